@@ -1,0 +1,80 @@
+// Builds every bundle CNN Lens ships: the extension host (Node, CommonJS, `vscode` external),
+// the `cnn-lens` CLI (Node, with a shebang), and one browser bundle per webview. The tfjs wasm
+// binaries are copied next to the activations bundle because the wasm backend fetches them at
+// run time (setWasmPaths). `--watch` rebuilds on change; `--production` minifies and drops
+// sourcemaps, which is what `vsce package` ships.
+import * as esbuild from 'esbuild';
+import { copyFileSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
+
+const root = dirname(fileURLToPath(import.meta.url));
+const production = process.argv.includes('--production');
+const watch = process.argv.includes('--watch');
+const require = createRequire(import.meta.url);
+
+const common = {
+  bundle: true,
+  minify: production,
+  sourcemap: production ? false : 'linked',
+  sourcesContent: false,
+  logLevel: 'warning',
+  absWorkingDir: root,
+  legalComments: 'none',
+  define: {
+    'process.env.NODE_ENV': production ? '"production"' : '"development"',
+    CNN_LENS_VERSION: JSON.stringify(JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')).version),
+  },
+};
+
+/** @type {import('esbuild').BuildOptions[]} */
+const targets = [
+  {
+    ...common,
+    entryPoints: ['src/extension/extension.ts'],
+    outfile: 'dist/extension.js',
+    platform: 'node',
+    format: 'cjs',
+    target: 'node20',
+    external: ['vscode'],
+  },
+  {
+    ...common,
+    entryPoints: ['src/cli/cli.ts'],
+    outfile: 'dist/cli.js',
+    platform: 'node',
+    format: 'cjs',
+    target: 'node20',
+    banner: { js: '#!/usr/bin/env node' },
+  },
+  {
+    ...common,
+    entryPoints: { graph: 'webview/graph/main.ts', activations: 'webview/activations/main.ts' },
+    outdir: 'dist/webview',
+    platform: 'browser',
+    format: 'iife',
+    target: 'chrome120',
+  },
+];
+
+/** The wasm backend loads these by name from the folder given to setWasmPaths. */
+function copyTfjsWasm() {
+  const from = dirname(require.resolve('@tensorflow/tfjs-backend-wasm/package.json')) + '/dist';
+  const to = join(root, 'dist/webview/wasm');
+  mkdirSync(to, { recursive: true });
+  // The threaded build is left out: webviews are not cross-origin isolated, so tfjs never picks it.
+  for (const f of readdirSync(from).filter((n) => n.endsWith('.wasm') && !n.includes('threaded'))) copyFileSync(join(from, f), join(to, f));
+}
+
+rmSync(join(root, 'dist'), { recursive: true, force: true });
+copyTfjsWasm();
+if (watch) {
+  const contexts = await Promise.all(targets.map((t) => esbuild.context(t)));
+  await Promise.all(contexts.map((c) => c.watch()));
+  console.log('esbuild: watching for changes…');
+} else {
+  const started = Date.now();
+  await Promise.all(targets.map((t) => esbuild.build(t)));
+  console.log(`esbuild: built ${targets.length} targets in ${Date.now() - started} ms${production ? ' (production)' : ''}`);
+}

@@ -1,0 +1,111 @@
+/**
+ * The graph preview manager, modelled on VS Code's Markdown preview: one dynamic preview that
+ * follows the active editor (or is locked to its document), restored after a window reload by a
+ * WebviewPanelSerializer rather than kept alive with retainContextWhenHidden. The webview asks
+ * for a snapshot with `ready`; edits arrive as debounced snapshot updates.
+ */
+import * as vscode from 'vscode';
+import type { FromGraphWebview, ToGraphWebview } from '../core/protocol/messages';
+import { snapshotFor } from './snapshots';
+import { renderWebviewHtml, webviewOptions } from './webviewHtml';
+
+export const graphPreviewViewType = 'cnnLens.graphPreview';
+const updateDelayMs = 300;
+
+interface PersistedState {
+  readonly uri?: string;
+}
+
+export class GraphPreviewManager implements vscode.Disposable, vscode.WebviewPanelSerializer<PersistedState> {
+  private panel: vscode.WebviewPanel | undefined;
+  private document: vscode.TextDocument | undefined;
+  private pendingUpdate: ReturnType<typeof setTimeout> | undefined;
+  private readonly exportWaiters: ((m: { format: 'svg' | 'png'; data: string }) => void)[] = [];
+  private readonly disposables: vscode.Disposable[] = [];
+
+  constructor(private readonly extensionUri: vscode.Uri) {
+    this.disposables.push(
+      vscode.window.registerWebviewPanelSerializer(graphPreviewViewType, this),
+      vscode.window.onDidChangeActiveTextEditor((editor) => editor && this.follow(editor.document)),
+      vscode.workspace.onDidChangeTextDocument((e) => e.document === this.document && this.scheduleUpdate()),
+    );
+  }
+
+  /** Opens (or moves) the preview for `document`. */
+  show(document: vscode.TextDocument, toSide: boolean): void {
+    const column = toSide ? vscode.ViewColumn.Beside : vscode.ViewColumn.Active;
+    if (this.panel) {
+      this.panel.reveal(column, toSide);
+    } else {
+      const panel = vscode.window.createWebviewPanel(graphPreviewViewType, '', { viewColumn: column, preserveFocus: toSide }, webviewOptions(this.extensionUri));
+      this.attach(panel);
+    }
+    this.follow(document);
+  }
+
+  async deserializeWebviewPanel(panel: vscode.WebviewPanel, state: PersistedState | undefined): Promise<void> {
+    this.attach(panel);
+    const document = state?.uri ? vscode.workspace.textDocuments.find((d) => d.uri.toString() === state.uri) : vscode.window.activeTextEditor?.document;
+    if (document) this.follow(document);
+  }
+
+  /** Asks the webview for its drawing; resolves with the SVG text or a PNG data URL. */
+  exportDrawing(format: 'svg' | 'png'): Promise<string> {
+    if (!this.panel) return Promise.reject(new Error('Open the graph preview first.'));
+    return new Promise((resolve) => {
+      this.exportWaiters.push((m) => m.format === format && resolve(m.data));
+      this.post({ type: 'requestExport', format });
+    });
+  }
+
+  private attach(panel: vscode.WebviewPanel): void {
+    this.panel = panel;
+    panel.webview.options = webviewOptions(this.extensionUri);
+    panel.iconPath = vscode.Uri.joinPath(this.extensionUri, 'media', 'icon.svg');
+    panel.webview.html = renderWebviewHtml(panel.webview, this.extensionUri, { bundle: 'graph', title: 'CNN Lens graph' });
+    panel.webview.onDidReceiveMessage((m: FromGraphWebview) => this.onMessage(m), null, this.disposables);
+    panel.onDidDispose(() => {
+      this.panel = undefined;
+      this.document = undefined;
+    }, null, this.disposables);
+  }
+
+  private follow(document: vscode.TextDocument): void {
+    if (!this.panel || !isModelDocument(document)) return;
+    this.document = document;
+    this.panel.title = `Graph: ${document.uri.path.split('/').pop()}`;
+    this.post({ type: 'snapshot', snapshot: snapshotFor(document) });
+  }
+
+  private scheduleUpdate(): void {
+    clearTimeout(this.pendingUpdate);
+    this.pendingUpdate = setTimeout(() => this.document && this.post({ type: 'snapshot', snapshot: snapshotFor(this.document) }), updateDelayMs);
+  }
+
+  private onMessage(message: FromGraphWebview): void {
+    switch (message.type) {
+      case 'ready':
+        if (this.document) this.post({ type: 'snapshot', snapshot: snapshotFor(this.document) });
+        break;
+      case 'exported':
+        for (const waiter of this.exportWaiters.splice(0)) waiter(message);
+        break;
+      case 'revealLayer':
+        break;
+    }
+  }
+
+  private post(message: ToGraphWebview): void {
+    void this.panel?.webview.postMessage(message);
+  }
+
+  dispose(): void {
+    clearTimeout(this.pendingUpdate);
+    this.panel?.dispose();
+    for (const d of this.disposables.splice(0)) d.dispose();
+  }
+}
+
+export function isModelDocument(document: vscode.TextDocument): boolean {
+  return document.languageId === 'python' || /\.(json|onnx|h5|keras|safetensors)$/i.test(document.uri.path);
+}
