@@ -12,8 +12,11 @@ hash="$(cat "$here/package.json" "$here/package-lock.json" | sha256sum | cut -c1
 target="$cache_root/e2e-$hash"
 apt_packages=(chromium ripgrep libkrb5-dev)
 
+# `--server-only` (npm start) needs no browser.
+server_only=false; [ "${1:-}" = "--server-only" ] && server_only=true
+$server_only && apt_packages=(ripgrep libkrb5-dev)
 missing=()
-command -v chromium >/dev/null || missing+=(chromium)
+$server_only || command -v chromium >/dev/null || missing+=(chromium)
 command -v rg >/dev/null || missing+=(ripgrep)
 [ -e /usr/include/krb5.h ] || [ -e /usr/include/krb5/krb5.h ] || missing+=(libkrb5-dev)
 if [ ${#missing[@]} -gt 0 ]; then

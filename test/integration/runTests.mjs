@@ -2,7 +2,7 @@
 // can be obtained (no route to update.code.visualstudio.com, as on our CI machines), it says so
 // in one line and exits 3, which test/run.mjs reports as "not run", never as passed.
 // The suite itself is bundled with esbuild so that it runs inside VS Code's own Node.
-import { downloadAndUnzipVSCode, runTests } from '@vscode/test-electron';
+import { SilentReporter, downloadAndUnzipVSCode, runTests } from '@vscode/test-electron';
 import * as esbuild from 'esbuild';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -11,7 +11,7 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '../..');
 let vscodeExecutable;
 try {
   vscodeExecutable = await Promise.race([
-    downloadAndUnzipVSCode({ version: '1.100.3' }),
+    downloadAndUnzipVSCode({ version: '1.100.3', reporter: new SilentReporter() }),
     new Promise((_, reject) => setTimeout(() => reject(new Error('timed out after 60 s')), 60_000)),
   ]);
 } catch (error) {

@@ -17,9 +17,14 @@ const entry = join(e2eDir, 'node_modules/code-server/out/node/entry.js');
 export interface CodeServerOptions {
   /** The .vsix to install. */
   readonly vsix: string;
-  /** Folders or files copied into the workspace root. */
-  readonly workspaceFrom: readonly string[];
+  /** Folders or files copied into a fresh workspace (tests)… */
+  readonly workspaceFrom?: readonly string[];
+  /** …or an existing folder opened in place (`npm start`). */
+  readonly openFolder?: string;
   readonly settings?: Record<string, unknown>;
+  /** A lasting home for user data and extensions (`npm start`); default: a temporary one, removed on stop. */
+  readonly home?: string;
+  readonly port?: number;
 }
 
 export interface CodeServer {
@@ -30,10 +35,11 @@ export interface CodeServer {
 }
 
 export async function startCodeServer(options: CodeServerOptions): Promise<CodeServer> {
-  const home = mkdtempSync(join(tmpdir(), 'cnn-lens-e2e-'));
-  const workspace = join(home, 'ws');
-  for (const dir of ['ud/User', 'ext', 'ws']) mkdirSync(join(home, dir), { recursive: true });
-  for (const from of options.workspaceFrom) cpSync(from, join(workspace, from.split('/').pop()!), { recursive: true });
+  const home = options.home ?? mkdtempSync(join(tmpdir(), 'cnn-lens-e2e-'));
+  const workspace = options.openFolder ?? join(home, 'ws');
+  for (const dir of ['ud/User', 'ext']) mkdirSync(join(home, dir), { recursive: true });
+  mkdirSync(workspace, { recursive: true });
+  for (const from of options.workspaceFrom ?? []) cpSync(from, join(workspace, from.split('/').pop()!), { recursive: true });
   writeFileSync(join(home, 'config.yaml'), '');
   writeFileSync(
     join(home, 'ud/User/settings.json'),
@@ -44,7 +50,7 @@ export async function startCodeServer(options: CodeServerOptions): Promise<CodeS
   const install = spawnSync(process.execPath, [entry, ...common, '--install-extension', options.vsix], { env, encoding: 'utf8', timeout: 120_000 });
   if (install.status !== 0) throw new Error(`installing ${options.vsix} failed: ${install.stderr || install.stdout}`);
 
-  const port = await freePort();
+  const port = options.port ?? (await freePort());
   const logFile = join(home, 'server.log');
   const log = openSync(logFile, 'a');
   const child: ChildProcess = spawn(
@@ -64,7 +70,7 @@ export async function startCodeServer(options: CodeServerOptions): Promise<CodeS
         await new Promise((r) => setTimeout(r, 300));
         if (child.exitCode === null) child.kill('SIGKILL');
       }
-      if (!process.env.CNN_LENS_KEEP_E2E) rmSync(home, { recursive: true, force: true });
+      if (!options.home && !process.env.CNN_LENS_KEEP_E2E) rmSync(home, { recursive: true, force: true });
     },
   };
 }

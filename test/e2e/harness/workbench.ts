@@ -4,12 +4,13 @@
  * command, reach into a webview (two iframes deep) and save a screenshot. The recipes (and why
  * Ctrl+P or `.monaco-hover` alone do not work headless) are in shared/E2E.md.
  */
-import { mkdirSync } from 'node:fs';
+import { copyFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromium, type Browser, type FrameLocator, type Page } from 'playwright-core';
-import { e2eDir } from './codeServer';
+import { e2eDir, projectRoot } from './codeServer';
 
 export const artifactsDir = join(e2eDir, 'artifacts');
+const readmeImagesDir = join(projectRoot, 'docs/images');
 const chromiumFlags = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 
 export interface Workbench {
@@ -100,9 +101,18 @@ export async function hoverWord(page: Page, lineText: string, word: string, time
   throw new Error(`no hover appeared over "${word}"`);
 }
 
-export async function screenshot(page: Page, name: string): Promise<string> {
+/**
+ * Saves a screenshot under test/e2e/artifacts/ (git-ignored). Shots marked `forReadme` are also
+ * copied to docs/images/ when CNN_LENS_UPDATE_SCREENSHOTS=1, so README pictures always come from
+ * this suite running the real thing.
+ */
+export async function screenshot(page: Page, name: string, options: { forReadme?: boolean } = {}): Promise<string> {
   mkdirSync(artifactsDir, { recursive: true });
   const file = join(artifactsDir, `${name}.png`);
   await page.screenshot({ path: file });
+  if (options.forReadme && process.env.CNN_LENS_UPDATE_SCREENSHOTS === '1') {
+    mkdirSync(readmeImagesDir, { recursive: true });
+    copyFileSync(file, join(readmeImagesDir, `${name}.png`));
+  }
   return file;
 }
