@@ -1,0 +1,139 @@
+/**
+ * The layer graph every front-end produces and every view reads. Modules (layer objects, with
+ * their weights) are kept apart from applications (nodes: one per call, in execution order), so a
+ * ReLU defined once and called three times is one module with three nodes, and its parameters
+ * count once. Each carries the name the framework itself would give (PyTorch `named_modules()`
+ * path, Keras layer name), the source ranges of its definition and of its call, and the group
+ * (module → stage → block) it was built in, so views can collapse repeated blocks.
+ */
+import type { Layout, Shape } from './dims';
+import type { LayerSpec } from './layers';
+
+export type Framework = 'pytorch' | 'keras' | 'onnx';
+
+export interface Position {
+  readonly line: number;
+  readonly character: number;
+}
+
+/** Zero-based, end-exclusive, like VS Code's Range. `uri` is set when it is not the analysed file. */
+export interface SourceRange {
+  readonly start: Position;
+  readonly end: Position;
+  readonly uri?: string;
+}
+
+export interface LayerModule {
+  readonly id: string;
+  /** `layer1.0.conv1` (PyTorch) or `conv2d_1` (Keras); null for anonymous. */
+  readonly name: string | null;
+  /** The framework's class name: `Conv2d`, `Conv2D`. */
+  readonly className: string;
+  readonly spec: LayerSpec;
+  /** The arguments as the source spelled them, for display. */
+  readonly rawAttrs?: Readonly<Record<string, unknown>>;
+  readonly definedAt?: SourceRange;
+  /** Weights stored in another module: `{ weight: '<moduleId>.weight' }` (tied embeddings). */
+  readonly tiedWeights?: Readonly<Record<string, string>>;
+}
+
+/** One application of a module, or a functional op (`torch.cat`, `+`, `x.view`). */
+export interface LayerNode {
+  readonly id: string;
+  /** Absent for functional ops. */
+  readonly moduleId?: string;
+  readonly spec: LayerSpec;
+  readonly name: string | null;
+  readonly className: string;
+  readonly inputs: readonly string[];
+  readonly outputs: readonly string[];
+  readonly calledAt?: SourceRange;
+  /** The innermost group this application ran in. */
+  readonly groupId?: string;
+}
+
+/** A module that contains others (a block, a stage, the model), with its nesting. */
+export interface Group {
+  readonly id: string;
+  /** `layer1.0` (PyTorch path) or a Keras name prefix; '' for the model itself. */
+  readonly name: string;
+  readonly className: string;
+  readonly parentId?: string;
+  readonly definedAt?: SourceRange;
+}
+
+export interface GraphInput {
+  readonly tensorId: string;
+  readonly name: string;
+  readonly shape: Shape;
+}
+
+export interface Graph {
+  readonly name: string;
+  readonly framework: Framework;
+  readonly layout: Layout;
+  readonly modules: ReadonlyMap<string, LayerModule>;
+  /** Execution order. */
+  readonly nodes: readonly LayerNode[];
+  readonly groups: ReadonlyMap<string, Group>;
+  readonly inputs: readonly GraphInput[];
+  readonly outputs: readonly string[];
+}
+
+/** Builds a Graph step by step; used by front-ends and tests. */
+export class GraphBuilder {
+  private readonly modules = new Map<string, LayerModule>();
+  private readonly nodes: LayerNode[] = [];
+  private readonly groups = new Map<string, Group>();
+  private readonly inputs: GraphInput[] = [];
+  private readonly outputs: string[] = [];
+  private tensorCount = 0;
+
+  constructor(private readonly name: string, private readonly framework: Framework, private readonly layout: Layout) {}
+
+  input(shape: Shape, name = 'input'): string {
+    const tensorId = this.newTensor();
+    this.inputs.push({ tensorId, name, shape });
+    return tensorId;
+  }
+
+  module(module: Omit<LayerModule, 'id'> & { id?: string }): LayerModule {
+    const full = { ...module, id: module.id ?? `m${this.modules.size}` };
+    this.modules.set(full.id, full);
+    return full;
+  }
+
+  group(group: Omit<Group, 'id'> & { id?: string }): Group {
+    const full = { ...group, id: group.id ?? `g${this.groups.size}` };
+    this.groups.set(full.id, full);
+    return full;
+  }
+
+  /** Applies a module to tensors; returns the output tensor ids. */
+  apply(module: LayerModule, inputs: readonly string[], where: { calledAt?: SourceRange; groupId?: string; outputs?: number } = {}): string[] {
+    return this.addNode({ moduleId: module.id, spec: module.spec, name: module.name, className: module.className, inputs, ...where });
+  }
+
+  /** A functional op with no module (no weights of its own). */
+  op(className: string, spec: LayerSpec, inputs: readonly string[], where: { calledAt?: SourceRange; groupId?: string; outputs?: number } = {}): string[] {
+    return this.addNode({ spec, name: null, className, inputs, ...where });
+  }
+
+  output(...tensorIds: string[]): void {
+    this.outputs.push(...tensorIds);
+  }
+
+  build(): Graph {
+    return { name: this.name, framework: this.framework, layout: this.layout, modules: this.modules, nodes: this.nodes, groups: this.groups, inputs: this.inputs, outputs: this.outputs };
+  }
+
+  private addNode(node: Omit<LayerNode, 'id' | 'outputs'> & { outputs?: number }): string[] {
+    const outputs = Array.from({ length: node.outputs ?? 1 }, () => this.newTensor());
+    this.nodes.push({ ...node, id: `n${this.nodes.length}`, outputs });
+    return outputs;
+  }
+
+  private newTensor(): string {
+    return `t${this.tensorCount++}`;
+  }
+}

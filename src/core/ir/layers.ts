@@ -1,0 +1,230 @@
+/**
+ * The layer vocabulary: one normalised spec per op family, shared by every framework. Front-ends
+ * (via the framework catalogs) turn what the source says — `nn.Conv2d(3, 64, 7, 2, 3)`,
+ * `layers.Conv2D(64, 7, strides=2, padding="same")`, an ONNX Conv node — into these specs; the
+ * shape rules read only these. Sizes that the source leaves to be inferred (Keras input channels)
+ * are absent, and sizes the source states (PyTorch `in_channels`) are kept so rules can check them.
+ */
+
+/** Spatial padding: explicit [before, after] per spatial axis, or Keras/PyTorch 'same'/'valid'. */
+export type Padding = { readonly mode: 'explicit'; readonly pads: readonly (readonly [number, number])[] } | { readonly mode: 'same' } | { readonly mode: 'valid' };
+
+interface Spatial {
+  /** 1, 2 or 3 spatial dims. */
+  readonly rank: 1 | 2 | 3;
+  readonly kernel: readonly number[];
+  readonly stride: readonly number[];
+  readonly dilation: readonly number[];
+  readonly padding: Padding;
+}
+
+export interface ConvSpec extends Spatial {
+  readonly kind: 'conv';
+  readonly outChannels: number;
+  /** Stated by PyTorch/ONNX; inferred from the input for Keras. */
+  readonly inChannels?: number;
+  readonly groups: number;
+  readonly bias: boolean;
+  readonly paddingMode?: 'zeros' | 'reflect' | 'replicate' | 'circular';
+}
+
+/** Keras DepthwiseConv2D: one (or `depthMultiplier`) filter per input channel. */
+export interface DepthwiseConvSpec extends Spatial {
+  readonly kind: 'depthwiseConv';
+  readonly depthMultiplier: number;
+  readonly bias: boolean;
+}
+
+/** Keras SeparableConv2D: depthwise then 1×1 pointwise, as one layer. */
+export interface SeparableConvSpec extends Spatial {
+  readonly kind: 'separableConv';
+  readonly outChannels: number;
+  readonly depthMultiplier: number;
+  readonly bias: boolean;
+}
+
+export interface ConvTransposeSpec extends Spatial {
+  readonly kind: 'convTranspose';
+  readonly outChannels: number;
+  readonly inChannels?: number;
+  readonly groups: number;
+  readonly bias: boolean;
+  /** Extra size added to one side of the output (PyTorch output_padding, Keras output_padding). */
+  readonly outputPadding?: readonly number[];
+}
+
+export interface PoolSpec extends Spatial {
+  readonly kind: 'pool';
+  readonly op: 'max' | 'avg';
+  readonly ceilMode: boolean;
+  readonly countIncludePad?: boolean;
+}
+
+export interface AdaptivePoolSpec {
+  readonly kind: 'adaptivePool';
+  readonly op: 'max' | 'avg';
+  readonly rank: 1 | 2 | 3;
+  /** Per spatial axis; null keeps the input size (PyTorch `None`). */
+  readonly outputSize: readonly (number | null)[];
+}
+
+export interface GlobalPoolSpec {
+  readonly kind: 'globalPool';
+  readonly op: 'max' | 'avg';
+  readonly rank: 1 | 2 | 3;
+  readonly keepDims: boolean;
+}
+
+export interface BatchNormSpec {
+  readonly kind: 'batchNorm';
+  readonly numFeatures?: number;
+  /** Feature axis; default: the layout's channel axis. */
+  readonly axis?: number;
+  /** PyTorch `affine`; Keras `scale` and `center`. */
+  readonly scale: boolean;
+  readonly center: boolean;
+  /** PyTorch track_running_stats; Keras always keeps moving stats (as non-trainable weights). */
+  readonly trackRunningStats: boolean;
+}
+
+export interface LayerNormSpec {
+  readonly kind: 'layerNorm';
+  /** PyTorch normalized_shape (trailing dims); for Keras, resolved from `axis` at shape time. */
+  readonly normalizedShape?: readonly number[];
+  readonly axis?: readonly number[];
+  readonly scale: boolean;
+  readonly center: boolean;
+}
+
+export interface GroupNormSpec {
+  readonly kind: 'groupNorm';
+  readonly groups: number;
+  readonly numChannels?: number;
+  readonly affine: boolean;
+}
+
+export type ActivationFn = 'relu' | 'relu6' | 'leakyRelu' | 'elu' | 'selu' | 'gelu' | 'silu' | 'hardswish' | 'hardsigmoid' | 'sigmoid' | 'tanh' | 'softmax' | 'logSoftmax' | 'softplus' | 'mish' | 'prelu' | 'linear';
+
+export interface ActivationSpec {
+  readonly kind: 'activation';
+  readonly fn: ActivationFn;
+  /** PReLU: PyTorch num_parameters (1 or C); Keras: alpha per non-shared axis, resolved from the input. */
+  readonly preluParameters?: number;
+  readonly preluSharedAxes?: readonly number[];
+  readonly axis?: number;
+}
+
+export interface DropoutSpec {
+  readonly kind: 'dropout';
+  readonly rate: number;
+}
+
+export interface FlattenSpec {
+  readonly kind: 'flatten';
+  readonly startDim: number;
+  readonly endDim: number;
+}
+
+export interface DenseSpec {
+  readonly kind: 'dense';
+  readonly units: number;
+  readonly inFeatures?: number;
+  readonly bias: boolean;
+}
+
+export interface EmbeddingSpec {
+  readonly kind: 'embedding';
+  readonly numEmbeddings: number;
+  readonly embeddingDim: number;
+}
+
+export interface ZeroPadSpec {
+  readonly kind: 'zeroPad';
+  readonly rank: 1 | 2 | 3;
+  /** [before, after] per spatial axis, in axis order (H then W). */
+  readonly pads: readonly (readonly [number, number])[];
+}
+
+export interface UpsampleSpec {
+  readonly kind: 'upsample';
+  readonly rank: 1 | 2 | 3;
+  readonly scale?: readonly number[];
+  readonly size?: readonly number[];
+  readonly mode: string;
+}
+
+export interface ReshapeSpec {
+  readonly kind: 'reshape';
+  /** May contain one -1. */
+  readonly target: readonly number[];
+  /** PyTorch view/reshape name every axis; Keras Reshape leaves out the batch. */
+  readonly includesBatch: boolean;
+}
+
+export interface PermuteSpec {
+  readonly kind: 'permute';
+  /** A permutation of every axis, batch included (Keras's 1-based dims are converted). */
+  readonly perm: readonly number[];
+}
+
+export interface MergeSpec {
+  readonly kind: 'add' | 'multiply' | 'subtract';
+  /** Keras merge layers need equal shapes; PyTorch operators broadcast. */
+  readonly broadcast: boolean;
+}
+
+export interface ConcatSpec {
+  readonly kind: 'concat';
+  readonly axis: number;
+}
+
+export interface ChannelShuffleSpec {
+  readonly kind: 'channelShuffle';
+  readonly groups: number;
+}
+
+export interface PassThroughSpec {
+  readonly kind: 'identity' | 'stochasticDepth' | 'rescaling';
+  readonly note?: string;
+}
+
+/** Keras Normalization: mean, variance (per feature) and count as non-trainable weights. */
+export interface NormalizationSpec {
+  readonly kind: 'normalization';
+  readonly axis: readonly number[];
+}
+
+export interface UnknownSpec {
+  readonly kind: 'unknown';
+  /** What the source called it, e.g. `MyAttention` or `tfa.layers.GELU`. */
+  readonly className: string;
+}
+
+export type LayerSpec =
+  | ConvSpec
+  | DepthwiseConvSpec
+  | SeparableConvSpec
+  | ConvTransposeSpec
+  | PoolSpec
+  | AdaptivePoolSpec
+  | GlobalPoolSpec
+  | BatchNormSpec
+  | LayerNormSpec
+  | GroupNormSpec
+  | ActivationSpec
+  | DropoutSpec
+  | FlattenSpec
+  | DenseSpec
+  | EmbeddingSpec
+  | ZeroPadSpec
+  | UpsampleSpec
+  | ReshapeSpec
+  | PermuteSpec
+  | MergeSpec
+  | ConcatSpec
+  | ChannelShuffleSpec
+  | PassThroughSpec
+  | NormalizationSpec
+  | UnknownSpec;
+
+export type LayerKind = LayerSpec['kind'];

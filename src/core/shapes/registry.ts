@@ -1,0 +1,59 @@
+/**
+ * Which rule handles which layer kind, and the metadata views share about each kind (category for
+ * colours and legends, a display name), kept as data in one table rather than scattered through
+ * renderers and hover text.
+ */
+import type { Shape } from '../ir/dims';
+import type { LayerKind, LayerSpec } from '../ir/layers';
+import type { RuleContext, RuleResult } from './rule';
+import { convRule, convTransposeRule, depthwiseConvRule, separableConvRule } from './rules/conv';
+import { denseRule, embeddingRule } from './rules/dense';
+import { activationRule, channelShuffleRule, dropoutRule, passThroughRule, unknownRule } from './rules/elementwise';
+import { batchNormRule, groupNormRule, layerNormRule, normalizationRule } from './rules/norm';
+import { adaptivePoolRule, globalPoolRule, poolRule } from './rules/pool';
+import { concatRule, flattenRule, mergeRule, permuteRule, reshapeRule, upsampleRule, zeroPadRule } from './rules/tensorOps';
+
+export type LayerCategory = 'conv' | 'pool' | 'norm' | 'activation' | 'dense' | 'reshape' | 'merge' | 'regularisation' | 'other';
+
+interface KindInfo {
+  readonly category: LayerCategory;
+  readonly title: string;
+  readonly rule: (spec: never, inputs: readonly Shape[], context: RuleContext) => RuleResult;
+}
+
+export const layerKinds: { readonly [K in LayerKind]: KindInfo } = {
+  conv: { category: 'conv', title: 'Convolution', rule: convRule },
+  depthwiseConv: { category: 'conv', title: 'Depthwise convolution', rule: depthwiseConvRule },
+  separableConv: { category: 'conv', title: 'Separable convolution', rule: separableConvRule },
+  convTranspose: { category: 'conv', title: 'Transposed convolution', rule: convTransposeRule },
+  pool: { category: 'pool', title: 'Pooling', rule: poolRule },
+  adaptivePool: { category: 'pool', title: 'Adaptive pooling', rule: adaptivePoolRule },
+  globalPool: { category: 'pool', title: 'Global pooling', rule: globalPoolRule },
+  batchNorm: { category: 'norm', title: 'Batch normalisation', rule: batchNormRule },
+  layerNorm: { category: 'norm', title: 'Layer normalisation', rule: layerNormRule },
+  groupNorm: { category: 'norm', title: 'Group normalisation', rule: groupNormRule },
+  normalization: { category: 'norm', title: 'Input normalisation', rule: normalizationRule },
+  activation: { category: 'activation', title: 'Activation', rule: activationRule },
+  dropout: { category: 'regularisation', title: 'Dropout', rule: dropoutRule },
+  stochasticDepth: { category: 'regularisation', title: 'Stochastic depth', rule: passThroughRule },
+  flatten: { category: 'reshape', title: 'Flatten', rule: flattenRule },
+  reshape: { category: 'reshape', title: 'Reshape', rule: reshapeRule },
+  permute: { category: 'reshape', title: 'Permute', rule: permuteRule },
+  zeroPad: { category: 'reshape', title: 'Zero padding', rule: zeroPadRule },
+  upsample: { category: 'reshape', title: 'Upsampling', rule: upsampleRule },
+  channelShuffle: { category: 'reshape', title: 'Channel shuffle', rule: channelShuffleRule },
+  dense: { category: 'dense', title: 'Fully connected', rule: denseRule },
+  embedding: { category: 'dense', title: 'Embedding', rule: embeddingRule },
+  add: { category: 'merge', title: 'Add', rule: mergeRule },
+  multiply: { category: 'merge', title: 'Multiply', rule: mergeRule },
+  subtract: { category: 'merge', title: 'Subtract', rule: mergeRule },
+  concat: { category: 'merge', title: 'Concatenate', rule: concatRule },
+  identity: { category: 'other', title: 'Identity', rule: passThroughRule },
+  rescaling: { category: 'other', title: 'Rescaling', rule: passThroughRule },
+  unknown: { category: 'other', title: 'Unknown layer', rule: unknownRule },
+};
+
+/** Runs the rule for `spec`'s kind. */
+export function applyRule(spec: LayerSpec, inputs: readonly Shape[], context: RuleContext): RuleResult {
+  return layerKinds[spec.kind].rule(spec as never, inputs, context);
+}

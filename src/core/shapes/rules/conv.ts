@@ -1,0 +1,131 @@
+/**
+ * Convolution rules: Conv1d/2d/3d (groups, dilation, 'same'/'valid'/explicit padding), Keras
+ * DepthwiseConv2D and SeparableConv2D, and transposed convolution. Weights follow each
+ * framework's own layout — PyTorch `out×in/g×kH×kW`, Keras `kH×kW×in×out` — and MACs follow
+ * torchinfo: every weight and bias element once per output position.
+ */
+import { isKnown, type Dim, type Shape } from '../../ir/dims';
+import type { ConvSpec, ConvTransposeSpec, DepthwiseConvSpec, SeparableConvSpec } from '../../ir/layers';
+import { batchOf, error, noInput, paramCount, weightLines, type RuleContext, type RuleDiagnostic, type RuleResult, type WeightTensor } from '../rule';
+import { assemble, locateAxes, positions, spatialOutput } from './spatial';
+
+function mul(a: Dim, b: Dim): Dim {
+  return isKnown(a) && isKnown(b) ? a * b : null;
+}
+
+function div(a: Dim, b: number): Dim {
+  return isKnown(a) ? a / b : null;
+}
+
+/** Input channels actually seen, checked against what the source declared. */
+function resolveInChannels(seen: Dim, declared: number | undefined, diagnostics: RuleDiagnostic[], what: string): Dim {
+  if (declared !== undefined && isKnown(seen) && seen !== declared) {
+    diagnostics.push(error('channel-mismatch', `${what} expects ${declared} input channels but receives ${seen}`, { attribute: 'in_channels', value: seen }));
+  }
+  return isKnown(seen) ? seen : declared ?? null;
+}
+
+function macsOf(weights: readonly WeightTensor[], input: Shape, outSpatial: readonly Dim[]): number | null {
+  const params = paramCount(weights);
+  const pos = positions(outSpatial);
+  return params === null || pos === null ? null : params * pos * batchOf(input);
+}
+
+export function convRule(spec: ConvSpec, inputs: readonly Shape[], ctx: RuleContext): RuleResult {
+  const input = inputs[0];
+  if (!input) return noInput('Conv');
+  const axes = locateAxes(input, spec.rank, ctx.layout, `Conv${spec.rank}d`);
+  if ('code' in axes) return { outputs: [input.map(() => null)], weights: [], macs: null, arithmetic: [], diagnostics: [axes] };
+  const diagnostics: RuleDiagnostic[] = [];
+  const cin = resolveInChannels(input[axes.channelAxis], spec.inChannels, diagnostics, `Conv${spec.rank}d`);
+  if (isKnown(cin) && cin % spec.groups !== 0) diagnostics.push(error('groups-mismatch', `in_channels (${cin}) must be divisible by groups (${spec.groups})`));
+  if (spec.outChannels % spec.groups !== 0) diagnostics.push(error('groups-mismatch', `out_channels (${spec.outChannels}) must be divisible by groups (${spec.groups})`));
+  if (ctx.framework === 'pytorch' && spec.padding.mode === 'same' && spec.stride.some((s) => s !== 1)) {
+    diagnostics.push(error('same-padding-stride', "PyTorch does not support padding='same' with stride > 1"));
+  }
+  const spatial = spatialOutput(input, axes, spec);
+  const perGroup = div(cin, spec.groups);
+  const kernel: WeightTensor =
+    ctx.framework === 'keras'
+      ? { name: 'kernel', shape: [...spec.kernel, perGroup, spec.outChannels], trainable: true }
+      : { name: 'weight', shape: [spec.outChannels, perGroup, ...spec.kernel], trainable: true };
+  const weights = spec.bias ? [kernel, { name: 'bias', shape: [spec.outChannels], trainable: true }] : [kernel];
+  const groupsLine = spec.groups === 1 ? [] : [spec.groups === cin && spec.groups === spec.outChannels ? `depthwise: groups = ${spec.groups} = channels` : `groups = ${spec.groups}: each filter sees ${perGroup ?? '?'} of ${cin ?? '?'} channels`];
+  return {
+    outputs: [assemble(input, axes, spec.outChannels, spatial.dims)],
+    weights,
+    macs: macsOf(weights, input, spatial.dims),
+    window: { kernel: spec.kernel, stride: spec.stride, dilation: spec.dilation },
+    arithmetic: [...spatial.lines, `C: ${spec.outChannels} filters`, ...groupsLine, ...weightLines(weights, true)],
+    diagnostics: [...diagnostics, ...spatial.diagnostics],
+  };
+}
+
+export function depthwiseConvRule(spec: DepthwiseConvSpec, inputs: readonly Shape[], ctx: RuleContext): RuleResult {
+  const input = inputs[0];
+  if (!input) return noInput('DepthwiseConv');
+  const axes = locateAxes(input, spec.rank, ctx.layout, `DepthwiseConv${spec.rank}D`);
+  if ('code' in axes) return { outputs: [input.map(() => null)], weights: [], macs: null, arithmetic: [], diagnostics: [axes] };
+  const cin = input[axes.channelAxis];
+  const cout = mul(cin, spec.depthMultiplier);
+  const spatial = spatialOutput(input, axes, spec);
+  const kernel: WeightTensor = { name: 'depthwise_kernel', shape: [...spec.kernel, cin, spec.depthMultiplier], trainable: true };
+  const weights = spec.bias ? [kernel, { name: 'bias', shape: [cout], trainable: true }] : [kernel];
+  return {
+    outputs: [assemble(input, axes, cout, spatial.dims)],
+    weights,
+    macs: macsOf(weights, input, spatial.dims),
+    window: { kernel: spec.kernel, stride: spec.stride, dilation: spec.dilation },
+    arithmetic: [...spatial.lines, `C: ${cin ?? '?'}·${spec.depthMultiplier} = ${cout ?? '?'} (one filter per channel × depth_multiplier)`, ...weightLines(weights, true)],
+    diagnostics: spatial.diagnostics,
+  };
+}
+
+export function separableConvRule(spec: SeparableConvSpec, inputs: readonly Shape[], ctx: RuleContext): RuleResult {
+  const input = inputs[0];
+  if (!input) return noInput('SeparableConv');
+  const axes = locateAxes(input, spec.rank, ctx.layout, `SeparableConv${spec.rank}D`);
+  if ('code' in axes) return { outputs: [input.map(() => null)], weights: [], macs: null, arithmetic: [], diagnostics: [axes] };
+  const cin = input[axes.channelAxis];
+  const mid = mul(cin, spec.depthMultiplier);
+  const spatial = spatialOutput(input, axes, spec);
+  const weights: WeightTensor[] = [
+    { name: 'depthwise_kernel', shape: [...spec.kernel, cin, spec.depthMultiplier], trainable: true },
+    { name: 'pointwise_kernel', shape: [...spec.kernel.map(() => 1), mid, spec.outChannels], trainable: true },
+  ];
+  if (spec.bias) weights.push({ name: 'bias', shape: [spec.outChannels], trainable: true });
+  return {
+    outputs: [assemble(input, axes, spec.outChannels, spatial.dims)],
+    weights,
+    macs: macsOf(weights, input, spatial.dims),
+    window: { kernel: spec.kernel, stride: spec.stride, dilation: spec.dilation },
+    arithmetic: [...spatial.lines, `C: depthwise ${cin ?? '?'}·${spec.depthMultiplier} = ${mid ?? '?'}, then 1×1 pointwise → ${spec.outChannels}`, ...weightLines(weights, true)],
+    diagnostics: spatial.diagnostics,
+  };
+}
+
+export function convTransposeRule(spec: ConvTransposeSpec, inputs: readonly Shape[], ctx: RuleContext): RuleResult {
+  const input = inputs[0];
+  if (!input) return noInput('ConvTranspose');
+  const axes = locateAxes(input, spec.rank, ctx.layout, `ConvTranspose${spec.rank}d`);
+  if ('code' in axes) return { outputs: [input.map(() => null)], weights: [], macs: null, arithmetic: [], diagnostics: [axes] };
+  const diagnostics: RuleDiagnostic[] = [];
+  const cin = resolveInChannels(input[axes.channelAxis], spec.inChannels, diagnostics, `ConvTranspose${spec.rank}d`);
+  spec.outputPadding?.forEach((op, i) => {
+    if (op >= Math.max(spec.stride[i], spec.dilation[i])) diagnostics.push(error('output-padding', `output_padding (${op}) must be smaller than stride or dilation`));
+  });
+  const spatial = spatialOutput(input, axes, spec, { transposed: true, outputPadding: spec.outputPadding });
+  const kernel: WeightTensor =
+    ctx.framework === 'keras'
+      ? { name: 'kernel', shape: [...spec.kernel, spec.outChannels / spec.groups, cin], trainable: true }
+      : { name: 'weight', shape: [cin, spec.outChannels / spec.groups, ...spec.kernel], trainable: true };
+  const weights = spec.bias ? [kernel, { name: 'bias', shape: [spec.outChannels], trainable: true }] : [kernel];
+  return {
+    outputs: [assemble(input, axes, spec.outChannels, spatial.dims)],
+    weights,
+    macs: macsOf(weights, input, spatial.dims),
+    window: { kernel: spec.kernel, stride: spec.stride.map((s) => 1 / s), dilation: spec.dilation },
+    arithmetic: [...spatial.lines, `C: ${spec.outChannels} filters`, ...weightLines(weights, true)],
+    diagnostics: [...diagnostics, ...spatial.diagnostics],
+  };
+}

@@ -1,0 +1,84 @@
+/**
+ * The part conv, transposed conv and pooling rules share: check the input's rank, find the channel
+ * and spatial axes for the layout, run the window arithmetic per spatial axis (H, W / L / D, H, W),
+ * and report non-positive sizes with the failing arithmetic.
+ */
+import { channelAxis, isKnown, spatialAxes, type Dim, type Layout, type Shape } from '../../ir/dims';
+import type { Padding } from '../../ir/layers';
+import { effectiveKernel, transposedOutputLength, windowOutputLength } from '../convArithmetic';
+import { error, type RuleDiagnostic } from '../rule';
+
+export interface SpatialInput {
+  readonly channelAxis: number;
+  readonly spatialAxes: readonly number[];
+}
+
+export interface SpatialOutput {
+  readonly dims: Dim[];
+  readonly lines: string[];
+  readonly diagnostics: RuleDiagnostic[];
+}
+
+const axisNames: Record<number, readonly string[]> = { 1: ['L'], 2: ['H', 'W'], 3: ['D', 'H', 'W'] };
+
+export function axisName(rank: number, i: number): string {
+  return axisNames[rank]?.[i] ?? `dim${i}`;
+}
+
+/** Locates the axes, or explains why the input's rank does not fit a `rank`-D layer. */
+export function locateAxes(input: Shape, rank: number, layout: Layout, what: string): SpatialInput | RuleDiagnostic {
+  if (input.length !== rank + 2) {
+    const expected = layout === 'channels_first' ? ['N', 'C', ...axisNames[rank]] : ['N', ...axisNames[rank], 'C'];
+    return error('rank-mismatch', `${what} expects a ${rank + 2}-D input (${expected.join(', ')}) but got ${input.length}-D [${input.join(', ')}]`);
+  }
+  return { channelAxis: channelAxis(layout, input.length), spatialAxes: spatialAxes(layout, input.length) };
+}
+
+interface Window {
+  readonly rank: number;
+  readonly kernel: readonly number[];
+  readonly stride: readonly number[];
+  readonly dilation: readonly number[];
+  readonly padding: Padding;
+}
+
+export function spatialOutput(input: Shape, axes: SpatialInput, w: Window, options: { ceilMode?: boolean; transposed?: boolean; outputPadding?: readonly number[] } = {}): SpatialOutput {
+  const dims: Dim[] = [];
+  const lines: string[] = [];
+  const diagnostics: RuleDiagnostic[] = [];
+  axes.spatialAxes.forEach((axis, i) => {
+    const n = input[axis];
+    const win = { kernel: w.kernel[i], stride: w.stride[i], dilation: w.dilation[i] };
+    const result = options.transposed ? transposedOutputLength(n, win, w.padding, i, options.outputPadding?.[i]) : windowOutputLength(n, win, w.padding, i, options.ceilMode);
+    const name = axisName(w.rank, i);
+    lines.push(`${name}: ${result.text}`);
+    if (isKnown(result.out) && result.out <= 0) {
+      const padded = isKnown(n) && result.pads ? n + result.pads[0] + result.pads[1] : null;
+      const f = effectiveKernel(win.kernel, win.dilation);
+      diagnostics.push(
+        padded !== null && padded < f
+          ? error('kernel-too-large', `${name}: the ${f}-wide window is larger than the padded input (${padded}): ${result.text}`)
+          : error('non-positive-size', `${name}: output size ${result.out} is not positive: ${result.text}`),
+      );
+    }
+    dims.push(result.out);
+  });
+  return { dims, lines, diagnostics };
+}
+
+/** Rebuilds a full shape with new channel and spatial dims in the layout's order. */
+export function assemble(input: Shape, axes: SpatialInput, channels: Dim, spatial: readonly Dim[]): Dim[] {
+  const out = [...input];
+  out[axes.channelAxis] = channels;
+  axes.spatialAxes.forEach((axis, i) => (out[axis] = spatial[i]));
+  return out;
+}
+
+export function positions(dims: readonly Dim[]): number | null {
+  let p = 1;
+  for (const d of dims) {
+    if (!isKnown(d)) return null;
+    p *= d;
+  }
+  return p;
+}
