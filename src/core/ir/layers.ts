@@ -5,11 +5,22 @@
  * shape rules read only these. Sizes that the source leaves to be inferred (Keras input channels)
  * are absent, and sizes the source states (PyTorch `in_channels`) are kept so rules can check them.
  */
+import type { Layout } from './dims';
 
 /** Spatial padding: explicit [before, after] per spatial axis, or Keras/PyTorch 'same'/'valid'. */
 export type Padding = { readonly mode: 'explicit'; readonly pads: readonly (readonly [number, number])[] } | { readonly mode: 'same' } | { readonly mode: 'valid' };
 
-interface Spatial {
+/** A layer-level data_format (Keras `data_format=`) that overrides the graph's layout. */
+interface LayoutOverride {
+  readonly dataFormat?: Layout;
+}
+
+/** Keras layers can fuse an activation (`Conv2D(..., activation='relu')`). */
+interface FusedActivation {
+  readonly activation?: ActivationFn;
+}
+
+interface Spatial extends LayoutOverride {
   /** 1, 2 or 3 spatial dims. */
   readonly rank: 1 | 2 | 3;
   readonly kernel: readonly number[];
@@ -18,7 +29,7 @@ interface Spatial {
   readonly padding: Padding;
 }
 
-export interface ConvSpec extends Spatial {
+export interface ConvSpec extends Spatial, FusedActivation {
   readonly kind: 'conv';
   readonly outChannels: number;
   /** Stated by PyTorch/ONNX; inferred from the input for Keras. */
@@ -29,21 +40,21 @@ export interface ConvSpec extends Spatial {
 }
 
 /** Keras DepthwiseConv2D: one (or `depthMultiplier`) filter per input channel. */
-export interface DepthwiseConvSpec extends Spatial {
+export interface DepthwiseConvSpec extends Spatial, FusedActivation {
   readonly kind: 'depthwiseConv';
   readonly depthMultiplier: number;
   readonly bias: boolean;
 }
 
 /** Keras SeparableConv2D: depthwise then 1×1 pointwise, as one layer. */
-export interface SeparableConvSpec extends Spatial {
+export interface SeparableConvSpec extends Spatial, FusedActivation {
   readonly kind: 'separableConv';
   readonly outChannels: number;
   readonly depthMultiplier: number;
   readonly bias: boolean;
 }
 
-export interface ConvTransposeSpec extends Spatial {
+export interface ConvTransposeSpec extends Spatial, FusedActivation {
   readonly kind: 'convTranspose';
   readonly outChannels: number;
   readonly inChannels?: number;
@@ -60,7 +71,7 @@ export interface PoolSpec extends Spatial {
   readonly countIncludePad?: boolean;
 }
 
-export interface AdaptivePoolSpec {
+export interface AdaptivePoolSpec extends LayoutOverride {
   readonly kind: 'adaptivePool';
   readonly op: 'max' | 'avg';
   readonly rank: 1 | 2 | 3;
@@ -68,7 +79,7 @@ export interface AdaptivePoolSpec {
   readonly outputSize: readonly (number | null)[];
 }
 
-export interface GlobalPoolSpec {
+export interface GlobalPoolSpec extends LayoutOverride {
   readonly kind: 'globalPool';
   readonly op: 'max' | 'avg';
   readonly rank: 1 | 2 | 3;
@@ -125,7 +136,7 @@ export interface FlattenSpec {
   readonly endDim: number;
 }
 
-export interface DenseSpec {
+export interface DenseSpec extends FusedActivation {
   readonly kind: 'dense';
   readonly units: number;
   readonly inFeatures?: number;
@@ -138,16 +149,17 @@ export interface EmbeddingSpec {
   readonly embeddingDim: number;
 }
 
-export interface ZeroPadSpec {
+export interface ZeroPadSpec extends LayoutOverride {
   readonly kind: 'zeroPad';
   readonly rank: 1 | 2 | 3;
   /** [before, after] per spatial axis, in axis order (H then W). */
   readonly pads: readonly (readonly [number, number])[];
 }
 
-export interface UpsampleSpec {
+export interface UpsampleSpec extends LayoutOverride {
   readonly kind: 'upsample';
-  readonly rank: 1 | 2 | 3;
+  /** Spatial rank; when absent, taken from the input (PyTorch's Upsample serves 1-, 2- and 3-D). */
+  readonly rank?: 1 | 2 | 3;
   readonly scale?: readonly number[];
   readonly size?: readonly number[];
   readonly mode: string;

@@ -56,7 +56,8 @@ export function windowOutputLength(n: Dim, w: AxisWindow, padding: Padding, axis
   const padTerm = pads[0] === pads[1] ? (pads[0] ? ` + 2·${pads[0]}` : '') : ` + ${pads[0]} + ${pads[1]}`;
   const kernelTerm = w.dilation === 1 ? ` − ${w.kernel}` : ` − ${w.dilation}·(${w.kernel}−1) − 1`;
   const [open, close] = ceilMode ? ['⌈', '⌉'] : ['⌊', '⌋'];
-  const text = `${open}(${n}${padTerm}${kernelTerm}) / ${w.stride}${close} + 1 = ${out}${dropped ? ' (ceil_mode: last window would start in the right padding, dropped)' : ''}`;
+  const result = dropped ? `${out + 1} − 1 = ${out} (ceil_mode: the last window would start in the right padding, so it is dropped)` : String(out);
+  const text = `${open}(${n}${padTerm}${kernelTerm}) / ${w.stride}${close} + 1 = ${result}`;
   return { out, text, pads };
 }
 

@@ -75,7 +75,8 @@ export function runShapePass(graph: Graph): ShapeAnalysis {
   const moduleWeights = new Map<string, { weights: readonly WeightTensor[]; applications: string[] }>();
   for (const node of graph.nodes) {
     const inputShapes = node.inputs.map((t) => shapes.get(t) ?? []);
-    const result = safeApply(node.spec, inputShapes, context);
+    const layout = 'dataFormat' in node.spec && node.spec.dataFormat ? node.spec.dataFormat : graph.layout;
+    const result = safeApply(node.spec, inputShapes, layout === context.layout ? context : { ...context, layout });
     const diagnostics = [...result.diagnostics];
     if (node.moduleId) diagnostics.push(...recordWeights(moduleWeights, node, result.weights));
     node.outputs.forEach((t, i) => shapes.set(t, result.outputs[i] ?? result.outputs[0] ?? []));

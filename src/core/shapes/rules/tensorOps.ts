@@ -81,14 +81,15 @@ export function zeroPadRule(spec: ZeroPadSpec, inputs: readonly Shape[], ctx: Ru
 export function upsampleRule(spec: UpsampleSpec, inputs: readonly Shape[], ctx: RuleContext): RuleResult {
   const input = inputs[0];
   if (!input) return noInput('Upsample');
-  const axes = locateAxes(input, spec.rank, ctx.layout, `Upsample (${spec.rank}-D)`);
+  const rank = spec.rank ?? input.length - 2;
+  const axes = locateAxes(input, rank, ctx.layout, `Upsample (${rank}-D)`);
   if ('code' in axes) return result(input.map(() => null), [], [axes]);
   const dims = axes.spatialAxes.map((axis, i) => {
     if (spec.size) return spec.size[i] ?? spec.size[0];
     const scale = spec.scale?.[i] ?? spec.scale?.[0] ?? 1;
     return isKnown(input[axis]) ? Math.floor((input[axis] as number) * scale) : null;
   });
-  const lines = axes.spatialAxes.map((axis, i) => (spec.size ? `${axisName(spec.rank, i)}: ${input[axis] ?? '?'} → ${dims[i]} (size)` : `${axisName(spec.rank, i)}: ⌊${input[axis] ?? '?'}·${spec.scale?.[i] ?? spec.scale?.[0]}⌋ = ${dims[i] ?? '?'}`));
+  const lines = axes.spatialAxes.map((axis, i) => (spec.size ? `${axisName(rank, i)}: ${input[axis] ?? '?'} → ${dims[i]} (size)` : `${axisName(rank, i)}: ⌊${input[axis] ?? '?'}·${spec.scale?.[i] ?? spec.scale?.[0]}⌋ = ${dims[i] ?? '?'}`));
   return result(assemble(input, axes, input[axes.channelAxis], dims), [...lines, `mode: ${spec.mode}`]);
 }
 

@@ -1,0 +1,192 @@
+/**
+ * The keras.layers catalog, shared by the Python evaluator (keyword arguments) and the Keras
+ * JSON / tfjs / .h5 front-ends (layer `config` objects, same snake_case names): parameter order
+ * for positional binding and the mapping to a normalised LayerSpec. Keras 2 and Keras 3 spellings
+ * are both accepted (`alpha`/`negative_slope`, `keepdims`).
+ */
+import type { Layout } from '../ir/dims';
+import type { ActivationFn, LayerSpec, Padding } from '../ir/layers';
+import { ArgumentError, bool, int, intList, ints, num, str, type ArgValue, type Args } from './args';
+import type { CatalogEntry } from './catalog';
+
+type Rank = 1 | 2 | 3;
+
+const activationNames: Readonly<Record<string, ActivationFn>> = {
+  relu: 'relu',
+  relu6: 'relu6',
+  leaky_relu: 'leakyRelu',
+  elu: 'elu',
+  selu: 'selu',
+  gelu: 'gelu',
+  swish: 'silu',
+  silu: 'silu',
+  hard_swish: 'hardswish',
+  hard_silu: 'hardswish',
+  hard_sigmoid: 'hardsigmoid',
+  sigmoid: 'sigmoid',
+  tanh: 'tanh',
+  softmax: 'softmax',
+  log_softmax: 'logSoftmax',
+  softplus: 'softplus',
+  mish: 'mish',
+  linear: 'linear',
+};
+
+/** `activation='relu'`, Keras 3's `{"module": ..., "config": ...}` or a registered name. */
+export function kerasActivation(value: ArgValue | undefined): ActivationFn | undefined {
+  if (value === undefined || value === null) return undefined;
+  const name = typeof value === 'string' ? value : typeof value === 'object' && !Array.isArray(value) && typeof (value as Record<string, ArgValue>).class_name === 'string' ? String((value as Record<string, ArgValue>).class_name) : undefined;
+  if (name === undefined) throw new ArgumentError(`activation ${JSON.stringify(value)} is not understood`);
+  const fn = activationNames[name.toLowerCase()];
+  if (!fn) throw new ArgumentError(`activation '${name}' is not one CNN Lens knows`);
+  return fn === 'linear' ? undefined : fn;
+}
+
+function padding(a: Args): Padding {
+  const p = str(a, 'padding', 'valid').toLowerCase();
+  if (p === 'same' || p === 'valid') return { mode: p };
+  throw new ArgumentError(`padding must be 'valid' or 'same', got '${p}'`);
+}
+
+function dataFormat(a: Args): Layout | undefined {
+  const f = a.data_format;
+  return f === 'channels_first' || f === 'channels_last' ? f : undefined;
+}
+
+const convParams = ['filters', 'kernel_size', 'strides', 'padding', 'data_format', 'dilation_rate', 'groups', 'activation', 'use_bias'];
+
+function spatial(a: Args, rank: Rank, kernelName = 'kernel_size') {
+  return { rank, kernel: ints(a, kernelName, rank), stride: ints(a, 'strides', rank, 1), dilation: ints(a, 'dilation_rate', rank, 1), padding: padding(a), dataFormat: dataFormat(a) };
+}
+
+function conv(rank: Rank): CatalogEntry {
+  return { params: convParams, build: (a) => ({ kind: 'conv', ...spatial(a, rank), outChannels: int(a, 'filters'), groups: int(a, 'groups', 1), bias: bool(a, 'use_bias', true), activation: kerasActivation(a.activation) }) };
+}
+
+function convTranspose(rank: Rank): CatalogEntry {
+  return {
+    params: ['filters', 'kernel_size', 'strides', 'padding', 'output_padding', 'data_format', 'dilation_rate', 'activation', 'use_bias'],
+    build: (a) => ({
+      kind: 'convTranspose',
+      ...spatial(a, rank),
+      outChannels: int(a, 'filters'),
+      groups: 1,
+      bias: bool(a, 'use_bias', true),
+      outputPadding: a.output_padding === undefined || a.output_padding === null ? undefined : ints(a, 'output_padding', rank),
+      activation: kerasActivation(a.activation),
+    }),
+  };
+}
+
+function pool(op: 'max' | 'avg', rank: Rank): CatalogEntry {
+  return {
+    params: ['pool_size', 'strides', 'padding', 'data_format'],
+    build: (a) => {
+      const kernel = ints(a, 'pool_size', rank, 2);
+      const stride = a.strides === undefined || a.strides === null ? kernel : ints(a, 'strides', rank);
+      return { kind: 'pool', op, rank, kernel, stride, dilation: kernel.map(() => 1), padding: padding(a), ceilMode: false, dataFormat: dataFormat(a) };
+    },
+  };
+}
+
+function globalPool(op: 'max' | 'avg', rank: Rank): CatalogEntry {
+  return { params: ['data_format', 'keepdims'], build: (a) => ({ kind: 'globalPool', op, rank, keepDims: bool(a, 'keepdims', false), dataFormat: dataFormat(a) }) };
+}
+
+/** Keras `axis` may be an int or a list. */
+function axes(a: Args, fallback: number): number[] {
+  return a.axis === undefined || a.axis === null ? [fallback] : intList(a, 'axis');
+}
+
+/** ZeroPadding2D(padding=1 | (1, 2) | ((1, 2), (3, 4))): symmetric per axis or explicit pairs. */
+function zeroPad(rank: Rank): CatalogEntry {
+  return {
+    params: ['padding', 'data_format'],
+    build: (a) => {
+      const p = a.padding ?? 1;
+      let pads: (readonly [number, number])[];
+      if (typeof p === 'number') pads = Array.from({ length: rank }, () => [p, p] as const);
+      else if (Array.isArray(p) && p.every((x) => typeof x === 'number')) pads = rank === 1 ? [[p[0] as number, p[1] as number]] : (p as number[]).map((x) => [x, x] as const);
+      else if (Array.isArray(p) && p.every((x) => Array.isArray(x) && x.length === 2)) pads = (p as number[][]).map((x) => [x[0], x[1]] as const);
+      else throw new ArgumentError(`padding ${JSON.stringify(p)} is not understood`);
+      if (pads.length !== rank) throw new ArgumentError(`padding needs ${rank} entries, got ${pads.length}`);
+      return { kind: 'zeroPad', rank, pads, dataFormat: dataFormat(a) };
+    },
+  };
+}
+
+function dropout(): CatalogEntry {
+  return { params: ['rate', 'noise_shape', 'seed'], build: (a) => ({ kind: 'dropout', rate: num(a, 'rate', 0.5) }) };
+}
+
+function merge(kind: 'add' | 'multiply' | 'subtract'): CatalogEntry {
+  return { params: [], build: () => ({ kind, broadcast: true }) };
+}
+
+export const kerasLayers: Readonly<Record<string, CatalogEntry>> = {
+  Conv1D: conv(1),
+  Conv2D: conv(2),
+  Conv3D: conv(3),
+  Conv1DTranspose: convTranspose(1),
+  Conv2DTranspose: convTranspose(2),
+  Conv3DTranspose: convTranspose(3),
+  DepthwiseConv2D: {
+    params: ['kernel_size', 'strides', 'padding', 'depth_multiplier', 'data_format', 'dilation_rate', 'activation', 'use_bias'],
+    build: (a) => ({ kind: 'depthwiseConv', ...spatial(a, 2), depthMultiplier: int(a, 'depth_multiplier', 1), bias: bool(a, 'use_bias', true), activation: kerasActivation(a.activation) }),
+  },
+  SeparableConv2D: {
+    params: ['filters', 'kernel_size', 'strides', 'padding', 'data_format', 'dilation_rate', 'depth_multiplier', 'activation', 'use_bias'],
+    build: (a) => ({ kind: 'separableConv', ...spatial(a, 2), outChannels: int(a, 'filters'), depthMultiplier: int(a, 'depth_multiplier', 1), bias: bool(a, 'use_bias', true), activation: kerasActivation(a.activation) }),
+  },
+  MaxPooling1D: pool('max', 1),
+  MaxPooling2D: pool('max', 2),
+  MaxPooling3D: pool('max', 3),
+  AveragePooling1D: pool('avg', 1),
+  AveragePooling2D: pool('avg', 2),
+  AveragePooling3D: pool('avg', 3),
+  GlobalAveragePooling1D: globalPool('avg', 1),
+  GlobalAveragePooling2D: globalPool('avg', 2),
+  GlobalAveragePooling3D: globalPool('avg', 3),
+  GlobalMaxPooling1D: globalPool('max', 1),
+  GlobalMaxPooling2D: globalPool('max', 2),
+  GlobalMaxPooling3D: globalPool('max', 3),
+  BatchNormalization: {
+    params: ['axis', 'momentum', 'epsilon', 'center', 'scale'],
+    build: (a) => ({ kind: 'batchNorm', axis: axes(a, -1)[0], center: bool(a, 'center', true), scale: bool(a, 'scale', true), trackRunningStats: true }),
+  },
+  LayerNormalization: { params: ['axis', 'epsilon', 'center', 'scale'], build: (a) => ({ kind: 'layerNorm', axis: axes(a, -1), center: bool(a, 'center', true), scale: bool(a, 'scale', true) }) },
+  GroupNormalization: { params: ['groups', 'axis', 'epsilon', 'center', 'scale'], build: (a) => ({ kind: 'groupNorm', groups: int(a, 'groups', 32), affine: bool(a, 'center', true) && bool(a, 'scale', true) }) },
+  Activation: {
+    params: ['activation'],
+    build: (a) => ({ kind: 'activation', fn: kerasActivation(a.activation) ?? 'linear' }),
+  },
+  ReLU: { params: ['max_value', 'negative_slope', 'threshold'], build: (a) => ({ kind: 'activation', fn: num(a, 'max_value', Infinity) === 6 ? 'relu6' : num(a, 'negative_slope', 0) ? 'leakyRelu' : 'relu' }) },
+  LeakyReLU: { params: ['negative_slope'], build: () => ({ kind: 'activation', fn: 'leakyRelu' }) },
+  ELU: { params: ['alpha'], build: () => ({ kind: 'activation', fn: 'elu' }) },
+  PReLU: { params: ['alpha_initializer', 'alpha_regularizer', 'alpha_constraint', 'shared_axes'], build: (a) => ({ kind: 'activation', fn: 'prelu', preluSharedAxes: a.shared_axes === undefined || a.shared_axes === null ? [] : intList(a, 'shared_axes') }) },
+  Softmax: { params: ['axis'], build: (a) => ({ kind: 'activation', fn: 'softmax', axis: axes(a, -1)[0] }) },
+  Dropout: dropout(),
+  SpatialDropout1D: dropout(),
+  SpatialDropout2D: dropout(),
+  SpatialDropout3D: dropout(),
+  GaussianDropout: dropout(),
+  AlphaDropout: dropout(),
+  Flatten: { params: ['data_format'], build: () => ({ kind: 'flatten', startDim: 1, endDim: -1 }) },
+  Dense: { params: ['units', 'activation', 'use_bias'], build: (a) => ({ kind: 'dense', units: int(a, 'units'), bias: bool(a, 'use_bias', true), activation: kerasActivation(a.activation) }) },
+  Embedding: { params: ['input_dim', 'output_dim'], build: (a) => ({ kind: 'embedding', numEmbeddings: int(a, 'input_dim'), embeddingDim: int(a, 'output_dim') }) },
+  ZeroPadding1D: zeroPad(1),
+  ZeroPadding2D: zeroPad(2),
+  ZeroPadding3D: zeroPad(3),
+  UpSampling1D: { params: ['size'], build: (a) => ({ kind: 'upsample', rank: 1, scale: ints(a, 'size', 1, 2), mode: 'nearest' }) },
+  UpSampling2D: { params: ['size', 'data_format', 'interpolation'], build: (a) => ({ kind: 'upsample', rank: 2, scale: ints(a, 'size', 2, 2), mode: str(a, 'interpolation', 'nearest'), dataFormat: dataFormat(a) }) },
+  UpSampling3D: { params: ['size', 'data_format'], build: (a) => ({ kind: 'upsample', rank: 3, scale: ints(a, 'size', 3, 2), mode: 'nearest', dataFormat: dataFormat(a) }) },
+  Reshape: { params: ['target_shape'], build: (a) => ({ kind: 'reshape', target: intList(a, 'target_shape'), includesBatch: false }) },
+  Permute: { params: ['dims'], build: (a) => ({ kind: 'permute', perm: [0, ...intList(a, 'dims')] }) },
+  Add: merge('add'),
+  Multiply: merge('multiply'),
+  Subtract: merge('subtract'),
+  Concatenate: { params: ['axis'], build: (a) => ({ kind: 'concat', axis: int(a, 'axis', -1) }) },
+  Rescaling: { params: ['scale', 'offset'], build: () => ({ kind: 'rescaling' }) },
+  Normalization: { params: ['axis', 'mean', 'variance'], build: (a) => ({ kind: 'normalization', axis: axes(a, -1) }) },
+  Identity: { params: [], build: () => ({ kind: 'identity' }) },
+};
