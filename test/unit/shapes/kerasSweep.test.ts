@@ -25,7 +25,7 @@ async function tfjsOracle(c: KerasCase): Promise<OracleResult> {
   try {
     const model = await tfl.models.modelFromJSON(json as never);
     const layer = model.layers[0];
-    const size = (ws: tfl.LayerVariable[]) => ws.reduce((n, w) => n + w.shape.reduce((a, b) => a * b, 1), 0);
+    const size = (ws: tfl.LayerVariable[]) => ws.reduce((n, w) => n + (w.shape as number[]).reduce((a, b) => a * b, 1), 0);
     const output = layer.outputShape as (number | null)[];
     model.dispose();
     // tfjs builds layers whose output has a zero or negative size; Keras refuses them at build time.

@@ -17,7 +17,7 @@ export interface OurResult {
   readonly analysis?: ShapeAnalysis;
 }
 
-export function runSpec(framework: Framework, layout: Layout, spec: LayerSpec, inputs: readonly (readonly Dim[])[], className = spec.kind): OurResult {
+export function runSpec(framework: Framework, layout: Layout, spec: LayerSpec, inputs: readonly (readonly Dim[])[], className: string = spec.kind): OurResult {
   const b = new GraphBuilder('case', framework, layout);
   const ids = inputs.map((shape, i) => b.input(shape, `x${i}`));
   const module = b.module({ name: 'layer', className, spec });
