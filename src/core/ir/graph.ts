@@ -11,6 +11,12 @@ import type { LayerSpec } from './layers';
 
 export type Framework = 'pytorch' | 'keras' | 'onnx';
 
+/** Tensors are numbered densely from 0 in creation order, so passes can keep per-tensor arrays. */
+export type TensorId = number;
+
+/** Modules too: `graph.modules[id]`. */
+export type ModuleId = number;
+
 export interface Position {
   readonly line: number;
   readonly character: number;
@@ -24,7 +30,7 @@ export interface SourceRange {
 }
 
 export interface LayerModule {
-  readonly id: string;
+  readonly id: ModuleId;
   /** `layer1.0.conv1` (PyTorch) or `conv2d_1` (Keras); null for anonymous. */
   readonly name: string | null;
   /** The framework's class name: `Conv2d`, `Conv2D`. */
@@ -33,20 +39,20 @@ export interface LayerModule {
   /** The arguments as the source spelled them, for display. */
   readonly rawAttrs?: Readonly<Record<string, unknown>>;
   readonly definedAt?: SourceRange;
-  /** Weights stored in another module: `{ weight: '<moduleId>.weight' }` (tied embeddings). */
-  readonly tiedWeights?: Readonly<Record<string, string>>;
+  /** Weights stored in another module, by weight name: `{ weight: { module: 0, weight: 'weight' } }` (tied embeddings). */
+  readonly tiedWeights?: Readonly<Record<string, { readonly module: ModuleId; readonly weight: string }>>;
 }
 
 /** One application of a module, or a functional op (`torch.cat`, `+`, `x.view`). */
 export interface LayerNode {
   readonly id: string;
   /** Absent for functional ops. */
-  readonly moduleId?: string;
+  readonly moduleId?: ModuleId;
   readonly spec: LayerSpec;
   readonly name: string | null;
   readonly className: string;
-  readonly inputs: readonly string[];
-  readonly outputs: readonly string[];
+  readonly inputs: readonly TensorId[];
+  readonly outputs: readonly TensorId[];
   readonly calledAt?: SourceRange;
   /** The innermost group this application ran in. */
   readonly groupId?: string;
@@ -63,7 +69,7 @@ export interface Group {
 }
 
 export interface GraphInput {
-  readonly tensorId: string;
+  readonly tensorId: TensorId;
   readonly name: string;
   readonly shape: Shape;
 }
@@ -72,34 +78,37 @@ export interface Graph {
   readonly name: string;
   readonly framework: Framework;
   readonly layout: Layout;
-  readonly modules: ReadonlyMap<string, LayerModule>;
+  /** Indexed by ModuleId. */
+  readonly modules: readonly LayerModule[];
   /** Execution order. */
   readonly nodes: readonly LayerNode[];
   readonly groups: ReadonlyMap<string, Group>;
   readonly inputs: readonly GraphInput[];
-  readonly outputs: readonly string[];
+  readonly outputs: readonly TensorId[];
+  /** How many tensors exist: every TensorId is below this. */
+  readonly tensorCount: number;
 }
 
 /** Builds a Graph step by step; used by front-ends and tests. */
 export class GraphBuilder {
-  private readonly modules = new Map<string, LayerModule>();
+  private readonly modules: LayerModule[] = [];
   private readonly nodes: LayerNode[] = [];
   private readonly groups = new Map<string, Group>();
   private readonly inputs: GraphInput[] = [];
-  private readonly outputs: string[] = [];
+  private readonly outputs: TensorId[] = [];
   private tensorCount = 0;
 
   constructor(private readonly name: string, private readonly framework: Framework, private readonly layout: Layout) {}
 
-  input(shape: Shape, name = 'input'): string {
+  input(shape: Shape, name = 'input'): TensorId {
     const tensorId = this.newTensor();
     this.inputs.push({ tensorId, name, shape });
     return tensorId;
   }
 
-  module(module: Omit<LayerModule, 'id'> & { id?: string }): LayerModule {
-    const full = { ...module, id: module.id ?? `m${this.modules.size}` };
-    this.modules.set(full.id, full);
+  module(module: Omit<LayerModule, 'id'>): LayerModule {
+    const full = { ...module, id: this.modules.length };
+    this.modules.push(full);
     return full;
   }
 
@@ -110,30 +119,30 @@ export class GraphBuilder {
   }
 
   /** Applies a module to tensors; returns the output tensor ids. */
-  apply(module: LayerModule, inputs: readonly string[], where: { calledAt?: SourceRange; groupId?: string; outputs?: number } = {}): string[] {
+  apply(module: LayerModule, inputs: readonly TensorId[], where: { calledAt?: SourceRange; groupId?: string; outputs?: number } = {}): TensorId[] {
     return this.addNode({ moduleId: module.id, spec: module.spec, name: module.name, className: module.className, inputs, ...where });
   }
 
   /** A functional op with no module (no weights of its own). */
-  op(className: string, spec: LayerSpec, inputs: readonly string[], where: { calledAt?: SourceRange; groupId?: string; outputs?: number } = {}): string[] {
+  op(className: string, spec: LayerSpec, inputs: readonly TensorId[], where: { calledAt?: SourceRange; groupId?: string; outputs?: number } = {}): TensorId[] {
     return this.addNode({ spec, name: null, className, inputs, ...where });
   }
 
-  output(...tensorIds: string[]): void {
+  output(...tensorIds: TensorId[]): void {
     this.outputs.push(...tensorIds);
   }
 
   build(): Graph {
-    return { name: this.name, framework: this.framework, layout: this.layout, modules: this.modules, nodes: this.nodes, groups: this.groups, inputs: this.inputs, outputs: this.outputs };
+    return { name: this.name, framework: this.framework, layout: this.layout, modules: this.modules, nodes: this.nodes, groups: this.groups, inputs: this.inputs, outputs: this.outputs, tensorCount: this.tensorCount };
   }
 
-  private addNode(node: Omit<LayerNode, 'id' | 'outputs'> & { outputs?: number }): string[] {
+  private addNode(node: Omit<LayerNode, 'id' | 'outputs'> & { outputs?: number }): TensorId[] {
     const outputs = Array.from({ length: node.outputs ?? 1 }, () => this.newTensor());
     this.nodes.push({ ...node, id: `n${this.nodes.length}`, outputs });
     return outputs;
   }
 
-  private newTensor(): string {
-    return `t${this.tensorCount++}`;
+  private newTensor(): TensorId {
+    return this.tensorCount++;
   }
 }

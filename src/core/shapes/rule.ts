@@ -36,6 +36,7 @@ export interface RuleResult {
   readonly macs: number | null;
   readonly window?: SpatialWindow;
   /** Lines of arithmetic for hover: `H: ⌊(224 + 2·3 − 7) / 2⌋ + 1 = 112`, `params = 64·3·7·7 = 9,408`. */
+  /** Empty unless the context asked for an explanation (`explain`), which hovers do. */
   readonly arithmetic: readonly string[];
   readonly diagnostics: readonly RuleDiagnostic[];
 }
@@ -43,7 +44,15 @@ export interface RuleResult {
 export interface RuleContext {
   readonly framework: Framework;
   readonly layout: Layout;
+  /**
+   * Write the arithmetic as text. The pass leaves it off — it runs on every keystroke over every
+   * layer — and hovers re-run the one rule they show with it on.
+   */
+  readonly explain?: boolean;
 }
+
+/** The arithmetic of a rule run without `explain`. */
+export const noText: readonly string[] = Object.freeze([]);
 
 export type Rule<S> = (spec: S, inputs: readonly Shape[], context: RuleContext) => RuleResult;
 
@@ -68,6 +77,14 @@ export function batchOf(shape: Shape): number {
   return isKnown(shape[0]) ? shape[0] : 1;
 }
 
+/** Shared empty list: most layers have no diagnostics, and the pass allocates per layer. */
+export const noDiagnostics: readonly RuleDiagnostic[] = Object.freeze([]);
+
+/** Both lists, without allocating when both are empty. */
+export function joinDiagnostics(a: readonly RuleDiagnostic[], b: readonly RuleDiagnostic[]): readonly RuleDiagnostic[] {
+  return !a.length ? (b.length ? b : noDiagnostics) : !b.length ? a : [...a, ...b];
+}
+
 export function error(code: string, message: string, fix?: RuleDiagnostic['fix']): RuleDiagnostic {
   return { severity: 'error', code, message, fix };
 }
@@ -81,13 +98,13 @@ export function info(code: string, message: string): RuleDiagnostic {
 }
 
 /** A rule result for layers that keep their input's shape and own no weights. */
-export function passThrough(inputs: readonly Shape[], arithmetic: string[] = [], diagnostics: RuleDiagnostic[] = []): RuleResult {
+export function passThrough(inputs: readonly Shape[], arithmetic: readonly string[] = noText, diagnostics: readonly RuleDiagnostic[] = noDiagnostics): RuleResult {
   return { outputs: inputs.length ? [inputs[0]] : [], weights: [], macs: 0, arithmetic, diagnostics };
 }
 
 /** What every rule returns when it has no input shape to work from. */
 export function noInput(kind: string): RuleResult {
-  return { outputs: [], weights: [], macs: null, arithmetic: [], diagnostics: [error('no-input', `${kind} was applied to nothing`)] };
+  return { outputs: [], weights: [], macs: null, arithmetic: noText, diagnostics: [error('no-input', `${kind} was applied to nothing`)] };
 }
 
 /**

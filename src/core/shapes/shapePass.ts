@@ -5,11 +5,11 @@
  * is applied, with tied weights counted once), and the model's totals. It is pure and never
  * throws on unknown sizes.
  */
-import { isKnown, knownProduct, spatialAxes, type Dim, type Shape } from '../ir/dims';
-import type { Graph, LayerModule, LayerNode } from '../ir/graph';
+import { isKnown, spatialAxes, type Dim, type Layout, type Shape } from '../ir/dims';
+import type { Graph, LayerModule, LayerNode, TensorId } from '../ir/graph';
 import type { LayerSpec } from '../ir/layers';
 import { applyRule } from './registry';
-import { paramCount, type RuleContext, type RuleDiagnostic, type RuleResult, type WeightTensor } from './rule';
+import { noText, paramCount, type RuleContext, type RuleDiagnostic, type RuleResult, type WeightTensor } from './rule';
 
 /** Receptive field of one tensor element along each spatial axis, and the cumulative stride. */
 export interface ReceptiveField {
@@ -19,16 +19,36 @@ export interface ReceptiveField {
   readonly global: boolean;
 }
 
-export interface NodeResult {
-  readonly node: LayerNode;
-  readonly inputShapes: readonly Shape[];
-  readonly outputShapes: readonly Shape[];
-  readonly macs: number | null;
-  readonly arithmetic: readonly string[];
-  readonly diagnostics: readonly RuleDiagnostic[];
-  readonly receptiveField: ReceptiveField | null;
-  /** float32 bytes of this node's outputs (per sample when the batch is symbolic). */
-  readonly activationBytes: number | null;
+export class NodeResult {
+  private explained: readonly string[] | undefined;
+
+  constructor(
+    readonly node: LayerNode,
+    /** The pass's per-tensor shapes, shared by every node of one pass. */
+    private readonly shapes: readonly Shape[],
+    readonly macs: number | null,
+    readonly diagnostics: readonly RuleDiagnostic[],
+    readonly receptiveField: ReceptiveField | null,
+    /** float32 bytes of this node's outputs (per sample when the batch is symbolic). */
+    readonly activationBytes: number | null,
+    private readonly context: RuleContext,
+  ) {}
+
+  get inputShapes(): readonly Shape[] {
+    return this.node.inputs.map((t) => this.shapes[t] ?? []);
+  }
+
+  get outputShapes(): readonly Shape[] {
+    return this.node.outputs.map((t) => this.shapes[t] ?? []);
+  }
+
+  /**
+   * The arithmetic as text. Only hovers and summaries read it, so it is written on first read by
+   * running the (pure) rule again, rather than kept for every node of every pass.
+   */
+  get arithmetic(): readonly string[] {
+    return (this.explained ??= safeApply(this.node.spec, this.inputShapes, { ...this.context, explain: true }).arithmetic);
+  }
 }
 
 export interface ModuleResult {
@@ -52,46 +72,82 @@ export interface Totals {
   readonly totalActivationBytes: number | null;
 }
 
-export interface ShapeAnalysis {
-  readonly graph: Graph;
-  readonly tensorShapes: ReadonlyMap<string, Shape>;
-  readonly nodes: ReadonlyMap<string, NodeResult>;
-  readonly modules: ReadonlyMap<string, ModuleResult>;
-  readonly totals: Totals;
+/**
+ * The pass's result. Per-node and per-module results are kept in arrays aligned with the graph;
+ * the id-keyed maps views use are built on first access, so a pass nobody reads in full stays cheap.
+ */
+export class ShapeAnalysis {
+  private nodeMap: Map<string, NodeResult> | undefined;
+
+  constructor(
+    readonly graph: Graph,
+    /** Indexed by TensorId. */
+    readonly tensorShapes: readonly Shape[],
+    /** Aligned with graph.nodes. */
+    readonly nodeResults: readonly NodeResult[],
+    readonly moduleResults: readonly ModuleResult[],
+    readonly totals: Totals,
+  ) {}
+
+  get nodes(): ReadonlyMap<string, NodeResult> {
+    return (this.nodeMap ??= new Map(this.nodeResults.map((r) => [r.node.id, r])));
+  }
+
+  /** Indexed by ModuleId, like graph.modules. */
+  get modules(): readonly ModuleResult[] {
+    return this.moduleResults;
+  }
 }
 
 const bytesPerElement = 4;
 
+/** A module's result while the pass runs: applications are added as they happen. */
+interface ModuleRecord extends ModuleResult {
+  readonly applications: string[];
+}
+
 export function runShapePass(graph: Graph): ShapeAnalysis {
   const context: RuleContext = { framework: graph.framework, layout: graph.layout };
-  const shapes = new Map<string, Shape>();
-  const fields = new Map<string, ReceptiveField>();
+  // Per-tensor facts live in arrays indexed by TensorId: this loop runs once per layer of
+  // ResNet-152-sized graphs on every keystroke, so it avoids maps and per-node closures.
+  const shapes: Shape[] = new Array(graph.tensorCount);
+  const fields: (ReceptiveField | undefined)[] = new Array(graph.tensorCount);
+  const tensorBytes: (number | null)[] = new Array(graph.tensorCount);
   for (const input of graph.inputs) {
-    shapes.set(input.tensorId, input.shape);
+    shapes[input.tensorId] = input.shape;
+    tensorBytes[input.tensorId] = bytesOf(input.shape);
     const spatial = input.shape.length > 2 ? spatialAxes(graph.layout, input.shape.length).length : 0;
-    fields.set(input.tensorId, { size: Array(spatial).fill(1), jump: Array(spatial).fill(1), global: false });
+    fields[input.tensorId] = { size: new Array(spatial).fill(1), jump: new Array(spatial).fill(1), global: false };
   }
-  const nodes = new Map<string, NodeResult>();
-  const moduleWeights = new Map<string, { weights: readonly WeightTensor[]; applications: string[] }>();
+  const nodes: NodeResult[] = [];
+  const moduleRecords: (ModuleRecord | undefined)[] = new Array(graph.modules.length);
   for (const node of graph.nodes) {
-    const inputShapes = node.inputs.map((t) => shapes.get(t) ?? []);
-    const layout = 'dataFormat' in node.spec && node.spec.dataFormat ? node.spec.dataFormat : graph.layout;
-    const result = safeApply(node.spec, inputShapes, layout === context.layout ? context : { ...context, layout });
-    const diagnostics = [...result.diagnostics];
-    if (node.moduleId) diagnostics.push(...recordWeights(moduleWeights, node, result.weights));
-    node.outputs.forEach((t, i) => shapes.set(t, result.outputs[i] ?? result.outputs[0] ?? []));
-    const field = nextField(node.inputs.map((t) => fields.get(t)), result, node.spec);
-    if (field) node.outputs.forEach((t) => fields.set(t, field));
-    nodes.set(node.id, { node, inputShapes, outputShapes: node.outputs.map((t) => shapes.get(t)!), macs: result.macs, arithmetic: result.arithmetic, diagnostics, receptiveField: field ?? null, activationBytes: sumBytes(node.outputs.map((t) => shapes.get(t)!)) });
+    const inputShapes: Shape[] = [];
+    for (const t of node.inputs) inputShapes.push(shapes[t] ?? []);
+    const layout = (node.spec as { dataFormat?: Layout }).dataFormat ?? graph.layout;
+    const nodeContext = layout === context.layout ? context : { ...context, layout };
+    const result = safeApply(node.spec, inputShapes, nodeContext);
+    let diagnostics = result.diagnostics;
+    if (node.moduleId !== undefined) {
+      const shared = recordWeights(graph, moduleRecords, node, result.weights);
+      if (shared) diagnostics = [...diagnostics, shared];
+    }
+    let activationBytes: number | null = 0;
+    for (let i = 0; i < node.outputs.length; i++) {
+      const t = node.outputs[i];
+      const shape = result.outputs[i] ?? result.outputs[0] ?? [];
+      const bytes = bytesOf(shape);
+      shapes[t] = shape;
+      tensorBytes[t] = bytes;
+      activationBytes = bytes === null || activationBytes === null ? null : activationBytes + bytes;
+    }
+    const field = nextField(node.inputs, fields, result, node.spec);
+    if (field) for (const t of node.outputs) fields[t] = field;
+    nodes.push(new NodeResult(node, shapes, result.macs, diagnostics, field ?? null, activationBytes, nodeContext));
   }
-  const modules = new Map<string, ModuleResult>();
-  for (const module of graph.modules.values()) {
-    const seen = moduleWeights.get(module.id);
-    const weights = seen?.weights ?? declaredWeights(module, context);
-    const counted = weights.filter((w) => !module.tiedWeights?.[w.name] || !graph.modules.has(module.tiedWeights[w.name].split('.')[0]));
-    modules.set(module.id, { module, weights, trainable: paramCount(counted, true), nonTrainable: paramCount(counted, false), applications: seen?.applications ?? [] });
-  }
-  return { graph, tensorShapes: shapes, nodes, modules, totals: totalsOf(graph, shapes, nodes, modules) };
+  const modules: ModuleResult[] = [];
+  for (const module of graph.modules) modules.push(moduleRecords[module.id] ?? moduleResult(graph, module, declaredWeights(module, context), []));
+  return new ShapeAnalysis(graph, shapes, nodes, modules, totalsOf(graph, shapes, tensorBytes, nodes, modules));
 }
 
 /** A rule that throws is a bug in CNN Lens, not in the user's model: report it and go on. */
@@ -99,23 +155,31 @@ function safeApply(spec: LayerSpec, inputs: readonly Shape[], context: RuleConte
   try {
     return applyRule(spec, inputs, context);
   } catch (e) {
-    return { outputs: [inputs[0] ? inputs[0].map(() => null) : []], weights: [], macs: null, arithmetic: [], diagnostics: [{ severity: 'warning', code: 'internal', message: `CNN Lens could not compute ${spec.kind}: ${(e as Error).message}` }] };
+    return { outputs: [inputs[0] ? inputs[0].map(() => null) : []], weights: [], macs: null, arithmetic: noText, diagnostics: [{ severity: 'warning', code: 'internal', message: `CNN Lens could not compute ${spec.kind}: ${(e as Error).message}` }] };
   }
 }
 
+function moduleResult(graph: Graph, module: LayerModule, weights: readonly WeightTensor[], applications: string[]): ModuleRecord {
+  const tied = module.tiedWeights;
+  const counted = tied ? weights.filter((w) => !tied[w.name] || !graph.modules[tied[w.name].module]) : weights;
+  return { module, weights, trainable: paramCount(counted, true), nonTrainable: paramCount(counted, false), applications };
+}
+
 /** The first application builds the weights (as Keras does); later ones must agree. */
-function recordWeights(store: Map<string, { weights: readonly WeightTensor[]; applications: string[] }>, node: LayerNode, weights: readonly WeightTensor[]): RuleDiagnostic[] {
-  const existing = store.get(node.moduleId!);
+function recordWeights(graph: Graph, store: (ModuleRecord | undefined)[], node: LayerNode, weights: readonly WeightTensor[]): RuleDiagnostic | undefined {
+  const id = node.moduleId!;
+  const existing = store[id];
   if (!existing) {
-    store.set(node.moduleId!, { weights, applications: [node.id] });
-    return [];
+    const module = graph.modules[id];
+    if (module) store[id] = moduleResult(graph, module, weights, [node.id]);
+    return undefined;
   }
   existing.applications.push(node.id);
   const differs = weights.some((w, i) => {
     const before = existing.weights[i];
     return !before || before.shape.some((d, j) => isKnown(d) && isKnown(w.shape[j]) && d !== w.shape[j]);
   });
-  return differs ? [{ severity: 'error', code: 'shared-layer-mismatch', message: `${node.name ?? node.className} is applied again to an input its weights do not fit (${existing.weights.map((w) => w.shape.join('×')).join(', ')} vs ${weights.map((w) => w.shape.join('×')).join(', ')})` }] : [];
+  return differs ? { severity: 'error', code: 'shared-layer-mismatch', message: `${node.name ?? node.className} is applied again to an input its weights do not fit (${existing.weights.map((w) => w.shape.join('×')).join(', ')} vs ${weights.map((w) => w.shape.join('×')).join(', ')})` } : undefined;
 }
 
 /**
@@ -151,51 +215,54 @@ function declaredInput(spec: LayerSpec): Dim[] | null {
   }
 }
 
-function nextField(inputs: (ReceptiveField | undefined)[], result: RuleResult, spec: LayerSpec): ReceptiveField | undefined {
-  const known = inputs.filter((f): f is ReceptiveField => !!f);
-  if (!known.length) return undefined;
+function nextField(inputs: readonly TensorId[], fields: readonly (ReceptiveField | undefined)[], result: RuleResult, spec: LayerSpec): ReceptiveField | undefined {
   // Along the main path: the input that already sees the most.
-  const from = known.reduce((a, b) => (b.global || (!a.global && sum(b.size) > sum(a.size)) ? b : a));
-  if (from.global) return from;
+  let from: ReceptiveField | undefined;
+  for (const t of inputs) {
+    const f = fields[t];
+    if (f && (!from || f.global || (!from.global && sum(f.size) > sum(from.size)))) from = f;
+  }
+  if (!from || from.global) return from;
   const window = result.window;
-  if (window === 'global' || spec.kind === 'dense') return { ...from, global: true };
+  if (window === 'global' || spec.kind === 'dense') return { size: from.size, jump: from.jump, global: true };
   if (!window || window.kernel.length !== from.size.length) return from;
-  return {
-    size: from.size.map((s, i) => s + (window.dilation[i] * (window.kernel[i] - 1)) * from.jump[i]),
-    jump: from.jump.map((j, i) => j * window.stride[i]),
-    global: false,
-  };
+  const size: number[] = [];
+  const jump: number[] = [];
+  for (let i = 0; i < from.size.length; i++) {
+    size.push(from.size[i] + window.dilation[i] * (window.kernel[i] - 1) * from.jump[i]);
+    jump.push(from.jump[i] * window.stride[i]);
+  }
+  return { size, jump, global: false };
 }
 
 function sum(values: readonly number[]): number {
-  return values.reduce((a, b) => a + b, 0);
+  let s = 0;
+  for (const v of values) s += v;
+  return s;
 }
 
-function elements(shape: Shape): number | null {
-  return knownProduct(shape.map((d, i) => (i === 0 && !isKnown(d) ? 1 : d)));
-}
-
-function sumBytes(shapes: readonly Shape[]): number | null {
-  let total = 0;
-  for (const s of shapes) {
-    const n = elements(s);
-    if (n === null) return null;
-    total += n * bytesPerElement;
+/** float32 bytes of one tensor, per sample when the batch is not a number; null if unknown. */
+function bytesOf(shape: Shape): number | null {
+  let n = bytesPerElement;
+  for (let i = 0; i < shape.length; i++) {
+    const d = shape[i];
+    if (typeof d === 'number') n *= d;
+    else if (i !== 0) return null;
   }
-  return total;
+  return n;
 }
 
-function totalsOf(graph: Graph, shapes: Map<string, Shape>, nodes: Map<string, NodeResult>, modules: Map<string, ModuleResult>): Totals {
+function totalsOf(graph: Graph, shapes: readonly Shape[], tensorBytes: readonly (number | null)[], nodes: readonly NodeResult[], modules: readonly ModuleResult[]): Totals {
   const add = (a: number | null, b: number | null) => (a === null || b === null ? null : a + b);
   let trainable: number | null = 0;
   let nonTrainable: number | null = 0;
-  for (const m of modules.values()) {
+  for (const m of modules) {
     trainable = add(trainable, m.trainable);
     nonTrainable = add(nonTrainable, m.nonTrainable);
   }
   let macs: number | null = 0;
   let totalBytes: number | null = 0;
-  for (const r of nodes.values()) {
+  for (const r of nodes) {
     macs = add(macs, r.macs);
     totalBytes = add(totalBytes, r.activationBytes);
   }
@@ -204,36 +271,42 @@ function totalsOf(graph: Graph, shapes: Map<string, Shape>, nodes: Map<string, N
     trainable,
     nonTrainable,
     macs,
-    outputShapes: graph.outputs.map((t) => shapes.get(t) ?? []),
-    peakActivationBytes: peakBytes(graph, shapes),
+    outputShapes: graph.outputs.map((t) => shapes[t] ?? []),
+    peakActivationBytes: peakBytes(graph, tensorBytes),
     totalActivationBytes: totalBytes,
   };
 }
 
 /** Walks the forward pass freeing each tensor after its last use; the most ever held at once. */
-function peakBytes(graph: Graph, shapes: Map<string, Shape>): number | null {
-  const lastUse = new Map<string, number>();
-  graph.nodes.forEach((n, i) => n.inputs.forEach((t) => lastUse.set(t, i)));
-  for (const t of graph.outputs) lastUse.set(t, Infinity);
-  const bytes = (t: string) => elements(shapes.get(t) ?? [null]);
+function peakBytes(graph: Graph, tensorBytes: readonly (number | null)[]): number | null {
+  const lastUse = new Int32Array(graph.tensorCount).fill(-1);
+  graph.nodes.forEach((n, i) => {
+    for (const t of n.inputs) lastUse[t] = i;
+  });
+  for (const t of graph.outputs) lastUse[t] = graph.nodes.length;
   let live = 0;
   for (const input of graph.inputs) {
-    const b = bytes(input.tensorId);
-    if (b === null) return null;
-    live += b * bytesPerElement;
+    const b = tensorBytes[input.tensorId];
+    if (b === null || b === undefined) return null;
+    live += b;
   }
   let peak = live;
-  for (const [i, node] of graph.nodes.entries()) {
+  for (let i = 0; i < graph.nodes.length; i++) {
+    const node = graph.nodes[i];
     for (const t of node.outputs) {
-      const b = bytes(t);
-      if (b === null) return null;
-      live += b * bytesPerElement;
+      const b = tensorBytes[t];
+      if (b === null || b === undefined) return null;
+      live += b;
     }
-    peak = Math.max(peak, live);
-    for (const t of new Set([...node.inputs, ...node.outputs])) {
-      if ((lastUse.get(t) ?? i) <= i) live -= (bytes(t) ?? 0) * bytesPerElement;
+    if (live > peak) peak = live;
+    // Free what dies here (a tensor listed twice as an input is freed once), and unused outputs.
+    for (const t of node.inputs) {
+      if (lastUse[t] === i) {
+        live -= tensorBytes[t] ?? 0;
+        lastUse[t] = -2;
+      }
     }
+    for (const t of node.outputs) if (lastUse[t] === -1) live -= tensorBytes[t] ?? 0;
   }
   return peak;
 }
-

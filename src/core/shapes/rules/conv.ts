@@ -6,7 +6,7 @@
  */
 import { isKnown, type Dim, type Shape } from '../../ir/dims';
 import type { ConvSpec, ConvTransposeSpec, DepthwiseConvSpec, SeparableConvSpec } from '../../ir/layers';
-import { batchOf, error, noInput, paramCount, weightLines, type RuleContext, type RuleDiagnostic, type RuleResult, type WeightTensor } from '../rule';
+import { batchOf, error, joinDiagnostics, noInput, noText, paramCount, weightLines, type RuleContext, type RuleDiagnostic, type RuleResult, type WeightTensor } from '../rule';
 import { assemble, locateAxes, positions, spatialOutput } from './spatial';
 
 function mul(a: Dim, b: Dim): Dim {
@@ -25,6 +25,13 @@ function resolveInChannels(seen: Dim, declared: number | undefined, diagnostics:
   return isKnown(seen) ? seen : declared ?? null;
 }
 
+function groupsLines(groups: number, cin: Dim, cout: number, perGroup: Dim): string[] {
+  if (groups === 1) return [];
+  return [groups === cin && groups === cout ? `depthwise: groups = ${groups} = channels` : `groups = ${groups}: each filter sees ${perGroup ?? '?'} of ${cin ?? '?'} channels`];
+}
+
+const filterLine = (n: number) => `C: ${n} filter${n === 1 ? '' : 's'}`;
+
 function macsOf(weights: readonly WeightTensor[], input: Shape, outSpatial: readonly Dim[]): number | null {
   const params = paramCount(weights);
   const pos = positions(outSpatial);
@@ -35,7 +42,7 @@ export function convRule(spec: ConvSpec, inputs: readonly Shape[], ctx: RuleCont
   const input = inputs[0];
   if (!input) return noInput('Conv');
   const axes = locateAxes(input, spec.rank, ctx.layout, `Conv${spec.rank}d`);
-  if ('code' in axes) return { outputs: [input.map(() => null)], weights: [], macs: null, arithmetic: [], diagnostics: [axes] };
+  if ('code' in axes) return { outputs: [input.map(() => null)], weights: [], macs: null, arithmetic: noText, diagnostics: [axes] };
   const diagnostics: RuleDiagnostic[] = [];
   const cin = resolveInChannels(input[axes.channelAxis], spec.inChannels, diagnostics, `Conv${spec.rank}d`);
   if (isKnown(cin) && cin % spec.groups !== 0) diagnostics.push(error('groups-mismatch', `in_channels (${cin}) must be divisible by groups (${spec.groups})`));
@@ -43,21 +50,20 @@ export function convRule(spec: ConvSpec, inputs: readonly Shape[], ctx: RuleCont
   if (ctx.framework === 'pytorch' && spec.padding.mode === 'same' && spec.stride.some((s) => s !== 1)) {
     diagnostics.push(error('same-padding-stride', "PyTorch does not support padding='same' with stride > 1"));
   }
-  const spatial = spatialOutput(input, axes, spec);
+  const spatial = spatialOutput(input, axes, spec, { explain: ctx.explain });
   const perGroup = div(cin, spec.groups);
   const kernel: WeightTensor =
     ctx.framework === 'keras'
       ? { name: 'kernel', shape: [...spec.kernel, perGroup, spec.outChannels], trainable: true }
       : { name: 'weight', shape: [spec.outChannels, perGroup, ...spec.kernel], trainable: true };
   const weights = spec.bias ? [kernel, { name: 'bias', shape: [spec.outChannels], trainable: true }] : [kernel];
-  const groupsLine = spec.groups === 1 ? [] : [spec.groups === cin && spec.groups === spec.outChannels ? `depthwise: groups = ${spec.groups} = channels` : `groups = ${spec.groups}: each filter sees ${perGroup ?? '?'} of ${cin ?? '?'} channels`];
   return {
     outputs: [assemble(input, axes, spec.outChannels, spatial.dims)],
     weights,
     macs: macsOf(weights, input, spatial.dims),
     window: { kernel: spec.kernel, stride: spec.stride, dilation: spec.dilation },
-    arithmetic: [...spatial.lines, `C: ${spec.outChannels} filters`, ...groupsLine, ...weightLines(weights, true)],
-    diagnostics: [...diagnostics, ...spatial.diagnostics],
+    arithmetic: ctx.explain ? [...spatial.lines, filterLine(spec.outChannels), ...groupsLines(spec.groups, cin, spec.outChannels, perGroup), ...weightLines(weights, true)] : noText,
+    diagnostics: joinDiagnostics(diagnostics, spatial.diagnostics),
   };
 }
 
@@ -65,10 +71,10 @@ export function depthwiseConvRule(spec: DepthwiseConvSpec, inputs: readonly Shap
   const input = inputs[0];
   if (!input) return noInput('DepthwiseConv');
   const axes = locateAxes(input, spec.rank, ctx.layout, `DepthwiseConv${spec.rank}D`);
-  if ('code' in axes) return { outputs: [input.map(() => null)], weights: [], macs: null, arithmetic: [], diagnostics: [axes] };
+  if ('code' in axes) return { outputs: [input.map(() => null)], weights: [], macs: null, arithmetic: noText, diagnostics: [axes] };
   const cin = input[axes.channelAxis];
   const cout = mul(cin, spec.depthMultiplier);
-  const spatial = spatialOutput(input, axes, spec);
+  const spatial = spatialOutput(input, axes, spec, { explain: ctx.explain });
   const kernel: WeightTensor = { name: 'depthwise_kernel', shape: [...spec.kernel, cin, spec.depthMultiplier], trainable: true };
   const weights = spec.bias ? [kernel, { name: 'bias', shape: [cout], trainable: true }] : [kernel];
   return {
@@ -76,7 +82,7 @@ export function depthwiseConvRule(spec: DepthwiseConvSpec, inputs: readonly Shap
     weights,
     macs: macsOf(weights, input, spatial.dims),
     window: { kernel: spec.kernel, stride: spec.stride, dilation: spec.dilation },
-    arithmetic: [...spatial.lines, `C: ${cin ?? '?'}·${spec.depthMultiplier} = ${cout ?? '?'} (one filter per channel × depth_multiplier)`, ...weightLines(weights, true)],
+    arithmetic: ctx.explain ? [...spatial.lines, `C: ${cin ?? '?'}·${spec.depthMultiplier} = ${cout ?? '?'} (one filter per channel × depth_multiplier)`, ...weightLines(weights, true)] : noText,
     diagnostics: spatial.diagnostics,
   };
 }
@@ -85,10 +91,10 @@ export function separableConvRule(spec: SeparableConvSpec, inputs: readonly Shap
   const input = inputs[0];
   if (!input) return noInput('SeparableConv');
   const axes = locateAxes(input, spec.rank, ctx.layout, `SeparableConv${spec.rank}D`);
-  if ('code' in axes) return { outputs: [input.map(() => null)], weights: [], macs: null, arithmetic: [], diagnostics: [axes] };
+  if ('code' in axes) return { outputs: [input.map(() => null)], weights: [], macs: null, arithmetic: noText, diagnostics: [axes] };
   const cin = input[axes.channelAxis];
   const mid = mul(cin, spec.depthMultiplier);
-  const spatial = spatialOutput(input, axes, spec);
+  const spatial = spatialOutput(input, axes, spec, { explain: ctx.explain });
   const weights: WeightTensor[] = [
     { name: 'depthwise_kernel', shape: [...spec.kernel, cin, spec.depthMultiplier], trainable: true },
     { name: 'pointwise_kernel', shape: [...spec.kernel.map(() => 1), mid, spec.outChannels], trainable: true },
@@ -99,7 +105,7 @@ export function separableConvRule(spec: SeparableConvSpec, inputs: readonly Shap
     weights,
     macs: macsOf(weights, input, spatial.dims),
     window: { kernel: spec.kernel, stride: spec.stride, dilation: spec.dilation },
-    arithmetic: [...spatial.lines, `C: depthwise ${cin ?? '?'}·${spec.depthMultiplier} = ${mid ?? '?'}, then 1×1 pointwise → ${spec.outChannels}`, ...weightLines(weights, true)],
+    arithmetic: ctx.explain ? [...spatial.lines, `C: depthwise ${cin ?? '?'}·${spec.depthMultiplier} = ${mid ?? '?'}, then 1×1 pointwise → ${spec.outChannels}`, ...weightLines(weights, true)] : noText,
     diagnostics: spatial.diagnostics,
   };
 }
@@ -108,13 +114,13 @@ export function convTransposeRule(spec: ConvTransposeSpec, inputs: readonly Shap
   const input = inputs[0];
   if (!input) return noInput('ConvTranspose');
   const axes = locateAxes(input, spec.rank, ctx.layout, `ConvTranspose${spec.rank}d`);
-  if ('code' in axes) return { outputs: [input.map(() => null)], weights: [], macs: null, arithmetic: [], diagnostics: [axes] };
+  if ('code' in axes) return { outputs: [input.map(() => null)], weights: [], macs: null, arithmetic: noText, diagnostics: [axes] };
   const diagnostics: RuleDiagnostic[] = [];
   const cin = resolveInChannels(input[axes.channelAxis], spec.inChannels, diagnostics, `ConvTranspose${spec.rank}d`);
   spec.outputPadding?.forEach((op, i) => {
     if (op >= Math.max(spec.stride[i], spec.dilation[i])) diagnostics.push(error('output-padding', `output_padding (${op}) must be smaller than stride or dilation`));
   });
-  const spatial = spatialOutput(input, axes, spec, { transposed: true, outputPadding: spec.outputPadding });
+  const spatial = spatialOutput(input, axes, spec, { transposed: true, outputPadding: spec.outputPadding, explain: ctx.explain });
   const kernel: WeightTensor =
     ctx.framework === 'keras'
       ? { name: 'kernel', shape: [...spec.kernel, spec.outChannels / spec.groups, cin], trainable: true }
@@ -125,7 +131,7 @@ export function convTransposeRule(spec: ConvTransposeSpec, inputs: readonly Shap
     weights,
     macs: macsOf(weights, input, spatial.dims),
     window: { kernel: spec.kernel, stride: spec.stride.map((s) => 1 / s), dilation: spec.dilation },
-    arithmetic: [...spatial.lines, `C: ${spec.outChannels} filters`, ...weightLines(weights, true)],
-    diagnostics: [...diagnostics, ...spatial.diagnostics],
+    arithmetic: ctx.explain ? [...spatial.lines, filterLine(spec.outChannels), ...weightLines(weights, true)] : noText,
+    diagnostics: joinDiagnostics(diagnostics, spatial.diagnostics),
   };
 }

@@ -6,12 +6,12 @@
 import { isKnown, type Shape } from '../../ir/dims';
 import type { DenseSpec, EmbeddingSpec } from '../../ir/layers';
 import { formatInt } from '../format';
-import { error, noInput, paramCount, weightLines, type RuleContext, type RuleDiagnostic, type RuleResult, type WeightTensor } from '../rule';
+import { error, noInput, noText, paramCount, weightLines, type RuleContext, type RuleDiagnostic, type RuleResult, type WeightTensor } from '../rule';
 
 export function denseRule(spec: DenseSpec, inputs: readonly Shape[], ctx: RuleContext): RuleResult {
   const input = inputs[0];
   if (!input) return noInput('Dense');
-  if (input.length < 1) return { outputs: [[spec.units]], weights: [], macs: null, arithmetic: [], diagnostics: [error('rank-mismatch', 'Linear needs at least a 1-D input')] };
+  if (input.length < 1) return { outputs: [[spec.units]], weights: [], macs: null, arithmetic: noText, diagnostics: [error('rank-mismatch', 'Linear needs at least a 1-D input')] };
   const diagnostics: RuleDiagnostic[] = [];
   const seen = input[input.length - 1];
   if (spec.inFeatures !== undefined && isKnown(seen) && seen !== spec.inFeatures) {
@@ -26,7 +26,7 @@ export function denseRule(spec: DenseSpec, inputs: readonly Shape[], ctx: RuleCo
     outputs: [[...input.slice(0, -1), spec.units]],
     weights,
     macs: params === null || Number.isNaN(rows) ? null : params * rows,
-    arithmetic: [`${inFeatures ?? '?'} → ${spec.units} features`, ...weightLines(weights, true)],
+    arithmetic: ctx.explain ? [`${inFeatures ?? '?'} → ${spec.units} features`, ...weightLines(weights, true)] : noText,
     diagnostics,
   };
 }
@@ -40,7 +40,7 @@ export function embeddingRule(spec: EmbeddingSpec, inputs: readonly Shape[], ctx
     weights,
     // A lookup multiplies nothing.
     macs: 0,
-    arithmetic: [`each of ${spec.numEmbeddings} indices → a ${spec.embeddingDim}-vector`, ...weightLines(weights)],
+    arithmetic: ctx.explain ? [`each of ${spec.numEmbeddings} indices → a ${spec.embeddingDim}-vector`, ...weightLines(weights)] : noText,
     diagnostics: [],
   };
 }

@@ -7,7 +7,7 @@
  */
 import { isKnown, knownProduct, normalizeAxis, type Dim, type Shape } from '../../ir/dims';
 import type { BatchNormSpec, GroupNormSpec, LayerNormSpec, NormalizationSpec } from '../../ir/layers';
-import { batchOf, error, noInput, paramCount, passThrough, weightLines, type RuleContext, type RuleDiagnostic, type RuleResult, type WeightTensor } from '../rule';
+import { batchOf, error, noInput, noText, paramCount, passThrough, weightLines, type RuleContext, type RuleDiagnostic, type RuleResult, type WeightTensor } from '../rule';
 
 function affineMacs(weights: readonly WeightTensor[], input: Shape): number | null {
   const trainable = paramCount(weights, true);
@@ -38,8 +38,7 @@ export function batchNormRule(spec: BatchNormSpec, inputs: readonly Shape[], ctx
   } else if (spec.scale) {
     weights.push({ name: 'weight', shape: [c], trainable: true }, { name: 'bias', shape: [c], trainable: true });
   }
-  const buffers = ctx.framework === 'pytorch' && spec.trackRunningStats ? [`running_mean, running_var (${c ?? '?'} each) are buffers, not parameters`] : [];
-  return { outputs: [input], weights, macs: affineMacs(weights, input), arithmetic: [`normalises each of ${c ?? '?'} channels over the batch`, ...weightLines(weights), ...buffers], diagnostics };
+  return { outputs: [input], weights, macs: affineMacs(weights, input), arithmetic: ctx.explain ? [`normalises each of ${c ?? '?'} channels over the batch`, ...weightLines(weights), ...(ctx.framework === 'pytorch' && spec.trackRunningStats ? [`running_mean, running_var (${c ?? '?'} each) are buffers, not parameters`] : [])] : noText, diagnostics };
 }
 
 export function layerNormRule(spec: LayerNormSpec, inputs: readonly Shape[], ctx: RuleContext): RuleResult {
@@ -61,7 +60,7 @@ export function layerNormRule(spec: LayerNormSpec, inputs: readonly Shape[], ctx
   const weights: WeightTensor[] = [];
   if (spec.scale) weights.push({ name: names[0], shape: normalized, trainable: true });
   if (spec.center) weights.push({ name: names[1], shape: normalized, trainable: true });
-  return { outputs: [input], weights, macs: affineMacs(weights, input), arithmetic: [`normalises over the last ${normalized.length} dim(s) [${normalized.map((d) => d ?? '?').join('×')}] per sample`, ...weightLines(weights)], diagnostics };
+  return { outputs: [input], weights, macs: affineMacs(weights, input), arithmetic: ctx.explain ? [`normalises over the last ${normalized.length} dim(s) [${normalized.map((d) => d ?? '?').join('×')}] per sample`, ...weightLines(weights)] : noText, diagnostics };
 }
 
 export function groupNormRule(spec: GroupNormSpec, inputs: readonly Shape[], ctx: RuleContext): RuleResult {
@@ -77,10 +76,10 @@ export function groupNormRule(spec: GroupNormSpec, inputs: readonly Shape[], ctx
   if (isKnown(c) && c % spec.groups !== 0) diagnostics.push(error('groups-mismatch', `num_channels (${c}) must be divisible by num_groups (${spec.groups})`));
   const names = ctx.framework === 'keras' ? ['gamma', 'beta'] : ['weight', 'bias'];
   const weights: WeightTensor[] = spec.affine ? names.map((name) => ({ name, shape: [c], trainable: true })) : [];
-  return { outputs: [input], weights, macs: affineMacs(weights, input), arithmetic: [`${spec.groups} groups of ${isKnown(c) ? c / spec.groups : '?'} channels`, ...weightLines(weights)], diagnostics };
+  return { outputs: [input], weights, macs: affineMacs(weights, input), arithmetic: ctx.explain ? [`${spec.groups} groups of ${isKnown(c) ? c / spec.groups : '?'} channels`, ...weightLines(weights)] : noText, diagnostics };
 }
 
-export function normalizationRule(spec: NormalizationSpec, inputs: readonly Shape[]): RuleResult {
+export function normalizationRule(spec: NormalizationSpec, inputs: readonly Shape[], ctx: RuleContext): RuleResult {
   const input = inputs[0];
   if (!input) return noInput('Normalization');
   const features = spec.axis.map((a) => normalizeAxis(a, input.length)).map((a) => (a === null ? null : input[a]));
@@ -89,6 +88,6 @@ export function normalizationRule(spec: NormalizationSpec, inputs: readonly Shap
     { name: 'variance', shape: features, trainable: false },
     { name: 'count', shape: [], trainable: false },
   ];
-  const result = passThrough(inputs, [`(x − mean) / √variance per feature (${knownProduct(features) ?? '?'} features)`, ...weightLines(weights)]);
+  const result = passThrough(inputs, ctx.explain ? [`(x − mean) / √variance per feature (${knownProduct(features) ?? '?'} features)`, ...weightLines(weights)] : noText);
   return { ...result, weights };
 }

@@ -5,7 +5,7 @@
  */
 import type { Dim, Shape } from '../../ir/dims';
 import type { AdaptivePoolSpec, GlobalPoolSpec, PoolSpec } from '../../ir/layers';
-import { error, noInput, type RuleContext, type RuleDiagnostic, type RuleResult } from '../rule';
+import { error, joinDiagnostics, noInput, noText, type RuleContext, type RuleDiagnostic, type RuleResult } from '../rule';
 import { assemble, axisName, locateAxes, spatialOutput } from './spatial';
 
 const opName = { max: 'MaxPool', avg: 'AvgPool' } as const;
@@ -15,22 +15,21 @@ export function poolRule(spec: PoolSpec, inputs: readonly Shape[], ctx: RuleCont
   if (!input) return noInput(opName[spec.op]);
   const what = `${opName[spec.op]}${spec.rank}d`;
   const axes = locateAxes(input, spec.rank, ctx.layout, what);
-  if ('code' in axes) return { outputs: [input.map(() => null)], weights: [], macs: null, arithmetic: [], diagnostics: [axes] };
+  if ('code' in axes) return { outputs: [input.map(() => null)], weights: [], macs: null, arithmetic: noText, diagnostics: [axes] };
   const diagnostics: RuleDiagnostic[] = [];
   if (spec.padding.mode === 'explicit') {
     spec.padding.pads.forEach(([before, after], i) => {
       if (Math.max(before, after) * 2 > spec.kernel[i]) diagnostics.push(error('pool-padding', `${axisName(spec.rank, i)}: pad (${Math.max(before, after)}) should be at most half of the kernel size (${spec.kernel[i]})`));
     });
   }
-  const spatial = spatialOutput(input, axes, spec, { ceilMode: spec.ceilMode });
-  const notes = spec.op === 'avg' && spec.countIncludePad === false ? ['padding is left out of each average (count_include_pad=False)'] : [];
+  const spatial = spatialOutput(input, axes, spec, { ceilMode: spec.ceilMode, explain: ctx.explain });
   return {
     outputs: [assemble(input, axes, input[axes.channelAxis], spatial.dims)],
     weights: [],
     macs: 0,
     window: { kernel: spec.kernel, stride: spec.stride, dilation: spec.dilation },
-    arithmetic: [...spatial.lines, `C: ${input[axes.channelAxis] ?? '?'} (pooling keeps channels)`, ...notes],
-    diagnostics: [...diagnostics, ...spatial.diagnostics],
+    arithmetic: ctx.explain ? [...spatial.lines, `C: ${input[axes.channelAxis] ?? '?'} (pooling keeps channels)`, ...(spec.op === 'avg' && spec.countIncludePad === false ? ['padding is left out of each average (count_include_pad=False)'] : [])] : noText,
+    diagnostics: joinDiagnostics(diagnostics, spatial.diagnostics),
   };
 }
 
@@ -38,14 +37,14 @@ export function adaptivePoolRule(spec: AdaptivePoolSpec, inputs: readonly Shape[
   const input = inputs[0];
   if (!input) return noInput('AdaptivePool');
   const axes = locateAxes(input, spec.rank, ctx.layout, `Adaptive${opName[spec.op]}${spec.rank}d`);
-  if ('code' in axes) return { outputs: [input.map(() => null)], weights: [], macs: null, arithmetic: [], diagnostics: [axes] };
+  if ('code' in axes) return { outputs: [input.map(() => null)], weights: [], macs: null, arithmetic: noText, diagnostics: [axes] };
   const dims: Dim[] = axes.spatialAxes.map((axis, i) => spec.outputSize[i] ?? input[axis]);
   return {
     outputs: [assemble(input, axes, input[axes.channelAxis], dims)],
     weights: [],
     macs: 0,
     window: 'global',
-    arithmetic: axes.spatialAxes.map((axis, i) => `${axisName(spec.rank, i)}: ${input[axis] ?? '?'} → ${dims[i] ?? '?'} (adaptive: the window adapts to the input)`),
+    arithmetic: !ctx.explain ? noText : axes.spatialAxes.map((axis, i) => `${axisName(spec.rank, i)}: ${input[axis] ?? '?'} → ${dims[i] ?? '?'} (adaptive: the window adapts to the input)`),
     diagnostics: [],
   };
 }
@@ -54,7 +53,7 @@ export function globalPoolRule(spec: GlobalPoolSpec, inputs: readonly Shape[], c
   const input = inputs[0];
   if (!input) return noInput('GlobalPool');
   const axes = locateAxes(input, spec.rank, ctx.layout, `Global${opName[spec.op]}${spec.rank}D`);
-  if ('code' in axes) return { outputs: [input.map(() => null)], weights: [], macs: null, arithmetic: [], diagnostics: [axes] };
+  if ('code' in axes) return { outputs: [input.map(() => null)], weights: [], macs: null, arithmetic: noText, diagnostics: [axes] };
   const channels = input[axes.channelAxis];
   const output = spec.keepDims ? assemble(input, axes, channels, axes.spatialAxes.map(() => 1)) : [input[0], channels];
   const over = axes.spatialAxes.map((a) => input[a] ?? '?').join('×');
@@ -63,7 +62,7 @@ export function globalPoolRule(spec: GlobalPoolSpec, inputs: readonly Shape[], c
     weights: [],
     macs: 0,
     window: 'global',
-    arithmetic: [`${spec.op === 'max' ? 'max' : 'mean'} over ${over} per channel → ${channels ?? '?'} values${spec.keepDims ? ' (keepdims)' : ''}`],
+    arithmetic: ctx.explain ? [`${spec.op === 'max' ? 'max' : 'mean'} over ${over} per channel → ${channels ?? '?'} values${spec.keepDims ? ' (keepdims)' : ''}`] : noText,
     diagnostics: [],
   };
 }

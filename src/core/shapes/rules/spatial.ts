@@ -6,7 +6,7 @@
 import { channelAxis, isKnown, spatialAxes, type Dim, type Layout, type Shape } from '../../ir/dims';
 import type { Padding } from '../../ir/layers';
 import { effectiveKernel, transposedOutputLength, windowOutputLength } from '../convArithmetic';
-import { error, type RuleDiagnostic } from '../rule';
+import { error, noDiagnostics, type RuleDiagnostic } from '../rule';
 
 export interface SpatialInput {
   readonly channelAxis: number;
@@ -15,8 +15,9 @@ export interface SpatialInput {
 
 export interface SpatialOutput {
   readonly dims: Dim[];
-  readonly lines: string[];
-  readonly diagnostics: RuleDiagnostic[];
+  /** `H: ⌊(224 + 2·3 − 7) / 2⌋ + 1 = 112` per axis; empty unless explaining. */
+  readonly lines: readonly string[];
+  readonly diagnostics: readonly RuleDiagnostic[];
 }
 
 const axisNames: Record<number, readonly string[]> = { 1: ['L'], 2: ['H', 'W'], 3: ['D', 'H', 'W'] };
@@ -42,28 +43,29 @@ interface Window {
   readonly padding: Padding;
 }
 
-export function spatialOutput(input: Shape, axes: SpatialInput, w: Window, options: { ceilMode?: boolean; transposed?: boolean; outputPadding?: readonly number[] } = {}): SpatialOutput {
+export function spatialOutput(input: Shape, axes: SpatialInput, w: Window, options: { ceilMode?: boolean; transposed?: boolean; outputPadding?: readonly number[]; explain?: boolean } = {}): SpatialOutput {
   const dims: Dim[] = [];
   const lines: string[] = [];
-  const diagnostics: RuleDiagnostic[] = [];
-  axes.spatialAxes.forEach((axis, i) => {
-    const n = input[axis];
+  let found: RuleDiagnostic[] | undefined;
+  for (let i = 0; i < axes.spatialAxes.length; i++) {
+    const n = input[axes.spatialAxes[i]];
     const win = { kernel: w.kernel[i], stride: w.stride[i], dilation: w.dilation[i] };
-    const result = options.transposed ? transposedOutputLength(n, win, w.padding, i, options.outputPadding?.[i]) : windowOutputLength(n, win, w.padding, i, options.ceilMode);
-    const name = axisName(w.rank, i);
-    lines.push(`${name}: ${result.text}`);
+    const length = (explain: boolean) => (options.transposed ? transposedOutputLength(n, win, w.padding, i, options.outputPadding?.[i], explain) : windowOutputLength(n, win, w.padding, i, options.ceilMode, explain));
+    const result = length(!!options.explain);
+    if (options.explain) lines.push(`${axisName(w.rank, i)}: ${result.text}`);
     if (isKnown(result.out) && result.out <= 0) {
+      const name = axisName(w.rank, i);
       const padded = isKnown(n) && result.pads ? n + result.pads[0] + result.pads[1] : null;
       const f = effectiveKernel(win.kernel, win.dilation);
-      diagnostics.push(
+      (found ??= []).push(
         padded !== null && padded < f
-          ? error('kernel-too-large', `${name}: the ${f}-wide window is larger than the padded input (${padded}): ${result.text}`)
-          : error('non-positive-size', `${name}: output size ${result.out} is not positive: ${result.text}`),
+          ? error('kernel-too-large', `${name}: the ${f}-wide window is larger than the padded input (${padded}): ${length(true).text}`)
+          : error('non-positive-size', `${name}: output size ${result.out} is not positive: ${length(true).text}`),
       );
     }
     dims.push(result.out);
-  });
-  return { dims, lines, diagnostics };
+  }
+  return { dims, lines, diagnostics: found ?? noDiagnostics };
 }
 
 /** Rebuilds a full shape with new channel and spatial dims in the layout's order. */

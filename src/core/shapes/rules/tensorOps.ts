@@ -6,10 +6,10 @@
 import { broadcastShapes, isKnown, normalizeAxis, type Dim, type Shape } from '../../ir/dims';
 import type { ConcatSpec, FlattenSpec, MergeSpec, PermuteSpec, ReshapeSpec, UpsampleSpec, ZeroPadSpec } from '../../ir/layers';
 import { formatInt, productText } from '../format';
-import { error, noInput, type RuleContext, type RuleResult } from '../rule';
+import { error, noDiagnostics, noInput, noText, type RuleContext, type RuleResult } from '../rule';
 import { assemble, axisName, locateAxes } from './spatial';
 
-function result(output: Dim[], arithmetic: string[], diagnostics: RuleResult['diagnostics'] = []): RuleResult {
+function result(output: Dim[], arithmetic: readonly string[], diagnostics: RuleResult['diagnostics'] = noDiagnostics): RuleResult {
   return { outputs: [output], weights: [], macs: 0, arithmetic, diagnostics };
 }
 
@@ -17,26 +17,26 @@ function product(dims: readonly Dim[]): Dim {
   return dims.every(isKnown) ? dims.reduce<number>((p, d) => p * (d as number), 1) : null;
 }
 
-export function flattenRule(spec: FlattenSpec, inputs: readonly Shape[]): RuleResult {
+export function flattenRule(spec: FlattenSpec, inputs: readonly Shape[], ctx: RuleContext): RuleResult {
   const input = inputs[0];
   if (!input) return noInput('Flatten');
   const start = normalizeAxis(spec.startDim, input.length);
   const end = normalizeAxis(spec.endDim, input.length);
   if (start === null || end === null || start > end) {
-    return result([...input], [], [error('bad-axis', `flatten dims ${spec.startDim}..${spec.endDim} do not fit a ${input.length}-D input`)]);
+    return result([...input], noText, [error('bad-axis', `flatten dims ${spec.startDim}..${spec.endDim} do not fit a ${input.length}-D input`)]);
   }
   const merged = input.slice(start, end + 1);
   const size = product(merged);
-  return result([...input.slice(0, start), size, ...input.slice(end + 1)], [`${productText(merged)} = ${formatInt(isKnown(size) ? size : null)}`]);
+  return result([...input.slice(0, start), size, ...input.slice(end + 1)], ctx.explain ? [`${productText(merged)} = ${formatInt(isKnown(size) ? size : null)}`] : noText);
 }
 
-export function reshapeRule(spec: ReshapeSpec, inputs: readonly Shape[]): RuleResult {
+export function reshapeRule(spec: ReshapeSpec, inputs: readonly Shape[], ctx: RuleContext): RuleResult {
   const input = inputs[0];
   if (!input) return noInput('Reshape');
   const source = spec.includesBatch ? input : input.slice(1);
   const target: Dim[] = [...spec.target];
   const inferred = target.filter((d) => d === -1).length;
-  if (inferred > 1) return result(spec.includesBatch ? target.map(() => null) : [input[0], ...target.map(() => null)], [], [error('reshape-size', 'only one dimension can be -1')]);
+  if (inferred > 1) return result(spec.includesBatch ? target.map(() => null) : [input[0], ...target.map(() => null)], noText, [error('reshape-size', 'only one dimension can be -1')]);
   // Symbolic dims (the batch N) cancel when both sides carry them.
   const known = (dims: readonly Dim[]) => dims.filter((d): d is number => isKnown(d) && d !== -1).reduce((p, d) => p * d, 1);
   const symbols = (dims: readonly Dim[]) => dims.filter((d) => typeof d === 'string').sort().join(',');
@@ -56,26 +56,26 @@ export function reshapeRule(spec: ReshapeSpec, inputs: readonly Shape[]): RuleRe
     target[target.indexOf(-1)] = null;
   }
   const output = spec.includesBatch ? target : [input[0], ...target];
-  return result(output, [`[${input.join(', ')}] → [${output.map((d) => d ?? '?').join(', ')}]`], diagnostics);
+  return result(output, ctx.explain ? [`[${input.join(', ')}] → [${output.map((d) => d ?? '?').join(', ')}]`] : noText, diagnostics);
 }
 
-export function permuteRule(spec: PermuteSpec, inputs: readonly Shape[]): RuleResult {
+export function permuteRule(spec: PermuteSpec, inputs: readonly Shape[], ctx: RuleContext): RuleResult {
   const input = inputs[0];
   if (!input) return noInput('Permute');
   const valid = spec.perm.length === input.length && new Set(spec.perm.map((a) => normalizeAxis(a, input.length))).size === input.length && spec.perm.every((a) => normalizeAxis(a, input.length) !== null);
-  if (!valid) return result(input.map(() => null), [], [error('bad-axis', `permutation (${spec.perm.join(', ')}) does not fit a ${input.length}-D input`)]);
+  if (!valid) return result(input.map(() => null), noText, [error('bad-axis', `permutation (${spec.perm.join(', ')}) does not fit a ${input.length}-D input`)]);
   const output = spec.perm.map((a) => input[normalizeAxis(a, input.length)!]);
-  return result(output, [`axes (${spec.perm.join(', ')}): [${input.join(', ')}] → [${output.join(', ')}]`]);
+  return result(output, ctx.explain ? [`axes (${spec.perm.join(', ')}): [${input.join(', ')}] → [${output.join(', ')}]`] : noText);
 }
 
 export function zeroPadRule(spec: ZeroPadSpec, inputs: readonly Shape[], ctx: RuleContext): RuleResult {
   const input = inputs[0];
   if (!input) return noInput('ZeroPadding');
   const axes = locateAxes(input, spec.rank, ctx.layout, `ZeroPadding${spec.rank}D`);
-  if ('code' in axes) return result(input.map(() => null), [], [axes]);
+  if ('code' in axes) return result(input.map(() => null), noText, [axes]);
   const dims = axes.spatialAxes.map((axis, i) => (isKnown(input[axis]) ? (input[axis] as number) + spec.pads[i][0] + spec.pads[i][1] : null));
   const lines = axes.spatialAxes.map((axis, i) => `${axisName(spec.rank, i)}: ${input[axis] ?? '?'} + ${spec.pads[i][0]} + ${spec.pads[i][1]} = ${dims[i] ?? '?'}`);
-  return result(assemble(input, axes, input[axes.channelAxis], dims), lines);
+  return result(assemble(input, axes, input[axes.channelAxis], dims), ctx.explain ? lines : noText);
 }
 
 export function upsampleRule(spec: UpsampleSpec, inputs: readonly Shape[], ctx: RuleContext): RuleResult {
@@ -83,47 +83,47 @@ export function upsampleRule(spec: UpsampleSpec, inputs: readonly Shape[], ctx: 
   if (!input) return noInput('Upsample');
   const rank = spec.rank ?? input.length - 2;
   const axes = locateAxes(input, rank, ctx.layout, `Upsample (${rank}-D)`);
-  if ('code' in axes) return result(input.map(() => null), [], [axes]);
+  if ('code' in axes) return result(input.map(() => null), noText, [axes]);
   const dims = axes.spatialAxes.map((axis, i) => {
     if (spec.size) return spec.size[i] ?? spec.size[0];
     const scale = spec.scale?.[i] ?? spec.scale?.[0] ?? 1;
     return isKnown(input[axis]) ? Math.floor((input[axis] as number) * scale) : null;
   });
   const lines = axes.spatialAxes.map((axis, i) => (spec.size ? `${axisName(rank, i)}: ${input[axis] ?? '?'} → ${dims[i]} (size)` : `${axisName(rank, i)}: ⌊${input[axis] ?? '?'}·${spec.scale?.[i] ?? spec.scale?.[0]}⌋ = ${dims[i] ?? '?'}`));
-  return result(assemble(input, axes, input[axes.channelAxis], dims), [...lines, `mode: ${spec.mode}`]);
+  return result(assemble(input, axes, input[axes.channelAxis], dims), ctx.explain ? [...lines, `mode: ${spec.mode}`] : noText);
 }
 
 const mergeSymbol = { add: '+', multiply: '⊗', subtract: '−' } as const;
 
-export function mergeRule(spec: MergeSpec, inputs: readonly Shape[]): RuleResult {
+export function mergeRule(spec: MergeSpec, inputs: readonly Shape[], ctx: RuleContext): RuleResult {
   if (!inputs.length) return noInput(spec.kind);
   let shape: Dim[] = [...inputs[0]];
   for (const other of inputs.slice(1)) {
     const combined = broadcastShapes(shape, other);
     if ('error' in combined) {
-      return result(shape.map(() => null), [], [error('merge-mismatch', `cannot ${spec.kind} [${inputs.map((s) => s.join(', ')).join('] and [')}]: ${combined.error}`)]);
+      return result(shape.map(() => null), noText, [error('merge-mismatch', `cannot ${spec.kind} [${inputs.map((s) => s.join(', ')).join('] and [')}]: ${combined.error}`)]);
     }
     shape = combined.shape;
   }
-  return result(shape, [inputs.map((s) => `[${s.map((d) => d ?? '?').join('×')}]`).join(` ${mergeSymbol[spec.kind]} `) + ` → [${shape.map((d) => d ?? '?').join('×')}]`]);
+  return result(shape, ctx.explain ? [inputs.map((s) => `[${s.map((d) => d ?? '?').join('×')}]`).join(` ${mergeSymbol[spec.kind]} `) + ` → [${shape.map((d) => d ?? '?').join('×')}]`] : noText);
 }
 
-export function concatRule(spec: ConcatSpec, inputs: readonly Shape[]): RuleResult {
+export function concatRule(spec: ConcatSpec, inputs: readonly Shape[], ctx: RuleContext): RuleResult {
   if (!inputs.length) return noInput('Concatenate');
   const rank = inputs[0].length;
   const axis = normalizeAxis(spec.axis, rank);
   if (axis === null || inputs.some((s) => s.length !== rank)) {
-    return result(inputs[0].map(() => null), [], [error('concat-mismatch', `cannot concatenate tensors of ranks ${inputs.map((s) => s.length).join(', ')} along axis ${spec.axis}`)]);
+    return result(inputs[0].map(() => null), noText, [error('concat-mismatch', `cannot concatenate tensors of ranks ${inputs.map((s) => s.length).join(', ')} along axis ${spec.axis}`)]);
   }
   for (let i = 0; i < rank; i++) {
     if (i === axis) continue;
     const sizes = inputs.map((s) => s[i]).filter(isKnown);
     if (new Set(sizes).size > 1) {
-      return result(inputs[0].map(() => null), [], [error('concat-mismatch', `cannot concatenate along axis ${spec.axis}: dimension ${i} differs (${inputs.map((s) => s[i] ?? '?').join(' vs ')})`)]);
+      return result(inputs[0].map(() => null), noText, [error('concat-mismatch', `cannot concatenate along axis ${spec.axis}: dimension ${i} differs (${inputs.map((s) => s[i] ?? '?').join(' vs ')})`)]);
     }
   }
   const parts = inputs.map((s) => s[axis]);
   const total = parts.every(isKnown) ? parts.reduce<number>((a, b) => a + (b as number), 0) : null;
   const output = inputs[0].map((d, i) => (i === axis ? total : inputs.map((s) => s[i]).find(isKnown) ?? d));
-  return result(output, [`axis ${spec.axis}: ${parts.map((d) => d ?? '?').join(' + ')} = ${output[axis] ?? '?'}`]);
+  return result(output, ctx.explain ? [`axis ${spec.axis}: ${parts.map((d) => d ?? '?').join(' + ')} = ${output[axis] ?? '?'}`] : noText);
 }
