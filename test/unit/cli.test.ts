@@ -5,7 +5,7 @@ import { main } from '../../src/cli/cli';
 function run(...argv: string[]) {
   let out = '';
   let err = '';
-  const code = main(argv, (t) => (out += t), (t) => (err += t));
+  const code = main(argv, { out: (t) => (out += t), err: (t) => (err += t) });
   return { code, out, err };
 }
 

@@ -1,0 +1,16 @@
+/**
+ * Control flow the evaluator signals by throwing: a Python `raise` (catchable by the analysed
+ * code's own try/except), and the budget running out (never catchable by analysed code: it ends
+ * the evaluation of that entry point and is reported with the line it stopped at).
+ */
+import type { Value } from './values';
+
+export class PyRaise {
+  constructor(readonly value: Value, readonly file: string, readonly from: number) {}
+}
+
+export class BudgetExceeded extends Error {
+  constructor(readonly reason: 'steps' | 'time' | 'recursion', readonly file: string, readonly from: number) {
+    super(`analysis stopped: ${reason === 'recursion' ? 'recursion too deep' : reason === 'time' ? 'time budget exceeded' : 'step budget exceeded'}`);
+  }
+}

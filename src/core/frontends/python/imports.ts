@@ -1,0 +1,59 @@
+/**
+ * Finding and loading source modules for `import` statements, without touching a file system:
+ * the host (extension or CLI) supplies `read(path)` and the search paths. Relative imports
+ * resolve against the importing file's package, absolute ones against the importing file's own
+ * folder and then the search paths (the selected interpreter's sys.path), as Python does.
+ */
+
+export interface SourceHost {
+  /** The text of a file, or undefined when it does not exist or cannot be read. */
+  read(path: string): string | undefined;
+  /** Folders searched for absolute imports, in order. */
+  readonly searchPaths: readonly string[];
+}
+
+export function dirname(path: string): string {
+  const i = path.lastIndexOf('/');
+  return i <= 0 ? (i === 0 ? '/' : '.') : path.slice(0, i);
+}
+
+export function join(...parts: string[]): string {
+  const out: string[] = [];
+  const absolute = parts[0]?.startsWith('/');
+  for (const part of parts.join('/').split('/')) {
+    if (!part || part === '.') continue;
+    if (part === '..') out.pop();
+    else out.push(part);
+  }
+  return (absolute ? '/' : '') + out.join('/');
+}
+
+/** Candidate files for dotted module `name` under `base`: a module file, then a package. */
+function candidates(base: string, name: string): string[] {
+  const rel = name ? name.split('.').join('/') : '';
+  return rel ? [join(base, `${rel}.py`), join(base, rel, '__init__.py')] : [join(base, '__init__.py')];
+}
+
+/** The file a `from {'.'*level}{name} import …` in `fromFile` refers to, if any. */
+export function resolveModule(host: SourceHost, name: string, level: number, fromFile: string): { path: string; text: string } | undefined {
+  const roots: string[] = [];
+  if (level > 0) {
+    let base = dirname(fromFile);
+    for (let i = 1; i < level; i++) base = dirname(base);
+    roots.push(base);
+  } else {
+    roots.push(dirname(fromFile), ...host.searchPaths);
+  }
+  for (const root of roots) {
+    for (const path of candidates(root, name)) {
+      const text = host.read(path);
+      if (text !== undefined) return { path, text };
+    }
+  }
+  return undefined;
+}
+
+/** The dotted name Python would give `path` within its package (for `__name__`). */
+export function moduleNameOf(path: string): string {
+  return path.replace(/\.py$/, '').replace(/\/__init__$/, '').split('/').pop() ?? '__main__';
+}

@@ -1,0 +1,187 @@
+/**
+ * The model of Keras (keras, tensorflow.keras, tf.keras and keras.src.* paths): layer classes from
+ * the keras.layers catalog, named as Keras would name them; Input and symbolic tensors with a
+ * None batch; layer calls recorded as IR nodes; Sequential (list or .add()), functional Model
+ * (inputs, outputs) and subclassed Model/Layer with call(); the lower-case merge functions; and
+ * backend.image_data_format(). A model value remembers its inputs and outputs so the analyser
+ * can cut its graph out of everything traced.
+ */
+import type { ArgValue } from '../../frameworks/args';
+import { buildSpec } from '../../frameworks/catalog';
+import { kerasLayers } from '../../frameworks/kerasLayers';
+import { KerasNamer } from '../../frameworks/kerasNames';
+import { toArg } from './torchNn';
+import type { Session } from './session';
+import type { LayerState } from './tracer';
+import {
+  NONE, builtin, list, str, tuple, unknown,
+  type CallArgs, type CallSite, type ClassValue, type InstanceValue, type ModuleValue, type TensorValue, type Value,
+} from './values';
+
+export interface KerasLayerState {
+  layer?: LayerState;
+  name: string;
+  inputShape?: (number | null)[];
+  /** Sequential: its layers; functional Model: its inputs and outputs. */
+  sequence?: Value[];
+  inputs?: TensorValue[];
+  outputs?: TensorValue[];
+  site: CallSite;
+}
+
+export function kerasState(v: Value): KerasLayerState | undefined {
+  return v.t === 'instance' ? (v.native?.keras as KerasLayerState | undefined) : undefined;
+}
+
+export function installKeras(session: Session, module: (name: string, attrs?: Record<string, Value>, open?: boolean) => ModuleValue): void {
+  const { om, interp } = session;
+  let namer = new KerasNamer();
+  session.onTraceStart.push(() => (namer = new KerasNamer()));
+  const fn = (name: string, call: (a: CallArgs, s: CallSite) => Value) => builtin(name, call);
+  const method = (name: string, call: (self: InstanceValue, a: CallArgs, s: CallSite) => Value) => builtin(name, (a, s) => call(a.positional[0] as InstanceValue, { positional: a.positional.slice(1), keywords: a.keywords }, s), true);
+  const tensorsOf = (v: Value | undefined, s: CallSite): TensorValue[] | undefined => {
+    if (!v) return undefined;
+    if (v.t === 'tensor') return [v];
+    const items = om.iterate(v, s);
+    return items && items.every((t) => t.t === 'tensor') ? (items as TensorValue[]) : undefined;
+  };
+  const shapeOf = (v: Value | undefined): (number | null)[] | undefined => {
+    const lit = v ? toArg(v) : undefined;
+    return Array.isArray(lit) && lit.every((d) => d === null || typeof d === 'number') ? (lit as (number | null)[]) : undefined;
+  };
+
+  const layerClass = om.newClass('Layer', [], new Map(), 'keras.Layer');
+  const modelClass = om.newClass('Model', [layerClass], new Map(), 'keras.Model');
+  const sequentialClass = om.newClass('Sequential', [modelClass], new Map(), 'keras.Sequential');
+
+  const newLayer = (cls: ClassValue, a: CallArgs, s: CallSite, prefix: string): InstanceValue => {
+    const name = a.keywords.get('name');
+    const state: KerasLayerState = { name: name?.t === 'str' ? namer.claim(name.v) : namer.next(prefix), site: s, inputShape: shapeOf(a.keywords.get('input_shape')) };
+    const self: InstanceValue = { t: 'instance', cls, attrs: new Map<string, Value>([['name', str(state.name)]]), native: { keras: state } };
+    return self;
+  };
+
+  /** Applies a layer (catalog or custom) to tensors. */
+  const callLayer = (self: InstanceValue, a: CallArgs, s: CallSite): Value => {
+    const state = kerasState(self)!;
+    if (state.sequence) return runSequence(state, a.positional[0], s);
+    if (state.outputs) return state.outputs.length === 1 ? state.outputs[0] : list(state.outputs);
+    if (!state.layer) {
+      const call = om.classLookup(self.cls, 'call');
+      if (!call) return unknown(`${self.cls.name} has no call()`);
+      const keywords = new Map(a.keywords);
+      if (!keywords.has('training') && call.t === 'func' && call.params.some((p) => p.name === 'training')) keywords.set('training', { t: 'bool', v: false });
+      const run = () => om.call({ t: 'bound', self, func: call as never }, { positional: a.positional, keywords }, s);
+      return session.tracer ? session.tracer.inGroup(self, state.name, self.cls.name, state.site, run) : run();
+    }
+    const inputs = tensorsOf(a.positional[0] ?? a.keywords.get('inputs'), s);
+    if (!inputs || !session.tracer) return unknown(`${state.name} output`);
+    const outputs = session.tracer.applyLayer(state.layer, inputs, s);
+    return outputs.length === 1 ? outputs[0] : list(outputs);
+  };
+
+  const runSequence = (state: KerasLayerState, input: Value | undefined, s: CallSite): Value => {
+    let x: Value = input ?? NONE;
+    for (const layer of state.sequence ?? []) x = layer.t === 'tensor' ? x : om.call(layer, { positional: [x], keywords: new Map() }, s);
+    return x;
+  };
+
+  om.natives.set('keras.Layer', {
+    construct(cls, a, s) {
+      const self = newLayer(cls, a, s, cls.name);
+      const init = om.classLookup(cls, '__init__');
+      if (init) om.call({ t: 'bound', self, func: init as never }, a, s);
+      return self;
+    },
+    call: callLayer,
+    getAttr(self, name) {
+      const state = kerasState(self)!;
+      if (name === 'output' || name === 'outputs') return state.outputs ? (name === 'output' && state.outputs.length === 1 ? state.outputs[0] : list(state.outputs)) : unknown(`${state.name}.${name}`);
+      if (name === 'input' || name === 'inputs') return state.inputs ? (name === 'input' && state.inputs.length === 1 ? state.inputs[0] : list(state.inputs)) : unknown(`${state.name}.${name}`);
+      if (name === 'layers') return list(state.sequence ?? []);
+      if (name === 'add') return method('add', (me, b) => ((kerasState(me)!.sequence ??= []).push(b.positional[0] ?? NONE), NONE));
+      if (name === 'trainable') return { t: 'bool', v: true };
+      return undefined;
+    },
+  });
+  const baseInit = method('__init__', () => NONE);
+  layerClass.attrs.set('__init__', baseInit);
+  modelClass.attrs.set('__init__', method('__init__', (self, a, s) => {
+    const state = kerasState(self);
+    const inputs = tensorsOf(a.positional[0] ?? a.keywords.get('inputs'), s);
+    const outputs = tensorsOf(a.positional[1] ?? a.keywords.get('outputs'), s);
+    if (state && inputs && outputs) {
+      state.inputs = inputs;
+      state.outputs = outputs;
+    }
+    const name = a.keywords.get('name');
+    if (state && name?.t === 'str') state.name = name.v;
+    return NONE;
+  }));
+  sequentialClass.attrs.set('__init__', method('__init__', (self, a, s) => {
+    const state = kerasState(self)!;
+    const layers = a.positional[0] ?? a.keywords.get('layers');
+    state.sequence = layers && layers.t !== 'none' ? om.iterate(layers, s) ?? [] : [];
+    const name = a.keywords.get('name');
+    if (name?.t === 'str') state.name = name.v;
+    return NONE;
+  }));
+
+  // Catalog layers.
+  const layerAttrs: Record<string, Value> = { Layer: layerClass, InputLayer: unknown('InputLayer') };
+  for (const [name, entry] of Object.entries(kerasLayers)) {
+    const cls = om.newClass(name, [layerClass], new Map(), `keras.layer:${name}`);
+    cls.attrs.set('__init__', method('__init__', (self, a, s) => {
+      const state = kerasState(self);
+      if (!state) return NONE;
+      const literal: Record<string, ArgValue> = {};
+      a.positional.forEach((v, i) => {
+        const lit = toArg(v);
+        if (entry.params[i] && lit !== undefined) literal[entry.params[i]] = lit;
+      });
+      for (const [k, v] of a.keywords) {
+        const lit = toArg(v);
+        if (lit !== undefined) literal[k] = lit;
+        else if (k === 'activation' && v.t !== 'none') literal[k] = v.t === 'builtin' || v.t === 'func' ? v.name : null;
+      }
+      const spec = buildSpec(kerasLayers, name, literal);
+      if ('error' in spec) interp.report(s.file, s.from, s.to, 'warning', spec.error);
+      state.layer = { spec: 'error' in spec ? { kind: 'unknown', className: name } : spec, className: name, rawAttrs: literal, site: s, name: state.name };
+      return NONE;
+    }));
+    layerAttrs[name] = cls;
+  }
+  const merge = (cls: string) =>
+    fn(cls.toLowerCase(), (a, s) => {
+      const layer = om.call(layerAttrs[cls], { positional: [], keywords: new Map([...a.keywords].filter(([k]) => k !== 'inputs')) }, s);
+      return om.call(layer, { positional: [a.positional[0] ?? a.keywords.get('inputs') ?? NONE], keywords: new Map() }, s);
+    });
+  layerAttrs.add = merge('Add');
+  layerAttrs.multiply = merge('Multiply');
+  layerAttrs.subtract = merge('Subtract');
+  layerAttrs.concatenate = merge('Concatenate');
+
+  const input = fn('Input', (a, s) => {
+    const shape = shapeOf(a.positional[0] ?? a.keywords.get('shape')) ?? [];
+    const batch = a.keywords.get('batch_size');
+    const tensor = session.tracer?.input([batch?.t === 'int' ? batch.v : 'N', ...shape], 'input');
+    return tensor ?? unknown('Input() outside an analysis');
+  });
+  layerAttrs.Input = input;
+
+  const backend = module('keras.backend', {
+    image_data_format: fn('image_data_format', () => str('channels_last')),
+    int_shape: fn('int_shape', (a) => (a.positional[0]?.t === 'tensor' ? tuple(a.positional[0].shape.map((d) => (typeof d === 'number' ? { t: 'int', v: d } : NONE))) : unknown('int_shape()'))),
+    is_keras_tensor: fn('is_keras_tensor', (a) => ({ t: 'bool', v: a.positional[0]?.t === 'tensor' })),
+  });
+  for (const root of ['keras', 'tensorflow.keras', 'keras.src', 'tf_keras']) {
+    const layers = module(`${root}.layers`, layerAttrs);
+    const models = module(`${root}.models`, { Model: modelClass, Sequential: sequentialClass });
+    const k = module(root, { Model: modelClass, Sequential: sequentialClass, Input: input, layers, models, backend }, true);
+    k.attrs.set('Input', input);
+    module(`${root}.backend`, Object.fromEntries(backend.attrs));
+    for (const sub of ['applications', 'regularizers', 'initializers', 'utils', 'optimizers', 'activations', 'ops', 'engine']) module(`${root}.${sub}`);
+  }
+  const tf = module('tensorflow');
+  tf.attrs.set('keras', session.libraries.get('tensorflow.keras')!);
+}

@@ -1,0 +1,48 @@
+/**
+ * Assembles the modelled libraries a session can import: the standard-library models, and the
+ * torch module tree (torch, torch.nn, torch.nn.functional, torch.nn.init, torch.utils.checkpoint,
+ * torch.hub, torch.jit). Anything below a modelled package that is not modelled itself is an open
+ * module whose attributes are unknown values. Keras comes from kerasApi.ts.
+ */
+import type { Session } from './session';
+import { stdlibModules } from './stdlib';
+import { installTorchNn } from './torchNn';
+import { installTorchOps } from './torchOps';
+import { NONE, builtin, unknown, type ModuleValue, type Value } from './values';
+import { installBuiltins } from './builtins';
+import { installKeras } from './kerasApi';
+
+export function installLibraries(session: Session): void {
+  const { om, libraries } = session;
+  installBuiltins(om);
+  for (const [name, m] of stdlibModules(om)) libraries.set(name, m);
+
+  const module = (name: string, attrs: Record<string, Value> = {}, open = true): ModuleValue => {
+    const m: ModuleValue = { t: 'module', name, attrs: new Map(Object.entries(attrs)), open };
+    libraries.set(name, m);
+    const dot = name.lastIndexOf('.');
+    if (dot > 0) libraries.get(name.slice(0, dot))?.attrs.set(name.slice(dot + 1), m);
+    return m;
+  };
+  const torch = module('torch');
+  const nn = module('torch.nn');
+  const functional = module('torch.nn.functional');
+  const noop = builtin('init', (a) => a.positional[0] ?? NONE);
+  module('torch.nn.init', Object.fromEntries(['kaiming_normal_', 'kaiming_uniform_', 'xavier_normal_', 'xavier_uniform_', 'normal_', 'uniform_', 'constant_', 'zeros_', 'ones_', 'trunc_normal_', 'orthogonal_', 'calculate_gain', '_calculate_fan_in_and_fan_out'].map((n) => [n, noop])));
+  module('torch.nn.modules');
+  module('torch.nn.parameter', { Parameter: builtin('Parameter', () => unknown('nn.Parameter')) });
+  nn.attrs.set('Parameter', builtin('Parameter', () => unknown('nn.Parameter')));
+  module('torch.utils');
+  module('torch.utils.checkpoint', {
+    checkpoint: builtin('checkpoint', (a, s) => om.call(a.positional[0] ?? NONE, { positional: a.positional.slice(1), keywords: new Map() }, s)),
+  });
+  module('torch.hub', { load_state_dict_from_url: builtin('load_state_dict_from_url', () => unknown('downloaded weights')) });
+  module('torch.fx');
+  module('torch.jit');
+  module('torch._C');
+  module('torch.distributed');
+  installTorchNn(session, nn);
+  installTorchOps(session, torch, functional);
+  libraries.set('torch.jit', torch.attrs.get('jit') as ModuleValue);
+  installKeras(session, module);
+}

@@ -1,0 +1,543 @@
+/**
+ * Python source → the evaluator's AST (ast.ts), via @lezer/python. Lezer was chosen because it
+ * is pure JavaScript (the same parser runs in the extension host, the CLI and a webview, with no
+ * wasm to load), error-tolerant (half-typed code still yields a tree, with error nodes where the
+ * text is broken) and fast. Lezer's concrete tree is flat and token-level; this module turns it
+ * into typed statements and expressions, keeping source offsets, and maps anything it does not
+ * recognise to `error` nodes rather than throwing.
+ */
+import { parser } from '@lezer/python';
+import type { SyntaxNode } from '@lezer/common';
+import type { Arg, Comprehension, DictEntry, Expr, Module, Param, Span, Stmt } from './ast';
+
+export function parsePython(source: string): Module {
+  const tree = parser.parse(source);
+  const builder = new AstBuilder(source);
+  const body = builder.statements(tree.topNode);
+  return { body, syntaxErrors: builder.errors };
+}
+
+const punctuation = new Set(['(', ')', '[', ']', '{', '}', ',', ':', '.', ';']);
+
+class AstBuilder {
+  readonly errors: Span[] = [];
+
+  constructor(private readonly src: string) {}
+
+  private text(n: { from: number; to: number }): string {
+    return this.src.slice(n.from, n.to);
+  }
+
+  private kids(n: SyntaxNode): SyntaxNode[] {
+    const out: SyntaxNode[] = [];
+    for (let c = n.firstChild; c; c = c.nextSibling) {
+      if (c.type.isError) this.errors.push({ from: c.from, to: Math.max(c.to, c.from + 1) });
+      out.push(c);
+    }
+    return out;
+  }
+
+  /** Child nodes that are not punctuation or keywords spelled as tokens. */
+  private parts(n: SyntaxNode): SyntaxNode[] {
+    return this.kids(n).filter((c) => !punctuation.has(c.name) && !c.type.isError);
+  }
+
+  private span(n: { from: number; to: number }): Span {
+    return { from: n.from, to: n.to };
+  }
+
+  private errorStmt(n: SyntaxNode): Stmt {
+    this.errors.push(this.span(n));
+    return { kind: 'error', text: this.text(n), ...this.span(n) };
+  }
+
+  private errorExpr(n: { from: number; to: number }): Expr {
+    return { kind: 'error', text: this.text(n), ...this.span(n) };
+  }
+
+  statements(n: SyntaxNode): Stmt[] {
+    const out: Stmt[] = [];
+    for (const c of this.kids(n)) {
+      if (c.name === ':' || c.name === 'Comment' || c.name === ';') continue;
+      if (c.type.isError) {
+        if (c.to > c.from) out.push({ kind: 'error', text: this.text(c), ...this.span(c) });
+        continue;
+      }
+      const s = this.statement(c);
+      if (s) out.push(s);
+    }
+    return out;
+  }
+
+  private body(n: SyntaxNode | null | undefined): Stmt[] {
+    return n ? this.statements(n) : [];
+  }
+
+  private statement(n: SyntaxNode): Stmt | undefined {
+    const sp = this.span(n);
+    switch (n.name) {
+      case 'ExpressionStatement':
+        return { kind: 'expr', value: this.exprList(this.kids(n)), ...sp };
+      case 'AssignStatement':
+        return this.assign(n);
+      case 'UpdateStatement': {
+        const k = this.kids(n);
+        const op = k.find((c) => c.name === 'UpdateOp');
+        if (!op) return this.errorStmt(n);
+        return { kind: 'augassign', target: this.exprList(k.slice(0, k.indexOf(op))), op: this.text(op).slice(0, -1), value: this.exprList(k.slice(k.indexOf(op) + 1)), ...sp };
+      }
+      case 'IfStatement':
+        return this.ifStatement(n);
+      case 'ForStatement': {
+        const k = this.kids(n);
+        const inAt = k.findIndex((c) => c.name === 'in');
+        const bodies = k.filter((c) => c.name === 'Body');
+        if (inAt < 0 || !bodies.length) return this.errorStmt(n);
+        const iterEnd = k.indexOf(bodies[0]);
+        return { kind: 'for', target: this.exprList(k.slice(1, inAt).filter((c) => c.name !== 'async')), iter: this.exprList(k.slice(inAt + 1, iterEnd)), body: this.body(bodies[0]), orelse: this.body(bodies[1]), ...sp };
+      }
+      case 'WhileStatement': {
+        const k = this.kids(n);
+        const bodies = k.filter((c) => c.name === 'Body');
+        if (!bodies.length) return this.errorStmt(n);
+        return { kind: 'while', test: this.exprList(k.slice(1, k.indexOf(bodies[0]))), body: this.body(bodies[0]), orelse: this.body(bodies[1]), ...sp };
+      }
+      case 'WithStatement': {
+        const k = this.kids(n);
+        const bodyNode = k.find((c) => c.name === 'Body');
+        const items: { context: Expr; target?: Expr }[] = [];
+        const segments = this.splitOn(k.slice(1, bodyNode ? k.indexOf(bodyNode) : k.length).filter((c) => c.name !== 'async'), ',');
+        for (const seg of segments) {
+          const asAt = seg.findIndex((c) => c.name === 'as');
+          if (asAt < 0) items.push({ context: this.exprList(seg) });
+          else items.push({ context: this.exprList(seg.slice(0, asAt)), target: this.exprList(seg.slice(asAt + 1)) });
+        }
+        return { kind: 'with', items, body: this.body(bodyNode), ...sp };
+      }
+      case 'TryStatement':
+        return this.tryStatement(n);
+      case 'FunctionDefinition':
+        return this.functionDef(n, []);
+      case 'ClassDefinition':
+        return this.classDef(n, []);
+      case 'DecoratedStatement': {
+        const k = this.kids(n);
+        const decorators = k.filter((c) => c.name === 'Decorator').map((d) => this.exprList(this.kids(d).filter((c) => c.name !== 'At' && c.name !== '@')));
+        const target = k.find((c) => c.name === 'FunctionDefinition' || c.name === 'ClassDefinition');
+        if (!target) return this.errorStmt(n);
+        return target.name === 'FunctionDefinition' ? this.functionDef(target, decorators) : this.classDef(target, decorators);
+      }
+      case 'ReturnStatement': {
+        const k = this.kids(n).slice(1);
+        return { kind: 'return', value: k.length ? this.exprList(k) : undefined, ...sp };
+      }
+      case 'PassStatement':
+        return { kind: 'pass', ...sp };
+      case 'BreakStatement':
+        return { kind: 'break', ...sp };
+      case 'ContinueStatement':
+        return { kind: 'continue', ...sp };
+      case 'RaiseStatement': {
+        const k = this.kids(n).slice(1);
+        const fromAt = k.findIndex((c) => c.name === 'from');
+        const value = fromAt >= 0 ? k.slice(0, fromAt) : k;
+        return { kind: 'raise', value: value.length ? this.exprList(value) : undefined, ...sp };
+      }
+      case 'ImportStatement':
+        return this.importStatement(n);
+      case 'ScopeStatement':
+        return { kind: 'global', names: this.parts(n).filter((c) => c.name === 'VariableName').map((c) => this.text(c)), ...sp };
+      case 'DeleteStatement':
+        return { kind: 'delete', targets: this.splitOn(this.kids(n).slice(1), ',').map((s) => this.exprList(s)), ...sp };
+      case 'AssertStatement': {
+        const segs = this.splitOn(this.kids(n).slice(1), ',');
+        return { kind: 'assert', test: this.exprList(segs[0] ?? []), ...sp };
+      }
+      case 'Comment':
+        return undefined;
+      default:
+        // A bare expression node at statement level (lezer does this in some error recoveries).
+        if (/Expression$|^VariableName$|^Number$|^String$/.test(n.name)) return { kind: 'expr', value: this.expr(n), ...sp };
+        return this.errorStmt(n);
+    }
+  }
+
+  private assign(n: SyntaxNode): Stmt {
+    const k = this.kids(n);
+    const sp = this.span(n);
+    const typeDef = k.find((c) => c.name === 'TypeDef');
+    const segments: SyntaxNode[][] = [[]];
+    for (const c of k) {
+      if (c.name === 'AssignOp') segments.push([]);
+      else if (c.name !== 'TypeDef') segments[segments.length - 1].push(c);
+    }
+    if (segments.length === 1) {
+      if (typeDef) return { kind: 'annassign', target: this.exprList(segments[0]), ...sp };
+      return this.errorStmt(n);
+    }
+    const value = this.exprList(segments[segments.length - 1]);
+    const targets = segments.slice(0, -1).map((s) => this.exprList(s));
+    if (typeDef && targets.length === 1) return { kind: 'annassign', target: targets[0], value, ...sp };
+    return { kind: 'assign', targets, value, ...sp };
+  }
+
+  private ifStatement(n: SyntaxNode): Stmt {
+    const k = this.kids(n);
+    const branches: { test: Expr; body: Stmt[] }[] = [];
+    let orelse: Stmt[] = [];
+    let i = 0;
+    while (i < k.length) {
+      const c = k[i];
+      if (c.name === 'if' || c.name === 'elif') {
+        const bodyAt = k.findIndex((x, j) => j > i && x.name === 'Body');
+        if (bodyAt < 0) {
+          branches.push({ test: this.exprList(k.slice(i + 1)), body: [] });
+          break;
+        }
+        branches.push({ test: this.exprList(k.slice(i + 1, bodyAt)), body: this.body(k[bodyAt]) });
+        i = bodyAt + 1;
+      } else if (c.name === 'else') {
+        orelse = this.body(k.find((x, j) => j > i && x.name === 'Body'));
+        break;
+      } else i++;
+    }
+    return { kind: 'if', branches, orelse, ...this.span(n) };
+  }
+
+  private tryStatement(n: SyntaxNode): Stmt {
+    const k = this.kids(n);
+    const out: Extract<Stmt, { kind: 'try' }> = { kind: 'try', body: [], handlers: [], orelse: [], finally: [], ...this.span(n) };
+    let mode = 'try' as 'try' | 'except' | 'else' | 'finally';
+    let pending: SyntaxNode[] = [];
+    for (const c of k) {
+      if (c.name === 'try' || c.name === 'else' || c.name === 'finally' || c.name === 'except') {
+        mode = c.name === 'except' ? 'except' : (c.name as typeof mode);
+        pending = [];
+        continue;
+      }
+      if (c.name !== 'Body') {
+        pending.push(c);
+        continue;
+      }
+      const body = this.body(c);
+      if (mode === 'try') out.body = body;
+      else if (mode === 'else') out.orelse = body;
+      else if (mode === 'finally') out.finally = body;
+      else {
+        const asAt = pending.findIndex((p) => p.name === 'as');
+        const typeNodes = (asAt >= 0 ? pending.slice(0, asAt) : pending).filter((p) => p.name !== '*');
+        out.handlers.push({ type: typeNodes.length ? this.exprList(typeNodes) : undefined, name: asAt >= 0 ? this.text(pending[asAt + 1]) : undefined, body });
+      }
+      pending = [];
+    }
+    return out;
+  }
+
+  private functionDef(n: SyntaxNode, decorators: Expr[]): Stmt {
+    const k = this.kids(n);
+    const nameNode = k.find((c) => c.name === 'VariableName');
+    const paramList = k.find((c) => c.name === 'ParamList');
+    const bodyNode = k.find((c) => c.name === 'Body');
+    if (!nameNode) return this.errorStmt(n);
+    return { kind: 'def', name: this.text(nameNode), nameSpan: this.span(nameNode), params: paramList ? this.params(paramList) : [], body: this.body(bodyNode), decorators, ...this.span(n) };
+  }
+
+  private classDef(n: SyntaxNode, decorators: Expr[]): Stmt {
+    const k = this.kids(n);
+    const nameNode = k.find((c) => c.name === 'VariableName');
+    const argList = k.find((c) => c.name === 'ArgList');
+    if (!nameNode) return this.errorStmt(n);
+    return { kind: 'class', name: this.text(nameNode), nameSpan: this.span(nameNode), bases: argList ? this.args(argList) : [], body: this.body(k.find((c) => c.name === 'Body')), decorators, ...this.span(n) };
+  }
+
+  private params(n: SyntaxNode): Param[] {
+    const out: Param[] = [];
+    let kwOnly = false;
+    for (const seg of this.splitOn(this.kids(n).filter((c) => c.name !== '(' && c.name !== ')'), ',')) {
+      const items = seg.filter((c) => c.name !== 'TypeDef');
+      if (!items.length) continue;
+      const first = items[0];
+      if (first.name === '/') continue;
+      if (first.name === '*' || first.name === '**') {
+        const nameNode = items[1];
+        if (!nameNode) {
+          kwOnly = true;
+          continue;
+        }
+        out.push({ name: this.text(nameNode), kind: first.name === '*' ? 'varargs' : 'kwargs' });
+        if (first.name === '*') kwOnly = true;
+        continue;
+      }
+      if (first.name !== 'VariableName') continue;
+      const eq = items.findIndex((c) => c.name === 'AssignOp');
+      out.push({ name: this.text(first), kind: kwOnly ? 'kwonly' : 'normal', default: eq >= 0 ? this.exprList(items.slice(eq + 1)) : undefined });
+    }
+    return out;
+  }
+
+  private args(n: SyntaxNode): Arg[] {
+    const inner = this.kids(n).filter((c) => c.name !== '(' && c.name !== ')');
+    if (inner.some((c) => c.name === 'for')) return [{ kind: 'pos', value: this.comprehension('gen', inner, n) }];
+    const out: Arg[] = [];
+    for (const seg of this.splitOn(inner, ',')) {
+      if (!seg.length) continue;
+      if (seg[0].name === '*' || seg[0].name === '**') {
+        out.push({ kind: seg[0].name === '*' ? 'star' : 'starstar', value: this.exprList(seg.slice(1)) });
+      } else if (seg.length >= 3 && seg[0].name === 'VariableName' && seg[1].name === 'AssignOp') {
+        out.push({ kind: 'kw', name: this.text(seg[0]), value: this.exprList(seg.slice(2)) });
+      } else out.push({ kind: 'pos', value: this.exprList(seg) });
+    }
+    return out;
+  }
+
+  private importStatement(n: SyntaxNode): Stmt {
+    const k = this.kids(n);
+    const sp = this.span(n);
+    if (k[0]?.name === 'from') {
+      const importAt = k.findIndex((c) => c.name === 'import');
+      if (importAt < 0) return this.errorStmt(n);
+      let level = 0;
+      const path: string[] = [];
+      for (const c of k.slice(1, importAt)) {
+        if (c.name === '.' && !path.length) level++;
+        else if (c.name === 'Ellipsis') level += 3;
+        else if (c.name === 'VariableName') path.push(this.text(c));
+      }
+      const names: { name: string; alias?: string }[] = [];
+      for (const seg of this.splitOn(k.slice(importAt + 1).filter((c) => c.name !== '(' && c.name !== ')'), ',')) {
+        if (!seg.length) continue;
+        if (seg[0].name === '*') names.push({ name: '*' });
+        else names.push({ name: this.text(seg[0]), alias: seg[1]?.name === 'as' && seg[2] ? this.text(seg[2]) : undefined });
+      }
+      return { kind: 'importfrom', module: path.join('.'), level, names, ...sp };
+    }
+    const names: { module: string; alias?: string }[] = [];
+    for (const seg of this.splitOn(k.slice(1), ',')) {
+      const asAt = seg.findIndex((c) => c.name === 'as');
+      const dotted = (asAt >= 0 ? seg.slice(0, asAt) : seg).filter((c) => c.name === 'VariableName').map((c) => this.text(c));
+      if (dotted.length) names.push({ module: dotted.join('.'), alias: asAt >= 0 && seg[asAt + 1] ? this.text(seg[asAt + 1]) : undefined });
+    }
+    return { kind: 'import', names, ...sp };
+  }
+
+  private splitOn(nodes: SyntaxNode[], sep: string): SyntaxNode[][] {
+    const out: SyntaxNode[][] = [[]];
+    for (const c of nodes) {
+      if (c.name === sep) out.push([]);
+      else out[out.length - 1].push(c);
+    }
+    return out;
+  }
+
+  /** A comma-separated run of expression nodes: one expression, or a tuple when there are commas. */
+  private exprList(nodes: SyntaxNode[]): Expr {
+    const segs = this.splitOn(nodes.filter((c) => !c.type.isError || c.to > c.from), ',');
+    const from = nodes[0]?.from ?? 0;
+    const to = nodes[nodes.length - 1]?.to ?? from;
+    if (segs.length === 1) return this.segment(segs[0], { from, to });
+    return { kind: 'tuple', elts: segs.filter((s) => s.length).map((s) => this.segment(s, { from, to })), from, to };
+  }
+
+  private segment(seg: SyntaxNode[], where: Span): Expr {
+    const real = seg.filter((c) => !c.type.isError);
+    if (!real.length) return this.errorExpr(seg.length ? { from: seg[0].from, to: seg[seg.length - 1].to } : where);
+    if (real[0].name === '*' || real[0].name === '**') return { kind: 'starred', value: this.segment(real.slice(1), where), double: real[0].name === '**', from: real[0].from, to: real[real.length - 1].to };
+    if (real.length > 1) return this.errorExpr({ from: real[0].from, to: real[real.length - 1].to });
+    return this.expr(real[0]);
+  }
+
+  expr(n: SyntaxNode): Expr {
+    const sp = this.span(n);
+    switch (n.name) {
+      case 'VariableName':
+        return { kind: 'name', id: this.text(n), ...sp };
+      case 'Number':
+        return this.number(n);
+      case 'String':
+      case 'ContinuedString':
+        return { kind: 'str', value: stringValue(this.text(n)), ...sp };
+      case 'FormatString':
+        return this.formatString(n);
+      case 'Boolean':
+        return { kind: 'const', value: this.text(n) === 'True', ...sp };
+      case 'None':
+        return { kind: 'const', value: null, ...sp };
+      case 'Ellipsis':
+        return { kind: 'const', value: 'ellipsis', ...sp };
+      case 'ParenthesizedExpression': {
+        const inner = this.parts(n);
+        return inner.length === 1 ? this.expr(inner[0]) : this.errorExpr(n);
+      }
+      case 'TupleExpression':
+        return { kind: 'tuple', elts: this.elements(n), ...sp };
+      case 'ArrayExpression':
+        return { kind: 'list', elts: this.elements(n), ...sp };
+      case 'SetExpression':
+        return { kind: 'set', elts: this.elements(n), ...sp };
+      case 'DictionaryExpression':
+        return this.dict(n);
+      case 'ArrayComprehensionExpression':
+        return this.comprehension('list', this.kids(n).slice(1, -1), n);
+      case 'SetComprehensionExpression':
+        return this.comprehension('set', this.kids(n).slice(1, -1), n);
+      case 'DictionaryComprehensionExpression':
+        return this.comprehension('dict', this.kids(n).slice(1, -1), n);
+      case 'ComprehensionExpression':
+        return this.comprehension('gen', this.kids(n).slice(1, -1), n);
+      case 'MemberExpression':
+        return this.member(n);
+      case 'CallExpression': {
+        const k = this.kids(n);
+        const argList = k.find((c) => c.name === 'ArgList');
+        return { kind: 'call', func: k[0] ? this.expr(k[0]) : this.errorExpr(n), args: argList ? this.args(argList) : [], ...sp };
+      }
+      case 'BinaryExpression':
+        return this.binary(n);
+      case 'UnaryExpression': {
+        const k = this.kids(n);
+        const op = this.text(k[0]);
+        return { kind: 'unary', op: op === 'not' ? 'not' : op === '-' ? '-' : op === '~' ? '~' : '+', operand: k[1] ? this.expr(k[1]) : this.errorExpr(n), ...sp };
+      }
+      case 'ConditionalExpression': {
+        const k = this.kids(n);
+        const ifAt = k.findIndex((c) => c.name === 'if');
+        const elseAt = k.findIndex((c) => c.name === 'else');
+        if (ifAt < 0 || elseAt < 0) return this.errorExpr(n);
+        return { kind: 'ifexp', body: this.exprList(k.slice(0, ifAt)), test: this.exprList(k.slice(ifAt + 1, elseAt)), orelse: this.exprList(k.slice(elseAt + 1)), ...sp };
+      }
+      case 'LambdaExpression': {
+        const k = this.kids(n);
+        const params = k.find((c) => c.name === 'ParamList');
+        const colon = k.findIndex((c) => c.name === ':');
+        return { kind: 'lambda', params: params ? this.params(params) : [], body: colon >= 0 ? this.exprList(k.slice(colon + 1)) : this.errorExpr(n), ...sp };
+      }
+      default:
+        return this.errorExpr(n);
+    }
+  }
+
+  /** f"layer{i + 1}" → literal parts and the expressions between them. */
+  private formatString(n: SyntaxNode): Expr {
+    const raw = this.text(n);
+    const quote = /^[a-zA-Z]*('''|"""|'|")/.exec(raw);
+    const start = n.from + (quote ? quote[0].length : 0);
+    const end = n.to - (quote ? quote[1].length : 0);
+    const parts: (string | Expr)[] = [];
+    let at = start;
+    for (const r of this.kids(n).filter((c) => c.name === 'FormatReplacement')) {
+      if (r.from > at) parts.push(stringValue(`"${this.src.slice(at, r.from).replace(/\{\{/g, '{').replace(/\}\}/g, '}')}"`));
+      const inner = this.kids(r).filter((c) => !['{', '}', 'FormatSpec', 'FormatConversion', ':', '!'].includes(c.name) && !c.name.startsWith('Format'));
+      parts.push(inner.length ? this.exprList(inner) : this.errorExpr(r));
+      at = r.to;
+    }
+    if (end > at) parts.push(stringValue(`"${this.src.slice(at, end)}"`));
+    return { kind: 'fstring', parts, ...this.span(n) };
+  }
+
+  private number(n: SyntaxNode): Expr {
+    const raw = this.text(n).replace(/_/g, '').toLowerCase();
+    const sp = this.span(n);
+    if (raw.endsWith('j')) return this.errorExpr(n);
+    if (/^0[box]/.test(raw)) return { kind: 'num', value: Number(raw), isFloat: false, ...sp };
+    const isFloat = /[.e]/.test(raw);
+    return { kind: 'num', value: Number(raw), isFloat, ...sp };
+  }
+
+  private elements(n: SyntaxNode): Expr[] {
+    const inner = this.kids(n).filter((c) => !['(', ')', '[', ']', '{', '}'].includes(c.name));
+    return this.splitOn(inner, ',').filter((s) => s.length).map((s) => this.segment(s, this.span(n)));
+  }
+
+  private dict(n: SyntaxNode): Expr {
+    const entries: DictEntry[] = [];
+    const inner = this.kids(n).filter((c) => c.name !== '{' && c.name !== '}');
+    for (const seg of this.splitOn(inner, ',')) {
+      if (!seg.length) continue;
+      if (seg[0].name === '**') entries.push({ spread: this.segment(seg.slice(1), this.span(n)) });
+      else {
+        const colon = seg.findIndex((c) => c.name === ':');
+        if (colon < 0) continue;
+        entries.push({ key: this.segment(seg.slice(0, colon), this.span(n)), value: this.segment(seg.slice(colon + 1), this.span(n)) });
+      }
+    }
+    return { kind: 'dict', entries, ...this.span(n) };
+  }
+
+  private comprehension(type: 'list' | 'set' | 'gen' | 'dict', inner: SyntaxNode[], n: SyntaxNode): Expr {
+    const forAt = inner.findIndex((c) => c.name === 'for' || c.name === 'async');
+    if (forAt < 0) return this.errorExpr(n);
+    const head = inner.slice(0, forAt);
+    let elt: Expr;
+    let value: Expr | undefined;
+    if (type === 'dict') {
+      const colon = head.findIndex((c) => c.name === ':');
+      elt = this.exprList(head.slice(0, colon));
+      value = this.exprList(head.slice(colon + 1));
+    } else elt = this.exprList(head);
+    const generators: Comprehension[] = [];
+    let i = forAt;
+    while (i < inner.length) {
+      if (inner[i].name === 'async') i++;
+      if (inner[i]?.name !== 'for') break;
+      const inAt = inner.findIndex((c, j) => j > i && c.name === 'in');
+      if (inAt < 0) return this.errorExpr(n);
+      let end = inner.findIndex((c, j) => j > inAt && (c.name === 'for' || c.name === 'if' || c.name === 'async'));
+      if (end < 0) end = inner.length;
+      const gen: Comprehension = { target: this.exprList(inner.slice(i + 1, inAt)), iter: this.exprList(inner.slice(inAt + 1, end)), ifs: [] };
+      i = end;
+      while (inner[i]?.name === 'if') {
+        let next = inner.findIndex((c, j) => j > i && (c.name === 'for' || c.name === 'if' || c.name === 'async'));
+        if (next < 0) next = inner.length;
+        gen.ifs.push(this.exprList(inner.slice(i + 1, next)));
+        i = next;
+      }
+      generators.push(gen);
+    }
+    return { kind: 'comp', type, elt, value, generators, ...this.span(n) };
+  }
+
+  private member(n: SyntaxNode): Expr {
+    const k = this.kids(n);
+    const sp = this.span(n);
+    const object = k[0] ? this.expr(k[0]) : this.errorExpr(n);
+    const prop = k.find((c) => c.name === 'PropertyName');
+    if (prop && k[1]?.name === '.') return { kind: 'attr', object, name: this.text(prop), nameSpan: this.span(prop), ...sp };
+    const open = k.findIndex((c) => c.name === '[');
+    if (open < 0) return this.errorExpr(n);
+    const closeAt = k.findIndex((c, j) => j > open && c.name === ']');
+    const inner = k.slice(open + 1, closeAt < 0 ? k.length : closeAt);
+    const items = this.splitOn(inner, ',').map((seg) => this.subscriptItem(seg, sp));
+    const index: Expr = items.length === 1 ? items[0] : { kind: 'tuple', elts: items, ...sp };
+    return { kind: 'subscript', object, index, ...sp };
+  }
+
+  private subscriptItem(seg: SyntaxNode[], where: Span): Expr {
+    if (!seg.some((c) => c.name === ':')) return this.segment(seg, where);
+    const parts = this.splitOn(seg, ':').map((p) => (p.length ? this.segment(p, where) : undefined));
+    const from = seg[0]?.from ?? where.from;
+    const to = seg[seg.length - 1]?.to ?? where.to;
+    return { kind: 'slice', lower: parts[0], upper: parts[1], step: parts[2], from, to };
+  }
+
+  private binary(n: SyntaxNode): Expr {
+    const k = this.kids(n);
+    const sp = this.span(n);
+    if (k.length < 3) return this.errorExpr(n);
+    const left = this.expr(k[0]);
+    const right = this.expr(k[k.length - 1]);
+    const op = k.slice(1, -1).map((c) => this.text(c)).join(' ');
+    if (op === 'and' || op === 'or') return { kind: 'boolop', op, left, right, ...sp };
+    return { kind: 'binop', op, left, right, ...sp };
+  }
+}
+
+/** The value of a Python string literal (or adjacent literals), escapes decoded. */
+export function stringValue(raw: string): string {
+  let out = '';
+  const re = /([rRbBuUfF]{0,2})('''|"""|'|")([\s\S]*?)\2/g;
+  for (let m = re.exec(raw); m; m = re.exec(raw)) {
+    const rawMode = /r/i.test(m[1]);
+    out += rawMode ? m[3] : m[3].replace(/\\(n|t|r|\\|'|"|x[0-9a-fA-F]{2}|\n)/g, (_, e: string) => ({ n: '\n', t: '\t', r: '\r', '\\': '\\', "'": "'", '"': '"', '\n': '' })[e] ?? String.fromCharCode(parseInt(e.slice(1), 16)));
+  }
+  return out;
+}

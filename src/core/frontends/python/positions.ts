@@ -1,0 +1,56 @@
+/**
+ * Offsets → line/character positions for every file an analysis touched, so IR source ranges
+ * can point into the analysed document or, for imported helpers, into the file they live in.
+ */
+import type { Position, SourceRange } from '../../ir/graph';
+import type { PositionMap } from './tracer';
+
+export class LineIndex {
+  private readonly starts: number[] = [0];
+
+  constructor(text: string) {
+    for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) === 10) this.starts.push(i + 1);
+  }
+
+  position(offset: number): Position {
+    let lo = 0;
+    let hi = this.starts.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (this.starts[mid] <= offset) lo = mid;
+      else hi = mid - 1;
+    }
+    return { line: lo, character: offset - this.starts[lo] };
+  }
+
+  lineStart(line: number): number {
+    return this.starts[Math.min(Math.max(line, 0), this.starts.length - 1)];
+  }
+
+  get lineCount(): number {
+    return this.starts.length;
+  }
+}
+
+export class FilePositions implements PositionMap {
+  private readonly indexes = new Map<string, LineIndex>();
+
+  constructor(private readonly mainFile: string) {}
+
+  add(file: string, text: string): LineIndex {
+    const index = new LineIndex(text);
+    this.indexes.set(file, index);
+    return index;
+  }
+
+  index(file: string): LineIndex | undefined {
+    return this.indexes.get(file);
+  }
+
+  range(file: string, from: number, to: number): SourceRange {
+    const index = this.indexes.get(file);
+    if (!index) return { start: { line: 0, character: 0 }, end: { line: 0, character: 0 }, uri: file };
+    const range = { start: index.position(from), end: index.position(to) };
+    return file === this.mainFile ? range : { ...range, uri: file };
+  }
+}

@@ -1,0 +1,47 @@
+/**
+ * One analysis session: the interpreter, its object model, the modelled libraries and the tracer
+ * recording the forward pass being evaluated. Library models (torch, keras) reach the tracer and
+ * the interpreter through this object rather than through globals, so sessions never share state.
+ */
+import type { Layout, Shape } from '../../ir/dims';
+import type { Framework } from '../../ir/graph';
+import { Interpreter, type Budget } from './interpreter';
+import { ObjectModel } from './objects';
+import { Tracer, type PositionMap } from './tracer';
+import { unknown, type CallSite, type ModuleValue, type TensorValue, type Value } from './values';
+
+export class Session {
+  readonly interp: Interpreter;
+  readonly om: ObjectModel;
+  readonly libraries = new Map<string, ModuleValue>();
+  tracer: Tracer | undefined;
+  /** Which framework the entry point being evaluated belongs to. */
+  framework: Framework = 'pytorch';
+  /** Libraries that keep per-model state (Keras's layer-name counter) reset it here. */
+  readonly onTraceStart: (() => void)[] = [];
+
+  constructor(budget: Budget, now: () => number, readonly positions: PositionMap) {
+    this.interp = new Interpreter(budget, now);
+    this.om = new ObjectModel(this.interp);
+  }
+
+  startTrace(name: string, framework: Framework, layout: Layout): Tracer {
+    this.framework = framework;
+    for (const reset of this.onTraceStart) reset();
+    return (this.tracer = new Tracer(name, framework, layout, this.positions));
+  }
+
+  /** A tensor argument, or undefined (and a note) when the value is not a known tensor. */
+  tensorArg(v: Value | undefined, site: CallSite, what: string): TensorValue | undefined {
+    if (v?.t === 'tensor') return v;
+    if (v?.t === 'lazy') return this.tensorArg(v.resolve(), site, what);
+    this.interp.report(site.file, site.from, site.to, 'info', `${what} was given ${v ? (v.t === 'unknown' ? v.why : v.t) : 'nothing'} rather than a tensor; its output is unknown`);
+    return undefined;
+  }
+
+  /** A fresh symbolic tensor of `shape` outside the traced graph (torch.zeros in model code). */
+  looseTensor(shape: Shape, site: CallSite): Value {
+    if (!this.tracer) return unknown('tensor created outside a forward pass');
+    return this.tracer.input(shape, `constant@${site.from}`);
+  }
+}

@@ -1,0 +1,265 @@
+/**
+ * The model of torch's tensor API: `torch` and `torch.nn.functional` functions, tensor methods
+ * and attributes (`x.size(0)`, `x.view(...)`, `x.mean([2, 3])`), and operators on tensors
+ * (`out += identity`, `x * scale`). Each op on symbolic tensors becomes an IR node through the
+ * tracer; functional layers reuse the torch.nn catalog so `F.max_pool2d` and `nn.MaxPool2d` share
+ * one rule. torch.jit and torch.utils.checkpoint are modelled as what they do at eval time.
+ */
+import { bindArgs, type ArgValue } from '../../frameworks/args';
+import { buildSpec } from '../../frameworks/catalog';
+import { torchLayers } from '../../frameworks/torchLayers';
+import { isKnown, normalizeAxis, spatialAxes, type Dim } from '../../ir/dims';
+import type { LayerSpec } from '../../ir/layers';
+import { toArg } from './torchNn';
+import type { Session } from './session';
+import {
+  NONE, FALSE, builtin, int, numberOf, str, tuple, unknown,
+  type CallArgs, type CallSite, type ModuleValue, type TensorValue, type Value,
+} from './values';
+
+export function installTorchOps(session: Session, torch: ModuleValue, functional: ModuleValue): void {
+  const { om } = session;
+  const fn = (name: string, call: (a: CallArgs, s: CallSite) => Value) => builtin(name, call);
+  const identity = fn('identity', (a) => a.positional[0] ?? NONE);
+
+  /** A functional op: records a node when the input is a known tensor. */
+  const op = (className: string, spec: LayerSpec | { error: string }, input: Value | undefined, site: CallSite, extra: TensorValue[] = []): Value => {
+    const x = session.tensorArg(input, site, className);
+    if (!x || !session.tracer) return unknown(`${className}() output`);
+    if ('error' in spec) {
+      session.interp.report(site.file, site.from, site.to, 'warning', spec.error);
+      return session.tracer.applyOp(className, { kind: 'unknown', className }, [x, ...extra], site);
+    }
+    return session.tracer.applyOp(className, spec, [x, ...extra], site);
+  };
+  /** Binds a functional call's arguments (after the input) to a catalog class's parameters. */
+  const catalogOp = (name: string, cls: string, params?: readonly string[]) =>
+    fn(name, (a, s) => {
+      const entry = torchLayers[cls];
+      const names = params ?? entry.params;
+      const literal: Record<string, ArgValue> = {};
+      a.positional.slice(1).forEach((v, i) => {
+        const lit = toArg(v);
+        if (names[i] && lit !== undefined) literal[names[i]] = lit;
+      });
+      for (const [k, v] of a.keywords) {
+        const lit = toArg(v);
+        if (lit !== undefined && k !== 'input') literal[k] = lit;
+      }
+      return op(name, buildSpec(torchLayers, cls, bindArgs(entry.params, [], literal)), a.positional[0] ?? a.keywords.get('input'), s);
+    });
+
+  const F = functional.attrs;
+  for (const [name, cls] of Object.entries({ relu: 'ReLU', relu6: 'ReLU6', elu: 'ELU', selu: 'SELU', gelu: 'GELU', silu: 'SiLU', hardswish: 'Hardswish', hardsigmoid: 'Hardsigmoid', sigmoid: 'Sigmoid', tanh: 'Tanh', leaky_relu: 'LeakyReLU', softplus: 'Softplus', mish: 'Mish' })) {
+    F.set(name, catalogOp(name, cls, []));
+  }
+  F.set('softmax', catalogOp('softmax', 'Softmax', ['dim']));
+  F.set('log_softmax', catalogOp('log_softmax', 'LogSoftmax', ['dim']));
+  for (const name of ['dropout', 'dropout1d', 'dropout2d', 'dropout3d', 'alpha_dropout']) F.set(name, catalogOp(name, 'Dropout', ['p']));
+  for (const r of [1, 2, 3]) {
+    F.set(`max_pool${r}d`, catalogOp(`max_pool${r}d`, `MaxPool${r}d`));
+    F.set(`avg_pool${r}d`, catalogOp(`avg_pool${r}d`, `AvgPool${r}d`));
+    F.set(`adaptive_avg_pool${r}d`, catalogOp(`adaptive_avg_pool${r}d`, `AdaptiveAvgPool${r}d`));
+    F.set(`adaptive_max_pool${r}d`, catalogOp(`adaptive_max_pool${r}d`, `AdaptiveMaxPool${r}d`));
+  }
+  F.set('interpolate', catalogOp('interpolate', 'Upsample'));
+  F.set('upsample', catalogOp('upsample', 'Upsample'));
+  F.set('pad', fn('pad', (a, s) => {
+    const x = a.positional[0];
+    const pad = toArg(a.positional[1] ?? a.keywords.get('pad') ?? NONE);
+    if (x?.t !== 'tensor' || !Array.isArray(pad) || pad.length % 2 || !pad.every((p) => typeof p === 'number')) return op('pad', { kind: 'unknown', className: 'pad' }, x, s);
+    // F.pad lists the last axis first: (left, right, top, bottom, …).
+    const rank = (pad.length / 2) as 1 | 2 | 3;
+    const pads = Array.from({ length: rank }, (_, i) => [pad[2 * (rank - 1 - i)], pad[2 * (rank - 1 - i) + 1]] as const) as (readonly [number, number])[];
+    return op('pad', x.shape.length === rank + 2 ? { kind: 'zeroPad', rank, pads } : { kind: 'unknown', className: 'pad' }, x, s);
+  }));
+
+  const tensorsIn = (v: Value | undefined, s: CallSite) => (v ? om.iterate(v, s) : undefined)?.filter((t): t is TensorValue => t.t === 'tensor');
+  const cat = fn('cat', (a, s) => {
+    const items = a.positional[0] ? om.iterate(a.positional[0], s) : undefined;
+    const tensors = tensorsIn(a.positional[0], s);
+    if (!items || !tensors || tensors.length !== items.length || !tensors.length || !session.tracer) return unknown('torch.cat() of unknown tensors');
+    const dim = numberOf(a.positional[1] ?? a.keywords.get('dim') ?? int(0)) ?? 0;
+    return session.tracer.applyOp('cat', { kind: 'concat', axis: dim }, tensors, s);
+  });
+  const flatten = (defaultStart: number) =>
+    fn('flatten', (a, s) => {
+      const start = numberOf(a.positional[1] ?? a.keywords.get('start_dim') ?? int(defaultStart)) ?? defaultStart;
+      const end = numberOf(a.positional[2] ?? a.keywords.get('end_dim') ?? int(-1)) ?? -1;
+      return op('flatten', { kind: 'flatten', startDim: start, endDim: end }, a.positional[0], s);
+    });
+  const sizeArgs = (a: CallArgs, from: number): Dim[] | undefined => {
+    const first = a.positional[from];
+    const raw = a.positional.length === from + 1 && first && (first.t === 'tuple' || first.t === 'list') ? first.items : a.positional.slice(from);
+    const dims = raw.map((v) => numberOf(v));
+    return dims.every((d) => d !== undefined) ? (dims as number[]) : undefined;
+  };
+  const reshape = (x: Value | undefined, target: Dim[] | undefined, s: CallSite, name: string): Value =>
+    target ? op(name, { kind: 'reshape', target: target.map((d) => (isKnown(d) ? d : -1)), includesBatch: true }, x, s) : op(name, { kind: 'unknown', className: name }, x, s);
+  const permute = (x: Value | undefined, perm: number[] | undefined, s: CallSite, name: string) =>
+    perm ? op(name, { kind: 'permute', perm }, x, s) : op(name, { kind: 'unknown', className: name }, x, s);
+  const transposePerm = (x: Value | undefined, a0: Value | undefined, a1: Value | undefined): number[] | undefined => {
+    const [d0, d1] = [numberOf(a0 ?? NONE), numberOf(a1 ?? NONE)];
+    if (x?.t !== 'tensor' || d0 === undefined || d1 === undefined) return undefined;
+    const perm = x.shape.map((_, i) => i);
+    const [i, j] = [normalizeAxis(d0, perm.length), normalizeAxis(d1, perm.length)];
+    if (i === null || j === null) return undefined;
+    [perm[i], perm[j]] = [perm[j], perm[i]];
+    return perm;
+  };
+  const squeezeShape = (x: TensorValue, dim: number | undefined, add: boolean): Dim[] | undefined => {
+    const shape = [...x.shape];
+    if (add) {
+      const at = dim === undefined ? undefined : dim < 0 ? shape.length + 1 + dim : dim;
+      if (at === undefined) return undefined;
+      shape.splice(at, 0, 1);
+      return shape;
+    }
+    if (dim === undefined) return shape.filter((d) => d !== 1);
+    const at = normalizeAxis(dim, shape.length);
+    if (at !== null && shape[at] === 1) shape.splice(at, 1);
+    return shape;
+  };
+  /** x.mean([2, 3]) over exactly the spatial axes is global average pooling; anything else is unknown. */
+  const reduce = (name: string, x: Value | undefined, dims: Value | undefined, keep: Value | undefined, s: CallSite): Value => {
+    if (x?.t !== 'tensor') return unknown(`${name}() output`);
+    const axes = (dims ? (dims.t === 'int' ? [dims.v] : (om.iterate(dims, s) ?? []).map((v) => numberOf(v))) : []).map((d) => (d === undefined ? null : normalizeAxis(d, x.shape.length)));
+    const spatial = spatialAxes('channels_first', x.shape.length);
+    const isSpatial = axes.length === spatial.length && spatial.length > 0 && axes.every((a) => a !== null && spatial.includes(a));
+    if (!isSpatial) return op(name, { kind: 'unknown', className: name }, x, s);
+    return op(name, { kind: 'globalPool', op: name === 'mean' ? 'avg' : 'max', rank: spatial.length as 1 | 2 | 3, keepDims: keep?.t === 'bool' && keep.v }, x, s);
+  };
+
+  const T = torch.attrs;
+  T.set('cat', cat);
+  T.set('concat', cat);
+  T.set('concatenate', cat);
+  T.set('flatten', flatten(0));
+  T.set('reshape', fn('reshape', (a, s) => reshape(a.positional[0], sizeArgs(a, 1), s, 'reshape')));
+  T.set('transpose', fn('transpose', (a, s) => permute(a.positional[0], transposePerm(a.positional[0], a.positional[1], a.positional[2]), s, 'transpose')));
+  T.set('permute', fn('permute', (a, s) => permute(a.positional[0], sizeArgs(a, 1) as number[] | undefined, s, 'permute')));
+  T.set('unsqueeze', fn('unsqueeze', (a, s) => {
+    const x = a.positional[0];
+    return x?.t === 'tensor' ? reshape(x, squeezeShape(x, numberOf(a.positional[1] ?? NONE), true), s, 'unsqueeze') : unknown('unsqueeze()');
+  }));
+  T.set('squeeze', fn('squeeze', (a, s) => {
+    const x = a.positional[0];
+    return x?.t === 'tensor' ? reshape(x, squeezeShape(x, numberOf(a.positional[1] ?? NONE), false), s, 'squeeze') : unknown('squeeze()');
+  }));
+  T.set('mean', fn('mean', (a, s) => reduce('mean', a.positional[0], a.positional[1] ?? a.keywords.get('dim'), a.positional[2] ?? a.keywords.get('keepdim'), s)));
+  T.set('amax', fn('amax', (a, s) => reduce('amax', a.positional[0], a.positional[1] ?? a.keywords.get('dim'), a.positional[2] ?? a.keywords.get('keepdim'), s)));
+  for (const name of ['relu', 'sigmoid', 'tanh']) T.set(name, F.get(name)!);
+  T.set('softmax', F.get('softmax')!);
+  T.set('add', fn('add', (a, s) => om.binop('+', a.positional[0] ?? NONE, a.positional[1] ?? NONE, s, false)));
+  T.set('mul', fn('mul', (a, s) => om.binop('*', a.positional[0] ?? NONE, a.positional[1] ?? NONE, s, false)));
+  for (const name of ['zeros', 'ones', 'randn', 'rand', 'empty', 'full']) {
+    T.set(name, fn(name, (a, s) => {
+      const dims = sizeArgs(a, 0);
+      return dims && name !== 'full' ? session.looseTensor(dims, s) : unknown(`torch.${name}()`);
+    }));
+  }
+  T.set('is_tensor', fn('is_tensor', (a) => ({ t: 'bool', v: a.positional[0]?.t === 'tensor' })));
+  T.set('_assert', fn('_assert', () => NONE));
+  T.set('Tensor', om.newClass('Tensor', [], new Map(), 'torch.Tensor'));
+  T.set('Size', om.builtins.get('tuple')!);
+  T.set('__version__', str('2.1.0'));
+  T.set('no_grad', fn('no_grad', () => unknown('torch.no_grad()')));
+  T.set('jit', { t: 'module', name: 'torch.jit', open: true, attrs: new Map<string, Value>([
+    ['is_scripting', fn('is_scripting', () => FALSE)],
+    ['is_tracing', fn('is_tracing', () => FALSE)],
+    ['annotate', fn('annotate', (a) => a.positional[1] ?? NONE)],
+    ['unused', identity], ['ignore', identity], ['export', identity], ['script', identity], ['_overload_method', identity], ['Final', unknown('Final')],
+  ]) });
+
+  const tensorAttr = (x: TensorValue, name: string, s: CallSite): Value => {
+    const shapeTuple = () => tuple(x.shape.map((d) => (isKnown(d) ? int(d) : unknown('a dimension not known statically'))));
+    const method = (call: (a: CallArgs) => Value) => builtin(name, (a) => call(a));
+    switch (name) {
+      case 'shape':
+        return shapeTuple();
+      case 'ndim':
+        return int(x.shape.length);
+      case 'dtype':
+        return unknown('dtype');
+      case 'device':
+        return unknown('device');
+      case 'is_cuda':
+        return FALSE;
+      case 'size':
+        return method((a) => {
+          const d = numberOf(a.positional[0] ?? a.keywords.get('dim') ?? NONE);
+          if (d === undefined) return shapeTuple();
+          const axis = normalizeAxis(d, x.shape.length);
+          const v = axis === null ? undefined : x.shape[axis];
+          return isKnown(v) ? int(v) : unknown('a dimension not known statically');
+        });
+      case 'dim':
+        return method(() => int(x.shape.length));
+      case 'numel':
+        return method(() => (x.shape.every(isKnown) ? int(x.shape.reduce<number>((p, d) => p * (d as number), 1)) : unknown('numel()')));
+      case 'view':
+      case 'reshape':
+        return method((a) => reshape(x, sizeArgs(a, 0), s, name));
+      case 'flatten':
+        return method((a) => flatten(0).call({ positional: [x, ...a.positional], keywords: a.keywords }, s));
+      case 'permute':
+        return method((a) => permute(x, sizeArgs(a, 0) as number[] | undefined, s, 'permute'));
+      case 'transpose':
+        return method((a) => permute(x, transposePerm(x, a.positional[0], a.positional[1]), s, 'transpose'));
+      case 'unsqueeze':
+      case 'squeeze':
+        return method((a) => reshape(x, squeezeShape(x, numberOf(a.positional[0] ?? NONE), name === 'unsqueeze'), s, name));
+      case 'mean':
+      case 'amax':
+        return method((a) => reduce(name, x, a.positional[0] ?? a.keywords.get('dim'), a.positional[1] ?? a.keywords.get('keepdim'), s));
+      case 'relu':
+      case 'relu_':
+      case 'sigmoid':
+      case 'sigmoid_':
+      case 'tanh':
+        return method(() => (F.get(name.replace(/_$/, '')) as { call: (a: CallArgs, s: CallSite) => Value }).call({ positional: [x], keywords: new Map() }, s));
+      case 'softmax':
+        return method((a) => (F.get('softmax') as { call: (a: CallArgs, s: CallSite) => Value }).call({ positional: [x, ...a.positional], keywords: a.keywords }, s));
+      case 'add':
+      case 'add_':
+        return method((a) => om.binop('+', x, a.positional[0] ?? NONE, s, name.endsWith('_')));
+      case 'mul':
+      case 'mul_':
+        return method((a) => om.binop('*', x, a.positional[0] ?? NONE, s, name.endsWith('_')));
+      case 'contiguous':
+      case 'clone':
+      case 'detach':
+      case 'float':
+      case 'half':
+      case 'double':
+      case 'to':
+      case 'cpu':
+      case 'cuda':
+      case 'type_as':
+      case 'expand_as':
+      case 'requires_grad_':
+        return method(() => x);
+      default:
+        return unknown(`Tensor.${name}`);
+    }
+  };
+
+  const mergeKind = { '+': 'add', '*': 'multiply', '-': 'subtract', '/': 'multiply' } as const;
+  om.tensors = {
+    binop(opText, l, r, s) {
+      const base = opText.endsWith('=') ? opText.slice(0, -1) : opText;
+      if (l.t === 'tensor' && r.t === 'tensor' && base in mergeKind && session.tracer) {
+        const kind = mergeKind[base as keyof typeof mergeKind];
+        const name = base === '/' ? 'div' : kind === 'multiply' ? 'mul' : kind === 'subtract' ? 'sub' : 'add';
+        return session.tracer.applyOp(name, { kind, broadcast: true }, [l, r], s);
+      }
+      // A tensor with a scalar keeps its shape; comparisons too.
+      if (l.t === 'tensor' && r.t !== 'tensor' && r.t !== 'unknown') return l;
+      if (r.t === 'tensor' && l.t !== 'tensor' && l.t !== 'unknown') return r;
+      return unknown(`tensor ${base} ${l.t === 'tensor' ? r.t : l.t}`);
+    },
+    unary: (_op, v) => v,
+    getAttr: (t, name, s) => tensorAttr(t as TensorValue, name, s),
+    getItem: (t, index, s) => op('getitem', { kind: 'unknown', className: 'getitem' }, t, s),
+  };
+}

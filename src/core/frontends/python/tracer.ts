@@ -1,0 +1,113 @@
+/**
+ * Records what one forward pass does, as IR: each application of a layer module and each tensor
+ * op becomes a node, with the module's framework name, the source ranges of its definition and
+ * of the call, and the group (module → block → stage) it ran in. Shapes of symbolic tensors are
+ * worked out as the pass runs, with the same pure rules the shape pass uses, because model code
+ * reads them (`x.view(x.size(0), -1)`, `if x.shape[-1] != filters`).
+ */
+import type { Dim, Layout, Shape } from '../../ir/dims';
+import { GraphBuilder, type Framework, type Graph, type LayerModule, type SourceRange } from '../../ir/graph';
+import type { LayerSpec } from '../../ir/layers';
+import { applyRule } from '../../shapes/registry';
+import type { CallSite, InstanceValue, TensorValue } from './values';
+
+/** Turns file offsets into positions; one per source file. */
+export interface PositionMap {
+  range(file: string, from: number, to: number): SourceRange;
+}
+
+export interface LayerState {
+  readonly spec: LayerSpec;
+  readonly className: string;
+  readonly rawAttrs: Record<string, unknown>;
+  readonly site: CallSite;
+  /** Framework name (PyTorch path, Keras layer name), known once the model is built. */
+  name: string | null;
+}
+
+export class Tracer {
+  private readonly builder: GraphBuilder;
+  private readonly groupStack: string[] = [];
+  private readonly groupOf = new Map<object, string>();
+  private readonly modules = new Map<LayerState, LayerModule>();
+  readonly outputs: TensorValue[] = [];
+  readonly diagnostics: { site: CallSite; message: string }[] = [];
+
+  constructor(name: string, readonly framework: Framework, readonly layout: Layout, private readonly positions: PositionMap) {
+    this.builder = new GraphBuilder(name, framework, layout);
+  }
+
+  input(shape: Shape, name = 'input'): TensorValue {
+    return { t: 'tensor', id: this.builder.input(shape, name), shape };
+  }
+
+  range(site: CallSite): SourceRange {
+    return this.positions.range(site.file, site.from, site.to);
+  }
+
+  /** The IR module for a layer object, created on its first application. */
+  moduleFor(layer: LayerState): LayerModule {
+    let module = this.modules.get(layer);
+    if (!module) {
+      module = this.builder.module({ name: layer.name, className: layer.className, spec: layer.spec, rawAttrs: layer.rawAttrs, definedAt: this.range(layer.site) });
+      this.modules.set(layer, module);
+    }
+    return module;
+  }
+
+  /** Registers a layer that never ran, so frameworks that count its parameters (PyTorch) can. */
+  declare(layer: LayerState): void {
+    this.moduleFor(layer);
+  }
+
+  /** Applies a layer module to tensors, returning its output tensor(s) with shapes. */
+  applyLayer(layer: LayerState, inputs: readonly TensorValue[], site: CallSite): TensorValue[] {
+    const module = this.moduleFor(layer);
+    const outputs = this.outputShapes(layer.spec, inputs, site);
+    const ids = this.builder.apply(module, inputs.map((t) => t.id), { calledAt: this.range(site), groupId: this.currentGroup(), outputs: outputs.length });
+    return ids.map((id, i) => ({ t: 'tensor', id, shape: outputs[i] }));
+  }
+
+  /** A functional op (`torch.cat`, `+`, `F.relu`, `x.view`). */
+  applyOp(className: string, spec: LayerSpec, inputs: readonly TensorValue[], site: CallSite): TensorValue {
+    const [shape] = this.outputShapes(spec, inputs, site);
+    const [id] = this.builder.op(className, spec, inputs.map((t) => t.id), { calledAt: this.range(site), groupId: this.currentGroup() });
+    return { t: 'tensor', id, shape };
+  }
+
+  private outputShapes(spec: LayerSpec, inputs: readonly TensorValue[], site: CallSite): Shape[] {
+    const layout = (spec as { dataFormat?: Layout }).dataFormat ?? this.layout;
+    const result = applyRule(spec, inputs.map((t) => t.shape), { framework: this.framework, layout });
+    for (const d of result.diagnostics) if (d.severity === 'error') this.diagnostics.push({ site, message: d.message });
+    const outputs = result.outputs.length ? result.outputs : [inputs[0]?.shape.map((): Dim => null) ?? []];
+    return outputs.map((s) => [...s]);
+  }
+
+  /** Runs `body` inside the group of a container module (a block or stage), for nesting. */
+  inGroup<T>(owner: InstanceValue, name: string, className: string, site: CallSite | undefined, body: () => T): T {
+    let id = this.groupOf.get(owner);
+    if (!id) {
+      id = this.builder.group({ name, className, parentId: this.currentGroup(), definedAt: site ? this.range(site) : undefined }).id;
+      this.groupOf.set(owner, id);
+    }
+    this.groupStack.push(id);
+    try {
+      return body();
+    } finally {
+      this.groupStack.pop();
+    }
+  }
+
+  private currentGroup(): string | undefined {
+    return this.groupStack[this.groupStack.length - 1];
+  }
+
+  output(...tensors: TensorValue[]): void {
+    this.outputs.push(...tensors);
+    this.builder.output(...tensors.map((t) => t.id));
+  }
+
+  build(): Graph {
+    return this.builder.build();
+  }
+}

@@ -1,0 +1,311 @@
+/**
+ * The values the evaluator computes with: Python's own (ints, floats, strings, tuples, lists,
+ * dicts, functions, classes, instances, modules), symbolic tensors that carry a shape instead of
+ * data, and `unknown` — what anything the evaluator cannot know becomes, carrying the reason so a
+ * diagnostic can name it. Unknown is contagious but never an error: arithmetic, attributes and
+ * calls on it give unknown again.
+ */
+import type { Shape } from '../../ir/dims';
+import type { TensorId } from '../../ir/graph';
+import type { Expr, Param, Stmt } from './ast';
+
+export type Value =
+  | NoneValue
+  | BoolValue
+  | IntValue
+  | FloatValue
+  | StrValue
+  | TupleValue
+  | ListValue
+  | DictValue
+  | SliceValue
+  | FuncValue
+  | BuiltinValue
+  | ClassValue
+  | InstanceValue
+  | BoundValue
+  | ModuleValue
+  | TensorValue
+  | LazyValue
+  | UnknownValue;
+
+export interface NoneValue { readonly t: 'none' }
+export interface BoolValue { readonly t: 'bool'; readonly v: boolean }
+export interface IntValue { readonly t: 'int'; readonly v: number }
+export interface FloatValue { readonly t: 'float'; readonly v: number }
+export interface StrValue { readonly t: 'str'; readonly v: string }
+export interface TupleValue { readonly t: 'tuple'; readonly items: readonly Value[] }
+export interface ListValue { readonly t: 'list'; items: Value[]; readonly isSet?: boolean }
+export interface DictValue { readonly t: 'dict'; readonly entries: Map<string, { key: Value; value: Value }> }
+export interface SliceValue { readonly t: 'slice'; readonly lower: Value; readonly upper: Value; readonly step: Value }
+export interface UnknownValue { readonly t: 'unknown'; readonly why: string }
+
+/** A `def` or `lambda` with the scope it closes over. */
+export interface FuncValue {
+  readonly t: 'func';
+  readonly name: string;
+  readonly params: readonly Param[];
+  readonly defaults: ReadonlyMap<string, Value>;
+  readonly body: readonly Stmt[] | Expr;
+  readonly closure: Scope;
+  readonly file: string;
+  /** The class whose body defined it (for zero-argument super()). */
+  definingClass?: ClassValue;
+  readonly isStatic?: boolean;
+  readonly isClassMethod?: boolean;
+  readonly isProperty?: boolean;
+  readonly attrs: Map<string, Value>;
+}
+
+export interface CallArgs {
+  readonly positional: Value[];
+  readonly keywords: Map<string, Value>;
+}
+
+/** A function implemented by the evaluator (a Python builtin or a modelled library function). */
+export interface BuiltinValue {
+  readonly t: 'builtin';
+  readonly name: string;
+  readonly call: (args: CallArgs, site: CallSite) => Value;
+  /** Receives the instance when looked up through an instance (native methods). */
+  readonly method?: boolean;
+}
+
+export interface ClassValue {
+  readonly t: 'class';
+  readonly name: string;
+  readonly qualname: string;
+  readonly bases: readonly ClassValue[];
+  readonly attrs: Map<string, Value>;
+  mro: ClassValue[];
+  /** Set on the evaluator's own classes (nn.Module, nn.Conv2d, keras Layer, …). */
+  readonly native?: string;
+  readonly file?: string;
+  readonly defRange?: { from: number; to: number };
+}
+
+export interface InstanceValue {
+  readonly t: 'instance';
+  readonly cls: ClassValue;
+  readonly attrs: Map<string, Value>;
+  /** State the native classes keep (module children, layer spec, enum member data…). */
+  native?: Record<string, unknown>;
+}
+
+export interface BoundValue {
+  readonly t: 'bound';
+  readonly self: Value;
+  readonly func: FuncValue | BuiltinValue;
+}
+
+export interface ModuleValue {
+  readonly t: 'module';
+  readonly name: string;
+  readonly attrs: Map<string, Value>;
+  /** A modelled library whose unknown attributes are unknown values, not errors. */
+  readonly open?: boolean;
+}
+
+/** A symbolic tensor: no data, a shape, and the IR tensor it stands for. */
+export interface TensorValue {
+  readonly t: 'tensor';
+  readonly id: TensorId;
+  readonly shape: Shape;
+}
+
+/** An imported name whose module is evaluated only when the name is used. */
+export interface LazyValue {
+  readonly t: 'lazy';
+  readonly describe: string;
+  readonly resolve: () => Value;
+}
+
+/** Where a call happens, for IR source ranges and diagnostics. */
+export interface CallSite {
+  readonly file: string;
+  readonly from: number;
+  readonly to: number;
+}
+
+export class Scope {
+  readonly vars = new Map<string, Value>();
+  globals?: Set<string>;
+
+  constructor(readonly parent: Scope | undefined, readonly kind: 'module' | 'function' | 'class', readonly file: string) {}
+
+  lookup(name: string): Value | undefined {
+    for (let s: Scope | undefined = this; s; s = s.parent) {
+      // Class bodies are not enclosing scopes for the functions defined in them.
+      if (s !== this && s.kind === 'class') continue;
+      const v = s.vars.get(name);
+      if (v !== undefined) return v;
+    }
+    return undefined;
+  }
+
+  moduleScope(): Scope {
+    let s: Scope = this;
+    while (s.parent) s = s.parent;
+    return s;
+  }
+}
+
+export const NONE: NoneValue = { t: 'none' };
+export const TRUE: BoolValue = { t: 'bool', v: true };
+export const FALSE: BoolValue = { t: 'bool', v: false };
+export const int = (v: number): IntValue => ({ t: 'int', v });
+export const float = (v: number): FloatValue => ({ t: 'float', v });
+export const str = (v: string): StrValue => ({ t: 'str', v });
+export const bool = (v: boolean): BoolValue => (v ? TRUE : FALSE);
+export const tuple = (items: readonly Value[]): TupleValue => ({ t: 'tuple', items });
+export const list = (items: Value[]): ListValue => ({ t: 'list', items });
+export const unknown = (why: string): UnknownValue => ({ t: 'unknown', why });
+
+export function dict(pairs: [Value, Value][] = []): DictValue {
+  const d: DictValue = { t: 'dict', entries: new Map() };
+  for (const [k, v] of pairs) d.entries.set(hashKey(k), { key: k, value: v });
+  return d;
+}
+
+export function builtin(name: string, call: BuiltinValue['call'], method = false): BuiltinValue {
+  return { t: 'builtin', name, call, method };
+}
+
+/** A key under which Python would consider two values equal (1 == 1.0 == True). */
+export function hashKey(v: Value): string {
+  switch (v.t) {
+    case 'int':
+    case 'float':
+      return `n:${v.v}`;
+    case 'bool':
+      return `n:${v.v ? 1 : 0}`;
+    case 'str':
+      return `s:${v.v}`;
+    case 'none':
+      return 'None';
+    case 'tuple':
+      return `(${v.items.map(hashKey).join(',')})`;
+    case 'class':
+      return `c:${v.qualname}`;
+    default:
+      return `o:${objectId(v)}`;
+  }
+}
+
+const ids = new WeakMap<object, number>();
+let nextId = 1;
+export function objectId(v: object): number {
+  let id = ids.get(v);
+  if (id === undefined) ids.set(v, (id = nextId++));
+  return id;
+}
+
+export function isNumber(v: Value): v is IntValue | FloatValue | BoolValue {
+  return v.t === 'int' || v.t === 'float' || v.t === 'bool';
+}
+
+export function numberOf(v: Value): number | undefined {
+  return v.t === 'int' || v.t === 'float' ? v.v : v.t === 'bool' ? (v.v ? 1 : 0) : undefined;
+}
+
+/** Python truthiness; undefined when it cannot be known. */
+export function truthy(v: Value): boolean | undefined {
+  switch (v.t) {
+    case 'none':
+      return false;
+    case 'bool':
+      return v.v;
+    case 'int':
+    case 'float':
+      return v.v !== 0;
+    case 'str':
+      return v.v.length > 0;
+    case 'tuple':
+      return v.items.length > 0;
+    case 'list':
+      return v.items.length > 0;
+    case 'dict':
+      return v.entries.size > 0;
+    case 'unknown':
+    case 'lazy':
+    case 'tensor':
+      return undefined;
+    default:
+      return true;
+  }
+}
+
+export function typeName(v: Value): string {
+  switch (v.t) {
+    case 'instance':
+      return v.cls.name;
+    case 'class':
+      return 'type';
+    case 'func':
+    case 'builtin':
+    case 'bound':
+      return 'function';
+    case 'list':
+      return v.isSet ? 'set' : 'list';
+    case 'tensor':
+      return 'Tensor';
+    default:
+      return v.t;
+  }
+}
+
+/** A short Python-like rendering for messages and names. */
+export function repr(v: Value): string {
+  switch (v.t) {
+    case 'none':
+      return 'None';
+    case 'bool':
+      return v.v ? 'True' : 'False';
+    case 'int':
+      return String(v.v);
+    case 'float':
+      return Number.isInteger(v.v) ? `${v.v}.0` : String(v.v);
+    case 'str':
+      return `'${v.v}'`;
+    case 'tuple':
+      return `(${v.items.map(repr).join(', ')}${v.items.length === 1 ? ',' : ''})`;
+    case 'list':
+      return `[${v.items.map(repr).join(', ')}]`;
+    case 'dict':
+      return `{${[...v.entries.values()].map((e) => `${repr(e.key)}: ${repr(e.value)}`).join(', ')}}`;
+    case 'class':
+      return `<class '${v.name}'>`;
+    case 'instance':
+      return `<${v.cls.name} object>`;
+    case 'tensor':
+      return `Tensor[${v.shape.map((d) => d ?? '?').join(', ')}]`;
+    case 'unknown':
+      return `<unknown: ${v.why}>`;
+    case 'func':
+    case 'builtin':
+      return `<function ${v.name}>`;
+    default:
+      return `<${v.t}>`;
+  }
+}
+
+/** Python's str(): like repr but strings unquoted. */
+export function strOf(v: Value): string {
+  return v.t === 'str' ? v.v : repr(v);
+}
+
+/** The elements of an iterable value, or undefined if it is not (knowably) iterable. */
+export function iterate(v: Value): Value[] | undefined {
+  switch (v.t) {
+    case 'tuple':
+      return [...v.items];
+    case 'list':
+      return [...v.items];
+    case 'dict':
+      return [...v.entries.values()].map((e) => e.key);
+    case 'str':
+      return [...v.v].map(str);
+    default:
+      return undefined;
+  }
+}
