@@ -128,8 +128,11 @@ export function analyzePython(file: string, text: string, options: PythonAnalysi
 
   const sites = topLevelSites(main.body);
   const lines = positions.index(file)!;
+  const factories = new Set(main.body.filter((s) => s.kind === 'def').map((s) => (s as { name: string }).name));
   for (const candidate of findCandidates(session.om, main.scope.vars, file, sites)) {
     if (options.entry && candidate.name !== options.entry) continue;
+    // `model = build_lenet5()` repeats the factory's own entry; keep the factory.
+    if (!options.entry && candidate.kind === 'variable' && callsLocal(main.body, candidate.name, factories)) continue;
     const result = analyzeEntry(candidate);
     if (result) models.push(result);
   }
@@ -170,8 +173,9 @@ export function analyzePython(file: string, text: string, options: PythonAnalysi
       } else if (isKerasModel(model)) {
         framework = 'keras';
         const state = kerasState(model)!;
+        // A model built at module level lives in the module tracer, with its Input tensors.
+        if (candidate.kind === 'variable') tracer = moduleTracer;
         if (state.outputs && state.inputs) {
-          if (candidate.kind === 'variable') tracer = moduleTracer;
           inputs = state.inputs.map((t) => t.shape);
           tracer.output(...state.outputs);
         } else {
@@ -225,6 +229,11 @@ function topLevelSites(body: readonly Stmt[]): Map<string, { from: number; to: n
     else if (s.kind === 'assign') for (const t of s.targets) if (t.kind === 'name') sites.set(t.id, { from: s.from, to: s.to });
   }
   return sites;
+}
+
+/** Is top-level `name` assigned from a call to one of this file's own functions? */
+function callsLocal(body: readonly Stmt[], name: string, functions: ReadonlySet<string>): boolean {
+  return body.some((s) => s.kind === 'assign' && s.targets.some((t) => t.kind === 'name' && t.id === name) && s.value.kind === 'call' && s.value.func.kind === 'name' && functions.has(s.value.func.id));
 }
 
 /** Keeps only the nodes a graph's outputs depend on (a module tracer may hold several models). */

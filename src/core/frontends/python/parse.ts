@@ -31,6 +31,7 @@ class AstBuilder {
   private kids(n: SyntaxNode): SyntaxNode[] {
     const out: SyntaxNode[] = [];
     for (let c = n.firstChild; c; c = c.nextSibling) {
+      if (c.name === 'Comment') continue;
       if (c.type.isError) this.errors.push({ from: c.from, to: Math.max(c.to, c.from + 1) });
       out.push(c);
     }
