@@ -172,12 +172,13 @@ function readSource(path: string): string | undefined {
 }
 
 let cachedSysPath: string[] | undefined;
-/** python3's sys.path (read once, without importing anything), for absolute imports like torchvision. */
+/** python3's package folders from sys.path (read once), for absolute imports like torchvision. */
 function pythonSearchPath(): string[] {
   if (cachedSysPath) return cachedSysPath;
   for (const python of [process.env.CNN_LENS_PYTHON, 'python3', '/usr/bin/python3'].filter(Boolean) as string[]) {
     const r = spawnSync(python, ['-S', '-c', 'import site, sys; site.main(); print("\\n".join(p for p in sys.path if p))'], { encoding: 'utf8', timeout: 5000 });
-    if (r.status === 0) return (cachedSysPath = r.stdout.split('\n').filter((p) => p && existsSync(p)));
+    // Installed packages only: the standard library is modelled (or opaque), never evaluated from source.
+    if (r.status === 0) return (cachedSysPath = r.stdout.split('\n').filter((p) => /(site|dist)-packages/.test(p) && existsSync(p)));
   }
   return (cachedSysPath = []);
 }

@@ -103,6 +103,7 @@ export function analyzePython(file: string, text: string, options: PythonAnalysi
       return undefined;
     },
     sourceModule: (name, level, fromFile) => {
+      if (level === 0 && opaquePackages.has(name.split('.')[0])) return undefined;
       const found = resolveModule(options.host, name, level, fromFile);
       if (!found) return undefined;
       return sourceModules.get(found.path) ?? evaluateModule(found.path, found.text, name || found.path).module;
@@ -194,6 +195,7 @@ export function analyzePython(file: string, text: string, options: PythonAnalysi
     } catch (e) {
       if (e instanceof BudgetExceeded) stopped = `${e.message} at line ${positions.range(e.file, e.from, e.from).start.line + 1}`;
       else if (e instanceof PyRaise) stopped = `the model's code raised ${repr(e.value)} at line ${positions.range(e.file, e.from, e.from).start.line + 1}`;
+      else if (e instanceof RangeError) stopped = 'analysis stopped: the code nests too deeply to follow';
       else throw e;
     }
     // A Keras tracer may hold several models built at module level: keep this one's nodes.
@@ -203,6 +205,12 @@ export function analyzePython(file: string, text: string, options: PythonAnalysi
     return { name: candidate.name, kind: candidate.kind, framework, range: positions.range(file, candidate.from, candidate.to), inputs, graph, analysis: runShapePass(graph), diagnostics: modelDiagnostics, stopped };
   }
 }
+
+/**
+ * Installed packages that never define layers: evaluating their source would only cost time, so
+ * their attributes are unknown values (as for any module not found).
+ */
+const opaquePackages = new Set(['numpy', 'PIL', 'scipy', 'matplotlib', 'pandas', 'cv2', 'tqdm', 'requests', 'yaml', 'h5py', 'sklearn', 'tensorboard', 'onnx', 'packaging', 'safetensors', 'huggingface_hub', 'accimage', 'av', 'pycocotools', 'six', 'setuptools', 'pkg_resources']);
 
 function fromArg(v: ArgValue): Value {
   if (v === null) return { t: 'none' };

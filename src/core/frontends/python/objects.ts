@@ -339,17 +339,28 @@ export class ObjectModel {
       }
       // Bound lazily: a module is evaluated only when one of its names is used.
       let cached: Value | undefined;
+      let resolving = false;
       scope.vars.set(alias ?? name, {
         t: 'lazy',
         describe: `${s.module}.${name}`,
         resolve: () => {
           if (cached) return cached;
+          // A name that resolves back to itself (circular re-exports) is unknown, as Python's ImportError would be.
+          if (resolving) return unknown(`circular import of ${s.module}.${name}`);
+          resolving = true;
+          try {
+            return (cached = resolveName());
+          } finally {
+            resolving = false;
+          }
+        },
+      });
+      const resolveName = (): Value => {
           const m = from();
           let v: Value = m.t === 'module' ? m.attrs.get(name) ?? this.submodule(s.module, s.level, name, scope.file, site) ?? unknown(`${s.module}.${name}`) : unknown(`${s.module}.${name}`);
           if (v.t === 'lazy') v = v.resolve();
-          return (cached = v);
-        },
-      });
+          return v;
+      };
     }
   }
 
