@@ -423,7 +423,7 @@ export class ObjectModel {
     }
     if (op === '*' && (l.t === 'list' || l.t === 'tuple' || l.t === 'str') && r.t === 'int') return repeat(l, r.v);
     if (op === '*' && (r.t === 'list' || r.t === 'tuple' || r.t === 'str') && l.t === 'int') return repeat(r, l.v);
-    if (op === '%' && l.t === 'str') return unknown('%-formatted string');
+    if (op === '%' && l.t === 'str') return percentFormat(l.v, r.t === 'tuple' ? r.items : [r], this) ?? unknown('%-formatted string with unknown parts');
     if (['<', '>', '<=', '>='].includes(op) && l.t === 'str' && r.t === 'str') return bool(compare(op, l.v, r.v));
     if (l.t === 'instance') {
       const method = this.classLookup(l.cls, dunder[op] ?? '');
@@ -507,6 +507,38 @@ function numericOp(op: string, l: Value, r: Value): Value | undefined {
     default:
       return undefined;
   }
+}
+
+/** `"denselayer%d" % (i + 1)`: printf-style formatting for the conversions model code uses. */
+function percentFormat(format: string, args: readonly Value[], om: ObjectModel): Value | undefined {
+  let i = 0;
+  let failed = false;
+  const out = format.replace(/%([-+ 0#]*\d*(?:\.\d+)?)([sdirfgx%])/g, (_, flags: string, conv: string) => {
+    if (conv === '%') return '%';
+    const v = args[i++];
+    if (!v || v.t === 'unknown') {
+      failed = true;
+      return '';
+    }
+    const n = numberOf(v);
+    const precision = /\.(\d+)/.exec(flags)?.[1];
+    switch (conv) {
+      case 'd':
+      case 'i':
+        return n === undefined ? ((failed = true), '') : String(Math.trunc(n));
+      case 'f':
+        return n === undefined ? ((failed = true), '') : n.toFixed(precision ? Number(precision) : 6);
+      case 'g':
+        return n === undefined ? ((failed = true), '') : String(n);
+      case 'x':
+        return n === undefined ? ((failed = true), '') : Math.trunc(n).toString(16);
+      case 'r':
+        return repr(v);
+      default:
+        return om.toStr(v);
+    }
+  });
+  return failed ? undefined : str(out);
 }
 
 function repeat(v: Value, n: number): Value {

@@ -103,7 +103,13 @@ export function installTorchNn(session: Session, nn: ModuleValue): void {
         return unknown(`${self.cls.name}()`);
       }
       const run = () => om.call(forward.t === 'func' || forward.t === 'builtin' ? { t: 'bound', self, func: forward } : forward, args, site);
-      return session.tracer ? session.tracer.inGroup(self, state.path ?? '', self.cls.name, state.site, run) : run();
+      const tracer = session.tracer;
+      if (!tracer) return run();
+      const out = tracer.inGroup(self, state.path ?? '', self.cls.name, state.site, run);
+      // A module with no submodules is a leaf in PyTorch's eyes (named_modules, hooks, torchinfo),
+      // even when CNN Lens followed its forward from source: mark its output with its own path.
+      if (state.children.size === 0 && out.t === 'tensor') return tracer.markLeafCall(state.path ?? null, self.cls.name, out, site);
+      return out;
     },
     getItem(self, index, site) {
       const state = moduleState(self)!;

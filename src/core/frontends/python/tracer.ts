@@ -83,6 +83,16 @@ export class Tracer {
     return outputs.map((s) => [...s]);
   }
 
+  /**
+   * Records the call of a module whose forward CNN Lens evaluated from source but which has no
+   * submodules, as an identity node carrying the module's path after whatever ops it ran.
+   */
+  markLeafCall(path: string | null, className: string, output: TensorValue, site: CallSite): TensorValue {
+    const module = this.builder.module({ name: path, className, spec: { kind: 'identity', note: `output of ${className}.forward, followed from source` }, definedAt: this.range(site) });
+    const [id] = this.builder.apply(module, [output.id], { calledAt: this.range(site), groupId: this.currentGroup() });
+    return { t: 'tensor', id, shape: output.shape };
+  }
+
   /** Runs `body` inside the group of a container module (a block or stage), for nesting. */
   inGroup<T>(owner: InstanceValue, name: string, className: string, site: CallSite | undefined, body: () => T): T {
     let id = this.groupOf.get(owner);
