@@ -172,15 +172,20 @@ function readSource(path: string): string | undefined {
 }
 
 let cachedSysPath: string[] | undefined;
-/** python3's package folders from sys.path (read once), for absolute imports like torchvision. */
+/**
+ * Package folders from the sys.path of `$CNN_LENS_PYTHON`, `python3` and `/usr/bin/python3` (read
+ * once), for absolute imports like torchvision. Each interpreter may see different packages (a
+ * pyenv python3 does not see Debian's dist-packages), so all of them are searched, in that order.
+ */
 function pythonSearchPath(): string[] {
   if (cachedSysPath) return cachedSysPath;
-  for (const python of [process.env.CNN_LENS_PYTHON, 'python3', '/usr/bin/python3'].filter(Boolean) as string[]) {
-    const r = spawnSync(python, ['-S', '-c', 'import site, sys; site.main(); print("\\n".join(p for p in sys.path if p))'], { encoding: 'utf8', timeout: 5000 });
+  const paths: string[] = [];
+  for (const python of new Set([process.env.CNN_LENS_PYTHON, 'python3', '/usr/bin/python3'].filter(Boolean) as string[])) {
+    const r = spawnSync(python, ['-c', 'import sys; print("\\n".join(p for p in sys.path if p))'], { encoding: 'utf8', timeout: 5000 });
     // Installed packages only: the standard library is modelled (or opaque), never evaluated from source.
-    if (r.status === 0) return (cachedSysPath = r.stdout.split('\n').filter((p) => /(site|dist)-packages/.test(p) && existsSync(p)));
+    if (r.status === 0) for (const p of r.stdout.split('\n')) if (/(site|dist)-packages/.test(p) && existsSync(p) && !paths.includes(p)) paths.push(p);
   }
-  return (cachedSysPath = []);
+  return (cachedSysPath = paths);
 }
 
 function version(): string {

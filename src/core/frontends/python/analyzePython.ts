@@ -90,9 +90,9 @@ export function analyzePython(file: string, text: string, options: PythonAnalysi
     return { module, scope, body: ast.body };
   };
   session.om.imports = {
-    library: (name) => {
+    library: (name, forImport) => {
       const lib = session.libraries.get(name);
-      if (lib) return lib;
+      if (lib || !forImport) return lib;
       const root = name.split('.')[0];
       // Below a modelled package (torch.*, keras.*), unmodelled modules are open, not missing.
       if (['torch', 'keras', 'tensorflow'].includes(root) && session.libraries.has(root)) {

@@ -34,8 +34,11 @@ export interface TensorSupport {
 }
 
 export interface ImportSupport {
-  /** A modelled library module (`torch.nn`), or undefined. */
-  library(name: string): ModuleValue | undefined;
+  /**
+   * A modelled library module (`torch.nn`), or undefined. With `forImport`, a module below a
+   * modelled package that is not modelled itself comes back open rather than missing.
+   */
+  library(name: string, forImport?: boolean): ModuleValue | undefined;
   /** Evaluates (once) and returns a source module, resolved from `fromFile`; undefined when not found. */
   sourceModule(name: string, level: number, fromFile: string): ModuleValue | undefined;
 }
@@ -357,7 +360,8 @@ export class ObjectModel {
       });
       const resolveName = (): Value => {
           const m = from();
-          let v: Value = m.t === 'module' ? m.attrs.get(name) ?? this.submodule(s.module, s.level, name, scope.file, site) ?? unknown(`${s.module}.${name}`) : unknown(`${s.module}.${name}`);
+          // An open (unmodelled) module has no submodules to look for: its names are unknown.
+          let v: Value = m.t === 'module' ? m.attrs.get(name) ?? (m.open ? undefined : this.submodule(s.module, s.level, name, scope.file, site)) ?? unknown(`${s.module}.${name}`) : unknown(`${s.module}.${name}`);
           if (v.t === 'lazy') v = v.resolve();
           return v;
       };
@@ -371,7 +375,7 @@ export class ObjectModel {
 
   private moduleNamed(name: string, level: number, file: string, site: CallSite): Value {
     if (level === 0) {
-      const lib = this.imports.library(name);
+      const lib = this.imports.library(name, true);
       if (lib) return lib;
     }
     const src = this.imports.sourceModule(name, level, file);
