@@ -39,6 +39,8 @@ export interface LayerModule {
   /** The arguments as the source spelled them, for display. */
   readonly rawAttrs?: Readonly<Record<string, unknown>>;
   readonly definedAt?: SourceRange;
+  /** Frozen (PyTorch `requires_grad=False`, Keras `trainable=False`): its weights are non-trainable. */
+  readonly frozen?: boolean;
   /** Weights stored in another module, by weight name: `{ weight: { module: 0, weight: 'weight' } }` (tied embeddings). */
   readonly tiedWeights?: Readonly<Record<string, { readonly module: ModuleId; readonly weight: string }>>;
 }

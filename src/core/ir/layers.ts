@@ -190,6 +190,25 @@ export interface ConcatSpec {
   readonly axis: number;
 }
 
+/** x.mean(dims) / sum / amax over axes that are not exactly the spatial ones (those are global pooling). */
+export interface ReduceSpec {
+  readonly kind: 'reduce';
+  readonly op: 'mean' | 'sum' | 'max' | 'min';
+  readonly axes: readonly number[];
+  readonly keepDims: boolean;
+}
+
+/** torch.chunk / torch.split / tf.split: one input, several outputs along an axis. */
+export interface SplitSpec {
+  readonly kind: 'split';
+  readonly axis: number;
+  /** `chunks` equal-ish pieces (torch.chunk), or explicit sizes (torch.split with a list). */
+  readonly chunks?: number;
+  readonly sizes?: readonly number[];
+  /** torch.split with an int: pieces of this size, the last one smaller. */
+  readonly size?: number;
+}
+
 export interface ChannelShuffleSpec {
   readonly kind: 'channelShuffle';
   readonly groups: number;
@@ -234,6 +253,8 @@ export type LayerSpec =
   | PermuteSpec
   | MergeSpec
   | ConcatSpec
+  | SplitSpec
+  | ReduceSpec
   | ChannelShuffleSpec
   | PassThroughSpec
   | NormalizationSpec

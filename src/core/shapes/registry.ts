@@ -11,7 +11,7 @@ import { denseRule, embeddingRule } from './rules/dense';
 import { activationRule, channelShuffleRule, dropoutRule, passThroughRule, unknownRule } from './rules/elementwise';
 import { batchNormRule, groupNormRule, layerNormRule, normalizationRule } from './rules/norm';
 import { adaptivePoolRule, globalPoolRule, poolRule } from './rules/pool';
-import { concatRule, flattenRule, mergeRule, permuteRule, reshapeRule, upsampleRule, zeroPadRule } from './rules/tensorOps';
+import { concatRule, flattenRule, mergeRule, permuteRule, reduceRule, reshapeRule, splitRule, upsampleRule, zeroPadRule } from './rules/tensorOps';
 
 export type LayerCategory = 'conv' | 'pool' | 'norm' | 'activation' | 'dense' | 'reshape' | 'merge' | 'regularisation' | 'other';
 
@@ -48,6 +48,8 @@ export const layerKinds: { readonly [K in LayerKind]: KindInfo } = {
   multiply: { category: 'merge', title: 'Multiply', rule: mergeRule },
   subtract: { category: 'merge', title: 'Subtract', rule: mergeRule },
   concat: { category: 'merge', title: 'Concatenate', rule: concatRule },
+  split: { category: 'reshape', title: 'Split', rule: splitRule },
+  reduce: { category: 'pool', title: 'Reduction', rule: reduceRule },
   identity: { category: 'other', title: 'Identity', rule: passThroughRule },
   rescaling: { category: 'other', title: 'Rescaling', rule: passThroughRule },
   unknown: { category: 'other', title: 'Unknown layer', rule: unknownRule },

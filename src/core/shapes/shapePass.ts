@@ -161,7 +161,8 @@ function safeApply(spec: LayerSpec, inputs: readonly Shape[], context: RuleConte
 
 function moduleResult(graph: Graph, module: LayerModule, weights: readonly WeightTensor[], applications: string[]): ModuleRecord {
   const tied = module.tiedWeights;
-  const counted = tied ? weights.filter((w) => !tied[w.name] || !graph.modules[tied[w.name].module]) : weights;
+  const own = tied ? weights.filter((w) => !tied[w.name] || !graph.modules[tied[w.name].module]) : weights;
+  const counted = module.frozen ? own.map((w) => ({ ...w, trainable: false })) : own;
   return { module, weights, trainable: paramCount(counted, true), nonTrainable: paramCount(counted, false), applications };
 }
 

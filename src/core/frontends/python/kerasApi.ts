@@ -80,6 +80,21 @@ export function installKeras(session: Session, module: (name: string, attrs?: Re
     return outputs.length === 1 ? outputs[0] : list(outputs);
   };
 
+  const kerasLayersIn = (root: Value): LayerState[] => {
+    const out: LayerState[] = [];
+    const seen = new Set<Value>();
+    const walk = (v: Value) => {
+      if (seen.has(v) || v.t !== 'instance') return;
+      seen.add(v);
+      const state = kerasState(v);
+      if (state?.layer) out.push(state.layer);
+      for (const child of [...(state?.sequence ?? []), ...v.attrs.values()]) walk(child);
+      for (const child of v.attrs.values()) if (child.t === 'list') child.items.forEach(walk);
+    };
+    walk(root);
+    return out;
+  };
+
   const runSequence = (state: KerasLayerState, input: Value | undefined, s: CallSite): Value => {
     let x: Value = input ?? NONE;
     for (const layer of state.sequence ?? []) x = layer.t === 'tensor' ? x : om.call(layer, { positional: [x], keywords: new Map() }, s);
@@ -99,9 +114,16 @@ export function installKeras(session: Session, module: (name: string, attrs?: Re
       if (name === 'output' || name === 'outputs') return state.outputs ? (name === 'output' && state.outputs.length === 1 ? state.outputs[0] : list(state.outputs)) : unknown(`${state.name}.${name}`);
       if (name === 'input' || name === 'inputs') return state.inputs ? (name === 'input' && state.inputs.length === 1 ? state.inputs[0] : list(state.inputs)) : unknown(`${state.name}.${name}`);
       if (name === 'layers') return list(state.sequence ?? []);
-      if (name === 'add') return method('add', (me, b) => ((kerasState(me)!.sequence ??= []).push(b.positional[0] ?? NONE), NONE));
-      if (name === 'trainable') return { t: 'bool', v: true };
+      if (name === 'add') return { t: 'bound', self, func: method('add', (me, b) => ((kerasState(me)!.sequence ??= []).push(b.positional[0] ?? NONE), NONE)) };
+      if (name === 'trainable') return { t: 'bool', v: !state.layer?.frozen };
       return undefined;
+    },
+    setAttr(self, name, value) {
+      const state = kerasState(self)!;
+      if (name !== 'trainable' || value.t !== 'bool') return false;
+      // Freezing a model or block freezes every layer inside it.
+      for (const layer of kerasLayersIn(self)) layer.frozen = !value.v;
+      return true;
     },
   });
   const baseInit = method('__init__', () => NONE);

@@ -20,6 +20,7 @@ export interface NativeBehaviour {
   setAttr?(self: InstanceValue, name: string, value: Value, site: CallSite): boolean;
   call?(self: InstanceValue, args: CallArgs, site: CallSite): Value;
   getItem?(self: InstanceValue, index: Value, site: CallSite): Value | undefined;
+  setItem?(self: InstanceValue, index: Value, value: Value, site: CallSite): boolean;
   iterate?(self: InstanceValue): Value[] | undefined;
   /** Runs when a class inheriting this native one is created (Enum members, keras Model…). */
   initSubclass?(cls: ClassValue): void;
@@ -278,6 +279,7 @@ export class ObjectModel {
       if (i !== undefined) obj.items[i < 0 ? obj.items.length + i : i] = value;
     } else if (obj.t === 'dict') obj.entries.set(hashKey(index), { key: index, value });
     else if (obj.t === 'instance') {
+      if (this.nativeOf(obj.cls)?.setItem?.(obj, index, value, site)) return;
       const method = this.classLookup(obj.cls, '__setitem__');
       if (method) this.call(this.bindTo(method, obj, obj.cls, site), { positional: [index, value], keywords: new Map() }, site);
     }

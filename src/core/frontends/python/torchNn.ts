@@ -123,6 +123,19 @@ export function installTorchNn(session: Session, nn: ModuleValue): void {
       if (i === undefined) return unknown('module index');
       return children[i < 0 ? children.length + i : i] ?? unknown(`index ${i} out of range`);
     },
+    setItem(self, index, value) {
+      const state = moduleState(self)!;
+      if (!isModule(value)) return false;
+      if (index.t === 'str') register(self, index.v, value);
+      else {
+        const i = numberOf(index);
+        const names = [...state.children.keys()];
+        const name = i === undefined ? undefined : names[i < 0 ? names.length + i : i];
+        if (name === undefined) return false;
+        register(self, name, value);
+      }
+      return true;
+    },
     iterate(self) {
       const state = moduleState(self)!;
       return state.container === 'dict' ? [...state.children.keys()].map(str) : [...state.children.values()];
@@ -168,8 +181,8 @@ export function installTorchNn(session: Session, nn: ModuleValue): void {
     children: method('children', (self) => list([...moduleState(self)!.children.values()])),
     named_children: method('named_children', (self) => list([...moduleState(self)!.children].map(([k, v]) => tuple([str(k), v])))),
     named_modules: method('named_modules', (self) => list(allModules(self).map((m) => tuple([str(moduleState(m)?.path ?? ''), m])))),
-    parameters: method('parameters', () => list([])),
-    named_parameters: method('named_parameters', () => list([])),
+    parameters: method('parameters', (self) => list(leafLayers(self).map(parameterOf))),
+    named_parameters: method('named_parameters', (self) => list(leafLayers(self).map((l) => tuple([str(l.name ?? ''), parameterOf(l)])))),
     buffers: method('buffers', () => list([])),
     apply: method('apply', (self, a, s) => {
       for (const m of allModules(self).reverse()) om.callValue(a.positional[0], [m], s);
@@ -180,7 +193,11 @@ export function installTorchNn(session: Session, nn: ModuleValue): void {
     to: method('to', (self) => self),
     cuda: method('cuda', (self) => self),
     cpu: method('cpu', (self) => self),
-    requires_grad_: method('requires_grad_', (self) => self),
+    requires_grad_: method('requires_grad_', (self, a) => {
+      const on = a.positional[0] ?? a.keywords.get('requires_grad');
+      for (const l of leafLayers(self)) l.frozen = on?.t === 'bool' && !on.v;
+      return self;
+    }),
     zero_grad: method('zero_grad', () => NONE),
     load_state_dict: method('load_state_dict', () => unknown('load_state_dict(): weights are not read')),
     state_dict: method('state_dict', () => dict()),
@@ -217,6 +234,18 @@ export function installTorchNn(session: Session, nn: ModuleValue): void {
       return NONE;
     }),
   };
+
+  // One Parameter object stands for a layer's parameters; `p.requires_grad = False` freezes the layer.
+  const parameterClass = om.newClass('Parameter', [], new Map(), 'torch.nn.Parameter');
+  om.natives.set('torch.nn.Parameter', {
+    setAttr(self, name, value) {
+      const layer = self.native?.layer as LayerState | undefined;
+      if (name === 'requires_grad' && layer && value.t === 'bool') layer.frozen = !value.v;
+      return false;
+    },
+    getAttr: (self, name) => (name === 'requires_grad' ? { t: 'bool', v: !(self.native?.layer as LayerState).frozen } : undefined),
+  });
+  const parameterOf = (layer: LayerState): Value => ({ t: 'instance', cls: parameterClass, attrs: new Map(), native: { layer } });
 
   const containerInit = (kind: 'sequential' | 'list' | 'dict') =>
     method('__init__', (self, a, s) => {

@@ -126,11 +126,26 @@ export function installTorchOps(session: Session, torch: ModuleValue, functional
     const axes = (dims ? (dims.t === 'int' ? [dims.v] : (om.iterate(dims, s) ?? []).map((v) => numberOf(v))) : []).map((d) => (d === undefined ? null : normalizeAxis(d, x.shape.length)));
     const spatial = spatialAxes('channels_first', x.shape.length);
     const isSpatial = axes.length === spatial.length && spatial.length > 0 && axes.every((a) => a !== null && spatial.includes(a));
-    if (!isSpatial) return op(name, { kind: 'unknown', className: name }, x, s);
+    if (!isSpatial) {
+      if (axes.some((a) => a === null) || !axes.length) return op(name, { kind: 'unknown', className: name }, x, s);
+      return op(name, { kind: 'reduce', op: name === 'mean' ? 'mean' : name === 'sum' ? 'sum' : 'max', axes: axes as number[], keepDims: keep?.t === 'bool' && keep.v }, x, s);
+    }
     return op(name, { kind: 'globalPool', op: name === 'mean' ? 'avg' : 'max', rank: spatial.length as 1 | 2 | 3, keepDims: keep?.t === 'bool' && keep.v }, x, s);
   };
 
+  const split = (name: string, x: Value | undefined, what: Value | undefined, dimValue: Value | undefined, s: CallSite): Value => {
+    if (x?.t !== 'tensor' || !session.tracer) return unknown(`${name}() output`);
+    const axis = numberOf(dimValue ?? int(0)) ?? 0;
+    const n = numberOf(what ?? NONE);
+    const sizes = what && (what.t === 'list' || what.t === 'tuple') ? what.items.map((v) => numberOf(v)) : undefined;
+    const spec: LayerSpec | undefined =
+      name === 'chunk' && n !== undefined ? { kind: 'split', axis, chunks: n } : sizes?.every((v) => v !== undefined) ? { kind: 'split', axis, sizes: sizes as number[] } : n !== undefined ? { kind: 'split', axis, size: n } : undefined;
+    if (!spec) return unknown(`${name}() with sizes not known statically`);
+    return tuple(session.tracer.applyOpMulti(name, spec, [x], s));
+  };
   const T = torch.attrs;
+  T.set('chunk', fn('chunk', (a, s) => split('chunk', a.positional[0], a.positional[1] ?? a.keywords.get('chunks'), a.positional[2] ?? a.keywords.get('dim'), s)));
+  T.set('split', fn('split', (a, s) => split('split', a.positional[0], a.positional[1] ?? a.keywords.get('split_size_or_sections'), a.positional[2] ?? a.keywords.get('dim'), s)));
   T.set('cat', cat);
   T.set('concat', cat);
   T.set('concatenate', cat);
@@ -209,7 +224,12 @@ export function installTorchOps(session: Session, torch: ModuleValue, functional
       case 'unsqueeze':
       case 'squeeze':
         return method((a) => reshape(x, squeezeShape(x, numberOf(a.positional[0] ?? NONE), name === 'unsqueeze'), s, name));
+      case 'chunk':
+        return method((a) => split('chunk', x, a.positional[0] ?? a.keywords.get('chunks'), a.positional[1] ?? a.keywords.get('dim'), s));
+      case 'split':
+        return method((a) => split('split', x, a.positional[0] ?? a.keywords.get('split_size'), a.positional[1] ?? a.keywords.get('dim'), s));
       case 'mean':
+      case 'sum':
       case 'amax':
         return method((a) => reduce(name, x, a.positional[0] ?? a.keywords.get('dim'), a.positional[1] ?? a.keywords.get('keepdim'), s));
       case 'relu':

@@ -23,6 +23,8 @@ export interface LayerState {
   readonly site: CallSite;
   /** Framework name (PyTorch path, Keras layer name), known once the model is built. */
   name: string | null;
+  /** Set by `requires_grad = False` on its parameters, or Keras `trainable = False`. */
+  frozen?: boolean;
 }
 
 export class Tracer {
@@ -49,7 +51,7 @@ export class Tracer {
   moduleFor(layer: LayerState): LayerModule {
     let module = this.modules.get(layer);
     if (!module) {
-      module = this.builder.module({ name: layer.name, className: layer.className, spec: layer.spec, rawAttrs: layer.rawAttrs, definedAt: this.range(layer.site) });
+      module = this.builder.module({ name: layer.name, className: layer.className, spec: layer.spec, rawAttrs: layer.rawAttrs, definedAt: this.range(layer.site), frozen: layer.frozen });
       this.modules.set(layer, module);
     }
     return module;
@@ -70,9 +72,14 @@ export class Tracer {
 
   /** A functional op (`torch.cat`, `+`, `F.relu`, `x.view`). */
   applyOp(className: string, spec: LayerSpec, inputs: readonly TensorValue[], site: CallSite): TensorValue {
-    const [shape] = this.outputShapes(spec, inputs, site);
-    const [id] = this.builder.op(className, spec, inputs.map((t) => t.id), { calledAt: this.range(site), groupId: this.currentGroup() });
-    return { t: 'tensor', id, shape };
+    return this.applyOpMulti(className, spec, inputs, site)[0];
+  }
+
+  /** A functional op with several outputs (`torch.chunk`, `torch.split`). */
+  applyOpMulti(className: string, spec: LayerSpec, inputs: readonly TensorValue[], site: CallSite): TensorValue[] {
+    const shapes = this.outputShapes(spec, inputs, site);
+    const ids = this.builder.op(className, spec, inputs.map((t) => t.id), { calledAt: this.range(site), groupId: this.currentGroup(), outputs: shapes.length });
+    return ids.map((id, i) => ({ t: 'tensor', id, shape: shapes[i] }));
   }
 
   private outputShapes(spec: LayerSpec, inputs: readonly TensorValue[], site: CallSite): Shape[] {

@@ -4,7 +4,7 @@
  * multiply, subtract, with broadcasting) and concatenation along an axis.
  */
 import { broadcastShapes, isKnown, normalizeAxis, type Dim, type Shape } from '../../ir/dims';
-import type { ConcatSpec, FlattenSpec, MergeSpec, PermuteSpec, ReshapeSpec, UpsampleSpec, ZeroPadSpec } from '../../ir/layers';
+import type { ConcatSpec, FlattenSpec, MergeSpec, PermuteSpec, ReduceSpec, ReshapeSpec, SplitSpec, UpsampleSpec, ZeroPadSpec } from '../../ir/layers';
 import { formatInt, productText } from '../format';
 import { error, noDiagnostics, noInput, noText, type RuleContext, type RuleResult } from '../rule';
 import { assemble, axisName, locateAxes } from './spatial';
@@ -126,4 +126,37 @@ export function concatRule(spec: ConcatSpec, inputs: readonly Shape[], ctx: Rule
   const total = parts.every(isKnown) ? parts.reduce<number>((a, b) => a + (b as number), 0) : null;
   const output = inputs[0].map((d, i) => (i === axis ? total : inputs.map((s) => s[i]).find(isKnown) ?? d));
   return result(output, ctx.explain ? [`axis ${spec.axis}: ${parts.map((d) => d ?? '?').join(' + ')} = ${output[axis] ?? '?'}`] : noText);
+}
+
+export function splitRule(spec: SplitSpec, inputs: readonly Shape[], ctx: RuleContext): RuleResult {
+  const input = inputs[0];
+  if (!input) return noInput('split');
+  const axis = normalizeAxis(spec.axis, input.length);
+  if (axis === null) return result([...input], noText, [error('bad-axis', `split dim ${spec.axis} is out of range for a ${input.length}-D input`)]);
+  const n = input[axis];
+  let sizes: Dim[];
+  if (spec.sizes) sizes = [...spec.sizes];
+  else if (!isKnown(n)) sizes = Array(spec.chunks ?? 1).fill(null);
+  else if (spec.chunks) {
+    // torch.chunk: pieces of ⌈n / chunks⌉, fewer pieces if they run out.
+    const piece = Math.ceil(n / spec.chunks);
+    sizes = [];
+    for (let at = 0; at < n; at += piece) sizes.push(Math.min(piece, n - at));
+  } else {
+    const piece = spec.size ?? n;
+    sizes = [];
+    for (let at = 0; at < n; at += piece) sizes.push(Math.min(piece, n - at));
+  }
+  const problems = spec.sizes && isKnown(n) && spec.sizes.reduce((a, b) => a + b, 0) !== n ? [error('split-size', `split sizes ${spec.sizes.join(' + ')} do not add up to ${n}`)] : noDiagnostics;
+  const outputs = sizes.map((s) => input.map((d, i) => (i === axis ? s : d)));
+  return { outputs, weights: [], macs: 0, arithmetic: ctx.explain ? [`axis ${spec.axis}: ${n ?? '?'} → ${sizes.map((s) => s ?? '?').join(' + ')}`] : noText, diagnostics: problems };
+}
+
+export function reduceRule(spec: ReduceSpec, inputs: readonly Shape[], ctx: RuleContext): RuleResult {
+  const input = inputs[0];
+  if (!input) return noInput(spec.op);
+  const axes = spec.axes.map((a) => normalizeAxis(a, input.length));
+  if (axes.some((a) => a === null)) return result(input.map(() => null), noText, [error('bad-axis', `${spec.op} over dims (${spec.axes.join(', ')}) does not fit a ${input.length}-D input`)]);
+  const output = spec.keepDims ? input.map((d, i) => (axes.includes(i) ? 1 : d)) : input.filter((_, i) => !axes.includes(i));
+  return result(output, ctx.explain ? [`${spec.op} over dims (${spec.axes.join(', ')}): [${input.join(', ')}] → [${output.join(', ')}]`] : noText);
 }
