@@ -123,7 +123,7 @@ export function analyzePython(file: string, text: string, options: PythonAnalysi
     diagnostics.push({ severity: 'warning', message: `${e.message} at line ${positions.range(e.file, e.from, e.from).start.line + 1}`, range: positions.range(e.file, e.from, e.from + 1) });
   }
   const parse = parsePython(text);
-  for (const span of parse.syntaxErrors) diagnostics.push({ severity: 'error', message: 'syntax error', range: positions.range(file, span.from, span.to) });
+  for (const span of parse.syntaxErrors) diagnostics.push({ severity: 'error', message: `syntax error${span.message ? `: ${span.message}` : ''}`, range: positions.range(file, span.from, span.to) });
   diagnostics.push(...session.interp.diagnostics.splice(0).filter((d) => d.file === file).map(toDiagnostic));
   if (!main) return { file, models, diagnostics, steps: session.interp.steps };
 

@@ -77,6 +77,6 @@ export type Stmt =
 
 export interface Module {
   readonly body: Stmt[];
-  /** Offsets of syntax errors the parser recovered from. */
-  readonly syntaxErrors: Span[];
+  /** Syntax errors the parser recovered from, with CPython's wording when it is a bracket. */
+  readonly syntaxErrors: (Span & { message?: string })[];
 }

@@ -14,7 +14,48 @@ export function parsePython(source: string): Module {
   const tree = parser.parse(source);
   const builder = new AstBuilder(source);
   const body = builder.statements(tree.topNode);
-  return { body, syntaxErrors: builder.errors };
+  const brackets = bracketErrors(source);
+  // An unbalanced bracket explains the parser's errors after it better than they do themselves.
+  const syntaxErrors = brackets.length ? brackets : dedupe(builder.errors);
+  return { body, syntaxErrors };
+}
+
+function dedupe(spans: Span[]): Span[] {
+  const seen = new Set<string>();
+  return spans.filter((s) => !seen.has(`${s.from}`) && !!seen.add(`${s.from}`));
+}
+
+/**
+ * Brackets that are never closed (or closed by the wrong bracket), found by scanning the source
+ * outside strings and comments, with the message CPython gives.
+ */
+export function bracketErrors(source: string): (Span & { message: string })[] {
+  const stack: { ch: string; at: number }[] = [];
+  const out: (Span & { message: string })[] = [];
+  const pairs: Record<string, string> = { ')': '(', ']': '[', '}': '{' };
+  for (let i = 0; i < source.length; i++) {
+    const c = source[i];
+    if (c === '#') {
+      while (i < source.length && source[i] !== '\n') i++;
+    } else if (c === '"' || c === "'") {
+      const triple = source.startsWith(c.repeat(3), i);
+      const end = triple ? c.repeat(3) : c;
+      i += end.length;
+      while (i < source.length && !source.startsWith(end, i)) {
+        if (source[i] === '\\') i++;
+        else if (!triple && source[i] === '\n') break;
+        i++;
+      }
+      i += end.length - 1;
+    } else if (c === '(' || c === '[' || c === '{') stack.push({ ch: c, at: i });
+    else if (c in pairs) {
+      const open = stack.pop();
+      if (!open) out.push({ from: i, to: i + 1, message: `unmatched '${c}'` });
+      else if (open.ch !== pairs[c]) out.push({ from: i, to: i + 1, message: `closing '${c}' does not match opening '${open.ch}'` });
+    }
+  }
+  for (const open of stack) out.push({ from: open.at, to: open.at + 1, message: `'${open.ch}' was never closed` });
+  return out.sort((a, b) => a.from - b.from);
 }
 
 const punctuation = new Set(['(', ')', '[', ']', '{', '}', ',', ':', '.', ';']);

@@ -22,7 +22,8 @@ function resolveInChannels(seen: Dim, declared: number | undefined, diagnostics:
   if (declared !== undefined && isKnown(seen) && seen !== declared) {
     diagnostics.push(error('channel-mismatch', `${what} expects ${declared} input channels but receives ${seen}`, { attribute: 'in_channels', value: seen }));
   }
-  return isKnown(seen) ? seen : declared ?? null;
+  // The weights are what the constructor declared (PyTorch, ONNX); Keras infers them from the input.
+  return declared ?? (isKnown(seen) ? seen : null);
 }
 
 function groupsLines(groups: number, cin: Dim, cout: number, perGroup: Dim): string[] {

@@ -17,7 +17,8 @@ export function denseRule(spec: DenseSpec, inputs: readonly Shape[], ctx: RuleCo
   if (spec.inFeatures !== undefined && isKnown(seen) && seen !== spec.inFeatures) {
     diagnostics.push(error('features-mismatch', `Linear expects ${formatInt(spec.inFeatures)} input features but receives ${formatInt(seen)} (input [${input.join(', ')}])`, { attribute: 'in_features', value: seen }));
   }
-  const inFeatures = isKnown(seen) ? seen : spec.inFeatures ?? null;
+  // The weights are what the constructor declared (PyTorch); Keras infers them from the input.
+  const inFeatures = spec.inFeatures ?? (isKnown(seen) ? seen : null);
   const kernel: WeightTensor = ctx.framework === 'keras' ? { name: 'kernel', shape: [inFeatures, spec.units], trainable: true } : { name: 'weight', shape: [spec.units, inFeatures], trainable: true };
   const weights = spec.bias ? [kernel, { name: 'bias', shape: [spec.units], trainable: true }] : [kernel];
   const rows = input.slice(0, -1).reduce<number>((p, d, i) => p * (isKnown(d) ? d : i === 0 ? 1 : NaN), 1);
