@@ -229,6 +229,8 @@ export interface UnknownSpec {
   readonly kind: 'unknown';
   /** What the source called it, e.g. `MyAttention` or `tfa.layers.GELU`. */
   readonly className: string;
+  /** Why it is unknown when CNN Lens knows the class but could not build it (`in_channels is required`). */
+  readonly reason?: string;
 }
 
 export type LayerSpec =

@@ -154,7 +154,15 @@ export function analyzePython(file: string, text: string, options: PythonAnalysi
         const init = session.om.classLookup(candidate.value, '__init__');
         if (!explicit && init?.t === 'func' && !callableWithoutArgs(init, true)) return undefined;
         if (candidate.value.mro.some((c) => c.native === 'keras.Model')) tracer = session.startTrace(candidate.name, 'keras', 'channels_last');
+        const before = session.interp.diagnostics.length;
+        const problemsBefore = session.interp.problemsSeen;
         model = session.om.call(candidate.value, { positional: [], keywords }, site);
+        // A block class that only forwards *args/**kwargs is not a model on its own: building it
+        // with nothing leaves its layers without the sizes they need, or with no layers at all.
+        if (!explicit && (session.interp.problemsSeen > problemsBefore || (isTorchModel(model) && !leafLayers(model).length))) {
+          session.interp.diagnostics.splice(before);
+          return undefined;
+        }
       } else if (candidate.kind === 'function' && candidate.value.t === 'func') {
         if (!explicit && !callableWithoutArgs(candidate.value, false)) return undefined;
         // Keras builds while the factory runs, so trace it as Keras; a torch factory only constructs.

@@ -37,6 +37,8 @@ export class Interpreter {
   steps = 0;
   private depth = 0;
   readonly diagnostics: EvalDiagnostic[] = [];
+  /** Warnings and errors reported so far, counting repeats that the diagnostics list drops. */
+  problemsSeen = 0;
   private readonly reported = new Set<string>();
   objects!: ObjectModel;
 
@@ -44,6 +46,7 @@ export class Interpreter {
 
   /** Records a diagnostic once per place and message. */
   report(file: string, from: number, to: number, severity: EvalDiagnostic['severity'], message: string): void {
+    if (severity !== 'info') this.problemsSeen++;
     const key = `${file}:${from}:${message}`;
     if (this.reported.has(key)) return;
     this.reported.add(key);

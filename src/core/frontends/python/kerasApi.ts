@@ -168,7 +168,7 @@ export function installKeras(session: Session, module: (name: string, attrs?: Re
       }
       const spec = buildSpec(kerasLayers, name, literal);
       if ('error' in spec) interp.report(s.file, s.from, s.to, 'warning', spec.error);
-      state.layer = { spec: 'error' in spec ? { kind: 'unknown', className: name } : spec, className: name, rawAttrs: literal, site: s, name: state.name };
+      state.layer = { spec: 'error' in spec ? { kind: 'unknown', className: name, reason: spec.error.replace(`${name}: `, '') } : spec, className: name, rawAttrs: literal, site: s, name: state.name };
       return NONE;
     }));
     layerAttrs[name] = cls;

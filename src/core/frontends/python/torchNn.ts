@@ -299,10 +299,10 @@ export function installTorchNn(session: Session, nn: ModuleValue): void {
         } else literal[k] = lit;
       }
       state.layerArgs = bound;
-      const spec = unknownArgs.length ? { kind: 'unknown' as const, className: name } : buildSpec(torchLayers, name, bindArgs(entry.params, [], literal));
-      if (unknownArgs.length) interp.report(s.file, s.from, s.to, 'info', `${name}(): ${unknownArgs.join(', ')} not known statically; its shape is not computed`);
+      const notKnown = unknownArgs.length ? `${unknownArgs.join(', ')} not known statically` : undefined;
+      const spec = notKnown ? { kind: 'unknown' as const, className: name, reason: notKnown } : buildSpec(torchLayers, name, bindArgs(entry.params, [], literal));
       if ('error' in spec) interp.report(s.file, s.from, s.to, 'warning', spec.error);
-      state.layer = { spec: 'error' in spec ? { kind: 'unknown', className: name } : spec, className: name, rawAttrs: literal, site: state.site ?? s, name: null };
+      state.layer = { spec: 'error' in spec ? { kind: 'unknown', className: name, reason: spec.error.replace(`${name}: `, '') } : spec, className: name, rawAttrs: literal, site: state.site ?? s, name: null };
       return NONE;
     });
     nn.attrs.set(name, om.newClass(name, [moduleClass], new Map([['__init__', init]]), `torch.nn.${name}`));

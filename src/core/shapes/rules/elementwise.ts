@@ -58,14 +58,15 @@ export function channelShuffleRule(spec: ChannelShuffleSpec, inputs: readonly Sh
 }
 
 export function unknownRule(spec: UnknownSpec, inputs: readonly Shape[], ctx: RuleContext): RuleResult {
+  const what = spec.reason ? `${spec.className} could not be built (${spec.reason})` : `${spec.className} is not a layer CNN Lens knows`;
   if (inputs.length === 1) {
-    return passThrough(inputs, ctx.explain ? [`${spec.className}: not a layer CNN Lens knows; assumed to keep its input's shape`] : noText, [info('unknown-layer', `${spec.className} is not a layer CNN Lens knows; its output shape is assumed equal to its input's and its parameters are not counted`)]);
+    return passThrough(inputs, ctx.explain ? [`${what}; assumed to keep its input's shape`] : noText, [info('unknown-layer', `${what}; its output shape is assumed equal to its input's and its parameters are not counted`)]);
   }
   return {
     outputs: [inputs[0] ? inputs[0].map(() => null) : []],
     weights: [],
     macs: null,
-    arithmetic: ctx.explain ? [`${spec.className}: not a layer CNN Lens knows`] : noText,
-    diagnostics: [info('unknown-layer', `${spec.className} is not a layer CNN Lens knows; its output shape is unknown`)],
+    arithmetic: ctx.explain ? [what] : noText,
+    diagnostics: [info('unknown-layer', `${what}; its output shape is unknown`)],
   };
 }
