@@ -1,8 +1,9 @@
-// `npm test`: runs every suite — unit (mocha in plain Node), integration (@vscode/test-electron,
+// `npm test`: runs every suite — unit (mocha in plain Node), fuzz (broken Python, under budget),
+// conformance (torchvision 0.14 against PyTorch itself), integration (@vscode/test-electron,
 // where a VS Code build can be downloaded) and E2E (a real VS Code: code-server in headless
 // Chromium, with the .vsix built from this tree) — and closes with one line over all of them:
 // "N passed, N failed". A suite that cannot run says why in one line and counts as neither.
-// `--suite unit|integration|e2e` runs one.
+// `--suite unit|fuzz|conformance|integration|e2e` runs one.
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -37,6 +38,20 @@ function mocha(name, globs, extraArgs = [], extraEnv = {}) {
 const suites = {
   unit() {
     mocha('unit', ['test/unit/**/*.test.ts'], ['--parallel', '--jobs', '2']);
+  },
+  fuzz() {
+    mocha('fuzz', ['test/fuzz/**/*.test.ts']);
+  },
+  conformance() {
+    const status = sh(process.execPath, [join(root, 'test/conformance/run.mjs'), '--summary-file', join(root, 'out/conformance-summary.json')]);
+    let summary;
+    try {
+      summary = JSON.parse(readFileSync(join(root, 'out/conformance-summary.json'), 'utf8'));
+    } catch {
+      summary = { passed: 0, failed: 1 };
+    }
+    totals.passed += summary.passed;
+    totals.failed += summary.failed || (status === 0 ? 0 : 1);
   },
   integration() {
     const result = spawnSync(process.execPath, [join(root, 'test/integration/runTests.mjs')], { cwd: root, stdio: ['ignore', 'inherit', 'inherit'], env: process.env });

@@ -5,7 +5,8 @@
 // total parameters must be equal, and the k-th call of every executed leaf module must match the
 // k-th application of that named_modules() path in our `layers`, output shape for output shape.
 // When torch imports, each golden is re-derived and must still match; `--update` rewrites them.
-// `--case NAME` (repeatable) runs a subset; `--no-verify` skips re-deriving the goldens. CNN_LENS_PYTHON picks the interpreter
+// `--case NAME` (repeatable) runs a subset; `--no-verify` skips re-deriving the goldens;
+// `--summary-file F` writes the counts as JSON. CNN_LENS_PYTHON picks the interpreter
 // (/usr/bin/python3); CNN_LENS_CONFORMANCE_CLI replaces dist/cli.js (e.g. a stub).
 // Closes with "N passed, N failed" over the cases; exits 1 on any failure.
 import { spawnSync } from 'node:child_process';
@@ -22,6 +23,8 @@ const argv = process.argv.slice(2);
 const update = argv.includes('--update');
 const verify = !argv.includes('--no-verify');
 const only = argv.flatMap((a, i) => (argv[i - 1] === '--case' ? [a] : []));
+// `--summary-file F`: also write {passed, failed} as JSON, for test/run.mjs to add up.
+const summaryFile = argv.includes('--summary-file') ? argv[argv.indexOf('--summary-file') + 1] : undefined;
 const cases = only.length ? allCases.filter((c) => only.includes(c.name)) : allCases;
 const CLI_TIMEOUT_MS = 60_000;
 const SHOW_MISMATCHES = 5;
@@ -194,6 +197,10 @@ function report(rows) {
   }
   const passed = rows.filter((r) => r.ok).length;
   console.log(`\n${passed} passed, ${rows.length - passed} failed`);
+  if (summaryFile) {
+    mkdirSync(dirname(summaryFile), { recursive: true });
+    writeFileSync(summaryFile, JSON.stringify({ passed, failed: rows.length - passed }));
+  }
 }
 
 main();
