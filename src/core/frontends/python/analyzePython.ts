@@ -9,14 +9,14 @@ import type { ArgValue } from '../../frameworks/args';
 import type { Dim, Shape } from '../../ir/dims';
 import type { Framework, Graph, SourceRange } from '../../ir/graph';
 import { runShapePass, type ShapeAnalysis } from '../../shapes/shapePass';
-import type { Stmt } from './ast';
+import type { Module, Stmt } from './ast';
 import { BudgetExceeded, PyRaise } from './errors';
 import { callableWithoutArgs, derivedTorchInput, findCandidates, inputFromComment, isKerasModel, isTorchModel, type EntryCandidate, type EntryKind } from './entryPoints';
 import { resolveModule, type SourceHost } from './imports';
 import type { EvalDiagnostic } from './interpreter';
 import { kerasState } from './kerasApi';
 import { installLibraries } from './libraries';
-import { parsePython } from './parse';
+import { parsePython, type ParseCache } from './parse';
 import { FilePositions } from './positions';
 import { Session } from './session';
 import { assignPaths, leafLayers } from './torchNn';
@@ -36,6 +36,8 @@ export interface PythonAnalysisOptions {
   readonly maxDepth?: number;
   readonly timeMs?: number;
   readonly now?: () => number;
+  /** Reuses parses of unchanged files across analyses (the editor keeps one per workspace). */
+  readonly parseCache?: ParseCache;
 }
 
 export interface ModelDiagnostic {
@@ -71,11 +73,11 @@ export function analyzePython(file: string, text: string, options: PythonAnalysi
   const session = new Session({ maxSteps: options.maxSteps ?? 2_000_000, maxDepth: options.maxDepth ?? 150, deadline: now() + (options.timeMs ?? 2000) }, now, positions);
   installLibraries(session);
   const sourceModules = new Map<string, ModuleValue>();
-  const evaluateModule = (path: string, source: string, name: string): { module: ModuleValue; scope: Scope; body: Stmt[] } => {
+  const evaluateModule = (path: string, source: string, name: string): { module: ModuleValue; scope: Scope; body: Stmt[]; syntaxErrors: Module['syntaxErrors'] } => {
     const module: ModuleValue = { t: 'module', name, attrs: new Map() };
     sourceModules.set(path, module);
     positions.add(path, source);
-    const ast = parsePython(source);
+    const ast = options.parseCache ? options.parseCache.parse(path, source) : parsePython(source);
     const scope = new Scope(undefined, 'module', path);
     // The module's namespace is its scope's variables, so partially evaluated imports still resolve.
     (module as { attrs: Map<string, Value> }).attrs = scope.vars;
@@ -87,7 +89,7 @@ export function analyzePython(file: string, text: string, options: PythonAnalysi
       if (e instanceof PyRaise) session.interp.report(path, e.from, e.from + 1, 'info', `module code raised ${repr(e.value)}; evaluation of ${name} stopped there`);
       else throw e;
     }
-    return { module, scope, body: ast.body };
+    return { module, scope, body: ast.body, syntaxErrors: ast.syntaxErrors };
   };
   session.om.imports = {
     library: (name, forImport) => {
@@ -122,8 +124,7 @@ export function analyzePython(file: string, text: string, options: PythonAnalysi
     if (!(e instanceof BudgetExceeded)) throw e;
     diagnostics.push({ severity: 'warning', message: `${e.message} at line ${positions.range(e.file, e.from, e.from).start.line + 1}`, range: positions.range(e.file, e.from, e.from + 1) });
   }
-  const parse = parsePython(text);
-  for (const span of parse.syntaxErrors) diagnostics.push({ severity: 'error', message: `syntax error${span.message ? `: ${span.message}` : ''}`, range: positions.range(file, span.from, span.to) });
+  for (const span of main?.syntaxErrors ?? []) diagnostics.push({ severity: 'error', message: `syntax error${span.message ? `: ${span.message}` : ''}`, range: positions.range(file, span.from, span.to) });
   diagnostics.push(...session.interp.diagnostics.splice(0).filter((d) => d.file === file).map(toDiagnostic));
   if (!main) return { file, models, diagnostics, steps: session.interp.steps };
 

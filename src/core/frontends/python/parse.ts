@@ -20,6 +20,30 @@ export function parsePython(source: string): Module {
   return { body, syntaxErrors };
 }
 
+/**
+ * Parsed modules by path, reused while the text is unchanged: the files a model imports (its
+ * helpers, torchvision's own) are parsed once per session of edits, not on every keystroke.
+ */
+export class ParseCache {
+  private readonly entries = new Map<string, { text: string; module: Module }>();
+
+  constructor(private readonly capacity = 256) {}
+
+  parse(path: string, text: string): Module {
+    const hit = this.entries.get(path);
+    if (hit && hit.text === text) {
+      // Refresh its place in the least-recently-used order.
+      this.entries.delete(path);
+      this.entries.set(path, hit);
+      return hit.module;
+    }
+    const module = parsePython(text);
+    this.entries.set(path, { text, module });
+    if (this.entries.size > this.capacity) this.entries.delete(this.entries.keys().next().value!);
+    return module;
+  }
+}
+
 function dedupe(spans: Span[]): Span[] {
   const seen = new Set<string>();
   return spans.filter((s) => !seen.has(`${s.from}`) && !!seen.add(`${s.from}`));
