@@ -28,3 +28,45 @@ describe('cnn-lens CLI', () => {
     assert.match(r.err, /cannot read \/nonexistent\/model\.py: ENOENT/);
   });
 });
+
+describe('cnn-lens summary', () => {
+  const fixture = 'test/fixtures/python/pytorch/plain_module.py';
+
+  it('prints a torchinfo-style table with totals for every model in a file', () => {
+    const r = run('summary', fixture);
+    assert.equal(r.code, 0, r.err);
+    assert.match(r.out, /^Model: PlainConvNet \(pytorch\) · input 1×3×224×224$/m);
+    assert.match(r.out, /^Total params: 588,210$/m);
+    assert.match(r.out, /^Model: FunctionalOpsNet /m);
+  });
+
+  it('prints the JSON schema, one model with --model, applications in order with their paths', () => {
+    const r = run('summary', fixture, '--model', 'PlainConvNet', '--format', 'json');
+    assert.equal(r.code, 0, r.err);
+    const json = JSON.parse(r.out) as { file: string; models: { name: string; framework: string; input: number[][]; output: number[][]; totals: Record<string, number>; layers: { path: string | null; kind: string; outputShape: number[]; params: number; trainable: number; macs: number; line: number }[]; diagnostics: unknown[] }[] };
+    assert.equal(json.models.length, 1);
+    const [m] = json.models;
+    assert.deepEqual([m.name, m.framework, m.input, m.output], ['PlainConvNet', 'pytorch', [[1, 3, 224, 224]], [[1, 10]]]);
+    assert.deepEqual(Object.keys(m.totals).slice(0, 4), ['params', 'trainable', 'nonTrainable', 'macs']);
+    assert.equal(m.totals.params, 588_210);
+    for (const layer of m.layers) assert.deepEqual(Object.keys(layer), ['path', 'kind', 'outputShape', 'params', 'trainable', 'macs', 'line']);
+    const relu = m.layers.filter((l) => l.path === 'act');
+    assert.ok(relu.length > 1, 'a shared module appears once per application with the same path');
+    assert.ok(m.layers.some((l) => l.path === null), 'functional ops have a null path');
+  });
+
+  it('takes --input and --arg (Python literals) and rejects bad ones with exit 2', () => {
+    const r = run('summary', 'test/fixtures/python/pytorch/resnet_style.py', '--model', 'tiny_resnet', '--arg', 'num_classes=7', '--input', '2,3,64,64', '--format', 'json');
+    assert.equal(r.code, 0, r.err);
+    assert.deepEqual(JSON.parse(r.out).models[0].output, [[2, 7]]);
+    assert.equal(run('summary', fixture, '--arg', 'num_classes').code, 2);
+    assert.equal(run('summary', fixture, '--input', '1,x').code, 2);
+    assert.equal(run('summary', fixture, '--format', 'xml').code, 2);
+  });
+
+  it('exits 1 with a message when a file has no model', () => {
+    const r = run('summary', 'test/fixtures/python/pytorch/pkg/ops.py', '--model', 'NoSuchModel');
+    assert.equal(r.code, 1);
+    assert.match(r.err, /no model 'NoSuchModel' found/);
+  });
+});

@@ -67,10 +67,13 @@ export interface PythonAnalysis {
   readonly steps: number;
 }
 
+/** Keeps any document's analysis within 200 ms unless the caller allows more (the CLI does). */
+export const defaultTimeMs = 200;
+
 export function analyzePython(file: string, text: string, options: PythonAnalysisOptions): PythonAnalysis {
   const now = options.now ?? (() => Date.now());
   const positions = new FilePositions(file);
-  const session = new Session({ maxSteps: options.maxSteps ?? 2_000_000, maxDepth: options.maxDepth ?? 150, deadline: now() + (options.timeMs ?? 2000) }, now, positions);
+  const session = new Session({ maxSteps: options.maxSteps ?? 2_000_000, maxDepth: options.maxDepth ?? 150, deadline: now() + (options.timeMs ?? defaultTimeMs) }, now, positions);
   installLibraries(session);
   const sourceModules = new Map<string, ModuleValue>();
   const evaluateModule = (path: string, source: string, name: string): { module: ModuleValue; scope: Scope; body: Stmt[]; syntaxErrors: Module['syntaxErrors'] } => {
