@@ -124,8 +124,8 @@ export function analyzePython(file: string, text: string, options: PythonAnalysi
   try {
     main = evaluateModule(file, text, '__main__');
   } catch (e) {
-    if (!(e instanceof BudgetExceeded)) throw e;
-    diagnostics.push({ severity: 'warning', message: `${e.message} at line ${positions.range(e.file, e.from, e.from).start.line + 1}`, range: positions.range(e.file, e.from, e.from + 1) });
+    if (e instanceof BudgetExceeded) diagnostics.push({ severity: 'warning', message: `${e.message} at line ${positions.range(e.file, e.from, e.from).start.line + 1}`, range: positions.range(e.file, e.from, e.from + 1) });
+    else diagnostics.push(internalError(e, positions.range(file, 0, 0)));
   }
   for (const span of main?.syntaxErrors ?? []) diagnostics.push({ severity: 'error', message: `syntax error${span.message ? `: ${span.message}` : ''}`, range: positions.range(file, span.from, span.to) });
   diagnostics.push(...session.interp.diagnostics.splice(0).filter((d) => d.file === file).map(toDiagnostic));
@@ -138,8 +138,13 @@ export function analyzePython(file: string, text: string, options: PythonAnalysi
     if (options.entry && candidate.name !== options.entry) continue;
     // `model = build_lenet5()` repeats the factory's own entry; keep the factory.
     if (!options.entry && candidate.kind === 'variable' && callsLocal(main.body, candidate.name, factories)) continue;
-    const result = analyzeEntry(candidate);
-    if (result) models.push(result);
+    try {
+      const result = analyzeEntry(candidate);
+      if (result) models.push(result);
+    } catch (e) {
+      // A bug in CNN Lens must cost one model, never the whole file or the editor.
+      diagnostics.push(internalError(e, positions.range(file, candidate.from, candidate.to)));
+    }
   }
   return { file, models, diagnostics, steps: session.interp.steps };
 
@@ -249,6 +254,14 @@ function topLevelSites(body: readonly Stmt[]): Map<string, { from: number; to: n
     else if (s.kind === 'assign') for (const t of s.targets) if (t.kind === 'name') sites.set(t.id, { from: s.from, to: s.to });
   }
   return sites;
+}
+
+/** The message an unexpected exception in the evaluator becomes (a CNN Lens bug, worth reporting). */
+export const internalErrorPrefix = 'CNN Lens internal error';
+
+function internalError(e: unknown, range: SourceRange): ModelDiagnostic {
+  const message = e instanceof Error ? e.message : String(e);
+  return { severity: 'warning', message: `${internalErrorPrefix}: ${message}`, range };
 }
 
 /** Is top-level `name` assigned from a call to one of this file's own functions? */

@@ -38,7 +38,13 @@ export function installKeras(session: Session, module: (name: string, attrs?: Re
   let namer = new KerasNamer();
   session.onTraceStart.push(() => (namer = new KerasNamer()));
   const fn = (name: string, call: (a: CallArgs, s: CallSite) => Value) => builtin(name, call);
-  const method = (name: string, call: (self: InstanceValue, a: CallArgs, s: CallSite) => Value) => builtin(name, (a, s) => call(a.positional[0] as InstanceValue, { positional: a.positional.slice(1), keywords: a.keywords }, s), true);
+  /** A method of a Keras layer; called on anything but a constructed layer it does nothing. */
+  const method = (name: string, call: (self: InstanceValue, a: CallArgs, s: CallSite) => Value) =>
+    builtin(name, (a, s) => {
+      const self = a.positional[0];
+      if (!self || !kerasState(self)) return name === '__init__' ? NONE : unknown(`${name}() on something that is not a Keras layer`);
+      return call(self as InstanceValue, { positional: a.positional.slice(1), keywords: a.keywords }, s);
+    }, true);
   const tensorsOf = (v: Value | undefined, s: CallSite): TensorValue[] | undefined => {
     if (!v) return undefined;
     if (v.t === 'tensor') return [v];
@@ -63,7 +69,8 @@ export function installKeras(session: Session, module: (name: string, attrs?: Re
 
   /** Applies a layer (catalog or custom) to tensors. */
   const callLayer = (self: InstanceValue, a: CallArgs, s: CallSite): Value => {
-    const state = kerasState(self)!;
+    const state = kerasState(self);
+    if (!state) return unknown(`calling a ${self.cls.name} that was never constructed`);
     if (state.sequence) return runSequence(state, a.positional[0], s);
     if (state.outputs) return state.outputs.length === 1 ? state.outputs[0] : list(state.outputs);
     if (!state.layer) {
@@ -110,7 +117,8 @@ export function installKeras(session: Session, module: (name: string, attrs?: Re
     },
     call: callLayer,
     getAttr(self, name) {
-      const state = kerasState(self)!;
+      const state = kerasState(self);
+      if (!state) return undefined;
       if (name === 'output' || name === 'outputs') return state.outputs ? (name === 'output' && state.outputs.length === 1 ? state.outputs[0] : list(state.outputs)) : unknown(`${state.name}.${name}`);
       if (name === 'input' || name === 'inputs') return state.inputs ? (name === 'input' && state.inputs.length === 1 ? state.inputs[0] : list(state.inputs)) : unknown(`${state.name}.${name}`);
       if (name === 'layers') return list(state.sequence ?? []);
@@ -119,8 +127,7 @@ export function installKeras(session: Session, module: (name: string, attrs?: Re
       return undefined;
     },
     setAttr(self, name, value) {
-      const state = kerasState(self)!;
-      if (name !== 'trainable' || value.t !== 'bool') return false;
+      if (!kerasState(self) || name !== 'trainable' || value.t !== 'bool') return false;
       // Freezing a model or block freezes every layer inside it.
       for (const layer of kerasLayersIn(self)) layer.frozen = !value.v;
       return true;

@@ -66,6 +66,11 @@ export class ObjectModel {
     return undefined;
   }
 
+  /** The native behaviour for an instance; a super() proxy has none of its own. */
+  private nativeFor(instance: InstanceValue): NativeBehaviour | undefined {
+    return instance.native?.superOf ? undefined : this.nativeOf(instance.cls);
+  }
+
   isSubclass(cls: ClassValue, base: ClassValue): boolean {
     return cls.mro.includes(base) || (!!base.native && cls.mro.some((c) => c.native === base.native));
   }
@@ -114,7 +119,7 @@ export class ObjectModel {
         if (own !== undefined) return own;
         const fromClass = this.classLookup(obj.cls, name);
         if (fromClass !== undefined) return this.bindTo(fromClass, obj, obj.cls, site);
-        const native = this.nativeOf(obj.cls)?.getAttr?.(obj, name, site);
+        const native = this.nativeFor(obj)?.getAttr?.(obj, name, site);
         if (native !== undefined) return native;
         if (name === '__class__') return obj.cls;
         if (name === '__dict__') return unknown('__dict__');
@@ -183,7 +188,7 @@ export class ObjectModel {
 
   setAttr(obj: Value, name: string, value: Value, site: CallSite): void {
     if (obj.t === 'instance') {
-      const native = this.nativeOf(obj.cls);
+      const native = this.nativeFor(obj);
       if (native?.setAttr?.(obj, name, value, site)) return;
       obj.attrs.set(name, value);
     } else if (obj.t === 'class') obj.attrs.set(name, value);
@@ -203,7 +208,7 @@ export class ObjectModel {
       case 'class':
         return this.instantiate(callee, args, site);
       case 'instance': {
-        const native = this.nativeOf(callee.cls);
+        const native = this.nativeFor(callee);
         if (native?.call) return native.call(callee, args, site);
         const method = this.classLookup(callee.cls, '__call__');
         if (method) return this.call(this.bindTo(method, callee, callee.cls, site), args, site);
@@ -263,7 +268,7 @@ export class ObjectModel {
       throw new PyRaise(this.exception('KeyError'), site.file, site.from);
     }
     if (obj.t === 'instance') {
-      const native = this.nativeOf(obj.cls)?.getItem?.(obj, index, site);
+      const native = this.nativeFor(obj)?.getItem?.(obj, index, site);
       if (native !== undefined) return native;
       const method = this.classLookup(obj.cls, '__getitem__');
       if (method) return this.call(this.bindTo(method, obj, obj.cls, site), { positional: [index], keywords: new Map() }, site);
@@ -279,7 +284,7 @@ export class ObjectModel {
       if (i !== undefined) obj.items[i < 0 ? obj.items.length + i : i] = value;
     } else if (obj.t === 'dict') obj.entries.set(hashKey(index), { key: index, value });
     else if (obj.t === 'instance') {
-      if (this.nativeOf(obj.cls)?.setItem?.(obj, index, value, site)) return;
+      if (this.nativeFor(obj)?.setItem?.(obj, index, value, site)) return;
       const method = this.classLookup(obj.cls, '__setitem__');
       if (method) this.call(this.bindTo(method, obj, obj.cls, site), { positional: [index, value], keywords: new Map() }, site);
     }
@@ -290,7 +295,7 @@ export class ObjectModel {
     const plain = iterate(v);
     if (plain) return plain;
     if (v.t === 'instance') {
-      const native = this.nativeOf(v.cls)?.iterate?.(v);
+      const native = this.nativeFor(v)?.iterate?.(v);
       if (native) return native;
       const method = this.classLookup(v.cls, '__iter__');
       if (method) return this.iterate(this.call(this.bindTo(method, v, v.cls, site), { positional: [], keywords: new Map() }, site), site);

@@ -75,14 +75,16 @@ export function installTorchNn(session: Session, nn: ModuleValue): void {
       return self;
     },
     setAttr(self, name, value) {
+      if (!moduleState(self)) return false;
       if (isModule(value)) {
         register(self, name, value);
         return true;
       }
       return false;
     },
-    getAttr(self, name, site) {
-      const state = moduleState(self)!;
+    getAttr(self, name) {
+      const state = moduleState(self);
+      if (!state) return undefined;
       if (state.layerArgs?.has(name)) return state.layerArgs.get(name);
       switch (name) {
         case 'training':
@@ -95,7 +97,8 @@ export function installTorchNn(session: Session, nn: ModuleValue): void {
       return method ? { t: 'bound', self, func: method } : undefined;
     },
     call(self, args, site) {
-      const state = moduleState(self)!;
+      const state = moduleState(self);
+      if (!state) return unknown(`calling a ${self.cls.name} that was never constructed`);
       if (state.layer) return applyLeaf(self, state.layer, args, site);
       const forward = forwardOf(self);
       if (!forward) {
@@ -112,7 +115,8 @@ export function installTorchNn(session: Session, nn: ModuleValue): void {
       return out;
     },
     getItem(self, index, site) {
-      const state = moduleState(self)!;
+      const state = moduleState(self);
+      if (!state) return undefined;
       const children = [...state.children.values()];
       if (state.container === 'dict' || index.t === 'str') return state.children.get(index.t === 'str' ? index.v : '') ?? unknown('ModuleDict key');
       if (index.t === 'slice') {
@@ -124,7 +128,8 @@ export function installTorchNn(session: Session, nn: ModuleValue): void {
       return children[i < 0 ? children.length + i : i] ?? unknown(`index ${i} out of range`);
     },
     setItem(self, index, value) {
-      const state = moduleState(self)!;
+      const state = moduleState(self);
+      if (!state) return false;
       if (!isModule(value)) return false;
       if (index.t === 'str') register(self, index.v, value);
       else {
@@ -137,7 +142,8 @@ export function installTorchNn(session: Session, nn: ModuleValue): void {
       return true;
     },
     iterate(self) {
-      const state = moduleState(self)!;
+      const state = moduleState(self);
+      if (!state) return undefined;
       return state.container === 'dict' ? [...state.children.keys()].map(str) : [...state.children.values()];
     },
   };
@@ -153,7 +159,13 @@ export function installTorchNn(session: Session, nn: ModuleValue): void {
     return outputs.length === 1 ? outputs[0] : tuple(outputs);
   };
 
-  const method = (name: string, fn: (self: InstanceValue, a: CallArgs, s: CallSite) => Value) => builtin(name, (a, s) => fn(a.positional[0] as InstanceValue, { positional: a.positional.slice(1), keywords: a.keywords }, s), true);
+  /** A method of nn.Module; called on anything but a constructed module it does nothing. */
+  const method = (name: string, fn: (self: InstanceValue, a: CallArgs, s: CallSite) => Value) =>
+    builtin(name, (a, s) => {
+      const self = a.positional[0];
+      if (!self || !moduleState(self)) return name === '__init__' ? NONE : unknown(`${name}() on something that is not a module`);
+      return fn(self as InstanceValue, { positional: a.positional.slice(1), keywords: a.keywords }, s);
+    }, true);
   const allModules = (root: InstanceValue): InstanceValue[] => {
     const seen = new Set<InstanceValue>();
     const walk = (m: InstanceValue) => {
