@@ -134,7 +134,7 @@ export function analyzePython(file: string, text: string, options: PythonAnalysi
   const sites = topLevelSites(main.body);
   const lines = positions.index(file)!;
   const factories = new Set(main.body.filter((s) => s.kind === 'def').map((s) => (s as { name: string }).name));
-  for (const candidate of findCandidates(session.om, main.scope.vars, file, sites)) {
+  for (const candidate of findCandidates(main.scope.vars, file, sites)) {
     if (options.entry && candidate.name !== options.entry) continue;
     // `model = build_lenet5()` repeats the factory's own entry; keep the factory.
     if (!options.entry && candidate.kind === 'variable' && callsLocal(main.body, candidate.name, factories)) continue;

@@ -378,4 +378,3 @@ function installValueMethods(om: ObjectModel): void {
   };
 }
 
-export type { ClassValue };

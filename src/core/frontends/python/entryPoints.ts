@@ -9,7 +9,6 @@ import type { Dim } from '../../ir/dims';
 import type { LineIndex } from './positions';
 import { leafLayers, moduleState } from './torchNn';
 import { kerasState } from './kerasApi';
-import type { ObjectModel } from './objects';
 import type { ClassValue, FuncValue, InstanceValue, Value } from './values';
 
 export type EntryKind = 'class' | 'function' | 'variable';
@@ -37,7 +36,7 @@ export function callableWithoutArgs(fn: FuncValue, skipFirst: boolean): boolean 
   return fn.params.filter((p, i) => !(skipFirst && i === 0)).every((p) => p.kind === 'varargs' || p.kind === 'kwargs' || fn.defaults.has(p.name));
 }
 
-export function findCandidates(om: ObjectModel, vars: ReadonlyMap<string, Value>, file: string, assignSites: ReadonlyMap<string, { from: number; to: number }>): EntryCandidate[] {
+export function findCandidates(vars: ReadonlyMap<string, Value>, file: string, assignSites: ReadonlyMap<string, { from: number; to: number }>): EntryCandidate[] {
   const out: EntryCandidate[] = [];
   for (const [name, value] of vars) {
     if (name.startsWith('__')) continue;
@@ -50,7 +49,6 @@ export function findCandidates(om: ObjectModel, vars: ReadonlyMap<string, Value>
       out.push({ name, kind: 'variable', value, ...assignSites.get(name)! });
     }
   }
-  void om;
   return out.sort((a, b) => a.from - b.from);
 }
 

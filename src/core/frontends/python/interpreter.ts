@@ -10,7 +10,7 @@ import type { Arg, Expr, Param, Stmt } from './ast';
 import { BudgetExceeded, PyRaise } from './errors';
 import type { ObjectModel } from './objects';
 import {
-  NONE, Scope, bool, dict, float, hashKey, int, iterate, list, repr, str, truthy, tuple, unknown,
+  NONE, Scope, bool, dict, float, hashKey, int, list, repr, str, truthy, tuple, unknown,
   type CallArgs, type CallSite, type ClassValue, type FuncValue, type Value,
 } from './values';
 
@@ -449,4 +449,3 @@ export class Interpreter {
   }
 }
 
-export { iterate };

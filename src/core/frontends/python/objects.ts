@@ -591,4 +591,3 @@ function linearise(bases: readonly ClassValue[]): ClassValue[] {
   return out;
 }
 
-export type { FuncValue };

@@ -33,7 +33,6 @@ export class Tracer {
   private readonly groupOf = new Map<object, string>();
   private readonly modules = new Map<LayerState, LayerModule>();
   readonly outputs: TensorValue[] = [];
-  readonly diagnostics: { site: CallSite; message: string }[] = [];
 
   constructor(name: string, readonly framework: Framework, readonly layout: Layout, private readonly positions: PositionMap) {
     this.builder = new GraphBuilder(name, framework, layout);
@@ -65,7 +64,7 @@ export class Tracer {
   /** Applies a layer module to tensors, returning its output tensor(s) with shapes. */
   applyLayer(layer: LayerState, inputs: readonly TensorValue[], site: CallSite): TensorValue[] {
     const module = this.moduleFor(layer);
-    const outputs = this.outputShapes(layer.spec, inputs, site);
+    const outputs = this.outputShapes(layer.spec, inputs);
     const ids = this.builder.apply(module, inputs.map((t) => t.id), { calledAt: this.range(site), groupId: this.currentGroup(), outputs: outputs.length });
     return ids.map((id, i) => ({ t: 'tensor', id, shape: outputs[i] }));
   }
@@ -77,15 +76,15 @@ export class Tracer {
 
   /** A functional op with several outputs (`torch.chunk`, `torch.split`). */
   applyOpMulti(className: string, spec: LayerSpec, inputs: readonly TensorValue[], site: CallSite): TensorValue[] {
-    const shapes = this.outputShapes(spec, inputs, site);
+    const shapes = this.outputShapes(spec, inputs);
     const ids = this.builder.op(className, spec, inputs.map((t) => t.id), { calledAt: this.range(site), groupId: this.currentGroup(), outputs: shapes.length });
     return ids.map((id, i) => ({ t: 'tensor', id, shape: shapes[i] }));
   }
 
-  private outputShapes(spec: LayerSpec, inputs: readonly TensorValue[], site: CallSite): Shape[] {
+  private outputShapes(spec: LayerSpec, inputs: readonly TensorValue[]): Shape[] {
     const layout = (spec as { dataFormat?: Layout }).dataFormat ?? this.layout;
+    // Problems are reported by the shape pass over the finished graph, once.
     const result = applyRule(spec, inputs.map((t) => t.shape), { framework: this.framework, layout });
-    for (const d of result.diagnostics) if (d.severity === 'error') this.diagnostics.push({ site, message: d.message });
     const outputs = result.outputs.length ? result.outputs : [inputs[0]?.shape.map((): Dim => null) ?? []];
     return outputs.map((s) => [...s]);
   }
