@@ -4,10 +4,10 @@
  * framework's own layout — PyTorch `out×in/g×kH×kW`, Keras `kH×kW×in×out` — and MACs follow
  * torchinfo: every weight and bias element once per output position.
  */
-import { isKnown, type Dim, type Shape } from '../../ir/dims';
+import { isKnown, knownProduct, type Dim, type Shape } from '../../ir/dims';
 import type { ConvSpec, ConvTransposeSpec, DepthwiseConvSpec, SeparableConvSpec } from '../../ir/layers';
 import { batchOf, error, joinDiagnostics, noInput, noText, paramCount, weightLines, type RuleContext, type RuleDiagnostic, type RuleResult, type WeightTensor } from '../rule';
-import { assemble, locateAxes, positions, spatialOutput } from './spatial';
+import { assemble, locateAxes, spatialOutput } from './spatial';
 
 function mul(a: Dim, b: Dim): Dim {
   return isKnown(a) && isKnown(b) ? a * b : null;
@@ -35,7 +35,7 @@ const filterLine = (n: number) => `C: ${n} filter${n === 1 ? '' : 's'}`;
 
 function macsOf(weights: readonly WeightTensor[], input: Shape, outSpatial: readonly Dim[]): number | null {
   const params = paramCount(weights);
-  const pos = positions(outSpatial);
+  const pos = knownProduct(outSpatial);
   return params === null || pos === null ? null : params * pos * batchOf(input);
 }
 

@@ -75,12 +75,3 @@ export function assemble(input: Shape, axes: SpatialInput, channels: Dim, spatia
   axes.spatialAxes.forEach((axis, i) => (out[axis] = spatial[i]));
   return out;
 }
-
-export function positions(dims: readonly Dim[]): number | null {
-  let p = 1;
-  for (const d of dims) {
-    if (!isKnown(d)) return null;
-    p *= d;
-  }
-  return p;
-}
