@@ -42,7 +42,7 @@ export function findCandidates(vars: ReadonlyMap<string, Value>, file: string, a
     if (name.startsWith('__')) continue;
     if (value.t === 'class' && value.file === file && value.defRange) {
       if (isModelClass(value)) out.push({ name, kind: 'class', value, ...value.defRange });
-    } else if (value.t === 'func' && value.file === file && Array.isArray(value.body)) {
+    } else if (value.t === 'func' && definedIn(value, file)) {
       const site = assignSites.get(name);
       if (site) out.push({ name, kind: 'function', value, ...site });
     } else if ((isTorchModel(value) || isKerasModel(value)) && assignSites.has(name)) {
@@ -50,6 +50,14 @@ export function findCandidates(vars: ReadonlyMap<string, Value>, file: string, a
     }
   }
   return out.sort((a, b) => a.from - b.from);
+}
+
+/** A `def` in this file, possibly behind decorators that wrap it with functools.wraps. */
+function definedIn(fn: FuncValue, file: string): boolean {
+  for (let f: Value | undefined = fn, depth = 0; f?.t === 'func' && depth < 8; f = f.attrs.get('__wrapped__'), depth++) {
+    if (f.file === file && Array.isArray(f.body)) return true;
+  }
+  return false;
 }
 
 function isModelClass(cls: ClassValue): boolean {

@@ -72,7 +72,15 @@ export function stdlibModules(om: ObjectModel): Map<string, ModuleValue> {
   });
   mod('functools', {
     partial: partialClass,
-    wraps: fn('wraps', () => identity),
+    // wraps(f)(wrapper): the wrapper remembers f as __wrapped__, which entry discovery follows.
+    wraps: fn('wraps', (a) => {
+      const wrapped = a.positional[0];
+      return fn('wraps_decorator', (b) => {
+        const wrapper = b.positional[0];
+        if (wrapper?.t === 'func' && wrapped) wrapper.attrs.set('__wrapped__', wrapped);
+        return wrapper ?? NONE;
+      });
+    }),
     update_wrapper: fn('update_wrapper', (a) => a.positional[0] ?? NONE),
     lru_cache: decoratorFactory('lru_cache'),
     cache: identity,
