@@ -37,7 +37,17 @@ const targets = [
     platform: 'node',
     format: 'cjs',
     target: 'node20',
-    external: ['vscode'],
+    // dist/engine.js is its own bundle, required lazily on first analysis.
+    external: ['vscode', './engine.js'],
+  },
+  {
+    // Loaded by the extension on first analysis, not at activation.
+    ...common,
+    entryPoints: ['src/extension/engine.ts'],
+    outfile: 'dist/engine.js',
+    platform: 'node',
+    format: 'cjs',
+    target: 'node20',
   },
   {
     ...common,

@@ -5,6 +5,7 @@
  */
 import * as vscode from 'vscode';
 import type { FromActivationsWebview, ToActivationsWebview } from '../core/protocol/messages';
+import type { AnalysisService } from './analysisService';
 import { snapshotFor } from './snapshots';
 import { renderWebviewHtml, webviewOptions } from './webviewHtml';
 
@@ -16,7 +17,7 @@ export class ActivationsPanel implements vscode.Disposable {
   /** The backend the webview reported; read by tests and the status line. */
   backend: string | undefined;
 
-  constructor(private readonly extensionUri: vscode.Uri, private readonly log: vscode.LogOutputChannel) {}
+  constructor(private readonly extensionUri: vscode.Uri, private readonly log: vscode.LogOutputChannel, private readonly service: AnalysisService) {}
 
   show(document: vscode.TextDocument): void {
     this.document = document;
@@ -27,13 +28,13 @@ export class ActivationsPanel implements vscode.Disposable {
       this.panel.onDidDispose(() => (this.panel = undefined));
     } else {
       this.panel.reveal(vscode.ViewColumn.Beside);
-      this.post({ type: 'snapshot', snapshot: snapshotFor(document) });
+      this.post({ type: 'snapshot', snapshot: snapshotFor(document, this.service) });
     }
     this.panel.title = `Activations: ${document.uri.path.split('/').pop()}`;
   }
 
   private onMessage(message: FromActivationsWebview): void {
-    if (message.type === 'ready' && this.document) this.post({ type: 'snapshot', snapshot: snapshotFor(this.document) });
+    if (message.type === 'ready' && this.document) this.post({ type: 'snapshot', snapshot: snapshotFor(this.document, this.service) });
     if (message.type === 'backend') {
       this.backend = message.name;
       if (message.error) this.log.warn(`tfjs backend: ${message.error}`);

@@ -1,20 +1,32 @@
 /**
- * The extension's entry point: wires commands, the graph preview manager and the activations
- * panel to VS Code. It stays thin; everything that knows about models lives in src/core, and
- * each view reads from there.
+ * The extension's entry point: wires the analysis service, the editor providers (hover, inlay
+ * hints, CodeLens, Problems, status bar), the graph preview manager and the activations panel to
+ * VS Code, and the commands. It stays thin and cheap to activate: the analysis engine (parser,
+ * evaluator, rules) is loaded from its own bundle on the first analysis.
  */
 import * as vscode from 'vscode';
 import { ActivationsPanel } from './activationsPanel';
+import { AnalysisService, loadEngine, parseShape } from './analysisService';
+import { LayerInlayHints, ModelCodeLens, ModelStatusBar, modelAt } from './editorViews';
 import { GraphPreviewManager, isModelDocument } from './graphPreview';
-import { snapshotFor } from './snapshots';
+import { LayerHoverProvider } from './hover';
+import { ShapeProblems } from './problems';
 
 const summaryScheme = 'cnn-lens-summary';
+const python: vscode.DocumentSelector = [{ language: 'python' }];
 
-export function activate(context: vscode.ExtensionContext): { activated: true } {
+interface ModelArg {
+  readonly uri: string;
+  readonly model: string;
+}
+
+export function activate(context: vscode.ExtensionContext): { activated: true; service: AnalysisService } {
   const log = vscode.window.createOutputChannel('CNN Lens', { log: true });
-  const previews = new GraphPreviewManager(context.extensionUri);
-  const activations = new ActivationsPanel(context.extensionUri, log);
-  const summaries = new SummaryDocuments();
+  const service = new AnalysisService(log);
+  const previews = new GraphPreviewManager(context.extensionUri, service);
+  const activations = new ActivationsPanel(context.extensionUri, log, service);
+  const summaries = new SummaryDocuments(service);
+  const problems = new ShapeProblems(service);
 
   const withModelDocument = (action: (document: vscode.TextDocument) => unknown) => () => {
     const document = vscode.window.activeTextEditor?.document;
@@ -24,6 +36,7 @@ export function activate(context: vscode.ExtensionContext): { activated: true } 
     }
     return action(document);
   };
+  const documentFor = async (arg?: ModelArg) => (arg ? vscode.workspace.openTextDocument(vscode.Uri.parse(arg.uri)) : vscode.window.activeTextEditor?.document);
   const exportAs = (format: 'svg' | 'png') => async () => {
     try {
       const data = await previews.exportDrawing(format);
@@ -38,36 +51,93 @@ export function activate(context: vscode.ExtensionContext): { activated: true } 
 
   context.subscriptions.push(
     log,
+    service,
     previews,
     activations,
+    problems,
+    new ModelStatusBar(service),
+    vscode.languages.registerHoverProvider(python, new LayerHoverProvider(service)),
+    vscode.languages.registerInlayHintsProvider(python, new LayerInlayHints(service)),
+    vscode.languages.registerCodeLensProvider(python, new ModelCodeLens(service)),
+    vscode.languages.registerCodeActionsProvider(python, problems, { providedCodeActionKinds: ShapeProblems.providedCodeActionKinds }),
     vscode.workspace.registerTextDocumentContentProvider(summaryScheme, summaries),
     vscode.commands.registerCommand('cnnLens.openPreview', withModelDocument((d) => previews.show(d, false))),
     vscode.commands.registerCommand('cnnLens.openPreviewToSide', withModelDocument((d) => previews.show(d, true))),
     vscode.commands.registerCommand('cnnLens.stepThroughActivations', withModelDocument((d) => activations.show(d))),
-    vscode.commands.registerCommand('cnnLens.showSummary', withModelDocument((d) => summaries.open(d))),
+    vscode.commands.registerCommand('cnnLens.showSummary', async (arg?: ModelArg) => {
+      const document = await documentFor(arg);
+      if (document && isModelDocument(document)) await summaries.open(document, arg?.model);
+      else void vscode.window.showInformationMessage('CNN Lens: open a Python or model file first.');
+    }),
+    vscode.commands.registerCommand('cnnLens.setInputShape', async (arg?: ModelArg) => setInputShape(service, await documentFor(arg), arg?.model)),
     vscode.commands.registerCommand('cnnLens.exportSvg', exportAs('svg')),
     vscode.commands.registerCommand('cnnLens.exportPng', exportAs('png')),
   );
+  // Documents already open when the extension starts.
+  for (const document of vscode.workspace.textDocuments) if (AnalysisService.isPython(document)) void Promise.resolve().then(() => service.now(document));
   log.info('CNN Lens activated');
-  return { activated: true };
+  return { activated: true, service };
 }
 
 export function deactivate(): void {}
 
+/** Writes `# cnn-lens: input=(…)` above a model's definition (above its decorators). */
+async function setInputShape(service: AnalysisService, document: vscode.TextDocument | undefined, modelName?: string): Promise<void> {
+  if (!document) return;
+  const analysis = service.now(document);
+  const editor = vscode.window.activeTextEditor;
+  const model = analysis && (analysis.result.models.find((m) => m.name === modelName) ?? modelAt(analysis, editor?.document === document ? editor.selection.active.line : undefined));
+  if (!model) {
+    void vscode.window.showInformationMessage('CNN Lens: no model found in this file.');
+    return;
+  }
+
+  const current = model.inputs[0]?.map((d) => (typeof d === 'number' ? d : 'None')).join(', ') ?? '';
+  const answer = await vscode.window.showInputBox({
+    title: `Input shape for ${model.name}`,
+    prompt: model.framework === 'keras' ? 'N, H, W, C (None for a symbolic batch)' : 'N, C, H, W',
+    value: current,
+    validateInput: (text) => (parseShape(text) ? undefined : 'comma-separated positive sizes, e.g. 1, 3, 224, 224'),
+  });
+  const dims = answer && parseShape(answer);
+  if (!dims) return;
+  let line = model.range.start.line;
+  while (line > 0 && /^\s*(@|#\s*cnn-lens:)/.test(document.lineAt(line - 1).text)) line--;
+  const indent = /^\s*/.exec(document.lineAt(model.range.start.line).text)![0];
+  const comment = `${indent}# cnn-lens: input=(${dims.map((d) => (d === 'N' ? 'None' : d)).join(', ')})`;
+  const existing = [...Array(model.range.start.line - line + 1).keys()].map((i) => line + i).find((l) => /#\s*cnn-lens:\s*input=/.test(document.lineAt(l).text));
+  const edit = new vscode.WorkspaceEdit();
+  if (existing !== undefined) edit.replace(document.uri, document.lineAt(existing).range, comment);
+  else edit.insert(document.uri, new vscode.Position(line, 0), `${comment}\n`);
+  await vscode.workspace.applyEdit(edit);
+}
+
 /** Read-only `cnn-lens-summary:` documents holding a model's summary table. */
 class SummaryDocuments implements vscode.TextDocumentContentProvider {
-  private readonly sources = new Map<string, vscode.TextDocument>();
+  private readonly sources = new Map<string, { document: vscode.TextDocument; model?: string }>();
+  private readonly changed = new vscode.EventEmitter<vscode.Uri>();
+  readonly onDidChange = this.changed.event;
 
-  async open(document: vscode.TextDocument): Promise<void> {
-    const uri = vscode.Uri.from({ scheme: summaryScheme, path: `/${document.uri.path.split('/').pop()}.summary.txt`, query: document.uri.toString() });
-    this.sources.set(uri.toString(), document);
+  constructor(private readonly service: AnalysisService) {
+    service.onDidAnalyse((a) => {
+      for (const [key, source] of this.sources) if (source.document.uri.toString() === a.uri) this.changed.fire(vscode.Uri.parse(key));
+    });
+  }
+
+  async open(document: vscode.TextDocument, model?: string): Promise<void> {
+    const name = document.uri.path.split('/').pop();
+    const uri = vscode.Uri.from({ scheme: summaryScheme, path: `/${name}${model ? `.${model}` : ''}.summary.txt`, query: document.uri.toString() });
+    this.sources.set(uri.toString(), { document, model });
     await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(uri), { viewColumn: vscode.ViewColumn.Beside, preview: true });
   }
 
   provideTextDocumentContent(uri: vscode.Uri): string {
     const source = this.sources.get(uri.toString());
     if (!source) return 'The source document is no longer open.';
-    const snapshot = snapshotFor(source);
-    return snapshot.layers.length ? snapshot.layers.map((l) => `${l.name}\t${l.kind}\t${l.outputShape?.join('×') ?? '?'}`).join('\n') : (snapshot.message ?? '');
+    const analysis = this.service.now(source.document);
+    const models = analysis?.result.models.filter((m) => !source.model || m.name === source.model) ?? [];
+    if (!models.length) return `No model found in ${source.document.uri.path.split('/').pop()}.`;
+    const { summaryTable } = loadEngine();
+    return models.map(summaryTable).join('\n');
   }
 }

@@ -6,11 +6,12 @@
  */
 import * as vscode from 'vscode';
 import type { FromGraphWebview, ToGraphWebview } from '../core/protocol/messages';
+import type { AnalysisService } from './analysisService';
 import { snapshotFor } from './snapshots';
 import { renderWebviewHtml, webviewOptions } from './webviewHtml';
 
 export const graphPreviewViewType = 'cnnLens.graphPreview';
-const updateDelayMs = 300;
+const updateDelayMs = 50;
 
 interface PersistedState {
   readonly uri?: string;
@@ -23,11 +24,12 @@ export class GraphPreviewManager implements vscode.Disposable, vscode.WebviewPan
   private readonly exportWaiters: ((m: { format: 'svg' | 'png'; data: string }) => void)[] = [];
   private readonly disposables: vscode.Disposable[] = [];
 
-  constructor(private readonly extensionUri: vscode.Uri) {
+  constructor(private readonly extensionUri: vscode.Uri, private readonly service: AnalysisService) {
     this.disposables.push(
       vscode.window.registerWebviewPanelSerializer(graphPreviewViewType, this),
       vscode.window.onDidChangeActiveTextEditor((editor) => editor && this.follow(editor.document)),
-      vscode.workspace.onDidChangeTextDocument((e) => e.document === this.document && this.scheduleUpdate()),
+      // Redraw when a new analysis of the shown document is ready (the service debounces typing).
+      service.onDidAnalyse((a) => a.uri === this.document?.uri.toString() && this.scheduleUpdate()),
     );
   }
 
@@ -74,18 +76,18 @@ export class GraphPreviewManager implements vscode.Disposable, vscode.WebviewPan
     if (!this.panel || !isModelDocument(document)) return;
     this.document = document;
     this.panel.title = `Graph: ${document.uri.path.split('/').pop()}`;
-    this.post({ type: 'snapshot', snapshot: snapshotFor(document) });
+    this.post({ type: 'snapshot', snapshot: snapshotFor(document, this.service) });
   }
 
   private scheduleUpdate(): void {
     clearTimeout(this.pendingUpdate);
-    this.pendingUpdate = setTimeout(() => this.document && this.post({ type: 'snapshot', snapshot: snapshotFor(this.document) }), updateDelayMs);
+    this.pendingUpdate = setTimeout(() => this.document && this.post({ type: 'snapshot', snapshot: snapshotFor(this.document, this.service) }), updateDelayMs);
   }
 
   private onMessage(message: FromGraphWebview): void {
     switch (message.type) {
       case 'ready':
-        if (this.document) this.post({ type: 'snapshot', snapshot: snapshotFor(this.document) });
+        if (this.document) this.post({ type: 'snapshot', snapshot: snapshotFor(this.document, this.service) });
         break;
       case 'exported':
         for (const waiter of this.exportWaiters.splice(0)) waiter(message);

@@ -1,17 +1,26 @@
 /**
- * Turns an open document into the snapshot the webviews draw. It is the host's only bridge from
- * documents to views, so the preview and the activations panel never look at text themselves.
- * Until the Python and model-file front-ends land, a document yields an empty layer list with a
- * message saying so; the views already handle that case, which they need anyway for files with
- * no model in them.
+ * Turns a document's analysis into the snapshot the webviews draw: the layers of its first (or
+ * selected) model with their output shapes. It is the host's only bridge from analyses to views,
+ * so the preview and the activations panel never look at text themselves.
  */
 import * as vscode from 'vscode';
 import type { DocumentRef, GraphSnapshot } from '../core/protocol/messages';
+import { AnalysisService } from './analysisService';
+import { modelAt } from './editorViews';
 
 export function documentRef(document: vscode.TextDocument): DocumentRef {
   return { uri: document.uri.toString(), version: document.version, name: document.uri.path.split('/').pop() ?? '' };
 }
 
-export function snapshotFor(document: vscode.TextDocument): GraphSnapshot {
-  return { document: documentRef(document), layers: [], message: `No model analysed in ${documentRef(document).name} yet.` };
+export function snapshotFor(document: vscode.TextDocument, service: AnalysisService): GraphSnapshot {
+  const ref = documentRef(document);
+  const analysis = AnalysisService.isPython(document) ? service.get(document) ?? service.now(document) : undefined;
+  const line = vscode.window.activeTextEditor?.document === document ? vscode.window.activeTextEditor.selection.active.line : undefined;
+  const model = analysis && modelAt(analysis, line);
+  if (!model) return { document: ref, layers: [], message: analysis ? `No model found in ${ref.name}.` : `${ref.name} is not a file CNN Lens analyses yet.` };
+  return {
+    document: ref,
+    layers: model.analysis.nodeResults.map((r) => ({ id: r.node.id, name: r.node.name ?? r.node.className, kind: r.node.className, outputShape: (r.outputShapes[0] ?? []).map((d) => (typeof d === 'number' ? d : null)) })),
+    message: `${model.name} (${model.framework})`,
+  };
 }

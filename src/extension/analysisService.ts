@@ -1,0 +1,181 @@
+/**
+ * The extension's analysis service: one analysis per document version, computed after a short
+ * pause in typing (never on the keystroke itself), cached, and read by every provider — hovers,
+ * inlay hints, CodeLens, Problems, the status bar and the graph preview never parse or evaluate
+ * anything themselves. Half-typed code that yields no model keeps the last good analysis, marked
+ * stale. Editing a file that an analysed document imports re-analyses that document.
+ */
+import * as vscode from 'vscode';
+import { spawn } from 'node:child_process';
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import type { Dim } from '../core/ir/dims';
+import type { LayerIndex as LayerIndexType, ModelResult, PythonAnalysis } from './engine';
+
+type Engine = typeof import('./engine');
+let engine: Engine | undefined;
+/** The engine bundle (parser, evaluator, rules), loaded on the first analysis only. */
+export function loadEngine(): Engine {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  return (engine ??= require('./engine.js') as Engine);
+}
+
+export interface DocumentAnalysis {
+  readonly uri: string;
+  readonly version: number;
+  readonly result: PythonAnalysis;
+  /** One line index per model, for hovers and inlay hints. */
+  readonly indexes: ReadonlyMap<ModelResult, LayerIndexType>;
+  /** True when this is an older analysis kept because the current text does not analyse. */
+  readonly stale: boolean;
+  readonly elapsedMs: number;
+  /** Files read while analysing (imports), for re-analysis when one changes. */
+  readonly dependencies: ReadonlySet<string>;
+}
+
+const debounceMs = 300;
+const maxFileBytes = 10 * 1024 * 1024;
+
+export class AnalysisService implements vscode.Disposable {
+  private readonly cache = new Map<string, DocumentAnalysis>();
+  private readonly timers = new Map<string, ReturnType<typeof setTimeout>>();
+  private readonly changed = new vscode.EventEmitter<DocumentAnalysis>();
+  readonly onDidAnalyse = this.changed.event;
+  private readonly disposables: vscode.Disposable[] = [];
+  private parseCache: InstanceType<Engine['ParseCache']> | undefined;
+  private searchPaths: string[] = [];
+
+  constructor(private readonly log: vscode.LogOutputChannel) {
+    this.disposables.push(
+      this.changed,
+      vscode.workspace.onDidOpenTextDocument((d) => this.schedule(d, 0)),
+      vscode.workspace.onDidChangeTextDocument((e) => {
+        this.schedule(e.document, debounceMs);
+        this.reanalyseDependents(e.document.uri.fsPath);
+      }),
+      vscode.workspace.onDidSaveTextDocument((d) => this.reanalyseDependents(d.uri.fsPath)),
+      vscode.workspace.onDidCloseTextDocument((d) => this.forget(d.uri.toString())),
+      vscode.workspace.onDidChangeConfiguration((e) => {
+        if (e.affectsConfiguration('cnnLens')) for (const d of vscode.workspace.textDocuments) this.schedule(d, 0);
+      }),
+    );
+    void this.findSearchPaths();
+  }
+
+  /** The current analysis of `document`, if one is ready (possibly for an older version). */
+  get(document: vscode.TextDocument): DocumentAnalysis | undefined {
+    return this.cache.get(document.uri.toString());
+  }
+
+  /** The analysis for exactly this version, computing it now if needed (commands, not typing). */
+  now(document: vscode.TextDocument): DocumentAnalysis | undefined {
+    const cached = this.get(document);
+    if (cached && cached.version === document.version && !cached.stale) return cached;
+    return this.analyse(document);
+  }
+
+  static isPython(document: vscode.TextDocument): boolean {
+    return document.languageId === 'python' && (document.uri.scheme === 'file' || document.uri.scheme === 'untitled' || document.uri.scheme === 'vscode-remote');
+  }
+
+  private schedule(document: vscode.TextDocument, delay: number): void {
+    if (!AnalysisService.isPython(document)) return;
+    const key = document.uri.toString();
+    clearTimeout(this.timers.get(key));
+    this.timers.set(key, setTimeout(() => {
+      this.timers.delete(key);
+      // A newer edit may have arrived while this one waited: analyse what is there now.
+      this.analyse(document);
+    }, delay));
+  }
+
+  private analyse(document: vscode.TextDocument): DocumentAnalysis | undefined {
+    if (document.isClosed) return undefined;
+    const text = document.getText();
+    const key = document.uri.toString();
+    if (text.length > maxFileBytes) {
+      this.log.warn(`${document.uri.fsPath}: larger than 10 MB, not analysed`);
+      return undefined;
+    }
+    const config = vscode.workspace.getConfiguration('cnnLens', document.uri);
+    const { analyzePython, LayerIndex, ParseCache } = loadEngine();
+    this.parseCache ??= new ParseCache();
+    const dependencies = new Set<string>();
+    const started = performance.now();
+    const result = analyzePython(document.uri.fsPath || document.uri.path, text, {
+      host: { read: (path) => this.read(path, dependencies), searchPaths: this.searchPaths },
+      defaultInput: parseShape(config.get<string>('defaultInputShape', '')),
+      timeMs: config.get<number>('maxAnalysisTimeMs', 200),
+      parseCache: this.parseCache,
+    });
+    const elapsedMs = performance.now() - started;
+    const previous = this.cache.get(key);
+    const broken = !result.models.length && result.diagnostics.some((d) => d.severity === 'error');
+    // Half-typed code: keep showing the last good models, marked stale, instead of flickering.
+    const analysis: DocumentAnalysis = broken && previous && previous.result.models.length
+      ? { ...previous, version: document.version, stale: true, result: { ...previous.result, diagnostics: result.diagnostics } }
+      : { uri: key, version: document.version, result, stale: false, elapsedMs, dependencies, indexes: new Map(result.models.map((m) => [m, new LayerIndex(m.analysis)])) };
+    this.cache.set(key, analysis);
+    this.log.debug(`analysed ${document.uri.fsPath} v${document.version} in ${elapsedMs.toFixed(1)} ms: ${result.models.length} model(s), ${result.steps} steps${analysis.stale ? ' (kept the last good analysis)' : ''}`);
+    this.changed.fire(analysis);
+    return analysis;
+  }
+
+  /** Imported files: the open editor's text when there is one (unsaved edits count), else the disk. */
+  private read(path: string, dependencies: Set<string>): string | undefined {
+    const open = vscode.workspace.textDocuments.find((d) => d.uri.fsPath === path);
+    if (open) {
+      dependencies.add(path);
+      return open.getText();
+    }
+    try {
+      if (!existsSync(path) || statSync(path).size > maxFileBytes) return undefined;
+      const text = readFileSync(path, 'utf8');
+      dependencies.add(path);
+      return text;
+    } catch {
+      return undefined;
+    }
+  }
+
+  private reanalyseDependents(path: string): void {
+    for (const analysis of this.cache.values()) {
+      if (!analysis.dependencies.has(path)) continue;
+      const document = vscode.workspace.textDocuments.find((d) => d.uri.toString() === analysis.uri);
+      if (document) this.schedule(document, debounceMs);
+    }
+  }
+
+  private forget(key: string): void {
+    clearTimeout(this.timers.get(key));
+    this.timers.delete(key);
+    this.cache.delete(key);
+  }
+
+  /** Installed packages (torchvision…) are found through python3's sys.path, asked once, off the UI path. */
+  private async findSearchPaths(): Promise<void> {
+    const python = vscode.workspace.getConfiguration('python').get<string>('defaultInterpreterPath') || 'python3';
+    const paths = await new Promise<string[]>((resolve) => {
+      let out = '';
+      const child = spawn(python, ['-c', 'import sys; print("\\n".join(p for p in sys.path if p))'], { timeout: 5000 });
+      child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+      child.on('error', () => resolve([]));
+      child.on('close', () => resolve(out.split('\n').filter((p) => /(site|dist)-packages/.test(p) && existsSync(p))));
+    });
+    const workspace = (vscode.workspace.workspaceFolders ?? []).map((f) => f.uri.fsPath);
+    this.searchPaths = [...workspace, ...paths];
+    this.log.info(`absolute imports are searched in: ${this.searchPaths.join(', ') || '(nothing found)'}`);
+  }
+
+  dispose(): void {
+    for (const t of this.timers.values()) clearTimeout(t);
+    for (const d of this.disposables) d.dispose();
+  }
+}
+
+/** `1,3,224,224` or `(1, 3, 224, 224)` → dims; empty or invalid → undefined. */
+export function parseShape(text: string | undefined): Dim[] | undefined {
+  const parts = (text ?? '').replace(/[()[\]\s]/g, '').split(',').filter(Boolean);
+  if (!parts.length) return undefined;
+  const dims = parts.map((p) => (/^(N|None)$/i.test(p) ? 'N' : Number(p)));
+  return dims.every((d) => d === 'N' || (Number.isInteger(d) && (d as number) > 0)) ? dims : undefined;
+}

@@ -1,0 +1,12 @@
+/**
+ * The analysis engine the extension loads on first use, as its own bundle (dist/engine.js), so
+ * activation stays cheap: the Python parser, the evaluator and the shape rules are only read from
+ * disk when a document is first analysed. Everything here is re-exported from src/core.
+ */
+export { analyzePython, defaultTimeMs, type ModelResult, type PythonAnalysis } from '../core/frontends/python/analyzePython';
+export { ParseCache } from '../core/frontends/python/parse';
+export { LayerIndex } from '../core/analysis/locate';
+export { summaryTable } from '../core/analysis/summary';
+export { describeNode, describeReceptiveField } from '../core/shapes/describe';
+export { formatShape } from '../core/ir/dims';
+export { formatBytes, formatCompact, formatInt } from '../core/shapes/format';

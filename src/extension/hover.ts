@@ -1,0 +1,81 @@
+/**
+ * Hover for layers: on a definition (`self.conv1 = nn.Conv2d(…)`, `layers.Conv2D(…)`) or an
+ * application (`x = self.conv1(x)`), the shapes in the framework's layout, the arithmetic as the
+ * course writes it, parameters with weight shapes, MACs, receptive field and memory; on a model's
+ * first line, its totals. It only reads the analysis service's cache.
+ */
+import * as vscode from 'vscode';
+import type { ModuleResult, NodeResult } from '../core/shapes/shapePass';
+import { AnalysisService, loadEngine } from './analysisService';
+import type { ModelResult } from './engine';
+
+const maxApplicationsShown = 3;
+
+export class LayerHoverProvider implements vscode.HoverProvider {
+  constructor(private readonly service: AnalysisService) {}
+
+  provideHover(document: vscode.TextDocument, position: vscode.Position): vscode.Hover | undefined {
+    const analysis = this.service.get(document);
+    if (!analysis) return undefined;
+    const parts: string[] = [];
+    for (const model of analysis.result.models) {
+      const found = analysis.indexes.get(model)?.at(position.line, position.character);
+      if (!found) continue;
+      const shown = new Set<NodeResult>();
+      for (const call of found.calls) {
+        parts.push(this.describeApplication(model, call));
+        shown.add(call);
+      }
+      for (const def of found.definitions) {
+        const applications = def.applications.map((id) => model.analysis.nodes.get(id)!).filter((r) => !shown.has(r));
+        if (applications.length || !def.applications.length) parts.push(this.describeDefinition(model, def, applications));
+      }
+      if (!found.calls.length && !found.definitions.length && model.range.start.line === position.line && !model.range.uri) parts.push(this.describeModel(model));
+      if (parts.length) break;
+    }
+    if (!parts.length) return undefined;
+    const md = new vscode.MarkdownString(parts.join('\n\n---\n\n') + (analysis.stale ? '\n\n*(from the last version that analysed; the current text has errors)*' : ''));
+    md.isTrusted = { enabledCommands: ['cnnLens.openPreviewToSide', 'cnnLens.stepThroughActivations', 'cnnLens.showSummary'] };
+    return new vscode.Hover(md);
+  }
+
+  private describeApplication(model: ModelResult, r: NodeResult): string {
+    const { describeNode } = loadEngine();
+    const module = r.node.moduleId === undefined ? undefined : model.analysis.modules[r.node.moduleId];
+    const [title, shapes, ...rest] = describeNode(r, module);
+    return `**${escape(title)}**  \n\`${shapes}\`\n\n\`\`\`text\n${rest.join('\n')}\n\`\`\`\n${this.links()}`;
+  }
+
+  private describeDefinition(model: ModelResult, def: ModuleResult, applications: NodeResult[]): string {
+    const { describeNode, formatInt } = loadEngine();
+    const name = def.module.name ?? def.module.className;
+    const params = (def.trainable ?? 0) + (def.nonTrainable ?? 0);
+    const header = `**${escape(name)}** · \`${def.module.className}\` · ${formatInt(params)} params${def.nonTrainable ? ` (${formatInt(def.nonTrainable)} non-trainable)` : ''}`;
+    if (!applications.length) return `${header}\n\nnever applied in this forward pass${model.framework === 'pytorch' ? ' (PyTorch still counts its parameters)' : ' (Keras builds no weights for it)'}`;
+    const shown = applications.slice(0, maxApplicationsShown).map((r) => {
+      const [, shapes, ...rest] = describeNode(r);
+      return `\`${shapes}\`\n\`\`\`text\n${rest.join('\n')}\n\`\`\``;
+    });
+    const more = applications.length > maxApplicationsShown ? `\n\n… and ${applications.length - maxApplicationsShown} more application(s)` : '';
+    return `${header}${applications.length > 1 ? ` · applied ${applications.length}×` : ''}\n\n${shown.join('\n\n')}${more}\n${this.links()}`;
+  }
+
+  private describeModel(model: ModelResult): string {
+    const { formatShape, formatInt, formatCompact, formatBytes } = loadEngine();
+    const t = model.analysis.totals;
+    return [
+      `**${escape(model.name)}** (${model.framework})`,
+      `\`${model.inputs.map((s) => formatShape(s)).join(', ')} → ${t.outputShapes.map((s) => formatShape(s)).join(', ')}\``,
+      `${formatInt(t.params)} params (${formatInt(t.trainable)} trainable, ${formatInt(t.nonTrainable)} non-trainable) · ${formatCompact(t.macs)}MACs · peak activations ${formatBytes(t.peakActivationBytes)}`,
+      this.links(),
+    ].join('\n\n');
+  }
+
+  private links(): string {
+    return `[Reveal in Graph](command:cnnLens.openPreviewToSide) · [Show Activations](command:cnnLens.stepThroughActivations) · [Summary](command:cnnLens.showSummary)`;
+  }
+}
+
+function escape(text: string): string {
+  return text.replace(/[\\`*_{}[\]<>#|]/g, '\\$&');
+}
