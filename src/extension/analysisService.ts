@@ -43,6 +43,7 @@ export class AnalysisService implements vscode.Disposable {
   private readonly disposables: vscode.Disposable[] = [];
   private parseCache: InstanceType<Engine['ParseCache']> | undefined;
   private searchPaths: string[] = [];
+  private searchPathsAsked = false;
 
   constructor(private readonly log: vscode.LogOutputChannel) {
     this.disposables.push(
@@ -58,7 +59,6 @@ export class AnalysisService implements vscode.Disposable {
         if (e.affectsConfiguration('cnnLens')) for (const d of vscode.workspace.textDocuments) this.schedule(d, 0);
       }),
     );
-    void this.findSearchPaths();
   }
 
   /** The current analysis of `document`, if one is ready (possibly for an older version). */
@@ -95,6 +95,13 @@ export class AnalysisService implements vscode.Disposable {
     if (text.length > maxFileBytes) {
       this.log.warn(`${document.uri.fsPath}: larger than 10 MB, not analysed`);
       return undefined;
+    }
+    if (!this.searchPathsAsked) {
+      // Asked on the first analysis, not at activation; documents are re-analysed when it answers.
+      this.searchPathsAsked = true;
+      void this.findSearchPaths().then(() => {
+        for (const d of vscode.workspace.textDocuments) if (this.cache.has(d.uri.toString())) this.schedule(d, 0);
+      });
     }
     const config = vscode.workspace.getConfiguration('cnnLens', document.uri);
     const { analyzePython, LayerIndex, ParseCache } = loadEngine();

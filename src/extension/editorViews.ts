@@ -21,32 +21,44 @@ export class LayerInlayHints implements vscode.InlayHintsProvider {
     const analysis = this.service.get(document);
     if (mode === 'off' || !analysis) return [];
     const { formatShape, formatCompact } = loadEngine();
-    // One hint per line: the shapes leaving it, and the parameters defined on it.
-    const lines = new Map<number, { shapes: Shape[]; params: number }>();
-    const at = (line: number) => lines.get(line) ?? lines.set(line, { shapes: [], params: 0 }).get(line)!;
+    // One hint per line. A call line shows what its outermost call returns (`x = act(fc(x))` → the
+    // act's output); a line run in a loop says how many times. A definition line shows what the
+    // layer produces, or the range of shapes when it is applied several times.
+    const calls = new Map<number, { shape: Shape; module?: number }[]>();
+    const defs = new Map<number, { shapes: Shape[]; params: number }>();
     for (const model of analysis.result.models) {
       for (const r of model.analysis.nodeResults) {
         const where = r.node.calledAt;
         if (!where || where.uri) continue;
-        at(where.end.line).shapes.push(r.outputShapes[0]);
+        const list = calls.get(where.end.line) ?? calls.set(where.end.line, []).get(where.end.line)!;
+        list.push({ shape: r.outputShapes[0], module: r.node.moduleId });
       }
       for (const m of model.analysis.modules) {
         const where = m.module.definedAt;
         if (!where || where.uri) continue;
-        const entry = at(where.end.line);
+        const entry = defs.get(where.end.line) ?? defs.set(where.end.line, { shapes: [], params: 0 }).get(where.end.line)!;
         entry.params += (m.trainable ?? 0) + (m.nonTrainable ?? 0);
-        if (!m.applications.length) continue;
-        const first = model.analysis.nodes.get(m.applications[0]);
-        if (first && !lines.get(first.node.calledAt?.end.line ?? -1)?.shapes.length) entry.shapes.push(first.outputShapes[0]);
+        for (const id of m.applications) {
+          const r = model.analysis.nodes.get(id);
+          // Keras writes `layers.Conv2D(…)(x)` on one line: its call already carries the shape.
+          if (r && r.node.calledAt?.end.line !== where.end.line) entry.shapes.push(r.outputShapes[0]);
+        }
       }
     }
     const hints: vscode.InlayHint[] = [];
-    for (const [line, { shapes, params }] of lines) {
-      if (line < range.start.line || line > range.end.line || line >= document.lineCount) continue;
-      const distinct = [...new Set(shapes.map((s) => formatShape(s)))];
-      // A loop line applies many layers: show where it ends up, and how many, not every step.
-      const shapeText = !distinct.length ? '' : distinct.length === 1 ? `→ ${distinct[0]}${shapes.length > 1 ? ` (×${shapes.length})` : ''}` : `→ … ${distinct[distinct.length - 1]} (×${shapes.length})`;
-      const text = [shapeText, mode === 'shapesAndParams' && params ? `${formatCompact(params)} params` : ''].filter(Boolean).join(' · ');
+    for (let line = range.start.line; line <= Math.min(range.end.line, document.lineCount - 1); line++) {
+      const onLine = calls.get(line);
+      const def = defs.get(line);
+      let shapeText = '';
+      if (onLine?.length) {
+        const last = onLine[onLine.length - 1];
+        const repeats = last.module === undefined ? 1 : onLine.filter((c) => c.module === last.module).length;
+        shapeText = `→ ${formatShape(last.shape)}${repeats > 1 ? ` (×${repeats})` : ''}`;
+      } else if (def?.shapes.length) {
+        const distinct = [...new Set(def.shapes.map((s) => formatShape(s)))];
+        shapeText = distinct.length === 1 ? `→ ${distinct[0]}${def.shapes.length > 1 ? ` (×${def.shapes.length})` : ''}` : `→ ${distinct[0]} … ${distinct[distinct.length - 1]} (×${def.shapes.length})`;
+      }
+      const text = [shapeText, mode === 'shapesAndParams' && def?.params ? `${formatCompact(def.params)} params` : ''].filter(Boolean).join(' · ');
       if (!text) continue;
       const hint = new vscode.InlayHint(document.lineAt(line).range.end, ` ${text}`, vscode.InlayHintKind.Type);
       hint.paddingLeft = true;

@@ -57,48 +57,68 @@ export function webview(page: Page, index = -1): FrameLocator {
 }
 
 /**
- * Hovers the exact characters of `word` on the line containing `lineText` and returns the hover's
- * text. Monaco merges tokens into spans, so the mouse is aimed at a DOM Range over the word.
- * Retries while the extension is still activating.
+ * The screen point at the middle of `word` on the first visible editor line containing `lineText`.
+ * Monaco merges tokens into spans, so the point comes from a DOM Range over the word's characters.
  */
-export async function hoverWord(page: Page, lineText: string, word: string, timeoutMs = 30_000): Promise<string> {
-  const deadline = Date.now() + timeoutMs;
-  const hover = page.locator('.monaco-hover:not(.hidden)');
-  while (Date.now() < deadline) {
-    const point = await page.evaluate(
-      ([line, w]) => {
-        for (const row of Array.from(document.querySelectorAll('.monaco-editor .view-line'))) {
-          const text = row.textContent ?? '';
-          if (!text.includes(line)) continue;
-          const offset = text.indexOf(w, text.indexOf(line));
-          let seen = 0;
-          const walker = document.createTreeWalker(row, NodeFilter.SHOW_TEXT);
-          for (let node = walker.nextNode(); node; node = walker.nextNode()) {
-            const length = node.textContent?.length ?? 0;
-            if (offset < seen + length) {
-              const range = document.createRange();
-              range.setStart(node, offset - seen);
-              range.setEnd(node, Math.min(length, offset - seen + w.length));
-              const r = range.getBoundingClientRect();
-              return { x: r.x + r.width / 2, y: r.y + r.height / 2 };
-            }
-            seen += length;
+export async function wordPoint(page: Page, lineText: string, word: string): Promise<{ x: number; y: number } | null> {
+  return page.evaluate(
+    ([line, w]) => {
+      for (const row of Array.from(document.querySelectorAll('.monaco-editor .view-line'))) {
+        // Monaco renders spaces as no-break spaces; one for one, so offsets still match.
+        const text = (row.textContent ?? '').replace(/\u00a0/g, ' ');
+        if (!text.includes(line)) continue;
+        const offset = text.indexOf(w, text.indexOf(line));
+        let seen = 0;
+        const walker = document.createTreeWalker(row, NodeFilter.SHOW_TEXT);
+        for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+          const length = node.textContent?.length ?? 0;
+          if (offset < seen + length) {
+            const range = document.createRange();
+            range.setStart(node, offset - seen);
+            range.setEnd(node, Math.min(length, offset - seen + w.length));
+            const r = range.getBoundingClientRect();
+            return { x: r.x + r.width / 2, y: r.y + r.height / 2 };
           }
+          seen += length;
         }
-        return null;
-      },
-      [lineText, word] as const,
-    );
+      }
+      return null;
+    },
+    [lineText, word] as const,
+  );
+}
+
+/**
+ * Hovers the exact characters of `word` on the line containing `lineText` and returns the hover's
+ * text once it contains `expect` (when given). Retries while the extension activates and analyses.
+ */
+export async function hoverWord(page: Page, lineText: string, word: string, options: { timeoutMs?: number; expect?: string } = {}): Promise<string> {
+  const deadline = Date.now() + (options.timeoutMs ?? 30_000);
+  const hover = page.locator('.monaco-hover:not(.hidden)');
+  let last = '';
+  while (Date.now() < deadline) {
+    const point = await wordPoint(page, lineText, word);
     if (!point) throw new Error(`no visible editor line contains "${lineText}"`);
     await page.mouse.move(point.x, point.y);
     try {
       await hover.first().waitFor({ timeout: 4_000 });
-      return (await hover.first().innerText()).trim();
+      last = (await hover.first().innerText()).trim();
+      if (!options.expect || last.includes(options.expect)) return last;
     } catch {
-      await page.mouse.move(0, 0);
+      // no hover yet
     }
+    await page.mouse.move(0, 0);
+    await page.waitForTimeout(500);
   }
-  throw new Error(`no hover appeared over "${word}"`);
+  throw new Error(`no hover over "${word}"${options.expect ? ` containing "${options.expect}"` : ''} appeared (last: ${last || 'none'})`);
+}
+
+/** Selects `word` on the line containing `lineText` by double-clicking it, then types `text` over it. */
+export async function replaceWord(page: Page, lineText: string, word: string, text: string): Promise<void> {
+  const point = await wordPoint(page, lineText, word);
+  if (!point) throw new Error(`no visible editor line contains "${lineText}"`);
+  await page.mouse.dblclick(point.x, point.y);
+  await page.keyboard.type(text);
 }
 
 /**

@@ -104,7 +104,8 @@ export function installKeras(session: Session, module: (name: string, attrs?: Re
 
   const runSequence = (state: KerasLayerState, input: Value | undefined, s: CallSite): Value => {
     let x: Value = input ?? NONE;
-    for (const layer of state.sequence ?? []) x = layer.t === 'tensor' ? x : om.call(layer, { positional: [x], keywords: new Map() }, s);
+    // Each layer of a Sequential is applied where it is written in the list.
+    for (const layer of state.sequence ?? []) x = layer.t === 'tensor' ? x : om.call(layer, { positional: [x], keywords: new Map() }, kerasState(layer)?.site ?? s);
     return x;
   };
 
