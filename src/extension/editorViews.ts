@@ -24,14 +24,14 @@ export class LayerInlayHints implements vscode.InlayHintsProvider {
     // One hint per line. A call line shows what its outermost call returns (`x = act(fc(x))` → the
     // act's output); a line run in a loop says how many times. A definition line shows what the
     // layer produces, or the range of shapes when it is applied several times.
-    const calls = new Map<number, { shape: Shape; module?: number }[]>();
+    const calls = new Map<number, { shape: Shape; at: string }[]>();
     const defs = new Map<number, { shapes: Shape[]; params: number }>();
     for (const model of analysis.result.models) {
       for (const r of model.analysis.nodeResults) {
         const where = r.node.calledAt;
         if (!where || where.uri) continue;
         const list = calls.get(where.end.line) ?? calls.set(where.end.line, []).get(where.end.line)!;
-        list.push({ shape: r.outputShapes[0], module: r.node.moduleId });
+        list.push({ shape: r.outputShapes[0], at: `${where.start.line}:${where.start.character}:${where.end.character}` });
       }
       for (const m of model.analysis.modules) {
         const where = m.module.definedAt;
@@ -51,9 +51,12 @@ export class LayerInlayHints implements vscode.InlayHintsProvider {
       const def = defs.get(line);
       let shapeText = '';
       if (onLine?.length) {
+        // The same call expression evaluated again (a block used N times, a loop): first … last (×N).
         const last = onLine[onLine.length - 1];
-        const repeats = last.module === undefined ? 1 : onLine.filter((c) => c.module === last.module).length;
-        shapeText = `→ ${formatShape(last.shape)}${repeats > 1 ? ` (×${repeats})` : ''}`;
+        const runs = onLine.filter((c) => c.at === last.at);
+        const first = formatShape(runs[0].shape);
+        const final = formatShape(last.shape);
+        shapeText = runs.length === 1 ? `→ ${final}` : first === final ? `→ ${final} (×${runs.length})` : `→ ${first} … ${final} (×${runs.length})`;
       } else if (def?.shapes.length) {
         const distinct = [...new Set(def.shapes.map((s) => formatShape(s)))];
         shapeText = distinct.length === 1 ? `→ ${distinct[0]}${def.shapes.length > 1 ? ` (×${def.shapes.length})` : ''}` : `→ ${distinct[0]} … ${distinct[distinct.length - 1]} (×${def.shapes.length})`;

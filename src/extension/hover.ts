@@ -33,6 +33,14 @@ export class LayerHoverProvider implements vscode.HoverProvider {
       if (!found.calls.length && !found.definitions.length && model.range.start.line === position.line && !model.range.uri) parts.push(this.describeModel(model));
       if (parts.length) break;
     }
+    if (!parts.length) {
+      // On `class Bottleneck(nn.Module):` — how the block behaves where the models use it.
+      const className = /^\s*class\s+(\w+)/.exec(document.lineAt(position.line).text)?.[1];
+      if (className) for (const model of analysis.result.models) {
+        const block = this.describeBlock(model, className);
+        if (block) parts.push(block);
+      }
+    }
     if (!parts.length) return undefined;
     const md = new vscode.MarkdownString(parts.join('\n\n---\n\n') + (analysis.stale ? '\n\n*(from the last version that analysed; the current text has errors)*' : ''));
     md.isTrusted = { enabledCommands: ['cnnLens.openPreviewToSide', 'cnnLens.stepThroughActivations', 'cnnLens.showSummary'] };
@@ -58,6 +66,26 @@ export class LayerHoverProvider implements vscode.HoverProvider {
     });
     const more = applications.length > maxApplicationsShown ? `\n\n… and ${applications.length - maxApplicationsShown} more application(s)` : '';
     return `${header}${applications.length > 1 ? ` · applied ${applications.length}×` : ''}\n\n${shown.join('\n\n')}${more}\n${this.links()}`;
+  }
+
+  private describeBlock(model: ModelResult, className: string): string | undefined {
+    const { formatShape, formatInt } = loadEngine();
+    const groups = [...model.analysis.graph.groups.values()].filter((g) => g.className === className);
+    if (!groups.length) return undefined;
+    const inside = (groupId: string | undefined, target: string): boolean => {
+      for (let g = groupId; g; g = model.analysis.graph.groups.get(g)?.parentId) if (g === target) return true;
+      return false;
+    };
+    const rows = groups.map((g) => {
+      const nodes = model.analysis.nodeResults.filter((r) => inside(r.node.groupId, g.id));
+      if (!nodes.length) return undefined;
+      const modules = new Set(nodes.map((r) => r.node.moduleId).filter((id): id is number => id !== undefined));
+      const params = [...modules].reduce((sum, id) => sum + (model.analysis.modules[id].trainable ?? 0) + (model.analysis.modules[id].nonTrainable ?? 0), 0);
+      return `| \`${g.name || className}\` | \`${formatShape(nodes[0].inputShapes[0])} → ${formatShape(nodes[nodes.length - 1].outputShapes[0])}\` | ${formatInt(params)} |`;
+    }).filter(Boolean);
+    if (!rows.length) return undefined;
+    const shown = rows.slice(0, 8);
+    return [`**${escape(className)}** in \`${escape(model.name)}\`: used ${rows.length}×`, '', '| instance | shapes | params |', '|---|---|---:|', ...shown, rows.length > shown.length ? `\n… and ${rows.length - shown.length} more` : ''].join('\n');
   }
 
   private describeModel(model: ModelResult): string {

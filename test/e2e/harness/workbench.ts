@@ -51,6 +51,16 @@ export async function runCommand(page: Page, title: string): Promise<void> {
   await page.keyboard.press('Enter');
 }
 
+/** Moves the cursor (and the view) to a 1-based line with Go to Line (Ctrl+G). */
+export async function goToLine(page: Page, line: number): Promise<void> {
+  await page.locator('.monaco-editor textarea').first().focus();
+  await page.keyboard.press('Control+G');
+  const input = page.locator('.quick-input-widget input');
+  await input.waitFor();
+  await input.fill(`:${line}`);
+  await page.keyboard.press('Enter');
+}
+
 /** The content frame of a webview panel; with several open, the last one unless `index` is given. */
 export function webview(page: Page, index = -1): FrameLocator {
   return page.frameLocator(`iframe.webview.ready >> nth=${index}`).frameLocator('iframe#active-frame');

@@ -7,7 +7,7 @@
 import * as assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { projectRoot, startCodeServer, type CodeServer } from '../harness/codeServer';
-import { hoverWord, openFile, openWorkbench, replaceWord, screenshot, type Workbench } from '../harness/workbench';
+import { goToLine, hoverWord, openFile, openWorkbench, replaceWord, screenshot, type Workbench } from '../harness/workbench';
 
 describe('editor: hover, inlay hints, CodeLens, Problems (code-server)', function () {
   this.timeout(240_000);
@@ -66,6 +66,17 @@ describe('editor: hover, inlay hints, CodeLens, Problems (code-server)', functio
     await bench.page.keyboard.press('Escape');
     await bench.page.keyboard.press('Control+Z');
     await problem.first().waitFor({ state: 'detached', timeout: 30_000 });
+  });
+
+  it('hovers a block class with its in → out shapes where the model uses it', async () => {
+    await openFile(bench.page, 'samples/resnet_blocks.py');
+    await goToLine(bench.page, 119);
+    await bench.page.locator('.codelens-decoration', { hasText: 'CNN Lens: 11.7 M params' }).first().waitFor({ timeout: 60_000 });
+    await goToLine(bench.page, 32);
+    const text = await hoverWord(bench.page, 'class BasicBlock', 'BasicBlock', { expect: 'used 8×' });
+    assert.match(text, /layer1\.0\s+1×64×56×56 → 1×64×56×56\s+73,984/);
+    assert.match(text, /layer2\.0\s+1×64×56×56 → 1×128×28×28\s+230,144/);
+    await screenshot(bench.page, 'block-hover');
   });
 
   it('analyses a Keras sample: hover shows channels-last shapes', async () => {

@@ -149,6 +149,7 @@ export function analyzePython(file: string, text: string, options: PythonAnalysi
   return { file, models, diagnostics, steps: session.interp.steps };
 
   function analyzeEntry(candidate: EntryCandidate): ModelResult | undefined {
+    session.interp.renewBudget(options.timeMs ?? defaultTimeMs);
     const explicit = !!options.entry;
     const site = { file, from: candidate.from, to: candidate.to };
     const keywords = new Map<string, Value>([...(options.entryArgs ?? [])].map(([k, v]) => [k, fromArg(v)]));

@@ -42,7 +42,22 @@ export class Interpreter {
   private readonly reported = new Set<string>();
   objects!: ObjectModel;
 
-  constructor(private readonly budget: Budget, readonly now: () => number) {}
+  private stepLimit: number;
+  private deadline: number;
+
+  constructor(private readonly budget: Budget, readonly now: () => number) {
+    this.stepLimit = budget.maxSteps;
+    this.deadline = budget.deadline;
+  }
+
+  /**
+   * Starts a fresh allowance of steps and time: each model in a file gets the whole budget, so a
+   * large first model cannot starve the ones after it.
+   */
+  renewBudget(timeMs: number): void {
+    this.stepLimit = this.steps + this.budget.maxSteps;
+    this.deadline = this.now() + timeMs;
+  }
 
   /** Records a diagnostic once per place and message. */
   report(file: string, from: number, to: number, severity: EvalDiagnostic['severity'], message: string): void {
@@ -54,8 +69,8 @@ export class Interpreter {
   }
 
   private tick(file: string, from: number): void {
-    if (++this.steps > this.budget.maxSteps) throw new BudgetExceeded('steps', file, from);
-    if ((this.steps & 1023) === 0 && this.now() > this.budget.deadline) throw new BudgetExceeded('time', file, from);
+    if (++this.steps > this.stepLimit) throw new BudgetExceeded('steps', file, from);
+    if ((this.steps & 1023) === 0 && this.now() > this.deadline) throw new BudgetExceeded('time', file, from);
   }
 
   execBlock(body: readonly Stmt[], scope: Scope): Completion {
