@@ -62,7 +62,7 @@ describe('editor: hover, inlay hints, CodeLens, Problems (code-server)', functio
     await problem.first().waitFor({ timeout: 30_000 });
     const text = await hoverWord(bench.page, 'self.conv2(x)', 'conv2', { expect: 'expects 8 input channels but receives 6' });
     assert.match(text, /Conv2d expects 8 input channels but receives 6/);
-    await screenshot(bench.page, 'channel-mismatch');
+    await screenshot(bench.page, 'channel-mismatch', { forReadme: true });
     await bench.page.keyboard.press('Escape');
     await bench.page.keyboard.press('Control+Z');
     await problem.first().waitFor({ state: 'detached', timeout: 30_000 });

@@ -46,6 +46,6 @@ describe('foundation (code-server)', function () {
     const status = webview(bench.page).locator('p.backend', { hasText: 'backend:' });
     await status.waitFor({ timeout: 60_000 });
     assert.match((await status.textContent()) ?? '', /TensorFlow\.js backend: (webgl|wasm|cpu)$/);
-    await screenshot(bench.page, 'activations-backend', { forReadme: true });
+    await screenshot(bench.page, 'activations-backend');
   });
 });
