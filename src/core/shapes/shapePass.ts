@@ -224,14 +224,14 @@ function nextField(inputs: readonly TensorId[], fields: readonly (ReceptiveField
     if (f && (!from || f.global || (!from.global && sum(f.size) > sum(from.size)))) from = f;
   }
   if (!from || from.global) return from;
-  const window = result.window;
-  if (window === 'global' || spec.kind === 'dense') return { size: from.size, jump: from.jump, global: true };
-  if (!window || window.kernel.length !== from.size.length) return from;
+  const slide = result.window;
+  if (slide === 'global' || spec.kind === 'dense') return { size: from.size, jump: from.jump, global: true };
+  if (!slide || slide.kernel.length !== from.size.length) return from;
   const size: number[] = [];
   const jump: number[] = [];
   for (let i = 0; i < from.size.length; i++) {
-    size.push(from.size[i] + window.dilation[i] * (window.kernel[i] - 1) * from.jump[i]);
-    jump.push(from.jump[i] * window.stride[i]);
+    size.push(from.size[i] + slide.dilation[i] * (slide.kernel[i] - 1) * from.jump[i]);
+    jump.push(from.jump[i] * slide.stride[i]);
   }
   return { size, jump, global: false };
 }
