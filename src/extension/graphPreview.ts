@@ -30,6 +30,7 @@ export class GraphPreviewManager implements vscode.Disposable, vscode.WebviewPan
       vscode.window.onDidChangeActiveTextEditor((editor) => editor && this.follow(editor.document)),
       // Redraw when a new analysis of the shown document is ready (the service debounces typing).
       service.onDidAnalyse((a) => a.uri === this.document?.uri.toString() && this.scheduleUpdate()),
+      vscode.window.onDidChangeTextEditorSelection((e) => this.highlightAt(e.textEditor)),
     );
   }
 
@@ -93,8 +94,42 @@ export class GraphPreviewManager implements vscode.Disposable, vscode.WebviewPan
         for (const waiter of this.exportWaiters.splice(0)) waiter(message);
         break;
       case 'revealLayer':
+        void this.reveal(message.uri, message.layerId);
         break;
     }
+  }
+
+  /** Selects a clicked layer's definition (or, for a functional op, its call) in the editor. */
+  private async reveal(uri: string, layerId: string): Promise<void> {
+    const document = vscode.workspace.textDocuments.find((d) => d.uri.toString() === uri);
+    const analysis = document && this.service.get(document);
+    if (!document || !analysis) return;
+    for (const model of analysis.result.models) {
+      const node = model.analysis.nodes.get(layerId);
+      if (!node) continue;
+      const module = node.node.moduleId === undefined ? undefined : model.analysis.graph.modules[node.node.moduleId];
+      const target = module?.definedAt && !module.definedAt.uri ? module.definedAt : node.node.calledAt;
+      if (!target || target.uri) return;
+      const range = new vscode.Range(target.start.line, target.start.character, target.end.line, target.end.character);
+      const column = vscode.window.visibleTextEditors.find((e) => e.document === document)?.viewColumn ?? vscode.ViewColumn.One;
+      // The selection change this causes comes back as a highlight of the same layer: no loop.
+      await vscode.window.showTextDocument(document, { viewColumn: column, selection: range, preserveFocus: false });
+      return;
+    }
+  }
+
+  /** Highlights, in the preview, the layers called or defined on the editor's current line. */
+  private highlightAt(editor: vscode.TextEditor): void {
+    if (!this.panel || editor.document !== this.document) return;
+    const analysis = this.service.get(editor.document);
+    if (!analysis) return;
+    const line = editor.selection.active.line;
+    const ids: string[] = [];
+    for (const [, index] of analysis.indexes) {
+      const found = index.at(line);
+      ids.push(...found.calls.map((c) => c.node.id), ...found.definitions.flatMap((d) => d.applications));
+    }
+    this.post({ type: 'highlight', uri: editor.document.uri.toString(), layerIds: ids });
   }
 
   private post(message: ToGraphWebview): void {

@@ -5,7 +5,7 @@
  */
 import * as vscode from 'vscode';
 import type { DocumentRef, GraphSnapshot } from '../core/protocol/messages';
-import { AnalysisService } from './analysisService';
+import { AnalysisService, loadEngine } from './analysisService';
 import { modelAt } from './editorViews';
 
 export function documentRef(document: vscode.TextDocument): DocumentRef {
@@ -20,7 +20,9 @@ export function snapshotFor(document: vscode.TextDocument, service: AnalysisServ
   if (!model) return { document: ref, layers: [], message: analysis ? `No model found in ${ref.name}.` : `${ref.name} is not a file CNN Lens analyses yet.` };
   return {
     document: ref,
-    layers: model.analysis.nodeResults.map((r) => ({ id: r.node.id, name: r.node.name ?? r.node.className, kind: r.node.className, outputShape: (r.outputShapes[0] ?? []).map((d) => (typeof d === 'number' ? d : null)) })),
-    message: `${model.name} (${model.framework})`,
+    layers: loadEngine().viewLayers(model.analysis),
+    layout: model.analysis.graph.layout,
+    model: `${model.name} (${model.framework})`,
+    input: model.inputs[0]?.map((d) => (typeof d === 'number' ? d : null)),
   };
 }

@@ -1,11 +1,14 @@
 /**
- * Entry of the graph preview webview. It receives snapshots from the host, drops those older than
- * the one on screen, draws them as SVG with D3, and answers export requests. It never parses
- * source or computes shapes: the snapshot carries everything it draws.
+ * Entry of the graph preview webview. It receives snapshots from the host (dropping any older than
+ * the one on screen), lays the model out as volumes and draws them with D3, with zoom and pan, a
+ * tooltip carrying the layer's shapes and arithmetic, click-to-reveal in the editor, highlighting
+ * of the layers under the editor's cursor, and SVG/PNG export. It never parses or computes shapes.
  */
-import { select } from 'd3';
+import { select, zoom, zoomIdentity, type ZoomBehavior } from 'd3';
 import type { FromGraphWebview, GraphSnapshot, ToGraphWebview } from '../../src/core/protocol/messages';
 import { hostChannel, onHostMessage } from '../shared/vscodeApi';
+import { layoutVolumes, type Box } from './layout';
+import { drawVolumes } from './volumes';
 
 interface GraphState {
   readonly uri?: string;
@@ -13,18 +16,26 @@ interface GraphState {
 
 const host = hostChannel<FromGraphWebview, GraphState>();
 const root = document.getElementById('root')!;
+const tooltip = document.body.appendChild(document.createElement('div'));
+tooltip.className = 'tooltip';
 let shown: GraphSnapshot | undefined;
+let zoomer: ZoomBehavior<SVGSVGElement, unknown> | undefined;
 
 onHostMessage<ToGraphWebview>((message) => {
   switch (message.type) {
     case 'snapshot': {
       const { document: doc } = message.snapshot;
       if (shown && shown.document.uri === doc.uri && shown.document.version > doc.version) return;
+      const sameDocument = shown?.document.uri === doc.uri;
       shown = message.snapshot;
       host.saveState({ uri: doc.uri });
-      draw(message.snapshot);
+      draw(message.snapshot, sameDocument);
       break;
     }
+    case 'highlight':
+      if (message.uri !== shown?.document.uri) return;
+      root.querySelectorAll('g.volume').forEach((g) => g.classList.toggle('selected', message.layerIds.some((id) => (g.getAttribute('data-layers') ?? '').split(' ').includes(id))));
+      break;
     case 'requestExport':
       void exportDrawing(message.format).then((data) => host.post({ type: 'exported', format: message.format, data }));
       break;
@@ -32,21 +43,50 @@ onHostMessage<ToGraphWebview>((message) => {
 });
 host.post({ type: 'ready' });
 
-function draw(snapshot: GraphSnapshot): void {
-  const width = 720;
-  const rowHeight = 28;
-  const height = 60 + Math.max(1, snapshot.layers.length) * rowHeight;
+function draw(snapshot: GraphSnapshot, keepView: boolean): void {
+  const previous = root.querySelector('svg') ? select(root).select<SVGSVGElement>('svg').property('__zoom') : undefined;
   select(root).selectAll('*').remove();
-  const svg = select(root).append('svg').attr('class', 'graph').attr('xmlns', 'http://www.w3.org/2000/svg').attr('viewBox', `0 0 ${width} ${height}`).attr('width', width).attr('height', height);
-  svg.append('text').attr('class', 'title').attr('x', 16).attr('y', 28).text(snapshot.document.name);
+  const header = select(root).append('div').attr('class', 'header');
+  header.append('span').attr('class', 'title').text(snapshot.document.name);
+  if (snapshot.model) header.append('span').attr('class', 'model').text(` · ${snapshot.model}`);
   if (!snapshot.layers.length) {
-    svg.append('text').attr('class', 'message').attr('x', 16).attr('y', 60).text(snapshot.message ?? 'Nothing to draw.');
+    const svg = select(root).append('svg').attr('class', 'graph').attr('xmlns', 'http://www.w3.org/2000/svg').attr('width', 600).attr('height', 80);
+    svg.append('text').attr('class', 'title').attr('x', 16).attr('y', 28).text(snapshot.document.name);
+    svg.append('text').attr('class', 'message').attr('x', 16).attr('y', 56).text(snapshot.message ?? 'Nothing to draw.');
     return;
   }
-  const rows = svg.selectAll('g.layer').data(snapshot.layers).join('g').attr('class', 'layer').attr('transform', (_, i) => `translate(16, ${48 + i * rowHeight})`);
-  rows.append('rect').attr('width', width - 32).attr('height', rowHeight - 6).attr('rx', 3);
-  rows.append('text').attr('x', 8).attr('y', 16).text((l) => `${l.name} · ${l.kind} → ${l.outputShape?.map((d) => d ?? '?').join('×') ?? '?'}`);
-  rows.on('click', (_, l) => host.post({ type: 'revealLayer', uri: snapshot.document.uri, version: snapshot.document.version, layerId: l.id }));
+  const layout = layoutVolumes(snapshot);
+  const svg = select(root).append('svg').attr('class', 'graph').attr('xmlns', 'http://www.w3.org/2000/svg').attr('width', '100%').attr('height', Math.max(320, Math.min(layout.height, 900)));
+  const scene = svg.append('g').attr('class', 'scene');
+  scene.append('text').attr('class', 'title').attr('x', 30).attr('y', 28).text(`${snapshot.model ?? snapshot.document.name}`);
+  scene.append('text').attr('class', 'legend').attr('x', 30).attr('y', 46).text('volume: height ∝ log₂ H, depth ∝ log₂ W, width ∝ log₂ C · bars: dense units · ⊕ add, c concat, × multiply');
+  const boxes = drawVolumes(scene, layout);
+  boxes
+    .on('mousemove', (event: MouseEvent, b: Box) => showTooltip(event, b))
+    .on('mouseleave', () => (tooltip.style.display = 'none'))
+    .on('click', (_event: MouseEvent, b: Box) => host.post({ type: 'revealLayer', uri: snapshot.document.uri, version: snapshot.document.version, layerId: b.layer.id }));
+  zoomer = zoom<SVGSVGElement, unknown>()
+    .scaleExtent([0.05, 4])
+    .on('zoom', (event: { transform: { toString(): string } }) => scene.attr('transform', event.transform.toString()));
+  svg.call(zoomer);
+  const width = (svg.node()!.clientWidth || 800) - 10;
+  const fit = Math.min(1, width / layout.width);
+  svg.call(zoomer.transform, keepView && previous ? previous : zoomIdentity.scale(fit));
+}
+
+function showTooltip(event: MouseEvent, b: Box): void {
+  const layers = [b.layer, ...b.folded];
+  tooltip.replaceChildren(
+    ...layers.flatMap((l, i) => {
+      const block = document.createElement('pre');
+      block.textContent = l.details.join('\n');
+      if (i) block.className = 'folded';
+      return [block];
+    }),
+  );
+  tooltip.style.display = 'block';
+  tooltip.style.left = `${Math.min(event.clientX + 14, window.innerWidth - tooltip.offsetWidth - 8)}px`;
+  tooltip.style.top = `${Math.min(event.clientY + 14, window.innerHeight - tooltip.offsetHeight - 8)}px`;
 }
 
 /** SVG text with the theme's computed colours inlined, or a PNG data URL rendered from it. */
@@ -57,8 +97,13 @@ async function exportDrawing(format: 'svg' | 'png'): Promise<string> {
   const originals = svg.querySelectorAll<SVGElement>('*');
   copy.querySelectorAll<SVGElement>('*').forEach((el, i) => {
     const style = getComputedStyle(originals[i]);
-    el.setAttribute('style', `fill:${style.fill};stroke:${style.stroke};font:${style.font}`);
+    el.setAttribute('style', `fill:${style.fill};stroke:${style.stroke};stroke-width:${style.strokeWidth};font:${style.font};opacity:${style.opacity}`);
   });
+  const box = (svg.querySelector('g.scene') as SVGGElement).getBBox();
+  copy.setAttribute('viewBox', `${box.x - 10} ${box.y - 10} ${box.width + 20} ${box.height + 20}`);
+  copy.setAttribute('width', String(box.width + 20));
+  copy.setAttribute('height', String(box.height + 20));
+  copy.querySelector('g.scene')?.removeAttribute('transform');
   const text = new XMLSerializer().serializeToString(copy);
   if (format === 'svg') return text;
   const image = new Image();

@@ -13,24 +13,46 @@ export interface DocumentRef {
   readonly name: string;
 }
 
-/** One layer as the views draw it; filled from the Analysis. */
+/** One layer application as the views draw it; filled from the Analysis, never computed by a view. */
 export interface ViewLayer {
   readonly id: string;
   readonly name: string;
+  /** The framework's class or op name: `Conv2d`, `add`. */
   readonly kind: string;
+  /** Colour and drawing family: conv, pool, norm, activation, dense, reshape, merge, regularisation, other. */
+  readonly category: string;
   /** Output shape in the framework's layout, e.g. `[1, 64, 112, 112]`; null for an unknown dim. */
   readonly outputShape: readonly (number | null)[] | null;
+  /** Ids of the layers whose outputs this one consumes (graph inputs are left out). */
+  readonly inputs: readonly string[];
+  readonly params: number;
+  readonly macs: number;
+  /** Kernel and stride of a sliding window (conv, pool), for drawing the filter. */
+  readonly kernel?: readonly number[];
+  readonly stride?: readonly number[];
+  /** Hover text: the shapes and the arithmetic, as the editor hover shows them. */
+  readonly details: readonly string[];
+  /** Zero-based line of the call in the document, for two-way selection. */
+  readonly line?: number;
+  /** Enclosing module path, e.g. `layer1.0`, for grouping. */
+  readonly group?: string;
+  readonly problem?: string;
 }
 
 export interface GraphSnapshot {
   readonly document: DocumentRef;
   readonly layers: readonly ViewLayer[];
+  /** `channels_first` (PyTorch: N,C,H,W) or `channels_last` (Keras: N,H,W,C). */
+  readonly layout?: 'channels_first' | 'channels_last';
+  readonly model?: string;
+  readonly input?: readonly (number | null)[];
   /** Shown when there is nothing to draw (no model found, analysis failed). */
   readonly message?: string;
 }
 
 export type ToGraphWebview =
   | { readonly type: 'snapshot'; readonly snapshot: GraphSnapshot }
+  | { readonly type: 'highlight'; readonly uri: string; readonly layerIds: readonly string[] }
   | { readonly type: 'requestExport'; readonly format: 'svg' | 'png' };
 
 export type FromGraphWebview =

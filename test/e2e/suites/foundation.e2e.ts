@@ -34,7 +34,7 @@ describe('foundation (code-server)', function () {
     const frame = webview(bench.page);
     const title = frame.locator('svg.graph text.title');
     await title.waitFor({ timeout: 60_000 });
-    assert.equal(await title.textContent(), 'lenet5_pytorch.py');
+    assert.equal(await title.textContent(), 'LeNet5 (pytorch)');
     assert.ok(await frame.locator('svg.graph').count(), 'an <svg class="graph"> is in the webview');
     await bench.page.locator('.tab[aria-label^="Graph: lenet5_pytorch.py"]').waitFor();
     await screenshot(bench.page, 'graph-preview');

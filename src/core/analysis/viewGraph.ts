@@ -1,0 +1,41 @@
+/**
+ * A model's analysis as the layer list the webviews draw: each application with its output shape,
+ * category, producers, parameters, MACs, window, hover text, line and group. Views read this and
+ * never compute shapes themselves.
+ */
+import type { Shape } from '../ir/dims';
+import type { ViewLayer } from '../protocol/messages';
+import { layerKinds } from '../shapes/registry';
+import { describeNode } from '../shapes/describe';
+import type { ShapeAnalysis } from '../shapes/shapePass';
+
+export function viewLayers(analysis: ShapeAnalysis): ViewLayer[] {
+  const producer = new Map<number, string>();
+  for (const r of analysis.nodeResults) for (const t of r.node.outputs) producer.set(t, r.node.id);
+  return analysis.nodeResults.map((r) => {
+    const spec = r.node.spec;
+    const module = r.node.moduleId === undefined ? undefined : analysis.modules[r.node.moduleId];
+    const slide = 'kernel' in spec && 'stride' in spec ? { kernel: spec.kernel, stride: spec.stride } : {};
+    const group = r.node.groupId ? analysis.graph.groups.get(r.node.groupId)?.name : undefined;
+    const problem = r.diagnostics.find((d) => d.severity === 'error')?.message;
+    return {
+      id: r.node.id,
+      name: r.node.name ?? r.node.className,
+      kind: r.node.className,
+      category: layerKinds[spec.kind].category,
+      outputShape: plain(r.outputShapes[0]),
+      inputs: r.node.inputs.map((t) => producer.get(t)).filter((id): id is string => !!id),
+      params: (module?.trainable ?? 0) + (module?.nonTrainable ?? 0),
+      macs: r.macs ?? 0,
+      ...slide,
+      details: describeNode(r, module),
+      line: r.node.calledAt && !r.node.calledAt.uri ? r.node.calledAt.start.line : undefined,
+      group: group || undefined,
+      problem,
+    };
+  });
+}
+
+function plain(shape: Shape | undefined): (number | null)[] | null {
+  return shape ? shape.map((d) => (typeof d === 'number' ? d : null)) : null;
+}
