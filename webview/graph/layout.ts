@@ -88,26 +88,32 @@ export function layoutVolumes(snapshot: GraphSnapshot): Layout {
   }
   const columns: Box[][] = [];
   for (const box of boxes.values()) (columns[box.rank] ??= []).push(box);
+  const sources = new Map<Box, Box[]>();
+  for (const l of links) {
+    const to = boxes.get(l.to)!;
+    sources.set(to, [...(sources.get(to) ?? []), boxes.get(l.from)!]);
+  }
+  // Columns left to right; in each, a box sits level with what feeds it, so lanes run straight.
+  const mainLine = top + 60;
   let x = 30;
   let height = 0;
   for (const column of columns) {
     if (!column) continue;
     const width = Math.max(...column.map((b) => b.w + b.d * 0.5));
-    let y = top;
-    for (const box of column) {
-      box.x = x;
-      box.y = y + box.d * 0.5;
-      y += box.h + box.d * 0.5 + laneGap;
+    const wanted = (b: Box) => {
+      const centres = (sources.get(b) ?? []).map((s) => s.y + s.h / 2);
+      if (!centres.length) return mainLine;
+      return b.kind === 'merge' ? centres.reduce((a, c) => a + c, 0) / centres.length : Math.min(...centres);
+    };
+    const order = column.map((b) => ({ b, centre: wanted(b) })).sort((p, q) => p.centre - q.centre);
+    let bottom = -Infinity;
+    for (const { b, centre } of order) {
+      b.x = x;
+      b.y = Math.max(centre - b.h / 2, bottom + laneGap + b.d * 0.5, top + b.d * 0.5);
+      bottom = b.y + b.h;
     }
-    height = Math.max(height, y);
+    height = Math.max(height, bottom);
     x += width + columnGap;
-  }
-  // Centre each column's lanes on the main line.
-  const centre = Math.max(...[...boxes.values()].filter((b) => b.rank >= 0).map((b) => b.h)) / 2 + top;
-  for (const column of columns) {
-    if (!column || column.length !== 1) continue;
-    const [box] = column;
-    box.y = centre - box.h / 2 + box.d * 0.25;
   }
   return {
     boxes: [...boxes.values()],
@@ -117,7 +123,7 @@ export function layoutVolumes(snapshot: GraphSnapshot): Layout {
       return { from, to, arc: to.rank - from.rank > 1 };
     }),
     width: x + 40,
-    height: Math.max(height, centre * 2) + 60,
+    height: height + 60,
   };
 }
 

@@ -70,7 +70,8 @@ function draw(snapshot: GraphSnapshot, keepView: boolean): void {
     .on('zoom', (event: { transform: { toString(): string } }) => scene.attr('transform', event.transform.toString()));
   svg.call(zoomer);
   const width = (svg.node()!.clientWidth || 800) - 10;
-  const fit = Math.min(1, width / layout.width);
+  // Fit the width, but never so small that labels cannot be read: wide models are panned instead.
+  const fit = Math.min(1, Math.max(0.55, width / layout.width));
   svg.call(zoomer.transform, keepView && previous ? previous : zoomIdentity.scale(fit));
 }
 

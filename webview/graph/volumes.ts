@@ -51,7 +51,9 @@ export function drawVolumes(root: Selection<SVGGElement, unknown, null, undefine
   return boxes;
 }
 
+/** The layer's path when short, else its last two parts (`layer3.5.conv2` → `5.conv2`). */
 function shortName(b: Box): string {
-  const name = b.layer.name.split('.').slice(-2).join('.');
+  const full = b.layer.name;
+  const name = full.length <= 16 ? full : full.split('.').slice(-2).join('.');
   return name.length > 18 ? `${name.slice(0, 17)}…` : name;
 }
