@@ -21,6 +21,7 @@ export function snapshotFor(document: vscode.TextDocument, service: AnalysisServ
   return {
     document: ref,
     layers: loadEngine().viewLayers(model.analysis),
+    groups: loadEngine().viewGroups(model.analysis),
     layout: model.analysis.graph.layout,
     model: `${model.name} (${model.framework})`,
     input: model.inputs[0]?.map((d) => (typeof d === 'number' ? d : null)),

@@ -8,10 +8,13 @@
 import type { GraphSnapshot, ViewLayer } from '../../src/core/protocol/messages';
 
 export interface Box {
+  /** The layer drawn; for a collapsed stage, its last layer (whose output leaves the stage). */
   readonly layer: ViewLayer;
+  /** A collapsed stage of repeated blocks: its group, block class and count. */
+  readonly stack?: { readonly group: string; readonly title: string; readonly count: number };
   /** Layers folded into this volume (ReLU, BatchNorm…), in order. */
   readonly folded: ViewLayer[];
-  readonly kind: 'volume' | 'bar' | 'merge';
+  readonly kind: 'volume' | 'bar' | 'merge' | 'stack';
   /** Volume size in pixels: height (H), depth (W, drawn obliquely) and width (C). */
   readonly h: number;
   readonly d: number;
@@ -42,6 +45,8 @@ const clamp = (v: number, lo: number, hi: number) => Math.max(lo, Math.min(hi, v
 const columnGap = 46;
 const laneGap = 40;
 const top = 90;
+/** A child group counts as a block (worth collapsing when repeated) from this many layers. */
+const minBlockLayers = 4;
 
 /** H, W, C of an output in the framework's layout (batch dropped). */
 export function hwc(shape: readonly (number | null)[] | null, layout: GraphSnapshot['layout']): { h: number | null; w: number | null; c: number | null } | undefined {
@@ -55,12 +60,55 @@ function sameShape(a: ViewLayer['outputShape'], b: ViewLayer['outputShape']): bo
   return !!a && !!b && a.length === b.length && a.every((d, i) => d === b[i]);
 }
 
-export function layoutVolumes(snapshot: GraphSnapshot): Layout {
+/**
+ * Stages of repeated blocks (`layer3` holding six Bottlenecks): groups, other than the model
+ * itself, whose layers all sit in two or more child groups of one class, each a block of at least
+ * a few layers. Returns, for each such stage, its block class and count.
+ */
+export function repeatedStages(snapshot: GraphSnapshot): Map<string, { className: string; count: number; name: string }> {
+  const groups = snapshot.groups ?? [];
+  const children = new Map<string, typeof groups[number][]>();
+  for (const g of groups) if (g.parent) children.set(g.parent, [...(children.get(g.parent) ?? []), g]);
+  const direct = new Set(snapshot.layers.map((l) => l.group));
+  const parent = new Map(groups.map((g) => [g.id, g.parent]));
+  // Layers under each group, nested groups included.
+  const size = new Map<string, number>();
+  for (const layer of snapshot.layers) for (let g = layer.group; g; g = parent.get(g)) size.set(g, (size.get(g) ?? 0) + 1);
+  const stages = new Map<string, { className: string; count: number; name: string }>();
+  for (const g of groups) {
+    const kids = children.get(g.id) ?? [];
+    if (!g.parent || kids.length < 2 || direct.has(g.id)) continue;
+    // Blocks, not pairs of layers: a Conv→ReLU wrapper used twice in a branch stays drawn.
+    if (kids.every((k) => k.className === kids[0].className && (size.get(k.id) ?? 0) >= minBlockLayers)) stages.set(g.id, { className: kids[0].className, count: kids.length, name: g.name });
+  }
+  return stages;
+}
+
+export function layoutVolumes(snapshot: GraphSnapshot, expanded: ReadonlySet<string> = new Set()): Layout {
   const byId = new Map(snapshot.layers.map((l) => [l.id, l]));
-  // Fold elementwise layers into the volume they follow.
+  const parents = new Map((snapshot.groups ?? []).map((g) => [g.id, g.parent]));
+  const stages = repeatedStages(snapshot);
+  /** The collapsed stage a layer belongs to, if any (the outermost one not expanded). */
+  const stageOf = (layer: ViewLayer): string | undefined => {
+    let found: string | undefined;
+    for (let g: string | undefined = layer.group; g; g = parents.get(g)) if (stages.has(g) && !expanded.has(g)) found = g;
+    return found;
+  };
+  // Fold elementwise layers into the volume they follow; whole collapsed stages into one stack.
   const owner = new Map<string, string>();
   const boxes = new Map<string, Box>();
   for (const layer of snapshot.layers) {
+    const stage = stageOf(layer);
+    if (stage) {
+      const id = `stage:${stage}`;
+      owner.set(layer.id, id);
+      const info = stages.get(stage)!;
+      const existing = boxes.get(id);
+      // The stack shows what leaves the stage: its last layer's output.
+      const box = makeBox(layer, snapshot.layout);
+      boxes.set(id, { ...box, folded: existing ? [...existing.folded, existing.layer] : [], kind: box.kind === 'volume' ? 'stack' : box.kind, stack: { group: stage, title: `${info.name}: ${info.className} ×${info.count}`, count: info.count } });
+      continue;
+    }
     const source = layer.inputs.length === 1 ? byId.get(layer.inputs[0]) : undefined;
     if (source && foldable.has(layer.category) && sameShape(layer.outputShape, source.outputShape)) {
       const target = owner.get(source.id) ?? source.id;

@@ -12,6 +12,8 @@ import { drawVolumes } from './volumes';
 
 interface GraphState {
   readonly uri?: string;
+  /** Stages of repeated blocks the user expanded. */
+  readonly expanded?: readonly string[];
 }
 
 const host = hostChannel<FromGraphWebview, GraphState>();
@@ -20,6 +22,7 @@ const tooltip = document.body.appendChild(document.createElement('div'));
 tooltip.className = 'tooltip';
 let shown: GraphSnapshot | undefined;
 let zoomer: ZoomBehavior<SVGSVGElement, unknown> | undefined;
+let expanded = new Set<string>(host.state()?.expanded ?? []);
 
 onHostMessage<ToGraphWebview>((message) => {
   switch (message.type) {
@@ -27,8 +30,9 @@ onHostMessage<ToGraphWebview>((message) => {
       const { document: doc } = message.snapshot;
       if (shown && shown.document.uri === doc.uri && shown.document.version > doc.version) return;
       const sameDocument = shown?.document.uri === doc.uri;
+      if (!sameDocument && shown) expanded = new Set();
       shown = message.snapshot;
-      host.saveState({ uri: doc.uri });
+      host.saveState({ uri: doc.uri, expanded: [...expanded] });
       draw(message.snapshot, sameDocument);
       break;
     }
@@ -55,7 +59,7 @@ function draw(snapshot: GraphSnapshot, keepView: boolean): void {
     svg.append('text').attr('class', 'message').attr('x', 16).attr('y', 56).text(snapshot.message ?? 'Nothing to draw.');
     return;
   }
-  const layout = layoutVolumes(snapshot);
+  const layout = layoutVolumes(snapshot, expanded);
   const svg = select(root).append('svg').attr('class', 'graph').attr('xmlns', 'http://www.w3.org/2000/svg').attr('width', '100%').attr('height', Math.max(320, Math.min(layout.height, 900)));
   const scene = svg.append('g').attr('class', 'scene');
   scene.append('text').attr('class', 'title').attr('x', 30).attr('y', 28).text(`${snapshot.model ?? snapshot.document.name}`);
@@ -64,7 +68,20 @@ function draw(snapshot: GraphSnapshot, keepView: boolean): void {
   boxes
     .on('mousemove', (event: MouseEvent, b: Box) => showTooltip(event, b))
     .on('mouseleave', () => (tooltip.style.display = 'none'))
-    .on('click', (_event: MouseEvent, b: Box) => host.post({ type: 'revealLayer', uri: snapshot.document.uri, version: snapshot.document.version, layerId: b.layer.id }));
+    .on('click', (_event: MouseEvent, b: Box) => {
+      // A collapsed stage opens up; any other volume selects its definition in the editor.
+      tooltip.style.display = 'none';
+      if (b.stack) toggleStage(b.stack.group);
+      else host.post({ type: 'revealLayer', uri: snapshot.document.uri, version: snapshot.document.version, layerId: b.layer.id });
+    });
+  if (expanded.size) {
+    header.append('a').attr('class', 'collapse-all').attr('href', '#').text(' · collapse repeated blocks').on('click', (event: MouseEvent) => {
+      event.preventDefault();
+      expanded = new Set();
+      host.saveState({ uri: snapshot.document.uri, expanded: [] });
+      draw(snapshot, true);
+    });
+  }
   zoomer = zoom<SVGSVGElement, unknown>()
     .scaleExtent([0.05, 4])
     .on('zoom', (event: { transform: { toString(): string } }) => scene.attr('transform', event.transform.toString()));
@@ -75,9 +92,19 @@ function draw(snapshot: GraphSnapshot, keepView: boolean): void {
   svg.call(zoomer.transform, keepView && previous ? previous : zoomIdentity.scale(fit));
 }
 
+function toggleStage(group: string): void {
+  if (expanded.has(group)) expanded.delete(group);
+  else expanded.add(group);
+  if (!shown) return;
+  host.saveState({ uri: shown.document.uri, expanded: [...expanded] });
+  draw(shown, true);
+}
+
 function showTooltip(event: MouseEvent, b: Box): void {
-  const layers = [b.layer, ...b.folded];
+  const layers = b.stack ? [b.layer] : [b.layer, ...b.folded];
+  const heading = b.stack ? [Object.assign(document.createElement('b'), { textContent: `${b.stack.title} — click to expand; the last layer:` })] : [];
   tooltip.replaceChildren(
+    ...heading,
     ...layers.flatMap((l, i) => {
       const block = document.createElement('pre');
       block.textContent = l.details.join('\n');

@@ -27,7 +27,7 @@ export function drawVolumes(root: Selection<SVGGElement, unknown, null, undefine
     .selectAll<SVGGElement, Box>('g.volume')
     .data(layout.boxes)
     .join('g')
-    .attr('class', (b) => `volume ${b.kind} cat-${b.layer.category}${b.layer.problem ? ' problem' : ''}`)
+    .attr('class', (b) => `volume ${b.kind} cat-${b.stack ? 'conv' : b.layer.category}${b.layer.problem ? ' problem' : ''}`)
     .attr('data-layer', (b) => b.layer.id)
     .attr('data-layers', (b) => [b.layer.id, ...b.folded.map((f) => f.id)].join(' '))
     .attr('transform', (b) => `translate(${b.x},${b.y})`);
@@ -40,13 +40,18 @@ export function drawVolumes(root: Selection<SVGGElement, unknown, null, undefine
     }
     const dx = b.d * 0.5;
     const dy = -b.d * 0.5;
+    if (b.kind === 'stack') {
+      // Collapsed repeated blocks: ghost copies behind the volume, and the count.
+      for (const offset of [10, 5]) g.append('rect').attr('class', 'face ghost').attr('x', offset).attr('y', -offset).attr('width', b.w).attr('height', b.h);
+      g.append('text').attr('class', 'stack-title').attr('x', b.w / 2 + dx / 2).attr('y', dy - 16).attr('text-anchor', 'middle').text(b.stack!.title);
+    }
     if (b.d) {
       g.append('polygon').attr('class', 'face top').attr('points', `0,0 ${dx},${dy} ${dx + b.w},${dy} ${b.w},0`);
       g.append('polygon').attr('class', 'face side').attr('points', `${b.w},0 ${b.w + dx},${dy} ${b.w + dx},${dy + b.h} ${b.w},${b.h}`);
     }
     g.append('rect').attr('class', 'face front').attr('width', b.w).attr('height', b.h);
     g.append('text').attr('class', 'label').attr('x', b.w / 2).attr('y', b.h + 14).attr('text-anchor', 'middle').text(b.label);
-    g.append('text').attr('class', 'name').attr('x', b.w / 2 + dx / 2).attr('y', dy - 6).attr('text-anchor', 'middle').text(shortName(b));
+    if (!b.stack) g.append('text').attr('class', 'name').attr('x', b.w / 2 + dx / 2).attr('y', dy - 6).attr('text-anchor', 'middle').text(shortName(b));
   });
   return boxes;
 }

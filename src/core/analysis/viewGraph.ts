@@ -1,10 +1,11 @@
 /**
  * A model's analysis as the layer list the webviews draw: each application with its output shape,
- * category, producers, parameters, MACs, window, hover text, line and group. Views read this and
+ * category, producers, parameters, MACs, window, hover text, line and group, and the groups
+ * themselves (for collapsing repeated blocks). Views read this and
  * never compute shapes themselves.
  */
 import type { Shape } from '../ir/dims';
-import type { ViewLayer } from '../protocol/messages';
+import type { ViewGroup, ViewLayer } from '../protocol/messages';
 import { layerKinds } from '../shapes/registry';
 import { describeNode } from '../shapes/describe';
 import type { ShapeAnalysis } from '../shapes/shapePass';
@@ -16,7 +17,6 @@ export function viewLayers(analysis: ShapeAnalysis): ViewLayer[] {
     const spec = r.node.spec;
     const module = r.node.moduleId === undefined ? undefined : analysis.modules[r.node.moduleId];
     const slide = 'kernel' in spec && 'stride' in spec ? { kernel: spec.kernel, stride: spec.stride } : {};
-    const group = r.node.groupId ? analysis.graph.groups.get(r.node.groupId)?.name : undefined;
     const problem = r.diagnostics.find((d) => d.severity === 'error')?.message;
     return {
       id: r.node.id,
@@ -30,7 +30,7 @@ export function viewLayers(analysis: ShapeAnalysis): ViewLayer[] {
       ...slide,
       details: describeNode(r, module),
       line: r.node.calledAt && !r.node.calledAt.uri ? r.node.calledAt.start.line : undefined,
-      group: group || undefined,
+      group: r.node.groupId,
       problem,
     };
   });
@@ -38,4 +38,8 @@ export function viewLayers(analysis: ShapeAnalysis): ViewLayer[] {
 
 function plain(shape: Shape | undefined): (number | null)[] | null {
   return shape ? shape.map((d) => (typeof d === 'number' ? d : null)) : null;
+}
+
+export function viewGroups(analysis: ShapeAnalysis): ViewGroup[] {
+  return [...analysis.graph.groups.values()].map((g) => ({ id: g.id, name: g.name, className: g.className, parent: g.parentId }));
 }

@@ -34,14 +34,24 @@ export interface ViewLayer {
   readonly details: readonly string[];
   /** Zero-based line of the call in the document, for two-way selection. */
   readonly line?: number;
-  /** Enclosing module path, e.g. `layer1.0`, for grouping. */
+  /** Id of the innermost group (block, stage) it ran in; see GraphSnapshot.groups. */
   readonly group?: string;
   readonly problem?: string;
+}
+
+/** A module containing layers (a block, a stage), for collapsing repeats. */
+export interface ViewGroup {
+  readonly id: string;
+  /** `layer3`, `layer3.0`: the module path (Keras: the layer name). */
+  readonly name: string;
+  readonly className: string;
+  readonly parent?: string;
 }
 
 export interface GraphSnapshot {
   readonly document: DocumentRef;
   readonly layers: readonly ViewLayer[];
+  readonly groups?: readonly ViewGroup[];
   /** `channels_first` (PyTorch: N,C,H,W) or `channels_last` (Keras: N,H,W,C). */
   readonly layout?: 'channels_first' | 'channels_last';
   readonly model?: string;
