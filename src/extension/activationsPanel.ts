@@ -14,8 +14,6 @@ export const activationsViewType = 'cnnLens.activations';
 export class ActivationsPanel implements vscode.Disposable {
   private panel: vscode.WebviewPanel | undefined;
   private document: vscode.TextDocument | undefined;
-  /** The backend the webview reported; read by tests and the status line. */
-  backend: string | undefined;
 
   constructor(private readonly extensionUri: vscode.Uri, private readonly log: vscode.LogOutputChannel, private readonly service: AnalysisService) {}
 
@@ -36,7 +34,6 @@ export class ActivationsPanel implements vscode.Disposable {
   private onMessage(message: FromActivationsWebview): void {
     if (message.type === 'ready' && this.document) this.post({ type: 'snapshot', snapshot: snapshotFor(this.document, this.service) });
     if (message.type === 'backend') {
-      this.backend = message.name;
       if (message.error) this.log.warn(`tfjs backend: ${message.error}`);
       this.log.info(`tfjs backend in the activations panel: ${message.name}`);
     }

@@ -7,7 +7,7 @@ export { analyzePython, defaultTimeMs, type ModelResult, type PythonAnalysis } f
 export { ParseCache } from '../core/frontends/python/parse';
 export { LayerIndex } from '../core/analysis/locate';
 export { summaryTable } from '../core/analysis/summary';
-export { describeNode, describeReceptiveField } from '../core/shapes/describe';
+export { describeNode } from '../core/shapes/describe';
 export { formatShape } from '../core/ir/dims';
 export { viewGroups, viewLayers } from '../core/analysis/viewGraph';
 export { formatBytes, formatCompact, formatInt } from '../core/shapes/format';

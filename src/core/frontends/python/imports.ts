@@ -52,8 +52,3 @@ export function resolveModule(host: SourceHost, name: string, level: number, fro
   }
   return undefined;
 }
-
-/** The dotted name Python would give `path` within its package (for `__name__`). */
-export function moduleNameOf(path: string): string {
-  return path.replace(/\.py$/, '').replace(/\/__init__$/, '').split('/').pop() ?? '__main__';
-}

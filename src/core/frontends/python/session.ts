@@ -15,8 +15,6 @@ export class Session {
   readonly om: ObjectModel;
   readonly libraries = new Map<string, ModuleValue>();
   tracer: Tracer | undefined;
-  /** Which framework the entry point being evaluated belongs to. */
-  framework: Framework = 'pytorch';
   /** Libraries that keep per-model state (Keras's layer-name counter) reset it here. */
   readonly onTraceStart: (() => void)[] = [];
 
@@ -26,7 +24,6 @@ export class Session {
   }
 
   startTrace(name: string, framework: Framework, layout: Layout): Tracer {
-    this.framework = framework;
     for (const reset of this.onTraceStart) reset();
     return (this.tracer = new Tracer(name, framework, layout, this.positions));
   }

@@ -235,25 +235,6 @@ export function truthy(v: Value): boolean | undefined {
   }
 }
 
-export function typeName(v: Value): string {
-  switch (v.t) {
-    case 'instance':
-      return v.cls.name;
-    case 'class':
-      return 'type';
-    case 'func':
-    case 'builtin':
-    case 'bound':
-      return 'function';
-    case 'list':
-      return v.isSet ? 'set' : 'list';
-    case 'tensor':
-      return 'Tensor';
-    default:
-      return v.t;
-  }
-}
-
 /** A short Python-like rendering for messages and names. */
 export function repr(v: Value): string {
   switch (v.t) {
