@@ -7,7 +7,7 @@
 import { isKnown, knownProduct, type Dim, type Shape } from '../../ir/dims';
 import type { ConvSpec, ConvTransposeSpec, DepthwiseConvSpec, SeparableConvSpec } from '../../ir/layers';
 import { batchOf, error, joinDiagnostics, noInput, noText, paramCount, weightLines, type RuleContext, type RuleDiagnostic, type RuleResult, type WeightTensor } from '../rule';
-import { assemble, locateAxes, spatialOutput } from './spatial';
+import { assemble, locateAxes, rankMismatch, spatialOutput } from './spatial';
 
 function mul(a: Dim, b: Dim): Dim {
   return isKnown(a) && isKnown(b) ? a * b : null;
@@ -43,7 +43,7 @@ export function convRule(spec: ConvSpec, inputs: readonly Shape[], ctx: RuleCont
   const input = inputs[0];
   if (!input) return noInput('Conv');
   const axes = locateAxes(input, spec.rank, ctx.layout, `Conv${spec.rank}d`);
-  if ('code' in axes) return { outputs: [input.map(() => null)], weights: [], macs: null, arithmetic: noText, diagnostics: [axes] };
+  if ('code' in axes) return rankMismatch(input, axes);
   const diagnostics: RuleDiagnostic[] = [];
   const cin = resolveInChannels(input[axes.channelAxis], spec.inChannels, diagnostics, `Conv${spec.rank}d`);
   if (isKnown(cin) && cin % spec.groups !== 0) diagnostics.push(error('groups-mismatch', `in_channels (${cin}) must be divisible by groups (${spec.groups})`));
@@ -72,7 +72,7 @@ export function depthwiseConvRule(spec: DepthwiseConvSpec, inputs: readonly Shap
   const input = inputs[0];
   if (!input) return noInput('DepthwiseConv');
   const axes = locateAxes(input, spec.rank, ctx.layout, `DepthwiseConv${spec.rank}D`);
-  if ('code' in axes) return { outputs: [input.map(() => null)], weights: [], macs: null, arithmetic: noText, diagnostics: [axes] };
+  if ('code' in axes) return rankMismatch(input, axes);
   const cin = input[axes.channelAxis];
   const cout = mul(cin, spec.depthMultiplier);
   const spatial = spatialOutput(input, axes, spec, { explain: ctx.explain });
@@ -92,7 +92,7 @@ export function separableConvRule(spec: SeparableConvSpec, inputs: readonly Shap
   const input = inputs[0];
   if (!input) return noInput('SeparableConv');
   const axes = locateAxes(input, spec.rank, ctx.layout, `SeparableConv${spec.rank}D`);
-  if ('code' in axes) return { outputs: [input.map(() => null)], weights: [], macs: null, arithmetic: noText, diagnostics: [axes] };
+  if ('code' in axes) return rankMismatch(input, axes);
   const cin = input[axes.channelAxis];
   const mid = mul(cin, spec.depthMultiplier);
   const spatial = spatialOutput(input, axes, spec, { explain: ctx.explain });
@@ -115,7 +115,7 @@ export function convTransposeRule(spec: ConvTransposeSpec, inputs: readonly Shap
   const input = inputs[0];
   if (!input) return noInput('ConvTranspose');
   const axes = locateAxes(input, spec.rank, ctx.layout, `ConvTranspose${spec.rank}d`);
-  if ('code' in axes) return { outputs: [input.map(() => null)], weights: [], macs: null, arithmetic: noText, diagnostics: [axes] };
+  if ('code' in axes) return rankMismatch(input, axes);
   const diagnostics: RuleDiagnostic[] = [];
   const cin = resolveInChannels(input[axes.channelAxis], spec.inChannels, diagnostics, `ConvTranspose${spec.rank}d`);
   spec.outputPadding?.forEach((op, i) => {

@@ -6,7 +6,7 @@
 import type { Dim, Shape } from '../../ir/dims';
 import type { AdaptivePoolSpec, GlobalPoolSpec, PoolSpec } from '../../ir/layers';
 import { error, joinDiagnostics, noInput, noText, type RuleContext, type RuleDiagnostic, type RuleResult } from '../rule';
-import { assemble, axisName, locateAxes, spatialOutput } from './spatial';
+import { assemble, axisName, locateAxes, rankMismatch, spatialOutput } from './spatial';
 
 const opName = { max: 'MaxPool', avg: 'AvgPool' } as const;
 
@@ -15,7 +15,7 @@ export function poolRule(spec: PoolSpec, inputs: readonly Shape[], ctx: RuleCont
   if (!input) return noInput(opName[spec.op]);
   const what = `${opName[spec.op]}${spec.rank}d`;
   const axes = locateAxes(input, spec.rank, ctx.layout, what);
-  if ('code' in axes) return { outputs: [input.map(() => null)], weights: [], macs: null, arithmetic: noText, diagnostics: [axes] };
+  if ('code' in axes) return rankMismatch(input, axes);
   const diagnostics: RuleDiagnostic[] = [];
   if (spec.padding.mode === 'explicit') {
     spec.padding.pads.forEach(([before, after], i) => {
@@ -37,7 +37,7 @@ export function adaptivePoolRule(spec: AdaptivePoolSpec, inputs: readonly Shape[
   const input = inputs[0];
   if (!input) return noInput('AdaptivePool');
   const axes = locateAxes(input, spec.rank, ctx.layout, `Adaptive${opName[spec.op]}${spec.rank}d`);
-  if ('code' in axes) return { outputs: [input.map(() => null)], weights: [], macs: null, arithmetic: noText, diagnostics: [axes] };
+  if ('code' in axes) return rankMismatch(input, axes);
   const dims: Dim[] = axes.spatialAxes.map((axis, i) => spec.outputSize[i] ?? input[axis]);
   return {
     outputs: [assemble(input, axes, input[axes.channelAxis], dims)],
@@ -53,7 +53,7 @@ export function globalPoolRule(spec: GlobalPoolSpec, inputs: readonly Shape[], c
   const input = inputs[0];
   if (!input) return noInput('GlobalPool');
   const axes = locateAxes(input, spec.rank, ctx.layout, `Global${opName[spec.op]}${spec.rank}D`);
-  if ('code' in axes) return { outputs: [input.map(() => null)], weights: [], macs: null, arithmetic: noText, diagnostics: [axes] };
+  if ('code' in axes) return rankMismatch(input, axes);
   const channels = input[axes.channelAxis];
   const output = spec.keepDims ? assemble(input, axes, channels, axes.spatialAxes.map(() => 1)) : [input[0], channels];
   const over = axes.spatialAxes.map((a) => input[a] ?? '?').join('×');

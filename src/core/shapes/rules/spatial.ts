@@ -6,7 +6,7 @@
 import { channelAxis, isKnown, spatialAxes, type Dim, type Layout, type Shape } from '../../ir/dims';
 import type { Padding } from '../../ir/layers';
 import { effectiveKernel, transposedOutputLength, windowOutputLength } from '../convArithmetic';
-import { error, noDiagnostics, type RuleDiagnostic } from '../rule';
+import { error, noDiagnostics, noText, type RuleDiagnostic, type RuleResult } from '../rule';
 
 export interface SpatialInput {
   readonly channelAxis: number;
@@ -33,6 +33,11 @@ export function locateAxes(input: Shape, rank: number, layout: Layout, what: str
     return error('rank-mismatch', `${what} expects a ${rank + 2}-D input (${expected.join(', ')}) but got ${input.length}-D [${input.join(', ')}]`);
   }
   return { channelAxis: channelAxis(layout, input.length), spatialAxes: spatialAxes(layout, input.length) };
+}
+
+/** What a windowed rule returns for an input of the wrong rank: unknown sizes and the reason. */
+export function rankMismatch(input: Shape, problem: RuleDiagnostic): RuleResult {
+  return { outputs: [input.map(() => null)], weights: [], macs: null, arithmetic: noText, diagnostics: [problem] };
 }
 
 interface Window {

@@ -7,7 +7,7 @@ import { broadcastShapes, isKnown, normalizeAxis, type Dim, type Shape } from '.
 import type { ConcatSpec, FlattenSpec, MergeSpec, PermuteSpec, ReduceSpec, ReshapeSpec, SplitSpec, UpsampleSpec, ZeroPadSpec } from '../../ir/layers';
 import { formatInt, productText } from '../format';
 import { error, noDiagnostics, noInput, noText, type RuleContext, type RuleResult } from '../rule';
-import { assemble, axisName, locateAxes } from './spatial';
+import { assemble, axisName, locateAxes, rankMismatch } from './spatial';
 
 function result(output: Dim[], arithmetic: readonly string[], diagnostics: RuleResult['diagnostics'] = noDiagnostics): RuleResult {
   return { outputs: [output], weights: [], macs: 0, arithmetic, diagnostics };
@@ -72,7 +72,7 @@ export function zeroPadRule(spec: ZeroPadSpec, inputs: readonly Shape[], ctx: Ru
   const input = inputs[0];
   if (!input) return noInput('ZeroPadding');
   const axes = locateAxes(input, spec.rank, ctx.layout, `ZeroPadding${spec.rank}D`);
-  if ('code' in axes) return result(input.map(() => null), noText, [axes]);
+  if ('code' in axes) return rankMismatch(input, axes);
   const dims = axes.spatialAxes.map((axis, i) => (isKnown(input[axis]) ? (input[axis] as number) + spec.pads[i][0] + spec.pads[i][1] : null));
   const lines = axes.spatialAxes.map((axis, i) => `${axisName(spec.rank, i)}: ${input[axis] ?? '?'} + ${spec.pads[i][0]} + ${spec.pads[i][1]} = ${dims[i] ?? '?'}`);
   return result(assemble(input, axes, input[axes.channelAxis], dims), ctx.explain ? lines : noText);
@@ -83,7 +83,7 @@ export function upsampleRule(spec: UpsampleSpec, inputs: readonly Shape[], ctx: 
   if (!input) return noInput('Upsample');
   const rank = spec.rank ?? input.length - 2;
   const axes = locateAxes(input, rank, ctx.layout, `Upsample (${rank}-D)`);
-  if ('code' in axes) return result(input.map(() => null), noText, [axes]);
+  if ('code' in axes) return rankMismatch(input, axes);
   const dims = axes.spatialAxes.map((axis, i) => {
     if (spec.size) return spec.size[i] ?? spec.size[0];
     const scale = spec.scale?.[i] ?? spec.scale?.[0] ?? 1;
