@@ -5,25 +5,12 @@
  * and a Keras sample analysed the same way.
  */
 import * as assert from 'node:assert/strict';
-import { join } from 'node:path';
-import { projectRoot, startCodeServer, type CodeServer } from '../harness/codeServer';
-import { goToLine, hoverWord, openFile, openWorkbench, replaceWord, screenshot, type Workbench } from '../harness/workbench';
+import { samplesWorkbench } from '../harness/suite';
+import { goToLine, hoverWord, openFile, replaceWord, screenshot } from '../harness/workbench';
 
 describe('editor: hover, inlay hints, CodeLens, Problems (code-server)', function () {
   this.timeout(240_000);
-  let server: CodeServer;
-  let bench: Workbench;
-
-  before(async () => {
-    const vsix = process.env.CNN_LENS_VSIX;
-    if (!vsix) throw new Error('CNN_LENS_VSIX is not set: run the E2E suite through `npm test` (test/run.mjs builds the .vsix)');
-    server = await startCodeServer({ vsix, workspaceFrom: [join(projectRoot, 'samples')], settings: { 'editor.inlayHints.enabled': 'on', 'editor.codeLens': true } });
-    bench = await openWorkbench(server.url);
-  });
-  after(async () => {
-    await bench?.close();
-    await server?.stop();
-  });
+  const bench = samplesWorkbench({ settings: { 'editor.inlayHints.enabled': 'on', 'editor.codeLens': true } });
 
   it('shows the model totals as CodeLens above a PyTorch model', async () => {
     await openFile(bench.page, 'samples/lenet5_pytorch.py');

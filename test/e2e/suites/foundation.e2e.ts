@@ -4,25 +4,12 @@
  * and the activations webview starts a TensorFlow.js backend under its CSP.
  */
 import * as assert from 'node:assert/strict';
-import { join } from 'node:path';
-import { projectRoot, startCodeServer, type CodeServer } from '../harness/codeServer';
-import { openFile, openWorkbench, runCommand, screenshot, webview, type Workbench } from '../harness/workbench';
+import { samplesWorkbench } from '../harness/suite';
+import { openFile, runCommand, screenshot, webview } from '../harness/workbench';
 
 describe('foundation (code-server)', function () {
   this.timeout(180_000);
-  let server: CodeServer;
-  let bench: Workbench;
-
-  before(async () => {
-    const vsix = process.env.CNN_LENS_VSIX;
-    if (!vsix) throw new Error('CNN_LENS_VSIX is not set: run the E2E suite through `npm test` (test/run.mjs builds the .vsix)');
-    server = await startCodeServer({ vsix, workspaceFrom: [join(projectRoot, 'samples')] });
-    bench = await openWorkbench(server.url);
-  });
-  after(async () => {
-    await bench?.close();
-    await server?.stop();
-  });
+  const bench = samplesWorkbench();
 
   it('shows the "Open Preview to the Side" editor-title button on a Python file', async () => {
     await openFile(bench.page, 'samples/lenet5_pytorch.py');

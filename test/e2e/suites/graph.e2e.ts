@@ -5,25 +5,12 @@
  * follows an edit in the code, and a click on a volume that selects the layer's definition.
  */
 import * as assert from 'node:assert/strict';
-import { join } from 'node:path';
-import { projectRoot, startCodeServer, type CodeServer } from '../harness/codeServer';
-import { goToLine, openFile, openWorkbench, replaceWord, runCommand, screenshot, webview, type Workbench } from '../harness/workbench';
+import { samplesWorkbench } from '../harness/suite';
+import { goToLine, openFile, replaceWord, runCommand, screenshot, webview } from '../harness/workbench';
 
 describe('graph preview (code-server)', function () {
   this.timeout(240_000);
-  let server: CodeServer;
-  let bench: Workbench;
-
-  before(async () => {
-    const vsix = process.env.CNN_LENS_VSIX;
-    if (!vsix) throw new Error('CNN_LENS_VSIX is not set: run the E2E suite through `npm test` (test/run.mjs builds the .vsix)');
-    server = await startCodeServer({ vsix, workspaceFrom: [join(projectRoot, 'samples')] });
-    bench = await openWorkbench(server.url, { width: 1600, height: 900 });
-  });
-  after(async () => {
-    await bench?.close();
-    await server?.stop();
-  });
+  const bench = samplesWorkbench({ viewport: { width: 1600, height: 900 } });
 
   const labels = async () => (await webview(bench.page).locator('g.volume text.label').allTextContents()).filter(Boolean);
 

@@ -1,0 +1,30 @@
+/**
+ * The setup every E2E suite shares: a code-server with the freshly packaged extension installed
+ * (CNN_LENS_VSIX, set by test/run.mjs) and `samples/` as its workspace, opened in Chromium before
+ * the suite and closed after it. Returns the page through a getter, valid once `before` has run.
+ */
+import type { Page } from 'playwright-core';
+import { join } from 'node:path';
+import { projectRoot, startCodeServer, type CodeServer } from './codeServer';
+import { openWorkbench, type Workbench } from './workbench';
+
+export function samplesWorkbench(options: { settings?: Record<string, unknown>; viewport?: { width: number; height: number } } = {}): { readonly page: Page } {
+  let server: CodeServer | undefined;
+  let bench: Workbench | undefined;
+  before(async () => {
+    const vsix = process.env.CNN_LENS_VSIX;
+    if (!vsix) throw new Error('CNN_LENS_VSIX is not set: run the E2E suite through `npm test` (test/run.mjs builds the .vsix)');
+    server = await startCodeServer({ vsix, workspaceFrom: [join(projectRoot, 'samples')], settings: options.settings });
+    bench = await openWorkbench(server.url, options.viewport);
+  });
+  after(async () => {
+    await bench?.close();
+    await server?.stop();
+  });
+  return {
+    get page(): Page {
+      if (!bench) throw new Error('the workbench is not open yet');
+      return bench.page;
+    },
+  };
+}
