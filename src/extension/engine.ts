@@ -9,5 +9,5 @@ export { LayerIndex } from '../core/analysis/locate';
 export { summaryTable } from '../core/analysis/summary';
 export { describeNode } from '../core/shapes/describe';
 export { formatShape } from '../core/ir/dims';
-export { viewGroups, viewLayers } from '../core/analysis/viewGraph';
+export { modelSnapshot } from '../core/analysis/viewGraph';
 export { formatBytes, formatCompact, formatInt } from '../core/shapes/format';

@@ -70,6 +70,10 @@ export function activate(context: vscode.ExtensionContext): { activated: true; s
       else void vscode.window.showInformationMessage('CNN Lens: open a Python or model file first.');
     }),
     vscode.commands.registerCommand('cnnLens.setInputShape', async (arg?: ModelArg) => setInputShape(service, await documentFor(arg), arg?.model)),
+    vscode.commands.registerCommand('cnnLens.revealInGraph', async (arg?: { uri: string; line: number }) => {
+      const document = arg ? await vscode.workspace.openTextDocument(vscode.Uri.parse(arg.uri)) : vscode.window.activeTextEditor?.document;
+      if (document && isModelDocument(document)) previews.revealLine(document, arg?.line ?? vscode.window.activeTextEditor?.selection.active.line ?? 0);
+    }),
     vscode.commands.registerCommand('cnnLens.exportSvg', exportAs('svg')),
     vscode.commands.registerCommand('cnnLens.exportPng', exportAs('png')),
   );

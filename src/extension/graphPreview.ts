@@ -65,7 +65,7 @@ export class GraphPreviewManager implements vscode.Disposable, vscode.WebviewPan
     this.panel = panel;
     panel.webview.options = webviewOptions(this.extensionUri);
     panel.iconPath = vscode.Uri.joinPath(this.extensionUri, 'media', 'icon.svg');
-    panel.webview.html = renderWebviewHtml(panel.webview, this.extensionUri, { bundle: 'graph', title: 'CNN Lens graph' });
+    panel.webview.html = renderWebviewHtml(panel.webview, this.extensionUri, { bundle: 'graph', title: 'CNN Lens graph', worker: 'graphLayout.js' });
     panel.webview.onDidReceiveMessage((m: FromGraphWebview) => this.onMessage(m), null, this.disposables);
     panel.onDidDispose(() => {
       this.panel = undefined;
@@ -96,6 +96,9 @@ export class GraphPreviewManager implements vscode.Disposable, vscode.WebviewPan
       case 'revealLayer':
         void this.reveal(message.uri, message.layerId);
         break;
+      case 'export':
+        void vscode.commands.executeCommand(message.format === 'svg' ? 'cnnLens.exportSvg' : 'cnnLens.exportPng');
+        break;
     }
   }
 
@@ -113,23 +116,36 @@ export class GraphPreviewManager implements vscode.Disposable, vscode.WebviewPan
       const range = new vscode.Range(target.start.line, target.start.character, target.end.line, target.end.character);
       const column = vscode.window.visibleTextEditors.find((e) => e.document === document)?.viewColumn ?? vscode.ViewColumn.One;
       // The selection change this causes comes back as a highlight of the same layer: no loop.
-      await vscode.window.showTextDocument(document, { viewColumn: column, selection: range, preserveFocus: false });
+      const editor = await vscode.window.showTextDocument(document, { viewColumn: column, selection: range, preserveFocus: false });
+      // Cursor at the start of the definition, where the line index finds it, so the highlight that
+      // comes back for the new selection still holds the clicked layer.
+      editor.selection = new vscode.Selection(range.end, range.start);
       return;
     }
+  }
+
+  /** Opens the preview beside `document` and selects the layers of `line` in it (hover's Reveal in Graph). */
+  revealLine(document: vscode.TextDocument, line: number): void {
+    this.show(document, true);
+    const ids = this.layersAt(document, line);
+    if (ids.length) this.post({ type: 'focusLayer', uri: document.uri.toString(), layerIds: ids });
   }
 
   /** Highlights, in the preview, the layers called or defined on the editor's current line. */
   private highlightAt(editor: vscode.TextEditor): void {
     if (!this.panel || editor.document !== this.document) return;
-    const analysis = this.service.get(editor.document);
-    if (!analysis) return;
-    const line = editor.selection.active.line;
+    this.post({ type: 'highlight', uri: editor.document.uri.toString(), layerIds: this.layersAt(editor.document, editor.selection.active.line) });
+  }
+
+  private layersAt(document: vscode.TextDocument, line: number): string[] {
+    const analysis = this.service.get(document);
+    if (!analysis) return [];
     const ids: string[] = [];
     for (const [, index] of analysis.indexes) {
       const found = index.at(line);
       ids.push(...found.calls.map((c) => c.node.id), ...found.definitions.flatMap((d) => d.applications));
     }
-    this.post({ type: 'highlight', uri: editor.document.uri.toString(), layerIds: ids });
+    return ids;
   }
 
   private post(message: ToGraphWebview): void {

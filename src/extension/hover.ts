@@ -14,7 +14,11 @@ const maxApplicationsShown = 3;
 export class LayerHoverProvider implements vscode.HoverProvider {
   constructor(private readonly service: AnalysisService) {}
 
+  /** The hover being written (hovers are computed synchronously), for its Reveal in Graph link. */
+  private at: { uri: string; line: number } | undefined;
+
   provideHover(document: vscode.TextDocument, position: vscode.Position): vscode.Hover | undefined {
+    this.at = { uri: document.uri.toString(), line: position.line };
     const analysis = this.service.get(document);
     if (!analysis) return undefined;
     const parts: string[] = [];
@@ -43,7 +47,7 @@ export class LayerHoverProvider implements vscode.HoverProvider {
     }
     if (!parts.length) return undefined;
     const md = new vscode.MarkdownString(parts.join('\n\n---\n\n') + (analysis.stale ? '\n\n*(from the last version that analysed; the current text has errors)*' : ''));
-    md.isTrusted = { enabledCommands: ['cnnLens.openPreviewToSide', 'cnnLens.stepThroughActivations', 'cnnLens.showSummary'] };
+    md.isTrusted = { enabledCommands: ['cnnLens.revealInGraph', 'cnnLens.openPreviewToSide', 'cnnLens.stepThroughActivations', 'cnnLens.showSummary'] };
     return new vscode.Hover(md);
   }
 
@@ -100,7 +104,8 @@ export class LayerHoverProvider implements vscode.HoverProvider {
   }
 
   private links(): string {
-    return `[Reveal in Graph](command:cnnLens.openPreviewToSide) · [Show Activations](command:cnnLens.stepThroughActivations) · [Summary](command:cnnLens.showSummary)`;
+    const reveal = this.at ? `command:cnnLens.revealInGraph?${encodeURIComponent(JSON.stringify([this.at]))}` : 'command:cnnLens.openPreviewToSide';
+    return `[Reveal in Graph](${reveal}) · [Show Activations](command:cnnLens.stepThroughActivations) · [Summary](command:cnnLens.showSummary)`;
   }
 }
 

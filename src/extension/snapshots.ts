@@ -18,12 +18,5 @@ export function snapshotFor(document: vscode.TextDocument, service: AnalysisServ
   const line = vscode.window.activeTextEditor?.document === document ? vscode.window.activeTextEditor.selection.active.line : undefined;
   const model = analysis && modelAt(analysis, line);
   if (!model) return { document: ref, layers: [], message: analysis ? `No model found in ${ref.name}.` : `${ref.name} is not a file CNN Lens analyses yet.` };
-  return {
-    document: ref,
-    layers: loadEngine().viewLayers(model.analysis),
-    groups: loadEngine().viewGroups(model.analysis),
-    layout: model.analysis.graph.layout,
-    model: `${model.name} (${model.framework})`,
-    input: model.inputs[0]?.map((d) => (typeof d === 'number' ? d : null)),
-  };
+  return loadEngine().modelSnapshot(model.analysis, ref, `${model.name} (${model.framework})`, model.inputs[0]);
 }

@@ -13,6 +13,8 @@ export interface WebviewPage {
   readonly title: string;
   /** Allow tfjs's wasm backend (activations panel only). */
   readonly allowWasm?: boolean;
+  /** A worker bundle in dist/webview the page may start (it falls back to a Blob of the same code). */
+  readonly worker?: string;
 }
 
 export function webviewOptions(extensionUri: vscode.Uri): vscode.WebviewOptions & vscode.WebviewPanelOptions {
@@ -45,7 +47,7 @@ export function renderWebviewHtml(webview: vscode.Webview, extensionUri: vscode.
   <link rel="stylesheet" nonce="${nonce}" href="${asset('media', `${page.bundle}.css`)}">
   <title>${escapeHtml(page.title)}</title>
 </head>
-<body data-wasm-path="${escapeHtml(wasmFolder)}">
+<body data-wasm-path="${escapeHtml(wasmFolder)}"${page.worker ? ` data-layout-worker="${escapeHtml(asset('dist', 'webview', page.worker))}"` : ''}>
   <main id="root"></main>
   <script nonce="${nonce}" src="${asset('dist', 'webview', `${page.bundle}.js`)}"></script>
 </body>

@@ -37,6 +37,10 @@ export interface ViewLayer {
   /** Id of the innermost group (block, stage) it ran in; see GraphSnapshot.groups. */
   readonly group?: string;
   readonly problem?: string;
+  /** Its part in a block the course draws specially: inverted residual, squeeze-excitation, projection shortcut. */
+  readonly role?: 'expand' | 'depthwise' | 'project' | 'squeeze' | 'excite' | 'shortcut';
+  /** Text for that part: `expand ×6`, `depthwise 3×3`, `project 1×1 · linear`. */
+  readonly roleNote?: string;
 }
 
 /** A module containing layers (a block, a stage), for collapsing repeats. */
@@ -56,6 +60,8 @@ export interface GraphSnapshot {
   readonly layout?: 'channels_first' | 'channels_last';
   readonly model?: string;
   readonly input?: readonly (number | null)[];
+  /** The model's totals, as the summary table's footer states them. */
+  readonly totals?: { readonly params: number; readonly trainable: number; readonly nonTrainable: number; readonly macs: number };
   /** Shown when there is nothing to draw (no model found, analysis failed). */
   readonly message?: string;
 }
@@ -63,12 +69,16 @@ export interface GraphSnapshot {
 export type ToGraphWebview =
   | { readonly type: 'snapshot'; readonly snapshot: GraphSnapshot }
   | { readonly type: 'highlight'; readonly uri: string; readonly layerIds: readonly string[] }
+  /** Select these layers and bring the first into view, opening its stage if collapsed (hover's Reveal in Graph). */
+  | { readonly type: 'focusLayer'; readonly uri: string; readonly layerIds: readonly string[] }
   | { readonly type: 'requestExport'; readonly format: 'svg' | 'png' };
 
 export type FromGraphWebview =
   | { readonly type: 'ready' }
   | { readonly type: 'revealLayer'; readonly uri: string; readonly version: number; readonly layerId: string }
-  | { readonly type: 'exported'; readonly format: 'svg' | 'png'; readonly data: string };
+  | { readonly type: 'exported'; readonly format: 'svg' | 'png'; readonly data: string }
+  /** The webview's Export button: the host asks where to save and then requests the drawing. */
+  | { readonly type: 'export'; readonly format: 'svg' | 'png' };
 
 export type ToActivationsWebview = { readonly type: 'snapshot'; readonly snapshot: GraphSnapshot };
 

@@ -1,12 +1,13 @@
 /**
  * The setup every E2E suite shares: a code-server with the freshly packaged extension installed
  * (CNN_LENS_VSIX, set by test/run.mjs) and `samples/` as its workspace, opened in Chromium before
- * the suite and closed after it. Returns the page through a getter, valid once `before` has run.
+ * the suite and closed after it, with a screenshot of any failed test in the artifacts. Returns
+ * the page through a getter, valid once `before` has run.
  */
 import type { Page } from 'playwright-core';
 import { join } from 'node:path';
 import { projectRoot, startCodeServer, type CodeServer } from './codeServer';
-import { openWorkbench, type Workbench } from './workbench';
+import { openWorkbench, screenshot, type Workbench } from './workbench';
 
 export function samplesWorkbench(options: { settings?: Record<string, unknown>; viewport?: { width: number; height: number } } = {}): { readonly page: Page } {
   let server: CodeServer | undefined;
@@ -16,6 +17,10 @@ export function samplesWorkbench(options: { settings?: Record<string, unknown>; 
     if (!vsix) throw new Error('CNN_LENS_VSIX is not set: run the E2E suite through `npm test` (test/run.mjs builds the .vsix)');
     server = await startCodeServer({ vsix, workspaceFrom: [join(projectRoot, 'samples')], settings: options.settings });
     bench = await openWorkbench(server.url, options.viewport);
+  });
+  afterEach(async function () {
+    // What the user would have seen when a test failed, for the artifacts.
+    if (this.currentTest?.state === 'failed' && bench) await screenshot(bench.page, `failed-${this.currentTest.title.replace(/[^\w]+/g, '-').slice(0, 60)}`).catch(() => undefined);
   });
   after(async () => {
     await bench?.close();
