@@ -51,16 +51,23 @@ const targets = [
   },
   {
     ...common,
-    entryPoints: ['src/cli/cli.ts'],
-    outfile: 'dist/cli.js',
+    // dist/cliRenderer.js (the graph renderer, d3, linkedom) is its own bundle, required only by
+    // `render`, so it adds nothing to the CLI's start-up. `render -o x.png` requires
+    // @resvg/resvg-js: a native module (a prebuilt .node binary per platform) that cannot be
+    // inlined, so it is loaded from node_modules at run time.
+    entryPoints: ['src/cli/cli.ts', 'src/cli/cliRenderer.ts'],
+    outdir: 'dist',
     platform: 'node',
     format: 'cjs',
     target: 'node20',
     banner: { js: '#!/usr/bin/env node' },
+    external: ['./cliRenderer.js', '@resvg/resvg-js'],
   },
   {
     ...common,
     entryPoints: { graph: 'webview/graph/main.ts', activations: 'webview/activations/main.ts' },
+    // The layout worker's code, embedded so the page can start it from a Blob (see layoutClient.ts).
+    define: { ...common.define, CNN_LENS_LAYOUT_WORKER_SOURCE: 'undefined' },
     outdir: 'dist/webview',
     platform: 'browser',
     format: 'iife',
@@ -77,8 +84,19 @@ function copyTfjsWasm() {
   for (const f of readdirSync(from).filter((n) => n.endsWith('.wasm') && !n.includes('threaded'))) copyFileSync(join(from, f), join(to, f));
 }
 
+/** The graph layout worker: written to dist/webview and embedded in the graph bundle as text. */
+const workerTarget = { ...common, entryPoints: ['webview/graph/layoutWorker.ts'], outfile: 'dist/webview/graphLayout.js', platform: 'browser', format: 'iife', target: 'chrome120', sourcemap: false };
+async function embedLayoutWorker() {
+  const built = await esbuild.build({ ...workerTarget, write: false, minify: true });
+  const source = built.outputFiles[0].text;
+  const webview = targets.find((t) => t.entryPoints.graph);
+  webview.define = { ...webview.define, CNN_LENS_LAYOUT_WORKER_SOURCE: JSON.stringify(source) };
+}
+
 rmSync(join(root, 'dist'), { recursive: true, force: true });
 copyTfjsWasm();
+await embedLayoutWorker();
+targets.push(workerTarget);
 if (watch) {
   const contexts = await Promise.all(targets.map((t) => esbuild.context(t)));
   await Promise.all(contexts.map((c) => c.watch()));

@@ -1,0 +1,182 @@
+/**
+ * What every `cnn-lens` command shares: the options that choose and build a model (`--model`,
+ * `--input`, `--arg`, `--python-path`, `--max-time`), parsed once with each command adding its
+ * own flags; reading the file and analysing it with the core, with the Python search path and
+ * source reading supplied from Node; and the exit-code conventions (2 for bad arguments, 1 when
+ * the file cannot be read or holds no model). It holds no model knowledge itself.
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { resolve } from 'node:path';
+import type { ArgValue } from '../core/frameworks/args';
+import type { Dim } from '../core/ir/dims';
+import type { Expr } from '../core/frontends/python/ast';
+import { analyzePython, type PythonAnalysis } from '../core/frontends/python/analyzePython';
+import { parsePython } from '../core/frontends/python/parse';
+
+export interface CliIo {
+  out(text: string): void;
+  err(text: string): void;
+}
+
+export const processIo: CliIo = { out: (t) => process.stdout.write(t), err: (t) => process.stderr.write(t) };
+
+/** Exit codes: the file could not be read or holds no model (1); bad arguments (2). */
+export const exitFailure = 1;
+export const exitUsage = 2;
+
+const maxFileBytes = 10 * 1024 * 1024;
+
+/** The options every command takes: which model, and how to build it. */
+export interface ModelOptions {
+  model?: string;
+  input?: Dim[];
+  args: Map<string, ArgValue>;
+  pythonPath?: string[];
+  maxTime: number;
+}
+
+/**
+ * A command's own flags, each taking one value: the handler stores it and returns an error
+ * message when the value is not acceptable. Several spellings may share a handler (`-o`, `--output`).
+ */
+export type CommandFlags = Readonly<Record<string, (value: string) => string | undefined>>;
+
+export function parseCommandLine(argv: readonly string[], own: CommandFlags = {}): { file: string; options: ModelOptions } | { error: string } {
+  const options: ModelOptions = { args: new Map(), maxTime: 10_000 };
+  let file: string | undefined;
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    const takesValue = a in own || ['--model', '--input', '--arg', '--python-path', '--max-time'].includes(a);
+    if (!takesValue) {
+      if (a.startsWith('-')) return { error: `unknown option ${a}` };
+      if (file) return { error: `one file at a time (got ${file} and ${a})` };
+      file = a;
+      continue;
+    }
+    const value = argv[++i];
+    if (value === undefined) return { error: a === '--model' ? '--model needs a name' : `${a} needs a value` };
+    const error = a in own ? own[a](value) : commonOption(options, a, value);
+    if (error) return { error };
+  }
+  if (!file) return { error: 'missing <file>' };
+  return { file, options };
+}
+
+function commonOption(options: ModelOptions, flag: string, value: string): string | undefined {
+  switch (flag) {
+    case '--model':
+      options.model = value;
+      return undefined;
+    case '--input': {
+      const dims = value.split(',').map((s) => s.trim());
+      if (dims.some((d) => !/^(\d+|N|None)$/.test(d))) return `--input must be comma-separated sizes, e.g. 1,3,224,224`;
+      options.input = dims.map((d) => (/^\d+$/.test(d) ? Number(d) : 'N'));
+      return undefined;
+    }
+    case '--arg': {
+      const eq = value.indexOf('=');
+      if (eq <= 0) return `--arg expects name=value, got '${value}'`;
+      const literal = pythonLiteral(value.slice(eq + 1));
+      if (literal === undefined) return `--arg ${value.slice(0, eq)}: '${value.slice(eq + 1)}' is not a Python literal`;
+      options.args.set(value.slice(0, eq), literal);
+      return undefined;
+    }
+    case '--python-path':
+      (options.pythonPath ??= []).push(resolve(value));
+      return undefined;
+    case '--max-time': {
+      const ms = Number(value);
+      if (!(ms > 0)) return `--max-time must be a positive number of milliseconds, got '${value}'`;
+      options.maxTime = ms;
+      return undefined;
+    }
+    default:
+      return `unknown option ${flag}`;
+  }
+}
+
+/**
+ * Reads `file` and analyses its models as the options ask. When the file cannot be read or holds
+ * no model, says so on `io.err` (with the file's own problems, which usually explain why) and
+ * returns undefined: the caller exits 1.
+ */
+export function analyzeFile(file: string, options: ModelOptions, io: CliIo): PythonAnalysis | undefined {
+  let text: string;
+  try {
+    if (statSync(file).size > maxFileBytes) {
+      io.err(`cnn-lens: ${file} is larger than ${maxFileBytes / 1024 / 1024} MB; not analysed\n`);
+      return undefined;
+    }
+    text = readFileSync(file, 'utf8');
+  } catch (error) {
+    io.err(`cnn-lens: cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}\n`);
+    return undefined;
+  }
+  const result = analyzePython(resolve(file), text, {
+    host: { read: readSource, searchPaths: options.pythonPath ?? pythonSearchPath() },
+    entry: options.model,
+    entryArgs: options.args,
+    input: options.input,
+    timeMs: options.maxTime,
+  });
+  if (!result.models.length) {
+    const why = result.diagnostics.filter((d) => d.severity !== 'info').map((d) => `  line ${d.range.start.line + 1}: ${d.message}`).join('\n');
+    io.err(`cnn-lens: no ${options.model ? `model '${options.model}'` : 'model'} found in ${file}${why ? `\n${why}` : ''}\n`);
+    return undefined;
+  }
+  return result;
+}
+
+/** A Python literal (None, True, 3, 0.5, 'x', (1, 2), [..]) via the same parser the analysis uses. */
+export function pythonLiteral(text: string): ArgValue | undefined {
+  const module = parsePython(`_ = ${text}\n`);
+  const stmt = module.body[0];
+  if (module.syntaxErrors.length || stmt?.kind !== 'assign') return undefined;
+  const lit = (e: Expr): ArgValue | undefined => {
+    switch (e.kind) {
+      case 'num':
+        return e.value;
+      case 'str':
+        return e.value;
+      case 'const':
+        return e.value === 'ellipsis' ? undefined : e.value;
+      case 'unary':
+        return e.op === '-' && e.operand.kind === 'num' ? -e.operand.value : undefined;
+      case 'tuple':
+      case 'list': {
+        const items = e.elts.map(lit);
+        return items.every((x) => x !== undefined) ? (items as ArgValue[]) : undefined;
+      }
+      default:
+        return undefined;
+    }
+  };
+  return lit(stmt.value);
+}
+
+function readSource(path: string): string | undefined {
+  try {
+    if (!existsSync(path) || statSync(path).size > maxFileBytes) return undefined;
+    return readFileSync(path, 'utf8');
+  } catch {
+    return undefined;
+  }
+}
+
+let cachedSysPath: string[] | undefined;
+/**
+ * Package folders from the sys.path of `$CNN_LENS_PYTHON`, `python3` and `/usr/bin/python3` (read
+ * once), for absolute imports like torchvision. Each interpreter may see different packages (a
+ * pyenv python3 does not see Debian's dist-packages), so all of them are searched, in that order.
+ */
+function pythonSearchPath(): string[] {
+  if (cachedSysPath) return cachedSysPath;
+  const paths: string[] = [];
+  for (const python of new Set([process.env.CNN_LENS_PYTHON, 'python3', '/usr/bin/python3'].filter(Boolean) as string[])) {
+    const r = spawnSync(python, ['-c', 'import sys; print("\\n".join(p for p in sys.path if p))'], { encoding: 'utf8', timeout: 5000 });
+    // Installed packages only: the standard library is modelled (or opaque), never evaluated from source.
+    if (r.status === 0) for (const p of r.stdout.split('\n')) if (/(site|dist)-packages/.test(p) && existsSync(p) && !paths.includes(p)) paths.push(p);
+  }
+  return (cachedSysPath = paths);
+}
