@@ -8,7 +8,7 @@
 import { select, type Selection } from 'd3';
 import type { GraphSnapshot, ViewLayer } from '../../src/core/protocol/messages';
 import { hwc, type Box, type Layout } from './layout';
-import { drawLinks, mergeSymbolOf } from './volumes';
+import { drawLinks, drawMerge, joinBoxes } from './volumes';
 
 type Group = Selection<SVGGElement, unknown, null, undefined>;
 
@@ -25,23 +25,10 @@ export function drawGraphView(root: Group, layout: Layout, snapshot: GraphSnapsh
     const at = bottom(link.from);
     labels.append('text').attr('class', 'edge-label').attr('x', at.x + 6).attr('y', at.y + 13).text(tensorText(link.from.layer.outputShape));
   }
-  const boxes = root
-    .append('g')
-    .attr('class', 'volumes')
-    .selectAll<SVGGElement, Box>('g.volume')
-    .data(layout.boxes)
-    .join('g')
-    .attr('class', (b) => `volume ${b.kind} cat-${b.stack ? 'conv' : b.layer.category}${b.layer.problem ? ' problem' : ''}${b.layer.role ? ` role-${b.layer.role}` : ''}`)
-    .attr('data-layer', (b) => b.layer.id)
-    .attr('data-layers', (b) => [b.layer.id, ...b.folded.map((f) => f.id)].join(' '))
-    .attr('transform', (b) => `translate(${b.x},${b.y})`);
+  const boxes = joinBoxes(root, layout);
   boxes.each(function (b) {
-    const g = select(this);
-    if (b.kind === 'merge') {
-      g.append('circle').attr('class', 'face front').attr('cx', b.w / 2).attr('cy', b.h / 2).attr('r', b.w / 2);
-      g.append('text').attr('class', 'symbol').attr('x', b.w / 2).attr('y', b.h / 2 + 5).attr('text-anchor', 'middle').text(mergeSymbolOf(b));
-      return;
-    }
+    const g = select<SVGGElement, unknown>(this);
+    if (drawMerge(g, b)) return;
     if (b.stack) for (const offset of [6, 3]) g.append('rect').attr('class', 'face ghost').attr('x', offset).attr('y', -offset).attr('width', b.w).attr('height', b.h).attr('rx', 4);
     g.append('rect').attr('class', 'face front node').attr('width', b.w).attr('height', b.h).attr('rx', 4);
     const first = g.append('text').attr('class', 'node-title').attr('x', 8).attr('y', 15);

@@ -2,7 +2,7 @@
  * Lays a model out the way the CNN course draws it: one volume per layer output, left to right,
  * elementwise layers (activations, normalisation, dropout) folded into the volume they follow,
  * collapsed stages of repeated blocks drawn as one stack, parallel branches as lanes in the same
- * column, a squeeze-excitation branch in a lane below the path it rescales, a projection
+ * column (a merge back on the topmost), a squeeze-excitation branch in a lane below the path it rescales, a projection
  * shortcut above the path on its skip, and edges that skip
  * past other volumes drawn as arcs over the main path. The same boxes, sized as compact nodes and
  * flowing top to bottom, make the Netron-like graph view. Series-parallel graphs get the lane
@@ -244,7 +244,9 @@ function placeLanes(boxes: Box[], links: Link[], extent: (b: Box) => Extent, vie
       }
       const onPath = feeds.filter((s) => !s.side && !s.above);
       const centres = (onPath.length ? onPath : feeds).map(centre);
-      return b.kind === 'merge' ? centres.reduce((a, c) => a + c, 0) / centres.length : Math.min(...centres);
+      // The top lane is the main line: a merge stays on it, so every inception module does not
+      // shift the rest of the model down by half its height.
+      return Math.min(...centres);
     };
     const order = column.map((b) => ({ b, want: wanted(b) })).sort((p, q) => p.want - q.want || Number(p.b.side) - Number(q.b.side) || Number(q.b.above) - Number(p.b.above));
     let end = -Infinity;

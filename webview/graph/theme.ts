@@ -59,6 +59,7 @@ export function graphStyleSheet(p: Palette): string {
   return `
 svg.graph { background: ${p.background}; }
 svg.graph text { fill: ${p.foreground}; font-size: 12px; font-family: ${p.font}; }
+svg.graph.zooming text, svg.graph.tiny text { display: none; }
 svg.graph text.title { font-size: 15px; font-weight: 600; }
 svg.graph text.legend, svg.graph text.message { fill: ${p.description}; font-size: 11px; }
 svg.graph text.label { font-size: 11px; font-family: ${p.mono}; }

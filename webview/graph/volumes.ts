@@ -30,23 +30,10 @@ function kindOfMerge(kind: string): string {
 
 export function drawVolumes(root: Group, layout: Layout, snapshot: GraphSnapshot): Selection<SVGGElement, Box, SVGGElement, unknown> {
   drawLinks(root.append('g').attr('class', 'links'), layout.links, exitOf, entryOf);
-  const boxes = root
-    .append('g')
-    .attr('class', 'volumes')
-    .selectAll<SVGGElement, Box>('g.volume')
-    .data(layout.boxes)
-    .join('g')
-    .attr('class', (b) => `volume ${b.kind} cat-${b.stack ? 'conv' : b.layer.category}${b.layer.problem ? ' problem' : ''}${b.layer.role ? ` role-${b.layer.role}` : ''}${b.layer.roleNote?.endsWith('linear') ? ' linear' : ''}`)
-    .attr('data-layer', (b) => b.layer.id)
-    .attr('data-layers', (b) => [b.layer.id, ...b.folded.map((f) => f.id)].join(' '))
-    .attr('transform', (b) => `translate(${b.x},${b.y})`);
+  const boxes = joinBoxes(root, layout);
   boxes.each(function (b) {
     const g = select<SVGGElement, unknown>(this);
-    if (b.kind === 'merge') {
-      g.append('circle').attr('class', 'face front').attr('cx', b.w / 2).attr('cy', b.h / 2).attr('r', b.w / 2);
-      g.append('text').attr('class', 'symbol').attr('x', b.w / 2).attr('y', b.h / 2 + 5).attr('text-anchor', 'middle').text(mergeSymbolOf(b));
-      return;
-    }
+    if (drawMerge(g, b)) return;
     const dx = b.d * 0.5;
     const dy = -b.d * 0.5;
     if (b.kind === 'stack') {
@@ -62,6 +49,31 @@ export function drawVolumes(root: Group, layout: Layout, snapshot: GraphSnapshot
   });
   drawKernels(root.append('g').attr('class', 'kernels'), layout, snapshot);
   return boxes;
+}
+
+/**
+ * One `g.volume` per box, in either view: its classes (kind, category, role, problem), the layer ids
+ * it stands for (selection and highlighting read these) and its position.
+ */
+export function joinBoxes(root: Group, layout: Layout): Selection<SVGGElement, Box, SVGGElement, unknown> {
+  return root
+    .append('g')
+    .attr('class', 'volumes')
+    .selectAll<SVGGElement, Box>('g.volume')
+    .data(layout.boxes)
+    .join('g')
+    .attr('class', (b) => `volume ${b.kind} cat-${b.stack ? 'conv' : b.layer.category}${b.layer.problem ? ' problem' : ''}${b.layer.role ? ` role-${b.layer.role}` : ''}${b.layer.roleNote?.endsWith('linear') ? ' linear' : ''}`)
+    .attr('data-layer', (b) => b.layer.id)
+    .attr('data-layers', (b) => [b.layer.id, ...b.folded.map((f) => f.id)].join(' '))
+    .attr('transform', (b) => `translate(${b.x},${b.y})`);
+}
+
+/** A merge as a circle with its symbol (⊕, ⊗, c); false for any other box. */
+export function drawMerge(g: Selection<SVGGElement, unknown, null, undefined>, b: Box): boolean {
+  if (b.kind !== 'merge') return false;
+  g.append('circle').attr('class', 'face front').attr('cx', b.w / 2).attr('cy', b.h / 2).attr('r', b.w / 2);
+  g.append('text').attr('class', 'symbol').attr('x', b.w / 2).attr('y', b.h / 2 + 5).attr('text-anchor', 'middle').text(mergeSymbolOf(b));
+  return true;
 }
 
 /** An oblique box: front rectangle w × h, and top and side faces receding by d. */

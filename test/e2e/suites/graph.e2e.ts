@@ -97,8 +97,14 @@ describe('graph preview (code-server)', function () {
     await frame.locator('.summary-panel tr[data-layer]').first().waitFor({ timeout: 10_000 });
     await frame.locator('.summary-panel tr', { hasText: 'features.3.block.1.0' }).first().click();
     await frame.locator('g.volume.selected').first().waitFor({ timeout: 10_000 });
-    await screenshot(bench.page, 'graph-mobilenetv2', { forReadme: true });
     await frame.locator('button[data-action="details"]').click();
+    // Zoom in on the selected block, as a reader of the drawing would.
+    const before = await frame.locator('g.scene').getAttribute('transform');
+    await frame.locator('g.volume.selected').first().focus();
+    for (let i = 0; i < 3; i++) await frame.locator('body').press('+');
+    await bench.page.waitForTimeout(500);
+    assert.notEqual(await frame.locator('g.scene').getAttribute('transform'), before, '+ zooms in');
+    await screenshot(bench.page, 'graph-mobilenetv2', { forReadme: true });
     await bench.page.keyboard.press('Control+1');
   });
 
@@ -146,6 +152,17 @@ describe('graph preview (code-server)', function () {
       return !!next && excite.top > next.top;
     });
     assert.ok(below, 'the SE branch sits below the ⊗ on the main path');
+  });
+
+  it('draws DenseNet blocks, which are not series-parallel, with the layered layout', async () => {
+    await openFile(bench.page, 'samples/densenet_block.py');
+    const frame = webview(bench.page);
+    await frame.locator('text.title', { hasText: 'TinyDenseNet' }).waitFor({ timeout: 60_000 });
+    assert.equal(await frame.locator('svg.graph').getAttribute('data-engine'), 'layered');
+    const concats = await frame.locator('g.volume.merge text.symbol', { hasText: 'c' }).count();
+    assert.equal(concats, 15, 'one concat before each of the 12 dense layers, and one closing each block');
+    await screenshot(bench.page, 'graph-densenet', { forReadme: true });
+    await bench.page.keyboard.press('Control+1');
   });
 
   it('reveals the hovered layer in the graph from the hover link', async () => {
