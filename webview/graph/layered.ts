@@ -2,8 +2,8 @@
  * The layered (Sugiyama) layout for graphs the lane layout cannot draw straight: DenseNet's
  * concatenations, branches that cross-connect. We use @dagrejs/dagre rather than elkjs: dagre is
  * a 49 KB (minified) dependency-free script, where elkjs ships a ~1.6 MB GWT-compiled engine and,
- * measured on the same boxes (bench/render.bench.mjs), takes 1.8× as long as dagre on ResNet-152
- * and on DenseNet-121. Both are far slower than the lane layout (dagre: 84 ms on ResNet-152 against
+ * measured on the same boxes (bench/render.bench.mjs), takes 1.3–1.8× as long as dagre on
+ * ResNet-152 and on DenseNet-121. Both are far slower than the lane layout (dagre: 84 ms on ResNet-152 against
  * 2.2 ms), so only graphs that are not series-parallel come here.
  */
 import { graphlib, layout as dagreLayout } from '@dagrejs/dagre';
