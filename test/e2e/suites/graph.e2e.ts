@@ -181,7 +181,13 @@ describe('graph preview (code-server)', function () {
       // code-server's simple save dialog: a quick input holding the path.
       const input = bench.page.locator('.quick-input-widget input');
       await input.waitFor({ timeout: 15_000 });
-      await input.fill(target);
+      // The dialog writes its default folder into the box once it has read it: fill after that,
+      // and again if it arrived late.
+      for (let attempt = 0; attempt < 20 && (await input.inputValue()) !== target; attempt++) {
+        if (attempt) await bench.page.waitForTimeout(250);
+        if ((await input.inputValue()).includes('/')) await input.fill(target);
+      }
+      assert.equal(await input.inputValue(), target);
       await bench.page.waitForTimeout(300);
       await bench.page.locator('.quick-input-widget .monaco-button', { hasText: 'OK' }).click();
       const deadline = Date.now() + 20_000;
