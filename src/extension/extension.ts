@@ -74,6 +74,7 @@ export function activate(context: vscode.ExtensionContext): { activated: true; s
       const document = arg ? await vscode.workspace.openTextDocument(vscode.Uri.parse(arg.uri)) : vscode.window.activeTextEditor?.document;
       if (document && isModelDocument(document)) previews.revealLine(document, arg?.line ?? vscode.window.activeTextEditor?.selection.active.line ?? 0);
     }),
+    vscode.commands.registerCommand('cnnLens.togglePreviewLock', () => previews.toggleLock()),
     vscode.commands.registerCommand('cnnLens.exportSvg', exportAs('svg')),
     vscode.commands.registerCommand('cnnLens.exportPng', exportAs('png')),
   );

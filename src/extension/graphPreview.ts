@@ -15,26 +15,30 @@ const updateDelayMs = 50;
 
 interface PersistedState {
   readonly uri?: string;
+  /** Locked to that document instead of following the active editor. */
+  readonly locked?: boolean;
 }
 
 export class GraphPreviewManager implements vscode.Disposable, vscode.WebviewPanelSerializer<PersistedState> {
   private panel: vscode.WebviewPanel | undefined;
   private document: vscode.TextDocument | undefined;
   private pendingUpdate: ReturnType<typeof setTimeout> | undefined;
+  /** Like the Markdown preview's lock: a locked preview stays on its document when the editor changes. */
+  private locked = false;
   private readonly exportWaiters: ((m: { format: 'svg' | 'png'; data: string }) => void)[] = [];
   private readonly disposables: vscode.Disposable[] = [];
 
   constructor(private readonly extensionUri: vscode.Uri, private readonly service: AnalysisService) {
     this.disposables.push(
       vscode.window.registerWebviewPanelSerializer(graphPreviewViewType, this),
-      vscode.window.onDidChangeActiveTextEditor((editor) => editor && this.follow(editor.document)),
+      vscode.window.onDidChangeActiveTextEditor((editor) => editor && !this.locked && this.follow(editor.document)),
       // Redraw when a new analysis of the shown document is ready (the service debounces typing).
       service.onDidAnalyse((a) => a.uri === this.document?.uri.toString() && this.scheduleUpdate()),
       vscode.window.onDidChangeTextEditorSelection((e) => this.highlightAt(e.textEditor)),
     );
   }
 
-  /** Opens (or moves) the preview for `document`. */
+  /** Opens (or moves) the preview for `document`; an explicit open moves even a locked preview. */
   show(document: vscode.TextDocument, toSide: boolean): void {
     const column = toSide ? vscode.ViewColumn.Beside : vscode.ViewColumn.Active;
     if (this.panel) {
@@ -48,8 +52,31 @@ export class GraphPreviewManager implements vscode.Disposable, vscode.WebviewPan
 
   async deserializeWebviewPanel(panel: vscode.WebviewPanel, state: PersistedState | undefined): Promise<void> {
     this.attach(panel);
+    this.setLocked(state?.locked ?? false);
     const document = state?.uri ? vscode.workspace.textDocuments.find((d) => d.uri.toString() === state.uri) : vscode.window.activeTextEditor?.document;
     if (document) this.follow(document);
+  }
+
+  /** Locks the preview to its document, or lets it follow the active editor again. */
+  toggleLock(): void {
+    if (!this.panel) {
+      void vscode.window.showInformationMessage('CNN Lens: open the graph preview first.');
+      return;
+    }
+    this.setLocked(!this.locked);
+    const active = vscode.window.activeTextEditor?.document;
+    if (!this.locked && active) this.follow(active);
+  }
+
+  private setLocked(locked: boolean): void {
+    this.locked = locked;
+    void vscode.commands.executeCommand('setContext', 'cnnLens.previewLocked', locked);
+    this.post({ type: 'locked', locked });
+    this.retitle();
+  }
+
+  private retitle(): void {
+    if (this.panel && this.document) this.panel.title = `${this.locked ? '[Locked] ' : ''}Graph: ${this.document.uri.path.split('/').pop()}`;
   }
 
   /** Asks the webview for its drawing; resolves with the SVG text or a PNG data URL. */
@@ -70,13 +97,14 @@ export class GraphPreviewManager implements vscode.Disposable, vscode.WebviewPan
     panel.onDidDispose(() => {
       this.panel = undefined;
       this.document = undefined;
+      this.setLocked(false);
     }, null, this.disposables);
   }
 
   private follow(document: vscode.TextDocument): void {
     if (!this.panel || !isModelDocument(document)) return;
     this.document = document;
-    this.panel.title = `Graph: ${document.uri.path.split('/').pop()}`;
+    this.retitle();
     this.post({ type: 'snapshot', snapshot: snapshotFor(document, this.service) });
   }
 

@@ -24,6 +24,8 @@ interface GraphState {
   readonly view?: ViewMode;
   readonly panel?: boolean;
   readonly transform?: { readonly x: number; readonly y: number; readonly k: number };
+  /** Set by the host; read back by its serializer after a reload. */
+  readonly locked?: boolean;
 }
 
 const nonce = (document.currentScript as HTMLScriptElement | null)?.nonce ?? '';
@@ -56,11 +58,12 @@ let view: ViewMode = saved.view ?? 'volumes';
 let panelOpen = saved.panel ?? false;
 let transform = saved.transform;
 let selected: readonly string[] = [];
+let locked = saved.locked ?? false;
 
 const maxCanvasSide = 16_384;
 /** From this many boxes, labels hide during a zoom gesture (smaller models zoom at 60 fps with them). */
 const zoomingLabelsFrom = 300;
-const save = () => host.saveState({ uri: shown?.document.uri, expanded: [...expanded], view, panel: panelOpen, transform });
+const save = () => host.saveState({ uri: shown?.document.uri, expanded: [...expanded], view, panel: panelOpen, transform, locked });
 
 onHostMessage<ToGraphWebview>((message) => {
   switch (message.type) {
@@ -82,6 +85,10 @@ onHostMessage<ToGraphWebview>((message) => {
       break;
     case 'focusLayer':
       if (message.uri === shown?.document.uri && message.layerIds.length) selectLayer(message.layerIds[0], false, message.layerIds);
+      break;
+    case 'locked':
+      locked = message.locked;
+      save();
       break;
     case 'requestExport':
       void exportDrawing(message.format).then((data) => host.post({ type: 'exported', format: message.format, data }));

@@ -71,7 +71,9 @@ export type ToGraphWebview =
   | { readonly type: 'highlight'; readonly uri: string; readonly layerIds: readonly string[] }
   /** Select these layers and bring the first into view, opening its stage if collapsed (hover's Reveal in Graph). */
   | { readonly type: 'focusLayer'; readonly uri: string; readonly layerIds: readonly string[] }
-  | { readonly type: 'requestExport'; readonly format: 'svg' | 'png' };
+  | { readonly type: 'requestExport'; readonly format: 'svg' | 'png' }
+  /** The preview was locked to its document or unlocked; the webview keeps it in its saved state. */
+  | { readonly type: 'locked'; readonly locked: boolean };
 
 export type FromGraphWebview =
   | { readonly type: 'ready' }

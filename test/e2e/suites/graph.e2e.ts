@@ -4,7 +4,7 @@
  * and the projection shortcut, four inception lanes meeting at a concat, MobileNetV2's expand /
  * depthwise / linear projection, an SE branch with ⊗, a label that follows an edit in the code, a
  * click on a volume that selects the layer's definition, the hover's Reveal in Graph, the graph
- * view, the summary panel, minimap and Fit, and SVG/PNG export to files.
+ * view, the summary panel, minimap and Fit, the preview lock, and SVG/PNG export to files.
  */
 import * as assert from 'node:assert/strict';
 import { samplesWorkbench } from '../harness/suite';
@@ -171,6 +171,20 @@ describe('graph preview (code-server)', function () {
     await bench.page.locator('.monaco-hover a', { hasText: 'Reveal in Graph' }).click();
     const frame = webview(bench.page);
     await frame.locator('g.volume.selected text.label', { hasText: '10×10×16' }).waitFor({ timeout: 30_000 });
+  });
+
+  it('stays on its document when locked, and follows the editor again when unlocked', async () => {
+    await openFile(bench.page, 'samples/inception_module.py');
+    const frame = webview(bench.page);
+    await frame.locator('text.title', { hasText: 'TinyInceptionNet' }).waitFor({ timeout: 60_000 });
+    await runCommand(bench.page, 'CNN Lens: Toggle Graph Preview Lock');
+    await bench.page.locator('.tab', { hasText: '[Locked] Graph: inception_module.py' }).waitFor({ timeout: 10_000 });
+    await openFile(bench.page, 'samples/lenet5_pytorch.py');
+    await bench.page.waitForTimeout(1_500);
+    assert.equal(await frame.locator('text.title').first().textContent(), 'TinyInceptionNet (pytorch)', 'the locked preview did not follow');
+    await runCommand(bench.page, 'CNN Lens: Toggle Graph Preview Lock');
+    await frame.locator('text.title', { hasText: 'LeNet5' }).waitFor({ timeout: 30_000 });
+    await bench.page.locator('.tab', { hasText: /^Graph: lenet5_pytorch\.py/ }).waitFor({ timeout: 10_000 });
   });
 
   it('exports the drawing as a standalone SVG and a 2× PNG', async () => {

@@ -88,6 +88,29 @@ describe('graph layout', function () {
     assertNoOverlap(layoutModel(snapshotOf('inception_module.py'), { view: 'graph' }));
   });
 
+  it('draws DenseNet through the layered layout with its long concat inputs as arcs', () => {
+    const layout = layoutModel(snapshotOf('densenet_block.py'));
+    assert.equal(layout.engine, 'layered');
+    // Each concat of k ≥ 3 earlier outputs keeps one routed input; the other k − 1 are arcs.
+    assert.ok(layout.links.filter((l) => l.arc).length >= 12, 'arcs for the earlier outputs');
+    assert.ok(layout.links.every((l) => l.arc || l.points !== undefined), 'every other link routed by dagre');
+    assertNoOverlap(layout);
+  });
+
+  it('hangs a squeeze-excitation branch below the path it rescales at ⊗', () => {
+    const layout = layoutModel(snapshotOf('efficientnet_se.py'));
+    assert.equal(layout.engine, 'lanes');
+    const scales = layout.boxes.filter((b) => b.layer.role === 'excite');
+    assert.ok(scales.length >= 6, 'one ⊗ per MBConv block');
+    for (const scale of scales) {
+      const branch = layout.links.find((l) => l.to === scale && l.from.side)!;
+      assert.ok(branch, `${scale.layer.name} is fed by the SE branch`);
+      assert.ok(branch.from.y > scale.y + scale.h, 'the branch runs below the ⊗');
+      assert.ok(layout.links.some((l) => l.to === scale && !l.from.side && !l.arc), 'the path runs straight into the ⊗');
+    }
+    assertNoOverlap(layout);
+  });
+
   it('sends a graph that is not series-parallel to the layered layout', () => {
     // A dense block, written as the layers a DenseNet front-end would produce.
     const layer = (id: string, inputs: string[], category: string, c: number) => ({ id, name: id, kind: category === 'merge' ? 'cat' : 'Conv2d', category, outputShape: [1, c, 8, 8], inputs, params: 0, macs: 0, details: [] });
