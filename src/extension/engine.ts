@@ -11,3 +11,6 @@ export { describeNode } from '../core/shapes/describe';
 export { formatShape } from '../core/ir/dims';
 export { modelSnapshot } from '../core/analysis/viewGraph';
 export { formatBytes, formatCompact, formatInt } from '../core/shapes/format';
+export { activationPlan } from '../core/analysis/activationPlan';
+export { matchStateDict, readSafetensorsHeader, tensorData } from '../core/frontends/safetensors';
+export { readTfjsWeights, tfjsShardPaths } from '../core/frontends/tfjsWeights';

@@ -7,7 +7,7 @@
 import * as vscode from 'vscode';
 import type { FromGraphWebview, ToGraphWebview } from '../core/protocol/messages';
 import type { AnalysisService } from './analysisService';
-import { snapshotFor } from './snapshots';
+import { layerDefinition, layersAtLine, snapshotFor } from './snapshots';
 import { renderWebviewHtml, webviewOptions } from './webviewHtml';
 
 export const graphPreviewViewType = 'cnnLens.graphPreview';
@@ -132,24 +132,15 @@ export class GraphPreviewManager implements vscode.Disposable, vscode.WebviewPan
 
   /** Selects a clicked layer's definition (or, for a functional op, its call) in the editor. */
   private async reveal(uri: string, layerId: string): Promise<void> {
-    const document = vscode.workspace.textDocuments.find((d) => d.uri.toString() === uri);
-    const analysis = document && this.service.get(document);
-    if (!document || !analysis) return;
-    for (const model of analysis.result.models) {
-      const node = model.analysis.nodes.get(layerId);
-      if (!node) continue;
-      const module = node.node.moduleId === undefined ? undefined : model.analysis.graph.modules[node.node.moduleId];
-      const target = module?.definedAt && !module.definedAt.uri ? module.definedAt : node.node.calledAt;
-      if (!target || target.uri) return;
-      const range = new vscode.Range(target.start.line, target.start.character, target.end.line, target.end.character);
-      const column = vscode.window.visibleTextEditors.find((e) => e.document === document)?.viewColumn ?? vscode.ViewColumn.One;
-      // The selection change this causes comes back as a highlight of the same layer: no loop.
-      const editor = await vscode.window.showTextDocument(document, { viewColumn: column, selection: range, preserveFocus: false });
-      // Cursor at the start of the definition, where the line index finds it, so the highlight that
-      // comes back for the new selection still holds the clicked layer.
-      editor.selection = new vscode.Selection(range.end, range.start);
-      return;
-    }
+    const found = layerDefinition(this.service, uri, layerId);
+    if (!found) return;
+    const { document, range } = found;
+    const column = vscode.window.visibleTextEditors.find((e) => e.document === document)?.viewColumn ?? vscode.ViewColumn.One;
+    // The selection change this causes comes back as a highlight of the same layer: no loop.
+    const editor = await vscode.window.showTextDocument(document, { viewColumn: column, selection: range, preserveFocus: false });
+    // Cursor at the start of the definition, where the line index finds it, so the highlight that
+    // comes back for the new selection still holds the clicked layer.
+    editor.selection = new vscode.Selection(range.end, range.start);
   }
 
   /** Opens the preview beside `document` and selects the layers of `line` in it (hover's Reveal in Graph). */
@@ -166,14 +157,7 @@ export class GraphPreviewManager implements vscode.Disposable, vscode.WebviewPan
   }
 
   private layersAt(document: vscode.TextDocument, line: number): string[] {
-    const analysis = this.service.get(document);
-    if (!analysis) return [];
-    const ids: string[] = [];
-    for (const [, index] of analysis.indexes) {
-      const found = index.at(line);
-      ids.push(...found.calls.map((c) => c.node.id), ...found.definitions.flatMap((d) => d.applications));
-    }
-    return ids;
+    return layersAtLine(this.service, document, line);
   }
 
   private post(message: ToGraphWebview): void {

@@ -20,3 +20,31 @@ export function snapshotFor(document: vscode.TextDocument, service: AnalysisServ
   if (!model) return { document: ref, layers: [], message: analysis ? `No model found in ${ref.name}.` : `${ref.name} is not a file CNN Lens analyses yet.` };
   return loadEngine().modelSnapshot(model.analysis, ref, `${model.name} (${model.framework})`, model.inputs[0]);
 }
+
+/** The layers called or defined on `line` of `document`: what the views highlight for the editor's cursor. */
+export function layersAtLine(service: AnalysisService, document: vscode.TextDocument, line: number): string[] {
+  const analysis = service.get(document);
+  if (!analysis) return [];
+  const ids: string[] = [];
+  for (const [, index] of analysis.indexes) {
+    const found = index.at(line);
+    ids.push(...found.calls.map((c) => c.node.id), ...found.definitions.flatMap((d) => d.applications));
+  }
+  return ids;
+}
+
+/** Where a layer is defined in its document (its module's definition, else the call of a functional op). */
+export function layerDefinition(service: AnalysisService, uri: string, layerId: string): { document: vscode.TextDocument; range: vscode.Range } | undefined {
+  const document = vscode.workspace.textDocuments.find((d) => d.uri.toString() === uri);
+  const analysis = document && service.get(document);
+  if (!document || !analysis) return undefined;
+  for (const model of analysis.result.models) {
+    const node = model.analysis.nodes.get(layerId);
+    if (!node) continue;
+    const module = node.node.moduleId === undefined ? undefined : model.analysis.graph.modules[node.node.moduleId];
+    const target = module?.definedAt && !module.definedAt.uri ? module.definedAt : node.node.calledAt;
+    if (!target || target.uri) return undefined;
+    return { document, range: new vscode.Range(target.start.line, target.start.character, target.end.line, target.end.character) };
+  }
+  return undefined;
+}

@@ -5,6 +5,8 @@
  * and version so a webview can drop updates that arrive for an older version.
  */
 
+import type { ActivationPlan } from '../analysis/activationPlan';
+
 /** A document the host has analysed, identified as the webviews see it. */
 export interface DocumentRef {
   readonly uri: string;
@@ -82,8 +84,44 @@ export type FromGraphWebview =
   /** The webview's Export button: the host asks where to save and then requests the drawing. */
   | { readonly type: 'export'; readonly format: 'svg' | 'png' };
 
-export type ToActivationsWebview = { readonly type: 'snapshot'; readonly snapshot: GraphSnapshot };
+/** A bundled or workspace image the panel can run, as a URL the webview may load (webview resource or data URL). */
+export interface ImageRef {
+  readonly name: string;
+  readonly url: string;
+}
+
+/** Loaded weights in the framework's own layout, keyed `${weightKey}/${name}` as the activation plan names them. */
+export interface LoadedWeights {
+  readonly name: string;
+  readonly tensors: Readonly<Record<string, { readonly shape: readonly number[]; readonly data: Float32Array }>>;
+  /** What did not fit: missing and unexpected keys, shape differences (empty when the file fits). */
+  readonly problems: readonly string[];
+}
+
+export type ToActivationsWebview =
+  | {
+      readonly type: 'model';
+      /** Null when there is nothing to run; `message` says why. */
+      readonly plan: ActivationPlan | null;
+      /** The same layers as the graph preview's, for names, categories and hover text. */
+      readonly layers: readonly ViewLayer[];
+      readonly images: readonly ImageRef[];
+      readonly message?: string;
+      /** The activation memory the panel may use, from `cnnLens.activations.memoryBudgetMB`. */
+      readonly memoryBudgetBytes: number;
+    }
+  | { readonly type: 'image'; readonly image: ImageRef }
+  | { readonly type: 'weights'; readonly weights: LoadedWeights }
+  | { readonly type: 'weightsError'; readonly message: string }
+  /** Select the first of these layers (the editor's cursor or the graph preview moved). */
+  | { readonly type: 'highlight'; readonly uri: string; readonly layerIds: readonly string[] };
 
 export type FromActivationsWebview =
   | { readonly type: 'ready' }
-  | { readonly type: 'backend'; readonly name: string; readonly error?: string };
+  | { readonly type: 'backend'; readonly name: string; readonly error?: string }
+  /** Ask the host for a PNG/JPEG from the workspace, or a weights file. */
+  | { readonly type: 'pickImage' }
+  | { readonly type: 'pickWeights' }
+  /** The user stepped to a layer: reveal it in the editor (and so in the graph preview). */
+  | { readonly type: 'selectLayer'; readonly uri: string; readonly layerId: string }
+  | { readonly type: 'ran'; readonly backend: string; readonly buildMs: number; readonly runMs: number; readonly layers: number };

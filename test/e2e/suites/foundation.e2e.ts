@@ -30,9 +30,9 @@ describe('foundation (code-server)', function () {
   it('starts a TensorFlow.js backend in the activations panel under its CSP', async () => {
     await openFile(bench.page, 'samples/lenet5_pytorch.py');
     await runCommand(bench.page, 'CNN Lens: Step Through Activations');
-    const status = webview(bench.page).locator('p.backend', { hasText: 'backend:' });
+    const status = webview(bench.page).locator('.header .backend', { hasText: 'tfjs:' });
     await status.waitFor({ timeout: 60_000 });
-    assert.match((await status.textContent()) ?? '', /TensorFlow\.js backend: (webgl|wasm|cpu)$/);
+    assert.match((await status.textContent()) ?? '', /^tfjs: (webgl|wasm|cpu)$/);
     await screenshot(bench.page, 'activations-backend');
   });
 });

@@ -1,0 +1,68 @@
+/**
+ * Weights from a TensorFlow.js layers model (`model.json` + binary shards): the `weightsManifest`
+ * lists each weight's name (`conv2d/kernel`, `batch_normalization/moving_mean`), shape and dtype
+ * in the order their bytes follow one another through the shards. Only the weights are read here,
+ * for the activations panel to run a Keras model with them; every size is checked against the
+ * bytes that are actually there, so a truncated shard is an error, never a read past the end.
+ */
+
+export interface TfjsWeight {
+  readonly name: string;
+  readonly shape: readonly number[];
+  readonly data: Float32Array;
+}
+
+interface ManifestEntry {
+  readonly name: string;
+  readonly shape: readonly number[];
+  readonly dtype?: string;
+}
+
+const bytesPer: Record<string, number> = { float32: 4, int32: 4, bool: 1 };
+
+/** The shard paths in order, or an error when `json` is not a tfjs model with a weights manifest. */
+export function tfjsShardPaths(json: unknown): string[] | { error: string } {
+  const manifest = (json as { weightsManifest?: unknown })?.weightsManifest;
+  if (!Array.isArray(manifest)) return { error: 'no weightsManifest: not a TensorFlow.js model.json' };
+  const paths: string[] = [];
+  for (const group of manifest) {
+    if (!Array.isArray((group as { paths?: unknown }).paths)) return { error: 'a weightsManifest group has no paths' };
+    for (const p of (group as { paths: unknown[] }).paths) {
+      if (typeof p !== 'string' || p.includes('..') || p.startsWith('/')) return { error: `shard path ${JSON.stringify(p)} is not a file next to model.json` };
+      paths.push(p);
+    }
+  }
+  return paths;
+}
+
+/** Reads every weight of the manifest from its group's shards (concatenated in order). */
+export function readTfjsWeights(json: unknown, shards: ReadonlyMap<string, Uint8Array>): TfjsWeight[] | { error: string } {
+  const out: TfjsWeight[] = [];
+  for (const group of (json as { weightsManifest: { paths: string[]; weights: ManifestEntry[] }[] }).weightsManifest) {
+    const parts = group.paths.map((p) => shards.get(p));
+    const missing = group.paths.find((_, i) => !parts[i]);
+    if (missing) return { error: `shard ${missing} is missing` };
+    const total = parts.reduce((n, p) => n + p!.byteLength, 0);
+    const bytes = new Uint8Array(total);
+    let at = 0;
+    for (const p of parts) {
+      bytes.set(p!, at);
+      at += p!.byteLength;
+    }
+    let offset = 0;
+    for (const w of group.weights ?? []) {
+      const dtype = w.dtype ?? 'float32';
+      if (!Array.isArray(w.shape) || !w.shape.every((d) => Number.isInteger(d) && d >= 0)) return { error: `${w.name}: bad shape ${JSON.stringify(w.shape)}` };
+      if (!(dtype in bytesPer)) return { error: `${w.name}: dtype ${dtype} is not supported (quantised weights are not read)` };
+      const count = w.shape.reduce((a, b) => a * b, 1);
+      const size = count * bytesPer[dtype];
+      if (offset + size > total) return { error: `${w.name}: the shards end before its ${size} bytes (truncated file?)` };
+      const view = new DataView(bytes.buffer, bytes.byteOffset + offset, size);
+      const data = new Float32Array(count);
+      for (let i = 0; i < count; i++) data[i] = dtype === 'bool' ? view.getUint8(i) : dtype === 'int32' ? view.getInt32(i * 4, true) : view.getFloat32(i * 4, true);
+      out.push({ name: w.name, shape: w.shape, data });
+      offset += size;
+    }
+  }
+  return out;
+}
