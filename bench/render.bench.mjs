@@ -17,31 +17,16 @@ import { join } from 'node:path';
 import { modelSnapshot } from '../src/core/analysis/viewGraph.ts';
 import { analyzePython } from '../src/core/frontends/python/analyzePython.ts';
 import { repeatedStages } from '../webview/graph/layout.ts';
+import { browserOrSkip, chromiumFlags, chromiumPath } from './browser.mjs';
 import { report } from './lib.mjs';
 
 // run.mjs runs the bundle from a temporary folder with the project as cwd.
 const root = process.cwd();
-const chromiumPath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const chromiumFlags = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--js-flags=--expose-gc'];
 const viewport = { width: 1400, height: 900 };
 let ok = true;
 
-/** playwright-core from the project, else from the E2E suite's own node_modules (test/e2e/package.json). */
-function loadPlaywright() {
-  for (const from of [join(root, 'package.json'), join(root, 'test/e2e/package.json')]) {
-    try {
-      return createRequire(from)('playwright-core');
-    } catch {
-      // not installed there
-    }
-  }
-  return undefined;
-}
-
-const playwright = existsSync(chromiumPath) ? loadPlaywright() : undefined;
-if (!existsSync(chromiumPath)) console.log(`render: skipped, no Chromium at ${chromiumPath} (apt-get install chromium, or set CHROMIUM_PATH)`);
-else if (!playwright) console.log('render: skipped, playwright-core is not installed (test/e2e/setup.sh installs it)');
-else await main();
+const playwright = browserOrSkip('render', root);
+if (playwright) await main();
 
 async function main() {
   const snapshots = realSnapshots();

@@ -9,6 +9,7 @@ import ELK from 'elkjs/lib/elk.bundled.js';
 import { layoutModel } from '../../webview/graph/layout.ts';
 import { renderScene } from '../../webview/graph/render.ts';
 import { graphStyleSheet, livePalette } from '../../webview/graph/theme.ts';
+import { collect, now, painted } from '../pageTiming.mjs';
 
 const style = document.head.appendChild(document.createElement('style'));
 style.textContent = graphStyleSheet(livePalette);
@@ -19,17 +20,6 @@ canvas.style.cssText = 'position: fixed; inset: 0;';
 const snapshots = new Map();
 let elk;
 
-const now = () => performance.now();
-const collect = () => globalThis.gc?.();
-/** Resolves once the frame after this call has been painted (its rAF ran, then the paint; then this task). */
-const painted = () =>
-  new Promise((resolve) =>
-    requestAnimationFrame(() => {
-      const channel = new MessageChannel();
-      channel.port1.onmessage = () => resolve();
-      channel.port2.postMessage(0);
-    }),
-  );
 
 function snapshotOf(name) {
   const snapshot = snapshots.get(name);

@@ -74,7 +74,10 @@ export function drawChannel(container: HTMLElement, data: Float32Array, shape: {
     const y = Math.floor(((event.clientY - r.top) / r.height) * h);
     if (x >= 0 && y >= 0 && x < w && y < h) readout.textContent = `channel ${channel} [${y}, ${x}] = ${fmt(data[(y * w + x) * c + channel])}`;
   });
-  const parts: HTMLElement[] = [canvas, readout];
+  const map = document.createElement('div');
+  map.className = 'channel';
+  map.append(canvas, readout);
+  const parts: HTMLElement[] = [map];
   if (kernel) {
     const kernels = document.createElement('div');
     kernels.className = 'kernels';

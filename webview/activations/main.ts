@@ -354,6 +354,8 @@ async function showLayer(id: string | undefined, fromUser = false): Promise<void
     grid.dataset.columns = String(geometry.columns);
     grid.dataset.tile = `${w}x${h}`;
     grid.dataset.gap = String(geometry.gap);
+    // As large as fits: the view's width, and under half the panel's height so the close-up shows too.
+    grid.style.width = `${Math.max(120, Math.min(view.clientWidth - 28, 720, (window.innerHeight * 0.42 * grid.width) / grid.height))}px`;
     grid.dataset.order = geometry.order.join(',');
     const legend = document.createElement('canvas');
     legend.className = 'legend';

@@ -3,7 +3,8 @@
  * conv on the course's vertical-edge image (the vertical-edge channel shows a bright column at the
  * edge, the horizontal one nothing, read from the canvas pixels), stepping through every layer to
  * the classifier, the layer list and the editor selecting each other, a Keras LeNet ending in a
- * softmax's top-k, and MobileNetV2 running end to end on the wasm backend.
+ * softmax's top-k, MobileNetV2 running end to end on the wasm backend, and the panel coming back
+ * as it was after a window reload.
  */
 import * as assert from 'node:assert/strict';
 import type { FrameLocator } from 'playwright-core';
@@ -54,7 +55,9 @@ describe('activations panel (code-server)', function () {
     for (const x of [0, 4, 8, 20, 24, 27]) assert.ok(columnMean[x] < 40, `column ${x} away from the edge is dark (${columnMean[x].toFixed(0)})`);
     const horizontal = await tileColumns(frame, 1);
     assert.ok(horizontal.flat().every((v) => v < 40), 'the horizontal-edge filter sees nothing on a vertical edge');
-    // The close-up names the filter and shows its kernel.
+    // The close-up names the filter and shows its kernel (in the diverging colours: + red, − blue).
+    await choose(frame, 'colours', 'diverging');
+    await frame.locator('canvas.grid').waitFor({ timeout: 10_000 });
     const grid = await frame.locator('canvas.grid').boundingBox();
     await bench.page.mouse.click(grid!.x + 5, grid!.y + 5);
     await frame.locator('.detail .readout', { hasText: 'vertical edge' }).waitFor({ timeout: 10_000 });
@@ -120,5 +123,17 @@ describe('activations panel (code-server)', function () {
     await screenshot(bench.page, 'activations-mobilenetv2', { forReadme: true });
     await frame.locator('ol.layers li').last().click();
     assert.equal(await frame.locator('.dense ol.topk li').count(), 10);
+  });
+
+  it('comes back after a window reload with its model, image, weights and layer', async () => {
+    const frame = webview(bench.page);
+    const current = await frame.locator('ol.layers li.current').getAttribute('data-layer');
+    await runCommand(bench.page, 'Developer: Reload Window');
+    await bench.page.locator('.monaco-workbench').waitFor({ timeout: 60_000 });
+    const restored = webview(bench.page);
+    await restored.locator('.header .status', { hasText: /^Ran 153 of 153 layers/ }).waitFor({ timeout: 120_000 });
+    assert.equal(await restored.locator('select[data-control="image"]').inputValue(), 'scene.png');
+    assert.equal(await restored.locator('select[data-control="weights"]').inputValue(), 'course');
+    await restored.locator(`ol.layers li.current[data-layer="${current}"]`).waitFor({ timeout: 30_000 });
   });
 });
