@@ -89,6 +89,11 @@ backendReady = startBackend(document.body.dataset.wasmPath ?? '').then(
 onHostMessage<ToActivationsWebview>((message) => {
   switch (message.type) {
     case 'model':
+      // Weights loaded from a file belong to the model they were matched against.
+      if (loaded && (message.plan?.document.uri !== plan?.document.uri || message.plan?.model !== plan?.model)) {
+        loaded = undefined;
+        if (state.weights === 'file') save({ weights: 'random' });
+      }
       plan = message.plan;
       layers = new Map(message.layers.map((l) => [l.id, l]));
       images = message.images;

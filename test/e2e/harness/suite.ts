@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { projectRoot, startCodeServer, type CodeServer } from './codeServer';
 import { openWorkbench, screenshot, type Workbench } from './workbench';
 
-export function samplesWorkbench(options: { settings?: Record<string, unknown>; viewport?: { width: number; height: number } } = {}): { readonly page: Page } {
+export function samplesWorkbench(options: { settings?: Record<string, unknown>; viewport?: { width: number; height: number } } = {}): { readonly page: Page; readonly workspace: string } {
   let server: CodeServer | undefined;
   let bench: Workbench | undefined;
   before(async () => {
@@ -30,6 +30,10 @@ export function samplesWorkbench(options: { settings?: Record<string, unknown>; 
     get page(): Page {
       if (!bench) throw new Error('the workbench is not open yet');
       return bench.page;
+    },
+    get workspace(): string {
+      if (!server) throw new Error('code-server is not running yet');
+      return server.workspace;
     },
   };
 }

@@ -146,3 +146,20 @@ export async function screenshot(page: Page, name: string, options: { forReadme?
   }
   return file;
 }
+
+/**
+ * Answers code-server's simple file dialog (open or save): a quick input holding a path. The
+ * dialog writes its default folder into the box once it has read it, so the path is typed after
+ * that, and again if the default arrived late; then its accept button (OK, or the open label).
+ */
+export async function fillFileDialog(page: Page, path: string): Promise<void> {
+  const input = page.locator('.quick-input-widget input');
+  await input.waitFor({ timeout: 15_000 });
+  for (let attempt = 0; attempt < 20 && (await input.inputValue()) !== path; attempt++) {
+    if (attempt) await page.waitForTimeout(250);
+    if ((await input.inputValue()).includes('/')) await input.fill(path);
+  }
+  if ((await input.inputValue()) !== path) throw new Error(`the file dialog would not take ${path}`);
+  await page.waitForTimeout(300);
+  await page.locator('.quick-input-widget .monaco-button').first().click();
+}

@@ -2,14 +2,17 @@
  * The activations panel in a real VS Code: LeNet-5 with the course's edge filters in its first
  * conv on the course's vertical-edge image (the vertical-edge channel shows a bright column at the
  * edge, the horizontal one nothing, read from the canvas pixels), stepping through every layer to
- * the classifier, the layer list and the editor selecting each other, a Keras LeNet ending in a
+ * the classifier, the layer list and the editor selecting each other, weights loaded from a
+ * .safetensors file with its misfits listed, a Keras LeNet ending in a
  * softmax's top-k, MobileNetV2 running end to end on the wasm backend, and the panel coming back
  * as it was after a window reload.
  */
 import * as assert from 'node:assert/strict';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { FrameLocator } from 'playwright-core';
 import { samplesWorkbench } from '../harness/suite';
-import { openFile, runCommand, screenshot, webview, wordPoint } from '../harness/workbench';
+import { fillFileDialog, openFile, runCommand, screenshot, webview, wordPoint } from '../harness/workbench';
 
 /** Mean brightness of each column of one channel's tile in the grid canvas (grey scale). */
 async function tileColumns(frame: FrameLocator, channel: number): Promise<number[][]> {
@@ -25,6 +28,20 @@ async function tileColumns(frame: FrameLocator, channel: number): Promise<number
     // rows × columns of the red channel (grey: r = g = b)
     return Array.from({ length: h }, (_, y) => Array.from({ length: w }, (_, x) => pixels[(y * w + x) * 4]));
   }, channel);
+}
+
+/** A safetensors file: little-endian u64 header length, the JSON header, then the F32 data. */
+function safetensors(tensors: { name: string; shape: number[]; data: Float32Array }[]): Buffer {
+  let offset = 0;
+  const header: Record<string, unknown> = {};
+  for (const t of tensors) {
+    header[t.name] = { dtype: 'F32', shape: t.shape, data_offsets: [offset, offset + t.data.byteLength] };
+    offset += t.data.byteLength;
+  }
+  const json = Buffer.from(JSON.stringify(header));
+  const length = Buffer.alloc(8);
+  length.writeBigUInt64LE(BigInt(json.length));
+  return Buffer.concat([length, json, ...tensors.map((t) => Buffer.from(t.data.buffer))]);
 }
 
 async function choose(frame: FrameLocator, control: string, value: string): Promise<void> {
@@ -95,6 +112,32 @@ describe('activations panel (code-server)', function () {
     await frame.locator('ol.layers li.current[data-layer="n0"]').waitFor({ timeout: 30_000 });
   });
 
+  it('loads PyTorch weights from a .safetensors file, listing what does not fit', async () => {
+    // A state_dict for LeNet-5 written here: conv1's kernels are (channel + 1) at the centre,
+    // fc3.bias is left out and one key the model does not have is added.
+    const shapes: Record<string, number[]> = { 'conv1.weight': [6, 1, 5, 5], 'conv1.bias': [6], 'conv2.weight': [16, 6, 5, 5], 'conv2.bias': [16], 'fc1.weight': [120, 400], 'fc1.bias': [120], 'fc2.weight': [84, 120], 'fc2.bias': [84], 'fc3.weight': [10, 84], 'extra.weight': [3] };
+    const tensors = Object.entries(shapes).map(([name, shape]) => {
+      const data = new Float32Array(shape.reduce((a, b) => a * b, 1)).map((_, i) => Math.sin(i) * 0.05);
+      if (name === 'conv1.weight') {
+        data.fill(0);
+        for (let o = 0; o < 6; o++) data[o * 25 + 12] = o + 1;
+      }
+      return { name, shape, data };
+    });
+    writeFileSync(join(bench.workspace, 'samples', 'lenet5.safetensors'), safetensors(tensors));
+    const frame = webview(bench.page);
+    await frame.locator('select[data-control="weights"]').selectOption('@pick');
+    await fillFileDialog(bench.page, join(bench.workspace, 'samples', 'lenet5.safetensors'));
+    await frame.locator('select[data-control="weights"]', { has: frame.locator('option[value="file"]:checked') }).waitFor({ timeout: 30_000 });
+    const problems = (await frame.locator('.weight-problems').textContent()) ?? '';
+    assert.match(problems, /missing from the file \(random instead\): fc3\.bias/);
+    assert.match(problems, /in the file but not in the model: extra\.weight/);
+    await frame.locator('ol.layers li[data-layer="n0"]').click();
+    const grid = await frame.locator('canvas.grid').boundingBox();
+    await bench.page.mouse.click(grid!.x + 5, grid!.y + 5);
+    assert.deepEqual(await frame.locator('.detail table.kernel tr').nth(2).locator('td').allTextContents(), ['0', '0', '1', '0', '0'], "channel 0's kernel as the file has it");
+  });
+
   it('ends a Keras LeNet-5 with its softmax as the top classes', async () => {
     await openFile(bench.page, 'samples/lenet5_keras.py');
     await runCommand(bench.page, 'CNN Lens: Step Through Activations');
@@ -117,6 +160,7 @@ describe('activations panel (code-server)', function () {
     await frame.locator('.header .status', { hasText: /^Ran 153 of 153 layers/ }).waitFor({ timeout: 120_000 });
     assert.equal(await frame.locator('.header .backend').textContent(), 'tfjs: wasm');
     await choose(frame, 'image', 'scene.png');
+    await choose(frame, 'weights', 'course');
     await frame.locator('.header .status', { hasText: /^Ran 153 of 153 layers/ }).waitFor({ timeout: 120_000 });
     await frame.locator('ol.layers li[data-layer="n3"]').click();
     await frame.locator('canvas.grid').waitFor({ timeout: 10_000 });

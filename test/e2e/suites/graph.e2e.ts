@@ -11,7 +11,7 @@ import { samplesWorkbench } from '../harness/suite';
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { goToLine, hoverWord, openFile, replaceWord, runCommand, screenshot, webview } from '../harness/workbench';
+import { fillFileDialog, goToLine, hoverWord, openFile, replaceWord, runCommand, screenshot, webview } from '../harness/workbench';
 
 describe('graph preview (code-server)', function () {
   this.timeout(240_000);
@@ -192,18 +192,7 @@ describe('graph preview (code-server)', function () {
     for (const format of ['svg', 'png'] as const) {
       const target = join(dir, `lenet.${format}`);
       await runCommand(bench.page, `CNN Lens: Export Graph as ${format.toUpperCase()}`);
-      // code-server's simple save dialog: a quick input holding the path.
-      const input = bench.page.locator('.quick-input-widget input');
-      await input.waitFor({ timeout: 15_000 });
-      // The dialog writes its default folder into the box once it has read it: fill after that,
-      // and again if it arrived late.
-      for (let attempt = 0; attempt < 20 && (await input.inputValue()) !== target; attempt++) {
-        if (attempt) await bench.page.waitForTimeout(250);
-        if ((await input.inputValue()).includes('/')) await input.fill(target);
-      }
-      assert.equal(await input.inputValue(), target);
-      await bench.page.waitForTimeout(300);
-      await bench.page.locator('.quick-input-widget .monaco-button', { hasText: 'OK' }).click();
+      await fillFileDialog(bench.page, target);
       const deadline = Date.now() + 20_000;
       while (!existsSync(target) && Date.now() < deadline) await bench.page.waitForTimeout(200);
       assert.ok(existsSync(target), `${format} written`);
