@@ -75,12 +75,18 @@ function hashString(text: string, seed: number): number {
 
 const product = (dims: readonly number[]) => dims.reduce((p, d) => p * d, 1);
 
+// Plain loops into a preallocated array: Float32Array.from with a mapping function was 4× slower
+// and made seeding MobileNetV2's 3.5 M weights most of the panel's build time.
 function uniform(size: number, bound: number, random: () => number): Float32Array {
-  return Float32Array.from({ length: size }, () => (random() * 2 - 1) * bound);
+  const out = new Float32Array(size);
+  for (let i = 0; i < size; i++) out[i] = (random() * 2 - 1) * bound;
+  return out;
 }
 
 function normal(size: number, random: () => number): Float32Array {
-  return Float32Array.from({ length: size }, () => Math.sqrt(-2 * Math.log(1 - random())) * Math.cos(2 * Math.PI * random()));
+  const out = new Float32Array(size);
+  for (let i = 0; i < size; i++) out[i] = Math.sqrt(-2 * Math.log(1 - random())) * Math.cos(2 * Math.PI * random());
+  return out;
 }
 
 /** PyTorch's fan-in: dim 1 times the kernel (conv [out, in/g, k…], linear [out, in], conv-transpose [in, out/g, k…]). */
