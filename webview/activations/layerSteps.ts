@@ -2,16 +2,21 @@
  * Turns one plan node into a step: a function from its input tensors (as held) to its outputs,
  * decided once when the model is built. Everything that can be known before running is settled
  * here — padding per side, window sizes from the analysis's shapes, weights converted to tfjs
- * layout, the layout each tensor comes out in — and anything this file cannot compute exactly
- * (3-D layers, Rescaling without its scale, an unknown class) is refused with a sentence saying
- * why, so the panel stops at that layer instead of showing a plausible but wrong picture. The
- * builder owns the order of steps, memory and checking; this file owns the meaning of each op.
+ * layout, the layout each tensor comes out in, the constants the spec carries (eps, slopes,
+ * align_corners, a pad's mode, a number in `x / 6`), with each framework's default where the
+ * source gives none — and anything this file cannot compute exactly (3-D layers, a constant the
+ * source gives but the analysis could not evaluate, an unknown class) is refused with a sentence
+ * saying why, so the panel stops at that layer instead of showing a plausible but wrong picture.
+ * One definition is chosen rather than known: Keras's `hard_sigmoid` is Keras 3's (see
+ * elementOps.ts; `keras` and `tensorflow.keras` both name Keras 3 from TensorFlow 2.16 on, so the
+ * source cannot say). The builder owns the order of steps, memory and checking; this file owns
+ * the meaning of each op.
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type { ActivationPlan, PlanNode } from '../../src/core/analysis/activationPlan';
 import type { ActivationFn, LayerSpec, Padding } from '../../src/core/ir/layers';
-import { activate, alongAxis, frameworkDefaults, groupNormalize, kerasEpsilon, normalize, normalizeOver, torchImplicitSoftmaxAxis } from './elementOps';
-import { adaptivePool, convolve, depthwiseConvolve, linearIndex, nearestIndex, padOrCropAxis, pool, resizeAxis, samePadBefore, transposedConvolve, type AxisWindow } from './spatialOps';
+import { activate, alongAxis, frameworkDefaults, groupNormalize, kerasEpsilon, normalize, normalizeOver, torchImplicitSoftmaxAxis, withScalar, type ActivationConstants } from './elementOps';
+import { adaptivePool, convolve, depthwiseConvolve, dividedSumPool, linearIndex, nearestIndex, padAfterFor, padAxis, pool, resizeAxis, samePadBefore, transposedConvolve, type AxisWindow } from './spatialOps';
 import { convertHeld, effectiveLayout, heldAxis, normalizePlanAxis, type HeldLayout, type HeldTensor } from './tensorLayout';
 import { kerasConvTransposeKernelToForward, liftKerasKernel, torchConvTransposeWeightToForward, torchConvWeightToTf, weightId, type WeightStore } from './weights';
 
@@ -92,6 +97,8 @@ class NodeCompiler {
 
   compile(): Step {
     const spec = this.spec;
+    const unresolved = 'unresolved' in spec ? spec.unresolved : undefined;
+    if (unresolved?.length) throw new UnsupportedLayer(`the source gives its ${unresolved.join(', ')} in a form the analysis could not evaluate`);
     switch (spec.kind) {
       case 'conv':
       case 'depthwiseConv':
@@ -117,9 +124,21 @@ class NodeCompiler {
       case 'identity':
       case 'stochasticDepth':
         return (inputs) => [inputs[0]];
-      case 'rescaling':
-        throw new UnsupportedLayer('the analysis does not record Rescaling\'s scale and offset');
+      case 'rescaling': {
+        // Keras: x · scale + offset, a list broadcasting along the last axis.
+        const [scale, offset] = [spec.scale, spec.offset].map((v) => (typeof v === 'number' ? v : this.converted(() => tf.tensor1d([...v]))));
+        return this.inPlanLayout((x) => tf.add(tf.mul(x, scale), offset));
+      }
+      case 'scalar':
+        return (inputs) => [{ tensor: withScalar(inputs[0].tensor, spec.op, spec.value), layout: inputs[0].layout }];
       case 'flatten':
+        if (spec.dataFormat === 'channels_first' && this.inShapes[0].length > 2) {
+          // Keras moves the channels (axis 1) last, then flattens.
+          const rank = this.inShapes[0].length;
+          const perm = [0, ...Array.from({ length: rank - 2 }, (_, i) => i + 2), 1];
+          return this.inPlanLayout((x) => tf.reshape(tf.transpose(x, perm), this.outShapes[0]));
+        }
+        return this.inPlanLayout((x) => tf.reshape(x, this.outShapes[0]));
       case 'reshape':
         return this.inPlanLayout((x) => tf.reshape(x, this.outShapes[0]));
       case 'permute':
@@ -133,11 +152,13 @@ class NodeCompiler {
       case 'dense':
         return this.dense();
       case 'zeroPad':
+      case 'pad':
       case 'upsample':
         return this.resizing();
       case 'add':
       case 'multiply':
       case 'subtract':
+      case 'divide':
         return this.merge();
       case 'concat':
         return this.concat();
@@ -233,15 +254,15 @@ class NodeCompiler {
     const addBias = (y: tf.Tensor4D) => (bias ? (tf.add(y, bias) as tf.Tensor4D) : y);
     if (spec.kind === 'conv') {
       const mode = spec.paddingMode ?? 'zeros';
-      if (mode !== 'zeros' && mode !== 'reflect') throw new UnsupportedLayer(`padding_mode='${mode}' is not run in the activations panel`);
       const filter = this.converted(() => (torch ? torchConvWeightToTf(this.weight('weight')) : liftKerasKernel(this.weight('kernel'))));
       this.expectInputWidth(filter.shape[2] * spec.groups, 'channels');
       const windows = this.windows(spec.padding, spec.kernel, spec.stride, spec.dilation);
-      if (mode === 'reflect') {
-        // Reflect-pad first, then convolve with no padding of its own.
-        const reflected = windows.map((w) => ({ ...w, size: w.size + w.padBefore + w.padAfter, padBefore: 0, padAfter: 0 })) as unknown as [AxisWindow, AxisWindow];
-        const pads: [number, number][] = [[0, 0], [windows[0].padBefore, windows[0].padAfter], [windows[1].padBefore, windows[1].padAfter], [0, 0]];
-        return this.spatialStep(rank, (x) => addBias(convolve(tf.mirrorPad(x, pads, 'reflect'), filter, reflected, spec.groups)), spec.activation);
+      if (mode !== 'zeros') {
+        // Pad in the conv's mode first (as much as the analysis's output needs), then convolve with no padding of its own.
+        const after = windows.map(padAfterFor);
+        const padded = windows.map((w, i) => ({ ...w, size: w.size + w.padBefore + after[i], padBefore: 0, padAfter: 0 })) as unknown as [AxisWindow, AxisWindow];
+        const padModed = (x: tf.Tensor4D) => windows.reduce<tf.Tensor>((y, w, i) => (w.padBefore || after[i] ? padAxis(y, i + 1, w.padBefore, after[i], mode) : y), x) as tf.Tensor4D;
+        return this.spatialStep(rank, (x) => addBias(convolve(padModed(x), filter, padded, spec.groups)), spec.activation);
       }
       return this.spatialStep(rank, (x) => addBias(convolve(x, filter, windows, spec.groups)), spec.activation);
     }
@@ -278,6 +299,10 @@ class NodeCompiler {
     const windows = this.windows(spec.padding, spec.kernel, spec.stride, spec.dilation);
     // Keras (TF) averages over real elements only; PyTorch's default counts the padding.
     const countIncludePad = this.framework === 'pytorch' ? spec.countIncludePad ?? true : false;
+    if (spec.op === 'avg' && spec.divisorOverride !== undefined) {
+      const divisor = spec.divisorOverride;
+      return this.spatialStep(rank, (x) => dividedSumPool(x, windows, divisor));
+    }
     return this.spatialStep(rank, (x) => pool(x, spec.op, windows, countIncludePad));
   }
 
@@ -285,36 +310,36 @@ class NodeCompiler {
     const spec = this.spec;
     if (spec.kind !== 'globalPool') throw new Error('not a global pool');
     const layout = this.spatialLayout();
-    // PyTorch's x.sum(dims) over the spatial axes reaches here as a global pool (see the report).
-    const op = this.node.className === 'sum' ? 'sum' : spec.op;
     return (inputs) => {
       const x = convertHeld(inputs[0], layout);
       const axes = Array.from({ length: x.rank - 2 }, (_, i) => i + 1);
-      const y = op === 'sum' ? tf.sum(x, axes, spec.keepDims) : op === 'avg' ? tf.mean(x, axes, spec.keepDims) : tf.max(x, axes, spec.keepDims);
+      const y = spec.op === 'sum' ? tf.sum(x, axes, spec.keepDims) : spec.op === 'avg' ? tf.mean(x, axes, spec.keepDims) : tf.max(x, axes, spec.keepDims);
       return [{ tensor: y, layout: effectiveLayout(layout, y.rank) }];
     };
   }
 
   private resizing(): Step {
     const spec = this.spec;
-    if (spec.kind !== 'zeroPad' && spec.kind !== 'upsample') throw new Error('not a resize');
+    if (spec.kind !== 'zeroPad' && spec.kind !== 'pad' && spec.kind !== 'upsample') throw new Error('not a resize');
     const layout = this.spatialLayout();
     const [input, output] = [this.inShapes[0], this.outShapes[0]];
     const axes = this.planSpatialAxes(input.length);
     const heldAxes = axes.map((_, i) => i + 1);
-    if (spec.kind === 'zeroPad') {
+    if (spec.kind === 'zeroPad' || spec.kind === 'pad') {
+      const mode = spec.kind === 'pad' ? spec.mode : 'constant';
+      const value = spec.kind === 'pad' ? spec.value : 0;
       return (inputs) => {
         let x = convertHeld(inputs[0], layout);
-        heldAxes.forEach((axis, i) => (x = padOrCropAxis(x, axis, spec.pads[i][0], spec.pads[i][1])));
+        heldAxes.forEach((axis, i) => (x = padAxis(x, axis, spec.pads[i][0], spec.pads[i][1], mode, value)));
         return [{ tensor: x, layout }];
       };
     }
     const mode = spec.mode.toLowerCase();
     const linear = mode === 'bilinear' || mode === 'linear' || mode === 'trilinear';
     if (!linear && mode !== 'nearest' && mode !== 'nearest-exact') throw new UnsupportedLayer(`upsampling mode '${spec.mode}' is not run in the activations panel`);
-    // PyTorch uses 1/scale_factor when one is given; otherwise, and in Keras, in/out.
-    const scale = (i: number) => (this.framework === 'pytorch' && spec.scale && !spec.size ? 1 / (spec.scale[i] ?? spec.scale[0]) : input[axes[i]] / output[axes[i]]);
-    const alignCorners = this.node.className === 'UpsamplingBilinear2d';
+    // PyTorch uses 1/scale_factor when one is given (unless recompute_scale_factor); otherwise, and in Keras, in/out.
+    const scale = (i: number) => (this.framework === 'pytorch' && spec.scale && !spec.size && !spec.recomputeScale ? 1 / (spec.scale[i] ?? spec.scale[0]) : input[axes[i]] / output[axes[i]]);
+    const alignCorners = spec.alignCorners ?? false;
     const sources = axes.map((axis, i) => (linear ? linearIndex(input[axis], output[axis], scale(i), alignCorners) : nearestIndex(input[axis], scale(i), mode === 'nearest-exact')));
     return (inputs) => {
       let x = convertHeld(inputs[0], layout);
@@ -336,7 +361,7 @@ class NodeCompiler {
     const useRunning = !torch || spec.trackRunningStats;
     const mean = useRunning ? this.weight(torch ? 'running_mean' : 'moving_mean') : undefined;
     const variance = useRunning ? this.weight(torch ? 'running_var' : 'moving_variance') : undefined;
-    const eps = frameworkDefaults[this.framework].batchNormEps;
+    const eps = spec.eps ?? frameworkDefaults[this.framework].batchNormEps;
     return (inputs) => {
       const x = inputs[0].tensor;
       const axis = heldAxis(planAxis, rank, inputs[0].layout);
@@ -357,7 +382,7 @@ class NodeCompiler {
     const broadcast = this.inShapes[0].map((d, i) => (axes.includes(i) ? d : 1));
     const gamma = this.optionalWeight(torch ? 'weight' : 'gamma', spec.scale);
     const beta = this.optionalWeight(torch ? 'bias' : 'beta', spec.center);
-    const eps = frameworkDefaults[this.framework].layerNormEps;
+    const eps = spec.eps ?? frameworkDefaults[this.framework].layerNormEps;
     const shaped = (v: tf.Tensor | undefined) => (v ? tf.reshape(v, broadcast) : undefined);
     return this.inPlanLayout((x) => normalizeOver(x, axes, eps, shaped(gamma), shaped(beta)));
   }
@@ -368,7 +393,7 @@ class NodeCompiler {
     const torch = this.framework === 'pytorch';
     const gamma = this.optionalWeight(torch ? 'weight' : 'gamma', spec.affine);
     const beta = this.optionalWeight(torch ? 'bias' : 'beta', spec.affine);
-    const eps = frameworkDefaults[this.framework].groupNormEps;
+    const eps = spec.eps ?? frameworkDefaults[this.framework].groupNormEps;
     // Channels are the layout's channel axis; hold them last.
     const layout: HeldLayout = this.ctx.plan.layout === 'channels_first' ? 'channelsLast' : 'asPlan';
     return (inputs) => [{ tensor: groupNormalize(convertHeld(inputs[0], layout), spec.groups, eps, gamma, beta), layout: effectiveLayout(layout, inputs[0].tensor.rank) }];
@@ -387,26 +412,24 @@ class NodeCompiler {
 
   // ---- activations and dense ---------------------------------------------------------------------
 
-  /** Applies an activation to a tensor held in `layout`, with this node's framework constants. */
-  private activate(x: tf.Tensor, fn: ActivationFn, layout: HeldLayout, alpha?: tf.Tensor): tf.Tensor {
+  /**
+   * Applies an activation to a tensor held in `layout`: an activation layer's with the constants
+   * its spec carries, one fused into a Keras layer (`activation='leaky_relu'`) with the function's defaults.
+   */
+  private activate(x: tf.Tensor, fn: ActivationFn, layout: HeldLayout, preluAlpha?: tf.Tensor): tf.Tensor {
     const spec = this.spec;
     let axis: number | undefined;
     if (fn === 'softmax' || fn === 'logSoftmax') {
       const planAxis = spec.kind === 'activation' && spec.axis !== undefined ? spec.axis : this.framework === 'pytorch' ? torchImplicitSoftmaxAxis(x.rank) : -1;
       axis = heldAxis(planAxis, x.rank, layout);
     }
-    const defaults = frameworkDefaults[this.framework];
-    // Keras: the LeakyReLU layer's slope is 0.3, the leaky_relu activation function's 0.2.
-    const slope = this.framework === 'keras' && this.node.className !== 'LeakyReLU' ? defaults.leakyReluFunctionSlope : defaults.leakyReluLayerSlope;
-    return activate(x, fn, { framework: this.framework, axis, slope, alpha });
+    const constants: ActivationConstants | undefined = spec.kind === 'activation' ? spec : undefined;
+    return activate(x, fn, { framework: this.framework, axis, constants, preluAlpha });
   }
 
   private activation(): Step {
     const spec = this.spec;
     if (spec.kind !== 'activation') throw new Error('not an activation');
-    if (this.framework === 'keras' && spec.fn === 'leakyRelu' && this.node.className === 'ReLU') {
-      throw new UnsupportedLayer('a Keras ReLU with negative_slope: the analysis does not record the slope');
-    }
     if (spec.fn !== 'prelu') return (inputs) => [{ tensor: this.activate(inputs[0].tensor, spec.fn, inputs[0].layout), layout: inputs[0].layout }];
     const rank = this.inShapes[0].length;
     if (this.framework === 'pytorch') {
@@ -443,8 +466,7 @@ class NodeCompiler {
     const spec = this.spec;
     const rank = this.outShapes[0].length;
     const layout = this.canonical(rank);
-    // Python's `/` between tensors is traced as a multiply node named `div`.
-    const op = this.node.className === 'div' ? tf.div : spec.kind === 'add' ? tf.add : spec.kind === 'multiply' ? tf.mul : tf.sub;
+    const op = { add: tf.add, multiply: tf.mul, subtract: tf.sub, divide: tf.div }[spec.kind as 'add' | 'multiply' | 'subtract' | 'divide'];
     return (inputs) => {
       const operands = inputs.map((h) => {
         if (h.tensor.rank === rank) return convertHeld(h, layout);

@@ -4,9 +4,13 @@
  * must show what the user's *own source* computes — not a tfjs-layers model that resembles it —
  * so each node is translated from its framework's semantics (PyTorch NCHW arithmetic run as NHWC,
  * Keras as is) and every output is checked against the shape the analysis derived before it is
- * kept. What cannot be computed exactly is found when building, named (node, layer, kind, why),
- * and the run stops just before it; a run that goes wrong at run time stops the same way, so the
- * panel never shows a layer it could not compute faithfully.
+ * kept. Constants come from the spec (eps, slopes, align_corners, a pad's mode, the number in
+ * `x / 6`), the framework's default only where the source gives none; a constant the source gives
+ * but the analysis could not evaluate is a refusal. Keras's `hard_sigmoid` runs as Keras 3 defines
+ * it (relu6(x + 3) / 6, not tf.keras 2's clip(0.2x + 0.5)): the source cannot say which Keras runs.
+ * What cannot be computed exactly is found when building, named (node, layer, kind, why), and the
+ * run stops just before it; a run that goes wrong at run time stops the same way, so the panel
+ * never shows a layer it could not compute faithfully.
  *
  * Usage:
  *   const model = buildModel(plan, seededWeights(plan, 0));

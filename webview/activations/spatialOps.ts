@@ -1,7 +1,7 @@
 /**
  * The windowed layers — convolution (grouped, depthwise, dilated, transposed), max/average
- * pooling, adaptive pooling, padding and resizing — written once over NHWC tensors with the
- * padding spelled out per side. PyTorch and Keras disagree on where padding goes, whether it
+ * pooling, adaptive pooling, padding (zero, constant, reflect, replicate, circular) and resizing
+ * — written once over NHWC tensors with the padding spelled out per side. PyTorch and Keras disagree on where padding goes, whether it
  * counts in an average, how `ceil_mode` and `same` stretch the last window, and tfjs refuses
  * some combinations (stride and dilation together, softmax on a middle axis); turning every
  * variant into "pad exactly, then run a valid window, then subsample" keeps each framework's
@@ -49,6 +49,23 @@ export function padOrCropAxis(x: tf.Tensor, axis: number, before: number, after:
     y = tf.pad(y, y.shape.map((_, i) => (i === axis ? [Math.max(before, 0), Math.max(after, 0)] : [0, 0])) as [number, number][], value);
   }
   return y;
+}
+
+/**
+ * Pads one axis as F.pad does: `constant` fills with `value`; `reflect` mirrors without repeating
+ * the edge, `replicate` repeats the edge, `circular` wraps around, each by gathering source
+ * positions (negative amounts crop).
+ */
+export function padAxis(x: tf.Tensor, axis: number, before: number, after: number, mode: 'constant' | 'reflect' | 'replicate' | 'circular', value = 0): tf.Tensor {
+  if (mode === 'constant') return padOrCropAxis(x, axis, before, after, value);
+  const n = x.shape[axis];
+  const source = (j: number) => {
+    if (mode === 'replicate') return Math.min(Math.max(j, 0), n - 1);
+    if (mode === 'circular') return ((j % n) + n) % n;
+    return j < 0 ? -j : j > n - 1 ? 2 * (n - 1) - j : j;
+  };
+  const indices = Array.from({ length: n + before + after }, (_, i) => source(i - before));
+  return tf.gather(x, tf.tensor1d(indices, 'int32'), axis);
 }
 
 /** Pads the spatial axes (1 and 2) of NHWC `x` so that a valid window gives exactly the analysis's output. */
@@ -163,6 +180,13 @@ export function pool(x: tf.Tensor4D, op: 'max' | 'avg', windows: readonly [AxisW
   const factors = new Float32Array(windows[0].out * windows[1].out);
   counts[0].forEach((ch, i) => counts[1].forEach((cw, j) => (factors[i * windows[1].out + j] = (window[0] * window[1]) / Math.max(ch * cw, 1))));
   return tf.mul(averaged, tf.tensor4d(factors, [1, windows[0].out, windows[1].out, 1]));
+}
+
+/** Each window's sum over zero padding, divided by `divisor` (PyTorch avg_pool's divisor_override). */
+export function dividedSumPool(x: tf.Tensor4D, windows: readonly [AxisWindow, AxisWindow], divisor: number): tf.Tensor4D {
+  const window: [number, number] = [windows[0].kernel, windows[1].kernel];
+  const averaged = tf.avgPool(padForWindows(x, windows, 0), window, strides(windows), 'valid');
+  return tf.mul(averaged, (window[0] * window[1]) / divisor);
 }
 
 /**

@@ -1,7 +1,7 @@
 /**
  * Lays a model out the way the CNN course draws it: one volume per layer output, left to right,
- * elementwise layers (activations, normalisation, dropout) folded into the volume they follow,
- * collapsed stages of repeated blocks drawn as one stack, parallel branches as lanes in the same
+ * elementwise layers (activations, arithmetic with a number, normalisation, dropout) folded into
+ * the volume they follow, collapsed stages of repeated blocks drawn as one stack, parallel branches as lanes in the same
  * column (a merge back on the topmost), a squeeze-excitation branch in a lane below the path it rescales, a projection
  * shortcut above the path on its skip, and edges that skip
  * past other volumes drawn as arcs over the main path. The same boxes, sized as compact nodes and
@@ -70,7 +70,8 @@ export interface Extent {
   readonly lead: number;
 }
 
-const foldable = new Set(['activation', 'norm', 'regularisation']);
+// `elementwise` is arithmetic with a number (`x / 6`): drawn like an activation, inside the volume it follows.
+const foldable = new Set(['activation', 'elementwise', 'norm', 'regularisation']);
 const log2 = (n: number | null | undefined) => (n && n > 0 ? Math.log2(n) : 0);
 const clamp = (v: number, lo: number, hi: number) => Math.max(lo, Math.min(hi, v));
 /** Where the drawing starts: room for the title and legend above it. */

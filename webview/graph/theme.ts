@@ -82,7 +82,7 @@ g.volume .face.ghost { opacity: 0.35; }
 .cat-reshape .face { fill: ${p.reshape}; }
 .cat-merge .face { fill: ${p.background}; stroke: ${p.merge}; stroke-width: 2; stroke-opacity: 1; }
 .cat-input .face { fill: ${p.neutral}; fill-opacity: 0.45; }
-.cat-norm .face, .cat-activation .face, .cat-regularisation .face, .cat-other .face { fill: ${p.neutral}; }
+.cat-norm .face, .cat-activation .face, .cat-elementwise .face, .cat-regularisation .face, .cat-other .face { fill: ${p.neutral}; }
 g.volume.linear .face.front { stroke-dasharray: 3 2; stroke-width: 1.5; stroke-opacity: 1; }
 g.volume.role-squeeze .face { opacity: 0.7; }
 g.volume.problem .face { stroke: ${p.error}; stroke-width: 2.5; stroke-opacity: 1; }

@@ -1,6 +1,6 @@
 /**
  * Draws a volume layout with D3 as SVG: each layer output an oblique 3-D box (front H × C, depth
- * W), dense outputs thin bars, merges circles (⊕ add, ⊗ multiply, c concat), links between them
+ * W), dense outputs thin bars, merges circles (⊕ add, ⊗ multiply, ÷ divide, c concat), links between them
  * and arcs over the main path for skip connections. As on the course's slides, each convolution
  * or pooling window is drawn as a small box inside the volume it slides over, labelled `f×f, s`,
  * with lines to the volume it produces; inverted-residual parts carry their role (expand ×t,
@@ -14,7 +14,7 @@ import { hwc, type Box, type Layout, type Link } from './layout';
 
 type Group = Selection<SVGGElement, unknown, null, undefined>;
 
-const mergeSymbol: Record<string, string> = { add: '+', multiply: '×', subtract: '−', concat: 'c' };
+const mergeSymbol: Record<string, string> = { add: '+', multiply: '×', subtract: '−', divide: '÷', concat: 'c' };
 
 export function mergeSymbolOf(b: Box): string {
   return mergeSymbol[b.layer.kind] ?? mergeSymbol[kindOfMerge(b.layer.kind)] ?? '•';
@@ -24,6 +24,7 @@ function kindOfMerge(kind: string): string {
   if (/^(add|Add|iadd)$/.test(kind)) return 'add';
   if (/^(mul|Multiply|imul)$/.test(kind)) return 'multiply';
   if (/^(sub|Subtract)$/.test(kind)) return 'subtract';
+  if (/^(div|Divide|truediv)$/.test(kind)) return 'divide';
   if (/^(cat|concat|Concatenate)$/.test(kind)) return 'concat';
   return kind;
 }

@@ -20,7 +20,7 @@ export interface RoleNote {
   readonly note: string;
 }
 
-const passThrough = new Set(['norm', 'activation', 'regularisation']);
+const passThrough = new Set(['norm', 'activation', 'elementwise', 'regularisation']);
 
 export function layerRoles(analysis: ShapeAnalysis): Map<string, RoleNote> {
   const results = analysis.nodeResults;

@@ -37,6 +37,15 @@ export function num(args: Args, name: string, fallback: number): number {
   throw new ArgumentError(`${name} must be a number, got ${JSON.stringify(v)}`);
 }
 
+/** A number the source may leave out (eps, a slope): undefined when it does, so the framework default applies. */
+export function optionalNum(args: Args, name: string): number | undefined {
+  const v = args[name];
+  if (v === undefined || v === null) return undefined;
+  if (typeof v === 'number') return v;
+  if (typeof v === 'boolean') return v ? 1 : 0;
+  throw new ArgumentError(`${name} must be a number, got ${JSON.stringify(v)}`);
+}
+
 export function bool(args: Args, name: string, fallback: boolean): boolean {
   const v = args[name];
   if (v === undefined || v === null) return fallback;

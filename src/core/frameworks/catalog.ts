@@ -1,22 +1,36 @@
 /**
- * What a framework catalog entry is — a layer class's constructor parameter order and the mapping
- * from its bound arguments to a LayerSpec — and the one lookup every front-end uses, which turns
- * a class the catalog lacks into an `unknown` spec and a bad argument into a message.
+ * What a framework catalog entry is — a layer class's constructor parameter order, the mapping
+ * from its bound arguments to a LayerSpec, and which arguments are constants the computation reads
+ * but the shape does not — and the one lookup every front-end uses, which turns a class the
+ * catalog lacks into an `unknown` spec, a bad argument into a message, and a constant the source
+ * gives but CNN Lens cannot evaluate into the spec's `unresolved` list.
  */
 import type { LayerSpec } from '../ir/layers';
 import { ArgumentError, type Args } from './args';
 
 export interface CatalogEntry {
   readonly params: readonly string[];
-  readonly build: (args: Args) => LayerSpec;
+  /** `unresolved`: this entry's constants the source gives but CNN Lens could not evaluate (absent from `args`). */
+  readonly build: (args: Args, unresolved: readonly string[]) => LayerSpec;
+  /**
+   * Arguments whose values the computation needs but the shape does not (eps, a slope, a scale).
+   * Only specs with an `unresolved` field list any.
+   */
+  readonly constants?: readonly string[];
 }
 
-/** Looks a class up in a catalog and builds its spec, or explains why it cannot. */
-export function buildSpec(catalog: Readonly<Record<string, CatalogEntry>>, className: string, args: Args): LayerSpec | { error: string } {
+/**
+ * Looks a class up in a catalog and builds its spec, or explains why it cannot. `unresolved`
+ * names arguments the source gives but the front-end could not evaluate (left out of `args`);
+ * those that are the entry's constants are recorded on the spec.
+ */
+export function buildSpec(catalog: Readonly<Record<string, CatalogEntry>>, className: string, args: Args, unresolved: readonly string[] = []): LayerSpec | { error: string } {
   const entry = catalog[className];
   if (!entry) return { kind: 'unknown', className };
   try {
-    return entry.build(args);
+    const missing = unresolved.filter((name) => entry.constants?.includes(name));
+    const spec = entry.build(args, missing);
+    return missing.length ? ({ ...spec, unresolved: missing } as LayerSpec) : spec;
   } catch (e) {
     if (e instanceof ArgumentError) return { error: `${className}: ${e.message}` };
     throw e;

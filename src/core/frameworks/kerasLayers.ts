@@ -5,8 +5,8 @@
  * are both accepted (`alpha`/`negative_slope`, `keepdims`).
  */
 import type { Layout } from '../ir/dims';
-import type { ActivationFn, LayerSpec, Padding } from '../ir/layers';
-import { ArgumentError, bool, int, intList, ints, num, str, type ArgValue, type Args } from './args';
+import type { ActivationFn, ActivationSpec, LayerSpec, Padding } from '../ir/layers';
+import { ArgumentError, bool, int, intList, ints, num, optionalNum, str, type ArgValue, type Args } from './args';
 import type { CatalogEntry } from './catalog';
 
 type Rank = 1 | 2 | 3;
@@ -123,6 +123,41 @@ function merge(kind: 'add' | 'multiply' | 'subtract'): CatalogEntry {
   return { params: [], build: () => ({ kind, broadcast: true }) };
 }
 
+/**
+ * Keras ReLU(max_value, negative_slope, threshold): the plain cases as relu, relu6 and leakyRelu;
+ * any other combination as relu carrying all three, which the activations panel computes as Keras
+ * does (x above the threshold, clipped at max_value, minus negative_slope · relu(threshold − x)).
+ */
+function kerasRelu(a: Args): ActivationSpec {
+  const maxValue = optionalNum(a, 'max_value');
+  const slope = num(a, 'negative_slope', 0);
+  const threshold = num(a, 'threshold', 0);
+  if (maxValue !== undefined && maxValue < 0) throw new ArgumentError(`max_value must be non-negative, got ${maxValue}`);
+  if (slope < 0) throw new ArgumentError(`negative_slope must be non-negative, got ${slope}`);
+  if (threshold === 0 && slope === 0 && maxValue === undefined) return { kind: 'activation', fn: 'relu' };
+  if (threshold === 0 && slope === 0 && maxValue === 6) return { kind: 'activation', fn: 'relu6' };
+  if (threshold === 0 && maxValue === undefined) return { kind: 'activation', fn: 'leakyRelu', alpha: slope };
+  return { kind: 'activation', fn: 'relu', ...(slope ? { alpha: slope } : {}), ...(maxValue !== undefined ? { maxValue } : {}), ...(threshold ? { threshold } : {}) };
+}
+
+/** The epsilon of a Keras normalisation layer, when the source gives it. */
+function epsilon(a: Args): { eps?: number } {
+  const eps = optionalNum(a, 'epsilon');
+  return eps === undefined ? {} : { eps };
+}
+
+/** Rescaling's scale / offset: a number, or one per feature of the last axis. */
+function scalars(a: Args, name: string, fallback?: number): number | number[] {
+  const v = a[name];
+  if (v === undefined || v === null) {
+    if (fallback === undefined) throw new ArgumentError(`${name} is required`);
+    return fallback;
+  }
+  if (typeof v === 'number') return v;
+  if (Array.isArray(v) && v.every((x) => typeof x === 'number')) return v.length === 1 ? (v[0] as number) : [...(v as number[])];
+  throw new ArgumentError(`${name} must be a number or a list of numbers, got ${JSON.stringify(v)}`);
+}
+
 export const kerasLayers: Readonly<Record<string, CatalogEntry>> = {
   Conv1D: conv(1),
   Conv2D: conv(2),
@@ -152,33 +187,35 @@ export const kerasLayers: Readonly<Record<string, CatalogEntry>> = {
   GlobalMaxPooling3D: globalPool('max', 3),
   BatchNormalization: {
     params: ['axis', 'momentum', 'epsilon', 'center', 'scale'],
-    build: (a) => ({ kind: 'batchNorm', axis: axes(a, -1)[0], center: bool(a, 'center', true), scale: bool(a, 'scale', true), trackRunningStats: true }),
+    constants: ['epsilon'],
+    build: (a) => ({ kind: 'batchNorm', axis: axes(a, -1)[0], center: bool(a, 'center', true), scale: bool(a, 'scale', true), trackRunningStats: true, ...epsilon(a) }),
   },
-  LayerNormalization: { params: ['axis', 'epsilon', 'center', 'scale'], build: (a) => ({ kind: 'layerNorm', axis: axes(a, -1), center: bool(a, 'center', true), scale: bool(a, 'scale', true) }) },
-  GroupNormalization: { params: ['groups', 'axis', 'epsilon', 'center', 'scale'], build: (a) => ({ kind: 'groupNorm', groups: int(a, 'groups', 32), affine: bool(a, 'center', true) && bool(a, 'scale', true) }) },
+  LayerNormalization: { params: ['axis', 'epsilon', 'center', 'scale'], constants: ['epsilon'], build: (a) => ({ kind: 'layerNorm', axis: axes(a, -1), center: bool(a, 'center', true), scale: bool(a, 'scale', true), ...epsilon(a) }) },
+  GroupNormalization: { params: ['groups', 'axis', 'epsilon', 'center', 'scale'], constants: ['epsilon'], build: (a) => ({ kind: 'groupNorm', groups: int(a, 'groups', 32), affine: bool(a, 'center', true) && bool(a, 'scale', true), ...epsilon(a) }) },
   Activation: {
     params: ['activation'],
     build: (a) => ({ kind: 'activation', fn: kerasActivation(a.activation) ?? 'linear' }),
   },
-  ReLU: { params: ['max_value', 'negative_slope', 'threshold'], build: (a) => ({ kind: 'activation', fn: num(a, 'max_value', Infinity) === 6 ? 'relu6' : num(a, 'negative_slope', 0) ? 'leakyRelu' : 'relu' }) },
-  LeakyReLU: { params: ['negative_slope'], build: () => ({ kind: 'activation', fn: 'leakyRelu' }) },
-  ELU: { params: ['alpha'], build: () => ({ kind: 'activation', fn: 'elu' }) },
+  ReLU: { params: ['max_value', 'negative_slope', 'threshold'], constants: ['max_value', 'negative_slope', 'threshold'], build: kerasRelu },
+  // Keras 3 names the slope negative_slope (and still takes alpha); Keras 2 named it alpha. The layer's default is 0.3.
+  LeakyReLU: { params: ['negative_slope'], constants: ['negative_slope', 'alpha'], build: (a) => ({ kind: 'activation', fn: 'leakyRelu', alpha: optionalNum(a, 'negative_slope') ?? num(a, 'alpha', 0.3) }) },
+  ELU: { params: ['alpha'], constants: ['alpha'], build: (a) => ({ kind: 'activation', fn: 'elu', ...(a.alpha === undefined || a.alpha === null ? {} : { alpha: num(a, 'alpha', 1) }) }) },
   PReLU: { params: ['alpha_initializer', 'alpha_regularizer', 'alpha_constraint', 'shared_axes'], build: (a) => ({ kind: 'activation', fn: 'prelu', preluSharedAxes: a.shared_axes === undefined || a.shared_axes === null ? [] : intList(a, 'shared_axes') }) },
-  Softmax: { params: ['axis'], build: (a) => ({ kind: 'activation', fn: 'softmax', axis: axes(a, -1)[0] }) },
+  Softmax: { params: ['axis'], constants: ['axis'], build: (a) => ({ kind: 'activation', fn: 'softmax', axis: axes(a, -1)[0] }) },
   Dropout: dropout(),
   SpatialDropout1D: dropout(),
   SpatialDropout2D: dropout(),
   SpatialDropout3D: dropout(),
   GaussianDropout: dropout(),
   AlphaDropout: dropout(),
-  Flatten: { params: ['data_format'], build: () => ({ kind: 'flatten', startDim: 1, endDim: -1 }) },
+  Flatten: { params: ['data_format'], constants: ['data_format'], build: (a) => (dataFormat(a) === 'channels_first' ? { kind: 'flatten', startDim: 1, endDim: -1, dataFormat: 'channels_first' } : { kind: 'flatten', startDim: 1, endDim: -1 }) },
   Dense: { params: ['units', 'activation', 'use_bias'], build: (a) => ({ kind: 'dense', units: int(a, 'units'), bias: bool(a, 'use_bias', true), activation: kerasActivation(a.activation) }) },
   Embedding: { params: ['input_dim', 'output_dim'], build: (a) => ({ kind: 'embedding', numEmbeddings: int(a, 'input_dim'), embeddingDim: int(a, 'output_dim') }) },
   ZeroPadding1D: zeroPad(1),
   ZeroPadding2D: zeroPad(2),
   ZeroPadding3D: zeroPad(3),
   UpSampling1D: { params: ['size'], build: (a) => ({ kind: 'upsample', rank: 1, scale: ints(a, 'size', 1, 2), mode: 'nearest' }) },
-  UpSampling2D: { params: ['size', 'data_format', 'interpolation'], build: (a) => ({ kind: 'upsample', rank: 2, scale: ints(a, 'size', 2, 2), mode: str(a, 'interpolation', 'nearest'), dataFormat: dataFormat(a) }) },
+  UpSampling2D: { params: ['size', 'data_format', 'interpolation'], constants: ['interpolation'], build: (a) => ({ kind: 'upsample', rank: 2, scale: ints(a, 'size', 2, 2), mode: str(a, 'interpolation', 'nearest'), dataFormat: dataFormat(a) }) },
   UpSampling3D: { params: ['size', 'data_format'], build: (a) => ({ kind: 'upsample', rank: 3, scale: ints(a, 'size', 3, 2), mode: 'nearest', dataFormat: dataFormat(a) }) },
   Reshape: { params: ['target_shape'], build: (a) => ({ kind: 'reshape', target: intList(a, 'target_shape'), includesBatch: false }) },
   Permute: { params: ['dims'], build: (a) => ({ kind: 'permute', perm: [0, ...intList(a, 'dims')] }) },
@@ -186,7 +223,7 @@ export const kerasLayers: Readonly<Record<string, CatalogEntry>> = {
   Multiply: merge('multiply'),
   Subtract: merge('subtract'),
   Concatenate: { params: ['axis'], build: (a) => ({ kind: 'concat', axis: int(a, 'axis', -1) }) },
-  Rescaling: { params: ['scale', 'offset'], build: () => ({ kind: 'rescaling' }) },
+  Rescaling: { params: ['scale', 'offset'], constants: ['scale', 'offset'], build: (a, unresolved) => ({ kind: 'rescaling', scale: unresolved.includes('scale') ? 1 : scalars(a, 'scale'), offset: scalars(a, 'offset', 0) }) },
   Normalization: { params: ['axis', 'mean', 'variance'], build: (a) => ({ kind: 'normalization', axis: axes(a, -1) }) },
   Identity: { params: [], build: () => ({ kind: 'identity' }) },
 };

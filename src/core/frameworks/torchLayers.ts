@@ -4,8 +4,8 @@
  * LayerSpec. Signatures follow torch 1.13–2.x. Classes missing here are not guessed at; the
  * front-end evaluates them from source or reports them as unknown layers.
  */
-import type { ActivationFn, Padding } from '../ir/layers';
-import { ArgumentError, bool, int, intList, ints, num, optionalInts, str, type ArgValue, type Args } from './args';
+import type { ActivationFn, ActivationSpec, Padding } from '../ir/layers';
+import { ArgumentError, bool, int, intList, ints, num, optionalInts, optionalNum, str, type ArgValue, type Args } from './args';
 import type { CatalogEntry } from './catalog';
 
 type Rank = 1 | 2 | 3;
@@ -62,8 +62,11 @@ function pool(op: 'max' | 'avg', rank: Rank): CatalogEntry {
   const params = op === 'max' ? ['kernel_size', 'stride', 'padding', 'dilation', 'return_indices', 'ceil_mode'] : ['kernel_size', 'stride', 'padding', 'ceil_mode', 'count_include_pad', 'divisor_override'];
   return {
     params,
+    constants: op === 'avg' ? ['count_include_pad', 'divisor_override'] : [],
     build: (a) => {
       const kernel = ints(a, 'kernel_size', rank);
+      const divisor = op === 'avg' && a.divisor_override !== undefined && a.divisor_override !== null ? int(a, 'divisor_override') : undefined;
+      if (divisor === 0) throw new ArgumentError('divisor_override must not be 0');
       return {
         kind: 'pool',
         op,
@@ -75,6 +78,7 @@ function pool(op: 'max' | 'avg', rank: Rank): CatalogEntry {
         padding: { mode: 'explicit', pads: ints(a, 'padding', rank, 0).map((x) => [x, x] as const) },
         ceilMode: bool(a, 'ceil_mode', false),
         countIncludePad: op === 'avg' ? bool(a, 'count_include_pad', true) : undefined,
+        divisorOverride: divisor,
       };
     },
   };
@@ -87,15 +91,29 @@ function adaptive(op: 'max' | 'avg', rank: Rank): CatalogEntry {
 function batchNorm(): CatalogEntry {
   return {
     params: ['num_features', 'eps', 'momentum', 'affine', 'track_running_stats'],
+    constants: ['eps'],
     build: (a) => {
       const affine = bool(a, 'affine', true);
-      return { kind: 'batchNorm', numFeatures: int(a, 'num_features'), axis: 1, scale: affine, center: affine, trackRunningStats: bool(a, 'track_running_stats', true) };
+      return { kind: 'batchNorm', numFeatures: int(a, 'num_features'), axis: 1, scale: affine, center: affine, trackRunningStats: bool(a, 'track_running_stats', true), eps: optionalNum(a, 'eps') };
     },
   };
 }
 
-function activation(fn: ActivationFn, params: string[] = ['inplace']): CatalogEntry {
-  return { params, build: () => ({ kind: 'activation', fn }) };
+/** An activation class; `constants` maps its constructor's constant arguments onto the spec. */
+function activation(fn: ActivationFn, params: string[] = ['inplace'], constants: (a: Args) => Partial<ActivationSpec> = () => ({})): CatalogEntry {
+  return { params, constants: params.filter((p) => p !== 'inplace'), build: (a) => ({ kind: 'activation', fn, ...defined(constants(a)) }) };
+}
+
+/** The object without its undefined fields, so that specs only carry what the source says. */
+function defined<T extends object>(o: T): T {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as T;
+}
+
+function geluApproximate(a: Args): 'none' | 'tanh' | undefined {
+  if (a.approximate === undefined || a.approximate === null) return undefined;
+  const v = str(a, 'approximate', 'none');
+  if (v !== 'none' && v !== 'tanh') throw new ArgumentError(`approximate must be 'none' or 'tanh', got '${v}'`);
+  return v;
 }
 
 function dropout(): CatalogEntry {
@@ -103,19 +121,23 @@ function dropout(): CatalogEntry {
 }
 
 function softmax(fn: 'softmax' | 'logSoftmax'): CatalogEntry {
-  return { params: ['dim'], build: (a) => ({ kind: 'activation', fn, axis: a.dim === undefined || a.dim === null ? undefined : int(a, 'dim') }) };
+  return { params: ['dim'], constants: ['dim'], build: (a) => ({ kind: 'activation', fn, axis: a.dim === undefined || a.dim === null ? undefined : int(a, 'dim') }) };
 }
 
 function upsample(fixedMode?: string): CatalogEntry {
   return {
     params: fixedMode ? ['size', 'scale_factor'] : ['size', 'scale_factor', 'mode', 'align_corners', 'recompute_scale_factor'],
+    constants: ['mode', 'align_corners', 'recompute_scale_factor'],
     build: (a) => {
       const size = a.size === undefined || a.size === null ? undefined : typeof a.size === 'number' ? [a.size] : intList(a, 'size');
       const sf = a.scale_factor;
       const scale = sf === undefined || sf === null ? undefined : typeof sf === 'number' ? [sf] : Array.isArray(sf) ? (sf as ArgValue[]).map((x) => Number(x)) : undefined;
       if (!size && !scale) throw new ArgumentError('either size or scale_factor is required');
       // The rank comes from the input (Upsample works on 3-, 4- and 5-D tensors alike).
-      return { kind: 'upsample', size, scale, mode: fixedMode ?? str(a, 'mode', 'nearest') };
+      // UpsamplingBilinear2d is interpolate(..., mode='bilinear', align_corners=True).
+      const alignCorners = fixedMode === 'bilinear' ? true : fixedMode ? undefined : a.align_corners === undefined || a.align_corners === null ? undefined : bool(a, 'align_corners', false);
+      const recomputeScale = fixedMode || !bool(a, 'recompute_scale_factor', false) ? undefined : true;
+      return defined({ kind: 'upsample' as const, size, scale, mode: fixedMode ?? str(a, 'mode', 'nearest'), alignCorners, recomputeScale });
     },
   };
 }
@@ -158,22 +180,23 @@ export const torchLayers: Readonly<Record<string, CatalogEntry>> = {
     params: ['normalized_shape', 'eps', 'elementwise_affine', 'bias'],
     build: (a) => {
       const affine = bool(a, 'elementwise_affine', true);
-      return { kind: 'layerNorm', normalizedShape: intList(a, 'normalized_shape'), scale: affine, center: affine && bool(a, 'bias', true) };
+      return { kind: 'layerNorm', normalizedShape: intList(a, 'normalized_shape'), scale: affine, center: affine && bool(a, 'bias', true), eps: optionalNum(a, 'eps') };
     },
+    constants: ['eps'],
   },
-  GroupNorm: { params: ['num_groups', 'num_channels', 'eps', 'affine'], build: (a) => ({ kind: 'groupNorm', groups: int(a, 'num_groups'), numChannels: int(a, 'num_channels'), affine: bool(a, 'affine', true) }) },
+  GroupNorm: { params: ['num_groups', 'num_channels', 'eps', 'affine'], constants: ['eps'], build: (a) => ({ kind: 'groupNorm', groups: int(a, 'num_groups'), numChannels: int(a, 'num_channels'), affine: bool(a, 'affine', true), eps: optionalNum(a, 'eps') }) },
   ReLU: activation('relu'),
   ReLU6: activation('relu6'),
-  LeakyReLU: activation('leakyRelu', ['negative_slope', 'inplace']),
-  ELU: activation('elu', ['alpha', 'inplace']),
+  LeakyReLU: activation('leakyRelu', ['negative_slope', 'inplace'], (a) => ({ alpha: optionalNum(a, 'negative_slope') })),
+  ELU: activation('elu', ['alpha', 'inplace'], (a) => ({ alpha: optionalNum(a, 'alpha') })),
   SELU: activation('selu'),
-  GELU: activation('gelu', ['approximate']),
+  GELU: activation('gelu', ['approximate'], (a) => ({ approximate: geluApproximate(a) })),
   SiLU: activation('silu'),
   Hardswish: activation('hardswish'),
   Hardsigmoid: activation('hardsigmoid'),
   Sigmoid: activation('sigmoid', []),
   Tanh: activation('tanh', []),
-  Softplus: activation('softplus', ['beta', 'threshold']),
+  Softplus: activation('softplus', ['beta', 'threshold'], (a) => ({ beta: optionalNum(a, 'beta'), softplusThreshold: optionalNum(a, 'threshold') })),
   Mish: activation('mish'),
   Softmax: softmax('softmax'),
   LogSoftmax: softmax('logSoftmax'),

@@ -15,6 +15,15 @@ interface LayoutOverride {
   readonly dataFormat?: Layout;
 }
 
+/**
+ * Constants the computation needs but the shape does not (eps, a slope, a scale) that the source
+ * gives in a form CNN Lens cannot evaluate (`eps=cfg.eps` with `cfg` unknown). The shape is still
+ * exact; anything that computes values (the activations panel) must refuse the layer.
+ */
+interface Unresolved {
+  readonly unresolved?: readonly string[];
+}
+
 /** Keras layers can fuse an activation (`Conv2D(..., activation='relu')`). */
 interface FusedActivation {
   readonly activation?: ActivationFn;
@@ -64,11 +73,13 @@ export interface ConvTransposeSpec extends Spatial, FusedActivation {
   readonly outputPadding?: readonly number[];
 }
 
-export interface PoolSpec extends Spatial {
+export interface PoolSpec extends Spatial, Unresolved {
   readonly kind: 'pool';
   readonly op: 'max' | 'avg';
   readonly ceilMode: boolean;
   readonly countIncludePad?: boolean;
+  /** PyTorch avg_pool `divisor_override`: every window's sum is divided by this instead. */
+  readonly divisorOverride?: number;
 }
 
 export interface AdaptivePoolSpec extends LayoutOverride {
@@ -81,13 +92,16 @@ export interface AdaptivePoolSpec extends LayoutOverride {
 
 export interface GlobalPoolSpec extends LayoutOverride {
   readonly kind: 'globalPool';
-  readonly op: 'max' | 'avg';
+  /** `sum`: PyTorch `x.sum([2, 3])`, a sum (not a mean) over every spatial position. */
+  readonly op: 'max' | 'avg' | 'sum';
   readonly rank: 1 | 2 | 3;
   readonly keepDims: boolean;
 }
 
-export interface BatchNormSpec {
+export interface BatchNormSpec extends Unresolved {
   readonly kind: 'batchNorm';
+  /** PyTorch `eps`, Keras `epsilon`, when the source gives it; else the framework's default. */
+  readonly eps?: number;
   readonly numFeatures?: number;
   /** Feature axis; default: the layout's channel axis. */
   readonly axis?: number;
@@ -98,8 +112,10 @@ export interface BatchNormSpec {
   readonly trackRunningStats: boolean;
 }
 
-export interface LayerNormSpec {
+export interface LayerNormSpec extends Unresolved {
   readonly kind: 'layerNorm';
+  /** PyTorch `eps`, Keras `epsilon`, when the source gives it; else the framework's default. */
+  readonly eps?: number;
   /** PyTorch normalized_shape (trailing dims); for Keras, resolved from `axis` at shape time. */
   readonly normalizedShape?: readonly number[];
   readonly axis?: readonly number[];
@@ -107,8 +123,10 @@ export interface LayerNormSpec {
   readonly center: boolean;
 }
 
-export interface GroupNormSpec {
+export interface GroupNormSpec extends Unresolved {
   readonly kind: 'groupNorm';
+  /** PyTorch `eps`, Keras `epsilon`, when the source gives it; else the framework's default. */
+  readonly eps?: number;
   readonly groups: number;
   readonly numChannels?: number;
   readonly affine: boolean;
@@ -116,9 +134,26 @@ export interface GroupNormSpec {
 
 export type ActivationFn = 'relu' | 'relu6' | 'leakyRelu' | 'elu' | 'selu' | 'gelu' | 'silu' | 'hardswish' | 'hardsigmoid' | 'sigmoid' | 'tanh' | 'softmax' | 'logSoftmax' | 'softplus' | 'mish' | 'prelu' | 'linear';
 
-export interface ActivationSpec {
+/**
+ * An activation and the constants the source gives it; an absent constant means the framework's
+ * default for that class (PyTorch LeakyReLU 0.01; Keras's LeakyReLU *layer* always records its
+ * slope, since its default 0.3 differs from the `leaky_relu` function's 0.2).
+ */
+export interface ActivationSpec extends Unresolved {
   readonly kind: 'activation';
   readonly fn: ActivationFn;
+  /** leakyRelu: the negative slope (PyTorch negative_slope, Keras alpha / negative_slope); elu: alpha; relu: Keras ReLU's negative_slope. */
+  readonly alpha?: number;
+  /** relu: Keras ReLU `max_value` (outputs are clipped to it). */
+  readonly maxValue?: number;
+  /** relu: Keras ReLU `threshold` (values at or below it are not passed through). */
+  readonly threshold?: number;
+  /** softplus: PyTorch `beta` (log(1 + e^(βx)) / β). */
+  readonly beta?: number;
+  /** softplus: PyTorch `threshold` (βx above it returns x). */
+  readonly softplusThreshold?: number;
+  /** gelu: PyTorch `approximate` ('tanh' is the tanh approximation). */
+  readonly approximate?: 'none' | 'tanh';
   /** PReLU: PyTorch num_parameters (1 or C); Keras: alpha per non-shared axis, resolved from the input. */
   readonly preluParameters?: number;
   readonly preluSharedAxes?: readonly number[];
@@ -130,10 +165,15 @@ export interface DropoutSpec {
   readonly rate: number;
 }
 
-export interface FlattenSpec {
+export interface FlattenSpec extends Unresolved {
   readonly kind: 'flatten';
   readonly startDim: number;
   readonly endDim: number;
+  /**
+   * Keras `data_format='channels_first'`: the input's channels are moved last before flattening,
+   * so the flat order is that of a channels-last tensor (the shape is the same either way).
+   */
+  readonly dataFormat?: Layout;
 }
 
 export interface DenseSpec extends FusedActivation {
@@ -152,17 +192,32 @@ export interface EmbeddingSpec {
 export interface ZeroPadSpec extends LayoutOverride {
   readonly kind: 'zeroPad';
   readonly rank: 1 | 2 | 3;
-  /** [before, after] per spatial axis, in axis order (H then W). */
+  /** [before, after] per spatial axis, in axis order (H then W); negative crops (F.pad). */
   readonly pads: readonly (readonly [number, number])[];
 }
 
-export interface UpsampleSpec extends LayoutOverride {
+/** F.pad with mode reflect / replicate / circular, or constant with a value other than 0. */
+export interface PadSpec extends Unresolved {
+  readonly kind: 'pad';
+  readonly rank: 1 | 2 | 3;
+  /** [before, after] per spatial axis, in axis order (H then W). */
+  readonly pads: readonly (readonly [number, number])[];
+  readonly mode: 'constant' | 'reflect' | 'replicate' | 'circular';
+  /** constant mode: the fill value. */
+  readonly value: number;
+}
+
+export interface UpsampleSpec extends LayoutOverride, Unresolved {
   readonly kind: 'upsample';
   /** Spatial rank; when absent, taken from the input (PyTorch's Upsample serves 1-, 2- and 3-D). */
   readonly rank?: 1 | 2 | 3;
   readonly scale?: readonly number[];
   readonly size?: readonly number[];
   readonly mode: string;
+  /** PyTorch `align_corners` (linear modes): corner pixels' centres line up; UpsamplingBilinear2d is always true. */
+  readonly alignCorners?: boolean;
+  /** PyTorch `recompute_scale_factor=True`: interpolation reads in/out rather than 1/scale_factor. */
+  readonly recomputeScale?: boolean;
 }
 
 export interface ReshapeSpec {
@@ -179,8 +234,9 @@ export interface PermuteSpec {
   readonly perm: readonly number[];
 }
 
+/** Elementwise tensor–tensor ops; `divide` is the first input divided by the second (`a / b`). */
 export interface MergeSpec {
-  readonly kind: 'add' | 'multiply' | 'subtract';
+  readonly kind: 'add' | 'multiply' | 'subtract' | 'divide';
   /** Keras merge layers need equal shapes; PyTorch operators broadcast. */
   readonly broadcast: boolean;
 }
@@ -215,8 +271,26 @@ export interface ChannelShuffleSpec {
 }
 
 export interface PassThroughSpec {
-  readonly kind: 'identity' | 'stochasticDepth' | 'rescaling';
+  readonly kind: 'identity' | 'stochasticDepth';
   readonly note?: string;
+}
+
+/** Keras Rescaling: x · scale + offset, each a number or one value per feature of the last axis. */
+export interface RescalingSpec extends Unresolved {
+  readonly kind: 'rescaling';
+  readonly scale: number | readonly number[];
+  readonly offset: number | readonly number[];
+}
+
+/**
+ * A tensor with a Python number (`x + 3`, `1 - x`, `x / 6`, `-x`, `x ** 2`, and in-place forms):
+ * elementwise, same shape. `r…` ops have the number on the left (`rsub`: value − x, `rdiv`:
+ * value / x, `rpow`: value ** x); `neg` carries value −1, the factor it multiplies by.
+ */
+export interface ScalarSpec {
+  readonly kind: 'scalar';
+  readonly op: 'add' | 'sub' | 'rsub' | 'mul' | 'div' | 'rdiv' | 'neg' | 'pow' | 'rpow';
+  readonly value: number;
 }
 
 /** Keras Normalization: mean, variance (per feature) and count as non-trainable weights. */
@@ -250,6 +324,7 @@ export type LayerSpec =
   | DenseSpec
   | EmbeddingSpec
   | ZeroPadSpec
+  | PadSpec
   | UpsampleSpec
   | ReshapeSpec
   | PermuteSpec
@@ -259,6 +334,8 @@ export type LayerSpec =
   | ReduceSpec
   | ChannelShuffleSpec
   | PassThroughSpec
+  | RescalingSpec
+  | ScalarSpec
   | NormalizationSpec
   | UnknownSpec;
 

@@ -21,7 +21,7 @@ export interface ViewLayer {
   readonly name: string;
   /** The framework's class or op name: `Conv2d`, `add`. */
   readonly kind: string;
-  /** Colour and drawing family: conv, pool, norm, activation, dense, reshape, merge, regularisation, other. */
+  /** Colour and drawing family: conv, pool, norm, activation, elementwise, dense, reshape, merge, regularisation, other. */
   readonly category: string;
   /** Output shape in the framework's layout, e.g. `[1, 64, 112, 112]`; null for an unknown dim. */
   readonly outputShape: readonly (number | null)[] | null;

@@ -8,12 +8,13 @@ import type { LayerKind, LayerSpec } from '../ir/layers';
 import type { RuleContext, RuleResult } from './rule';
 import { convRule, convTransposeRule, depthwiseConvRule, separableConvRule } from './rules/conv';
 import { denseRule, embeddingRule } from './rules/dense';
-import { activationRule, channelShuffleRule, dropoutRule, passThroughRule, unknownRule } from './rules/elementwise';
+import { activationRule, channelShuffleRule, dropoutRule, passThroughRule, rescalingRule, scalarRule, unknownRule } from './rules/elementwise';
 import { batchNormRule, groupNormRule, layerNormRule, normalizationRule } from './rules/norm';
 import { adaptivePoolRule, globalPoolRule, poolRule } from './rules/pool';
-import { concatRule, flattenRule, mergeRule, permuteRule, reduceRule, reshapeRule, splitRule, upsampleRule, zeroPadRule } from './rules/tensorOps';
+import { concatRule, flattenRule, mergeRule, padRule, permuteRule, reduceRule, reshapeRule, splitRule, upsampleRule, zeroPadRule } from './rules/tensorOps';
 
-export type LayerCategory = 'conv' | 'pool' | 'norm' | 'activation' | 'dense' | 'reshape' | 'merge' | 'regularisation' | 'other';
+/** `elementwise`: arithmetic with a number (`x / 6`); views fold it into the volume it follows, like an activation. */
+export type LayerCategory = 'conv' | 'pool' | 'norm' | 'activation' | 'elementwise' | 'dense' | 'reshape' | 'merge' | 'regularisation' | 'other';
 
 interface KindInfo {
   readonly category: LayerCategory;
@@ -40,6 +41,7 @@ export const layerKinds: { readonly [K in LayerKind]: KindInfo } = {
   reshape: { category: 'reshape', title: 'Reshape', rule: reshapeRule },
   permute: { category: 'reshape', title: 'Permute', rule: permuteRule },
   zeroPad: { category: 'reshape', title: 'Zero padding', rule: zeroPadRule },
+  pad: { category: 'reshape', title: 'Padding', rule: padRule },
   upsample: { category: 'reshape', title: 'Upsampling', rule: upsampleRule },
   channelShuffle: { category: 'reshape', title: 'Channel shuffle', rule: channelShuffleRule },
   dense: { category: 'dense', title: 'Fully connected', rule: denseRule },
@@ -47,11 +49,13 @@ export const layerKinds: { readonly [K in LayerKind]: KindInfo } = {
   add: { category: 'merge', title: 'Add', rule: mergeRule },
   multiply: { category: 'merge', title: 'Multiply', rule: mergeRule },
   subtract: { category: 'merge', title: 'Subtract', rule: mergeRule },
+  divide: { category: 'merge', title: 'Divide', rule: mergeRule },
   concat: { category: 'merge', title: 'Concatenate', rule: concatRule },
   split: { category: 'reshape', title: 'Split', rule: splitRule },
   reduce: { category: 'pool', title: 'Reduction', rule: reduceRule },
   identity: { category: 'other', title: 'Identity', rule: passThroughRule },
-  rescaling: { category: 'other', title: 'Rescaling', rule: passThroughRule },
+  rescaling: { category: 'other', title: 'Rescaling', rule: rescalingRule },
+  scalar: { category: 'elementwise', title: 'Arithmetic with a number', rule: scalarRule },
   unknown: { category: 'other', title: 'Unknown layer', rule: unknownRule },
 };
 

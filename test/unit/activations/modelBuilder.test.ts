@@ -352,11 +352,15 @@ describe('layers the builder cannot run exactly', () => {
     disposeWeights(weights);
   });
 
-  it('refuses Keras Rescaling, whose scale the analysis does not record, rather than skip it', () => {
-    const plan = planOf('build', `from tensorflow import keras\nfrom tensorflow.keras import layers\n\n\ndef build():\n    inputs = keras.Input(shape=(8, 8, 3))\n    x = layers.Rescaling(1.0 / 255)(inputs)\n    return keras.Model(inputs, layers.Conv2D(4, 3)(x))\n`);
-    const model = buildModel(plan, seededWeights(plan, 1));
-    assert.equal(model.unsupported?.kind, 'rescaling');
-    assert.equal(model.runnableNodes, 0);
+  it('refuses a layer whose constant the source gives in a form the analysis cannot evaluate, rather than use a default', () => {
+    const keras = planOf('build', `from tensorflow import keras\nfrom tensorflow.keras import layers\nimport config\n\n\ndef build(eps=config.EPS):\n    inputs = keras.Input(shape=(8, 8, 3))\n    x = layers.Rescaling(1.0 / 255)(inputs)\n    x = layers.BatchNormalization(epsilon=eps)(x)\n    return keras.Model(inputs, layers.Conv2D(4, 3)(x))\n`);
+    const kerasModel = buildModel(keras, seededWeights(keras, 1));
+    assert.equal(kerasModel.unsupported?.kind, 'batchNorm');
+    assert.equal(kerasModel.unsupported?.reason, 'the source gives its epsilon in a form the analysis could not evaluate');
+    assert.equal(kerasModel.runnableNodes, 1, 'the Rescaling before it runs');
+    const torch = planOf('Slope', `import torch\nfrom torch import nn\nimport torch.nn.functional as F\nimport config\n\n\n# cnn-lens: input=(1, 3, 8, 8)\nclass Slope(nn.Module):\n    def __init__(self):\n        super().__init__()\n        self.conv = nn.Conv2d(3, 3, 1)\n\n    def forward(self, x):\n        return F.leaky_relu(self.conv(x), config.SLOPE)\n`);
+    const torchModel = buildModel(torch, seededWeights(torch, 1));
+    assert.equal(torchModel.unsupported?.reason, 'the source gives its negative_slope in a form the analysis could not evaluate');
   });
 
   it('stops at a layer whose output disagrees with the analysis instead of keeping it', () => {

@@ -2,8 +2,10 @@
  * Small PyTorch modules of our own, each aimed at one place where NCHW arithmetic run as NHWC
  * could go subtly wrong (padding sides, dilation with stride, groups, pooling divisors and
  * ceil_mode, adaptive windows, flatten order, views, broadcasting, interpolation, transposed
- * convolution), and the runner that evaluates them in PyTorch itself (Debian's python3-torch)
- * with the very weights and input the model builder used, so the comparison is value for value.
+ * convolution) or where a constant the source gives must reach the computation (eps, slopes,
+ * align_corners, pad modes, divisor_override, numbers in arithmetic), and the runner that
+ * evaluates them in PyTorch itself (Debian's python3-torch) with the very weights and input the
+ * model builder used, so the comparison is value for value.
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -211,6 +213,93 @@ class SplitReduce(nn.Module):
         t = c.sum([2, 3])
         p, r = torch.split(q, [1, 2], dim=1)
         return torch.cat([torch.flatten(p + r.mean(1, keepdim=True), 1), torch.flatten(s, 1), t], 1)
+`,
+  },
+  {
+    model: 'ConstantsGiven',
+    source: `${header}# cnn-lens: input=(1, 4, 6, 7)
+class ConstantsGiven(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.bn = nn.BatchNorm2d(4, eps=1e-3)
+        self.bn_positional = nn.BatchNorm2d(4, 0.1)
+        self.gn = nn.GroupNorm(2, 4, eps=0.05)
+        self.ln = nn.LayerNorm([6, 7], 0.02)
+        self.leaky = nn.LeakyReLU(0.2)
+        self.elu = nn.ELU(alpha=0.5)
+        self.gelu = nn.GELU(approximate='tanh')
+        self.softplus = nn.Softplus(beta=2, threshold=1)
+
+    def forward(self, x):
+        a = self.leaky(self.bn(x))
+        b = self.elu(self.bn_positional(x) * 3)
+        c = self.gelu(self.gn(x) * 2)
+        d = self.softplus(self.ln(x))
+        e = F.elu(F.leaky_relu(x * 4, 0.3), alpha=0.7)
+        f = F.gelu(x * 3, approximate='tanh')
+        return torch.cat([torch.flatten(t, 1) for t in [a, b, c, d, e, f]], 1)
+`,
+  },
+  {
+    model: 'ScalarArithmetic',
+    source: `${header}# cnn-lens: input=(1, 3, 5, 6)
+class ScalarArithmetic(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.conv = nn.Conv2d(3, 4, 3, padding=1)
+        self.other = nn.Conv2d(3, 4, 1)
+
+    def forward(self, x):
+        y = self.conv(x) * 4
+        hswish = y * F.relu6(y + 3) / 6
+        flipped = 1 - hswish
+        y2 = torch.sigmoid(self.other(x)) + 0.5
+        ratio = flipped / y2
+        pooled = ratio.sum([2, 3], keepdim=True) / 30
+        z = torch.sigmoid(-ratio + pooled) ** 2
+        z = 2 / (z + 1)
+        z = 3 + z
+        z = 0.5 * z
+        z -= 2
+        z += 1
+        z *= 1.5
+        z /= 2
+        z = 2 ** z
+        return z
+`,
+  },
+  {
+    model: 'PadsAndResizes',
+    source: `${header}# cnn-lens: input=(1, 3, 5, 6)
+class PadsAndResizes(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.avg = nn.AvgPool2d(2, divisor_override=2)
+        self.avg_padded = nn.AvgPool2d(3, stride=2, padding=1, ceil_mode=True, divisor_override=5)
+        self.recompute = nn.Upsample(scale_factor=1.5, mode='bilinear', recompute_scale_factor=True)
+        self.corners = nn.Upsample(scale_factor=2, mode='bilinear', align_corners=True)
+        self.replicate = nn.Conv2d(3, 2, 3, padding=1, padding_mode='replicate')
+        self.circular = nn.Conv2d(3, 2, 3, padding=(2, 1), padding_mode='circular')
+        self.same_reflect = nn.Conv2d(3, 2, 4, padding='same', padding_mode='reflect')
+
+    def forward(self, x):
+        parts = [
+            F.interpolate(x, scale_factor=2, mode='bilinear', align_corners=True),
+            self.corners(x),
+            F.pad(x, (1, 1, 1, 1), mode='reflect'),
+            F.pad(x, (2, 1, 0, 2), mode='replicate'),
+            F.pad(x, (1, 2, 2, 1), mode='circular'),
+            F.pad(x, (1, 1, 2, 0), value=0.75),
+            F.pad(x, (1, 2)),
+            self.avg(x),
+            self.avg_padded(x),
+            F.avg_pool2d(x, 3, 1, 1, divisor_override=4),
+            self.recompute(x),
+            self.replicate(x),
+            self.circular(x),
+            self.same_reflect(x),
+        ]
+        return torch.cat([torch.flatten(p, 1) for p in parts], 1)
 `,
   },
 ];

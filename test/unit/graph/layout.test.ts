@@ -2,7 +2,8 @@
  * The graph preview's layout, in plain Node, on the samples the preview opens: which graphs are
  * series-parallel (lanes) and which go to the layered layout, that no two boxes overlap in either
  * placement, that inverted-residual, squeeze-excitation and projection-shortcut roles are found
- * from structure alone, and where the lane layout puts them (shortcut above the path, SE below).
+ * from structure alone, and where the lane layout puts them (shortcut above the path, SE below);
+ * arithmetic with a number folds into the volume it follows, as activations do.
  */
 import * as assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
@@ -108,6 +109,23 @@ describe('graph layout', function () {
       assert.ok(branch.from.y > scale.y + scale.h, 'the branch runs below the ⊗');
       assert.ok(layout.links.some((l) => l.to === scale && !l.from.side && !l.arc), 'the path runs straight into the ⊗');
     }
+    assertNoOverlap(layout);
+  });
+
+  it('folds arithmetic with a number into the volume it follows, keeps SE detection through it, and tells ÷ from ⊗', () => {
+    // MobileNetV3 style: a hand-written hard-swish, an SE gate with a hand-written hard-sigmoid, then a division.
+    const text = `import torch\nfrom torch import nn\nimport torch.nn.functional as F\n\n\n# cnn-lens: input=(1, 3, 32, 32)\nclass HandWritten(nn.Module):\n    def __init__(self):\n        super().__init__()\n        self.conv = nn.Conv2d(3, 16, 3, padding=1)\n        self.pool = nn.AdaptiveAvgPool2d(1)\n        self.fc1 = nn.Conv2d(16, 4, 1)\n        self.fc2 = nn.Conv2d(4, 16, 1)\n        self.other = nn.Conv2d(3, 16, 3, padding=1)\n\n    def forward(self, x):\n        y = self.conv(x)\n        y = y * F.relu6(y + 3) / 6\n        s = self.fc2(F.relu(self.fc1(self.pool(y))))\n        y = y * (F.relu6(s + 3) / 6)\n        return y / torch.sigmoid(self.other(x))\n`;
+    const result = analyzePython('/fixtures/hand_written.py', text, { host, timeMs: 10_000 });
+    const model = result.models[0];
+    const snapshot = modelSnapshot(model.analysis, { uri: '/fixtures/hand_written.py', version: 1, name: 'hand_written.py' }, model.name, model.inputs[0]);
+    const layout = layoutModel(snapshot);
+    const scalarIds = new Set(snapshot.layers.filter((l) => l.category === 'elementwise').map((l) => l.id));
+    assert.equal(scalarIds.size, 4, 'y + 3, / 6, s + 3, / 6');
+    assert.ok(layout.boxes.every((b) => !scalarIds.has(b.layer.id)), 'no box of its own for a scalar op');
+    assert.ok(layout.boxes.some((b) => b.folded.some((f) => scalarIds.has(f.id))), 'folded into the volume before it');
+    const merges = layout.boxes.filter((b) => b.kind === 'merge');
+    assert.deepEqual(merges.map((b) => [b.layer.kind, b.layer.role ?? null]), [['mul', null], ['mul', 'excite'], ['div', null]], 'only the true multiply is the SE scale');
+    assert.ok(merges[2].layer.details.some((d) => d.includes(' ÷ ')), 'the division reads as ÷');
     assertNoOverlap(layout);
   });
 

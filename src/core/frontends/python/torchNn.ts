@@ -311,8 +311,10 @@ export function installTorchNn(session: Session, nn: ModuleValue): void {
         } else literal[k] = lit;
       }
       state.layerArgs = bound;
-      const notKnown = unknownArgs.length ? `${unknownArgs.join(', ')} not known statically` : undefined;
-      const spec = notKnown ? { kind: 'unknown' as const, className: name, reason: notKnown } : buildSpec(torchLayers, name, bindArgs(entry.params, [], literal));
+      // An unknown constant (eps=cfg.eps) leaves the shape exact: the spec names it instead.
+      const shaping = unknownArgs.filter((k) => !entry.constants?.includes(k));
+      const notKnown = shaping.length ? `${shaping.join(', ')} not known statically` : undefined;
+      const spec = notKnown ? { kind: 'unknown' as const, className: name, reason: notKnown } : buildSpec(torchLayers, name, bindArgs(entry.params, [], literal), unknownArgs);
       if ('error' in spec) interp.report(s.file, s.from, s.to, 'warning', spec.error);
       state.layer = { spec: 'error' in spec ? { kind: 'unknown', className: name, reason: spec.error.replace(`${name}: `, '') } : spec, className: name, rawAttrs: literal, site: state.site ?? s, name: null };
       return NONE;

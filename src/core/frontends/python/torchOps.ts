@@ -1,21 +1,33 @@
 /**
  * The model of torch's tensor API: `torch` and `torch.nn.functional` functions, tensor methods
  * and attributes (`x.size(0)`, `x.view(...)`, `x.mean([2, 3])`), and operators on tensors
- * (`out += identity`, `x * scale`). Each op on symbolic tensors becomes an IR node through the
- * tracer; functional layers reuse the torch.nn catalog so `F.max_pool2d` and `nn.MaxPool2d` share
- * one rule. torch.jit and torch.utils.checkpoint are modelled as what they do at eval time.
+ * (`out += identity`, `x * scale`, `x / 6`, `1 - x`, `-x`). Each op on symbolic tensors becomes
+ * an IR node through the tracer, including arithmetic with a Python number (a `scalar` node that
+ * keeps the number); functional layers reuse the torch.nn catalog so `F.max_pool2d` and
+ * `nn.MaxPool2d` share one rule. The operators also serve Keras's symbolic tensors, which share
+ * the value type. torch.jit and torch.utils.checkpoint are modelled as what they do at eval time.
  */
 import { bindArgs, type ArgValue } from '../../frameworks/args';
 import { buildSpec } from '../../frameworks/catalog';
 import { torchLayers } from '../../frameworks/torchLayers';
 import { isKnown, normalizeAxis, spatialAxes, type Dim } from '../../ir/dims';
-import type { LayerSpec } from '../../ir/layers';
+import type { LayerSpec, PadSpec, ScalarSpec } from '../../ir/layers';
 import { toArg } from './torchNn';
 import type { Session } from './session';
 import {
   NONE, FALSE, builtin, int, numberOf, str, tuple, unknown,
   type CallArgs, type CallSite, type ModuleValue, type TensorValue, type Value,
 } from './values';
+
+/** Python operators between a tensor and a number, by which side the number is on. */
+const scalarRight: Readonly<Record<string, ScalarSpec['op']>> = { '+': 'add', '-': 'sub', '*': 'mul', '/': 'div', '**': 'pow' };
+const scalarLeft: Readonly<Record<string, ScalarSpec['op']>> = { '+': 'add', '-': 'rsub', '*': 'mul', '/': 'rdiv', '**': 'rpow' };
+/** torch's names for the operators CNN Lens does not model with a number, for the unknown node. */
+const operatorNames: Readonly<Record<string, string>> = { '//': 'floor_divide', '%': 'remainder', '<': 'lt', '>': 'gt', '<=': 'le', '>=': 'ge', '==': 'eq', '!=': 'ne', '&': 'bitwise_and', '|': 'bitwise_or', '^': 'bitwise_xor', '@': 'matmul', '<<': 'bitwise_left_shift', '>>': 'bitwise_right_shift' };
+/** Operators that ask about the objects, not the values: the tensor stands for itself. */
+const identityTests = new Set(['is', 'is not', 'in', 'not in', 'and', 'or']);
+/** torch.add / x.sub / … and the Python operator each one is. */
+const arithmetic = { add: '+', sub: '-', mul: '*', div: '/', pow: '**' } as const;
 
 export function installTorchOps(session: Session, torch: ModuleValue, functional: ModuleValue): void {
   const { om } = session;
@@ -38,20 +50,24 @@ export function installTorchOps(session: Session, torch: ModuleValue, functional
       const entry = torchLayers[cls];
       const names = params ?? entry.params;
       const literal: Record<string, ArgValue> = {};
+      const unresolved: string[] = [];
       a.positional.slice(1).forEach((v, i) => {
         const lit = toArg(v);
         if (names[i] && lit !== undefined) literal[names[i]] = lit;
+        else if (names[i]) unresolved.push(names[i]);
       });
       for (const [k, v] of a.keywords) {
         const lit = toArg(v);
         if (lit !== undefined && k !== 'input') literal[k] = lit;
+        else if (k !== 'input') unresolved.push(k);
       }
-      return op(name, buildSpec(torchLayers, cls, bindArgs(entry.params, [], literal)), a.positional[0] ?? a.keywords.get('input'), s);
+      return op(name, buildSpec(torchLayers, cls, bindArgs(entry.params, [], literal), unresolved), a.positional[0] ?? a.keywords.get('input'), s);
     });
 
   const F = functional.attrs;
   for (const [name, cls] of Object.entries({ relu: 'ReLU', relu6: 'ReLU6', elu: 'ELU', selu: 'SELU', gelu: 'GELU', silu: 'SiLU', hardswish: 'Hardswish', hardsigmoid: 'Hardsigmoid', sigmoid: 'Sigmoid', tanh: 'Tanh', leaky_relu: 'LeakyReLU', softplus: 'Softplus', mish: 'Mish' })) {
-    F.set(name, catalogOp(name, cls, []));
+    // F.leaky_relu(x, 0.2), F.elu(x, alpha), F.gelu(x, approximate=…): the class's own parameter order.
+    F.set(name, catalogOp(name, cls));
   }
   F.set('softmax', catalogOp('softmax', 'Softmax', ['dim']));
   F.set('log_softmax', catalogOp('log_softmax', 'LogSoftmax', ['dim']));
@@ -65,13 +81,28 @@ export function installTorchOps(session: Session, torch: ModuleValue, functional
   F.set('interpolate', catalogOp('interpolate', 'Upsample'));
   F.set('upsample', catalogOp('upsample', 'Upsample'));
   F.set('pad', fn('pad', (a, s) => {
-    const x = a.positional[0];
+    const x = a.positional[0] ?? a.keywords.get('input');
     const pad = toArg(a.positional[1] ?? a.keywords.get('pad') ?? NONE);
-    if (x?.t !== 'tensor' || !Array.isArray(pad) || pad.length % 2 || !pad.every((p) => typeof p === 'number')) return op('pad', { kind: 'unknown', className: 'pad' }, x, s);
-    // F.pad lists the last axis first: (left, right, top, bottom, …).
-    const rank = (pad.length / 2) as 1 | 2 | 3;
-    const pads = Array.from({ length: rank }, (_, i) => [pad[2 * (rank - 1 - i)], pad[2 * (rank - 1 - i) + 1]] as const) as (readonly [number, number])[];
-    return op('pad', x.shape.length === rank + 2 ? { kind: 'zeroPad', rank, pads } : { kind: 'unknown', className: 'pad' }, x, s);
+    const modeValue = a.positional[2] ?? a.keywords.get('mode');
+    const fillValue = a.positional[3] ?? a.keywords.get('value');
+    const mode = modeValue ? toArg(modeValue) : 'constant';
+    const fill = fillValue ? toArg(fillValue) : 0;
+    const unresolved = [...(mode === undefined ? ['mode'] : []), ...(fill === undefined ? ['value'] : [])];
+    const rank = x?.t === 'tensor' ? x.shape.length - 2 : 0;
+    const sides = Array.isArray(pad) ? pad.length / 2 : 0;
+    if (x?.t !== 'tensor' || !Array.isArray(pad) || pad.length % 2 || !pad.every((p) => typeof p === 'number') || rank < 1 || rank > 3 || sides > rank) return op('pad', { kind: 'unknown', className: 'pad' }, x, s);
+    if (mode !== undefined && mode !== 'constant' && mode !== 'reflect' && mode !== 'replicate' && mode !== 'circular') return op('pad', { kind: 'unknown', className: 'pad', reason: `mode ${JSON.stringify(mode)} is not one PyTorch has` }, x, s);
+    if (fill !== undefined && fill !== null && typeof fill !== 'number') return op('pad', { kind: 'unknown', className: 'pad', reason: `value ${JSON.stringify(fill)} is not a number` }, x, s);
+    // F.pad lists the last axis first: (left, right, top, bottom, …); axes it leaves out keep their size.
+    const pads = Array.from({ length: rank }, (_, i) => {
+      const k = rank - 1 - i;
+      return k < sides ? ([pad[2 * k], pad[2 * k + 1]] as const) : ([0, 0] as const);
+    }) as (readonly [number, number])[];
+    const value = typeof fill === 'number' ? fill : 0;
+    const r = rank as 1 | 2 | 3;
+    if ((mode ?? 'constant') === 'constant' && value === 0 && !unresolved.length) return op('pad', { kind: 'zeroPad', rank: r, pads }, x, s);
+    const spec: PadSpec = { kind: 'pad', rank: r, pads, mode: (mode ?? 'constant') as PadSpec['mode'], value, ...(unresolved.length ? { unresolved } : {}) };
+    return op('pad', spec, x, s);
   }));
 
   const tensorsIn = (v: Value | undefined, s: CallSite) => (v ? om.iterate(v, s) : undefined)?.filter((t): t is TensorValue => t.t === 'tensor');
@@ -130,7 +161,7 @@ export function installTorchOps(session: Session, torch: ModuleValue, functional
       if (axes.some((a) => a === null) || !axes.length) return op(name, { kind: 'unknown', className: name }, x, s);
       return op(name, { kind: 'reduce', op: name === 'mean' ? 'mean' : name === 'sum' ? 'sum' : 'max', axes: axes as number[], keepDims: keep?.t === 'bool' && keep.v }, x, s);
     }
-    return op(name, { kind: 'globalPool', op: name === 'mean' ? 'avg' : 'max', rank: spatial.length as 1 | 2 | 3, keepDims: keep?.t === 'bool' && keep.v }, x, s);
+    return op(name, { kind: 'globalPool', op: name === 'mean' ? 'avg' : name === 'sum' ? 'sum' : 'max', rank: spatial.length as 1 | 2 | 3, keepDims: keep?.t === 'bool' && keep.v }, x, s);
   };
 
   const split = (name: string, x: Value | undefined, what: Value | undefined, dimValue: Value | undefined, s: CallSite): Value => {
@@ -165,8 +196,11 @@ export function installTorchOps(session: Session, torch: ModuleValue, functional
   T.set('amax', fn('amax', (a, s) => reduce('amax', a.positional[0], a.positional[1] ?? a.keywords.get('dim'), a.positional[2] ?? a.keywords.get('keepdim'), s)));
   for (const name of ['relu', 'sigmoid', 'tanh']) T.set(name, F.get(name)!);
   T.set('softmax', F.get('softmax')!);
-  T.set('add', fn('add', (a, s) => om.binop('+', a.positional[0] ?? NONE, a.positional[1] ?? NONE, s, false)));
-  T.set('mul', fn('mul', (a, s) => om.binop('*', a.positional[0] ?? NONE, a.positional[1] ?? NONE, s, false)));
+  T.set('sum', fn('sum', (a, s) => reduce('sum', a.positional[0], a.positional[1] ?? a.keywords.get('dim'), a.positional[2] ?? a.keywords.get('keepdim'), s)));
+  for (const [name, symbol] of Object.entries(arithmetic)) {
+    T.set(name, fn(name, (a, s) => (a.keywords.has('alpha') || a.keywords.has('rounding_mode') ? op(name, { kind: 'unknown', className: name, reason: 'alpha / rounding_mode are not modelled' }, a.positional[0], s) : om.binop(symbol, a.positional[0] ?? NONE, a.positional[1] ?? a.keywords.get('other') ?? a.keywords.get('exponent') ?? NONE, s, false))));
+  }
+  T.set('neg', fn('neg', (a, s) => om.unary('-', a.positional[0] ?? NONE, s)));
   for (const name of ['zeros', 'ones', 'randn', 'rand', 'empty', 'full']) {
     T.set(name, fn(name, (a, s) => {
       const dims = sizeArgs(a, 0);
@@ -242,10 +276,24 @@ export function installTorchOps(session: Session, torch: ModuleValue, functional
         return method((a) => (F.get('softmax') as { call: (a: CallArgs, s: CallSite) => Value }).call({ positional: [x, ...a.positional], keywords: a.keywords }, s));
       case 'add':
       case 'add_':
-        return method((a) => om.binop('+', x, a.positional[0] ?? NONE, s, name.endsWith('_')));
+      case 'sub':
+      case 'sub_':
       case 'mul':
       case 'mul_':
-        return method((a) => om.binop('*', x, a.positional[0] ?? NONE, s, name.endsWith('_')));
+      case 'div':
+      case 'div_':
+      case 'pow':
+      case 'pow_': {
+        const base = name.replace(/_$/, '');
+        return method((a) =>
+          a.keywords.has('alpha') || a.keywords.has('rounding_mode')
+            ? op(base, { kind: 'unknown', className: base, reason: 'alpha / rounding_mode are not modelled' }, x, s)
+            : om.binop(arithmetic[base as keyof typeof arithmetic], x, a.positional[0] ?? a.keywords.get('other') ?? a.keywords.get('exponent') ?? NONE, s, name.endsWith('_')),
+        );
+      }
+      case 'neg':
+      case 'neg_':
+        return method(() => om.unary('-', x, s));
       case 'contiguous':
       case 'clone':
       case 'detach':
@@ -264,21 +312,35 @@ export function installTorchOps(session: Session, torch: ModuleValue, functional
     }
   };
 
-  const mergeKind = { '+': 'add', '*': 'multiply', '-': 'subtract', '/': 'multiply' } as const;
+  const mergeKind = { '+': 'add', '*': 'multiply', '-': 'subtract', '/': 'divide' } as const;
+  const mergeName = { add: 'add', multiply: 'mul', subtract: 'sub', divide: 'div' } as const;
   om.tensors = {
     binop(opText, l, r, s) {
       const base = opText.endsWith('=') ? opText.slice(0, -1) : opText;
       if (l.t === 'tensor' && r.t === 'tensor' && base in mergeKind && session.tracer) {
         const kind = mergeKind[base as keyof typeof mergeKind];
-        const name = base === '/' ? 'div' : kind === 'multiply' ? 'mul' : kind === 'subtract' ? 'sub' : 'add';
-        return session.tracer.applyOp(name, { kind, broadcast: true }, [l, r], s);
+        return session.tracer.applyOp(mergeName[kind], { kind, broadcast: true }, [l, r], s);
       }
-      // A tensor with a scalar keeps its shape; comparisons too.
+      // A tensor with a Python number: arithmetic keeps the number; anything else is an op CNN Lens does not model.
+      const tensorLeft = l.t === 'tensor';
+      const [x, other] = tensorLeft ? [l, r] : [r, l];
+      const value = numberOf(other);
+      if (x.t === 'tensor' && value !== undefined && !identityTests.has(base)) {
+        const scalar = (tensorLeft ? scalarRight : scalarLeft)[base];
+        if (scalar) return op(scalar, { kind: 'scalar', op: scalar, value }, x, s);
+        const name = operatorNames[base] ?? base;
+        return op(name, { kind: 'unknown', className: name, reason: `'${base}' with a number is not modelled` }, x, s);
+      }
+      // With None, a string or a container (`x is None`) the tensor stands for itself, as before.
       if (l.t === 'tensor' && r.t !== 'tensor' && r.t !== 'unknown') return l;
       if (r.t === 'tensor' && l.t !== 'tensor' && l.t !== 'unknown') return r;
       return unknown(`tensor ${base} ${l.t === 'tensor' ? r.t : l.t}`);
     },
-    unary: (_op, v) => v,
+    unary: (unaryOp, v, s) => {
+      if (unaryOp === '-') return op('neg', { kind: 'scalar', op: 'neg', value: -1 }, v, s);
+      if (unaryOp === '~') return op('invert', { kind: 'unknown', className: 'invert', reason: 'bitwise not is not modelled' }, v, s);
+      return v;
+    },
     getAttr: (t, name, s) => tensorAttr(t as TensorValue, name, s),
     getItem: (t, index, s) => op('getitem', { kind: 'unknown', className: 'getitem' }, t, s),
   };

@@ -1,10 +1,11 @@
 /**
- * Layers that keep their input's shape: activations (PReLU alone has weights), dropout, identity,
- * stochastic depth, rescaling, channel shuffle; and the unknown layer, which passes the shape
- * through when it has one input and says that it assumed so.
+ * Layers that keep their input's shape: activations with their constants (PReLU alone has
+ * weights), dropout, identity, stochastic depth, rescaling, arithmetic with a number (`x / 6`:
+ * no parameters and, as torchinfo counts, no MACs), channel shuffle; and the unknown layer, which
+ * passes the shape through when it has one input and says that it assumed so.
  */
 import { isKnown, normalizeAxis, type Dim, type Shape } from '../../ir/dims';
-import type { ActivationSpec, ChannelShuffleSpec, DropoutSpec, PassThroughSpec, UnknownSpec } from '../../ir/layers';
+import type { ActivationSpec, ChannelShuffleSpec, DropoutSpec, PassThroughSpec, RescalingSpec, ScalarSpec, UnknownSpec } from '../../ir/layers';
 import { batchOf, error, info, noInput, noText, passThrough, weightLines, type RuleContext, type RuleResult, type WeightTensor } from '../rule';
 
 const formulas: Partial<Record<ActivationSpec['fn'], string>> = {
@@ -20,10 +21,33 @@ const formulas: Partial<Record<ActivationSpec['fn'], string>> = {
   softmax: 'e^x / Σ e^x',
 };
 
+/** The formula with the constants the source gives, or the plain one. */
+function formulaOf(spec: ActivationSpec): string | undefined {
+  const { alpha, maxValue, threshold } = spec;
+  switch (spec.fn) {
+    case 'relu': {
+      if (alpha === undefined && maxValue === undefined && threshold === undefined) break;
+      const t = threshold ?? 0;
+      const kept = maxValue === undefined ? 'x' : `min(x, ${maxValue})`;
+      return `${kept} for x > ${t}, ${alpha ? `${alpha}·(x − ${t})` : '0'} otherwise`;
+    }
+    case 'leakyRelu':
+      return alpha === undefined ? undefined : `max(${alpha}·x, x)`;
+    case 'elu':
+      return `x for x > 0, ${alpha ?? 'α'}·(e^x − 1) otherwise`;
+    case 'gelu':
+      return spec.approximate === 'tanh' ? 'x · ½(1 + tanh(√(2/π)·(x + 0.044715x³)))' : undefined;
+    case 'softplus':
+      return spec.beta === undefined && spec.softplusThreshold === undefined ? 'log(1 + e^x)' : `log(1 + e^(${spec.beta ?? 1}x)) / ${spec.beta ?? 1}, x where ${spec.beta ?? 1}x > ${spec.softplusThreshold ?? 20}`;
+  }
+  return formulas[spec.fn];
+}
+
 export function activationRule(spec: ActivationSpec, inputs: readonly Shape[], ctx: RuleContext): RuleResult {
   const input = inputs[0];
   if (!input) return noInput('Activation');
-  const formula = formulas[spec.fn] ? `${spec.fn}: ${formulas[spec.fn]}, elementwise` : `${spec.fn}, elementwise`;
+  const shown = ctx.explain ? formulaOf(spec) : undefined;
+  const formula = shown ? `${spec.fn}: ${shown}, elementwise` : `${spec.fn}, elementwise`;
   if ((spec.fn === 'softmax' || spec.fn === 'logSoftmax') && spec.axis !== undefined && normalizeAxis(spec.axis, input.length) === null) {
     return passThrough(inputs, ctx.explain ? [formula] : noText, [error('bad-axis', `softmax dim ${spec.axis} is out of range for a ${input.length}-D input`)]);
   }
@@ -45,8 +69,38 @@ export function dropoutRule(spec: DropoutSpec, inputs: readonly Shape[], ctx: Ru
 }
 
 export function passThroughRule(spec: PassThroughSpec, inputs: readonly Shape[], ctx: RuleContext): RuleResult {
-  const text = { identity: 'identity', stochasticDepth: 'drops the whole residual branch at random while training', rescaling: 'x · scale + offset' }[spec.kind];
+  const text = { identity: 'identity', stochasticDepth: 'drops the whole residual branch at random while training' }[spec.kind];
   return passThrough(inputs, ctx.explain ? [spec.note ? `${text} (${spec.note})` : text] : noText);
+}
+
+const valuesText = (v: number | readonly number[]) => (typeof v === 'number' ? String(v) : `[${v.join(', ')}]`);
+
+export function rescalingRule(spec: RescalingSpec, inputs: readonly Shape[], ctx: RuleContext): RuleResult {
+  const input = inputs[0];
+  if (!input) return noInput('Rescaling');
+  const last = input[input.length - 1];
+  const problems = [spec.scale, spec.offset]
+    .filter((v): v is readonly number[] => typeof v !== 'number' && isKnown(last) && v.length !== last)
+    .map((v) => error('shape-mismatch', `Rescaling has ${v.length} values for ${last} features on the last axis`));
+  return passThrough(inputs, ctx.explain ? [`x · ${valuesText(spec.scale)} + ${valuesText(spec.offset)}, elementwise`] : noText, problems);
+}
+
+const scalarFormulas: Record<ScalarSpec['op'], (v: string) => string> = {
+  add: (v) => `x + ${v}`,
+  sub: (v) => `x − ${v}`,
+  rsub: (v) => `${v} − x`,
+  mul: (v) => `x · ${v}`,
+  div: (v) => `x / ${v}`,
+  rdiv: (v) => `${v} / x`,
+  neg: () => '−x',
+  pow: (v) => `x^${v}`,
+  rpow: (v) => `${v}^x`,
+};
+
+/** A tensor with a Python number: the same shape, no parameters, no MACs (torchinfo counts none). */
+export function scalarRule(spec: ScalarSpec, inputs: readonly Shape[], ctx: RuleContext): RuleResult {
+  if (!inputs[0]) return noInput(spec.op);
+  return passThrough(inputs, ctx.explain ? [`${scalarFormulas[spec.op](String(spec.value))}, elementwise; no parameters`] : noText);
 }
 
 export function channelShuffleRule(spec: ChannelShuffleSpec, inputs: readonly Shape[], ctx: RuleContext): RuleResult {

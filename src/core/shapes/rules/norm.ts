@@ -14,6 +14,11 @@ function affineMacs(weights: readonly WeightTensor[], input: Shape): number | nu
   return trainable === null ? null : trainable * batchOf(input);
 }
 
+/** `, ε = 0.001` when the source gives an eps; the default goes unsaid. */
+function epsText(spec: { eps?: number }): string {
+  return spec.eps === undefined ? '' : `, ε = ${spec.eps}`;
+}
+
 function featureAxis(spec: { axis?: number }, input: Shape, ctx: RuleContext): number | null {
   const axis = spec.axis ?? (ctx.layout === 'channels_first' ? 1 : -1);
   return normalizeAxis(axis, input.length);
@@ -38,7 +43,7 @@ export function batchNormRule(spec: BatchNormSpec, inputs: readonly Shape[], ctx
   } else if (spec.scale) {
     weights.push({ name: 'weight', shape: [c], trainable: true }, { name: 'bias', shape: [c], trainable: true });
   }
-  return { outputs: [input], weights, macs: affineMacs(weights, input), arithmetic: ctx.explain ? [`normalises each of ${c ?? '?'} channels over the batch`, ...weightLines(weights), ...(ctx.framework === 'pytorch' && spec.trackRunningStats ? [`running_mean, running_var (${c ?? '?'} each) are buffers, not parameters`] : [])] : noText, diagnostics };
+  return { outputs: [input], weights, macs: affineMacs(weights, input), arithmetic: ctx.explain ? [`normalises each of ${c ?? '?'} channels over the batch${epsText(spec)}`, ...weightLines(weights), ...(ctx.framework === 'pytorch' && spec.trackRunningStats ? [`running_mean, running_var (${c ?? '?'} each) are buffers, not parameters`] : [])] : noText, diagnostics };
 }
 
 export function layerNormRule(spec: LayerNormSpec, inputs: readonly Shape[], ctx: RuleContext): RuleResult {
@@ -60,7 +65,7 @@ export function layerNormRule(spec: LayerNormSpec, inputs: readonly Shape[], ctx
   const weights: WeightTensor[] = [];
   if (spec.scale) weights.push({ name: names[0], shape: normalized, trainable: true });
   if (spec.center) weights.push({ name: names[1], shape: normalized, trainable: true });
-  return { outputs: [input], weights, macs: affineMacs(weights, input), arithmetic: ctx.explain ? [`normalises over the last ${normalized.length} dim(s) [${normalized.map((d) => d ?? '?').join('×')}] per sample`, ...weightLines(weights)] : noText, diagnostics };
+  return { outputs: [input], weights, macs: affineMacs(weights, input), arithmetic: ctx.explain ? [`normalises over the last ${normalized.length} dim(s) [${normalized.map((d) => d ?? '?').join('×')}] per sample${epsText(spec)}`, ...weightLines(weights)] : noText, diagnostics };
 }
 
 export function groupNormRule(spec: GroupNormSpec, inputs: readonly Shape[], ctx: RuleContext): RuleResult {
@@ -76,7 +81,7 @@ export function groupNormRule(spec: GroupNormSpec, inputs: readonly Shape[], ctx
   if (isKnown(c) && c % spec.groups !== 0) diagnostics.push(error('groups-mismatch', `num_channels (${c}) must be divisible by num_groups (${spec.groups})`));
   const names = ctx.framework === 'keras' ? ['gamma', 'beta'] : ['weight', 'bias'];
   const weights: WeightTensor[] = spec.affine ? names.map((name) => ({ name, shape: [c], trainable: true })) : [];
-  return { outputs: [input], weights, macs: affineMacs(weights, input), arithmetic: ctx.explain ? [`${spec.groups} groups of ${isKnown(c) ? c / spec.groups : '?'} channels`, ...weightLines(weights)] : noText, diagnostics };
+  return { outputs: [input], weights, macs: affineMacs(weights, input), arithmetic: ctx.explain ? [`${spec.groups} groups of ${isKnown(c) ? c / spec.groups : '?'} channels${epsText(spec)}`, ...weightLines(weights)] : noText, diagnostics };
 }
 
 export function normalizationRule(spec: NormalizationSpec, inputs: readonly Shape[], ctx: RuleContext): RuleResult {

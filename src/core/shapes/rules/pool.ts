@@ -1,14 +1,14 @@
 /**
- * Pooling rules: max/avg windows (PyTorch ceil_mode and count_include_pad, Keras 'same'),
- * adaptive pooling to a target size, and global pooling (Keras keepdims). Pooling has no weights
- * and, as in torchinfo, no MACs.
+ * Pooling rules: max/avg windows (PyTorch ceil_mode, count_include_pad and divisor_override, Keras
+ * 'same'), adaptive pooling to a target size, and global pooling (Keras keepdims; max, mean, or
+ * PyTorch's `x.sum([2, 3])`). Pooling has no weights and, as in torchinfo, no MACs.
  */
 import type { Dim, Shape } from '../../ir/dims';
 import type { AdaptivePoolSpec, GlobalPoolSpec, PoolSpec } from '../../ir/layers';
 import { error, joinDiagnostics, noInput, noText, type RuleContext, type RuleDiagnostic, type RuleResult } from '../rule';
 import { assemble, axisName, locateAxes, rankMismatch, spatialOutput } from './spatial';
 
-const opName = { max: 'MaxPool', avg: 'AvgPool' } as const;
+const opName = { max: 'MaxPool', avg: 'AvgPool', sum: 'SumPool' } as const;
 
 export function poolRule(spec: PoolSpec, inputs: readonly Shape[], ctx: RuleContext): RuleResult {
   const input = inputs[0];
@@ -28,7 +28,7 @@ export function poolRule(spec: PoolSpec, inputs: readonly Shape[], ctx: RuleCont
     weights: [],
     macs: 0,
     window: { kernel: spec.kernel, stride: spec.stride, dilation: spec.dilation },
-    arithmetic: ctx.explain ? [...spatial.lines, `C: ${input[axes.channelAxis] ?? '?'} (pooling keeps channels)`, ...(spec.op === 'avg' && spec.countIncludePad === false ? ['padding is left out of each average (count_include_pad=False)'] : [])] : noText,
+    arithmetic: ctx.explain ? [...spatial.lines, `C: ${input[axes.channelAxis] ?? '?'} (pooling keeps channels)`, ...(spec.op === 'avg' && spec.countIncludePad === false && spec.divisorOverride === undefined ? ['padding is left out of each average (count_include_pad=False)'] : []), ...(spec.op === 'avg' && spec.divisorOverride !== undefined ? [`each window's sum is divided by ${spec.divisorOverride} (divisor_override)`] : [])] : noText,
     diagnostics: joinDiagnostics(diagnostics, spatial.diagnostics),
   };
 }
@@ -62,7 +62,7 @@ export function globalPoolRule(spec: GlobalPoolSpec, inputs: readonly Shape[], c
     weights: [],
     macs: 0,
     window: 'global',
-    arithmetic: ctx.explain ? [`${spec.op === 'max' ? 'max' : 'mean'} over ${over} per channel → ${channels ?? '?'} values${spec.keepDims ? ' (keepdims)' : ''}`] : noText,
+    arithmetic: ctx.explain ? [`${spec.op === 'avg' ? 'mean' : spec.op} over ${over} per channel → ${channels ?? '?'} values${spec.keepDims ? ' (keepdims)' : ''}`] : noText,
     diagnostics: [],
   };
 }

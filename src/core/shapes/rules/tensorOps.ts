@@ -1,10 +1,11 @@
 /**
  * Rules that rearrange or combine tensors without weights: Flatten (start_dim/end_dim), Reshape
- * and View (one inferred -1), Permute, zero padding, upsampling, the elementwise merges (add,
- * multiply, subtract, with broadcasting) and concatenation along an axis.
+ * and View (one inferred -1), Permute, zero and other padding (F.pad's reflect / replicate /
+ * circular / constant value), upsampling, the elementwise merges (add, multiply, subtract, divide,
+ * with broadcasting) and concatenation along an axis.
  */
 import { broadcastShapes, isKnown, normalizeAxis, type Dim, type Shape } from '../../ir/dims';
-import type { ConcatSpec, FlattenSpec, MergeSpec, PermuteSpec, ReduceSpec, ReshapeSpec, SplitSpec, UpsampleSpec, ZeroPadSpec } from '../../ir/layers';
+import type { ConcatSpec, FlattenSpec, MergeSpec, PadSpec, PermuteSpec, ReduceSpec, ReshapeSpec, SplitSpec, UpsampleSpec, ZeroPadSpec } from '../../ir/layers';
 import { formatInt, productText } from '../format';
 import { error, noDiagnostics, noInput, noText, type RuleContext, type RuleResult } from '../rule';
 import { assemble, axisName, locateAxes, rankMismatch } from './spatial';
@@ -27,7 +28,8 @@ export function flattenRule(spec: FlattenSpec, inputs: readonly Shape[], ctx: Ru
   }
   const merged = input.slice(start, end + 1);
   const size = product(merged);
-  return result([...input.slice(0, start), size, ...input.slice(end + 1)], ctx.explain ? [`${productText(merged)} = ${formatInt(isKnown(size) ? size : null)}`] : noText);
+  const order = spec.dataFormat === 'channels_first' && input.length > 2 ? ["channels are moved last before flattening (data_format='channels_first')"] : [];
+  return result([...input.slice(0, start), size, ...input.slice(end + 1)], ctx.explain ? [`${productText(merged)} = ${formatInt(isKnown(size) ? size : null)}`, ...order] : noText);
 }
 
 export function reshapeRule(spec: ReshapeSpec, inputs: readonly Shape[], ctx: RuleContext): RuleResult {
@@ -69,13 +71,34 @@ export function permuteRule(spec: PermuteSpec, inputs: readonly Shape[], ctx: Ru
 }
 
 export function zeroPadRule(spec: ZeroPadSpec, inputs: readonly Shape[], ctx: RuleContext): RuleResult {
+  return padded(spec, inputs, ctx, `ZeroPadding${spec.rank}D`);
+}
+
+/** F.pad in reflect / replicate / circular mode, or constant with a fill value. */
+export function padRule(spec: PadSpec, inputs: readonly Shape[], ctx: RuleContext): RuleResult {
+  return padded(spec, inputs, ctx, `pad (${spec.mode})`);
+}
+
+function padded(spec: ZeroPadSpec | PadSpec, inputs: readonly Shape[], ctx: RuleContext, what: string): RuleResult {
   const input = inputs[0];
-  if (!input) return noInput('ZeroPadding');
-  const axes = locateAxes(input, spec.rank, ctx.layout, `ZeroPadding${spec.rank}D`);
+  if (!input) return noInput(what);
+  const axes = locateAxes(input, spec.rank, ctx.layout, what);
   if ('code' in axes) return rankMismatch(input, axes);
   const dims = axes.spatialAxes.map((axis, i) => (isKnown(input[axis]) ? (input[axis] as number) + spec.pads[i][0] + spec.pads[i][1] : null));
   const lines = axes.spatialAxes.map((axis, i) => `${axisName(spec.rank, i)}: ${input[axis] ?? '?'} + ${spec.pads[i][0]} + ${spec.pads[i][1]} = ${dims[i] ?? '?'}`);
-  return result(assemble(input, axes, input[axes.channelAxis], dims), ctx.explain ? lines : noText);
+  const diagnostics: RuleResult['diagnostics'][number][] = [];
+  if (spec.kind === 'pad') {
+    // PyTorch: a reflection must stay inside the input (pad < size); circular wraps at most once.
+    axes.spatialAxes.forEach((axis, i) => {
+      const size = input[axis];
+      const most = Math.max(...spec.pads[i]);
+      if (!isKnown(size)) return;
+      if (spec.mode === 'reflect' && most >= size) diagnostics.push(error('pad-too-large', `${axisName(spec.rank, i)}: reflect padding (${most}) must be less than the input size (${size})`));
+      if (spec.mode === 'circular' && most > size) diagnostics.push(error('pad-too-large', `${axisName(spec.rank, i)}: circular padding (${most}) must be at most the input size (${size})`));
+    });
+    lines.push(spec.mode === 'constant' ? `filled with ${spec.value}` : `mode: ${spec.mode}`);
+  }
+  return result(assemble(input, axes, input[axes.channelAxis], dims), ctx.explain ? lines : noText, diagnostics.length ? diagnostics : noDiagnostics);
 }
 
 export function upsampleRule(spec: UpsampleSpec, inputs: readonly Shape[], ctx: RuleContext): RuleResult {
@@ -90,10 +113,11 @@ export function upsampleRule(spec: UpsampleSpec, inputs: readonly Shape[], ctx: 
     return isKnown(input[axis]) ? Math.floor((input[axis] as number) * scale) : null;
   });
   const lines = axes.spatialAxes.map((axis, i) => (spec.size ? `${axisName(rank, i)}: ${input[axis] ?? '?'} → ${dims[i]} (size)` : `${axisName(rank, i)}: ⌊${input[axis] ?? '?'}·${spec.scale?.[i] ?? spec.scale?.[0]}⌋ = ${dims[i] ?? '?'}`));
-  return result(assemble(input, axes, input[axes.channelAxis], dims), ctx.explain ? [...lines, `mode: ${spec.mode}`] : noText);
+  const corners = spec.alignCorners ? ' (align_corners)' : '';
+  return result(assemble(input, axes, input[axes.channelAxis], dims), ctx.explain ? [...lines, `mode: ${spec.mode}${corners}`] : noText);
 }
 
-const mergeSymbol = { add: '+', multiply: '⊗', subtract: '−' } as const;
+const mergeSymbol = { add: '+', multiply: '⊗', subtract: '−', divide: '÷' } as const;
 
 export function mergeRule(spec: MergeSpec, inputs: readonly Shape[], ctx: RuleContext): RuleResult {
   if (!inputs.length) return noInput(spec.kind);
