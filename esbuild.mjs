@@ -37,8 +37,22 @@ const targets = [
     platform: 'node',
     format: 'cjs',
     target: 'node20',
-    // dist/engine.js is its own bundle, required lazily on first analysis.
-    external: ['vscode', './engine.js'],
+    // dist/engine.js is its own bundle, required lazily on first analysis; dist/kerasH5.js on
+    // the first Keras .h5 weights file.
+    external: ['vscode', './engine.js', './kerasH5.js'],
+  },
+  {
+    // The Keras .h5 reader with h5wasm, whose wasm binary is embedded in its JS (no separate
+    // .wasm to ship) and instantiated on import: 4 MB the extension reads only for an .h5.
+    // utf8 keeps that embedded binary string from being escaped to several times its size.
+    ...common,
+    entryPoints: ['src/core/frontends/kerasH5.ts'],
+    outfile: 'dist/kerasH5.js',
+    platform: 'node',
+    format: 'cjs',
+    target: 'node20',
+    charset: 'utf8',
+    sourcemap: false,
   },
   {
     // Loaded by the extension on first analysis, not at activation.
