@@ -11,7 +11,9 @@ import { resolve } from 'node:path';
 import type { ArgValue } from '../core/frameworks/args';
 import type { Dim } from '../core/ir/dims';
 import type { Expr } from '../core/frontends/python/ast';
-import { analyzePython, type PythonAnalysis } from '../core/frontends/python/analyzePython';
+import { analyzeKerasJson } from '../core/frontends/kerasJson';
+import type { FileAnalysis } from '../core/frontends/modelResult';
+import { analyzePython } from '../core/frontends/python/analyzePython';
 import { parsePython } from '../core/frontends/python/parse';
 
 export interface CliIo {
@@ -101,7 +103,7 @@ function commonOption(options: ModelOptions, flag: string, value: string): strin
  * no model, says so on `io.err` (with the file's own problems, which usually explain why) and
  * returns undefined: the caller exits 1.
  */
-export function analyzeFile(file: string, options: ModelOptions, io: CliIo): PythonAnalysis | undefined {
+export function analyzeFile(file: string, options: ModelOptions, io: CliIo): FileAnalysis | undefined {
   let text: string;
   try {
     if (statSync(file).size > maxFileBytes) {
@@ -113,13 +115,16 @@ export function analyzeFile(file: string, options: ModelOptions, io: CliIo): Pyt
     io.err(`cnn-lens: cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}\n`);
     return undefined;
   }
-  const result = analyzePython(resolve(file), text, {
-    host: { read: readSource, searchPaths: options.pythonPath ?? pythonSearchPath() },
-    entry: options.model,
-    entryArgs: options.args,
-    input: options.input,
-    timeMs: options.maxTime,
-  });
+  // A .json file is a model file (Keras to_json, tfjs model.json); anything else is Python source.
+  const result = /\.json$/i.test(file)
+    ? analyzeKerasJson(resolve(file), text, { input: options.input, timeMs: options.maxTime })
+    : analyzePython(resolve(file), text, {
+        host: { read: readSource, searchPaths: options.pythonPath ?? pythonSearchPath() },
+        entry: options.model,
+        entryArgs: options.args,
+        input: options.input,
+        timeMs: options.maxTime,
+      });
   if (!result.models.length) {
     const why = result.diagnostics.filter((d) => d.severity !== 'info').map((d) => `  line ${d.range.start.line + 1}: ${d.message}`).join('\n');
     io.err(`cnn-lens: no ${options.model ? `model '${options.model}'` : 'model'} found in ${file}${why ? `\n${why}` : ''}\n`);

@@ -8,7 +8,8 @@
 import type { ArgValue } from '../../frameworks/args';
 import type { Dim, Shape } from '../../ir/dims';
 import type { Framework, Graph, SourceRange } from '../../ir/graph';
-import { runShapePass, type ShapeAnalysis } from '../../shapes/shapePass';
+import { runShapePass } from '../../shapes/shapePass';
+import type { FileAnalysis, ModelDiagnostic, ModelResult } from '../modelResult';
 import type { Module, Stmt } from './ast';
 import { BudgetExceeded, PyRaise } from './errors';
 import { callableWithoutArgs, derivedTorchInput, findCandidates, inputFromComment, isKerasModel, isTorchModel, type EntryCandidate, type EntryKind } from './entryPoints';
@@ -40,31 +41,11 @@ export interface PythonAnalysisOptions {
   readonly parseCache?: ParseCache;
 }
 
-export interface ModelDiagnostic {
-  readonly severity: 'error' | 'warning' | 'info';
-  readonly message: string;
-  readonly range: SourceRange;
-}
+export type { ModelDiagnostic, ModelResult } from '../modelResult';
 
-export interface ModelResult {
-  readonly name: string;
-  readonly kind: EntryKind;
-  readonly framework: Framework;
-  readonly range: SourceRange;
-  readonly inputs: readonly Shape[];
-  readonly graph: Graph;
-  readonly analysis: ShapeAnalysis;
-  readonly diagnostics: readonly ModelDiagnostic[];
-  /** Set when the budget ran out while building or running this model. */
-  readonly stopped?: string;
-}
-
-export interface PythonAnalysis {
-  readonly file: string;
+/** A Python file's analysis: the shared result, with Python's kinds of entry point. */
+export interface PythonAnalysis extends FileAnalysis {
   readonly models: readonly ModelResult[];
-  /** Problems in the file itself (syntax errors, module-level evaluation). */
-  readonly diagnostics: readonly ModelDiagnostic[];
-  readonly steps: number;
 }
 
 /** Keeps any document's analysis within 200 ms unless the caller allows more (the CLI does). */
