@@ -3,13 +3,14 @@
  * pause in typing (never on the keystroke itself), cached, and read by every provider — hovers,
  * inlay hints, CodeLens, Problems, the status bar and the graph preview never parse or evaluate
  * anything themselves. Half-typed code that yields no model keeps the last good analysis, marked
- * stale. Editing a file that an analysed document imports re-analyses that document.
+ * stale. Editing a file that an analysed document imports re-analyses that document. Python source
+ * and models saved as JSON (Keras, TensorFlow.js) go through the same cache to the same views.
  */
 import * as vscode from 'vscode';
 import { spawn } from 'node:child_process';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import type { Dim } from '../core/ir/dims';
-import type { LayerIndex as LayerIndexType, ModelResult, PythonAnalysis } from './engine';
+import type { FileAnalysis, LayerIndex as LayerIndexType, ModelResult } from './engine';
 
 type Engine = typeof import('./engine');
 let engine: Engine | undefined;
@@ -22,7 +23,7 @@ export function loadEngine(): Engine {
 export interface DocumentAnalysis {
   readonly uri: string;
   readonly version: number;
-  readonly result: PythonAnalysis;
+  readonly result: FileAnalysis;
   /** One line index per model, for hovers and inlay hints. */
   readonly indexes: ReadonlyMap<ModelResult, LayerIndexType>;
   /** True when this is an older analysis kept because the current text does not analyse. */
@@ -74,11 +75,28 @@ export class AnalysisService implements vscode.Disposable {
   }
 
   static isPython(document: vscode.TextDocument): boolean {
-    return document.languageId === 'python' && (document.uri.scheme === 'file' || document.uri.scheme === 'untitled' || document.uri.scheme === 'vscode-remote');
+    return document.languageId === 'python' && AnalysisService.local(document);
+  }
+
+  /**
+   * A Keras or TensorFlow.js model saved as JSON (`model.to_json()`, a layers-model `model.json`):
+   * a .json whose text names layer classes. Other JSON files are left alone.
+   */
+  static isModelJson(document: vscode.TextDocument): boolean {
+    return /\.json$/i.test(document.uri.path) && AnalysisService.local(document) && /"class_name"\s*:/.test(document.getText(new vscode.Range(0, 0, 400, 0)));
+  }
+
+  /** A document this service analyses: Python source or a model saved as JSON. */
+  static isAnalysable(document: vscode.TextDocument): boolean {
+    return AnalysisService.isPython(document) || AnalysisService.isModelJson(document);
+  }
+
+  private static local(document: vscode.TextDocument): boolean {
+    return document.uri.scheme === 'file' || document.uri.scheme === 'untitled' || document.uri.scheme === 'vscode-remote';
   }
 
   private schedule(document: vscode.TextDocument, delay: number): void {
-    if (!AnalysisService.isPython(document)) return;
+    if (!AnalysisService.isAnalysable(document)) return;
     const key = document.uri.toString();
     clearTimeout(this.timers.get(key));
     this.timers.set(key, setTimeout(() => {
@@ -104,16 +122,16 @@ export class AnalysisService implements vscode.Disposable {
       });
     }
     const config = vscode.workspace.getConfiguration('cnnLens', document.uri);
-    const { analyzePython, LayerIndex, ParseCache } = loadEngine();
+    const { analyzePython, analyzeKerasJson, LayerIndex, ParseCache } = loadEngine();
     this.parseCache ??= new ParseCache();
     const dependencies = new Set<string>();
     const started = performance.now();
-    const result = analyzePython(document.uri.fsPath || document.uri.path, text, {
-      host: { read: (path) => this.read(path, dependencies), searchPaths: this.searchPaths },
-      defaultInput: parseShape(config.get<string>('defaultInputShape', '')),
-      timeMs: config.get<number>('maxAnalysisTimeMs', 200),
-      parseCache: this.parseCache,
-    });
+    const file = document.uri.fsPath || document.uri.path;
+    const defaultInput = parseShape(config.get<string>('defaultInputShape', ''));
+    const timeMs = config.get<number>('maxAnalysisTimeMs', 200);
+    const result: FileAnalysis = AnalysisService.isPython(document)
+      ? analyzePython(file, text, { host: { read: (path) => this.read(path, dependencies), searchPaths: this.searchPaths }, defaultInput, timeMs, parseCache: this.parseCache })
+      : analyzeKerasJson(file, text, { defaultInput, timeMs });
     const elapsedMs = performance.now() - started;
     const previous = this.cache.get(key);
     const broken = !result.models.length && result.diagnostics.some((d) => d.severity === 'error');

@@ -4,6 +4,8 @@
  * disk when a document is first analysed. Everything here is re-exported from src/core.
  */
 export { analyzePython, defaultTimeMs, type ModelResult, type PythonAnalysis } from '../core/frontends/python/analyzePython';
+export { analyzeKerasJson } from '../core/frontends/kerasJson';
+export type { FileAnalysis } from '../core/frontends/modelResult';
 export { ParseCache } from '../core/frontends/python/parse';
 export { LayerIndex } from '../core/analysis/locate';
 export { summaryTable } from '../core/analysis/summary';

@@ -14,6 +14,8 @@ import { ShapeProblems } from './problems';
 
 const summaryScheme = 'cnn-lens-summary';
 const python: vscode.DocumentSelector = [{ language: 'python' }];
+/** Python source, and models saved as JSON (the providers find nothing in other JSON files). */
+const modelSources: vscode.DocumentSelector = [{ language: 'python' }, { language: 'json', pattern: '**/*.json' }];
 
 interface ModelArg {
   readonly uri: string;
@@ -56,9 +58,9 @@ export function activate(context: vscode.ExtensionContext): { activated: true; s
     activations,
     problems,
     new ModelStatusBar(service),
-    vscode.languages.registerHoverProvider(python, new LayerHoverProvider(service)),
+    vscode.languages.registerHoverProvider(modelSources, new LayerHoverProvider(service)),
     vscode.languages.registerInlayHintsProvider(python, new LayerInlayHints(service)),
-    vscode.languages.registerCodeLensProvider(python, new ModelCodeLens(service)),
+    vscode.languages.registerCodeLensProvider(modelSources, new ModelCodeLens(service)),
     vscode.languages.registerCodeActionsProvider(python, problems, { providedCodeActionKinds: ShapeProblems.providedCodeActionKinds }),
     vscode.workspace.registerTextDocumentContentProvider(summaryScheme, summaries),
     vscode.commands.registerCommand('cnnLens.openPreview', withModelDocument((d) => previews.show(d, false))),
@@ -79,7 +81,7 @@ export function activate(context: vscode.ExtensionContext): { activated: true; s
     vscode.commands.registerCommand('cnnLens.exportPng', exportAs('png')),
   );
   // Documents already open when the extension starts.
-  for (const document of vscode.workspace.textDocuments) if (AnalysisService.isPython(document)) void Promise.resolve().then(() => service.now(document));
+  for (const document of vscode.workspace.textDocuments) if (AnalysisService.isAnalysable(document)) void Promise.resolve().then(() => service.now(document));
   log.info('CNN Lens activated');
   return { activated: true, service };
 }

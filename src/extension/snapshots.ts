@@ -14,7 +14,7 @@ export function documentRef(document: vscode.TextDocument): DocumentRef {
 
 export function snapshotFor(document: vscode.TextDocument, service: AnalysisService): GraphSnapshot {
   const ref = documentRef(document);
-  const analysis = AnalysisService.isPython(document) ? service.get(document) ?? service.now(document) : undefined;
+  const analysis = AnalysisService.isAnalysable(document) ? service.get(document) ?? service.now(document) : undefined;
   const line = vscode.window.activeTextEditor?.document === document ? vscode.window.activeTextEditor.selection.active.line : undefined;
   const model = analysis && modelAt(analysis, line);
   if (!model) return { document: ref, layers: [], message: analysis ? `No model found in ${ref.name}.` : `${ref.name} is not a file CNN Lens analyses yet.` };

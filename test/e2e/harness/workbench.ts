@@ -155,11 +155,20 @@ export async function screenshot(page: Page, name: string, options: { forReadme?
 export async function fillFileDialog(page: Page, path: string): Promise<void> {
   const input = page.locator('.quick-input-widget input');
   await input.waitFor({ timeout: 15_000 });
-  for (let attempt = 0; attempt < 20 && (await input.inputValue()) !== path; attempt++) {
-    if (attempt) await page.waitForTimeout(250);
-    if ((await input.inputValue()).includes('/')) await input.fill(path);
+  // The path must hold for two checks in a row: a default that arrives late overwrites it.
+  let steady = 0;
+  for (let attempt = 0; attempt < 40 && steady < 2; attempt++) {
+    const value = await input.inputValue();
+    if (value === path) steady++;
+    else {
+      steady = 0;
+      if (value.includes('/')) await input.fill(path);
+    }
+    await page.waitForTimeout(250);
   }
   if ((await input.inputValue()) !== path) throw new Error(`the file dialog would not take ${path}`);
-  await page.waitForTimeout(300);
   await page.locator('.quick-input-widget .monaco-button').first().click();
+  // If the dialog is still up (it was still validating the path), accept it with Enter.
+  await page.waitForTimeout(500);
+  if (await input.isVisible()) await page.keyboard.press('Enter');
 }

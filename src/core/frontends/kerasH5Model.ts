@@ -1,0 +1,155 @@
+/**
+ * A Keras `.h5` model file (`model.save('m.h5')`) analysed exactly like its `model.to_json()`:
+ * the file's `model_config` root attribute is that same JSON, so the topology goes through the
+ * Keras JSON front-end and an .h5 and a .json of one model can never disagree. What only the .h5
+ * adds is the trained weights, and those are checked, not loaded: each dataset's shape (HDF5
+ * metadata, no data read, so a 500 MB VGG costs no more than LeNet) is compared with the shape
+ * the analysis gives that layer's weight, and a difference — the file and its config disagree,
+ * or CNN Lens misreads the layer — becomes a warning naming the weight. The file is data from
+ * anywhere: every failure of the reader is a diagnostic, nothing here throws, and h5wasm is
+ * imported only on the first read (it instantiates its wasm on import).
+ */
+import type { Dataset, Group } from 'h5wasm';
+import type { Dim, Shape } from '../ir/dims';
+import type { SourceRange } from '../ir/graph';
+import { analyzeKerasJson } from './kerasJson';
+import { readKerasH5 } from './kerasH5';
+import type { FileAnalysis, ModelDiagnostic, ModelResult } from './modelResult';
+
+export interface KerasH5ModelOptions {
+  /** Overrides the file's input shape (single-input models), batch included. */
+  readonly input?: readonly Dim[];
+  readonly timeMs?: number;
+}
+
+const top: SourceRange = { start: { line: 0, character: 0 }, end: { line: 0, character: 1 } };
+/** More mismatches than this say the file belongs to another model; listing them all helps no one. */
+const maxMismatchWarnings = 20;
+
+/** Analyses the model an .h5 file holds; never throws. */
+export async function analyzeKerasH5(uri: string, bytes: Uint8Array, options: KerasH5ModelOptions = {}): Promise<FileAnalysis> {
+  const fail = (message: string): FileAnalysis => ({ file: uri, models: [], diagnostics: [{ severity: 'error', message, range: top }], steps: 0 });
+  try {
+    const read = await readKerasH5(bytes, { weights: false });
+    if ('error' in read) return fail(`cannot read this .h5 file: ${read.error}`);
+    if (read.modelConfig === undefined)
+      return fail(
+        `this .h5 holds weights only (${read.layout === 'keras3-weights' ? 'a Keras 3 .weights.h5' : 'written by save_weights'}), with no model_config: there is no topology to analyse. ` +
+          'Open the model it belongs to (its Python source, Keras JSON or model.json) and load these weights there.',
+      );
+    // h5 stores model_config as the JSON text of {class_name, config}, the same as to_json().
+    const text = JSON.stringify(read.modelConfig);
+    const analysis = atTop(analyzeKerasJson(uri, text, { input: options.input, timeMs: options.timeMs }));
+    if (read.layout !== 'keras2-model' || analysis.models.length === 0) return analysis;
+    const shapes = await fileWeightShapes(bytes);
+    return { ...analysis, models: analysis.models.map((model) => withWeightCheck(model, shapes)) };
+  } catch (error) {
+    // A bug in CNN Lens (or in h5wasm) must cost this file's analysis, never the editor.
+    return fail(`CNN Lens internal error reading the .h5 file: ${message(error)}`);
+  }
+}
+
+/** Ranges point into the JSON text, which is nowhere in a binary file: every diagnostic goes to its top. */
+function atTop(analysis: FileAnalysis): FileAnalysis {
+  const moved = (ds: readonly ModelDiagnostic[]) => ds.map((d) => ({ ...d, range: top }));
+  return { ...analysis, diagnostics: moved(analysis.diagnostics), models: analysis.models.map((m) => ({ ...m, range: top, diagnostics: moved(m.diagnostics) })) };
+}
+
+/** The model with a warning for every weight whose shape in the file differs from the analysis's. */
+function withWeightCheck(model: ModelResult, shapes: Map<string, number[]> | { error: string }): ModelResult {
+  if (!(shapes instanceof Map)) return { ...model, diagnostics: [...model.diagnostics, { severity: 'warning', message: `could not check the weights against the model: ${shapes.error}`, range: top }] };
+  const warnings: ModelDiagnostic[] = [];
+  let mismatches = 0;
+  for (const m of model.analysis.modules) {
+    for (const w of m.weights) {
+      const key = `${m.module.name}/${w.name}`;
+      const inFile = shapes.get(key);
+      if (!inFile || fits(w.shape, inFile)) continue;
+      if (++mismatches <= maxMismatchWarnings)
+        warnings.push({ severity: 'warning', message: `weight '${key}' (${m.module.className}): the model config gives shape ${showShape(w.shape)}, the file holds ${showShape(inFile)}`, range: top });
+    }
+  }
+  if (mismatches > maxMismatchWarnings) warnings.push({ severity: 'warning', message: `${mismatches - maxMismatchWarnings} more weights differ in shape from the model config`, range: top });
+  return warnings.length ? { ...model, diagnostics: [...model.diagnostics, ...warnings] } : model;
+}
+
+/** Same rank and every known dimension equal (a symbolic or unknown dimension fits anything). */
+function fits(expected: Shape, actual: readonly number[]): boolean {
+  return expected.length === actual.length && expected.every((d, i) => typeof d !== 'number' || d === actual[i]);
+}
+
+function showShape(shape: Shape): string {
+  return shape.length ? shape.map((d) => (d === null ? '?' : String(d))).join('×') : 'scalar';
+}
+
+type H5wasm = (typeof import('h5wasm'))['default'];
+interface H5FS {
+  FS: { writeFile(path: string, data: Uint8Array): void; unlink(path: string): void };
+}
+let fileCounter = 0;
+
+/**
+ * Keras 2 weight shapes by `<layer>/<weight>` (the names readKerasH5 gives), from dataset
+ * metadata alone: `model_weights` lists `layer_names`, each layer group its `weight_names`.
+ */
+async function fileWeightShapes(bytes: Uint8Array): Promise<Map<string, number[]> | { error: string }> {
+  let h5: H5wasm;
+  let module: H5FS;
+  try {
+    h5 = (await import('h5wasm')).default;
+    module = (await h5.ready) as unknown as H5FS;
+  } catch (error) {
+    return { error: `the HDF5 reader (h5wasm) did not start: ${message(error)}` };
+  }
+  const path = `/cnn-lens-shapes-${++fileCounter}.h5`;
+  let file: InstanceType<H5wasm['File']> | undefined;
+  try {
+    module.FS.writeFile(path, bytes);
+    file = new h5.File(path, 'r');
+    const isGroup = (e: unknown): e is Group => e instanceof h5.Group;
+    const isDataset = (e: unknown): e is Dataset => e instanceof h5.Dataset;
+    const shapes = new Map<string, number[]>();
+    const root = file.get('model_weights');
+    if (!isGroup(root)) return shapes;
+    for (const layer of stringsAttr(root, 'layer_names') ?? root.keys()) {
+      const group = root.get(layer);
+      if (!isGroup(group)) continue;
+      for (const weightName of stringsAttr(group, 'weight_names') ?? []) {
+        const dataset = group.get(weightName);
+        const shape = isDataset(dataset) ? dataset.metadata.shape : undefined;
+        if (shape) shapes.set(keras2Name(layer, weightName), shape);
+      }
+    }
+    return shapes;
+  } catch (error) {
+    return { error: `cannot read the weight shapes (truncated or damaged file?): ${message(error)}` };
+  } finally {
+    try {
+      file?.close();
+    } catch {
+      // already unusable; the unlink still frees the memory
+    }
+    try {
+      module.FS.unlink(path);
+    } catch {
+      // never written
+    }
+  }
+}
+
+/** As readKerasH5 names them: `conv2d/kernel:0` → `conv2d/kernel`; nested `outer/conv1/kernel:0` → `conv1/kernel`; bare `kernel` → `<layer>/kernel`. */
+function keras2Name(layer: string, weightName: string): string {
+  const parts = weightName.replace(/:\d+$/, '').split('/').filter(Boolean);
+  return parts.length >= 2 ? parts.slice(-2).join('/') : `${layer}/${parts[0] ?? weightName}`;
+}
+
+function stringsAttr(node: Group, name: string): string[] | undefined {
+  if (!(name in node.attrs)) return undefined;
+  const value = node.attrs[name].value;
+  if (typeof value === 'string') return [value];
+  return Array.isArray(value) && value.every((v) => typeof v === 'string') ? (value as string[]) : undefined;
+}
+
+function message(error: unknown): string {
+  return (error instanceof Error ? error.message : String(error)).split('\n')[0];
+}

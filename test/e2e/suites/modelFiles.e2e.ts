@@ -1,0 +1,23 @@
+/**
+ * Model files in a real VS Code: a TensorFlow.js layers-model `model.json` opened as text gets the
+ * same CodeLens totals as the source it came from, and the graph preview draws it with the same
+ * labels (Keras's channels-last shapes written H×W×C, as for the Keras LeNet-5 source).
+ */
+import * as assert from 'node:assert/strict';
+import { samplesWorkbench } from '../harness/suite';
+import { openFile, runCommand, webview } from '../harness/workbench';
+
+describe('model files (code-server)', function () {
+  this.timeout(240_000);
+  const bench = samplesWorkbench({ viewport: { width: 1600, height: 900 } });
+
+  it('shows CodeLens totals on a tfjs model.json and draws it in the graph preview', async () => {
+    await openFile(bench.page, 'samples/models/lenet5.tfjs/model.json');
+    await bench.page.locator('.codelens-decoration', { hasText: 'CNN Lens: 61,706 params' }).first().waitFor({ timeout: 60_000 });
+    await runCommand(bench.page, 'CNN Lens: Open Graph Preview to the Side');
+    const frame = webview(bench.page);
+    await frame.locator('g.volume').first().waitFor({ timeout: 60_000 });
+    const labels = (await frame.locator('g.volume text.label').allTextContents()).filter(Boolean);
+    assert.deepEqual(labels, ['32×32×1', '28×28×6', '14×14×6', '10×10×16', '5×5×16', '400', '120', '84', '10']);
+  });
+});
