@@ -12,6 +12,7 @@ import type { ArgValue } from '../core/frameworks/args';
 import type { Dim } from '../core/ir/dims';
 import type { Expr } from '../core/frontends/python/ast';
 import { analyzeKerasJson } from '../core/frontends/kerasJson';
+import { analyzeOnnx } from '../core/frontends/onnx';
 import type { FileAnalysis } from '../core/frontends/modelResult';
 import { analyzePython } from '../core/frontends/python/analyzePython';
 import { parsePython } from '../core/frontends/python/parse';
@@ -28,6 +29,7 @@ export const exitFailure = 1;
 export const exitUsage = 2;
 
 const maxFileBytes = 10 * 1024 * 1024;
+const maxModelFileBytes = 1024 * 1024 * 1024;
 
 /** The options every command takes: which model, and how to build it. */
 export interface ModelOptions {
@@ -104,19 +106,25 @@ function commonOption(options: ModelOptions, flag: string, value: string): strin
  * returns undefined: the caller exits 1.
  */
 export function analyzeFile(file: string, options: ModelOptions, io: CliIo): FileAnalysis | undefined {
-  let text: string;
+  // An .onnx file holds its weights too, so it may be far larger than any source file.
+  const onnx = /\.onnx$/i.test(file);
+  const cap = onnx ? maxModelFileBytes : maxFileBytes;
+  let bytes: Buffer;
   try {
-    if (statSync(file).size > maxFileBytes) {
-      io.err(`cnn-lens: ${file} is larger than ${maxFileBytes / 1024 / 1024} MB; not analysed\n`);
+    if (statSync(file).size > cap) {
+      io.err(`cnn-lens: ${file} is larger than ${cap / 1024 / 1024} MB; not analysed\n`);
       return undefined;
     }
-    text = readFileSync(file, 'utf8');
+    bytes = readFileSync(file);
   } catch (error) {
     io.err(`cnn-lens: cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}\n`);
     return undefined;
   }
-  // A .json file is a model file (Keras to_json, tfjs model.json); anything else is Python source.
-  const result = /\.json$/i.test(file)
+  // .onnx and .json are model files (ONNX; Keras to_json, tfjs model.json); anything else is Python source.
+  const text = onnx ? '' : bytes.toString('utf8');
+  const result = onnx
+    ? analyzeOnnx(resolve(file), new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength), { input: options.input, timeMs: options.maxTime })
+    : /\.json$/i.test(file)
     ? analyzeKerasJson(resolve(file), text, { input: options.input, timeMs: options.maxTime })
     : analyzePython(resolve(file), text, {
         host: { read: readSource, searchPaths: options.pythonPath ?? pythonSearchPath() },

@@ -8,6 +8,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { main } from '../../src/cli/cli';
+import { lenet, writeOnnx } from './frontends/onnxWriter';
 
 const fixtures = join(__dirname, '../fixtures/models');
 
@@ -19,6 +20,25 @@ function run(...argv: string[]) {
 }
 
 describe('cnn-lens on model files', () => {
+  it('summarises an ONNX file (LeNet-5 written by our own ONNX writer)', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'cnn-lens-onnx-'));
+    try {
+      const file = join(dir, 'lenet5.onnx');
+      writeFileSync(file, writeOnnx(lenet));
+      const r = run('summary', file, '--format', 'json');
+      assert.equal(r.code, 0, r.err);
+      const [model] = JSON.parse(r.out).models;
+      assert.equal(model.totals.params, 61_706);
+      assert.deepEqual(model.output, [[1, 10]]);
+      writeFileSync(file, writeOnnx(lenet).subarray(0, 100));
+      const truncated = run('summary', file);
+      assert.equal(truncated.code, 1);
+      assert.match(truncated.err, /no model found/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('summarises a Keras JSON file', () => {
     const r = run('summary', join(fixtures, 'lenet5.keras.json'));
     assert.equal(r.code, 0, r.err);

@@ -1,0 +1,131 @@
+/**
+ * ONNX conformance against PyTorch itself: where Debian's torch is installed, our own modules (the
+ * samples' LeNet-5, ResNet18Like and MobileNetV2, plus small modules that exercise the exporter's
+ * Shape→Gather→Concat→Reshape flatten on a dynamic batch, inception concat, transposed conv,
+ * upsampling and padding) are exported with torch.onnx.export (opset 13, to a temp dir) and our
+ * analysis of each file must give PyTorch's own `sum(p.numel())` and forward output shape. BN
+ * folding is turned off so the file keeps the parameters PyTorch counts. Without torch the suite
+ * is skipped with the reason printed.
+ */
+import * as assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { analyzeOnnx } from '../../../src/core/frontends/onnx';
+
+const python = '/usr/bin/python3';
+const samples = join(__dirname, '../../../samples');
+
+const script = String.raw`
+import importlib.util, json, sys, os, warnings
+warnings.filterwarnings('ignore')
+import torch, torch.nn as nn, torch.nn.functional as F
+out, samples = sys.argv[1], sys.argv[2]
+def load(name):
+    spec = importlib.util.spec_from_file_location(name, os.path.join(samples, name + '.py'))
+    mod = importlib.util.module_from_spec(spec); spec.loader.exec_module(mod); return mod
+
+class ViewFlatten(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.conv = nn.Conv2d(3, 8, 3, stride=2, padding=1); self.bn = nn.BatchNorm2d(8); self.fc = nn.Linear(8 * 8 * 8, 10)
+    def forward(self, x):
+        x = F.relu(self.bn(self.conv(x)))
+        return self.fc(x.view(x.size(0), -1))
+
+class Inception(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.b1 = nn.Conv2d(16, 8, 1); self.b2 = nn.Sequential(nn.Conv2d(16, 4, 1), nn.ReLU(), nn.Conv2d(4, 8, 3, padding=1))
+        self.b3 = nn.Sequential(nn.MaxPool2d(3, 1, 1), nn.Conv2d(16, 4, 1)); self.head = nn.Linear(20, 5)
+    def forward(self, x):
+        y = torch.cat([self.b1(x), self.b2(x), self.b3(x)], 1)
+        y = F.adaptive_avg_pool2d(y, 1).flatten(1)
+        return self.head(y)
+
+class Decoder(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.up = nn.ConvTranspose2d(8, 4, 4, stride=2, padding=1); self.pad = nn.ReflectionPad2d(1)
+        self.conv = nn.Conv2d(4, 4, 3, dilation=1, groups=2); self.pool = nn.AvgPool2d(3, 2, 1, ceil_mode=True)
+        self.act = nn.LeakyReLU(0.2); self.hs = nn.Hardswish()
+    def forward(self, x):
+        x = self.act(self.up(x))
+        x = F.interpolate(x, scale_factor=2, mode='nearest')
+        x = self.hs(self.conv(self.pad(x)))
+        return torch.sigmoid(self.pool(x)) * 2 - 1
+
+lenet, resnet, mobile = load('lenet5_pytorch'), load('resnet_blocks'), load('mobilenetv2_block')
+cases = [
+    ('lenet5', lenet.LeNet5(), (1, 1, 32, 32), False),
+    ('resnet18like', resnet.ResNet18Like(num_classes=10), (1, 3, 64, 64), False),
+    ('mobilenetv2', mobile.MobileNetV2(num_classes=10), (1, 3, 96, 96), False),
+    ('viewflatten', ViewFlatten(), (2, 3, 16, 16), True),
+    ('inception', Inception(), (1, 16, 12, 12), False),
+    ('decoder', Decoder(), (1, 8, 7, 7), False),
+]
+results = {}
+for name, m, shape, dynamic in cases:
+    m.eval()
+    x = torch.randn(*shape)
+    with torch.no_grad():
+        y = m(x)
+    path = os.path.join(out, name + '.onnx')
+    kw = dict(input_names=['input'], output_names=['output'], dynamic_axes={'input': {0: 'batch'}, 'output': {0: 'batch'}}) if dynamic else {}
+    torch.onnx.export(m, x, path, opset_version=13, do_constant_folding=False, training=torch.onnx.TrainingMode.PRESERVE, **kw)
+    results[name] = {'params': sum(p.numel() for p in m.parameters()), 'output': list(y.shape), 'dynamic': dynamic}
+json.dump(results, open(os.path.join(out, 'results.json'), 'w'))
+`;
+
+function torchAvailable(): string | undefined {
+  const r = spawnSync(python, ['-c', 'import torch'], { encoding: 'utf8', timeout: 60_000 });
+  return r.status === 0 ? undefined : `no torch for ${python} (${(r.stderr || r.error?.message || '').trim().split('\n').pop()})`;
+}
+
+describe('ONNX front-end: torch.onnx.export conformance', function () {
+  this.timeout(240_000);
+  const why = torchAvailable();
+  if (why) {
+    it.skip(`skipped: ${why}`, () => undefined);
+    console.log(`ONNX torch conformance skipped: ${why}`);
+    return;
+  }
+  let dir = '';
+  let results: Record<string, { params: number; output: number[]; dynamic: boolean }> = {};
+  before(function () {
+    dir = mkdtempSync(join(tmpdir(), 'cnn-lens-onnx-'));
+    writeFileSync(join(dir, 'export.py'), script);
+    const r = spawnSync(python, [join(dir, 'export.py'), dir, samples], { encoding: 'utf8', timeout: 200_000 });
+    assert.equal(r.status, 0, `export failed: ${r.stderr}`);
+    results = JSON.parse(readFileSync(join(dir, 'results.json'), 'utf8'));
+  });
+  it('truncated and corrupted copies of an exported ResNet never throw', () => {
+    const f = new Uint8Array(readFileSync(join(dir, 'resnet18like.onnx')));
+    const start = Date.now();
+    for (let n = 1; n < f.length; n += Math.floor(f.length / 97)) assert.ok(analyzeOnnx('t.onnx', f.subarray(0, n), { timeMs: 500 }).diagnostics.length >= 0);
+    for (let k = 0; k < 40; k++) {
+      const copy = Uint8Array.from(f.subarray(0, 4096 + k * 997));
+      copy[(k * 7919) % copy.length] ^= 0xff;
+      assert.ok(Array.isArray(analyzeOnnx('c.onnx', copy, { timeMs: 500 }).models));
+    }
+    assert.ok(Date.now() - start < 60_000);
+  });
+  after(() => dir && rmSync(dir, { recursive: true, force: true }));
+
+  for (const name of ['lenet5', 'resnet18like', 'mobilenetv2', 'viewflatten', 'inception', 'decoder']) {
+    it(`${name}: same params and output shape as PyTorch`, () => {
+      const expected = results[name];
+      const a = analyzeOnnx(`${name}.onnx`, new Uint8Array(readFileSync(join(dir, `${name}.onnx`))));
+      assert.equal(a.models.length, 1, JSON.stringify(a.diagnostics));
+      const m = a.models[0];
+      const problems = m.diagnostics.filter((d) => d.severity !== 'info').map((d) => d.message);
+      assert.deepEqual(problems, []);
+      assert.equal(m.analysis.totals.params, expected.params);
+      const out = m.analysis.totals.outputShapes[0];
+      assert.deepEqual(expected.dynamic ? out.slice(1) : out, expected.dynamic ? expected.output.slice(1) : expected.output);
+      if (expected.dynamic) assert.equal(out[0], 'N');
+      console.log(`      ${name}: params ${m.analysis.totals.params} = torch ${expected.params}; output ${out.join('×')} (torch ${expected.output.join('×')})`);
+    });
+  }
+});
