@@ -46,7 +46,7 @@ const targets = [
     // .wasm to ship) and instantiated on import: 4 MB the extension reads only for an .h5.
     // utf8 keeps that embedded binary string from being escaped to several times its size.
     ...common,
-    entryPoints: ['src/core/frontends/kerasH5.ts'],
+    entryPoints: ['src/extension/h5Engine.ts'],
     outfile: 'dist/kerasH5.js',
     platform: 'node',
     format: 'cjs',

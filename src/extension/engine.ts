@@ -16,3 +16,4 @@ export { formatBytes, formatCompact, formatInt } from '../core/shapes/format';
 export { activationPlan } from '../core/analysis/activationPlan';
 export { matchStateDict, readSafetensorsHeader, tensorData } from '../core/frontends/safetensors';
 export { readTfjsWeights, tfjsShardPaths } from '../core/frontends/tfjsWeights';
+export { analyzeOnnx } from '../core/frontends/onnx';

@@ -10,6 +10,7 @@ import { AnalysisService, loadEngine, parseShape } from './analysisService';
 import { LayerInlayHints, ModelCodeLens, ModelStatusBar, modelAt } from './editorViews';
 import { GraphPreviewManager, isModelDocument } from './graphPreview';
 import { LayerHoverProvider } from './hover';
+import { ModelFileEditorProvider } from './modelFileEditor';
 import { ShapeProblems } from './problems';
 
 const summaryScheme = 'cnn-lens-summary';
@@ -58,6 +59,7 @@ export function activate(context: vscode.ExtensionContext): { activated: true; s
     activations,
     problems,
     new ModelStatusBar(service),
+    ModelFileEditorProvider.register(context.extensionUri, log),
     vscode.languages.registerHoverProvider(modelSources, new LayerHoverProvider(service)),
     vscode.languages.registerInlayHintsProvider(python, new LayerInlayHints(service)),
     vscode.languages.registerCodeLensProvider(modelSources, new ModelCodeLens(service)),

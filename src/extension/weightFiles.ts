@@ -27,11 +27,15 @@ export async function loadWeightsFile(file: vscode.Uri, plan: ActivationPlan): P
 }
 
 /** dist/kerasH5.js: h5wasm and its 4 MB wasm, its own bundle, required on the first .h5 only. */
-type KerasH5Bundle = typeof import('../core/frontends/kerasH5');
+type KerasH5Bundle = typeof import('./h5Engine');
 let kerasH5: KerasH5Bundle | undefined;
+/** The HDF5 bundle, loaded on first use (the weights loader and the model-file editor share it). */
+export function loadH5Engine(): KerasH5Bundle {
+  return (kerasH5 ??= require('./kerasH5.js') as KerasH5Bundle);
+}
 
 async function fromKerasH5(name: string, bytes: Uint8Array, plan: ActivationPlan): Promise<LoadedWeights> {
-  const { readKerasH5 } = (kerasH5 ??= require('./kerasH5.js') as KerasH5Bundle);
+  const { readKerasH5 } = loadH5Engine();
   const read = await readKerasH5(bytes);
   if ('error' in read) throw new Error(`${name}: ${read.error}`);
   if (!read.weights.length) throw new Error(`${name}: the file holds a model config but no weights.`);

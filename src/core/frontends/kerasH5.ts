@@ -47,8 +47,11 @@ export interface KerasH5 {
 }
 
 export interface ReadKerasH5Options {
-  /** false: read only the root attributes (topology), no weight data. Default true. */
-  readonly weights?: boolean;
+  /**
+   * false: read only the root attributes (topology). 'shapes': also each Keras 2 weight's name and
+   * shape from the dataset metadata, with empty data (checking a file against its config). Default true.
+   */
+  readonly weights?: boolean | 'shapes';
   /** For Keras 3 `.weights.h5` (which carries no config): the model's config from elsewhere. */
   readonly modelConfig?: unknown;
 }
@@ -123,7 +126,7 @@ function readOpen(module: H5Module, file: H5File, fileSize: number, options: Rea
   if ('layer_names' in weightsRoot.attrs) {
     const layout = weightsRoot === file ? 'keras2-weights' : 'keras2-model';
     if (options.weights === false) return { ...base, layout, weights: [] };
-    const weights = readKeras2(module, weightsRoot, budget);
+    const weights = readKeras2(module, weightsRoot, budget, options.weights === 'shapes');
     return 'error' in weights ? weights : { ...base, layout, weights };
   }
   const layers = file.get('layers');
@@ -139,7 +142,7 @@ function readOpen(module: H5Module, file: H5File, fileSize: number, options: Rea
 type Budget = { left: number; readonly fileSize: number };
 
 /** Keras 2: `layer_names` on the weights root, `weight_names` on each layer group, datasets at `<layer>/<weight_name>`. */
-function readKeras2(module: H5Module, root: Group, budget: Budget): KerasH5Weight[] | { error: string } {
+function readKeras2(module: H5Module, root: Group, budget: Budget, shapesOnly = false): KerasH5Weight[] | { error: string } {
   const layerNames = stringsAttr(root, 'layer_names') ?? root.keys();
   const weights: KerasH5Weight[] = [];
   for (const layer of layerNames) {
@@ -149,6 +152,10 @@ function readKeras2(module: H5Module, root: Group, budget: Budget): KerasH5Weigh
     for (const weightName of weightNames) {
       const dataset = group.get(weightName);
       if (!isDataset(dataset)) return { error: `${layer}: weight ${weightName} is listed but missing` };
+      if (shapesOnly) {
+        weights.push({ name: keras2Name(layer, weightName), shape: [...(dataset.metadata.shape ?? [])], data: new Float32Array(0) });
+        continue;
+      }
       const read = readFloats(module, dataset, budget);
       if ('error' in read) return { error: `${layer}/${weightName}: ${read.error}` };
       weights.push({ name: keras2Name(layer, weightName), ...read });

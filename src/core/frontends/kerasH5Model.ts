@@ -9,7 +9,6 @@
  * anywhere: every failure of the reader is a diagnostic, nothing here throws, and h5wasm is
  * imported only on the first read (it instantiates its wasm on import).
  */
-import type { Dataset, Group } from 'h5wasm';
 import type { Dim, Shape } from '../ir/dims';
 import type { SourceRange } from '../ir/graph';
 import { analyzeKerasJson } from './kerasJson';
@@ -30,7 +29,8 @@ const maxMismatchWarnings = 20;
 export async function analyzeKerasH5(uri: string, bytes: Uint8Array, options: KerasH5ModelOptions = {}): Promise<FileAnalysis> {
   const fail = (message: string): FileAnalysis => ({ file: uri, models: [], diagnostics: [{ severity: 'error', message, range: top }], steps: 0 });
   try {
-    const read = await readKerasH5(bytes, { weights: false });
+    // One read: the config, and each weight's shape from its metadata (no weight data).
+    const read = await readKerasH5(bytes, { weights: 'shapes' });
     if ('error' in read) return fail(`cannot read this .h5 file: ${read.error}`);
     if (read.modelConfig === undefined)
       return fail(
@@ -41,7 +41,7 @@ export async function analyzeKerasH5(uri: string, bytes: Uint8Array, options: Ke
     const text = JSON.stringify(read.modelConfig);
     const analysis = atTop(analyzeKerasJson(uri, text, { input: options.input, timeMs: options.timeMs }));
     if (read.layout !== 'keras2-model' || analysis.models.length === 0) return analysis;
-    const shapes = await fileWeightShapes(bytes);
+    const shapes = new Map(read.weights.map((w) => [w.name, [...w.shape]]));
     return { ...analysis, models: analysis.models.map((model) => withWeightCheck(model, shapes)) };
   } catch (error) {
     // A bug in CNN Lens (or in h5wasm) must cost this file's analysis, never the editor.
@@ -56,8 +56,7 @@ function atTop(analysis: FileAnalysis): FileAnalysis {
 }
 
 /** The model with a warning for every weight whose shape in the file differs from the analysis's. */
-function withWeightCheck(model: ModelResult, shapes: Map<string, number[]> | { error: string }): ModelResult {
-  if (!(shapes instanceof Map)) return { ...model, diagnostics: [...model.diagnostics, { severity: 'warning', message: `could not check the weights against the model: ${shapes.error}`, range: top }] };
+function withWeightCheck(model: ModelResult, shapes: ReadonlyMap<string, readonly number[]>): ModelResult {
   const warnings: ModelDiagnostic[] = [];
   let mismatches = 0;
   for (const m of model.analysis.modules) {
@@ -80,74 +79,6 @@ function fits(expected: Shape, actual: readonly number[]): boolean {
 
 function showShape(shape: Shape): string {
   return shape.length ? shape.map((d) => (d === null ? '?' : String(d))).join('×') : 'scalar';
-}
-
-type H5wasm = (typeof import('h5wasm'))['default'];
-interface H5FS {
-  FS: { writeFile(path: string, data: Uint8Array): void; unlink(path: string): void };
-}
-let fileCounter = 0;
-
-/**
- * Keras 2 weight shapes by `<layer>/<weight>` (the names readKerasH5 gives), from dataset
- * metadata alone: `model_weights` lists `layer_names`, each layer group its `weight_names`.
- */
-async function fileWeightShapes(bytes: Uint8Array): Promise<Map<string, number[]> | { error: string }> {
-  let h5: H5wasm;
-  let module: H5FS;
-  try {
-    h5 = (await import('h5wasm')).default;
-    module = (await h5.ready) as unknown as H5FS;
-  } catch (error) {
-    return { error: `the HDF5 reader (h5wasm) did not start: ${message(error)}` };
-  }
-  const path = `/cnn-lens-shapes-${++fileCounter}.h5`;
-  let file: InstanceType<H5wasm['File']> | undefined;
-  try {
-    module.FS.writeFile(path, bytes);
-    file = new h5.File(path, 'r');
-    const isGroup = (e: unknown): e is Group => e instanceof h5.Group;
-    const isDataset = (e: unknown): e is Dataset => e instanceof h5.Dataset;
-    const shapes = new Map<string, number[]>();
-    const root = file.get('model_weights');
-    if (!isGroup(root)) return shapes;
-    for (const layer of stringsAttr(root, 'layer_names') ?? root.keys()) {
-      const group = root.get(layer);
-      if (!isGroup(group)) continue;
-      for (const weightName of stringsAttr(group, 'weight_names') ?? []) {
-        const dataset = group.get(weightName);
-        const shape = isDataset(dataset) ? dataset.metadata.shape : undefined;
-        if (shape) shapes.set(keras2Name(layer, weightName), shape);
-      }
-    }
-    return shapes;
-  } catch (error) {
-    return { error: `cannot read the weight shapes (truncated or damaged file?): ${message(error)}` };
-  } finally {
-    try {
-      file?.close();
-    } catch {
-      // already unusable; the unlink still frees the memory
-    }
-    try {
-      module.FS.unlink(path);
-    } catch {
-      // never written
-    }
-  }
-}
-
-/** As readKerasH5 names them: `conv2d/kernel:0` → `conv2d/kernel`; nested `outer/conv1/kernel:0` → `conv1/kernel`; bare `kernel` → `<layer>/kernel`. */
-function keras2Name(layer: string, weightName: string): string {
-  const parts = weightName.replace(/:\d+$/, '').split('/').filter(Boolean);
-  return parts.length >= 2 ? parts.slice(-2).join('/') : `${layer}/${parts[0] ?? weightName}`;
-}
-
-function stringsAttr(node: Group, name: string): string[] | undefined {
-  if (!(name in node.attrs)) return undefined;
-  const value = node.attrs[name].value;
-  if (typeof value === 'string') return [value];
-  return Array.isArray(value) && value.every((v) => typeof v === 'string') ? (value as string[]) : undefined;
 }
 
 function message(error: unknown): string {

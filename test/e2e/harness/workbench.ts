@@ -38,7 +38,8 @@ export async function openFile(page: Page, path: string): Promise<void> {
     await row.click();
   }
   await page.locator(`.tab[aria-label^="${parts[parts.length - 1]}"]`).first().waitFor({ timeout: 30_000 });
-  await page.locator('.monaco-editor .view-lines').first().waitFor();
+  // A text editor, or a custom editor's webview for a binary model file.
+  await page.locator('.monaco-editor .view-lines, iframe.webview').first().waitFor();
 }
 
 /** Runs a command from the palette by its full title, e.g. "CNN Lens: Open Graph Preview". */

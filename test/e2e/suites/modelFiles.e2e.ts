@@ -1,11 +1,12 @@
 /**
  * Model files in a real VS Code: a TensorFlow.js layers-model `model.json` opened as text gets the
  * same CodeLens totals as the source it came from, and the graph preview draws it with the same
- * labels (Keras's channels-last shapes written H×W×C, as for the Keras LeNet-5 source).
+ * labels (Keras's channels-last shapes written H×W×C, as for the Keras LeNet-5 source); binary
+ * ONNX and Keras .h5 files open in the read-only model viewer with the same drawing.
  */
 import * as assert from 'node:assert/strict';
 import { samplesWorkbench } from '../harness/suite';
-import { openFile, runCommand, webview } from '../harness/workbench';
+import { openFile, runCommand, screenshot, webview } from '../harness/workbench';
 
 describe('model files (code-server)', function () {
   this.timeout(240_000);
@@ -20,4 +21,22 @@ describe('model files (code-server)', function () {
     const labels = (await frame.locator('g.volume text.label').allTextContents()).filter(Boolean);
     assert.deepEqual(labels, ['32×32×1', '28×28×6', '14×14×6', '10×10×16', '5×5×16', '400', '120', '84', '10']);
   });
+
+  for (const file of ['lenet5.onnx', 'lenet5.h5']) {
+    it(`opens ${file} in the CNN Lens model viewer with the drawing and its labels`, async () => {
+      // Only the viewer's webview on screen (the preview of the model.json would draw LeNet-5 too).
+      await runCommand(bench.page, 'View: Close All Editors');
+      await openFile(bench.page, `samples/models/${file}`);
+      const tab = bench.page.locator('.tab', { hasText: file });
+      await tab.first().waitFor({ timeout: 30_000 });
+      const frame = webview(bench.page);
+      await frame.locator('text.title', { hasText: 'lenet5' }).waitFor({ timeout: 60_000 });
+      assert.equal(await bench.page.locator('iframe.webview.ready').count(), 1, 'the model viewer is the only webview');
+      const labels = (await frame.locator('g.volume text.label').allTextContents()).filter(Boolean);
+      // ONNX is NCHW and Keras NHWC; both are written H×W×C. The ONNX graph feeds Gemm from a Flatten.
+      assert.deepEqual(labels.slice(0, 5), ['32×32×1', '28×28×6', '14×14×6', '10×10×16', '5×5×16']);
+      assert.deepEqual(labels.slice(-3), ['120', '84', '10']);
+      await screenshot(bench.page, `model-viewer-${file.replace('.', '-')}`, { forReadme: file.endsWith('onnx') });
+    });
+  }
 });

@@ -12,72 +12,21 @@ import { join } from 'node:path';
 import { analyzeKerasH5 } from '../../../src/core/frontends/kerasH5Model';
 import { analyzeKerasJson } from '../../../src/core/frontends/kerasJson';
 import type { FileAnalysis } from '../../../src/core/frontends/modelResult';
+import { fixtureDir as dir, loadH5wasm, tfjsWeights, writeH5 as writeH5With, type Weight } from './kerasH5Writer';
 
-type H5wasm = (typeof import('h5wasm'))['default'];
 type FS = { readFile(path: string): Uint8Array; unlink(path: string): void };
-type Weight = { name: string; shape: number[]; data: Float32Array };
-
-const dir = join(__dirname, '../../fixtures/models');
 const names = ['lenet5', 'resnet_block', 'inception_block', 'mobilenet_block', 'nested_model'];
 const read = (f: string) => readFileSync(join(dir, f), 'utf8');
 const batchless = (shape: readonly unknown[]) => shape.map((d) => (d === 'N' ? null : d));
-let h5wasm: H5wasm;
-let counter = 0;
-
-/** The weights tfjs saved for a fixture: weightsManifest order, float32 from the .bin shard. */
-function tfjsWeights(name: string): Weight[] {
-  const json = JSON.parse(read(`${name}.tfjs/model.json`)) as { weightsManifest: { paths: string[]; weights: { name: string; shape: number[]; dtype: string }[] }[] };
-  const out: Weight[] = [];
-  for (const group of json.weightsManifest) {
-    const bin = Buffer.concat(group.paths.map((p) => readFileSync(join(dir, `${name}.tfjs`, p))));
-    let offset = 0;
-    for (const w of group.weights) {
-      assert.equal(w.dtype, 'float32');
-      const n = w.shape.reduce((a, b) => a * b, 1);
-      out.push({ name: w.name, shape: w.shape, data: new Float32Array(bin.buffer.slice(bin.byteOffset + offset, bin.byteOffset + offset + n * 4)) });
-      offset += n * 4;
-    }
-  }
-  return out;
-}
-
-/** An .h5 as Keras 2 writes one: `model_weights/<layer>/<layer>/<weight>:0`, byte-string `layer_names` / `weight_names`. */
-async function writeH5(weights: Weight[], opts: { config?: unknown; weightsOnly?: boolean }): Promise<Uint8Array> {
-  const module = (await h5wasm.ready) as unknown as { FS: FS };
-  const path = `/model-test-${++counter}.h5`;
-  const f = new h5wasm.File(path, 'w');
-  const bytesAttr = (g: { create_attribute: import('h5wasm').Group['create_attribute'] }, name: string, values: string[]) =>
-    g.create_attribute(name, values, [values.length], `S${Math.max(1, ...values.map((v) => v.length))}`);
-  if (opts.config !== undefined) f.create_attribute('model_config', JSON.stringify(opts.config));
-  f.create_attribute('keras_version', '2.13.1');
-  f.create_attribute('backend', 'tensorflow');
-  const root = opts.weightsOnly ? f : f.create_group('model_weights');
-  const byLayer = new Map<string, Weight[]>();
-  for (const w of weights) {
-    const layer = w.name.split('/')[0];
-    (byLayer.get(layer) ?? byLayer.set(layer, []).get(layer)!).push(w);
-  }
-  bytesAttr(root, 'layer_names', [...byLayer.keys()]);
-  for (const [layer, ws] of byLayer) {
-    const g = root.create_group(layer);
-    bytesAttr(g, 'weight_names', ws.map((w) => `${w.name}:0`));
-    const inner = g.create_group(layer);
-    for (const w of ws) inner.create_dataset({ name: `${w.name.split('/').slice(1).join('/')}:0`, data: w.data, shape: w.shape, dtype: '<f' });
-  }
-  f.close();
-  const bytes = module.FS.readFile(path);
-  module.FS.unlink(path);
-  return bytes;
-}
+let h5wasm: Awaited<ReturnType<typeof loadH5wasm>>;
+const writeH5 = (weights: Weight[], opts: { config?: unknown; weightsOnly?: boolean }) => writeH5With(h5wasm, weights, opts);
 
 const allMessages = (r: FileAnalysis) => [...r.diagnostics, ...r.models.flatMap((m) => m.diagnostics)].map((d) => d.message);
 
 describe('Keras .h5 model files: round trip through model_config', function () {
   this.timeout(30_000);
   before(async () => {
-    // h5wasm is ESM-only; the tests run as CommonJS, so it comes in through a dynamic import.
-    h5wasm = (await import('h5wasm')).default;
-    await h5wasm.ready;
+    h5wasm = await loadH5wasm();
   });
 
   for (const name of names) {
@@ -136,8 +85,7 @@ describe('Keras .h5 model files: round trip through model_config', function () {
 describe('Keras .h5 model files: what cannot be analysed, and weights that do not fit', function () {
   this.timeout(30_000);
   before(async () => {
-    h5wasm = (await import('h5wasm')).default;
-    await h5wasm.ready;
+    h5wasm = await loadH5wasm();
   });
   const config = () => JSON.parse(read('lenet5.keras.json'));
 
