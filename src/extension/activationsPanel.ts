@@ -84,8 +84,10 @@ export class ActivationsPanel implements vscode.Disposable, vscode.WebviewPanelS
       this.post({ type: 'model', plan: null, layers: [], images, memoryBudgetBytes, message: snapshotFor(document, this.service).message ?? 'No model to run.' });
       return;
     }
-    const plan = loadEngine().activationPlan(model.analysis, documentRef(document), `${model.name} (${model.framework})`);
-    this.post({ type: 'model', plan, layers: snapshotFor(document, this.service).layers, images, memoryBudgetBytes });
+    const ref = documentRef(document);
+    const label = `${model.name} (${model.framework})`;
+    const plan = loadEngine().activationPlan(model.analysis, ref, label);
+    this.post({ type: 'model', plan, layers: loadEngine().modelSnapshot(model.analysis, ref, label, model.inputs[0]).layers, images, memoryBudgetBytes });
   }
 
   private async onMessage(message: FromActivationsWebview): Promise<void> {

@@ -146,19 +146,16 @@ export class GraphPreviewManager implements vscode.Disposable, vscode.WebviewPan
   /** Opens the preview beside `document` and selects the layers of `line` in it (hover's Reveal in Graph). */
   revealLine(document: vscode.TextDocument, line: number): void {
     this.show(document, true);
-    const ids = this.layersAt(document, line);
+    const ids = layersAtLine(this.service, document, line);
     if (ids.length) this.post({ type: 'focusLayer', uri: document.uri.toString(), layerIds: ids });
   }
 
   /** Highlights, in the preview, the layers called or defined on the editor's current line. */
   private highlightAt(editor: vscode.TextEditor): void {
     if (!this.panel || editor.document !== this.document) return;
-    this.post({ type: 'highlight', uri: editor.document.uri.toString(), layerIds: this.layersAt(editor.document, editor.selection.active.line) });
+    this.post({ type: 'highlight', uri: editor.document.uri.toString(), layerIds: layersAtLine(this.service, editor.document, editor.selection.active.line) });
   }
 
-  private layersAt(document: vscode.TextDocument, line: number): string[] {
-    return layersAtLine(this.service, document, line);
-  }
 
   private post(message: ToGraphWebview): void {
     void this.panel?.webview.postMessage(message);
