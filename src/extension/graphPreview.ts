@@ -156,7 +156,6 @@ export class GraphPreviewManager implements vscode.Disposable, vscode.WebviewPan
     this.post({ type: 'highlight', uri: editor.document.uri.toString(), layerIds: layersAtLine(this.service, editor.document, editor.selection.active.line) });
   }
 
-
   private post(message: ToGraphWebview): void {
     void this.panel?.webview.postMessage(message);
   }
