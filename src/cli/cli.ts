@@ -1,21 +1,26 @@
 /**
  * The `cnn-lens` command line: the same core the extension uses, printed as text or JSON, or
- * drawn. `summary FILE` evaluates the models in a Python file statically (never running it) and
- * prints a torchinfo-style table or the JSON schema in the README; `render FILE -o OUT` draws one
+ * drawn. `summary FILE` analyses the models in Python source (statically, never running it) or
+ * in a model file and prints a torchinfo-style table or the JSON schema in the README, with
+ * `--weights` checking a state_dict against them (weights.ts); `render FILE -o OUT` draws one
  * model the way the graph preview does (render.ts). This file dispatches commands and holds the
  * usage text; options, file reading and analysis shared by the commands are in common.ts. No
  * model knowledge lives here.
  */
 import { summaryJson, summaryTable } from '../core/analysis/summary';
-import { analyzeFile, exitFailure, exitUsage, parseCommandLine, processIo, type CliIo } from './common';
+import { bestStateDictFit, stateDictFits } from '../core/analysis/weightFit';
+import { analyzeFile, exitFailure, exitUsage, modelFileFormat, parseCommandLine, processIo, type CliIo } from './common';
 import { render } from './render';
+import { readWeightsHeader, verdictJson, verdictText, weightsListing } from './weights';
 
 export { pythonLiteral, type CliIo } from './common';
 
 const usage = `Usage: cnn-lens <command> [options] <file>
 
 Commands:
-  summary <file>        the layer table (shapes, params, MACs) of the models in a Python file
+  summary <file>        the layer table (shapes, params, MACs) of the models in a file: Python
+                        source, Keras JSON, tfjs model.json, Keras .h5 or ONNX; for a
+                        .safetensors state_dict, its tensors
   render <file> -o OUT  draw a model as the graph preview does, to OUT.svg or OUT.png
   help                  show this text
 
@@ -28,6 +33,9 @@ Options for both commands:
 
 Options for summary:
   --format table|json   output format (default: table)
+  --weights W.safetensors
+                        also check that this state_dict fits the model, as
+                        load_state_dict(strict=True) would (exit 1 if it does not)
 
 Options for render (without --model, the file's first model is drawn):
   -o, --output FILE     where to write the drawing: .svg, or .png (rasterised at 2x with @resvg/resvg-js)
@@ -38,10 +46,11 @@ Options for render (without --model, the file's first model is drawn):
 Other:
   --version             print the version
 
-Exit codes: 0 success, 1 the file could not be read or holds no model (or the output could not be written), 2 bad arguments.
+Exit codes: 0 success, 1 the file could not be read or holds no model (or the output could not be written,
+or the weights do not fit), 2 bad arguments.
 `;
 
-export function main(argv: readonly string[], io: CliIo = processIo): number {
+export async function main(argv: readonly string[], io: CliIo = processIo): Promise<number> {
   const [command, ...rest] = argv;
   if (!command || command === 'help' || command === '--help' || command === '-h') {
     io.out(usage);
@@ -59,12 +68,17 @@ export function main(argv: readonly string[], io: CliIo = processIo): number {
   return summary(rest, io);
 }
 
-function summary(argv: readonly string[], io: CliIo): number {
-  const chosen: { format: 'table' | 'json' } = { format: 'table' };
+async function summary(argv: readonly string[], io: CliIo): Promise<number> {
+  const chosen: { format: 'table' | 'json'; weights?: string } = { format: 'table' };
   const parsed = parseCommandLine(argv, {
     '--format': (f) => {
       if (f !== 'table' && f !== 'json') return `--format must be table or json`;
       chosen.format = f;
+      return undefined;
+    },
+    '--weights': (w) => {
+      if (modelFileFormat(w) !== 'safetensors') return `--weights takes a .safetensors file, got '${w}'`;
+      chosen.weights = w;
       return undefined;
     },
   });
@@ -73,16 +87,35 @@ function summary(argv: readonly string[], io: CliIo): number {
     return exitUsage;
   }
   const { file, options } = parsed;
-  const result = analyzeFile(file, options, io);
+  if (modelFileFormat(file) === 'safetensors') {
+    if (chosen.weights) {
+      io.err(`cnn-lens summary: ${file} is itself a weights file; give the model's source first (summary model.py --weights ${file})\n`);
+      return exitUsage;
+    }
+    const header = await readWeightsHeader(file, io);
+    if (!header) return exitFailure;
+    io.out(weightsListing(file, header, chosen.format));
+    return 0;
+  }
+  const result = await analyzeFile(file, options, io);
   if (!result) return exitFailure;
+  const header = chosen.weights === undefined ? undefined : await readWeightsHeader(chosen.weights, io);
+  if (chosen.weights !== undefined && !header) return exitFailure;
+  const verdict = header && bestStateDictFit(result.models, header.tensors);
+  if (verdict && 'error' in verdict) {
+    io.err(`cnn-lens summary: ${chosen.weights}: ${verdict.error}\n`);
+    return exitFailure;
+  }
   if (chosen.format === 'json') {
-    io.out(JSON.stringify({ file, models: result.models.map(summaryJson) }, null, 2) + '\n');
+    const weights = verdict ? { weights: verdictJson(chosen.weights!, verdict) } : {};
+    io.out(JSON.stringify({ file, models: result.models.map(summaryJson), ...weights }, null, 2) + '\n');
   } else {
     io.out(result.models.map(summaryTable).join('\n'));
     const fileProblems = result.diagnostics.filter((d) => d.severity !== 'info');
     if (fileProblems.length) io.out(`\n${file}:\n${fileProblems.map((d) => `  line ${d.range.start.line + 1}: ${d.severity}: ${d.message}`).join('\n')}\n`);
+    if (verdict) io.out(verdictText(chosen.weights!, verdict));
   }
-  return 0;
+  return verdict && !stateDictFits(verdict.fit) ? exitFailure : 0;
 }
 
 function version(): string {
@@ -91,4 +124,4 @@ function version(): string {
 
 declare const CNN_LENS_VERSION: string | undefined;
 
-if (require.main === module) process.exitCode = main(process.argv.slice(2));
+if (require.main === module) void main(process.argv.slice(2)).then((code) => (process.exitCode = code));

@@ -7,7 +7,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, statSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import type { ArgValue } from '../core/frameworks/args';
 import type { Dim } from '../core/ir/dims';
 import type { Expr } from '../core/frontends/python/ast';
@@ -105,10 +105,10 @@ function commonOption(options: ModelOptions, flag: string, value: string): strin
  * no model, says so on `io.err` (with the file's own problems, which usually explain why) and
  * returns undefined: the caller exits 1.
  */
-export function analyzeFile(file: string, options: ModelOptions, io: CliIo): FileAnalysis | undefined {
-  // An .onnx file holds its weights too, so it may be far larger than any source file.
-  const onnx = /\.onnx$/i.test(file);
-  const cap = onnx ? maxModelFileBytes : maxFileBytes;
+export async function analyzeFile(file: string, options: ModelOptions, io: CliIo): Promise<FileAnalysis | undefined> {
+  const format = modelFileFormat(file);
+  // Binary model files hold their weights too, so they may be far larger than any source file.
+  const cap = format === 'onnx' || format === 'h5' ? maxModelFileBytes : maxFileBytes;
   let bytes: Buffer;
   try {
     if (statSync(file).size > cap) {
@@ -120,25 +120,66 @@ export function analyzeFile(file: string, options: ModelOptions, io: CliIo): Fil
     io.err(`cnn-lens: cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}\n`);
     return undefined;
   }
-  // .onnx and .json are model files (ONNX; Keras to_json, tfjs model.json); anything else is Python source.
-  const text = onnx ? '' : bytes.toString('utf8');
-  const result = onnx
-    ? analyzeOnnx(resolve(file), new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength), { input: options.input, timeMs: options.maxTime })
-    : /\.json$/i.test(file)
-    ? analyzeKerasJson(resolve(file), text, { input: options.input, timeMs: options.maxTime })
-    : analyzePython(resolve(file), text, {
-        host: { read: readSource, searchPaths: options.pythonPath ?? pythonSearchPath() },
-        entry: options.model,
-        entryArgs: options.args,
-        input: options.input,
-        timeMs: options.maxTime,
-      });
+  const path = resolve(file);
+  const view = new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const fileOptions = { input: options.input, timeMs: options.maxTime };
+  const result =
+    format === 'onnx'
+      ? analyzeOnnx(path, view, fileOptions)
+      : format === 'h5'
+      ? await withoutHdf5Diagnostics(async () => (await loadKerasH5()).analyzeKerasH5(path, view, fileOptions))
+      : format === 'json'
+      ? analyzeKerasJson(path, bytes.toString('utf8'), fileOptions)
+      : analyzePython(path, bytes.toString('utf8'), {
+          host: { read: readSource, searchPaths: options.pythonPath ?? pythonSearchPath() },
+          entry: options.model,
+          entryArgs: options.args,
+          input: options.input,
+          timeMs: options.maxTime,
+        });
   if (!result.models.length) {
     const why = result.diagnostics.filter((d) => d.severity !== 'info').map((d) => `  line ${d.range.start.line + 1}: ${d.message}`).join('\n');
     io.err(`cnn-lens: no ${options.model ? `model '${options.model}'` : 'model'} found in ${file}${why ? `\n${why}` : ''}\n`);
     return undefined;
   }
   return result;
+}
+
+/** Model files by extension (ONNX; Keras .h5; Keras to_json and tfjs model.json); anything else is Python source. */
+export function modelFileFormat(file: string): 'onnx' | 'h5' | 'json' | 'safetensors' | 'python' {
+  if (/\.onnx$/i.test(file)) return 'onnx';
+  if (/\.(h5|hdf5)$/i.test(file)) return 'h5';
+  if (/\.json$/i.test(file)) return 'json';
+  if (/\.safetensors$/i.test(file)) return 'safetensors';
+  return 'python';
+}
+
+/**
+ * HDF5 prints its own error stack (`HDF5-DIAG: …`, a dozen lines) to stderr for a damaged file,
+ * through a console.error bound when h5wasm loaded; the analysis already says what is wrong in one
+ * line, so stderr is held back while the file is read.
+ */
+async function withoutHdf5Diagnostics<T>(read: () => Promise<T>): Promise<T> {
+  const write = process.stderr.write;
+  process.stderr.write = (() => true) as typeof write;
+  try {
+    return await read();
+  } finally {
+    process.stderr.write = write;
+  }
+}
+
+type KerasH5Engine = typeof import('../extension/h5Engine');
+/**
+ * The HDF5 reader (h5wasm, 4 MB of wasm): dist/kerasH5.js, the bundle the extension uses too,
+ * required only for an .h5 so the CLI's start-up does not pay for it. Run from source (the tests),
+ * the module itself is imported.
+ */
+async function loadKerasH5(): Promise<KerasH5Engine> {
+  const bundled = join(__dirname, 'kerasH5.js');
+  if (__filename.endsWith('.js') && existsSync(bundled)) return require(bundled) as KerasH5Engine;
+  const source = '../extension/h5Engine';
+  return (await import(source)) as KerasH5Engine;
 }
 
 /** A Python literal (None, True, 3, 0.5, 'x', (1, 2), [..]) via the same parser the analysis uses. */

@@ -38,7 +38,7 @@ function choice<T extends string>(flag: string, allowed: readonly T[], set: (val
   };
 }
 
-export function render(argv: readonly string[], io: CliIo): number {
+export async function render(argv: readonly string[], io: CliIo): Promise<number> {
   const own: Writable<DrawOptions> & { output?: string } = { view: 'volumes', expand: 'none', theme: 'light' };
   const output = (v: string) => {
     own.output = v;
@@ -61,7 +61,7 @@ export function render(argv: readonly string[], io: CliIo): number {
   if (ext !== '.svg' && ext !== '.png') return usageError(`cannot tell the format of '${own.output}': the output must end in .svg or .png`);
   const { file, options } = parsed;
 
-  const result = analyzeFile(file, options, io);
+  const result = await analyzeFile(file, options, io);
   if (!result) return exitFailure;
   const [model, ...others] = result.models;
   if (others.length) {

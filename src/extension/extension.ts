@@ -12,6 +12,7 @@ import { GraphPreviewManager, isModelDocument } from './graphPreview';
 import { LayerHoverProvider } from './hover';
 import { ModelFileEditorProvider } from './modelFileEditor';
 import { ShapeProblems } from './problems';
+import { WeightsCheck } from './weightsCheck';
 
 const summaryScheme = 'cnn-lens-summary';
 const python: vscode.DocumentSelector = [{ language: 'python' }];
@@ -30,6 +31,7 @@ export function activate(context: vscode.ExtensionContext): { activated: true; s
   const activations = new ActivationsPanel(context.extensionUri, log, service);
   const summaries = new SummaryDocuments(service);
   const problems = new ShapeProblems(service);
+  const weights = new WeightsCheck(service, context.workspaceState, log);
 
   const withModelDocument = (action: (document: vscode.TextDocument) => unknown) => () => {
     const document = vscode.window.activeTextEditor?.document;
@@ -58,11 +60,13 @@ export function activate(context: vscode.ExtensionContext): { activated: true; s
     previews,
     activations,
     problems,
+    weights,
     new ModelStatusBar(service),
     ModelFileEditorProvider.register(context.extensionUri, log),
     vscode.languages.registerHoverProvider(modelSources, new LayerHoverProvider(service)),
     vscode.languages.registerInlayHintsProvider(python, new LayerInlayHints(service)),
     vscode.languages.registerCodeLensProvider(modelSources, new ModelCodeLens(service)),
+    vscode.languages.registerCodeLensProvider(python, weights),
     vscode.languages.registerCodeActionsProvider(python, problems, { providedCodeActionKinds: ShapeProblems.providedCodeActionKinds }),
     vscode.workspace.registerTextDocumentContentProvider(summaryScheme, summaries),
     vscode.commands.registerCommand('cnnLens.openPreview', withModelDocument((d) => previews.show(d, false))),

@@ -10,7 +10,7 @@ import * as vscode from 'vscode';
 import type { ActivationPlan } from '../core/analysis/activationPlan';
 import type { LoadedWeights } from '../core/protocol/messages';
 import { loadEngine } from './analysisService';
-import { describeProblems, expectedWeights, matchKerasWeights, type Tensors } from './weightMatching';
+import { matchKerasWeights, type Tensors } from '../core/analysis/weightFit';
 
 export const weightsFileFilters = { Weights: ['safetensors', 'json', 'h5', 'hdf5'] };
 const maxWeightBytes = 1024 * 1024 * 1024;
@@ -46,15 +46,10 @@ function fromSafetensors(name: string, bytes: Uint8Array, plan: ActivationPlan):
   const engine = loadEngine();
   const header = engine.readSafetensorsHeader(bytes);
   if ('error' in header) throw new Error(`${name}: ${header.error}`);
-  const expected = expectedWeights(plan, '.');
-  const match = engine.matchStateDict(header, [...expected.values()].map((e) => ({ key: e.fileKey, shape: e.shape })));
-  const bad = new Set([...match.missing, ...match.mismatched.map((m) => m.key)]);
+  const fit = engine.fitStateDict(plan, header.tensors);
   const tensors: Tensors = {};
-  for (const [key, e] of expected) {
-    if (bad.has(e.fileKey)) continue;
-    tensors[key] = { shape: e.shape.map((d) => d ?? 0), data: engine.tensorData(bytes, header, e.fileKey) };
-  }
-  return { name, tensors, problems: describeProblems(match.missing, match.unexpected, match.mismatched) };
+  for (const e of fit.fitting) tensors[e.planKey] = { shape: e.shape.map((d) => d ?? 0), data: engine.tensorData(bytes, header, (fit.prefix ?? '') + e.fileKey) };
+  return { name, tensors, problems: engine.describeStateDictFit(fit) };
 }
 
 async function fromTfjs(file: vscode.Uri, name: string, bytes: Uint8Array, plan: ActivationPlan): Promise<LoadedWeights> {

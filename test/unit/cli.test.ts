@@ -1,29 +1,22 @@
 /** The CLI's argument handling and exit codes (the command line users and CI scripts rely on). */
 import * as assert from 'node:assert/strict';
-import { main } from '../../src/cli/cli';
-
-function run(...argv: string[]) {
-  let out = '';
-  let err = '';
-  const code = main(argv, { out: (t) => (out += t), err: (t) => (err += t) });
-  return { code, out, err };
-}
+import { runCli as run } from '../support/runCli';
 
 describe('cnn-lens CLI', () => {
-  it('prints usage with exit 0 for help and exit 2 with no command', () => {
-    assert.equal(run('help').code, 0);
-    assert.match(run('--help').out, /^Usage: cnn-lens <command>/);
-    assert.equal(run().code, 2);
+  it('prints usage with exit 0 for help and exit 2 with no command', async () => {
+    assert.equal((await run('help')).code, 0);
+    assert.match((await run('--help')).out, /^Usage: cnn-lens <command>/);
+    assert.equal((await run()).code, 2);
   });
 
-  it('rejects an unknown command with exit 2 and names it', () => {
-    const r = run('frobnicate');
+  it('rejects an unknown command with exit 2 and names it', async () => {
+    const r = await run('frobnicate');
     assert.equal(r.code, 2);
     assert.match(r.err, /unknown command 'frobnicate'/);
   });
 
-  it('reports an unreadable file with exit 1', () => {
-    const r = run('summary', '/nonexistent/model.py');
+  it('reports an unreadable file with exit 1', async () => {
+    const r = await run('summary', '/nonexistent/model.py');
     assert.equal(r.code, 1);
     assert.match(r.err, /cannot read \/nonexistent\/model\.py: ENOENT/);
   });
@@ -32,16 +25,16 @@ describe('cnn-lens CLI', () => {
 describe('cnn-lens summary', () => {
   const fixture = 'test/fixtures/python/pytorch/plain_module.py';
 
-  it('prints a torchinfo-style table with totals for every model in a file', () => {
-    const r = run('summary', fixture);
+  it('prints a torchinfo-style table with totals for every model in a file', async () => {
+    const r = await run('summary', fixture);
     assert.equal(r.code, 0, r.err);
     assert.match(r.out, /^Model: PlainConvNet \(pytorch\) · input 1×3×224×224$/m);
     assert.match(r.out, /^Total params: 588,210$/m);
     assert.match(r.out, /^Model: FunctionalOpsNet /m);
   });
 
-  it('prints the JSON schema, one model with --model, applications in order with their paths', () => {
-    const r = run('summary', fixture, '--model', 'PlainConvNet', '--format', 'json');
+  it('prints the JSON schema, one model with --model, applications in order with their paths', async () => {
+    const r = await run('summary', fixture, '--model', 'PlainConvNet', '--format', 'json');
     assert.equal(r.code, 0, r.err);
     const json = JSON.parse(r.out) as { file: string; models: { name: string; framework: string; input: number[][]; output: number[][]; totals: Record<string, number>; layers: { path: string | null; kind: string; outputShape: number[]; params: number; trainable: number; macs: number; line: number }[]; diagnostics: unknown[] }[] };
     assert.equal(json.models.length, 1);
@@ -55,17 +48,17 @@ describe('cnn-lens summary', () => {
     assert.ok(m.layers.some((l) => l.path === null), 'functional ops have a null path');
   });
 
-  it('takes --input and --arg (Python literals) and rejects bad ones with exit 2', () => {
-    const r = run('summary', 'test/fixtures/python/pytorch/resnet_style.py', '--model', 'tiny_resnet', '--arg', 'num_classes=7', '--input', '2,3,64,64', '--format', 'json');
+  it('takes --input and --arg (Python literals) and rejects bad ones with exit 2', async () => {
+    const r = await run('summary', 'test/fixtures/python/pytorch/resnet_style.py', '--model', 'tiny_resnet', '--arg', 'num_classes=7', '--input', '2,3,64,64', '--format', 'json');
     assert.equal(r.code, 0, r.err);
     assert.deepEqual(JSON.parse(r.out).models[0].output, [[2, 7]]);
-    assert.equal(run('summary', fixture, '--arg', 'num_classes').code, 2);
-    assert.equal(run('summary', fixture, '--input', '1,x').code, 2);
-    assert.equal(run('summary', fixture, '--format', 'xml').code, 2);
+    assert.equal((await run('summary', fixture, '--arg', 'num_classes')).code, 2);
+    assert.equal((await run('summary', fixture, '--input', '1,x')).code, 2);
+    assert.equal((await run('summary', fixture, '--format', 'xml')).code, 2);
   });
 
-  it('exits 1 with a message when a file has no model', () => {
-    const r = run('summary', 'test/fixtures/python/pytorch/pkg/ops.py', '--model', 'NoSuchModel');
+  it('exits 1 with a message when a file has no model', async () => {
+    const r = await run('summary', 'test/fixtures/python/pytorch/pkg/ops.py', '--model', 'NoSuchModel');
     assert.equal(r.code, 1);
     assert.match(r.err, /no model 'NoSuchModel' found/);
   });

@@ -10,15 +10,8 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DOMParser } from 'linkedom';
-import { main } from '../../src/cli/cli';
+import { runCli as run } from '../support/runCli';
 import { forResvg, maxPngSide, pngZoomFor, rasteriser, svgSize } from '../../src/cli/render';
-
-function run(...argv: string[]) {
-  let out = '';
-  let err = '';
-  const code = main(argv, { out: (t) => (out += t), err: (t) => (err += t) });
-  return { code, out, err };
-}
 
 /** Problems that make `xml` not well-formed: unbalanced or mismatched tags, raw `&` or `<`, unquoted or repeated attributes. */
 function xmlProblems(xml: string): string[] {
@@ -78,14 +71,14 @@ describe('cnn-lens render', function () {
   before(() => (dir = mkdtempSync(join(tmpdir(), 'cnn-lens-render-'))));
   after(() => rmSync(dir, { recursive: true, force: true }));
 
-  it('is documented in --help', () => {
-    const r = run('--help');
+  it('is documented in --help', async () => {
+    const r = await run('--help');
     assert.match(r.out, /^ {2}render <file> -o OUT/m);
     for (const option of ['--view volumes|graph', '--expand none|all', '--theme light|dark', '-o, --output FILE']) assert.ok(r.out.includes(option), option);
   });
 
-  it('draws LeNet-5 as a standalone, well-formed SVG with every layer labelled', () => {
-    const r = run('render', 'samples/lenet5_pytorch.py', '-o', out('lenet.svg'));
+  it('draws LeNet-5 as a standalone, well-formed SVG with every layer labelled', async () => {
+    const r = await run('render', 'samples/lenet5_pytorch.py', '-o', out('lenet.svg'));
     assert.equal(r.code, 0, r.err);
     assert.equal(r.err, '', 'one model in the file: nothing to say');
     const svg = parseSvg(out('lenet.svg'));
@@ -106,29 +99,29 @@ describe('cnn-lens render', function () {
     assert.equal(svg.doc.querySelector('text.title')?.textContent, 'LeNet5 (pytorch)');
   });
 
-  it('draws residual connections as arcs, every block with --expand all', () => {
-    const expanded = run('render', 'samples/resnet_blocks.py', '--model', 'ResNet18Like', '--expand', 'all', '-o', out('resnet.svg'));
+  it('draws residual connections as arcs, every block with --expand all', async () => {
+    const expanded = await run('render', 'samples/resnet_blocks.py', '--model', 'ResNet18Like', '--expand', 'all', '-o', out('resnet.svg'));
     assert.equal(expanded.code, 0, expanded.err);
     assert.equal(expanded.err, '', '--model chose the model: nothing to say');
     const svg = parseSvg(out('resnet.svg'));
     const arcs = [...svg.doc.querySelectorAll('path')].filter((p) => p.getAttribute('class') === 'link arc');
     assert.ok(arcs.length >= 8, `a skip arc per BasicBlock (got ${arcs.length})`);
     assert.deepEqual(xmlProblems(svg.text), []);
-    const collapsed = run('render', 'samples/resnet_blocks.py', '--model', 'ResNet18Like', '-o', out('resnet-collapsed.svg'));
+    const collapsed = await run('render', 'samples/resnet_blocks.py', '--model', 'ResNet18Like', '-o', out('resnet-collapsed.svg'));
     assert.equal(collapsed.code, 0, collapsed.err);
     const volumes = (s: Svg) => s.doc.querySelectorAll('g.volume').length;
     assert.ok(volumes(svg) > volumes(parseSvg(out('resnet-collapsed.svg'))), 'expanding stages draws more volumes');
   });
 
-  it('draws the first of several models and says which, and which others exist', () => {
-    const r = run('render', 'samples/resnet_blocks.py', '-o', out('first.svg'));
+  it('draws the first of several models and says which, and which others exist', async () => {
+    const r = await run('render', 'samples/resnet_blocks.py', '-o', out('first.svg'));
     assert.equal(r.code, 0, r.err);
     assert.match(r.err, /drew ResNet18Like, the first of 2 models in samples\/resnet_blocks\.py; the others: resnet50_like \(pick one with --model NAME\)/);
     assert.equal(parseSvg(out('first.svg')).doc.querySelector('text.title')?.textContent, 'ResNet18Like (pytorch)');
   });
 
-  it('takes --view graph and --theme dark', () => {
-    const r = run('render', 'samples/inception_module.py', '--view', 'graph', '--theme', 'dark', '-o', out('inception.svg'));
+  it('takes --view graph and --theme dark', async () => {
+    const r = await run('render', 'samples/inception_module.py', '--view', 'graph', '--theme', 'dark', '-o', out('inception.svg'));
     assert.equal(r.code, 0, r.err);
     const svg = parseSvg(out('inception.svg'));
     assert.ok(svg.doc.querySelectorAll('g.volume.node').length > 10, 'one node box per layer');
@@ -137,22 +130,22 @@ describe('cnn-lens render', function () {
     assert.deepEqual(xmlProblems(svg.text), []);
   });
 
-  it('rasterises to PNG at twice the SVG size', () => {
-    assert.equal(run('render', 'samples/mobilenetv2_block.py', '-o', out('mobilenet.svg')).code, 0);
-    const r = run('render', 'samples/mobilenetv2_block.py', '-o', out('mobilenet.png'));
+  it('rasterises to PNG at twice the SVG size', async () => {
+    assert.equal((await run('render', 'samples/mobilenetv2_block.py', '-o', out('mobilenet.svg'))).code, 0);
+    const r = await run('render', 'samples/mobilenetv2_block.py', '-o', out('mobilenet.png'));
     assert.equal(r.code, 0, r.err);
     const svg = svgSize(readFileSync(out('mobilenet.svg'), 'utf8'));
     assert.ok(svg.width > 0 && svg.height > 0);
     assert.deepEqual(pngSize(readFileSync(out('mobilenet.png'))), { width: 2 * svg.width, height: 2 * svg.height });
   });
 
-  it('caps a PNG side at 16384 px and says so', () => {
+  it('caps a PNG side at 16384 px and says so', async () => {
     const deep = out('deep.py');
     writeFileSync(deep, 'import torch.nn as nn\n\n\n# cnn-lens: input=(1, 8, 16, 16)\nclass Deep(nn.Module):\n    def __init__(self):\n        super().__init__()\n        self.body = nn.Sequential(*[nn.Conv2d(8, 8, 3, padding=1) for _ in range(200)])\n\n    def forward(self, x):\n        return self.body(x)\n');
-    assert.equal(run('render', deep, '-o', out('deep.svg')).code, 0);
+    assert.equal((await run('render', deep, '-o', out('deep.svg'))).code, 0);
     const svg = svgSize(readFileSync(out('deep.svg'), 'utf8'));
     assert.ok(svg.width * 2 > maxPngSide, `the drawing is wide enough to need the cap (${svg.width} px)`);
-    const r = run('render', deep, '-o', out('deep.png'));
+    const r = await run('render', deep, '-o', out('deep.png'));
     assert.equal(r.code, 0, r.err);
     assert.match(r.err, new RegExp(`the drawing is ${svg.width}×${svg.height} px; at 2× a side would pass 16384 px, so it is rasterised at 1\\.\\d+×`));
     const png = pngSize(readFileSync(out('deep.png')));
@@ -162,7 +155,7 @@ describe('cnn-lens render', function () {
     assert.ok(pngZoomFor(20_000, 100) * 20_000 <= maxPngSide);
   });
 
-  it('writes font lists resvg can read (names unquoted, the same CSS)', () => {
+  it('writes font lists resvg can read (names unquoted, the same CSS)', async () => {
     assert.equal(
       forResvg(`<svg><style>a { font-family: 'Segoe UI', Ubuntu, "DejaVu Sans", sans-serif; }</style></svg>`),
       `<svg><style>a { font-family: Segoe UI,Ubuntu,DejaVu Sans,sans-serif; }</style></svg>`,
@@ -171,46 +164,46 @@ describe('cnn-lens render', function () {
   });
 
   describe('failures', () => {
-    it('exits 2 without -o, with an output it cannot tell the format of, or a bad choice', () => {
-      let r = run('render', 'samples/lenet5_pytorch.py');
+    it('exits 2 without -o, with an output it cannot tell the format of, or a bad choice', async () => {
+      let r = await run('render', 'samples/lenet5_pytorch.py');
       assert.equal(r.code, 2);
       assert.match(r.err, /^cnn-lens render: missing -o OUT\.svg or -o OUT\.png$/m);
-      r = run('render', 'samples/lenet5_pytorch.py', '-o', out('lenet.jpg'));
+      r = await run('render', 'samples/lenet5_pytorch.py', '-o', out('lenet.jpg'));
       assert.equal(r.code, 2);
       assert.match(r.err, /cannot tell the format of '.*lenet\.jpg': the output must end in \.svg or \.png/);
-      r = run('render', 'samples/lenet5_pytorch.py', '--view', '3d', '-o', out('x.svg'));
+      r = await run('render', 'samples/lenet5_pytorch.py', '--view', '3d', '-o', out('x.svg'));
       assert.equal(r.code, 2);
       assert.match(r.err, /--view must be volumes or graph, got '3d'/);
-      r = run('render', 'samples/lenet5_pytorch.py', '-o');
+      r = await run('render', 'samples/lenet5_pytorch.py', '-o');
       assert.equal(r.code, 2);
       assert.match(r.err, /-o needs a value/);
-      assert.equal(run('render', '-o', out('x.svg')).code, 2, 'no file');
+      assert.equal((await run('render', '-o', out('x.svg'))).code, 2, 'no file');
       assert.ok(!existsSync(out('x.svg')));
     });
 
-    it('exits 1 when the file cannot be read or holds no such model', () => {
-      let r = run('render', '/nonexistent/model.py', '-o', out('x.svg'));
+    it('exits 1 when the file cannot be read or holds no such model', async () => {
+      let r = await run('render', '/nonexistent/model.py', '-o', out('x.svg'));
       assert.equal(r.code, 1);
       assert.match(r.err, /cannot read \/nonexistent\/model\.py: ENOENT/);
-      r = run('render', 'samples/lenet5_pytorch.py', '--model', 'NoSuchModel', '-o', out('x.svg'));
+      r = await run('render', 'samples/lenet5_pytorch.py', '--model', 'NoSuchModel', '-o', out('x.svg'));
       assert.equal(r.code, 1);
       assert.match(r.err, /no model 'NoSuchModel' found in samples\/lenet5_pytorch\.py/);
       assert.ok(!existsSync(out('x.svg')));
     });
 
-    it('exits 1 when the output cannot be written', () => {
-      const r = run('render', 'samples/lenet5_pytorch.py', '-o', join(dir, 'no-such-dir', 'x.svg'));
+    it('exits 1 when the output cannot be written', async () => {
+      const r = await run('render', 'samples/lenet5_pytorch.py', '-o', join(dir, 'no-such-dir', 'x.svg'));
       assert.equal(r.code, 1);
       assert.match(r.err, /cannot write .*no-such-dir\/x\.svg: ENOENT/);
     });
 
-    it('exits 1 naming the package when the PNG rasteriser cannot be loaded', () => {
+    it('exits 1 naming the package when the PNG rasteriser cannot be loaded', async () => {
       const load = rasteriser.load;
       rasteriser.load = () => {
         throw new Error("Cannot find module '@resvg/resvg-js'");
       };
       try {
-        const r = run('render', 'samples/lenet5_pytorch.py', '-o', out('x.png'));
+        const r = await run('render', 'samples/lenet5_pytorch.py', '-o', out('x.png'));
         assert.equal(r.code, 1);
         assert.match(r.err, /PNG output needs the @resvg\/resvg-js package/);
         assert.match(r.err, /npm install @resvg\/resvg-js/);
@@ -221,7 +214,7 @@ describe('cnn-lens render', function () {
     });
   });
 
-  it('works from the built bundle, loading the renderer and resvg only for render', function () {
+  it('works from the built bundle, loading the renderer and resvg only for render', async function () {
     if (!existsSync('dist/cli.js') || !existsSync('dist/cliRenderer.js')) this.skip();
     for (const name of ['bundle.svg', 'bundle.png']) {
       const r = spawnSync(process.execPath, ['dist/cli.js', 'render', 'samples/lenet5_pytorch.py', '-o', out(name)], { encoding: 'utf8' });

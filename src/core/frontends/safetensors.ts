@@ -70,6 +70,11 @@ export interface SafetensorsHeader {
 export interface ReadSafetensorsOptions {
   /** Largest header accepted, in bytes; 100 MB by default (the safetensors crate's own limit). */
   readonly maxHeaderBytes?: number;
+  /**
+   * The whole file's size, when `bytes` holds only its start (at least 8 + N bytes): enough to
+   * check the header against the file without reading gigabytes of tensors.
+   */
+  readonly fileSize?: number;
 }
 
 export interface StateDictMismatch {
@@ -175,11 +180,13 @@ export function readSafetensorsHeader(bytes: Uint8Array, options: ReadSafetensor
   const high = view.getUint32(4, true);
   // high · 2³² + low is exact up to 2⁵³; beyond that it is absurd anyway and only compared.
   const headerLength = high * 4294967296 + low;
+  const fileSize = Math.max(options.fileSize ?? bytes.length, bytes.length);
   if (headerLength > maxHeaderBytes) return fail(`header length ${headerLength} (${formatBytes(headerLength)}) exceeds the ${formatBytes(maxHeaderBytes)} limit; the file is corrupt or not safetensors`);
-  if (headerLength > bytes.length - 8) return fail(`header length ${headerLength} is larger than the ${bytes.length - 8} bytes after it; the file is truncated or not safetensors`);
+  if (headerLength > fileSize - 8) return fail(`header length ${headerLength} is larger than the ${fileSize - 8} bytes after it; the file is truncated or not safetensors`);
+  if (headerLength > bytes.length - 8) return fail(`header length ${headerLength} is larger than the ${bytes.length - 8} bytes read`);
   if (headerLength < 2) return fail(`header length ${headerLength} is too small to hold a JSON object`);
   const dataStart = 8 + headerLength;
-  const dataLength = bytes.length - dataStart;
+  const dataLength = fileSize - dataStart;
   const text = decodeUtf8(bytes.subarray(8, dataStart));
   if (text === undefined) return fail('header is not valid UTF-8');
   let json: unknown;

@@ -11,6 +11,7 @@ import * as assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { FrameLocator } from 'playwright-core';
+import { lenet5StateDict, safetensors, tensor } from '../harness/files';
 import { samplesWorkbench } from '../harness/suite';
 import { fillFileDialog, openFile, runCommand, screenshot, webview, wordPoint } from '../harness/workbench';
 
@@ -28,20 +29,6 @@ async function tileColumns(frame: FrameLocator, channel: number): Promise<number
     // rows × columns of the red channel (grey: r = g = b)
     return Array.from({ length: h }, (_, y) => Array.from({ length: w }, (_, x) => pixels[(y * w + x) * 4]));
   }, channel);
-}
-
-/** A safetensors file: little-endian u64 header length, the JSON header, then the F32 data. */
-function safetensors(tensors: { name: string; shape: number[]; data: Float32Array }[]): Buffer {
-  let offset = 0;
-  const header: Record<string, unknown> = {};
-  for (const t of tensors) {
-    header[t.name] = { dtype: 'F32', shape: t.shape, data_offsets: [offset, offset + t.data.byteLength] };
-    offset += t.data.byteLength;
-  }
-  const json = Buffer.from(JSON.stringify(header));
-  const length = Buffer.alloc(8);
-  length.writeBigUInt64LE(BigInt(json.length));
-  return Buffer.concat([length, json, ...tensors.map((t) => Buffer.from(t.data.buffer))]);
 }
 
 async function choose(frame: FrameLocator, control: string, value: string): Promise<void> {
@@ -115,14 +102,15 @@ describe('activations panel (code-server)', function () {
   it('loads PyTorch weights from a .safetensors file, listing what does not fit', async () => {
     // A state_dict for LeNet-5 written here: conv1's kernels are (channel + 1) at the centre,
     // fc3.bias is left out and one key the model does not have is added.
-    const shapes: Record<string, number[]> = { 'conv1.weight': [6, 1, 5, 5], 'conv1.bias': [6], 'conv2.weight': [16, 6, 5, 5], 'conv2.bias': [16], 'fc1.weight': [120, 400], 'fc1.bias': [120], 'fc2.weight': [84, 120], 'fc2.bias': [84], 'fc3.weight': [10, 84], 'extra.weight': [3] };
+    const shapes = { ...lenet5StateDict, 'extra.weight': [3] } as Record<string, readonly number[]>;
+    delete shapes['fc3.bias'];
     const tensors = Object.entries(shapes).map(([name, shape]) => {
-      const data = new Float32Array(shape.reduce((a, b) => a * b, 1)).map((_, i) => Math.sin(i) * 0.05);
+      const t = tensor(name, shape);
       if (name === 'conv1.weight') {
-        data.fill(0);
-        for (let o = 0; o < 6; o++) data[o * 25 + 12] = o + 1;
+        t.data.fill(0);
+        for (let o = 0; o < 6; o++) t.data[o * 25 + 12] = o + 1;
       }
-      return { name, shape, data };
+      return t;
     });
     writeFileSync(join(bench.workspace, 'samples', 'lenet5.safetensors'), safetensors(tensors));
     const frame = webview(bench.page);

@@ -2,11 +2,16 @@
  * Model files in a real VS Code: a TensorFlow.js layers-model `model.json` opened as text gets the
  * same CodeLens totals as the source it came from, and the graph preview draws it with the same
  * labels (Keras's channels-last shapes written H×W×C, as for the Keras LeNet-5 source); binary
- * ONNX and Keras .h5 files open in the read-only model viewer with the same drawing.
+ * ONNX and Keras .h5 files open in the read-only model viewer with the same drawing; and a
+ * .safetensors state_dict linked to LeNet-5's source puts what would not load on the layer
+ * definitions as Problems, then clears them when a fitting checkpoint is saved over it.
  */
 import * as assert from 'node:assert/strict';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { lenet5StateDict, safetensors, tensor } from '../harness/files';
 import { samplesWorkbench } from '../harness/suite';
-import { openFile, runCommand, screenshot, webview } from '../harness/workbench';
+import { fillFileDialog, hoverWord, openFile, runCommand, screenshot, webview } from '../harness/workbench';
 
 describe('model files (code-server)', function () {
   this.timeout(240_000);
@@ -39,4 +44,32 @@ describe('model files (code-server)', function () {
       await screenshot(bench.page, `model-viewer-${file.replace('.', '-')}`, { forReadme: file.endsWith('onnx') });
     });
   }
+
+  it('checks a .safetensors state_dict against the source: misfits as Problems, cleared when a fitting file is saved', async () => {
+    const file = join(bench.workspace, 'samples', 'lenet5_checkpoint.safetensors');
+    const write = (shapes: Record<string, readonly number[]>) => writeFileSync(file, safetensors(Object.entries(shapes).map(([name, shape]) => tensor(name, shape))));
+    // fc1 saved from a model that flattened 401 features, and fc3's bias left out.
+    const broken: Record<string, readonly number[]> = { ...lenet5StateDict, 'fc1.weight': [120, 401] };
+    delete broken['fc3.bias'];
+    write(broken);
+    await runCommand(bench.page, 'View: Close All Editors');
+    await openFile(bench.page, 'samples/lenet5_pytorch.py');
+    await bench.page.locator('.codelens-decoration', { hasText: 'CNN Lens: 61,706 params' }).first().waitFor({ timeout: 60_000 });
+    await runCommand(bench.page, 'CNN Lens: Check Weights Against Model…');
+    await fillFileDialog(bench.page, file);
+    await bench.page.locator('.codelens-decoration', { hasText: 'lenet5_checkpoint.safetensors: 1 wrong shape, 1 missing' }).first().waitFor({ timeout: 30_000 });
+    await bench.page.locator('.squiggly-error').first().waitFor({ timeout: 30_000 });
+    const text = await hoverWord(bench.page, 'self.fc1 = nn.Linear(16 * 5 * 5, 120)', 'Linear', { expect: 'fc1.weight is 120×401' });
+    assert.match(text, /fc1\.weight is 120×401 in lenet5_checkpoint\.safetensors; the model expects 120×400/);
+    await bench.page.mouse.move(5, 600);
+    await bench.page.keyboard.press('Escape');
+    await runCommand(bench.page, 'View: Focus Problems (Errors, Warnings, Infos)');
+    const problems = bench.page.locator('.markers-panel');
+    await problems.locator('.monaco-list-row', { hasText: 'lenet5_checkpoint.safetensors has no fc3.bias' }).waitFor({ timeout: 30_000 });
+    await screenshot(bench.page, 'weights-check', { forReadme: true });
+    // A new checkpoint saved over the old one is checked again without asking.
+    write(lenet5StateDict);
+    await bench.page.locator('.codelens-decoration', { hasText: 'lenet5_checkpoint.safetensors fits' }).first().waitFor({ timeout: 30_000 });
+    await bench.page.locator('.squiggly-error').first().waitFor({ state: 'detached', timeout: 30_000 });
+  });
 });

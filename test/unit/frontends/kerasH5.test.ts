@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { activationPlan } from '../../../src/core/analysis/activationPlan';
 import { analyzePython } from '../../../src/core/frontends/python/analyzePython';
 import { halfToFloat, readKerasH5, type KerasH5 } from '../../../src/core/frontends/kerasH5';
-import { matchKerasWeights } from '../../../src/extension/weightMatching';
+import { matchKerasWeights } from '../../../src/core/analysis/weightFit';
 
 type Spec = { layer: string; weights: { name: string; shape: number[]; data: Float32Array; dtype?: string }[] };
 type FS = { readFile(path: string): Uint8Array; unlink(path: string): void };

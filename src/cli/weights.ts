@@ -1,0 +1,75 @@
+/**
+ * Weights files on the command line. `cnn-lens summary w.safetensors` lists the tensors a
+ * state_dict holds (what Netron shows for a weights file), and `cnn-lens summary model.py
+ * --weights w.safetensors` says whether the state_dict fits the model as
+ * `load_state_dict(strict=True)` would — missing and unexpected keys, wrong shapes, a wrapper's
+ * key prefix — so a CI job can exit 1 when code and checkpoint drift apart. Only the header is
+ * read; the matching is the core's (weightFit.ts), the same the editor's Problems use.
+ */
+import { shapeText, stateDictFits, type StateDictFit } from '../core/analysis/weightFit';
+import { readSafetensorsHeader, type SafetensorsHeader } from '../core/frontends/safetensors';
+import type { ModelResult } from '../core/frontends/modelResult';
+import { formatInt } from '../core/shapes/format';
+import { readSafetensorsHeaderFile } from '../node/safetensorsFile';
+import type { CliIo } from './common';
+
+/** The header of a .safetensors file, or undefined after saying on `io.err` why it cannot be read. */
+export async function readWeightsHeader(file: string, io: CliIo): Promise<SafetensorsHeader | undefined> {
+  try {
+    const header = await readSafetensorsHeaderFile(file, readSafetensorsHeader);
+    if (!('error' in header)) return header;
+    io.err(`cnn-lens: ${file}: ${header.error}\n`);
+  } catch (error) {
+    io.err(`cnn-lens: cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}\n`);
+  }
+  return undefined;
+}
+
+const count = (shape: readonly number[]) => shape.reduce((n, d) => n * d, 1);
+
+/** The tensors of a state_dict as a table, or as JSON. */
+export function weightsListing(file: string, header: SafetensorsHeader, format: 'table' | 'json'): string {
+  const tensors = [...header.tensors.values()];
+  const total = tensors.reduce((n, t) => n + count(t.shape), 0);
+  if (format === 'json') {
+    return JSON.stringify({ file, tensors: tensors.map((t) => ({ name: t.name, dtype: t.dtype, shape: t.shape, elements: count(t.shape) })), elements: total, metadata: header.metadata }, null, 2) + '\n';
+  }
+  const rows = tensors.map((t) => [t.name, t.dtype, shapeText(t.shape), formatInt(count(t.shape))]);
+  const head = ['Tensor', 'Dtype', 'Shape', 'Elements'];
+  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
+  const line = (cells: string[]) => cells.map((c, i) => (i === 3 ? c.padStart(widths[i]) : c.padEnd(widths[i]))).join('  ').trimEnd();
+  const rule = '='.repeat(widths.reduce((n, w) => n + w + 2, -2));
+  return [rule, line(head), rule, ...rows.map(line), rule, `${tensors.length} tensors, ${formatInt(total)} elements, ${(header.dataLength / 2 ** 20).toFixed(1)} MB of data`, ''].join('\n');
+}
+
+export interface WeightsVerdict {
+  readonly model: ModelResult;
+  readonly fit: StateDictFit;
+}
+
+/** The verdict as the table's closing lines. */
+export function verdictText(weightsFile: string, { model, fit }: WeightsVerdict): string {
+  const lines = [
+    stateDictFits(fit)
+      ? `${weightsFile} fits ${model.name}: all ${fit.expected} tensors, ${formatInt(fit.fileElements)} elements.`
+      : `${weightsFile} does not fit ${model.name} (load_state_dict(strict=True) would fail):`,
+  ];
+  if (fit.prefix) lines.push(`  every key starts with '${fit.prefix}'; matched without it`);
+  for (const m of fit.mismatched) lines.push(`  wrong shape: ${m.tensor.fileKey} is ${shapeText(m.actual)}, the model expects ${shapeText(m.tensor.shape)}`);
+  for (const e of fit.missing) lines.push(`  missing:     ${e.fileKey} (${shapeText(e.shape)})`);
+  for (const u of fit.unexpected) lines.push(`  unexpected:  ${u.key} (${shapeText(u.shape)})`);
+  return `\n${lines.join('\n')}\n`;
+}
+
+export function verdictJson(weightsFile: string, { model, fit }: WeightsVerdict) {
+  return {
+    file: weightsFile,
+    model: model.name,
+    fits: stateDictFits(fit),
+    prefix: fit.prefix ?? null,
+    expected: fit.expected,
+    missing: fit.missing.map((e) => ({ key: e.fileKey, shape: e.shape })),
+    unexpected: fit.unexpected.map((u) => ({ key: u.key, shape: u.shape })),
+    mismatched: fit.mismatched.map((m) => ({ key: m.tensor.fileKey, expected: m.tensor.shape, actual: m.actual })),
+  };
+}
