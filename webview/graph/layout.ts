@@ -109,7 +109,9 @@ export function repeatedStages(snapshot: GraphSnapshot): Map<string, { className
   const stages = new Map<string, { className: string; count: number; name: string }>();
   for (const g of groups) {
     const kids = children.get(g.id) ?? [];
-    if (!g.parent || kids.length < 2 || direct.has(g.id)) continue;
+    // Never the model as a whole: a Python model is its own root group, while a model file (an
+    // ONNX export's layer1…layer4) has top-level stages and no root.
+    if (size.get(g.id) === snapshot.layers.length || kids.length < 2 || direct.has(g.id)) continue;
     // Blocks, not pairs of layers: a Conv→ReLU wrapper used twice in a branch stays drawn.
     if (kids.every((k) => k.className === kids[0].className && (size.get(k.id) ?? 0) >= minBlockLayers)) stages.set(g.id, { className: kids[0].className, count: kids.length, name: g.name });
   }

@@ -89,6 +89,24 @@ describe('graph layout', function () {
     assertNoOverlap(layoutModel(snapshotOf('inception_module.py'), { view: 'graph' }));
   });
 
+  it('collapses stages that are top-level groups, as model files have them, never the whole model', () => {
+    // An ONNX export names layer1…layer4 by path but has no group for the model itself.
+    const python = snapshotOf('resnet_blocks.py', 'ResNet18Like');
+    const root = python.groups!.find((g) => !g.parent)!;
+    const rootless: GraphSnapshot = {
+      ...python,
+      groups: python.groups!.filter((g) => g !== root).map((g) => (g.parent === root.id ? { ...g, parent: undefined } : g)),
+      layers: python.layers.map((l) => (l.group === root.id ? { ...l, group: undefined } : l)),
+    };
+    assert.deepEqual([...repeatedStages(rootless).values()].map((s) => `${s.name} ${s.count}×`), ['layer1 2×', 'layer2 2×', 'layer3 2×', 'layer4 2×']);
+    // A model that is one group of repeated blocks, and nothing else, stays drawn block by block.
+    const layer1 = rootless.groups!.find((g) => g.name === 'layer1')!;
+    const inLayer1 = new Set(rootless.groups!.filter((g) => g.parent === layer1.id).map((g) => g.id));
+    const onlyLayer1 = { ...rootless, layers: rootless.layers.filter((l) => l.group && inLayer1.has(l.group)) };
+    assert.ok(onlyLayer1.layers.length >= 10);
+    assert.equal(repeatedStages(onlyLayer1).size, 0);
+  });
+
   it('draws DenseNet through the layered layout with its long concat inputs as arcs', () => {
     const layout = layoutModel(snapshotOf('densenet_block.py'));
     assert.equal(layout.engine, 'layered');
