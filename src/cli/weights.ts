@@ -7,7 +7,7 @@
  * read; the matching is the core's (weightFit.ts), the same the editor's Problems use.
  */
 import { shapeText, stateDictFits, type StateDictFit } from '../core/analysis/weightFit';
-import { readSafetensorsHeader, type SafetensorsHeader } from '../core/frontends/safetensors';
+import { readSafetensorsHeader, tensorRows, type SafetensorsHeader } from '../core/frontends/safetensors';
 import type { ModelResult } from '../core/frontends/modelResult';
 import { formatInt } from '../core/shapes/format';
 import { readSafetensorsHeaderFile } from '../node/safetensorsFile';
@@ -25,16 +25,14 @@ export async function readWeightsHeader(file: string, io: CliIo): Promise<Safete
   return undefined;
 }
 
-const count = (shape: readonly number[]) => shape.reduce((n, d) => n * d, 1);
-
 /** The tensors of a state_dict as a table, or as JSON. */
 export function weightsListing(file: string, header: SafetensorsHeader, format: 'table' | 'json'): string {
-  const tensors = [...header.tensors.values()];
-  const total = tensors.reduce((n, t) => n + count(t.shape), 0);
+  const tensors = tensorRows(header);
+  const total = tensors.reduce((n, t) => n + t.elements, 0);
   if (format === 'json') {
-    return JSON.stringify({ file, tensors: tensors.map((t) => ({ name: t.name, dtype: t.dtype, shape: t.shape, elements: count(t.shape) })), elements: total, metadata: header.metadata }, null, 2) + '\n';
+    return JSON.stringify({ file, tensors: tensors.map(({ name, dtype, shape, elements }) => ({ name, dtype, shape, elements })), elements: total, metadata: header.metadata }, null, 2) + '\n';
   }
-  const rows = tensors.map((t) => [t.name, t.dtype, shapeText(t.shape), formatInt(count(t.shape))]);
+  const rows = tensors.map((t) => [t.name, t.dtype, shapeText(t.shape), formatInt(t.elements)]);
   const head = ['Tensor', 'Dtype', 'Shape', 'Elements'];
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
   const line = (cells: string[]) => cells.map((c, i) => (i === 3 ? c.padStart(widths[i]) : c.padEnd(widths[i]))).join('  ').trimEnd();

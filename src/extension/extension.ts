@@ -13,6 +13,7 @@ import { LayerHoverProvider } from './hover';
 import { ModelFileEditorProvider } from './modelFileEditor';
 import { ShapeProblems } from './problems';
 import { WeightsCheck } from './weightsCheck';
+import { WeightsFileEditorProvider } from './weightsFileEditor';
 
 const summaryScheme = 'cnn-lens-summary';
 const python: vscode.DocumentSelector = [{ language: 'python' }];
@@ -63,6 +64,7 @@ export function activate(context: vscode.ExtensionContext): { activated: true; s
     weights,
     new ModelStatusBar(service),
     ModelFileEditorProvider.register(context.extensionUri, log),
+    WeightsFileEditorProvider.register(context.extensionUri),
     vscode.languages.registerHoverProvider(modelSources, new LayerHoverProvider(service)),
     vscode.languages.registerInlayHintsProvider(python, new LayerInlayHints(service)),
     vscode.languages.registerCodeLensProvider(modelSources, new ModelCodeLens(service)),

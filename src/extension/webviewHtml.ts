@@ -3,7 +3,8 @@
  * fresh nonce; scripts and styles load only from the extension's own `dist/webview` and `media`
  * folders through `asWebviewUri`. The single loosening, for the activations panel only, is
  * `'wasm-unsafe-eval'` plus `connect-src` to the wasm folder: the tfjs wasm backend must compile
- * its WebAssembly module and fetch the `.wasm` file, and nothing else needs either.
+ * its WebAssembly module and fetch the `.wasm` file, and nothing else needs either. Pages that are
+ * only a document get no script at all.
  */
 import * as vscode from 'vscode';
 import { randomBytes } from 'node:crypto';
@@ -54,6 +55,27 @@ export function renderWebviewHtml(webview: vscode.Webview, extensionUri: vscode.
 </html>`;
 }
 
-function escapeHtml(text: string): string {
+/**
+ * A page with no script at all, for views that are only a document (the weights file viewer): the
+ * policy allows the extension's stylesheet and nothing else.
+ */
+export function renderStaticWebviewHtml(webview: vscode.Webview, extensionUri: vscode.Uri, page: { readonly stylesheet: string; readonly title: string; readonly body: string }): string {
+  const css = webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, 'media', page.stylesheet)).toString();
+  return `<!DOCTYPE html>
+<html lang="en">
+<head>
+  <meta charset="UTF-8">
+  <meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src ${webview.cspSource}; font-src ${webview.cspSource}">
+  <meta name="viewport" content="width=device-width, initial-scale=1.0">
+  <link rel="stylesheet" href="${css}">
+  <title>${escapeHtml(page.title)}</title>
+</head>
+<body>
+${page.body}
+</body>
+</html>`;
+}
+
+export function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 }

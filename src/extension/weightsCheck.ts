@@ -166,7 +166,7 @@ export class WeightsCheck implements vscode.Disposable, vscode.CodeLensProvider 
     const range = toRange(model.range).with({ end: toRange(model.range).start });
     return [
       new vscode.CodeLens(range, { title, command: 'cnnLens.checkWeights', arguments: [{ uri: source, model: model.name }], tooltip: 'Check against another weights file' }),
-      new vscode.CodeLens(range, { title: 'Unlink', command: 'cnnLens.clearWeightsCheck', arguments: [{ uri: source }] }),
+      new vscode.CodeLens(range, { title: 'Stop checking', command: 'cnnLens.clearWeightsCheck', arguments: [{ uri: source }] }),
     ];
   }
 

@@ -343,6 +343,13 @@ export function tensorData(bytes: Uint8Array, header: SafetensorsHeader, name: s
   return out;
 }
 
+// ---- listing ---------------------------------------------------------------------------------
+
+/** One row per tensor, in the header's order, with element and byte counts: what a viewer lists. */
+export function tensorRows(header: SafetensorsHeader): { name: string; dtype: SafetensorsDtype; shape: readonly number[]; elements: number; bytes: number }[] {
+  return [...header.tensors.values()].map((t) => ({ name: t.name, dtype: t.dtype, shape: t.shape, elements: t.shape.reduce((n, d) => n * d, 1), bytes: t.dataOffsets[1] - t.dataOffsets[0] }));
+}
+
 // ---- state_dict matching ---------------------------------------------------------------------
 
 /** BatchNorm's step counter: PyTorch saves it, older checkpoints lack it, no model needs it to run. */

@@ -4,7 +4,8 @@
  * labels (Keras's channels-last shapes written H×W×C, as for the Keras LeNet-5 source); binary
  * ONNX and Keras .h5 files open in the read-only model viewer with the same drawing; and a
  * .safetensors state_dict linked to LeNet-5's source puts what would not load on the layer
- * definitions as Problems, then clears them when a fitting checkpoint is saved over it.
+ * definitions as Problems, then clears them when a fitting checkpoint is saved over it; opened
+ * itself, the .safetensors lists its tensors.
  */
 import * as assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
@@ -71,5 +72,15 @@ describe('model files (code-server)', function () {
     write(lenet5StateDict);
     await bench.page.locator('.codelens-decoration', { hasText: 'lenet5_checkpoint.safetensors fits' }).first().waitFor({ timeout: 30_000 });
     await bench.page.locator('.squiggly-error').first().waitFor({ state: 'detached', timeout: 30_000 });
+  });
+
+  it('opens a .safetensors file as a list of its tensors', async () => {
+    await runCommand(bench.page, 'View: Close All Editors');
+    await openFile(bench.page, 'samples/lenet5_checkpoint.safetensors');
+    const frame = webview(bench.page);
+    await frame.locator('.totals', { hasText: '10 tensors · 61,706 elements' }).waitFor({ timeout: 60_000 });
+    const first = await frame.locator('tbody tr').first().locator('td').allTextContents();
+    assert.deepEqual(first, ['conv1.weight', 'F32', '6×1×5×5', '150', '600 B']);
+    await screenshot(bench.page, 'weights-file');
   });
 });
