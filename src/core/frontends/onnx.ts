@@ -1,8 +1,10 @@
 /**
  * The model-file front-end for ONNX (`torch.onnx.export`, tf2onnx, any exporter): it reads the
  * protobuf with our own bounded reader (./onnx/proto), turns each node into the shared layer
- * vocabulary (./onnx/ops), and runs the same shape pass as every other format, so a Conv read from
- * a .onnx means exactly what `nn.Conv2d` means in Python source. A file is data from anywhere:
+ * vocabulary (./onnx/ops) — or, where an exporter spelled one module as several nodes (GELU,
+ * LayerNorm, GroupNorm), that sub-graph into the one layer (./onnx/patterns) — and runs the same
+ * shape pass as every other format, so a Conv read from a .onnx means exactly what `nn.Conv2d`
+ * means in Python source. A file is data from anywhere:
  * wiring is resolved without recursion (Kahn's order, so a cycle or a missing input is a message,
  * not a hang), work is bounded by the reader's caps and a deadline, and an unexpected fault costs
  * the model, never the caller. Weights come from initializers, so a Conv's module owns the weight
@@ -13,10 +15,12 @@
  */
 import { formatShape, isKnown, type Dim, type Shape } from '../ir/dims';
 import { GraphBuilder, type LayerModule, type SourceRange, type TensorId } from '../ir/graph';
+import type { LayerSpec } from '../ir/layers';
 import { applyRule } from '../shapes/registry';
 import { runShapePass } from '../shapes/shapePass';
 import type { FileAnalysis, ModelDiagnostic, ModelResult } from './modelResult';
 import { mapNode, type Const, type OpContext } from './onnx/ops';
+import { matchPattern, type GraphView } from './onnx/patterns';
 import { ProtoError, readModel, type OnnxGraph, type OnnxModel, type OnnxNode, type OnnxValueInfo } from './onnx/proto';
 
 export interface OnnxOptions {
@@ -55,11 +59,12 @@ export function analyzeOnnx(uri: string, bytes: Uint8Array, options: OnnxOptions
 /** What a tensor name holds while the graph is built: a graph tensor with its shape, or a constant. */
 type Value = { readonly id: TensorId; readonly shape: Shape } | { readonly constant: Const };
 
-class OnnxReader implements OpContext {
+class OnnxReader implements OpContext, GraphView {
   readonly opset: number;
   private readonly builder: GraphBuilder;
   private readonly diagnostics: ModelDiagnostic[] = [];
   private readonly values = new Map<string, Value>();
+  private readonly initializers = new Set<string>();
   private readonly modules = new Map<string, LayerModule>();
   private readonly groupIds = new Map<string, string>();
   private readonly groupPaths = new Set<string>();
@@ -83,6 +88,18 @@ class OnnxReader implements OpContext {
     return v && 'constant' in v ? v.constant : undefined;
   }
 
+  stored(name: string | undefined): boolean {
+    // torch.onnx.export keeps one copy of equal-valued parameters (two LayerNorms' fresh ones) and
+    // names the other through an Identity: still a parameter of its own module in PyTorch's count.
+    for (let k = 0; name && k < 16; k++) {
+      if (this.initializers.has(name)) return true;
+      const p = this.producer(name);
+      if (p?.opType !== 'Identity') return false;
+      name = p.inputs[0];
+    }
+    return false;
+  }
+
   shape(name: string | undefined): Shape | undefined {
     const v = name ? this.values.get(name) : undefined;
     return v && 'id' in v ? v.shape : undefined;
@@ -91,7 +108,11 @@ class OnnxReader implements OpContext {
   read(): ModelResult {
     let stopped: string | undefined;
     if (this.model.opset === undefined) this.report('warning', 'the file names no opset for the default domain; opset 13 assumed');
-    for (const t of this.graph.initializers) if (t.name) this.values.set(t.name, { constant: { dims: t.dims, values: t.values } });
+    for (const t of this.graph.initializers) {
+      if (!t.name) continue;
+      this.values.set(t.name, { constant: { dims: t.dims, values: t.values } });
+      this.initializers.add(t.name);
+    }
     this.addInputs();
     try {
       this.buildNodes();
@@ -178,51 +199,78 @@ class OnnxReader implements OpContext {
   private addNode(node: OnnxNode, index: number): void {
     const name = nodeName(node, index);
     const missing = node.inputs.find((i) => i && !this.values.has(i));
-    if (missing !== undefined) return; // its producer failed and was reported
+    if (missing !== undefined) return; // its producer failed and was reported, or is inside a fused layer
     if (node.domain && node.domain !== 'ai.onnx') return this.unknown(node, name, '', node.inputs.filter((i) => this.shape(i)));
+    // A sub-graph that stands for one module (GELU, LayerNorm, GroupNorm below the ops that name them) is that one layer.
+    const fused = matchPattern(node, this, this);
+    if (fused) return this.place(node, index, node.name.includes('/') ? node.name.replace(/[^/]*$/, fused.className) : `${fused.className}_${index}`, fused.className, fused.spec, [fused.input], fused.weightKey, [fused.output]);
     const mapped = mapNode(node, this);
     if ('folded' in mapped) {
       mapped.folded.forEach((c, k) => node.outputs[k] && this.values.set(node.outputs[k], { constant: c }));
       return;
     }
     if ('unknown' in mapped) return this.unknown(node, name, mapped.unknown, mapped.tensors);
+    let spec = mapped.spec;
+    // Only a split has several real outputs; Dropout's mask or MaxPool's indices are not layers' outputs here.
+    let outputs = spec.kind === 'split' ? node.outputs : node.outputs.slice(0, 1);
+    // MatMul + Add(bias), as exporters write a Linear on a 3-D input: one dense layer with a bias.
+    const fusedAdd = spec.kind === 'dense' && node.opType === 'MatMul' ? this.biasAdd(node.outputs[0], spec.units) : undefined;
+    if (fusedAdd && spec.kind === 'dense') {
+      spec = { ...spec, bias: true };
+      outputs = [fusedAdd];
+    }
+    this.place(node, index, name, node.opType, spec, mapped.tensors, mapped.weightKey, outputs);
+  }
+
+  /** Adds one layer reading `tensors` and writing `outputs`; a module per weight key, so shared weights count once. */
+  private place(node: OnnxNode, index: number, name: string, className: string, spec: LayerSpec, tensors: readonly string[], weightKey: string | undefined, outputs: readonly string[]): void {
     const inputs: TensorId[] = [];
     const shapes: Shape[] = [];
-    for (const t of mapped.tensors) {
+    for (const t of tensors) {
       const v = this.values.get(t);
       if (!v || !('id' in v)) return this.unknown(node, name, `input '${t}' is a constant where CNN Lens expects a computed tensor`, []);
       inputs.push(v.id);
       shapes.push(v.shape);
     }
-    let spec = mapped.spec;
-    let outputName = node.outputs[0];
-    // MatMul + Add(bias), as exporters write a Linear on a 3-D input: one dense layer with a bias.
-    const fused = spec.kind === 'dense' && node.opType === 'MatMul' ? this.biasAdd(node.outputs[0], spec.units) : undefined;
-    if (fused && spec.kind === 'dense') {
-      spec = { ...spec, bias: true };
-      outputName = fused;
-    }
-    const key = mapped.weightKey ?? `#${index}`;
+    const key = weightKey ?? `#${index}`;
     let module = this.modules.get(key);
     if (!module) {
-      module = this.builder.module({ name, className: node.opType, spec, rawAttrs: attrs(node), definedAt: top });
+      // A fused layer's first node is not the layer, so its attributes are not the layer's.
+      module = this.builder.module({ name, className, spec, rawAttrs: className === node.opType ? attrs(node) : {}, definedAt: top });
       this.modules.set(key, module);
     }
-    const out = this.builder.apply(module, inputs, { groupId: this.groupOf(node.name), calledAt: top });
+    const out = this.builder.apply(module, inputs, { groupId: this.groupOf(node.name), calledAt: top, outputs: Math.max(1, outputs.length) });
     const result = applyRule(spec, shapes, { framework: 'onnx', layout: 'channels_first' });
-    if (outputName) this.values.set(outputName, { id: out[0], shape: result.outputs[0] ?? [] });
+    outputs.forEach((o, k) => o && out[k] !== undefined && this.values.set(o, { id: out[k], shape: result.outputs[k] ?? [] }));
   }
 
-  private fusedAdds = new Set<OnnxNode>();
-  private uses: Map<string, OnnxNode[]> | undefined;
-
-  /** The output of the Add that adds a stored bias of `units` to `tensor`, when that is its only use. */
-  private biasAdd(tensor: string, units: number): string | undefined {
+  users(tensor: string): readonly OnnxNode[] {
     if (!this.uses) {
       this.uses = new Map();
       for (const n of this.graph.nodes) for (const i of new Set(n.inputs)) (this.uses.get(i) ?? this.uses.set(i, []).get(i)!).push(n);
     }
-    const users = this.uses.get(tensor) ?? [];
+    return this.uses.get(tensor) ?? [];
+  }
+
+  producer(tensor: string): OnnxNode | undefined {
+    if (!this.producers) {
+      this.producers = new Map();
+      for (const n of this.graph.nodes) for (const o of n.outputs) if (o && !this.producers.has(o)) this.producers.set(o, n);
+    }
+    return this.producers.get(tensor);
+  }
+
+  returns(tensor: string): boolean {
+    return this.graph.outputs.some((o) => o.name === tensor);
+  }
+
+  private fusedAdds = new Set<OnnxNode>();
+  private uses: Map<string, OnnxNode[]> | undefined;
+  private producers: Map<string, OnnxNode> | undefined;
+
+  /** The output of the Add that adds a stored bias of `units` to `tensor`, when that is its only use. */
+  private biasAdd(tensor: string, units: number): string | undefined {
+    const users = this.users(tensor);
     if (users.length !== 1 || users[0].opType !== 'Add') return undefined;
     const add = users[0];
     const other = add.inputs[0] === tensor ? add.inputs[1] : add.inputs[0];
@@ -291,10 +339,15 @@ function torchPaths(name: string): string[] {
   if (!name.startsWith('/')) return [];
   const segments = name.split('/').filter(Boolean).slice(0, -1);
   const paths: string[] = [];
-  let path = '';
+  let parts: string[] = [];
   for (const s of segments.slice(0, 32)) {
-    path = path && !s.startsWith(`${path}.`) ? `${path}.${s}` : s;
-    paths.push(path);
+    // torch writes each scope from its module's last named (non-index) component on: the module
+    // `features.1.conv.0.0` is the scope `conv.0.0` inside `conv.0`, inside `conv`, inside `features.1`.
+    let named = parts.length - 1;
+    while (named > 0 && /^\d+$/.test(parts[named])) named--;
+    const tail = parts.slice(named).join('.');
+    parts = parts.length && (s === tail || s.startsWith(`${tail}.`)) ? [...parts.slice(0, named), ...s.split('.')] : [...parts, ...s.split('.')];
+    paths.push(parts.join('.'));
   }
   return paths;
 }

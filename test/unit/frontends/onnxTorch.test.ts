@@ -74,7 +74,8 @@ for name, m, shape, dynamic in cases:
     path = os.path.join(out, name + '.onnx')
     kw = dict(input_names=['input'], output_names=['output'], dynamic_axes={'input': {0: 'batch'}, 'output': {0: 'batch'}}) if dynamic else {}
     torch.onnx.export(m, x, path, opset_version=13, do_constant_folding=False, training=torch.onnx.TrainingMode.PRESERVE, **kw)
-    results[name] = {'params': sum(p.numel() for p in m.parameters()), 'output': list(y.shape), 'dynamic': dynamic}
+    results[name] = {'params': sum(p.numel() for p in m.parameters()), 'output': list(y.shape), 'dynamic': dynamic,
+                     'modules': [n for n, _ in m.named_modules() if n]}
 json.dump(results, open(os.path.join(out, 'results.json'), 'w'))
 `;
 
@@ -92,7 +93,7 @@ describe('ONNX front-end: torch.onnx.export conformance', function () {
     return;
   }
   let dir = '';
-  let results: Record<string, { params: number; output: number[]; dynamic: boolean }> = {};
+  let results: Record<string, { params: number; output: number[]; dynamic: boolean; modules: string[] }> = {};
   before(function () {
     dir = mkdtempSync(join(tmpdir(), 'cnn-lens-onnx-'));
     writeFileSync(join(dir, 'export.py'), script);
@@ -112,6 +113,18 @@ describe('ONNX front-end: torch.onnx.export conformance', function () {
     assert.ok(Date.now() - start < 60_000);
   });
   after(() => dir && rmSync(dir, { recursive: true, force: true }));
+
+  it("groups nodes by PyTorch's own module paths (named_modules), nested Sequentials included", () => {
+    for (const name of ['resnet18like', 'mobilenetv2']) {
+      const m = analyzeOnnx(`${name}.onnx`, new Uint8Array(readFileSync(join(dir, `${name}.onnx`)))).models[0];
+      const groups = [...m.analysis.graph.groups.values()].map((g) => g.name);
+      const modules = new Set(results[name].modules);
+      assert.deepEqual(groups.filter((g) => !modules.has(g!)), [], `${name}: groups that are not torch module paths`);
+      assert.ok(groups.length >= 10, `${name}: ${groups.length} groups`);
+    }
+    const resnet = analyzeOnnx('r.onnx', new Uint8Array(readFileSync(join(dir, 'resnet18like.onnx')))).models[0];
+    assert.ok([...resnet.analysis.graph.groups.values()].some((g) => g.name === 'layer2.0.shortcut'), 'the projection shortcut of layer2.0');
+  });
 
   for (const name of ['lenet5', 'resnet18like', 'mobilenetv2', 'viewflatten', 'inception', 'decoder']) {
     it(`${name}: same params and output shape as PyTorch`, () => {

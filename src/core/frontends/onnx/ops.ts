@@ -21,6 +21,8 @@ export interface OpContext {
   readonly opset: number;
   constant(name: string | undefined): Const | undefined;
   shape(name: string | undefined): Shape | undefined;
+  /** Whether an initializer holds the tensor: a learned parameter, not a constant the exporter wrote (InstanceNorm's ones when affine=False). */
+  stored(name: string | undefined): boolean;
 }
 
 /** What a node becomes: a layer (weights keyed by the initializer that holds them), folded constants, or a refusal. */
@@ -32,12 +34,12 @@ export type Mapped =
 export function attribute(node: OnnxNode, name: string): OnnxAttribute | undefined {
   return node.attributes.find((a) => a.name === name);
 }
-const int = (n: OnnxNode, k: string, d: number) => attribute(n, k)?.i ?? d;
-const float = (n: OnnxNode, k: string, d: number) => attribute(n, k)?.f ?? d;
+export const int = (n: OnnxNode, k: string, d: number) => attribute(n, k)?.i ?? d;
+export const float = (n: OnnxNode, k: string, d: number) => attribute(n, k)?.f ?? d;
 const str = (n: OnnxNode, k: string, d: string) => attribute(n, k)?.s ?? d;
 const ints = (n: OnnxNode, k: string) => attribute(n, k)?.ints;
-const present = (s: string | undefined): s is string => s !== undefined && s !== '';
-const numbers = (c: Const | undefined): number[] | undefined => (c?.values && c.values.every(isKnown) ? (c.values as number[]) : undefined);
+export const present = (s: string | undefined): s is string => s !== undefined && s !== '';
+export const numbers = (c: Const | undefined): number[] | undefined => (c?.values && c.values.every(isKnown) ? (c.values as number[]) : undefined);
 const count = (dims: readonly number[]) => dims.reduce((a, b) => a * b, 1);
 
 const activations: Record<string, ActivationFn> = { Relu: 'relu', Sigmoid: 'sigmoid', Tanh: 'tanh', HardSwish: 'hardswish', Selu: 'selu', Softplus: 'softplus', Mish: 'mish', Elu: 'elu', LeakyRelu: 'leakyRelu' };
@@ -115,6 +117,52 @@ export function mapNode(node: OnnxNode, ctx: OpContext): Mapped {
       return layer({ kind: 'activation', fn: op === 'Softmax' ? 'softmax' : 'logSoftmax', axis: int(node, 'axis', ctx.opset >= 13 ? -1 : 1) });
     case 'Gelu':
       return layer({ kind: 'activation', fn: 'gelu', approximate: str(node, 'approximate', 'none') === 'tanh' ? 'tanh' : 'none' });
+    case 'LayerNormalization': {
+      const rank = inShape?.length;
+      if (rank === undefined) return refuse('its input has no known shape');
+      const axis = int(node, 'axis', -1);
+      const from = axis < 0 ? axis + rank : axis;
+      if (from < 0 || from >= rank) return refuse(`axis ${axis} is out of range for a ${rank}-D input`);
+      // Scale and bias are parameters only when stored; a graph-computed constant is the exporter's 1 and 0.
+      const scale = ctx.stored(node.inputs[1]);
+      const center = present(node.inputs[2]) && ctx.stored(node.inputs[2]);
+      return layer({ kind: 'layerNorm', axis: Array.from({ length: rank - from }, (_, i) => from + i - rank), eps: float(node, 'epsilon', 1e-5), scale, center }, scale ? node.inputs[1] : undefined);
+    }
+    case 'InstanceNormalization': {
+      // Instance norm is group norm with one channel per group: the same parameters (scale and bias per channel) and shape.
+      const channels = ctx.constant(node.inputs[1])?.dims[0] ?? (inShape && isKnown(inShape[1]) ? inShape[1] : undefined);
+      if (channels === undefined) return refuse('its channel count is unknown');
+      const affine = ctx.stored(node.inputs[1]);
+      return layer({ kind: 'groupNorm', groups: channels, numChannels: channels, affine, eps: float(node, 'epsilon', 1e-5) }, affine ? node.inputs[1] : undefined);
+    }
+    case 'Sqrt':
+    case 'Reciprocal':
+    case 'Neg':
+    case 'Exp': {
+      // Elementwise powers are arithmetic with a number: √x = x^0.5, 1/x, −x, e^x; on a constant (an attention scale's √d) they fold.
+      const spec = ({ Sqrt: { op: 'pow', value: 0.5 }, Reciprocal: { op: 'rdiv', value: 1 }, Neg: { op: 'neg', value: -1 }, Exp: { op: 'rpow', value: Math.E } } as const)[op];
+      const c = ctx.constant(x);
+      return c ? foldEach(c, (v) => ({ Sqrt: Math.sqrt(v), Reciprocal: 1 / v, Neg: -v, Exp: Math.exp(v) })[op]) : layer({ kind: 'scalar', ...spec });
+    }
+    case 'Pow': {
+      const e = numbers(ctx.constant(node.inputs[1]));
+      if (!e || e.length !== 1) return refuse('only a tensor raised to a constant number is supported');
+      const c = ctx.constant(x);
+      return c ? foldEach(c, (v) => v ** e[0]) : layer({ kind: 'scalar', op: 'pow', value: e[0] });
+    }
+    case 'Erf':
+    case 'Abs':
+    case 'Log':
+    case 'Sign':
+    case 'Floor':
+    case 'Ceil':
+    case 'Round':
+    case 'Sin':
+    case 'Cos': {
+      if (ctx.constant(x)) return refuse('it computes from a constant CNN Lens does not fold');
+      // The vocabulary has no such function, but the shape is certain: elementwise, nothing learned.
+      return layer({ kind: 'identity', note: `${op.toLowerCase()}, elementwise: same shape, no parameters` });
+    }
     case 'PRelu': {
       const slope = ctx.constant(node.inputs[1]);
       return { spec: { kind: 'activation', fn: 'prelu', preluParameters: slope ? count(slope.dims) : undefined }, tensors: [x], weightKey: node.inputs[1] };
@@ -138,6 +186,14 @@ export function mapNode(node: OnnxNode, ctx: OpContext): Mapped {
       if (consts.every((c) => c?.values && c.dims.length <= 1)) return { folded: [{ dims: [consts.reduce((n, c) => n + c!.values!.length, 0)], values: consts.flatMap((c) => c!.values!) }] };
       if (consts.some(Boolean)) return refuse('it joins computed tensors with constants');
       return { spec: { kind: 'concat', axis }, tensors: node.inputs.filter(present) };
+    }
+    case 'Split': {
+      if (ctx.constant(x)) return refuse('it splits a constant CNN Lens does not fold');
+      const axis = int(node, 'axis', 0);
+      const sizes = ctx.opset >= 13 ? (present(node.inputs[1]) ? numbers(ctx.constant(node.inputs[1])) : undefined) : ints(node, 'split');
+      if (present(node.inputs[1]) && !sizes) return refuse('its sizes are computed, not constants');
+      // Without sizes: equal pieces (opset 18: pieces of ⌈n / k⌉, the last one smaller, as torch.chunk cuts).
+      return layer(sizes?.length ? { kind: 'split', axis, sizes } : { kind: 'split', axis, chunks: int(node, 'num_outputs', node.outputs.length) });
     }
     case 'Flatten': {
       const axis = int(node, 'axis', 1);
@@ -295,6 +351,12 @@ function elementwise(node: OnnxNode, op: 'Add' | 'Mul' | 'Sub' | 'Div', ctx: OpC
   const v = numbers(c);
   if (!v || !v.length || v.some((x) => x !== v[0])) return { unknown: `it combines a tensor with a constant of shape [${c.dims.join(', ')}], which CNN Lens does not model`, tensors: [ca ? b : a] };
   return { spec: { kind: 'scalar', op: scalarOps[op][ca ? 1 : 0], value: v[0] }, tensors: [ca ? b : a] };
+}
+
+/** A small constant with `f` applied to each value, or a refusal when some value is not a number. */
+function foldEach(c: Const, f: (v: number) => number): Mapped {
+  const v = numbers(c);
+  return v ? { folded: [{ dims: c.dims, values: v.map(f) }] } : { unknown: 'it computes from a constant CNN Lens does not fold', tensors: [] };
 }
 
 function padding(node: OnnxNode, rank: number): Padding {
