@@ -13,6 +13,8 @@ import type { Dim } from '../core/ir/dims';
 import type { Expr } from '../core/frontends/python/ast';
 import { analyzeKerasJson } from '../core/frontends/kerasJson';
 import { analyzeOnnx } from '../core/frontends/onnx';
+import { analyzeKerasH5, type KerasH5Reader } from '../core/frontends/kerasH5Model';
+import { workerH5Reader, type WorkerH5Reader } from '../node/h5Reader';
 import type { FileAnalysis } from '../core/frontends/modelResult';
 import { analyzePython } from '../core/frontends/python/analyzePython';
 import { parsePython } from '../core/frontends/python/parse';
@@ -127,7 +129,7 @@ export async function analyzeFile(file: string, options: ModelOptions, io: CliIo
     format === 'onnx'
       ? analyzeOnnx(path, view, fileOptions)
       : format === 'h5'
-      ? await withoutHdf5Diagnostics(async () => (await loadKerasH5()).analyzeKerasH5(path, view, fileOptions))
+      ? await analyzeKerasH5(path, view, h5Reader(), fileOptions)
       : format === 'json'
       ? analyzeKerasJson(path, bytes.toString('utf8'), fileOptions)
       : analyzePython(path, bytes.toString('utf8'), {
@@ -154,32 +156,16 @@ export function modelFileFormat(file: string): 'onnx' | 'h5' | 'json' | 'safeten
   return 'python';
 }
 
+let h5: WorkerH5Reader | undefined;
 /**
- * HDF5 prints its own error stack (`HDF5-DIAG: …`, a dozen lines) to stderr for a damaged file,
- * through a console.error bound when h5wasm loaded; the analysis already says what is wrong in one
- * line, so stderr is held back while the file is read.
+ * The HDF5 reader (h5wasm, 4 MB of wasm) runs in a worker thread with a deadline: dist/kerasH5.js,
+ * the bundle the extension uses too, started for an .h5 only so the CLI's start-up does not pay
+ * for it. Run from source (the tests), the worker imports the module's source.
  */
-async function withoutHdf5Diagnostics<T>(read: () => Promise<T>): Promise<T> {
-  const write = process.stderr.write;
-  process.stderr.write = (() => true) as typeof write;
-  try {
-    return await read();
-  } finally {
-    process.stderr.write = write;
-  }
-}
-
-type KerasH5Engine = typeof import('../extension/h5Engine');
-/**
- * The HDF5 reader (h5wasm, 4 MB of wasm): dist/kerasH5.js, the bundle the extension uses too,
- * required only for an .h5 so the CLI's start-up does not pay for it. Run from source (the tests),
- * the module itself is imported.
- */
-async function loadKerasH5(): Promise<KerasH5Engine> {
+function h5Reader(): KerasH5Reader {
   const bundled = join(__dirname, 'kerasH5.js');
-  if (__filename.endsWith('.js') && existsSync(bundled)) return require(bundled) as KerasH5Engine;
-  const source = '../extension/h5Engine';
-  return (await import(source)) as KerasH5Engine;
+  // The file was read for this alone: its bytes go to the worker rather than being copied.
+  return (h5 ??= workerH5Reader(__filename.endsWith('.js') && existsSync(bundled) ? bundled : join(__dirname, '../extension/h5Engine.ts'))).readHandingOver;
 }
 
 /** A Python literal (None, True, 3, 0.5, 'x', (1, 2), [..]) via the same parser the analysis uses. */

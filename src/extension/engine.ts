@@ -18,3 +18,4 @@ export { readSafetensorsHeader, tensorData, tensorRows } from '../core/frontends
 export { bestStateDictFit, describeStateDictFit, fitStateDict, shapeText, stateDictFits } from '../core/analysis/weightFit';
 export { readTfjsWeights, tfjsShardPaths } from '../core/frontends/tfjsWeights';
 export { analyzeOnnx } from '../core/frontends/onnx';
+export { analyzeKerasH5 } from '../core/frontends/kerasH5Model';

@@ -9,7 +9,7 @@ import * as vscode from 'vscode';
 import type { FileAnalysis } from '../core/frontends/modelResult';
 import type { FromGraphWebview, GraphSnapshot, ToGraphWebview } from '../core/protocol/messages';
 import { loadEngine } from './analysisService';
-import { loadH5Engine } from './weightFiles';
+import { readKerasH5 } from './weightFiles';
 import { renderWebviewHtml, webviewOptions } from './webviewHtml';
 
 export const modelFileViewType = 'cnnLens.modelFile';
@@ -56,7 +56,7 @@ export class ModelFileEditorProvider implements vscode.CustomReadonlyEditorProvi
       if (size > capMB * 1024 * 1024) return { document: ref, layers: [], message: `${name} is ${(size / 2 ** 20).toFixed(0)} MB, over the ${capMB} MB limit (setting cnnLens.modelFiles.maxSizeMB); not opened.` };
       const bytes = await vscode.workspace.fs.readFile(uri);
       const started = performance.now();
-      const result: FileAnalysis = /\.onnx$/i.test(name) ? loadEngine().analyzeOnnx(uri.fsPath, bytes) : await loadH5Engine().analyzeKerasH5(uri.fsPath, bytes);
+      const result: FileAnalysis = /\.onnx$/i.test(name) ? loadEngine().analyzeOnnx(uri.fsPath, bytes) : await loadEngine().analyzeKerasH5(uri.fsPath, bytes, readKerasH5);
       this.log.info(`opened ${name} (${(size / 2 ** 20).toFixed(1)} MB) in ${(performance.now() - started).toFixed(0)} ms: ${result.models.length} model(s)`);
       const model = result.models[0];
       const problems = result.diagnostics.filter((d) => d.severity === 'error').map((d) => d.message);

@@ -4,13 +4,16 @@
  * `model.json` with its shards and Keras `.h5` (both Keras layer/weight names, matched by
  * weightMatching.ts). What does not fit — missing and unexpected keys, shape differences — is
  * listed rather than guessed at; the panel shows it and falls back to random weights for what is
- * missing. Files over a size cap are refused before reading; h5wasm is loaded on the first .h5.
+ * missing. Files over a size cap are refused before reading; an .h5 is read in a worker thread.
  */
 import * as vscode from 'vscode';
+import { join } from 'node:path';
 import type { ActivationPlan } from '../core/analysis/activationPlan';
 import type { LoadedWeights } from '../core/protocol/messages';
 import { loadEngine } from './analysisService';
 import { matchKerasWeights, type Tensors } from '../core/analysis/weightFit';
+import type { KerasH5, ReadKerasH5Options } from '../core/frontends/kerasH5';
+import { workerH5Reader, type WorkerH5Reader } from '../node/h5Reader';
 
 export const weightsFileFilters = { Weights: ['safetensors', 'json', 'h5', 'hdf5'] };
 const maxWeightBytes = 1024 * 1024 * 1024;
@@ -26,16 +29,18 @@ export async function loadWeightsFile(file: vscode.Uri, plan: ActivationPlan): P
   throw new Error(`${name}: choose a .safetensors (PyTorch), a TensorFlow.js model.json or a Keras .h5.`);
 }
 
-/** dist/kerasH5.js: h5wasm and its 4 MB wasm, its own bundle, required on the first .h5 only. */
-type KerasH5Bundle = typeof import('./h5Engine');
-let kerasH5: KerasH5Bundle | undefined;
-/** The HDF5 bundle, loaded on first use (the weights loader and the model-file editor share it). */
-export function loadH5Engine(): KerasH5Bundle {
-  return (kerasH5 ??= require('./kerasH5.js') as KerasH5Bundle);
+let h5: WorkerH5Reader | undefined;
+/**
+ * Reads an .h5 in a worker running dist/kerasH5.js (h5wasm and its 4 MB wasm), started on the
+ * first .h5 only and stopped if a damaged file hangs HDF5; the weights loader and the model-file
+ * editor share it.
+ */
+export function readKerasH5(bytes: Uint8Array, options?: ReadKerasH5Options): Promise<KerasH5 | { error: string }> {
+  // Every caller here read the file for this alone: its bytes go to the worker rather than being copied.
+  return (h5 ??= workerH5Reader(join(__dirname, 'kerasH5.js'))).readHandingOver(bytes, options);
 }
 
 async function fromKerasH5(name: string, bytes: Uint8Array, plan: ActivationPlan): Promise<LoadedWeights> {
-  const { readKerasH5 } = loadH5Engine();
   const read = await readKerasH5(bytes);
   if ('error' in read) throw new Error(`${name}: ${read.error}`);
   if (!read.weights.length) throw new Error(`${name}: the file holds a model config but no weights.`);

@@ -6,14 +6,18 @@
  * metadata, no data read, so a 500 MB VGG costs no more than LeNet) is compared with the shape
  * the analysis gives that layer's weight, and a difference — the file and its config disagree,
  * or CNN Lens misreads the layer — becomes a warning naming the weight. The file is data from
- * anywhere: every failure of the reader is a diagnostic, nothing here throws, and h5wasm is
- * imported only on the first read (it instantiates its wasm on import).
+ * anywhere: every failure of the reader is a diagnostic and nothing here throws. The HDF5 reading
+ * itself is passed in: the hosts run it in a worker thread with a deadline (HDF5 can loop forever
+ * on a damaged file), so this module, and the engine bundle it is in, never load h5wasm.
  */
 import type { Dim, Shape } from '../ir/dims';
 import type { SourceRange } from '../ir/graph';
 import { analyzeKerasJson } from './kerasJson';
-import { readKerasH5 } from './kerasH5';
+import type { KerasH5, ReadKerasH5Options } from './kerasH5';
 import type { FileAnalysis, ModelDiagnostic, ModelResult } from './modelResult';
+
+/** readKerasH5, or something that runs it elsewhere (src/node/h5Reader.ts: a worker with a deadline). */
+export type KerasH5Reader = (bytes: Uint8Array, options?: ReadKerasH5Options) => Promise<KerasH5 | { error: string }>;
 
 export interface KerasH5ModelOptions {
   /** Overrides the file's input shape (single-input models), batch included. */
@@ -26,7 +30,7 @@ const top: SourceRange = { start: { line: 0, character: 0 }, end: { line: 0, cha
 const maxMismatchWarnings = 20;
 
 /** Analyses the model an .h5 file holds; never throws. */
-export async function analyzeKerasH5(uri: string, bytes: Uint8Array, options: KerasH5ModelOptions = {}): Promise<FileAnalysis> {
+export async function analyzeKerasH5(uri: string, bytes: Uint8Array, readKerasH5: KerasH5Reader, options: KerasH5ModelOptions = {}): Promise<FileAnalysis> {
   const fail = (message: string): FileAnalysis => ({ file: uri, models: [], diagnostics: [{ severity: 'error', message, range: top }], steps: 0 });
   try {
     // One read: the config, and each weight's shape from its metadata (no weight data).

@@ -9,6 +9,7 @@
 import * as assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { readKerasH5 } from '../../../src/core/frontends/kerasH5';
 import { analyzeKerasH5 } from '../../../src/core/frontends/kerasH5Model';
 import { analyzeKerasJson } from '../../../src/core/frontends/kerasJson';
 import type { FileAnalysis } from '../../../src/core/frontends/modelResult';
@@ -35,7 +36,7 @@ describe('Keras .h5 model files: round trip through model_config', function () {
         const text = read(variant);
         const expected = JSON.parse(read(`${name}.expected.json`)) as { params: number; trainable: number; nonTrainable: number; layers: { name: string; className: string; outputShape: unknown[] }[] };
         const bytes = await writeH5(tfjsWeights(name), { config: JSON.parse(text) });
-        const h5 = await analyzeKerasH5(`${name}.h5`, bytes);
+        const h5 = await analyzeKerasH5(`${name}.h5`, bytes, readKerasH5);
         const json = analyzeKerasJson(variant, text);
         assert.deepEqual(allMessages(h5), [], 'no diagnostics: every weight fits its layer');
         assert.equal(h5.models.length, 1);
@@ -70,14 +71,14 @@ describe('Keras .h5 model files: round trip through model_config', function () {
     f.close();
     const bytes = module.FS.readFile('/topology-only.h5');
     module.FS.unlink('/topology-only.h5');
-    const r = await analyzeKerasH5('t.h5', bytes);
+    const r = await analyzeKerasH5('t.h5', bytes, readKerasH5);
     assert.deepEqual(allMessages(r), []);
     assert.equal(r.models[0].analysis.totals.params, 61706);
   });
 
   it('uses the input option', async () => {
     const bytes = await writeH5(tfjsWeights('resnet_block'), { config: JSON.parse(read('resnet_block.keras.json')) });
-    const r = await analyzeKerasH5('r.h5', bytes, { input: ['N', 64, 64, 16] });
+    const r = await analyzeKerasH5('r.h5', bytes, readKerasH5, { input: ['N', 64, 64, 16] });
     assert.deepEqual(r.models[0].analysis.totals.outputShapes, [['N', 32, 32, 32]]);
   });
 });
@@ -91,7 +92,7 @@ describe('Keras .h5 model files: what cannot be analysed, and weights that do no
 
   it('names a weight whose shape in the file differs from the config', async () => {
     const weights = tfjsWeights('lenet5').map((w) => (w.name === 'c1/kernel' ? { ...w, shape: [5, 5, 1, 7], data: new Float32Array(175) } : w));
-    const r = await analyzeKerasH5('bad.h5', await writeH5(weights, { config: config() }));
+    const r = await analyzeKerasH5('bad.h5', await writeH5(weights, { config: config() }), readKerasH5);
     assert.equal(r.models.length, 1);
     const warnings = r.models[0].diagnostics.filter((d) => d.severity === 'warning').map((d) => d.message);
     assert.equal(warnings.length, 1, warnings.join('\n'));
@@ -99,12 +100,12 @@ describe('Keras .h5 model files: what cannot be analysed, and weights that do no
     assert.equal(r.models[0].analysis.totals.params, 61706, 'the analysis still follows the config');
     // Inside a nested model, and a rank that differs.
     const nested = tfjsWeights('nested_model').map((w) => (w.name === 'block_bn/gamma' ? { ...w, shape: [2, 4] } : w));
-    const n = await analyzeKerasH5('n.h5', await writeH5(nested, { config: JSON.parse(read('nested_model.keras.json')) }));
+    const n = await analyzeKerasH5('n.h5', await writeH5(nested, { config: JSON.parse(read('nested_model.keras.json')) }), readKerasH5);
     assert.deepEqual(allMessages(n), ["weight 'block_bn/gamma' (BatchNormalization): the model config gives shape 8, the file holds 2×4"]);
   });
 
   it('says a weights-only file (save_weights) has no topology and what to open instead', async () => {
-    const r = await analyzeKerasH5('w.h5', await writeH5(tfjsWeights('lenet5'), { weightsOnly: true }));
+    const r = await analyzeKerasH5('w.h5', await writeH5(tfjsWeights('lenet5'), { weightsOnly: true }), readKerasH5);
     assert.equal(r.models.length, 0);
     assert.equal(r.diagnostics.length, 1);
     assert.equal(r.diagnostics[0].severity, 'error');
@@ -121,7 +122,7 @@ describe('Keras .h5 model files: what cannot be analysed, and weights that do no
     ];
     for (const cut of [16, 512, Math.floor(good.length / 2), good.length - 100]) cases.push([`truncated at ${cut}`, good.slice(0, cut), /cannot read this \.h5/]);
     for (const [what, bytes, pattern] of cases) {
-      const r = await analyzeKerasH5(`${what}.h5`, bytes);
+      const r = await analyzeKerasH5(`${what}.h5`, bytes, readKerasH5);
       const errors = r.diagnostics.filter((d) => d.severity === 'error');
       // A cut after the config may leave the topology readable; then the weight check says it could not run.
       if (!errors.length && r.models.length) assert.match(allMessages(r).join('\n'), /could not check the weights/, what);
