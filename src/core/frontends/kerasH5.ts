@@ -78,6 +78,8 @@ let fileCounter = 0;
  */
 export async function readKerasH5(bytes: Uint8Array, options: ReadKerasH5Options = {}): Promise<KerasH5 | { error: string }> {
   if (bytes.length < 8 || !isHdf5(bytes)) return { error: bytes.length === 0 ? 'the file is empty' : 'not an HDF5 file (no HDF5 signature)' };
+  const declared = hdf5DeclaredSize(bytes);
+  if (declared !== undefined && declared > bytes.length) return { error: `the file is truncated: it has ${bytes.length} bytes, and its HDF5 superblock says ${declared}` };
   let module: H5Module;
   try {
     module = (await (await loadH5wasm()).ready) as unknown as H5Module;
@@ -322,9 +324,40 @@ function decode(raw: Uint8Array, count: number, type: number, size: number, sign
 
 /** HDF5's signature sits at offset 0, 512, 1024, … (a user block may precede it). */
 function isHdf5(bytes: Uint8Array): boolean {
+  return superblockAt(bytes) !== undefined;
+}
+
+/** Where the HDF5 signature (and so the superblock) is: byte 0, 512, 1024, 2048, … */
+function superblockAt(bytes: Uint8Array): number | undefined {
   const signature = [0x89, 0x48, 0x44, 0x46, 0x0d, 0x0a, 0x1a, 0x0a];
-  for (let at = 0; at + 8 <= bytes.length; at = at === 0 ? 512 : at * 2) if (signature.every((b, i) => bytes[at + i] === b)) return true;
-  return false;
+  for (let at = 0; at + 8 <= bytes.length; at = at === 0 ? 512 : at * 2) if (signature.every((b, i) => bytes[at + i] === b)) return at;
+  return undefined;
+}
+
+/**
+ * The file size the superblock records (base address + end-of-file address), so a cut-off file
+ * is named as one before HDF5 fails on it with a message about something else. Undefined when the
+ * superblock is too short, of an unknown version, or says nothing usable.
+ */
+export function hdf5DeclaredSize(bytes: Uint8Array): number | undefined {
+  const at = superblockAt(bytes);
+  if (at === undefined || at + 12 > bytes.length) return undefined;
+  const version = bytes[at + 8];
+  // Versions 0 and 1 put the size of offsets at byte 13 and the addresses after 24 (28) bytes;
+  // versions 2 and 3 put it at byte 9 and the addresses after 12.
+  const sizeOfOffsets = version <= 1 ? bytes[at + 13] : version <= 3 ? bytes[at + 9] : 0;
+  const addresses = at + (version === 0 ? 24 : version === 1 ? 28 : 12);
+  if (![2, 4, 8].includes(sizeOfOffsets) || addresses + 3 * sizeOfOffsets > bytes.length) return undefined;
+  const address = (i: number) => {
+    let v = 0;
+    for (let b = sizeOfOffsets - 1; b >= 0; b--) v = v * 256 + bytes[addresses + i * sizeOfOffsets + b];
+    return v;
+  };
+  // base, then (v0/1: free-space info; v2/3: superblock extension), then end of file.
+  const base = address(0);
+  const end = address(2);
+  const undefinedAddress = 256 ** sizeOfOffsets - 1;
+  return base === undefinedAddress || end === undefinedAddress ? undefined : base + end;
 }
 
 function stringAttr(node: Group, name: string): string | undefined {

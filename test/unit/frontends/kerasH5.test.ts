@@ -10,7 +10,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { activationPlan } from '../../../src/core/analysis/activationPlan';
 import { analyzePython } from '../../../src/core/frontends/python/analyzePython';
-import { halfToFloat, readKerasH5, type KerasH5 } from '../../../src/core/frontends/kerasH5';
+import { halfToFloat, hdf5DeclaredSize, readKerasH5, type KerasH5 } from '../../../src/core/frontends/kerasH5';
 import { matchKerasWeights } from '../../../src/core/analysis/weightFit';
 
 type Spec = { layer: string; weights: { name: string; shape: number[]; data: Float32Array; dtype?: string }[] };
@@ -164,6 +164,8 @@ describe('Keras .h5 weights (h5wasm)', function () {
     for (const cut of [16, 512, Math.floor(good.length / 2), good.length - 100]) {
       const result = await readKerasH5(good.slice(0, cut));
       assert.ok('error' in result && result.error.length > 0, `truncated at ${cut}: ${JSON.stringify(result).slice(0, 200)}`);
+      // Once the superblock is there, a cut-off file is named as one (not whatever HDF5 trips on).
+      if (cut >= 512) assert.equal(result.error, `the file is truncated: it has ${cut} bytes, and its HDF5 superblock says ${good.length}`);
     }
     const module = (await h5wasm.ready) as unknown as { FS: FS };
     const f = new h5wasm.File('/nothing.h5', 'w');
@@ -172,6 +174,21 @@ describe('Keras .h5 weights (h5wasm)', function () {
     const nothing = module.FS.readFile('/nothing.h5');
     module.FS.unlink('/nothing.h5');
     assert.match((await readKerasH5(nothing) as { error: string }).error, /no Keras weights/);
+  });
+
+  it("reads the file size from version 0 and version 2 superblocks (h5py's default and h5wasm's)", () => {
+    const v0 = new Uint8Array(96);
+    v0.set([0x89, 0x48, 0x44, 0x46, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 0, 0, 8, 8, 0, 4, 0, 16, 0]);
+    const view = new DataView(v0.buffer);
+    view.setBigUint64(24, 0n, true); // base address
+    view.setBigUint64(32, 0xffffffffffffffffn, true); // free-space info: undefined
+    view.setBigUint64(40, 123_456n, true); // end of file
+    assert.equal(hdf5DeclaredSize(v0), 123_456);
+    v0[13] = 3; // an impossible size of offsets: no claim is made
+    assert.equal(hdf5DeclaredSize(v0), undefined);
+    const lenet = new Uint8Array(readFileSync(join(__dirname, '../../../samples/models/lenet5.h5')));
+    assert.equal(lenet[8], 2);
+    assert.equal(hdf5DeclaredSize(lenet), lenet.length);
   });
 
   it('refuses a large dataset whose bytes are cut off', async () => {
