@@ -302,7 +302,8 @@ class ModelReader {
       this.report('error', `layer '${name}' (${className}): ${absurd}`, name);
       return { kind: 'unknown', className, reason: absurd };
     }
-    const spec = buildSpec(kerasLayers, className, config as Args);
+    // Own keys only: a class named 'toString' or 'constructor' is unknown, not Object.prototype's.
+    const spec = Object.hasOwn(kerasLayers, className) ? buildSpec(kerasLayers, className, config as Args) : ({ kind: 'unknown', className } as const);
     if ('error' in spec) {
       this.report('warning', `layer '${name}': ${spec.error}`, name);
       return { kind: 'unknown', className, reason: spec.error.replace(`${className}: `, '') };

@@ -3,7 +3,9 @@
  * lists each weight's name (`conv2d/kernel`, `batch_normalization/moving_mean`), shape and dtype
  * in the order their bytes follow one another through the shards. Only the weights are read here,
  * for the activations panel to run a Keras model with them; every size is checked against the
- * bytes that are actually there, so a truncated shard is an error, never a read past the end.
+ * bytes that are actually there, so a truncated shard is an error, never a read past the end, and
+ * every manifest entry is checked before use (a shard listed twice, an entry that is not an
+ * object with a string name, an unknown dtype are errors), so nothing here throws.
  */
 
 export interface TfjsWeight {
@@ -25,23 +27,31 @@ export function tfjsShardPaths(json: unknown): string[] | { error: string } {
   const manifest = (json as { weightsManifest?: unknown })?.weightsManifest;
   if (!Array.isArray(manifest)) return { error: 'no weightsManifest: not a TensorFlow.js model.json' };
   const paths: string[] = [];
+  const seen = new Set<string>();
   for (const group of manifest) {
-    if (!Array.isArray((group as { paths?: unknown }).paths)) return { error: 'a weightsManifest group has no paths' };
+    if (!Array.isArray((group as { paths?: unknown } | null)?.paths)) return { error: 'a weightsManifest group has no paths' };
     for (const p of (group as { paths: unknown[] }).paths) {
-      if (typeof p !== 'string' || p.includes('..') || p.startsWith('/')) return { error: `shard path ${JSON.stringify(p)} is not a file next to model.json` };
+      if (typeof p !== 'string' || p === '' || p.includes('..') || p.startsWith('/')) return { error: `shard path ${JSON.stringify(p)} is not a file next to model.json` };
+      // Each shard holds one stretch of one group: listed twice, it would be read (and concatenated) twice.
+      if (seen.has(p)) return { error: `shard ${p} is listed twice in the weightsManifest` };
+      seen.add(p);
       paths.push(p);
     }
   }
   return paths;
 }
 
-/** Reads every weight of the manifest from its group's shards (concatenated in order). */
+/** Reads every weight of the manifest from its group's shards (concatenated in order); any json is checked as tfjsShardPaths checks it. */
 export function readTfjsWeights(json: unknown, shards: ReadonlyMap<string, Uint8Array>): TfjsWeight[] | { error: string } {
+  const checked = tfjsShardPaths(json);
+  if ('error' in checked) return checked;
   const out: TfjsWeight[] = [];
-  for (const group of (json as { weightsManifest: { paths: string[]; weights: ManifestEntry[] }[] }).weightsManifest) {
+  for (const group of (json as { weightsManifest: { paths: string[]; weights?: unknown }[] }).weightsManifest) {
+    const entries = group.weights ?? [];
+    if (!Array.isArray(entries)) return { error: 'a weightsManifest group\'s weights is not a list' };
     const parts = group.paths.map((p) => shards.get(p));
-    const missing = group.paths.find((_, i) => !parts[i]);
-    if (missing) return { error: `shard ${missing} is missing` };
+    const missing = parts.findIndex((p) => !p);
+    if (missing >= 0) return { error: `shard ${group.paths[missing]} is missing` };
     const total = parts.reduce((n, p) => n + p!.byteLength, 0);
     const bytes = new Uint8Array(total);
     let at = 0;
@@ -50,10 +60,11 @@ export function readTfjsWeights(json: unknown, shards: ReadonlyMap<string, Uint8
       at += p!.byteLength;
     }
     let offset = 0;
-    for (const w of group.weights ?? []) {
+    for (const w of entries as ManifestEntry[]) {
+      if (typeof w !== 'object' || w === null || typeof w.name !== 'string') return { error: `weightsManifest entry ${JSON.stringify(w)?.slice(0, 80)} is not a weight with a name` };
       const dtype = w.dtype ?? 'float32';
-      if (!Array.isArray(w.shape) || !w.shape.every((d) => Number.isInteger(d) && d >= 0)) return { error: `${w.name}: bad shape ${JSON.stringify(w.shape)}` };
-      if (!(dtype in bytesPer)) return { error: `${w.name}: dtype ${dtype} is not supported (quantised weights are not read)` };
+      if (!Array.isArray(w.shape) || !w.shape.every((d) => Number.isInteger(d) && d >= 0)) return { error: `${w.name}: bad shape ${JSON.stringify(w.shape)?.slice(0, 80)}` };
+      if (typeof dtype !== 'string' || !Object.hasOwn(bytesPer, dtype)) return { error: `${w.name}: dtype ${typeof dtype === 'string' ? dtype : JSON.stringify(dtype)} is not supported (quantised weights are not read)` };
       const count = w.shape.reduce((a, b) => a * b, 1);
       const size = count * bytesPer[dtype];
       if (offset + size > total) return { error: `${w.name}: the shards end before its ${size} bytes (truncated file?)` };
