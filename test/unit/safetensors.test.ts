@@ -3,16 +3,17 @@
  * small writer round-trip every dtype the activations panel may meet (F32, F16, BF16, F64, the
  * integers, BOOL), unaligned data included; every malformed input is refused with a sentence
  * (truncated file, a 2 GB header claim, bad UTF-8 or JSON, bad dtype, shape or offsets, overlaps);
- * and matchStateDict reports missing, unexpected and mismatched state_dict keys. Where Debian's
+ * and whether a state_dict fits a model is weightFit's (test/unit/weightFit.test.ts). Where Debian's
  * python3-torch is installed, a real module's state_dict is written from Python (struct + json +
  * raw tensor bytes, no safetensors package) and read back value for value.
  */
 import * as assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { halfToFloat, matchStateDict, readSafetensorsHeader, tensorData, type SafetensorsHeader } from '../../src/core/frontends/safetensors';
+import { halfToFloat, readSafetensorsHeader, tensorData, type SafetensorsHeader } from '../../src/core/frontends/safetensors';
+import { readSafetensorsHeaderFile } from '../../src/node/safetensorsFile';
 import { python, torchUnavailableReason } from '../oracle/torchOracle';
 
 interface Entry {
@@ -220,53 +221,36 @@ describe('safetensors reader', () => {
     });
   });
 
-  describe('matchStateDict', () => {
-    const bytes = writeSafetensors([
-      { name: 'conv1.weight', dtype: 'F32', shape: [4, 3, 3, 3], data: new Uint8Array(4 * 27 * 4) },
-      { name: 'bn1.weight', dtype: 'F32', shape: [4], data: new Uint8Array(16) },
-      { name: 'bn1.running_mean', dtype: 'F32', shape: [4], data: new Uint8Array(16) },
-      { name: 'bn1.num_batches_tracked', dtype: 'I64', shape: [], data: new Uint8Array(8) },
-      { name: 'fc.weight', dtype: 'F32', shape: [10, 4], data: new Uint8Array(160) },
-    ]);
-    const header = headerOf(bytes);
-
-    it('is clean when keys and shapes agree (null matches any size)', () => {
-      const expected = [
-        { key: 'conv1.weight', shape: [4, 3, 3, 3] },
-        { key: 'bn1.weight', shape: [4] },
-        { key: 'bn1.running_mean', shape: [null] },
-        { key: 'fc.weight', shape: [10, null] },
-      ];
-      assert.deepEqual(matchStateDict(header, expected), { missing: [], unexpected: [], mismatched: [] });
+  describe('the header alone', () => {
+    it('is read from the start of a file given its size, with the same checks against the whole file', () => {
+      const whole = writeSafetensors([{ name: 'w', dtype: 'F32', shape: [4], data: f32([1, 2, 3, 4]) }, { name: 'b', dtype: 'F32', shape: [2], data: f32([5, 6]) }]);
+      const full = headerOf(whole);
+      const start = whole.subarray(0, full.dataStart);
+      const fromStart = readSafetensorsHeader(start, { fileSize: whole.length });
+      assert.ok(!('error' in fromStart));
+      assert.deepEqual([...fromStart.tensors.values()], [...full.tensors.values()]);
+      assert.equal(fromStart.dataLength, 24);
+      // A file whose data is cut short is still named as truncated; too little of the header read is a different sentence.
+      assert.match((readSafetensorsHeader(start, { fileSize: whole.length - 1 }) as { error: string }).error, /run past the data section's 23 bytes/);
+      assert.match((readSafetensorsHeader(start.subarray(0, 20), { fileSize: whole.length }) as { error: string }).error, /larger than the 12 bytes read/);
     });
 
-    it('lists missing, unexpected and mismatched keys', () => {
-      const expected = [
-        { key: 'conv1.weight', shape: [8, 3, 3, 3] },
-        { key: 'conv1.bias', shape: [8] },
-        { key: 'bn1.weight', shape: [4, 1] },
-        { key: 'bn1.running_mean', shape: [4] },
-        { key: 'layer1.0.conv1.weight', shape: [null, null, 3, 3] },
-      ];
-      assert.deepEqual(matchStateDict(header, expected), {
-        missing: ['conv1.bias', 'layer1.0.conv1.weight'],
-        unexpected: ['fc.weight'],
-        mismatched: [
-          { key: 'conv1.weight', expected: [8, 3, 3, 3], actual: [4, 3, 3, 3] },
-          { key: 'bn1.weight', expected: [4, 1], actual: [4] },
-        ],
-      });
-    });
-
-    it('ignores num_batches_tracked on both sides', () => {
-      const expected = [
-        { key: 'conv1.weight', shape: [4, 3, 3, 3] },
-        { key: 'bn1.weight', shape: [4] },
-        { key: 'bn1.running_mean', shape: [4] },
-        { key: 'fc.weight', shape: [10, 4] },
-        { key: 'bn2.num_batches_tracked', shape: [] },
-      ];
-      assert.deepEqual(matchStateDict(header, expected), { missing: [], unexpected: [], mismatched: [] });
+    it('is read from disk without the tensors (src/node/safetensorsFile.ts)', async () => {
+      const dir = mkdtempSync(join(tmpdir(), 'cnn-lens-safetensors-'));
+      try {
+        const big = writeSafetensors([{ name: 'big', dtype: 'F32', shape: [4, 1024, 1024], data: new Uint8Array(16 * 2 ** 20) }]);
+        writeFileSync(join(dir, 'big.safetensors'), big);
+        const header = await readSafetensorsHeaderFile(join(dir, 'big.safetensors'), readSafetensorsHeader);
+        assert.ok(!('error' in header));
+        assert.deepEqual(header.tensors.get('big')?.shape, [4, 1024, 1024]);
+        assert.equal(header.dataLength, 16 * 2 ** 20);
+        writeFileSync(join(dir, 'cut.safetensors'), big.subarray(0, 4096));
+        assert.match(((await readSafetensorsHeaderFile(join(dir, 'cut.safetensors'), readSafetensorsHeader)) as { error: string }).error, /run past the data section/);
+        writeFileSync(join(dir, 'claim.safetensors'), lengthPrefix(2n ** 40n));
+        assert.match(((await readSafetensorsHeaderFile(join(dir, 'claim.safetensors'), readSafetensorsHeader)) as { error: string }).error, /exceeds the .* limit/);
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
     });
   });
 
@@ -335,18 +319,6 @@ print(json.dumps({name: {"shape": list(t.shape), "values": t.float().reshape(-1)
       assert.deepEqual(values(bytes, header, 'bn1.num_batches_tracked'), [1]);
       assert.ok(torchValues['bn1.running_mean'].values.some((v) => v !== 0), 'running statistics were updated');
 
-      const expected = [
-        { key: 'conv1.weight', shape: [4, 3, 3, 3] },
-        { key: 'conv1.bias', shape: [4] },
-        { key: 'bn1.weight', shape: [4] },
-        { key: 'bn1.bias', shape: [4] },
-        { key: 'bn1.running_mean', shape: [4] },
-        { key: 'bn1.running_var', shape: [4] },
-      ];
-      const match = matchStateDict(header, expected);
-      assert.deepEqual(match.missing, []);
-      assert.deepEqual(match.mismatched, []);
-      assert.deepEqual(match.unexpected, ['extra.half', 'extra.bf16', 'extra.f64'], 'num_batches_tracked is not reported');
     });
   });
 });

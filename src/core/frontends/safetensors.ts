@@ -5,9 +5,9 @@
  * file: it refuses an absurd header length before allocating anything, validates every entry
  * (dtype, shape, offsets inside the buffer, no overlaps, byte length = elements × dtype size) and
  * reports the first problem as a sentence. `tensorData` converts any numeric dtype to a fresh
- * Float32Array (the activations panel's weights), and `matchStateDict` compares the file with the
- * keys and shapes a model expects (PyTorch state_dict names such as `layer1.0.conv1.weight`).
- * Plain ES2022: no DOM, no Node (so no TextDecoder; UTF-8 is decoded here, strictly).
+ * Float32Array (the activations panel's weights), `tensorRows` lists them, and a header can be
+ * read from the start of a file alone (`fileSize`), so a checkpoint's tensors are never loaded just
+ * to be listed or checked (whether they fit a model is src/core/analysis/weightFit.ts). Plain ES2022: no DOM, no Node (so no TextDecoder; UTF-8 is decoded here, strictly).
  */
 
 export type SafetensorsDtype =
@@ -75,21 +75,6 @@ export interface ReadSafetensorsOptions {
    * check the header against the file without reading gigabytes of tensors.
    */
   readonly fileSize?: number;
-}
-
-export interface StateDictMismatch {
-  readonly key: string;
-  readonly expected: readonly (number | null)[];
-  readonly actual: readonly number[];
-}
-
-export interface StateDictMatch {
-  /** Expected keys the file lacks, in the order expected. */
-  readonly missing: string[];
-  /** Keys in the file nothing expects, in the file's order (`num_batches_tracked` never listed). */
-  readonly unexpected: string[];
-  /** Keys in both whose shapes differ (rank, or a known dimension). */
-  readonly mismatched: StateDictMismatch[];
 }
 
 export const defaultMaxHeaderBytes = 100_000_000;
@@ -348,34 +333,4 @@ export function tensorData(bytes: Uint8Array, header: SafetensorsHeader, name: s
 /** One row per tensor, in the header's order, with element and byte counts: what a viewer lists. */
 export function tensorRows(header: SafetensorsHeader): { name: string; dtype: SafetensorsDtype; shape: readonly number[]; elements: number; bytes: number }[] {
   return [...header.tensors.values()].map((t) => ({ name: t.name, dtype: t.dtype, shape: t.shape, elements: t.shape.reduce((n, d) => n * d, 1), bytes: t.dataOffsets[1] - t.dataOffsets[0] }));
-}
-
-// ---- state_dict matching ---------------------------------------------------------------------
-
-/** BatchNorm's step counter: PyTorch saves it, older checkpoints lack it, no model needs it to run. */
-const isBatchCounter = (key: string): boolean => key === 'num_batches_tracked' || key.endsWith('.num_batches_tracked');
-
-/**
- * Compares the file's tensors with what a model expects, as `model.load_state_dict(strict=True)`
- * would: keys are `${modulePath}.${weightName}` (`layer1.0.conv1.weight`, `bn1.running_mean`);
- * an expected dimension of null matches any size. `num_batches_tracked` keys are ignored on both
- * sides, as PyTorch's BatchNorm tolerates their absence.
- */
-export function matchStateDict(header: SafetensorsHeader, expected: readonly { readonly key: string; readonly shape: readonly (number | null)[] }[]): StateDictMatch {
-  const missing: string[] = [];
-  const mismatched: StateDictMismatch[] = [];
-  const seen = new Set<string>();
-  for (const { key, shape } of expected) {
-    seen.add(key);
-    const tensor = header.tensors.get(key);
-    if (!tensor) {
-      if (!isBatchCounter(key)) missing.push(key);
-      continue;
-    }
-    const actual = tensor.shape;
-    const same = actual.length === shape.length && shape.every((d, i) => d === null || d === actual[i]);
-    if (!same) mismatched.push({ key, expected: shape, actual });
-  }
-  const unexpected = [...header.tensors.keys()].filter((k) => !seen.has(k) && !isBatchCounter(k));
-  return { missing, unexpected, mismatched };
 }
