@@ -111,6 +111,8 @@ function drawHeader(snapshot: GraphSnapshot): void {
   const title = header.appendChild(document.createElement('span'));
   title.className = 'title';
   title.textContent = snapshot.document.name + (snapshot.model ? ` · ${snapshot.model}` : '');
+  // Nothing drawn, nothing to switch, fit or export: the notice is the whole view.
+  if (!snapshot.layers.length) return;
   const bar = header.appendChild(document.createElement('span'));
   bar.className = 'toolbar';
   const button = (text: string, hint: string, action: () => void, pressed?: boolean) => {
@@ -144,11 +146,16 @@ async function draw(): Promise<void> {
   drawHeader(snapshot);
   body.classList.toggle('with-panel', panelOpen);
   if (panelOpen) panel.show(snapshot);
+  canvas.querySelector('.notice')?.remove();
+  minimap.element.hidden = !snapshot.layers.length;
   if (!snapshot.layers.length) {
     layout = undefined;
     canvas.querySelector('svg')?.remove();
-    const svg = select(canvas).insert('svg', ':first-child').attr('class', 'graph').attr('width', 600).attr('height', 80);
-    svg.append('text').attr('class', 'message').attr('x', 16).attr('y', 36).text(snapshot.message ?? 'Nothing to draw.');
+    // A sentence from the host (no model here, or what is wrong with a file): wrapped, as a notice.
+    const notice = canvas.insertBefore(document.createElement('p'), canvas.firstChild);
+    notice.className = 'notice';
+    const text = snapshot.message ?? 'Nothing to draw.';
+    notice.textContent = text.charAt(0).toUpperCase() + text.slice(1);
     return;
   }
   let laid: Layout | undefined;

@@ -5,10 +5,10 @@
  * ONNX and Keras .h5 files open in the read-only model viewer with the same drawing; and a
  * .safetensors state_dict linked to LeNet-5's source puts what would not load on the layer
  * definitions as Problems, then clears them when a fitting checkpoint is saved over it; opened
- * itself, the .safetensors lists its tensors.
+ * itself, the .safetensors lists its tensors. Damaged binary files say what is wrong with them.
  */
 import * as assert from 'node:assert/strict';
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { lenet5StateDict, safetensors, tensor } from '../harness/files';
 import { samplesWorkbench } from '../harness/suite';
@@ -45,6 +45,26 @@ describe('model files (code-server)', function () {
       await screenshot(bench.page, `model-viewer-${file.replace('.', '-')}`, { forReadme: file.endsWith('onnx') });
     });
   }
+
+  it('says what is wrong with a damaged .onnx or .h5 instead of drawing it', async () => {
+    const dir = join(bench.workspace, 'samples', 'models');
+    const cut = (file: string, length: number) => writeFileSync(join(dir, `damaged-${file}`), readFileSync(join(dir, file)).subarray(0, length));
+    cut('lenet5.onnx', 300);
+    cut('lenet5.h5', 5000);
+    for (const [file, message] of [
+      ['damaged-lenet5.onnx', /^Not a readable ONNX model: .* claims \d+ bytes, but only \d+ remain/],
+      ['damaged-lenet5.h5', /^Cannot read this \.h5 file: the file is truncated: it has 5000 bytes, and its HDF5 superblock says \d+/],
+    ] as const) {
+      await runCommand(bench.page, 'View: Close All Editors');
+      await openFile(bench.page, `samples/models/${file}`);
+      const frame = webview(bench.page);
+      const notice = frame.locator('p.notice');
+      await notice.waitFor({ timeout: 60_000 });
+      assert.match((await notice.textContent()) ?? '', message);
+      assert.equal(await frame.locator('.toolbar button').count(), 0, 'nothing to switch or export');
+    }
+    await screenshot(bench.page, 'model-viewer-damaged');
+  });
 
   it('checks a .safetensors state_dict against the source: misfits as Problems, cleared when a fitting file is saved', async () => {
     const file = join(bench.workspace, 'samples', 'lenet5_checkpoint.safetensors');
