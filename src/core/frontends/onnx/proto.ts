@@ -110,7 +110,11 @@ class Reader {
   length(field: number): number {
     const start = this.pos;
     const n = this.varint();
-    if (n < 0 || n > this.end - this.pos) throw new ProtoError(`${this.what}: field ${field} at byte ${start} claims ${n} bytes, but only ${this.end - this.pos} remain`);
+    if (n < 0 || n > this.end - this.pos) {
+      // Past the end of the file itself (not of an enclosing message), the likeliest cause is a cut-off file.
+      const cut = this.end === this.bytes.length && n >= 0 && n < 2 ** 32 ? ' (the file ends first: truncated?)' : '';
+      throw new ProtoError(`${this.what}: field ${field} at byte ${start} claims ${n} bytes, but only ${this.end - this.pos} remain${cut}`);
+    }
     return n;
   }
 
