@@ -10,7 +10,7 @@ import { AnalysisService, loadEngine, parseShape } from './analysisService';
 import { LayerInlayHints, ModelCodeLens, ModelStatusBar, modelAt } from './editorViews';
 import { GraphPreviewManager, isModelDocument } from './graphPreview';
 import { LayerHoverProvider } from './hover';
-import { ModelFileEditorProvider } from './modelFileEditor';
+import { ModelFileEditorProvider, modelFileViewType } from './modelFileEditor';
 import { ShapeProblems } from './problems';
 import { WeightsCheck } from './weightsCheck';
 import { WeightsFileEditorProvider } from './weightsFileEditor';
@@ -42,6 +42,12 @@ export function activate(context: vscode.ExtensionContext): { activated: true; s
     }
     return action(document);
   };
+  // A binary model file's preview is its viewer: "Open Graph Preview" on one opens that viewer.
+  const openPreview = (toSide: boolean) => () => {
+    const file = binaryModelFileInFocus();
+    if (file) return vscode.commands.executeCommand('vscode.openWith', file, modelFileViewType, toSide ? vscode.ViewColumn.Beside : vscode.ViewColumn.Active);
+    return withModelDocument((d) => previews.show(d, toSide))();
+  };
   const documentFor = async (arg?: ModelArg) => (arg ? vscode.workspace.openTextDocument(vscode.Uri.parse(arg.uri)) : vscode.window.activeTextEditor?.document);
   const exportAs = (format: 'svg' | 'png') => async () => {
     try {
@@ -71,8 +77,8 @@ export function activate(context: vscode.ExtensionContext): { activated: true; s
     vscode.languages.registerCodeLensProvider(python, weights),
     vscode.languages.registerCodeActionsProvider(python, problems, { providedCodeActionKinds: ShapeProblems.providedCodeActionKinds }),
     vscode.workspace.registerTextDocumentContentProvider(summaryScheme, summaries),
-    vscode.commands.registerCommand('cnnLens.openPreview', withModelDocument((d) => previews.show(d, false))),
-    vscode.commands.registerCommand('cnnLens.openPreviewToSide', withModelDocument((d) => previews.show(d, true))),
+    vscode.commands.registerCommand('cnnLens.openPreview', openPreview(false)),
+    vscode.commands.registerCommand('cnnLens.openPreviewToSide', openPreview(true)),
     vscode.commands.registerCommand('cnnLens.stepThroughActivations', withModelDocument((d) => activations.show(d))),
     vscode.commands.registerCommand('cnnLens.showSummary', async (arg?: ModelArg) => {
       const document = await documentFor(arg);
@@ -95,6 +101,13 @@ export function activate(context: vscode.ExtensionContext): { activated: true; s
 }
 
 export function deactivate(): void {}
+
+/** The .onnx / .h5 in the active tab, whether shown in CNN Lens's viewer or opened another way. */
+function binaryModelFileInFocus(): vscode.Uri | undefined {
+  const input = vscode.window.tabGroups.activeTabGroup.activeTab?.input;
+  const uri = input instanceof vscode.TabInputCustom || input instanceof vscode.TabInputText ? input.uri : undefined;
+  return uri && /\.(onnx|h5|hdf5)$/i.test(uri.path) ? uri : undefined;
+}
 
 /** Writes `# cnn-lens: input=(…)` above a model's definition (above its decorators). */
 async function setInputShape(service: AnalysisService, document: vscode.TextDocument | undefined, modelName?: string): Promise<void> {

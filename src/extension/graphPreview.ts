@@ -167,6 +167,7 @@ export class GraphPreviewManager implements vscode.Disposable, vscode.WebviewPan
   }
 }
 
+/** Documents the preview follows: Python source and models saved as JSON (binary files have their own viewer). */
 export function isModelDocument(document: vscode.TextDocument): boolean {
-  return document.languageId === 'python' || /\.(json|onnx|h5|keras|safetensors)$/i.test(document.uri.path);
+  return document.languageId === 'python' || /\.json$/i.test(document.uri.path);
 }

@@ -2,7 +2,7 @@
  * Reads a weights file from the workspace for the activations panel and matches it to the model's
  * activation plan: PyTorch `.safetensors` (state_dict names → module paths), TensorFlow.js
  * `model.json` with its shards and Keras `.h5` (both Keras layer/weight names, matched by
- * weightMatching.ts). What does not fit — missing and unexpected keys, shape differences — is
+ * the core's weightFit.ts). What does not fit — missing and unexpected keys, shape differences — is
  * listed rather than guessed at; the panel shows it and falls back to random weights for what is
  * missing. Files over a size cap are refused before reading; an .h5 is read in a worker thread.
  */
@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import type { ActivationPlan } from '../core/analysis/activationPlan';
 import type { LoadedWeights } from '../core/protocol/messages';
 import { loadEngine } from './analysisService';
-import { matchKerasWeights, type Tensors } from '../core/analysis/weightFit';
+import type { Tensors } from '../core/analysis/weightFit';
 import type { KerasH5, ReadKerasH5Options } from '../core/frontends/kerasH5';
 import { workerH5Reader, type WorkerH5Reader } from '../node/h5Reader';
 
@@ -44,7 +44,7 @@ async function fromKerasH5(name: string, bytes: Uint8Array, plan: ActivationPlan
   const read = await readKerasH5(bytes);
   if ('error' in read) throw new Error(`${name}: ${read.error}`);
   if (!read.weights.length) throw new Error(`${name}: the file holds a model config but no weights.`);
-  return matchKerasWeights(name, plan, read.weights);
+  return loadEngine().matchKerasWeights(name, plan, read.weights);
 }
 
 function fromSafetensors(name: string, bytes: Uint8Array, plan: ActivationPlan): LoadedWeights {
@@ -71,5 +71,5 @@ async function fromTfjs(file: vscode.Uri, name: string, bytes: Uint8Array, plan:
   for (const p of paths) shards.set(p, await vscode.workspace.fs.readFile(vscode.Uri.joinPath(file, '..', p)));
   const weights = engine.readTfjsWeights(json, shards);
   if ('error' in weights) throw new Error(`${name}: ${weights.error}`);
-  return matchKerasWeights(name, plan, weights);
+  return loadEngine().matchKerasWeights(name, plan, weights);
 }

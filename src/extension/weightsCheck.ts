@@ -45,6 +45,11 @@ export class WeightsCheck implements vscode.Disposable, vscode.CodeLensProvider 
       service.onDidAnalyse((a) => {
         if (this.links.has(a.uri) && !a.stale) void this.check(a);
       }),
+      // The link stays; its Problems go with the document and come back when it is analysed again.
+      vscode.workspace.onDidCloseTextDocument((d) => {
+        this.results.delete(d.uri.toString());
+        this.collection.delete(d.uri);
+      }),
       vscode.commands.registerCommand('cnnLens.checkWeights', (arg?: { uri: string; model?: string }) => this.choose(arg)),
       vscode.commands.registerCommand('cnnLens.clearWeightsCheck', (arg?: { uri: string }) => this.unlink(arg?.uri ?? vscode.window.activeTextEditor?.document.uri.toString())),
     );

@@ -43,6 +43,10 @@ describe('model files (code-server)', function () {
       assert.deepEqual(labels.slice(0, 5), ['32×32×1', '28×28×6', '14×14×6', '10×10×16', '5×5×16']);
       assert.deepEqual(labels.slice(-3), ['120', '84', '10']);
       await screenshot(bench.page, `model-viewer-${file.replace('.', '-')}`, { forReadme: file.endsWith('onnx') });
+      // "Open Graph Preview to the Side" on a binary model file opens its viewer beside it.
+      await runCommand(bench.page, 'CNN Lens: Open Graph Preview to the Side');
+      await bench.page.locator('iframe.webview.ready').nth(1).waitFor({ state: 'attached', timeout: 30_000 });
+      assert.equal(await bench.page.locator('.tab', { hasText: file }).count(), 2, 'the file is open in two viewers');
     });
   }
 
