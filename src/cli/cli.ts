@@ -19,7 +19,7 @@ const usage = `Usage: cnn-lens <command> [options] <file>
 
 Commands:
   summary <file>        the layer table (shapes, params, MACs) of the models in a file: Python
-                        source, Keras JSON, tfjs model.json, Keras .h5 or ONNX; for a
+                        source, Keras JSON, tfjs model.json, Keras .h5 or .keras, or ONNX; for a
                         .safetensors state_dict, its tensors
   render <file> -o OUT  draw a model as the graph preview does, to OUT.svg or OUT.png
   help                  show this text

@@ -13,6 +13,7 @@ import type { Dim } from '../core/ir/dims';
 import type { Expr } from '../core/frontends/python/ast';
 import { analyzeKerasJson } from '../core/frontends/kerasJson';
 import { analyzeOnnx } from '../core/frontends/onnx';
+import { analyzeKerasArchive } from '../core/frontends/kerasArchive';
 import { analyzeKerasH5, type KerasH5Reader } from '../core/frontends/kerasH5Model';
 import { workerH5Reader, type WorkerH5Reader } from '../node/h5Reader';
 import type { FileAnalysis } from '../core/frontends/modelResult';
@@ -110,7 +111,7 @@ function commonOption(options: ModelOptions, flag: string, value: string): strin
 export async function analyzeFile(file: string, options: ModelOptions, io: CliIo): Promise<FileAnalysis | undefined> {
   const format = modelFileFormat(file);
   // Binary model files hold their weights too, so they may be far larger than any source file.
-  const cap = format === 'onnx' || format === 'h5' ? maxModelFileBytes : maxFileBytes;
+  const cap = format === 'onnx' || format === 'h5' || format === 'keras' ? maxModelFileBytes : maxFileBytes;
   let bytes: Buffer;
   try {
     if (statSync(file).size > cap) {
@@ -130,6 +131,8 @@ export async function analyzeFile(file: string, options: ModelOptions, io: CliIo
       ? analyzeOnnx(path, view, fileOptions)
       : format === 'h5'
       ? await analyzeKerasH5(path, view, h5Reader(), fileOptions)
+      : format === 'keras'
+      ? analyzeKerasArchive(path, view, fileOptions)
       : format === 'json'
       ? analyzeKerasJson(path, bytes.toString('utf8'), fileOptions)
       : analyzePython(path, bytes.toString('utf8'), {
@@ -147,10 +150,11 @@ export async function analyzeFile(file: string, options: ModelOptions, io: CliIo
   return result;
 }
 
-/** Model files by extension (ONNX; Keras .h5; Keras to_json and tfjs model.json); anything else is Python source. */
-export function modelFileFormat(file: string): 'onnx' | 'h5' | 'json' | 'safetensors' | 'python' {
+/** Model files by extension (ONNX; Keras .h5 and .keras; Keras to_json and tfjs model.json); anything else is Python source. */
+export function modelFileFormat(file: string): 'onnx' | 'h5' | 'keras' | 'json' | 'safetensors' | 'python' {
   if (/\.onnx$/i.test(file)) return 'onnx';
   if (/\.(h5|hdf5)$/i.test(file)) return 'h5';
+  if (/\.keras$/i.test(file)) return 'keras';
   if (/\.json$/i.test(file)) return 'json';
   if (/\.safetensors$/i.test(file)) return 'safetensors';
   return 'python';

@@ -19,3 +19,4 @@ export { bestStateDictFit, describeStateDictFit, fitStateDict, matchKerasWeights
 export { readTfjsWeights, tfjsShardPaths } from '../core/frontends/tfjsWeights';
 export { analyzeOnnx } from '../core/frontends/onnx';
 export { analyzeKerasH5 } from '../core/frontends/kerasH5Model';
+export { analyzeKerasArchive } from '../core/frontends/kerasArchive';

@@ -102,11 +102,11 @@ export function activate(context: vscode.ExtensionContext): { activated: true; s
 
 export function deactivate(): void {}
 
-/** The .onnx / .h5 in the active tab, whether shown in CNN Lens's viewer or opened another way. */
+/** The .onnx / .h5 / .keras in the active tab, whether shown in CNN Lens's viewer or opened another way. */
 function binaryModelFileInFocus(): vscode.Uri | undefined {
   const input = vscode.window.tabGroups.activeTabGroup.activeTab?.input;
   const uri = input instanceof vscode.TabInputCustom || input instanceof vscode.TabInputText ? input.uri : undefined;
-  return uri && /\.(onnx|h5|hdf5)$/i.test(uri.path) ? uri : undefined;
+  return uri && /\.(onnx|h5|hdf5|keras)$/i.test(uri.path) ? uri : undefined;
 }
 
 /** Writes `# cnn-lens: input=(…)` above a model's definition (above its decorators). */

@@ -1,5 +1,5 @@
 /**
- * Binary model files (ONNX, Keras .h5) open in a read-only custom editor that shows what the
+ * Binary model files (ONNX, Keras .h5 and Keras 3's .keras archives) open in a read-only custom editor that shows what the
  * graph preview shows for source: the model drawn as volumes or as a graph, with the summary table
  * beside it. The file is read once when opened (bounded by `cnnLens.modelFiles.maxSizeMB`, refused
  * with a message above it), analysed by the core's front-end for its format, and handed to the
@@ -56,7 +56,12 @@ export class ModelFileEditorProvider implements vscode.CustomReadonlyEditorProvi
       if (size > capMB * 1024 * 1024) return { document: ref, layers: [], message: `${name} is ${(size / 2 ** 20).toFixed(0)} MB, over the ${capMB} MB limit (setting cnnLens.modelFiles.maxSizeMB); not opened.` };
       const bytes = await vscode.workspace.fs.readFile(uri);
       const started = performance.now();
-      const result: FileAnalysis = /\.onnx$/i.test(name) ? loadEngine().analyzeOnnx(uri.fsPath, bytes) : await loadEngine().analyzeKerasH5(uri.fsPath, bytes, readKerasH5);
+      const engine = loadEngine();
+      const result: FileAnalysis = /\.onnx$/i.test(name)
+        ? engine.analyzeOnnx(uri.fsPath, bytes)
+        : /\.keras$/i.test(name)
+        ? engine.analyzeKerasArchive(uri.fsPath, bytes)
+        : await engine.analyzeKerasH5(uri.fsPath, bytes, readKerasH5);
       this.log.info(`opened ${name} (${(size / 2 ** 20).toFixed(1)} MB) in ${(performance.now() - started).toFixed(0)} ms: ${result.models.length} model(s)`);
       const model = result.models[0];
       const problems = result.diagnostics.filter((d) => d.severity === 'error').map((d) => d.message);

@@ -1,7 +1,7 @@
 /**
  * Fuzzing the model-file front-ends with corrupted copies of every model-file fixture, all five
  * formats: Keras JSON and tfjs model.json (JSON edited structurally, and as text: cut short,
- * bytes flipped, spans deleted or duplicated), tfjs weights (manifest edited, .bin shards cut or
+ * bytes flipped, spans deleted or duplicated), Keras 3 .keras archives (zip directory and entries), tfjs weights (manifest edited, .bin shards cut or
  * flipped), Keras .h5 (built from the fixtures with h5wasm, plus samples/models/lenet5.h5: cut,
  * superblock and object-header bytes flipped, ranges zeroed), ONNX (samples/models/lenet5.onnx and
  * graphs from our writer: cut, flipped, varint lengths replaced with huge claims, spans duplicated,
@@ -22,6 +22,7 @@ import { join, relative } from 'node:path';
 import { activationPlan } from '../../src/core/analysis/activationPlan';
 import { fitStateDict } from '../../src/core/analysis/weightFit';
 import { analyzePython } from '../../src/core/frontends/python/analyzePython';
+import { analyzeKerasArchive } from '../../src/core/frontends/kerasArchive';
 import { readKerasH5 } from '../../src/core/frontends/kerasH5';
 import { analyzeKerasH5 } from '../../src/core/frontends/kerasH5Model';
 import { analyzeKerasJson } from '../../src/core/frontends/kerasJson';
@@ -30,6 +31,7 @@ import { analyzeOnnx } from '../../src/core/frontends/onnx';
 import { readSafetensorsHeader, tensorData } from '../../src/core/frontends/safetensors';
 import { readTfjsWeights, tfjsShardPaths } from '../../src/core/frontends/tfjsWeights';
 import { workerH5Reader } from '../../src/node/h5Reader';
+import { zip } from '../support/zipWriter';
 import { loadH5wasm, tfjsWeights, writeH5 } from '../unit/frontends/kerasH5Writer';
 import { conv, lenet, lField, unary, vField, weight, writeOnnx, type GraphDef } from '../unit/frontends/onnxWriter';
 import { analysisRefused, boundMs, budgetMs, check, collectGarbage, errorProblem, hasError, isSentence, problemWith, refusedCheaply } from './modelFiles/checks';
@@ -41,7 +43,7 @@ const samples = join(root, 'samples/models');
 const scale = Number(process.env.CNN_LENS_FUZZ_MODEL_MUTATIONS ?? 1);
 const count = (n: number) => Math.max(1, Math.round(n * scale));
 /** Mutations per fixture, per format (the whole file runs in well under a minute on two cores). */
-const perFile = { kerasJson: count(500), tfjsWeights: count(300), h5: count(100), onnx: count(1500), safetensors: count(2000) };
+const perFile = { kerasJson: count(500), kerasArchive: count(500), tfjsWeights: count(300), h5: count(100), onnx: count(1500), safetensors: count(2000) };
 /** The .h5 reader's deadline here (the hosts allow 10 s and more): a file HDF5 loops on costs this much. */
 const h5DeadlineMs = 3_000;
 /**
@@ -216,6 +218,22 @@ describe('model-file front-ends under fuzzing', function () {
       await refusedCheaply('readKerasH5 of a 2^31-element dataset', () => readKerasH5(bytes), hasError, 2000);
       await check('analyzeKerasH5 of a 2^31-element dataset', () => analyzeKerasH5('huge.h5', bytes, readKerasH5), problemWith, 2000);
     });
+  });
+
+  describe('Keras 3 .keras archives (analyzeKerasArchive)', () => {
+    for (const fixture of readdirSync(fixtures).filter((f) => f.endsWith('.keras3.json'))) {
+      const file = `${fixture.replace('.keras3.json', '')}.keras (config.json from ${fixture})`;
+      it(`survives ${perFile.kerasArchive} mutations of ${file}: the zip directory, headers and config.json`, async () => {
+        const archive = zip({ 'metadata.json': '{"keras_version": "3.6.0"}', 'config.json': readFileSync(join(fixtures, fixture), 'utf8'), 'model.weights.h5': new Uint8Array(64) });
+        const seed = seedOf(file);
+        const rnd = random(seed);
+        for (let k = 0; k < perFile.kerasArchive; k++) {
+          // The directory and end record sit at the tail; local headers and config.json before them.
+          const mutated = pick(rnd, 2) === 0 ? mutateBytes(archive, rnd, Math.max(0, archive.length - 200)) : mutateBytes(archive, rnd);
+          note('keras-archive', await check(`seed ${seed} mutation ${k} of ${file}`, () => analyzeKerasArchive(file, mutated, { timeMs: budgetMs }), problemWith));
+        }
+      });
+    }
   });
 
   describe('ONNX (analyzeOnnx)', () => {

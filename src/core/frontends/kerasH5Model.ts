@@ -14,7 +14,7 @@ import type { Dim, Shape } from '../ir/dims';
 import type { SourceRange } from '../ir/graph';
 import { analyzeKerasJson } from './kerasJson';
 import type { KerasH5, ReadKerasH5Options } from './kerasH5';
-import type { FileAnalysis, ModelDiagnostic, ModelResult } from './modelResult';
+import { atFileTop, type FileAnalysis, type ModelDiagnostic, type ModelResult } from './modelResult';
 
 /** readKerasH5, or something that runs it elsewhere (src/node/h5Reader.ts: a worker with a deadline). */
 export type KerasH5Reader = (bytes: Uint8Array, options?: ReadKerasH5Options) => Promise<KerasH5 | { error: string }>;
@@ -43,7 +43,7 @@ export async function analyzeKerasH5(uri: string, bytes: Uint8Array, readKerasH5
       );
     // h5 stores model_config as the JSON text of {class_name, config}, the same as to_json().
     const text = JSON.stringify(read.modelConfig);
-    const analysis = atTop(analyzeKerasJson(uri, text, { input: options.input, timeMs: options.timeMs }));
+    const analysis = atFileTop(analyzeKerasJson(uri, text, { input: options.input, timeMs: options.timeMs }));
     if (read.layout !== 'keras2-model' || analysis.models.length === 0) return analysis;
     const shapes = new Map(read.weights.map((w) => [w.name, [...w.shape]]));
     return { ...analysis, models: analysis.models.map((model) => withWeightCheck(model, shapes)) };
@@ -51,12 +51,6 @@ export async function analyzeKerasH5(uri: string, bytes: Uint8Array, readKerasH5
     // A bug in CNN Lens (or in h5wasm) must cost this file's analysis, never the editor.
     return fail(`CNN Lens internal error reading the .h5 file: ${message(error)}`);
   }
-}
-
-/** Ranges point into the JSON text, which is nowhere in a binary file: every diagnostic goes to its top. */
-function atTop(analysis: FileAnalysis): FileAnalysis {
-  const moved = (ds: readonly ModelDiagnostic[]) => ds.map((d) => ({ ...d, range: top }));
-  return { ...analysis, diagnostics: moved(analysis.diagnostics), models: analysis.models.map((m) => ({ ...m, range: top, diagnostics: moved(m.diagnostics) })) };
 }
 
 /** The model with a warning for every weight whose shape in the file differs from the analysis's. */

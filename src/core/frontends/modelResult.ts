@@ -38,3 +38,14 @@ export interface FileAnalysis {
   /** Evaluation steps spent (0 for formats that are read, not evaluated). */
   readonly steps: number;
 }
+
+const fileTop: SourceRange = { start: { line: 0, character: 0 }, end: { line: 0, character: 1 } };
+
+/**
+ * A model read from JSON inside a binary file (an .h5's model_config, a .keras archive's
+ * config.json): its ranges point into text that is nowhere in the file, so every range goes to the top.
+ */
+export function atFileTop(analysis: FileAnalysis): FileAnalysis {
+  const moved = (ds: readonly ModelDiagnostic[]) => ds.map((d) => ({ ...d, range: fileTop }));
+  return { ...analysis, diagnostics: moved(analysis.diagnostics), models: analysis.models.map((m) => ({ ...m, range: fileTop, diagnostics: moved(m.diagnostics) })) };
+}

@@ -2,8 +2,8 @@
  * Model files in a real VS Code: a TensorFlow.js layers-model `model.json` opened as text gets the
  * same CodeLens totals as the source it came from, and the graph preview draws it with the same
  * labels (Keras's channels-last shapes written H×W×C, as for the Keras LeNet-5 source); binary
- * ONNX and Keras .h5 files open in the read-only model viewer with the same drawing; and a
- * .safetensors state_dict linked to LeNet-5's source puts what would not load on the layer
+ * ONNX, Keras .h5 and Keras 3 .keras files open in the read-only model viewer with the same
+ * drawing; and a .safetensors state_dict linked to LeNet-5's source puts what would not load on the layer
  * definitions as Problems, then clears them when a fitting checkpoint is saved over it; opened
  * itself, the .safetensors lists its tensors. Damaged binary files say what is wrong with them.
  */
@@ -49,6 +49,16 @@ describe('model files (code-server)', function () {
       assert.equal(await bench.page.locator('.tab', { hasText: file }).count(), 2, 'the file is open in two viewers');
     });
   }
+
+  it('opens a Keras 3 .keras archive in the model viewer', async () => {
+    await runCommand(bench.page, 'View: Close All Editors');
+    await openFile(bench.page, 'samples/models/resnet_block.keras');
+    const frame = webview(bench.page);
+    await frame.locator('text.title', { hasText: 'resnet_block' }).waitFor({ timeout: 60_000 });
+    const labels = (await frame.locator('g.volume text.label').allTextContents()).filter(Boolean);
+    assert.equal(labels[0], '32×32×16', 'the input volume');
+    assert.equal(labels.at(-1), '16×16×32');
+  });
 
   it('says what is wrong with a damaged .onnx or .h5 instead of drawing it', async () => {
     const dir = join(bench.workspace, 'samples', 'models');

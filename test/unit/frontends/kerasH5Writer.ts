@@ -67,3 +67,25 @@ export async function writeH5(h5wasm: H5wasm, weights: Weight[], opts: { config?
   module.FS.unlink(path);
   return bytes;
 }
+
+/** Weights as Keras 3 writes `model.weights.h5`: `layers/<layer>/vars/<i>`, numbered in the layer's own order, and an empty optimizer. */
+export async function writeKeras3WeightsH5(h5wasm: H5wasm, weights: Weight[]): Promise<Uint8Array> {
+  const module = (await h5wasm.ready) as unknown as { FS: FS };
+  const path = `/model-test-${++counter}.h5`;
+  const f = new h5wasm.File(path, 'w');
+  const layers = f.create_group('layers');
+  const byLayer = new Map<string, Weight[]>();
+  for (const w of weights) {
+    const layer = w.name.split('/')[0];
+    (byLayer.get(layer) ?? byLayer.set(layer, []).get(layer)!).push(w);
+  }
+  for (const [layer, ws] of byLayer) {
+    const vars = layers.create_group(layer).create_group('vars');
+    ws.forEach((w, i) => vars.create_dataset({ name: String(i), data: w.data, shape: w.shape, dtype: '<f' }));
+  }
+  f.create_group('optimizer').create_group('vars');
+  f.close();
+  const bytes = module.FS.readFile(path);
+  module.FS.unlink(path);
+  return bytes;
+}
