@@ -9,9 +9,10 @@
  */
 import { summaryJson, summaryTable } from '../core/analysis/summary';
 import { bestStateDictFit, stateDictFits } from '../core/analysis/weightFit';
-import { analyzeFile, exitFailure, exitUsage, modelFileFormat, parseCommandLine, processIo, type CliIo } from './common';
+import { analyzeFile, exitFailure, exitUsage, parseCommandLine, processIo, type CliIo } from './common';
 import { render } from './render';
-import { readWeightsHeader, verdictJson, verdictText, weightsListing } from './weights';
+import { isStateDictFile } from '../node/weightsFile';
+import { readWeights, verdictJson, verdictText, weightsListing } from './weights';
 
 export { pythonLiteral, type CliIo } from './common';
 
@@ -20,7 +21,7 @@ const usage = `Usage: cnn-lens <command> [options] <file>
 Commands:
   summary <file>        the layer table (shapes, params, MACs) of the models in a file: Python
                         source, Keras JSON, tfjs model.json, Keras .h5 or .keras, or ONNX; for a
-                        .safetensors state_dict, its tensors
+                        state_dict (.safetensors, or torch.save's .pt/.pth/.bin/.ckpt), its tensors
   render <file> -o OUT  draw a model as the graph preview does, to OUT.svg or OUT.png
   help                  show this text
 
@@ -33,8 +34,7 @@ Options for both commands:
 
 Options for summary:
   --format table|json   output format (default: table)
-  --weights W.safetensors
-                        also check that this state_dict fits the model, as
+  --weights FILE        also check that this state_dict (.safetensors, .pt, .pth, .bin, .ckpt) fits the model, as
                         load_state_dict(strict=True) would (exit 1 if it does not)
 
 Options for render (without --model, the file's first model is drawn):
@@ -77,7 +77,7 @@ async function summary(argv: readonly string[], io: CliIo): Promise<number> {
       return undefined;
     },
     '--weights': (w) => {
-      if (modelFileFormat(w) !== 'safetensors') return `--weights takes a .safetensors file, got '${w}'`;
+      if (!isStateDictFile(w)) return `--weights takes a state_dict (.safetensors, .pt, .pth, .bin or .ckpt), got '${w}'`;
       chosen.weights = w;
       return undefined;
     },
@@ -87,33 +87,33 @@ async function summary(argv: readonly string[], io: CliIo): Promise<number> {
     return exitUsage;
   }
   const { file, options } = parsed;
-  if (modelFileFormat(file) === 'safetensors') {
+  if (isStateDictFile(file)) {
     if (chosen.weights) {
       io.err(`cnn-lens summary: ${file} is itself a weights file; give the model's source first (summary model.py --weights ${file})\n`);
       return exitUsage;
     }
-    const header = await readWeightsHeader(file, io);
-    if (!header) return exitFailure;
-    io.out(weightsListing(file, header, chosen.format));
+    const index = await readWeights(file, io);
+    if (!index) return exitFailure;
+    io.out(weightsListing(file, index, chosen.format));
     return 0;
   }
   const result = await analyzeFile(file, options, io);
   if (!result) return exitFailure;
-  const header = chosen.weights === undefined ? undefined : await readWeightsHeader(chosen.weights, io);
-  if (chosen.weights !== undefined && !header) return exitFailure;
-  const verdict = header && bestStateDictFit(result.models, header.tensors);
+  const index = chosen.weights === undefined ? undefined : await readWeights(chosen.weights, io);
+  if (chosen.weights !== undefined && !index) return exitFailure;
+  const verdict = index && bestStateDictFit(result.models, index.tensors);
   if (verdict && 'error' in verdict) {
     io.err(`cnn-lens summary: ${chosen.weights}: ${verdict.error}\n`);
     return exitFailure;
   }
   if (chosen.format === 'json') {
-    const weights = verdict ? { weights: verdictJson(chosen.weights!, verdict) } : {};
+    const weights = verdict ? { weights: verdictJson(chosen.weights!, verdict, index!.path) } : {};
     io.out(JSON.stringify({ file, models: result.models.map(summaryJson), ...weights }, null, 2) + '\n');
   } else {
     io.out(result.models.map(summaryTable).join('\n'));
     const fileProblems = result.diagnostics.filter((d) => d.severity !== 'info');
     if (fileProblems.length) io.out(`\n${file}:\n${fileProblems.map((d) => `  line ${d.range.start.line + 1}: ${d.severity}: ${d.message}`).join('\n')}\n`);
-    if (verdict) io.out(verdictText(chosen.weights!, verdict));
+    if (verdict) io.out(verdictText(chosen.weights!, verdict, index!.path));
   }
   return verdict && !stateDictFits(verdict.fit) ? exitFailure : 0;
 }

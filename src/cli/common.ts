@@ -16,6 +16,7 @@ import { analyzeOnnx } from '../core/frontends/onnx';
 import { analyzeKerasArchive } from '../core/frontends/kerasArchive';
 import { analyzeKerasH5, type KerasH5Reader } from '../core/frontends/kerasH5Model';
 import { workerH5Reader, type WorkerH5Reader } from '../node/h5Reader';
+import { isStateDictFile } from '../node/weightsFile';
 import type { FileAnalysis } from '../core/frontends/modelResult';
 import { analyzePython } from '../core/frontends/python/analyzePython';
 import { parsePython } from '../core/frontends/python/parse';
@@ -110,6 +111,10 @@ function commonOption(options: ModelOptions, flag: string, value: string): strin
  */
 export async function analyzeFile(file: string, options: ModelOptions, io: CliIo): Promise<FileAnalysis | undefined> {
   const format = modelFileFormat(file);
+  if (format === 'weights') {
+    io.err(`cnn-lens: ${file} is a state_dict, weights with no topology to analyse or draw; \`cnn-lens summary ${file}\` lists its tensors, and \`--weights ${file}\` checks it against a model's source\n`);
+    return undefined;
+  }
   // Binary model files hold their weights too, so they may be far larger than any source file.
   const cap = format === 'onnx' || format === 'h5' || format === 'keras' ? maxModelFileBytes : maxFileBytes;
   let bytes: Buffer;
@@ -151,12 +156,12 @@ export async function analyzeFile(file: string, options: ModelOptions, io: CliIo
 }
 
 /** Model files by extension (ONNX; Keras .h5 and .keras; Keras to_json and tfjs model.json); anything else is Python source. */
-export function modelFileFormat(file: string): 'onnx' | 'h5' | 'keras' | 'json' | 'safetensors' | 'python' {
+export function modelFileFormat(file: string): 'onnx' | 'h5' | 'keras' | 'json' | 'weights' | 'python' {
   if (/\.onnx$/i.test(file)) return 'onnx';
   if (/\.(h5|hdf5)$/i.test(file)) return 'h5';
   if (/\.keras$/i.test(file)) return 'keras';
   if (/\.json$/i.test(file)) return 'json';
-  if (/\.safetensors$/i.test(file)) return 'safetensors';
+  if (isStateDictFile(file)) return 'weights';
   return 'python';
 }
 

@@ -1,24 +1,27 @@
 /**
- * Weights files on the command line. `cnn-lens summary w.safetensors` lists the tensors a
- * state_dict holds (what Netron shows for a weights file), and `cnn-lens summary model.py
- * --weights w.safetensors` says whether the state_dict fits the model as
+ * Weights files on the command line: a `.safetensors` state_dict or a `torch.save` checkpoint
+ * (`.pt`, `.pth`, `.bin`, `.ckpt`). `cnn-lens summary w.pt` lists the tensors a state_dict holds
+ * (what Netron shows for a weights file), and `cnn-lens summary model.py --weights w.pt` says
+ * whether the state_dict fits the model as
  * `load_state_dict(strict=True)` would — missing and unexpected keys, wrong shapes, a wrapper's
- * key prefix — so a CI job can exit 1 when code and checkpoint drift apart. Only the header is
- * read; the matching is the core's (weightFit.ts), the same the editor's Problems use.
+ * key prefix — so a CI job can exit 1 when code and checkpoint drift apart. Only the index is read
+ * (a header; a checkpoint's directory and pickle, as data); the matching is the core's
+ * (weightFit.ts), the same the editor's Problems use.
  */
 import { shapeText, stateDictFits, type StateDictFit } from '../core/analysis/weightFit';
-import { readSafetensorsHeader, tensorRows, type SafetensorsHeader } from '../core/frontends/safetensors';
+import { readSafetensorsHeader } from '../core/frontends/safetensors';
+import { readTorchCheckpoint } from '../core/frontends/torchCheckpoint';
 import type { ModelResult } from '../core/frontends/modelResult';
 import { formatInt } from '../core/shapes/format';
-import { readSafetensorsHeaderFile } from '../node/safetensorsFile';
+import { readStateDictFile, type StateDictIndex } from '../node/weightsFile';
 import type { CliIo } from './common';
 
-/** The header of a .safetensors file, or undefined after saying on `io.err` why it cannot be read. */
-export async function readWeightsHeader(file: string, io: CliIo): Promise<SafetensorsHeader | undefined> {
+/** A state_dict's index (.safetensors, or a torch.save checkpoint), or undefined after saying on `io.err` why it cannot be read. */
+export async function readWeights(file: string, io: CliIo): Promise<StateDictIndex | undefined> {
   try {
-    const header = await readSafetensorsHeaderFile(file, readSafetensorsHeader);
-    if (!('error' in header)) return header;
-    io.err(`cnn-lens: ${file}: ${header.error}\n`);
+    const index = await readStateDictFile(file, { readSafetensorsHeader, readTorchCheckpoint });
+    if (!('error' in index)) return index;
+    io.err(`cnn-lens: ${file}: ${index.error}\n`);
   } catch (error) {
     io.err(`cnn-lens: cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}\n`);
   }
@@ -26,18 +29,17 @@ export async function readWeightsHeader(file: string, io: CliIo): Promise<Safete
 }
 
 /** The tensors of a state_dict as a table, or as JSON. */
-export function weightsListing(file: string, header: SafetensorsHeader, format: 'table' | 'json'): string {
-  const tensors = tensorRows(header);
+export function weightsListing(file: string, index: StateDictIndex, format: 'table' | 'json'): string {
+  const tensors = [...index.tensors].map(([name, t]) => ({ name, dtype: t.dtype, shape: t.shape, elements: t.shape.reduce((n, d) => n * d, 1) }));
   const total = tensors.reduce((n, t) => n + t.elements, 0);
-  if (format === 'json') {
-    return JSON.stringify({ file, tensors: tensors.map(({ name, dtype, shape, elements }) => ({ name, dtype, shape, elements })), elements: total, metadata: header.metadata }, null, 2) + '\n';
-  }
+  if (format === 'json') return JSON.stringify({ file, format: index.format, stateDictPath: index.path, tensors, elements: total, metadata: index.metadata ?? {} }, null, 2) + '\n';
   const rows = tensors.map((t) => [t.name, t.dtype, shapeText(t.shape), formatInt(t.elements)]);
   const head = ['Tensor', 'Dtype', 'Shape', 'Elements'];
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
   const line = (cells: string[]) => cells.map((c, i) => (i === 3 ? c.padStart(widths[i]) : c.padEnd(widths[i]))).join('  ').trimEnd();
   const rule = '='.repeat(widths.reduce((n, w) => n + w + 2, -2));
-  return [rule, line(head), rule, ...rows.map(line), rule, `${tensors.length} tensors, ${formatInt(total)} elements, ${(header.dataLength / 2 ** 20).toFixed(1)} MB of data`, ''].join('\n');
+  const where = index.path ? ` (the state_dict under '${index.path}')` : '';
+  return [rule, line(head), rule, ...rows.map(line), rule, `${tensors.length} tensors, ${formatInt(total)} elements${where}`, ''].join('\n');
 }
 
 export interface WeightsVerdict {
@@ -46,12 +48,13 @@ export interface WeightsVerdict {
 }
 
 /** The verdict as the table's closing lines. */
-export function verdictText(weightsFile: string, { model, fit }: WeightsVerdict): string {
+export function verdictText(weightsFile: string, { model, fit }: WeightsVerdict, stateDictPath: string): string {
   const lines = [
     stateDictFits(fit)
       ? `${weightsFile} fits ${model.name}: all ${fit.expected} tensors, ${formatInt(fit.fileElements)} elements.`
       : `${weightsFile} does not fit ${model.name} (load_state_dict(strict=True) would fail):`,
   ];
+  if (stateDictPath) lines.push(`  the state_dict is the checkpoint's '${stateDictPath}'`);
   if (fit.prefix) lines.push(`  every key starts with '${fit.prefix}'; matched without it`);
   for (const m of fit.mismatched) lines.push(`  wrong shape: ${m.tensor.fileKey} is ${shapeText(m.actual)}, the model expects ${shapeText(m.tensor.shape)}`);
   for (const e of fit.missing) lines.push(`  missing:     ${e.fileKey} (${shapeText(e.shape)})`);
@@ -59,9 +62,10 @@ export function verdictText(weightsFile: string, { model, fit }: WeightsVerdict)
   return `\n${lines.join('\n')}\n`;
 }
 
-export function verdictJson(weightsFile: string, { model, fit }: WeightsVerdict) {
+export function verdictJson(weightsFile: string, { model, fit }: WeightsVerdict, stateDictPath: string) {
   return {
     file: weightsFile,
+    stateDictPath,
     model: model.name,
     fits: stateDictFits(fit),
     prefix: fit.prefix ?? null,

@@ -1,17 +1,17 @@
 /**
- * Checks a PyTorch state_dict saved as `.safetensors` against the model in the source it belongs
- * to, and keeps checking it as either changes: what `load_state_dict(strict=True)` would reject
+ * Checks a PyTorch state_dict (`.safetensors`, or a `torch.save` checkpoint: `.pt`, `.pth`,
+ * `.bin`, `.ckpt`) against the model in the source it belongs to, and keeps checking it as either
+ * changes: what `load_state_dict(strict=True)` would reject
  * becomes Problems at the layer definitions concerned (a wrong shape is an error, a missing or
  * extra key a warning), and a CodeLens above the model says whether the file fits. The user links
  * a weights file to a source file with "CNN Lens: Check Weights Against Model…"; the link is kept
- * per workspace. Only the file's header is read (tensors are never loaded), so a multi-gigabyte
- * checkpoint is checked in milliseconds. The matching itself is the core's (weightFit.ts), shared
+ * per workspace. Only the file's index is read (a safetensors header, a checkpoint's zip directory
+ * and pickle, read as data and never run), so a multi-gigabyte checkpoint is checked in milliseconds. The matching itself is the core's (weightFit.ts), shared
  * with the activations panel and `cnn-lens summary --weights`.
  */
 import * as vscode from 'vscode';
 import type { StateDictFit } from '../core/analysis/weightFit';
-import type { SafetensorsHeader } from '../core/frontends/safetensors';
-import { readSafetensorsHeaderFile } from '../node/safetensorsFile';
+import { isTorchCheckpoint, readStateDictFile, type StateDictIndex } from '../node/weightsFile';
 import { AnalysisService, loadEngine, type DocumentAnalysis } from './analysisService';
 import { modelAt } from './editorViews';
 import type { ModelResult } from './engine';
@@ -25,6 +25,8 @@ interface Link {
 interface Checked {
   readonly model: ModelResult;
   readonly fit: StateDictFit;
+  /** Where in a checkpoint the state_dict was ('' for the saved object itself). */
+  readonly path: string;
 }
 
 const stateKey = 'cnnLens.weightLinks';
@@ -65,7 +67,7 @@ export class WeightsCheck implements vscode.Disposable, vscode.CodeLensProvider 
     const analysis = this.service.now(document);
     const editor = vscode.window.activeTextEditor;
     const model = arg?.model ?? (analysis && editor?.document === document ? modelAt(analysis, editor.selection.active.line)?.name : undefined);
-    const picked = await vscode.window.showOpenDialog({ title: 'A PyTorch state_dict saved with safetensors', filters: { safetensors: ['safetensors'] }, canSelectMany: false });
+    const picked = await vscode.window.showOpenDialog({ title: 'A PyTorch state_dict: safetensors, or a torch.save checkpoint', filters: { 'PyTorch state_dict': ['safetensors', 'pt', 'pth', 'bin', 'ckpt'] }, canSelectMany: false });
     if (!picked?.[0] || !analysis) return;
     const source = document.uri.toString();
     const link: Link = { weights: picked[0].toString(), model };
@@ -110,8 +112,8 @@ export class WeightsCheck implements vscode.Disposable, vscode.CodeLensProvider 
     if (!link) return { error: 'no weights file linked' };
     let result: Checked | { error: string };
     try {
-      const header = await readHeader(vscode.Uri.parse(link.weights));
-      result = 'error' in header ? header : bestFit(analysis, header, link.model);
+      const index = await readStateDict(vscode.Uri.parse(link.weights));
+      result = 'error' in index ? index : bestFit(analysis, index, link.model);
     } catch (error) {
       result = { error: (error as Error).message };
     }
@@ -182,14 +184,24 @@ export class WeightsCheck implements vscode.Disposable, vscode.CodeLensProvider 
 }
 
 /** The named model if the user chose one, else the PyTorch model in the file the state_dict fits best. */
-function bestFit(analysis: DocumentAnalysis, header: SafetensorsHeader, modelName: string | undefined): Checked | { error: string } {
+function bestFit(analysis: DocumentAnalysis, index: StateDictIndex, modelName: string | undefined): Checked | { error: string } {
   const candidates = analysis.result.models.filter((m) => !m.range.uri && (modelName === undefined || m.name === modelName));
   if (modelName && !candidates.length) return { error: `no model '${modelName}' in this file any more` };
-  return loadEngine().bestStateDictFit(candidates, header.tensors);
+  const best = loadEngine().bestStateDictFit(candidates, index.tensors);
+  return 'error' in best ? best : { ...best, path: index.path };
 }
 
-async function readHeader(uri: vscode.Uri): Promise<SafetensorsHeader | { error: string }> {
-  return uri.scheme === 'file' ? readSafetensorsHeaderFile(uri.fsPath, loadEngine().readSafetensorsHeader) : loadEngine().readSafetensorsHeader(await vscode.workspace.fs.readFile(uri));
+/** The state_dict's index: from disk range by range, or (another file system) from the whole file. */
+async function readStateDict(uri: vscode.Uri): Promise<StateDictIndex | { error: string }> {
+  const engine = loadEngine();
+  if (uri.scheme === 'file') return readStateDictFile(uri.fsPath, engine);
+  const bytes = await vscode.workspace.fs.readFile(uri);
+  if (!isTorchCheckpoint(uri.path)) {
+    const header = engine.readSafetensorsHeader(bytes);
+    return 'error' in header ? header : { format: 'safetensors', tensors: header.tensors, path: '' };
+  }
+  const read = engine.readTorchCheckpoint(engine.bytesSource(bytes));
+  return 'error' in read ? read : { format: 'torch', tensors: read.tensors, path: read.path };
 }
 
 function definitionOf(model: ModelResult, nodeId: string): vscode.Range {
@@ -220,9 +232,9 @@ function misfits(fit: StateDictFit): string {
     .join(', ');
 }
 
-function verdict({ model, fit }: Checked): string {
+function verdict({ model, fit, path }: Checked): string {
   const { formatInt, stateDictFits } = loadEngine();
-  const prefix = fit.prefix ? ` (after stripping the '${fit.prefix}' prefix every key carries)` : '';
+  const prefix = (path ? ` (the state_dict under '${path}')` : '') + (fit.prefix ? ` (after stripping the '${fit.prefix}' prefix every key carries)` : '');
   if (stateDictFits(fit)) return `fits ${model.name}: all ${fit.expected} tensors, ${formatInt(fit.fileElements)} values${prefix}.`;
   return `does not fit ${model.name}: ${misfits(fit)} of ${fit.expected} expected tensors${prefix}. See Problems.`;
 }

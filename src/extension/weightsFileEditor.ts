@@ -1,20 +1,38 @@
 /**
- * A `.safetensors` file opened in VS Code shows what it holds instead of "binary file": a
- * read-only view listing every tensor (name, dtype, shape, elements, bytes) with the totals and
- * the file's metadata, the way Netron lists a weights file. Only the header is read, so a
- * multi-gigabyte checkpoint opens at once. The page is plain HTML with no script; checking the
- * file against a model is done from the model's source (CNN Lens: Check Weights Against Model…).
+ * A weights file opened in VS Code shows what it holds instead of "binary file": a read-only view
+ * listing every tensor of a `.safetensors` file or a `torch.save` checkpoint (`.pt`, `.pth`,
+ * `.ckpt`) — name, dtype, shape, elements, bytes — with the totals and, for safetensors, the
+ * file's metadata, the way Netron lists a weights file. Only the index is read (a header; a
+ * checkpoint's zip directory and pickle, read as data, never run), so a multi-gigabyte checkpoint
+ * opens at once. The page is plain HTML with no script; checking the file against a model is done
+ * from the model's source (CNN Lens: Check Weights Against Model…).
  */
 import * as vscode from 'vscode';
-import type { SafetensorsHeader } from '../core/frontends/safetensors';
 import { loadEngine } from './analysisService';
-import { readSafetensorsHeaderFile } from '../node/safetensorsFile';
+import { isTorchCheckpoint, readSafetensorsHeaderFile, withFileSource } from '../node/weightsFile';
 import { escapeHtml, renderStaticWebviewHtml } from './webviewHtml';
 
 export const weightsFileViewType = 'cnnLens.weightsFile';
 
+interface Row {
+  readonly name: string;
+  readonly dtype: string;
+  readonly shape: readonly number[];
+  readonly elements: number;
+  readonly bytes?: number;
+}
+
+interface Listing {
+  readonly rows: readonly Row[];
+  /** What the file is, in a few words (a checkpoint says where its state_dict was). */
+  readonly kind: string;
+  readonly metadata: Readonly<Record<string, string>>;
+}
+
+const dtypeBytes: Record<string, number> = { F64: 8, F32: 4, F16: 2, BF16: 2, I64: 8, I32: 4, I16: 2, I8: 1, U8: 1, BOOL: 1 };
+
 class WeightsFileDocument implements vscode.CustomDocument {
-  constructor(readonly uri: vscode.Uri, readonly header: SafetensorsHeader | { error: string }) {}
+  constructor(readonly uri: vscode.Uri, readonly listing: Listing | { error: string }) {}
   dispose(): void {}
 }
 
@@ -26,9 +44,8 @@ export class WeightsFileEditorProvider implements vscode.CustomReadonlyEditorPro
   }
 
   async openCustomDocument(uri: vscode.Uri): Promise<WeightsFileDocument> {
-    const engine = loadEngine();
     try {
-      return new WeightsFileDocument(uri, uri.scheme === 'file' ? await readSafetensorsHeaderFile(uri.fsPath, engine.readSafetensorsHeader) : engine.readSafetensorsHeader(await vscode.workspace.fs.readFile(uri)));
+      return new WeightsFileDocument(uri, await listingOf(uri));
     } catch (error) {
       return new WeightsFileDocument(uri, { error: (error as Error).message });
     }
@@ -37,25 +54,42 @@ export class WeightsFileEditorProvider implements vscode.CustomReadonlyEditorPro
   resolveCustomEditor(document: WeightsFileDocument, panel: vscode.WebviewPanel): void {
     panel.webview.options = { enableScripts: false, localResourceRoots: [vscode.Uri.joinPath(this.extensionUri, 'media')] };
     const name = document.uri.path.split('/').pop() ?? 'weights';
-    panel.webview.html = renderStaticWebviewHtml(panel.webview, this.extensionUri, { stylesheet: 'weights.css', title: name, body: pageBody(name, document.header) });
+    panel.webview.html = renderStaticWebviewHtml(panel.webview, this.extensionUri, { stylesheet: 'weights.css', title: name, body: pageBody(name, document.listing) });
   }
 }
 
-function pageBody(name: string, header: SafetensorsHeader | { error: string }): string {
-  if ('error' in header) return `<h1>${escapeHtml(name)}</h1><p class="error">This file cannot be read as safetensors: ${escapeHtml(header.error)}</p>`;
-  const { formatBytes, formatInt, shapeText, tensorRows } = loadEngine();
-  const rows = tensorRows(header);
+async function listingOf(uri: vscode.Uri): Promise<Listing | { error: string }> {
+  const engine = loadEngine();
+  if (isTorchCheckpoint(uri.path)) {
+    const read = uri.scheme === 'file' ? withFileSource(uri.fsPath, engine.readTorchCheckpoint) : engine.readTorchCheckpoint(engine.bytesSource(await vscode.workspace.fs.readFile(uri)));
+    if ('error' in read) return read;
+    const rows = [...read.tensors].map(([name, t]) => {
+      const elements = t.shape.reduce((n, d) => n * d, 1);
+      return { name, dtype: t.dtype, shape: t.shape, elements, bytes: dtypeBytes[t.dtype] === undefined ? undefined : elements * dtypeBytes[t.dtype] };
+    });
+    return { rows, kind: `A PyTorch checkpoint${read.path ? `; the state_dict is under '${escapeHtml(read.path)}'` : ''}`, metadata: {} };
+  }
+  const header = uri.scheme === 'file' ? await readSafetensorsHeaderFile(uri.fsPath, engine.readSafetensorsHeader) : engine.readSafetensorsHeader(await vscode.workspace.fs.readFile(uri));
+  if ('error' in header) return header;
+  return { rows: engine.tensorRows(header), kind: 'A safetensors file', metadata: header.metadata };
+}
+
+function pageBody(name: string, listing: Listing | { error: string }): string {
+  if ('error' in listing) return `<h1>${escapeHtml(name)}</h1><p class="error">This file cannot be read: ${escapeHtml(listing.error)}</p>`;
+  const { formatBytes, formatInt, shapeText } = loadEngine();
+  const { rows } = listing;
   const elements = rows.reduce((n, r) => n + r.elements, 0);
+  const bytes = rows.every((r) => r.bytes !== undefined) ? rows.reduce((n, r) => n + r.bytes!, 0) : undefined;
   const dtypes = [...new Set(rows.map((r) => r.dtype))].join(', ');
-  const metadata = Object.entries(header.metadata);
+  const metadata = Object.entries(listing.metadata);
   return `<h1>${escapeHtml(name)}</h1>
-<p class="totals">${formatInt(rows.length)} tensors · ${formatInt(elements)} elements · ${escapeHtml(formatBytes(header.dataLength))} of ${escapeHtml(dtypes || 'no')} data</p>
+<p class="totals">${formatInt(rows.length)} tensors · ${formatInt(elements)} elements${bytes === undefined ? '' : ` · ${escapeHtml(formatBytes(bytes))}`} of ${escapeHtml(dtypes || 'no')} data</p>
+<p class="hint">${listing.kind}. To check it against a model, open the model's PyTorch source and run <b>CNN Lens: Check Weights Against Model…</b></p>
 ${metadata.length ? `<dl>${metadata.map(([k, v]) => `<dt>${escapeHtml(k)}</dt><dd>${escapeHtml(v)}</dd>`).join('')}</dl>` : ''}
-<p class="hint">To check it against a model, open the model's PyTorch source and run <b>CNN Lens: Check Weights Against Model…</b></p>
 <table>
 <thead><tr><th>Tensor</th><th>Dtype</th><th>Shape</th><th class="n">Elements</th><th class="n">Bytes</th></tr></thead>
 <tbody>
-${rows.map((r) => `<tr><td>${escapeHtml(r.name)}</td><td>${r.dtype}</td><td>${escapeHtml(shapeText(r.shape))}</td><td class="n">${formatInt(r.elements)}</td><td class="n">${escapeHtml(formatBytes(r.bytes))}</td></tr>`).join('\n')}
+${rows.map((r) => `<tr><td>${escapeHtml(r.name)}</td><td>${escapeHtml(r.dtype)}</td><td>${escapeHtml(shapeText(r.shape))}</td><td class="n">${formatInt(r.elements)}</td><td class="n">${r.bytes === undefined ? '?' : escapeHtml(formatBytes(r.bytes))}</td></tr>`).join('\n')}
 </tbody>
 </table>`;
 }

@@ -1,7 +1,8 @@
 /**
  * Fuzzing the model-file front-ends with corrupted copies of every model-file fixture, all five
  * formats: Keras JSON and tfjs model.json (JSON edited structurally, and as text: cut short,
- * bytes flipped, spans deleted or duplicated), Keras 3 .keras archives (zip directory and entries), tfjs weights (manifest edited, .bin shards cut or
+ * bytes flipped, spans deleted or duplicated), Keras 3 .keras archives (zip directory and entries),
+ * PyTorch checkpoints (the archive, and the pickle inside it), tfjs weights (manifest edited, .bin shards cut or
  * flipped), Keras .h5 (built from the fixtures with h5wasm, plus samples/models/lenet5.h5: cut,
  * superblock and object-header bytes flipped, ranges zeroed), ONNX (samples/models/lenet5.onnx and
  * graphs from our writer: cut, flipped, varint lengths replaced with huge claims, spans duplicated,
@@ -29,6 +30,8 @@ import { analyzeKerasJson } from '../../src/core/frontends/kerasJson';
 import type { FileAnalysis } from '../../src/core/frontends/modelResult';
 import { analyzeOnnx } from '../../src/core/frontends/onnx';
 import { readSafetensorsHeader, tensorData } from '../../src/core/frontends/safetensors';
+import { readTorchCheckpoint } from '../../src/core/frontends/torchCheckpoint';
+import { bytesSource, readZipDirectory, storedEntry } from '../../src/core/frontends/zip';
 import { readTfjsWeights, tfjsShardPaths } from '../../src/core/frontends/tfjsWeights';
 import { workerH5Reader } from '../../src/node/h5Reader';
 import { zip } from '../support/zipWriter';
@@ -43,7 +46,7 @@ const samples = join(root, 'samples/models');
 const scale = Number(process.env.CNN_LENS_FUZZ_MODEL_MUTATIONS ?? 1);
 const count = (n: number) => Math.max(1, Math.round(n * scale));
 /** Mutations per fixture, per format (the whole file runs in well under a minute on two cores). */
-const perFile = { kerasJson: count(500), kerasArchive: count(500), tfjsWeights: count(300), h5: count(100), onnx: count(1500), safetensors: count(2000) };
+const perFile = { kerasJson: count(500), kerasArchive: count(500), torch: count(1000), tfjsWeights: count(300), h5: count(100), onnx: count(1500), safetensors: count(2000) };
 /** The .h5 reader's deadline here (the hosts allow 10 s and more): a file HDF5 loops on costs this much. */
 const h5DeadlineMs = 3_000;
 /**
@@ -234,6 +237,29 @@ describe('model-file front-ends under fuzzing', function () {
         }
       });
     }
+  });
+
+  describe('PyTorch checkpoints (readTorchCheckpoint: zip directory, then the pickle as data)', () => {
+    const file = 'test/fixtures/models/small_checkpoint.pth';
+    it(`survives ${perFile.torch} mutations of ${file}'s archive and ${perFile.torch} of its pickle`, async () => {
+      const bytes = new Uint8Array(readFileSync(join(root, file)));
+      const entries = readZipDirectory(bytesSource(bytes));
+      assert.ok(!('error' in entries));
+      const pickleEntry = [...entries.values()].find((e) => e.name.endsWith('/data.pkl'))!;
+      const pickle = storedEntry(bytesSource(bytes), pickleEntry) as Uint8Array;
+      const seed = seedOf(file);
+      const rnd = random(seed);
+      const valid = (r: ReturnType<typeof readTorchCheckpoint>) => ('error' in r ? errorProblem(r) : r.tensors.size ? undefined : 'no tensors and no error');
+      let read = 0;
+      for (let k = 0; k < perFile.torch; k++) {
+        const archive = mutateBytes(bytes, rnd);
+        note('torch', await check(`seed ${seed} archive mutation ${k} of ${file}`, () => readTorchCheckpoint(bytesSource(archive)), valid));
+        // The pickle itself broken, in a sound archive: opcodes, lengths, memo indices.
+        const inner = zip({ 'archive/data.pkl': mutateBytes(pickle, rnd), 'archive/version': '3\n' });
+        note('torch', await check(`seed ${seed} pickle mutation ${k} of ${file}`, () => readTorchCheckpoint(bytesSource(inner)), (r) => valid(r) ?? void (read += 'error' in r ? 0 : 1)));
+      }
+      assert.ok(perFile.torch < 100 || read > 0, 'some mutated pickles still read');
+    });
   });
 
   describe('ONNX (analyzeOnnx)', () => {

@@ -13,7 +13,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { halfToFloat, readSafetensorsHeader, tensorData, type SafetensorsHeader } from '../../src/core/frontends/safetensors';
-import { readSafetensorsHeaderFile } from '../../src/node/safetensorsFile';
+import { readSafetensorsHeaderFile } from '../../src/node/weightsFile';
 import { python, torchUnavailableReason } from '../oracle/torchOracle';
 
 interface Entry {
@@ -235,7 +235,7 @@ describe('safetensors reader', () => {
       assert.match((readSafetensorsHeader(start.subarray(0, 20), { fileSize: whole.length }) as { error: string }).error, /larger than the 12 bytes read/);
     });
 
-    it('is read from disk without the tensors (src/node/safetensorsFile.ts)', async () => {
+    it('is read from disk without the tensors (src/node/weightsFile.ts)', async () => {
       const dir = mkdtempSync(join(tmpdir(), 'cnn-lens-safetensors-'));
       try {
         const big = writeSafetensors([{ name: 'big', dtype: 'F32', shape: [4, 1024, 1024], data: new Uint8Array(16 * 2 ** 20) }]);

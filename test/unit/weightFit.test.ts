@@ -5,8 +5,9 @@
  * `module.` prefix, BatchNorm's `num_batches_tracked`); then, where Debian's python3-torch is
  * installed, the round trip the issue asks for: PyTorch writes the real state_dict of each of our
  * PyTorch samples (and of torchvision's own resnet18 and mobilenet_v2, read from where Debian
- * installs them) as safetensors, and our analysis of the same source must accept every key and
- * shape and count the same parameters PyTorch does.
+ * installs them) as safetensors and with torch.save (a training checkpoint wrapping one too), and
+ * our analysis of the same source must accept every key and shape and count the same parameters
+ * PyTorch does.
  */
 import * as assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
@@ -146,10 +147,12 @@ results = {}
 for name, m in cases.items():
     file = name.replace(':', '.') + '.safetensors'
     save(m.state_dict(), os.path.join(out, file))
+    torch.save(m.state_dict(), os.path.join(out, name.replace(':', '.') + '.pt'))
     state = m.state_dict()
     results[name] = {'file': file, 'params': sum(p.numel() for p in m.parameters()),
                      'elements': sum(t.numel() for k, t in state.items() if not k.endswith('num_batches_tracked'))}
 save(nn.DataParallel(cases['lenet5_pytorch:LeNet5']).state_dict(), os.path.join(out, 'dataparallel.safetensors'))
+torch.save({'epoch': 90, 'arch': 'resnet18', 'state_dict': cases['torchvision:resnet18'].state_dict(), 'best_acc1': 69.7}, os.path.join(out, 'resnet18_checkpoint.pth'))
 results['torchvision_dir'] = os.path.dirname(tvm.__file__)
 json.dump(results, open(os.path.join(out, 'results.json'), 'w'))
 `;
@@ -198,6 +201,24 @@ describe('state_dict fit: round trip through PyTorch', function () {
       assert.equal(json.models[0].totals.params, results[`torchvision:${factory}`].params);
     });
   }
+
+  for (const name of ['lenet5_pytorch:LeNet5', 'resnet_blocks:ResNet18Like', 'mobilenetv2_block:MobileNetV2', 'efficientnet_se:TinyEfficientNet']) {
+    it(`${name}: torch.save's own .pt of the state_dict fits (cnn-lens summary --weights)`, async () => {
+      const [sample] = name.split(':');
+      const r = await cli('summary', join(samples, `${sample}.py`), '--weights', join(dir, `${name.replace(':', '.')}.pt`), '--format', 'json');
+      assert.equal(r.code, 0, r.err + r.out.slice(-1500));
+      const weights = JSON.parse(r.out).weights;
+      assert.equal(weights.fits, true);
+      assert.equal(weights.model, name.split(':')[1]);
+    });
+  }
+
+  it("finds the state_dict in an ImageNet-style training checkpoint of torchvision's resnet18", async () => {
+    const source = join(results.torchvision_dir!, 'resnet.py');
+    const r = await cli('summary', source, '--model', 'resnet18', '--arg', 'weights=None', '--weights', join(dir, 'resnet18_checkpoint.pth'));
+    assert.equal(r.code, 0, r.err);
+    assert.match(r.out, /resnet18_checkpoint\.pth fits resnet18: all 102 tensors, 11,\d{3},\d{3} elements\.\n {2}the state_dict is the checkpoint's 'state_dict'/);
+  });
 
   it("a DataParallel state_dict fits once its 'module.' prefix is recognised", async () => {
     const r = await cli('summary', join(samples, 'lenet5_pytorch.py'), '--weights', join(dir, 'dataparallel.safetensors'));

@@ -5,12 +5,14 @@
  * ONNX, Keras .h5 and Keras 3 .keras files open in the read-only model viewer with the same
  * drawing; and a .safetensors state_dict linked to LeNet-5's source puts what would not load on the layer
  * definitions as Problems, then clears them when a fitting checkpoint is saved over it; opened
- * itself, the .safetensors lists its tensors. Damaged binary files say what is wrong with them.
+ * itself, the .safetensors lists its tensors, as does a torch.save checkpoint. Damaged binary
+ * files say what is wrong with them.
  */
 import * as assert from 'node:assert/strict';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { lenet5StateDict, safetensors, tensor } from '../harness/files';
+import { projectRoot } from '../harness/codeServer';
 import { samplesWorkbench } from '../harness/suite';
 import { fillFileDialog, hoverWord, openFile, runCommand, screenshot, webview } from '../harness/workbench';
 
@@ -108,7 +110,7 @@ describe('model files (code-server)', function () {
     await bench.page.locator('.squiggly-error').first().waitFor({ state: 'detached', timeout: 30_000 });
   });
 
-  it('opens a .safetensors file as a list of its tensors', async () => {
+  it('opens a .safetensors file and a torch.save checkpoint as lists of their tensors', async () => {
     await runCommand(bench.page, 'View: Close All Editors');
     await openFile(bench.page, 'samples/lenet5_checkpoint.safetensors');
     const frame = webview(bench.page);
@@ -116,5 +118,13 @@ describe('model files (code-server)', function () {
     const first = await frame.locator('tbody tr').first().locator('td').allTextContents();
     assert.deepEqual(first, ['conv1.weight', 'F32', '6×1×5×5', '150', '600 B']);
     await screenshot(bench.page, 'weights-file');
+    // A torch.save training checkpoint: its state_dict found under its key, read without unpickling.
+    copyFileSync(join(projectRoot, 'test/fixtures/models/small_checkpoint.pth'), join(bench.workspace, 'samples', 'small_checkpoint.pth'));
+    await runCommand(bench.page, 'View: Close All Editors');
+    await openFile(bench.page, 'samples/small_checkpoint.pth');
+    const checkpoint = webview(bench.page);
+    await checkpoint.locator('.totals', { hasText: '9 tensors' }).waitFor({ timeout: 60_000 });
+    assert.match((await checkpoint.locator('.hint').textContent()) ?? '', /A PyTorch checkpoint; the state_dict is under 'state_dict'/);
+    assert.deepEqual(await checkpoint.locator('tbody tr').first().locator('td').allTextContents(), ['0.weight', 'F32', '4×3×3×3', '108', '432 B']);
   });
 });
