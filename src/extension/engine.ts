@@ -20,5 +20,5 @@ export { readTfjsWeights, tfjsShardPaths } from '../core/frontends/tfjsWeights';
 export { analyzeOnnx } from '../core/frontends/onnx';
 export { analyzeKerasH5 } from '../core/frontends/kerasH5Model';
 export { analyzeKerasArchive } from '../core/frontends/kerasArchive';
-export { readTorchCheckpoint } from '../core/frontends/torchCheckpoint';
+export { checkpointTensorData, readTorchCheckpoint } from '../core/frontends/torchCheckpoint';
 export { bytesSource } from '../core/frontends/zip';

@@ -1,6 +1,7 @@
 /**
  * Reads a weights file from the workspace for the activations panel and matches it to the model's
- * activation plan: PyTorch `.safetensors` (state_dict names → module paths), TensorFlow.js
+ * activation plan: PyTorch `.safetensors` and `torch.save` checkpoints (state_dict names → module
+ * paths; a checkpoint's pickle read as data, never run), TensorFlow.js
  * `model.json` with its shards and Keras `.h5` (both Keras layer/weight names, matched by
  * the core's weightFit.ts). What does not fit — missing and unexpected keys, shape differences — is
  * listed rather than guessed at; the panel shows it and falls back to random weights for what is
@@ -15,7 +16,7 @@ import type { Tensors } from '../core/analysis/weightFit';
 import type { KerasH5, ReadKerasH5Options } from '../core/frontends/kerasH5';
 import { workerH5Reader, type WorkerH5Reader } from '../node/h5Reader';
 
-export const weightsFileFilters = { Weights: ['safetensors', 'json', 'h5', 'hdf5'] };
+export const weightsFileFilters = { Weights: ['safetensors', 'pt', 'pth', 'bin', 'ckpt', 'json', 'h5', 'hdf5'] };
 const maxWeightBytes = 1024 * 1024 * 1024;
 
 export async function loadWeightsFile(file: vscode.Uri, plan: ActivationPlan): Promise<LoadedWeights> {
@@ -24,9 +25,10 @@ export async function loadWeightsFile(file: vscode.Uri, plan: ActivationPlan): P
   if (size > maxWeightBytes) throw new Error(`${name} is ${(size / 2 ** 30).toFixed(1)} GB; the panel reads weight files up to 1 GB.`);
   const bytes = await vscode.workspace.fs.readFile(file);
   if (/\.safetensors$/i.test(name)) return fromSafetensors(name, bytes, plan);
+  if (/\.(pt|pth|bin|ckpt)$/i.test(name)) return fromTorchCheckpoint(name, bytes, plan);
   if (/\.json$/i.test(name)) return fromTfjs(file, name, bytes, plan);
   if (/\.(h5|hdf5)$/i.test(name)) return fromKerasH5(name, bytes, plan);
-  throw new Error(`${name}: choose a .safetensors (PyTorch), a TensorFlow.js model.json or a Keras .h5.`);
+  throw new Error(`${name}: choose a PyTorch state_dict (.safetensors, or torch.save's .pt/.pth), a TensorFlow.js model.json or a Keras .h5.`);
 }
 
 let h5: WorkerH5Reader | undefined;
@@ -55,6 +57,24 @@ function fromSafetensors(name: string, bytes: Uint8Array, plan: ActivationPlan):
   const tensors: Tensors = {};
   for (const e of fit.fitting) tensors[e.planKey] = { shape: e.shape.map((d) => d ?? 0), data: engine.tensorData(bytes, header, (fit.prefix ?? '') + e.fileKey) };
   return { name, tensors, problems: engine.describeStateDictFit(fit) };
+}
+
+/** A torch.save checkpoint: its pickle read as data (never run), each fitting tensor's values from its storage. */
+function fromTorchCheckpoint(name: string, bytes: Uint8Array, plan: ActivationPlan): LoadedWeights {
+  const engine = loadEngine();
+  const source = engine.bytesSource(bytes);
+  const checkpoint = engine.readTorchCheckpoint(source);
+  if ('error' in checkpoint) throw new Error(`${name}: ${checkpoint.error}`);
+  const fit = engine.fitStateDict(plan, checkpoint.tensors);
+  const problems = engine.describeStateDictFit(fit);
+  if (checkpoint.path) problems.unshift(`the state_dict is the checkpoint's '${checkpoint.path}'`);
+  const tensors: Tensors = {};
+  for (const e of fit.fitting) {
+    const data = engine.checkpointTensorData(source, checkpoint, (fit.prefix ?? '') + e.fileKey);
+    if ('error' in data) problems.push(data.error);
+    else tensors[e.planKey] = { shape: e.shape.map((d) => d ?? 0), data };
+  }
+  return { name, tensors, problems };
 }
 
 async function fromTfjs(file: vscode.Uri, name: string, bytes: Uint8Array, plan: ActivationPlan): Promise<LoadedWeights> {

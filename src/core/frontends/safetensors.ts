@@ -263,16 +263,23 @@ export function tensorData(bytes: Uint8Array, header: SafetensorsHeader, name: s
   const tensor = header.tensors.get(name);
   if (!tensor) throw new Error(`no tensor "${name}" in this safetensors file`);
   const [begin, end] = tensor.dataOffsets;
-  const start = bytes.byteOffset + header.dataStart + begin;
-  const size = dtypeSizes[tensor.dtype];
-  const count = (end - begin) / size;
   if (header.dataStart + end > bytes.length) throw new Error(`tensor "${name}" lies outside these bytes; read the header from the same file`);
+  return decodeFloats(bytes.subarray(header.dataStart + begin, header.dataStart + end), tensor.dtype);
+}
+
+/**
+ * Little-endian values of `dtype` as a new Float32Array (whole elements only: a trailing partial
+ * element is ignored). Shared with PyTorch checkpoints, whose storages hold the same encodings.
+ */
+export function decodeFloats(raw: Uint8Array, dtype: SafetensorsDtype): Float32Array {
+  const size = dtypeSizes[dtype];
+  const count = Math.floor(raw.length / size);
+  const start = raw.byteOffset;
   const out = new Float32Array(count);
-  const raw = bytes.subarray(header.dataStart + begin, header.dataStart + end);
-  const view = new DataView(bytes.buffer, start, end - begin);
-  switch (tensor.dtype) {
+  const view = new DataView(raw.buffer, start, count * size);
+  switch (dtype) {
     case 'F32':
-      if (littleEndian && start % 4 === 0) out.set(new Float32Array(bytes.buffer, start, count));
+      if (littleEndian && start % 4 === 0) out.set(new Float32Array(raw.buffer, start, count));
       else for (let i = 0; i < count; i++) out[i] = view.getFloat32(4 * i, true);
       break;
     case 'F64':

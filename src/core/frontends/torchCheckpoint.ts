@@ -5,18 +5,23 @@
  * tensors refer to storages by persistent id) and one entry per storage; only the directory and
  * `data.pkl` are read (./zip.ts), the pickle is read as data (./pickle.ts) and each
  * `torch._utils._rebuild_tensor_v2(storage, offset, size, stride, …)` call it describes becomes a
- * tensor of that size. A training checkpoint that wraps the state_dict (`{'epoch': 5,
+ * tensor of that size (and, when asked, its values are read from its storage's entry). A training checkpoint that wraps the state_dict (`{'epoch': 5,
  * 'state_dict': …}`) is searched for the dict of tensors, and the key it was under is reported;
  * a whole pickled module (`torch.save(model)`) or the legacy pre-1.6 format is refused with a
  * sentence saying what to save instead.
  */
 import { readPickle, type Call, type Dict, type PickleValue } from './pickle';
-import { readZipDirectory, storedEntry, type ByteSource } from './zip';
+import { decodeFloats, dtypeSizes, type SafetensorsDtype } from './safetensors';
+import { readZipDirectory, storedEntry, type ByteSource, type ZipEntry } from './zip';
 
 export interface CheckpointTensor {
   readonly shape: readonly number[];
   /** F32, F16, BF16, F64, I64, …, from the storage's type; `?` when it does not say. */
   readonly dtype: string;
+  /** The storage's key (its entry is `<archive>/data/<key>`), the tensor's offset in it and its strides, in elements. */
+  readonly storage?: string;
+  readonly offset: number;
+  readonly stride: readonly number[];
 }
 
 export interface TorchCheckpoint {
@@ -24,6 +29,9 @@ export interface TorchCheckpoint {
   readonly tensors: ReadonlyMap<string, CheckpointTensor>;
   /** Where the state_dict was found in the saved object: '' for the object itself, else its key path (`state_dict`, `model`). */
   readonly path: string;
+  /** The archive's entries, and the folder they are in (`archive/`), for reading tensor data. */
+  readonly entries: ReadonlyMap<string, ZipEntry>;
+  readonly root: string;
 }
 
 const storageDtypes: Record<string, string> = {
@@ -50,14 +58,19 @@ function tensorOf(v: PickleValue): CheckpointTensor | undefined {
   // nn.Parameter(tensor) when a state_dict was saved with keep_vars=True.
   if (isCallOf(v, 'torch._utils', ['_rebuild_parameter', '_rebuild_parameter_with_state'])) return v.args[0] === undefined ? undefined : tensorOf(v.args[0]);
   if (!isCallOf(v, 'torch._utils', ['_rebuild_tensor_v2', '_rebuild_tensor'])) return undefined;
-  const size = items(v.args[2] ?? null);
-  if (!size || !size.every((d) => typeof d === 'number' && Number.isSafeInteger(d) && d >= 0)) return undefined;
+  const counts = (x: PickleValue | undefined) => {
+    const list = items(x ?? null);
+    return list && list.every((d) => typeof d === 'number' && Number.isSafeInteger(d) && d >= 0) ? (list as number[]) : undefined;
+  };
+  const size = counts(v.args[2]);
+  if (!size) return undefined;
   // ('storage', torch.FloatStorage, key, location, numel)
   const storage = v.args[0];
   const pid = isObject(storage) && storage.kind === 'pid' ? items(storage.id) : undefined;
   const type = pid?.[1];
   const dtype = isObject(type ?? null) && (type as { kind: string }).kind === 'global' ? storageDtypes[(type as { name: string }).name] ?? '?' : '?';
-  return { shape: size as number[], dtype };
+  const offset = typeof v.args[1] === 'number' && Number.isSafeInteger(v.args[1]) && v.args[1] >= 0 ? v.args[1] : 0;
+  return { shape: size, dtype, storage: typeof pid?.[2] === 'string' ? pid[2] : undefined, offset, stride: counts(v.args[3]) ?? [] };
 }
 
 /** The dict's string keys mapped to tensors, if every value is a tensor (a state_dict), else undefined. */
@@ -73,8 +86,8 @@ function stateDictOf(v: PickleValue): Map<string, CheckpointTensor> | undefined 
 }
 
 /** The state_dict in a saved object: the object itself, or the nested dict of tensors with the most entries (depth ≤ 3). */
-function findStateDict(value: PickleValue): TorchCheckpoint | undefined {
-  let best: TorchCheckpoint | undefined;
+function findStateDict(value: PickleValue): Pick<TorchCheckpoint, 'tensors' | 'path'> | undefined {
+  let best: Pick<TorchCheckpoint, 'tensors' | 'path'> | undefined;
   const visit = (v: PickleValue, path: string, depth: number) => {
     const direct = stateDictOf(v);
     if (direct) {
@@ -109,5 +122,30 @@ export function readTorchCheckpoint(source: ByteSource): TorchCheckpoint | { err
   if ('error' in bytes) return bytes;
   const read = readPickle(bytes);
   if ('error' in read) return { error: `cannot read its data.pkl: ${read.error}` };
-  return findStateDict(read.value) ?? { error: `it holds ${describe(read.value)}` };
+  const found = findStateDict(read.value);
+  return found ? { ...found, entries, root: pickles[0].name.slice(0, -'data.pkl'.length) } : { error: `it holds ${describe(read.value)}` };
+}
+
+const contiguous = (shape: readonly number[]): number[] => shape.map((_, i) => shape.slice(i + 1).reduce((a, b) => a * b, 1));
+
+/**
+ * One tensor's values as float32, from its storage's entry in the archive: for the activations
+ * panel to run a model with a checkpoint's weights. Only contiguous tensors of a float or integer
+ * dtype are read; anything else is a sentence.
+ */
+export function checkpointTensorData(source: ByteSource, checkpoint: TorchCheckpoint, key: string): Float32Array | { error: string } {
+  const t = checkpoint.tensors.get(key);
+  if (!t) return { error: `no tensor ${key} in the checkpoint` };
+  if (!(t.dtype in dtypeSizes) || t.storage === undefined) return { error: `${key}: its storage type is not one CNN Lens reads` };
+  const count = t.shape.reduce((a, b) => a * b, 1);
+  const expected = contiguous(t.shape);
+  if (count > 1 && t.stride.some((s, i) => t.shape[i] > 1 && s !== expected[i])) return { error: `${key} is not contiguous in its storage (a view saved as is)` };
+  const entry = checkpoint.entries.get(`${checkpoint.root}data/${t.storage}`);
+  if (!entry) return { error: `${key}: its storage ${t.storage} is missing from the archive` };
+  const bytes = storedEntry(source, entry);
+  if ('error' in bytes) return bytes;
+  const size = dtypeSizes[t.dtype as SafetensorsDtype];
+  const from = t.offset * size;
+  if (from + count * size > bytes.length) return { error: `${key}: its storage holds ${bytes.length / size} values, fewer than the tensor needs` };
+  return decodeFloats(bytes.subarray(from, from + count * size), t.dtype as SafetensorsDtype);
 }

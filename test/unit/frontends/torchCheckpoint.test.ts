@@ -4,8 +4,8 @@
  * record (a pickle that would run `os.system` is described, never run), that every malformed
  * pickle is refused with a sentence, and where the state_dict is found; where Debian's torch is
  * installed, torch.save itself writes state_dicts (float32, float16, bfloat16, parameters kept as
- * nn.Parameter, wrapped in a training checkpoint, a whole module, the legacy format) and our reading
- * of every key, shape and dtype must equal what torch lists.
+ * nn.Parameter, wrapped in a training checkpoint, a whole module, the legacy format, views into a
+ * larger storage) and our reading of every key, shape, dtype and value must equal what torch holds.
  */
 import * as assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
@@ -13,7 +13,7 @@ import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { readPickle } from '../../../src/core/frontends/pickle';
-import { readTorchCheckpoint, type TorchCheckpoint } from '../../../src/core/frontends/torchCheckpoint';
+import { checkpointTensorData, readTorchCheckpoint, type TorchCheckpoint } from '../../../src/core/frontends/torchCheckpoint';
 import { bytesSource } from '../../../src/core/frontends/zip';
 import { python, torchUnavailableReason } from '../../oracle/torchOracle';
 import { zip } from '../../support/zipWriter';
@@ -109,7 +109,7 @@ describe('PyTorch checkpoints, read without unpickling', () => {
       return;
     }
     let dir = '';
-    let expected: Record<string, string[] | null> = {};
+    let expected: Record<string, string[] | null> & { values?: Record<string, number[]> } = {};
     before(() => {
       dir = mkdtempSync(join(tmpdir(), 'cnn-lens-torch-'));
       const script = String.raw`
@@ -137,6 +137,10 @@ torch.save(net, os.path.join(out, 'module.pt'))
 torch.save(net.state_dict(), os.path.join(out, 'legacy.pt'), _use_new_zipfile_serialization=False)
 expected['module.pt'] = None
 expected['legacy.pt'] = None
+expected['values'] = {k: v.float().reshape(-1).tolist() for k, v in cases['half.pt'].items()}
+# A tensor that is a view into a larger storage (a slice, saved as is) and a transposed one.
+big = torch.arange(24, dtype=torch.float32).reshape(4, 6)
+torch.save({'rows': big[1:3], 'cols': big.t()}, os.path.join(out, 'views.pt'))
 json.dump(expected, open(os.path.join(out, 'expected.json'), 'w'))
 `;
       const r = spawnSync(python, ['-c', script, dir], { encoding: 'utf8' });
@@ -152,6 +156,25 @@ json.dump(expected, open(os.path.join(out, 'expected.json'), 'w'))
         if (name === 'wrapped.pth') assert.equal((r as TorchCheckpoint).path, 'model');
       });
     }
+
+    it("reads each tensor's values from its storage as torch holds them (float16 widened exactly)", () => {
+      const source = bytesSource(new Uint8Array(readFileSync(join(dir, 'half.pt'))));
+      const r = readTorchCheckpoint(source);
+      assert.ok(!('error' in r));
+      for (const [key, values] of Object.entries(expected.values!)) {
+        const data = checkpointTensorData(source, r, key);
+        assert.ok(!('error' in data), `${key}: ${'error' in data ? data.error : ''}`);
+        assert.deepEqual([...data], values, key);
+      }
+    });
+
+    it('reads a slice saved with its offset into a larger storage, and refuses a transposed view', () => {
+      const source = bytesSource(new Uint8Array(readFileSync(join(dir, 'views.pt'))));
+      const r = readTorchCheckpoint(source);
+      assert.ok(!('error' in r));
+      assert.deepEqual([...(checkpointTensorData(source, r, 'rows') as Float32Array)], [6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17]);
+      assert.match((checkpointTensorData(source, r, 'cols') as { error: string }).error, /cols is not contiguous in its storage/);
+    });
 
     it('refuses a whole pickled module and the legacy format, saying what to save instead', () => {
       assert.match(listing(read(new Uint8Array(readFileSync(join(dir, 'module.pt'))))) as string, /a pickled torch.nn.modules.container.Sequential object \(torch.save\(model\) saves the whole module; save model.state_dict\(\)/);
