@@ -9,9 +9,9 @@
  */
 import { summaryJson, summaryTable } from '../core/analysis/summary';
 import { bestStateDictFit, stateDictFits } from '../core/analysis/weightFit';
+import { isStateDictFile } from '../node/weightsFile';
 import { analyzeFile, exitFailure, exitUsage, parseCommandLine, processIo, type CliIo } from './common';
 import { render } from './render';
-import { isStateDictFile } from '../node/weightsFile';
 import { readWeights, verdictJson, verdictText, weightsListing } from './weights';
 
 export { pythonLiteral, type CliIo } from './common';
@@ -34,8 +34,8 @@ Options for both commands:
 
 Options for summary:
   --format table|json   output format (default: table)
-  --weights FILE        also check that this state_dict (.safetensors, .pt, .pth, .bin, .ckpt) fits the model, as
-                        load_state_dict(strict=True) would (exit 1 if it does not)
+  --weights FILE        also check that this state_dict (.safetensors, .pt, .pth, .bin, .ckpt)
+                        fits the model, as load_state_dict(strict=True) would (exit 1 if not)
 
 Options for render (without --model, the file's first model is drawn):
   -o, --output FILE     where to write the drawing: .svg, or .png (rasterised at 2x with @resvg/resvg-js)

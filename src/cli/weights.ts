@@ -2,9 +2,9 @@
  * Weights files on the command line: a `.safetensors` state_dict or a `torch.save` checkpoint
  * (`.pt`, `.pth`, `.bin`, `.ckpt`). `cnn-lens summary w.pt` lists the tensors a state_dict holds
  * (what Netron shows for a weights file), and `cnn-lens summary model.py --weights w.pt` says
- * whether the state_dict fits the model as
- * `load_state_dict(strict=True)` would — missing and unexpected keys, wrong shapes, a wrapper's
- * key prefix — so a CI job can exit 1 when code and checkpoint drift apart. Only the index is read
+ * whether the state_dict fits the model as `load_state_dict(strict=True)` would — missing and
+ * unexpected keys, wrong shapes, a wrapper's key prefix — so a CI job can exit 1 when code and
+ * checkpoint drift apart. Only the index is read
  * (a header; a checkpoint's directory and pickle, as data); the matching is the core's
  * (weightFit.ts), the same the editor's Problems use.
  */

@@ -14,7 +14,7 @@ export { formatShape } from '../core/ir/dims';
 export { modelSnapshot } from '../core/analysis/viewGraph';
 export { formatBytes, formatCompact, formatInt } from '../core/shapes/format';
 export { activationPlan } from '../core/analysis/activationPlan';
-export { readSafetensorsHeader, tensorData, tensorRows } from '../core/frontends/safetensors';
+export { dtypeSizes, readSafetensorsHeader, tensorData, tensorRows } from '../core/frontends/safetensors';
 export { bestStateDictFit, describeStateDictFit, fitStateDict, matchKerasWeights, shapeText, stateDictFits } from '../core/analysis/weightFit';
 export { readTfjsWeights, tfjsShardPaths } from '../core/frontends/tfjsWeights';
 export { analyzeOnnx } from '../core/frontends/onnx';

@@ -29,8 +29,6 @@ interface Listing {
   readonly metadata: Readonly<Record<string, string>>;
 }
 
-const dtypeBytes: Record<string, number> = { F64: 8, F32: 4, F16: 2, BF16: 2, I64: 8, I32: 4, I16: 2, I8: 1, U8: 1, BOOL: 1 };
-
 class WeightsFileDocument implements vscode.CustomDocument {
   constructor(readonly uri: vscode.Uri, readonly listing: Listing | { error: string }) {}
   dispose(): void {}
@@ -63,9 +61,10 @@ async function listingOf(uri: vscode.Uri): Promise<Listing | { error: string }> 
   if (isTorchCheckpoint(uri.path)) {
     const read = uri.scheme === 'file' ? withFileSource(uri.fsPath, engine.readTorchCheckpoint) : engine.readTorchCheckpoint(engine.bytesSource(await vscode.workspace.fs.readFile(uri)));
     if ('error' in read) return read;
+    const sizes: Readonly<Record<string, number>> = engine.dtypeSizes;
     const rows = [...read.tensors].map(([name, t]) => {
       const elements = t.shape.reduce((n, d) => n * d, 1);
-      return { name, dtype: t.dtype, shape: t.shape, elements, bytes: dtypeBytes[t.dtype] === undefined ? undefined : elements * dtypeBytes[t.dtype] };
+      return { name, dtype: t.dtype, shape: t.shape, elements, bytes: t.dtype in sizes ? elements * sizes[t.dtype] : undefined };
     });
     return { rows, kind: `A PyTorch checkpoint${read.path ? `; the state_dict is under '${escapeHtml(read.path)}'` : ''}`, metadata: {} };
   }

@@ -2,10 +2,11 @@
  * Whether a weights file fits a model, decided in one place for every consumer: the activations
  * panel (which loads what fits), the editor's Problems (which point at the layer definitions that
  * do not fit) and `cnn-lens summary --weights` (which exits 1 when the file does not fit). A
- * PyTorch state_dict (safetensors) is matched as `load_state_dict(strict=True)` would match it,
- * BatchNorm running statistics included and a wrapper's key prefix (`module.` from
- * DataParallel) recognised; Keras-named weights (tfjs, `.h5`) by `layer/weight`. Plain data in,
- * plain data out: no `vscode`, so the CLI and the unit tests use exactly what the editor does.
+ * PyTorch state_dict (safetensors, a torch.save checkpoint) is matched as
+ * `load_state_dict(strict=True)` would match it, BatchNorm running statistics included and a
+ * wrapper's key prefix (`module.` from DataParallel) recognised; Keras-named weights (tfjs, `.h5`)
+ * by `layer/weight`. Plain data in, plain data out: no `vscode`, so the CLI and the unit tests use
+ * exactly what the editor does.
  */
 import { activationPlan, type ActivationPlan, type PlainShape } from './activationPlan';
 import type { ModelResult } from '../frontends/modelResult';
