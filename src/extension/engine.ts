@@ -19,6 +19,6 @@ export { bestStateDictFit, describeStateDictFit, fitStateDict, matchKerasWeights
 export { readTfjsWeights, tfjsShardPaths } from '../core/frontends/tfjsWeights';
 export { analyzeOnnx } from '../core/frontends/onnx';
 export { analyzeKerasH5 } from '../core/frontends/kerasH5Model';
-export { analyzeKerasArchive } from '../core/frontends/kerasArchive';
+export { analyzeKerasArchive, kerasArchiveParts } from '../core/frontends/kerasArchive';
 export { checkpointTensorData, readTorchCheckpoint } from '../core/frontends/torchCheckpoint';
 export { bytesSource } from '../core/frontends/zip';

@@ -2,7 +2,7 @@
  * Reads a weights file from the workspace for the activations panel and matches it to the model's
  * activation plan: PyTorch `.safetensors` and `torch.save` checkpoints (state_dict names → module
  * paths; a checkpoint's pickle read as data, never run), TensorFlow.js
- * `model.json` with its shards and Keras `.h5` (both Keras layer/weight names, matched by
+ * `model.json` with its shards, and Keras `.h5` and `.keras` (Keras layer/weight names, matched by
  * the core's weightFit.ts). What does not fit — missing and unexpected keys, shape differences — is
  * listed rather than guessed at; the panel shows it and falls back to random weights for what is
  * missing. Files over a size cap are refused before reading; an .h5 is read in a worker thread.
@@ -16,7 +16,7 @@ import type { Tensors } from '../core/analysis/weightFit';
 import type { KerasH5, ReadKerasH5Options } from '../core/frontends/kerasH5';
 import { workerH5Reader, type WorkerH5Reader } from '../node/h5Reader';
 
-export const weightsFileFilters = { Weights: ['safetensors', 'pt', 'pth', 'bin', 'ckpt', 'json', 'h5', 'hdf5'] };
+export const weightsFileFilters = { Weights: ['safetensors', 'pt', 'pth', 'bin', 'ckpt', 'json', 'h5', 'hdf5', 'keras'] };
 const maxWeightBytes = 1024 * 1024 * 1024;
 
 export async function loadWeightsFile(file: vscode.Uri, plan: ActivationPlan): Promise<LoadedWeights> {
@@ -28,7 +28,8 @@ export async function loadWeightsFile(file: vscode.Uri, plan: ActivationPlan): P
   if (/\.(pt|pth|bin|ckpt)$/i.test(name)) return fromTorchCheckpoint(name, bytes, plan);
   if (/\.json$/i.test(name)) return fromTfjs(file, name, bytes, plan);
   if (/\.(h5|hdf5)$/i.test(name)) return fromKerasH5(name, bytes, plan);
-  throw new Error(`${name}: choose a PyTorch state_dict (.safetensors, or torch.save's .pt/.pth), a TensorFlow.js model.json or a Keras .h5.`);
+  if (/\.keras$/i.test(name)) return fromKerasArchive(name, bytes, plan);
+  throw new Error(`${name}: choose a PyTorch state_dict (.safetensors, or torch.save's .pt/.pth), a TensorFlow.js model.json, or a Keras .h5 or .keras.`);
 }
 
 let h5: WorkerH5Reader | undefined;
@@ -57,6 +58,15 @@ function fromSafetensors(name: string, bytes: Uint8Array, plan: ActivationPlan):
   const tensors: Tensors = {};
   for (const e of fit.fitting) tensors[e.planKey] = { shape: e.shape.map((d) => d ?? 0), data: engine.tensorData(bytes, header, (fit.prefix ?? '') + e.fileKey) };
   return { name, tensors, problems: engine.describeStateDictFit(fit) };
+}
+
+/** A Keras 3 archive: its model.weights.h5 (variables numbered per layer) named through its config.json. */
+async function fromKerasArchive(name: string, bytes: Uint8Array, plan: ActivationPlan): Promise<LoadedWeights> {
+  const parts = loadEngine().kerasArchiveParts(bytes);
+  if ('error' in parts) throw new Error(`${name}: ${parts.error}`);
+  const read = await readKerasH5(parts.weights, { modelConfig: parts.config });
+  if ('error' in read) throw new Error(`${name}: model.weights.h5: ${read.error}`);
+  return loadEngine().matchKerasWeights(name, plan, read.weights);
 }
 
 /** A torch.save checkpoint: its pickle read as data (never run), each fitting tensor's values from its storage. */

@@ -23,7 +23,7 @@ import { join, relative } from 'node:path';
 import { activationPlan } from '../../src/core/analysis/activationPlan';
 import { fitStateDict } from '../../src/core/analysis/weightFit';
 import { analyzePython } from '../../src/core/frontends/python/analyzePython';
-import { analyzeKerasArchive } from '../../src/core/frontends/kerasArchive';
+import { analyzeKerasArchive, kerasArchiveParts } from '../../src/core/frontends/kerasArchive';
 import { readKerasH5 } from '../../src/core/frontends/kerasH5';
 import { analyzeKerasH5 } from '../../src/core/frontends/kerasH5Model';
 import { analyzeKerasJson } from '../../src/core/frontends/kerasJson';
@@ -234,6 +234,7 @@ describe('model-file front-ends under fuzzing', function () {
           // The directory and end record sit at the tail; local headers and config.json before them.
           const mutated = pick(rnd, 2) === 0 ? mutateBytes(archive, rnd, Math.max(0, archive.length - 200)) : mutateBytes(archive, rnd);
           note('keras-archive', await check(`seed ${seed} mutation ${k} of ${file}`, () => analyzeKerasArchive(file, mutated, { timeMs: budgetMs }), problemWith));
+          note('keras-archive', await check(`seed ${seed} mutation ${k} of ${file}: parts`, () => kerasArchiveParts(mutated), (r) => ('error' in r ? errorProblem(r) : r.weights instanceof Uint8Array ? undefined : 'no weights and no error')));
         }
       });
     }

@@ -10,9 +10,31 @@
 import type { SourceRange } from '../ir/graph';
 import { analyzeKerasJson, type KerasJsonOptions } from './kerasJson';
 import { atFileTop, type FileAnalysis, type ModelDiagnostic } from './modelResult';
-import { bytesSource, readZipDirectory, storedText } from './zip';
+import { bytesSource, readZipDirectory, storedEntry, storedText } from './zip';
 
 const top: SourceRange = { start: { line: 0, character: 0 }, end: { line: 0, character: 1 } };
+
+/**
+ * The archive's model config (parsed config.json) and the bytes of its `model.weights.h5`, for
+ * loading the weights (Keras 3's layout, named by the config's layers) into the activations panel.
+ */
+export function kerasArchiveParts(bytes: Uint8Array): { config: unknown; weights: Uint8Array } | { error: string } {
+  const source = bytesSource(bytes);
+  const entries = readZipDirectory(source);
+  if ('error' in entries) return entries;
+  const config = entries.get('config.json');
+  const weights = entries.get('model.weights.h5');
+  if (!config || !weights) return { error: `a Keras 3 archive holds config.json and model.weights.h5; this one has ${[...entries.keys()].slice(0, 5).join(', ') || 'nothing'}` };
+  const text = storedText(source, config);
+  if (typeof text !== 'string') return text;
+  const data = storedEntry(source, weights, 2 ** 31);
+  if ('error' in data) return data;
+  try {
+    return { config: JSON.parse(text) as unknown, weights: data };
+  } catch (error) {
+    return { error: `config.json is not JSON: ${(error as Error).message}` };
+  }
+}
 
 /** Analyses the model a `.keras` archive holds; never throws. */
 export function analyzeKerasArchive(uri: string, bytes: Uint8Array, options: KerasJsonOptions = {}): FileAnalysis {

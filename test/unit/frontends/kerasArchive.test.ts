@@ -5,14 +5,17 @@
  * forced zip64 records), and by a small writer here when there is no Python; config.json is each
  * of our Keras 3 fixtures, so the analysis must equal that JSON's and tfjs's totals. Damaged
  * archives (cut short, compressed, no config.json, a directory pointing past the end) are refused
- * with a sentence.
+ * with a sentence. The sample archive's model.weights.h5 loads as the activations panel loads it.
  */
 import * as assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { analyzeKerasArchive } from '../../../src/core/frontends/kerasArchive';
+import { activationPlan } from '../../../src/core/analysis/activationPlan';
+import { matchKerasWeights } from '../../../src/core/analysis/weightFit';
+import { analyzeKerasArchive, kerasArchiveParts } from '../../../src/core/frontends/kerasArchive';
+import { readKerasH5 } from '../../../src/core/frontends/kerasH5';
 import { bytesSource, readZipDirectory } from '../../../src/core/frontends/zip';
 import { analyzeKerasJson } from '../../../src/core/frontends/kerasJson';
 import { runCli } from '../../support/runCli';
@@ -65,6 +68,19 @@ describe('Keras 3 .keras archives', () => {
     big.writeUInt32LE(0x7fffffff, entry + 20);
     big.writeUInt32LE(0x7fffffff, entry + 24);
     assert.match(errorOf(new Uint8Array(big)), /config.json runs past the end of the file/);
+  });
+
+  it("hands over its config and model.weights.h5, whose Keras 3 variables are named through the config and fit the model", async () => {
+    const bytes = new Uint8Array(readFileSync(join(__dirname, '../../../samples/models/resnet_block.keras')));
+    const parts = kerasArchiveParts(bytes);
+    assert.ok(!('error' in parts), 'error' in parts ? parts.error : '');
+    const read = await readKerasH5(parts.weights, { modelConfig: parts.config });
+    assert.ok(!('error' in read) && read.layout === 'keras3-weights');
+    const model = analyzeKerasArchive('resnet_block.keras', bytes).models[0];
+    const loaded = matchKerasWeights('resnet_block.keras', activationPlan(model.analysis, { uri: '', version: 0, name: '' }, model.name), read.weights);
+    assert.deepEqual(loaded.problems, []);
+    assert.equal(Object.keys(loaded.tensors).length, 15);
+    assert.match((kerasArchiveParts(zip({ 'config.json': '{}' })) as { error: string }).error, /holds config.json and model.weights.h5; this one has config.json/);
   });
 
   it('is read by cnn-lens summary', async () => {
