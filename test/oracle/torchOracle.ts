@@ -1,7 +1,8 @@
 /**
  * Runs test/oracle/torch_oracle.py under Debian's Python (python3-torch) and reads or writes the
  * checked-in golden results, so the sweep tests run everywhere while CI — which installs torch —
- * also proves the golden file still matches PyTorch itself.
+ * also proves the golden file still matches PyTorch itself. Also what the other torch-backed tests
+ * share: the interpreter, why torch is unavailable, and the preamble of scripts about our samples.
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
@@ -20,6 +21,21 @@ export interface TorchGolden {
 }
 
 export const python = process.env.CNN_LENS_PYTHON ?? '/usr/bin/python3';
+
+/**
+ * The start of a Python script run as `python script.py OUT SAMPLES` by the tests that ask PyTorch
+ * about our samples: the imports, `out` and `samples`, and `load(name)`, which imports
+ * samples/<name>.py as a module.
+ */
+export const samplesScriptPreamble = String.raw`
+import importlib.util, json, os, struct, sys, warnings
+warnings.filterwarnings('ignore')
+import torch, torch.nn as nn, torch.nn.functional as F
+out, samples = sys.argv[1], sys.argv[2]
+def load(name):
+    spec = importlib.util.spec_from_file_location(name, os.path.join(samples, name + '.py'))
+    mod = importlib.util.module_from_spec(spec); spec.loader.exec_module(mod); return mod
+`;
 
 export function torchUnavailableReason(): string | undefined {
   if (!existsSync(python)) return `${python} not found`;

@@ -215,7 +215,10 @@ describe('cnn-lens render', function () {
   });
 
   it('works from the built bundle, loading the renderer and resvg only for render', async function () {
-    if (!existsSync('dist/cli.js') || !existsSync('dist/cliRenderer.js')) this.skip();
+    if (!existsSync('dist/cli.js') || !existsSync('dist/cliRenderer.js')) {
+      console.log('      skipped: dist/cli.js is not built (npm run build); the source CLI is tested above');
+      this.skip();
+    }
     for (const name of ['bundle.svg', 'bundle.png']) {
       const r = spawnSync(process.execPath, ['dist/cli.js', 'render', 'samples/lenet5_pytorch.py', '-o', out(name)], { encoding: 'utf8' });
       assert.equal(r.status, 0, r.stderr);

@@ -19,7 +19,7 @@ import { bestStateDictFit, describeStateDictFit, expectedWeights, fitStateDict, 
 import { readSafetensorsHeader } from '../../src/core/frontends/safetensors';
 import { analyzePython, type ModelResult } from '../../src/core/frontends/python/analyzePython';
 import { runCli as cli } from '../support/runCli';
-import { python, torchUnavailableReason } from '../oracle/torchOracle';
+import { python, samplesScriptPreamble, torchUnavailableReason } from '../oracle/torchOracle';
 
 const samples = join(__dirname, '../../samples');
 const host = { read: (p: string) => (existsSync(p) ? readFileSync(p, 'utf8') : undefined), searchPaths: [] };
@@ -110,14 +110,7 @@ describe('state_dict fit', () => {
 });
 
 /** Writes each module's real state_dict as safetensors from Python (struct + json + raw bytes), with PyTorch's own counts. */
-const writer = String.raw`
-import importlib.util, json, os, struct, sys, warnings
-warnings.filterwarnings('ignore')
-import torch, torch.nn as nn
-out, samples = sys.argv[1], sys.argv[2]
-def load(name):
-    spec = importlib.util.spec_from_file_location(name, os.path.join(samples, name + '.py'))
-    mod = importlib.util.module_from_spec(spec); spec.loader.exec_module(mod); return mod
+const writer = samplesScriptPreamble + String.raw`
 def save(state, path):
     header, blobs, offset = {}, [], 0
     for k, t in state.items():

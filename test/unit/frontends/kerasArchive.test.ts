@@ -99,7 +99,10 @@ describe('Keras 3 .keras archives', () => {
     const python = '/usr/bin/python3';
     let tmp = '';
     before(function () {
-      if (!existsSync(python)) this.skip();
+      if (!existsSync(python)) {
+        console.log(`      skipped: ${python} not found (its zipfile writes the archives as Keras does)`);
+        this.skip();
+      }
       tmp = mkdtempSync(join(tmpdir(), 'cnn-lens-keras-'));
       writeFileSync(join(tmp, 'config.json'), readFileSync(join(dir, 'inception_block.keras3.json')));
       const script = String.raw`

@@ -16,8 +16,7 @@ import { join } from 'node:path';
 import { analyzeOnnx } from '../../../src/core/frontends/onnx';
 import type { ModelResult } from '../../../src/core/frontends/modelResult';
 import { conv, int64s, unary, weight, writeOnnx, type GraphDef, type NodeDef } from './onnxWriter';
-
-const python = '/usr/bin/python3';
+import { python, torchUnavailableReason } from '../../oracle/torchOracle';
 
 /** A Constant node writing one float, as torch.onnx.export writes its scalars. */
 const scalar = (out: string, v: number): NodeDef => ({ op: 'Constant', name: `${out}_const`, inputs: [], outputs: [out], attrs: { value: { dims: [], floats: [v] } } });
@@ -360,14 +359,9 @@ for opset in (13, 17):
 json.dump(results, open(os.path.join(out, 'results.json'), 'w'))
 `;
 
-function torchAvailable(): string | undefined {
-  const r = spawnSync(python, ['-c', 'import torch'], { encoding: 'utf8', timeout: 60_000 });
-  return r.status === 0 ? undefined : `no torch for ${python} (${(r.stderr || r.error?.message || '').trim().split('\n').pop()})`;
-}
-
 describe('ONNX front-end: GELU and norms from torch.onnx.export', function () {
   this.timeout(240_000);
-  const why = torchAvailable();
+  const why = torchUnavailableReason();
   if (why) {
     it.skip(`skipped: ${why}`, () => undefined);
     console.log(`ONNX GELU/norm torch conformance skipped: ${why}`);

@@ -13,18 +13,11 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { analyzeOnnx } from '../../../src/core/frontends/onnx';
+import { python, samplesScriptPreamble, torchUnavailableReason } from '../../oracle/torchOracle';
 
-const python = '/usr/bin/python3';
 const samples = join(__dirname, '../../../samples');
 
-const script = String.raw`
-import importlib.util, json, sys, os, warnings
-warnings.filterwarnings('ignore')
-import torch, torch.nn as nn, torch.nn.functional as F
-out, samples = sys.argv[1], sys.argv[2]
-def load(name):
-    spec = importlib.util.spec_from_file_location(name, os.path.join(samples, name + '.py'))
-    mod = importlib.util.module_from_spec(spec); spec.loader.exec_module(mod); return mod
+const script = samplesScriptPreamble + String.raw`
 
 class ViewFlatten(nn.Module):
     def __init__(self):
@@ -79,14 +72,9 @@ for name, m, shape, dynamic in cases:
 json.dump(results, open(os.path.join(out, 'results.json'), 'w'))
 `;
 
-function torchAvailable(): string | undefined {
-  const r = spawnSync(python, ['-c', 'import torch'], { encoding: 'utf8', timeout: 60_000 });
-  return r.status === 0 ? undefined : `no torch for ${python} (${(r.stderr || r.error?.message || '').trim().split('\n').pop()})`;
-}
-
 describe('ONNX front-end: torch.onnx.export conformance', function () {
   this.timeout(240_000);
-  const why = torchAvailable();
+  const why = torchUnavailableReason();
   if (why) {
     it.skip(`skipped: ${why}`, () => undefined);
     console.log(`ONNX torch conformance skipped: ${why}`);
