@@ -9,8 +9,6 @@ import { isMainThread, parentPort, workerData } from 'node:worker_threads';
 import { readKerasH5 } from '../core/frontends/kerasH5';
 import { h5WorkerFlag, type H5Reply, type H5Request } from '../node/h5Reader';
 
-export { readKerasH5 };
-
 if (!isMainThread && parentPort && (workerData as Record<string, unknown> | undefined)?.[h5WorkerFlag]) {
   const port = parentPort;
   // HDF5 prints its error stack (`HDF5-DIAG: …`, a dozen lines) for a damaged file through this
