@@ -3,7 +3,9 @@
 // where a VS Code build can be downloaded) and E2E (a real VS Code: code-server in headless
 // Chromium, with the .vsix built from this tree) — and closes with one line over all of them:
 // "N passed, N failed". A suite that cannot run says why in one line and counts as neither.
-// `--suite unit|fuzz|conformance|integration|e2e` runs one.
+// census (scripts/parse-census.ts: the parser against CPython's compile() on every .py file of
+// Debian's torch, torchvision and the Python 3.11 standard library) counts one per corpus.
+// `--suite unit|fuzz|census|conformance|integration|e2e` runs one.
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -41,6 +43,25 @@ const suites = {
   },
   fuzz() {
     mocha('fuzz', ['test/fuzz/**/*.test.ts']);
+  },
+  census() {
+    const summaryFile = join(root, 'out/census-summary.json');
+    rmSync(summaryFile, { force: true });
+    const result = spawnSync(process.execPath, ['--import=tsx', join(root, 'scripts/parse-census.ts'), '--summary-file', summaryFile], { cwd: root, stdio: ['ignore', 'inherit', 'pipe'], encoding: 'utf8', env: process.env });
+    process.stderr.write(result.stderr ?? '');
+    if (result.status === 2) {
+      notRun.push(`census (${(result.stderr ?? '').trim().split('\n').pop()})`);
+      return;
+    }
+    let corpora;
+    try {
+      corpora = JSON.parse(readFileSync(summaryFile, 'utf8'));
+    } catch {
+      console.error(`census: exited with ${result.status} before writing its summary`);
+      totals.failed += 1;
+      return;
+    }
+    for (const corpus of corpora) totals[corpus.rejectedFiles ? 'failed' : 'passed'] += 1;
   },
   conformance() {
     const status = sh(process.execPath, [join(root, 'test/conformance/run.mjs'), '--summary-file', join(root, 'out/conformance-summary.json')]);

@@ -13,6 +13,7 @@ export interface Span {
 export type Expr =
   | ({ kind: 'name'; id: string } & Span)
   | ({ kind: 'num'; value: number; isFloat: boolean } & Span)
+  | ({ kind: 'complex'; imag: number } & Span)
   | ({ kind: 'str'; value: string } & Span)
   | ({ kind: 'const'; value: true | false | null | 'ellipsis' } & Span)
   | ({ kind: 'attr'; object: Expr; name: string; nameSpan: Span } & Span)
@@ -31,6 +32,10 @@ export type Expr =
   | ({ kind: 'comp'; type: 'list' | 'set' | 'gen' | 'dict'; elt: Expr; value?: Expr; generators: Comprehension[] } & Span)
   | ({ kind: 'starred'; value: Expr; double: boolean } & Span)
   | ({ kind: 'fstring'; parts: (string | Expr)[] } & Span)
+  | ({ kind: 'named'; target: Expr; value: Expr } & Span)
+  /** `yield x`, `yield a, b`, bare `yield` (no value) and `yield from it` (delegate). */
+  | ({ kind: 'yield'; value?: Expr; delegate: boolean } & Span)
+  | ({ kind: 'await'; value: Expr } & Span)
   | ({ kind: 'error'; text: string } & Span);
 
 export type DictEntry = { key: Expr; value: Expr } | { spread: Expr };
@@ -63,7 +68,8 @@ export type Stmt =
   | ({ kind: 'while'; test: Expr; body: Stmt[]; orelse: Stmt[] } & Span)
   | ({ kind: 'with'; items: { context: Expr; target?: Expr }[]; body: Stmt[] } & Span)
   | ({ kind: 'try'; body: Stmt[]; handlers: { type?: Expr; name?: string; body: Stmt[] }[]; orelse: Stmt[]; finally: Stmt[] } & Span)
-  | ({ kind: 'def'; name: string; nameSpan: Span; params: Param[]; body: Stmt[]; decorators: Expr[] } & Span)
+  /** isGenerator: its own body (not a nested def, lambda or class) yields; calling it runs nothing yet. */
+  | ({ kind: 'def'; name: string; nameSpan: Span; params: Param[]; body: Stmt[]; decorators: Expr[]; isAsync: boolean; isGenerator: boolean } & Span)
   | ({ kind: 'class'; name: string; nameSpan: Span; bases: Arg[]; body: Stmt[]; decorators: Expr[] } & Span)
   | ({ kind: 'return'; value?: Expr } & Span)
   | ({ kind: 'pass' | 'break' | 'continue' } & Span)
@@ -71,8 +77,28 @@ export type Stmt =
   | ({ kind: 'import'; names: { module: string; alias?: string }[] } & Span)
   | ({ kind: 'importfrom'; module: string; level: number; names: { name: string; alias?: string }[] } & Span)
   | ({ kind: 'global'; names: string[] } & Span)
+  | ({ kind: 'nonlocal'; names: string[] } & Span)
   | ({ kind: 'delete'; targets: Expr[] } & Span)
   | ({ kind: 'assert'; test: Expr } & Span)
+  | ({ kind: 'match'; subject: Expr; cases: MatchCase[] } & Span)
+  | ({ kind: 'error'; text: string } & Span);
+
+export interface MatchCase {
+  readonly pattern: Pattern;
+  readonly guard?: Expr;
+  readonly body: Stmt[];
+}
+
+/** A `case` pattern. `capture` and `star` with the name `_` are wildcards; `value` compares with ==. */
+export type Pattern =
+  | ({ kind: 'capture'; name: string } & Span)
+  | ({ kind: 'value'; value: Expr } & Span)
+  | ({ kind: 'sequence'; items: Pattern[] } & Span)
+  | ({ kind: 'star'; name: string } & Span)
+  | ({ kind: 'or'; options: Pattern[] } & Span)
+  | ({ kind: 'as'; pattern: Pattern; name: string } & Span)
+  | ({ kind: 'class'; cls: Expr; args: Pattern[]; keywords: { name: string; pattern: Pattern }[] } & Span)
+  | ({ kind: 'mapping'; entries: { key: Expr; pattern: Pattern }[]; rest?: string } & Span)
   | ({ kind: 'error'; text: string } & Span);
 
 export interface Module {

@@ -8,6 +8,7 @@
  */
 import type { Arg, Expr, Param, Stmt } from './ast';
 import { BudgetExceeded, PyRaise } from './errors';
+import { execMatch } from './matchStatement';
 import type { ObjectModel } from './objects';
 import {
   NONE, Scope, bool, dict, float, hashKey, int, list, repr, str, truthy, tuple, unknown,
@@ -141,9 +142,13 @@ export class Interpreter {
         return this.execBlock(s.body, scope);
       case 'try':
         return this.execTry(s, scope);
-      case 'def':
-        scope.vars.set(s.name, this.applyDecorators(s.decorators, this.makeFunction(s.name, s.params, s.body, scope, s.decorators), scope));
+      case 'def': {
+        const fn = this.makeFunction(s.name, s.params, s.body, scope, s.decorators);
+        const kind = s.isAsync ? (s.isGenerator ? 'an async generator' : 'a coroutine') : s.isGenerator ? 'a generator' : undefined;
+        const value = kind ? { ...fn, calling: `${s.name}() makes ${kind}, which CNN Lens does not run` } : fn;
+        scope.vars.set(s.name, this.applyDecorators(s.decorators, value, scope));
         return undefined;
+      }
       case 'class': {
         const cls = this.objects.makeClass(s, scope);
         scope.vars.set(s.name, this.applyDecorators(s.decorators, cls, scope));
@@ -166,11 +171,16 @@ export class Interpreter {
       case 'global':
         for (const n of s.names) (scope.globals ??= new Set()).add(n);
         return undefined;
+      case 'nonlocal':
+        for (const n of s.names) (scope.nonlocals ??= new Set()).add(n);
+        return undefined;
       case 'delete':
         for (const t of s.targets) if (t.kind === 'name') scope.vars.delete(t.id);
         return undefined;
       case 'assert':
         return undefined;
+      case 'match':
+        return execMatch(this, s, scope);
       case 'error':
         return undefined;
     }
@@ -233,6 +243,7 @@ export class Interpreter {
 
   /** Calls a user function: binds arguments as Python does, runs the body under the budget. */
   callFunction(fn: FuncValue, args: CallArgs, site: CallSite, bindSelf?: Value): Value {
+    if (fn.calling) return unknown(fn.calling);
     if (++this.depth > this.budget.maxDepth) {
       this.depth--;
       throw new BudgetExceeded('recursion', site.file, site.from);
@@ -282,6 +293,7 @@ export class Interpreter {
     switch (target.kind) {
       case 'name':
         if (scope.globals?.has(target.id)) scope.moduleScope().vars.set(target.id, value);
+        else if (scope.nonlocals?.has(target.id)) this.enclosingOwner(scope, target.id).vars.set(target.id, value);
         else scope.vars.set(target.id, value);
         return;
       case 'attr':
@@ -312,6 +324,12 @@ export class Interpreter {
       default:
         return;
     }
+  }
+
+  /** The enclosing function scope a `nonlocal` name lives in (Python checks that one exists). */
+  private enclosingOwner(scope: Scope, name: string): Scope {
+    for (let s = scope.parent; s; s = s.parent) if (s.kind === 'function' && s.vars.has(name)) return s;
+    return scope;
   }
 
   /** The items to loop over; an unknown iterable loops zero times and says so. */
@@ -388,6 +406,17 @@ export class Interpreter {
         return this.comprehension(e, scope);
       case 'starred':
         return this.eval(e.value, scope);
+      case 'complex':
+        return unknown('a complex number');
+      case 'named': {
+        const value = this.eval(e.value, scope);
+        this.assign(e.target, value, scope);
+        return value;
+      }
+      case 'yield':
+        return unknown('the value sent into a generator');
+      case 'await':
+        return unknown('an awaited value');
       case 'error':
         return unknown('text that does not parse');
     }

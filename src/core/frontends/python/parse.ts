@@ -9,9 +9,11 @@
 import { parser } from '@lezer/python';
 import type { SyntaxNode } from '@lezer/common';
 import type { Arg, Comprehension, DictEntry, Expr, Module, Param, Span, Stmt } from './ast';
+import { dottedName, matchStatement, punctuation, withStatement, yields, type TreeReader } from './parseCompound';
+import { bracketErrors, lezerText, stringValue } from './sourceText';
 
 export function parsePython(source: string): Module {
-  const tree = parser.parse(source);
+  const tree = parser.parse(lezerText(source));
   const builder = new AstBuilder(source);
   const body = builder.statements(tree.topNode);
   const brackets = bracketErrors(source);
@@ -49,54 +51,22 @@ function dedupe(spans: Span[]): Span[] {
   return spans.filter((s) => !seen.has(`${s.from}`) && !!seen.add(`${s.from}`));
 }
 
-/**
- * Brackets that are never closed (or closed by the wrong bracket), found by scanning the source
- * outside strings and comments, with the message CPython gives.
- */
-export function bracketErrors(source: string): (Span & { message: string })[] {
-  const stack: { ch: string; at: number }[] = [];
-  const out: (Span & { message: string })[] = [];
-  const pairs: Record<string, string> = { ')': '(', ']': '[', '}': '{' };
-  for (let i = 0; i < source.length; i++) {
-    const c = source[i];
-    if (c === '#') {
-      while (i < source.length && source[i] !== '\n') i++;
-    } else if (c === '"' || c === "'") {
-      const triple = source.startsWith(c.repeat(3), i);
-      const end = triple ? c.repeat(3) : c;
-      i += end.length;
-      while (i < source.length && !source.startsWith(end, i)) {
-        if (source[i] === '\\') i++;
-        else if (!triple && source[i] === '\n') break;
-        i++;
-      }
-      i += end.length - 1;
-    } else if (c === '(' || c === '[' || c === '{') stack.push({ ch: c, at: i });
-    else if (c in pairs) {
-      const open = stack.pop();
-      if (!open) out.push({ from: i, to: i + 1, message: `unmatched '${c}'` });
-      else if (open.ch !== pairs[c]) out.push({ from: i, to: i + 1, message: `closing '${c}' does not match opening '${open.ch}'` });
-    }
-  }
-  for (const open of stack) out.push({ from: open.at, to: open.at + 1, message: `'${open.ch}' was never closed` });
-  return out.sort((a, b) => a.from - b.from);
-}
 
-const punctuation = new Set(['(', ')', '[', ']', '{', '}', ',', ':', '.', ';']);
-
-class AstBuilder {
+class AstBuilder implements TreeReader {
   readonly errors: Span[] = [];
 
-  constructor(private readonly src: string) {}
+  constructor(readonly src: string) {}
 
-  private text(n: { from: number; to: number }): string {
+  text(n: { from: number; to: number }): string {
     return this.src.slice(n.from, n.to);
   }
 
-  private kids(n: SyntaxNode): SyntaxNode[] {
+  kids(n: SyntaxNode): SyntaxNode[] {
     const out: SyntaxNode[] = [];
     for (let c = n.firstChild; c; c = c.nextSibling) {
       if (c.name === 'Comment') continue;
+      // Lezer's grammar wants a value after `yield`; Python does not (a bare `yield`).
+      if (c.type.isError && c.from === c.to && out[out.length - 1]?.name === 'yield') continue;
       if (c.type.isError) this.errors.push({ from: c.from, to: Math.max(c.to, c.from + 1) });
       out.push(c);
     }
@@ -104,20 +74,20 @@ class AstBuilder {
   }
 
   /** Child nodes that are not punctuation or keywords spelled as tokens. */
-  private parts(n: SyntaxNode): SyntaxNode[] {
+  parts(n: SyntaxNode): SyntaxNode[] {
     return this.kids(n).filter((c) => !punctuation.has(c.name) && !c.type.isError);
   }
 
-  private span(n: { from: number; to: number }): Span {
+  span(n: { from: number; to: number }): Span {
     return { from: n.from, to: n.to };
   }
 
-  private errorStmt(n: SyntaxNode): Stmt {
+  errorStmt(n: SyntaxNode): Stmt {
     this.errors.push(this.span(n));
     return { kind: 'error', text: this.text(n), ...this.span(n) };
   }
 
-  private errorExpr(n: { from: number; to: number }): Expr {
+  errorExpr(n: { from: number; to: number }): Expr {
     return { kind: 'error', text: this.text(n), ...this.span(n) };
   }
 
@@ -129,13 +99,17 @@ class AstBuilder {
         if (c.to > c.from) out.push({ kind: 'error', text: this.text(c), ...this.span(c) });
         continue;
       }
+      if (c.name === 'StatementGroup') {
+        out.push(...this.statements(c));
+        continue;
+      }
       const s = this.statement(c);
       if (s) out.push(s);
     }
     return out;
   }
 
-  private body(n: SyntaxNode | null | undefined): Stmt[] {
+  body(n: SyntaxNode | null | undefined): Stmt[] {
     return n ? this.statements(n) : [];
   }
 
@@ -160,7 +134,8 @@ class AstBuilder {
         const bodies = k.filter((c) => c.name === 'Body');
         if (inAt < 0 || !bodies.length) return this.errorStmt(n);
         const iterEnd = k.indexOf(bodies[0]);
-        return { kind: 'for', target: this.exprList(k.slice(1, inAt).filter((c) => c.name !== 'async')), iter: this.exprList(k.slice(inAt + 1, iterEnd)), body: this.body(bodies[0]), orelse: this.body(bodies[1]), ...sp };
+        const forAt = k.findIndex((c) => c.name === 'for');
+        return { kind: 'for', target: this.exprList(k.slice(forAt + 1, inAt)), iter: this.exprList(k.slice(inAt + 1, iterEnd)), body: this.body(bodies[0]), orelse: this.body(bodies[1]), ...sp };
       }
       case 'WhileStatement': {
         const k = this.kids(n);
@@ -168,31 +143,25 @@ class AstBuilder {
         if (!bodies.length) return this.errorStmt(n);
         return { kind: 'while', test: this.exprList(k.slice(1, k.indexOf(bodies[0]))), body: this.body(bodies[0]), orelse: this.body(bodies[1]), ...sp };
       }
-      case 'WithStatement': {
-        const k = this.kids(n);
-        const bodyNode = k.find((c) => c.name === 'Body');
-        const items: { context: Expr; target?: Expr }[] = [];
-        const segments = this.splitOn(k.slice(1, bodyNode ? k.indexOf(bodyNode) : k.length).filter((c) => c.name !== 'async'), ',');
-        for (const seg of segments) {
-          const asAt = seg.findIndex((c) => c.name === 'as');
-          if (asAt < 0) items.push({ context: this.exprList(seg) });
-          else items.push({ context: this.exprList(seg.slice(0, asAt)), target: this.exprList(seg.slice(asAt + 1)) });
-        }
-        return { kind: 'with', items, body: this.body(bodyNode), ...sp };
-      }
+      case 'WithStatement':
+        return withStatement(this, n);
       case 'TryStatement':
         return this.tryStatement(n);
+      case 'MatchStatement':
+        return matchStatement(this, n);
       case 'FunctionDefinition':
         return this.functionDef(n, []);
       case 'ClassDefinition':
         return this.classDef(n, []);
       case 'DecoratedStatement': {
         const k = this.kids(n);
-        const decorators = k.filter((c) => c.name === 'Decorator').map((d) => this.exprList(this.kids(d).filter((c) => c.name !== 'At' && c.name !== '@')));
+        const decorators = k.filter((c) => c.name === 'Decorator').map((d) => dottedName(this, d));
         const target = k.find((c) => c.name === 'FunctionDefinition' || c.name === 'ClassDefinition');
         if (!target) return this.errorStmt(n);
         return target.name === 'FunctionDefinition' ? this.functionDef(target, decorators) : this.classDef(target, decorators);
       }
+      case 'YieldStatement':
+        return { kind: 'expr', value: this.yieldExpr(n), ...sp };
       case 'ReturnStatement': {
         const k = this.kids(n).slice(1);
         return { kind: 'return', value: k.length ? this.exprList(k) : undefined, ...sp };
@@ -211,8 +180,10 @@ class AstBuilder {
       }
       case 'ImportStatement':
         return this.importStatement(n);
-      case 'ScopeStatement':
-        return { kind: 'global', names: this.parts(n).filter((c) => c.name === 'VariableName').map((c) => this.text(c)), ...sp };
+      case 'ScopeStatement': {
+        const names = this.parts(n).filter((c) => c.name === 'VariableName').map((c) => this.text(c));
+        return { kind: n.firstChild?.name === 'nonlocal' ? 'nonlocal' : 'global', names, ...sp };
+      }
       case 'DeleteStatement':
         return { kind: 'delete', targets: this.splitOn(this.kids(n).slice(1), ',').map((s) => this.exprList(s)), ...sp };
       case 'AssertStatement': {
@@ -305,7 +276,9 @@ class AstBuilder {
     const paramList = k.find((c) => c.name === 'ParamList');
     const bodyNode = k.find((c) => c.name === 'Body');
     if (!nameNode) return this.errorStmt(n);
-    return { kind: 'def', name: this.text(nameNode), nameSpan: this.span(nameNode), params: paramList ? this.params(paramList) : [], body: this.body(bodyNode), decorators, ...this.span(n) };
+    const isAsync = k[0]?.name === 'async';
+    const isGenerator = !!bodyNode && yields(bodyNode);
+    return { kind: 'def', name: this.text(nameNode), nameSpan: this.span(nameNode), params: paramList ? this.params(paramList) : [], body: this.body(bodyNode), decorators, isAsync, isGenerator, ...this.span(n) };
   }
 
   private classDef(n: SyntaxNode, decorators: Expr[]): Stmt {
@@ -341,7 +314,7 @@ class AstBuilder {
     return out;
   }
 
-  private args(n: SyntaxNode): Arg[] {
+  args(n: SyntaxNode): Arg[] {
     const inner = this.kids(n).filter((c) => c.name !== '(' && c.name !== ')');
     if (inner.some((c) => c.name === 'for')) return [{ kind: 'pos', value: this.comprehension('gen', inner, n) }];
     const out: Arg[] = [];
@@ -349,6 +322,8 @@ class AstBuilder {
       if (!seg.length) continue;
       if (seg[0].name === '*' || seg[0].name === '**') {
         out.push({ kind: seg[0].name === '*' ? 'star' : 'starstar', value: this.exprList(seg.slice(1)) });
+      } else if (seg.length >= 3 && seg[0].name === 'VariableName' && seg[1].name === 'AssignOp' && this.text(seg[1]) === ':=') {
+        out.push({ kind: 'pos', value: { kind: 'named', target: this.expr(seg[0]), value: this.exprList(seg.slice(2)), from: seg[0].from, to: seg[seg.length - 1].to } });
       } else if (seg.length >= 3 && seg[0].name === 'VariableName' && seg[1].name === 'AssignOp') {
         out.push({ kind: 'kw', name: this.text(seg[0]), value: this.exprList(seg.slice(2)) });
       } else out.push({ kind: 'pos', value: this.exprList(seg) });
@@ -386,7 +361,7 @@ class AstBuilder {
     return { kind: 'import', names, ...sp };
   }
 
-  private splitOn(nodes: SyntaxNode[], sep: string): SyntaxNode[][] {
+  splitOn(nodes: SyntaxNode[], sep: string): SyntaxNode[][] {
     const out: SyntaxNode[][] = [[]];
     for (const c of nodes) {
       if (c.name === sep) out.push([]);
@@ -396,7 +371,7 @@ class AstBuilder {
   }
 
   /** A comma-separated run of expression nodes: one expression, or a tuple when there are commas. */
-  private exprList(nodes: SyntaxNode[]): Expr {
+  exprList(nodes: SyntaxNode[]): Expr {
     const segs = this.splitOn(nodes.filter((c) => !c.type.isError || c.to > c.from), ',');
     const from = nodes[0]?.from ?? 0;
     const to = nodes[nodes.length - 1]?.to ?? from;
@@ -471,6 +446,18 @@ class AstBuilder {
         if (ifAt < 0 || elseAt < 0) return this.errorExpr(n);
         return { kind: 'ifexp', body: this.exprList(k.slice(0, ifAt)), test: this.exprList(k.slice(ifAt + 1, elseAt)), orelse: this.exprList(k.slice(elseAt + 1)), ...sp };
       }
+      case 'YieldExpression':
+        return this.yieldExpr(n);
+      case 'AwaitExpression': {
+        const k = this.kids(n);
+        return { kind: 'await', value: k[1] ? this.exprList(k.slice(1)) : this.errorExpr(n), ...sp };
+      }
+      case 'NamedExpression': {
+        const k = this.kids(n);
+        const op = k.findIndex((c) => c.name === 'AssignOp');
+        if (op < 0) return this.errorExpr(n);
+        return { kind: 'named', target: this.exprList(k.slice(0, op)), value: this.exprList(k.slice(op + 1)), ...sp };
+      }
       case 'LambdaExpression': {
         const k = this.kids(n);
         const params = k.find((c) => c.name === 'ParamList');
@@ -500,10 +487,19 @@ class AstBuilder {
     return { kind: 'fstring', parts, ...this.span(n) };
   }
 
+  /** `yield`, `yield a, b`, `yield from it`, as a statement or inside an expression. */
+  private yieldExpr(n: SyntaxNode): Expr {
+    const k = this.kids(n).filter((c) => c.name !== 'yield' && !c.type.isError);
+    const delegate = k[0]?.name === 'from';
+    const value = delegate ? k.slice(1) : k;
+    return { kind: 'yield', value: value.length ? this.exprList(value) : undefined, delegate, ...this.span(n) };
+  }
+
+  /** The source spells the number (lezer saw `lezerText`'s respelling of `1.` and `1.e-6`). */
   private number(n: SyntaxNode): Expr {
     const raw = this.text(n).replace(/_/g, '').toLowerCase();
     const sp = this.span(n);
-    if (raw.endsWith('j')) return this.errorExpr(n);
+    if (raw.endsWith('j')) return { kind: 'complex', imag: Number(raw.slice(0, -1)), ...sp };
     if (/^0[box]/.test(raw)) return { kind: 'num', value: Number(raw), isFloat: false, ...sp };
     const isFloat = /[.e]/.test(raw);
     return { kind: 'num', value: Number(raw), isFloat, ...sp };
@@ -572,8 +568,11 @@ class AstBuilder {
     if (open < 0) return this.errorExpr(n);
     const closeAt = k.findIndex((c, j) => j > open && c.name === ']');
     const inner = k.slice(open + 1, closeAt < 0 ? k.length : closeAt);
-    const items = this.splitOn(inner, ',').map((seg) => this.subscriptItem(seg, sp));
-    const index: Expr = items.length === 1 ? items[0] : { kind: 'tuple', elts: items, ...sp };
+    const segments = this.splitOn(inner, ',');
+    // `a[i,]` indexes with the tuple (i,): a trailing comma makes a tuple and adds no item.
+    const trailingComma = segments.length > 1 && !segments[segments.length - 1].length;
+    const items = (trailingComma ? segments.slice(0, -1) : segments).map((seg) => this.subscriptItem(seg, sp));
+    const index: Expr = items.length === 1 && !trailingComma ? items[0] : { kind: 'tuple', elts: items, ...sp };
     return { kind: 'subscript', object, index, ...sp };
   }
 
@@ -595,15 +594,4 @@ class AstBuilder {
     if (op === 'and' || op === 'or') return { kind: 'boolop', op, left, right, ...sp };
     return { kind: 'binop', op, left, right, ...sp };
   }
-}
-
-/** The value of a Python string literal (or adjacent literals), escapes decoded. */
-export function stringValue(raw: string): string {
-  let out = '';
-  const re = /([rRbBuUfF]{0,2})('''|"""|'|")([\s\S]*?)\2/g;
-  for (let m = re.exec(raw); m; m = re.exec(raw)) {
-    const rawMode = /r/i.test(m[1]);
-    out += rawMode ? m[3] : m[3].replace(/\\(n|t|r|\\|'|"|x[0-9a-fA-F]{2}|\n)/g, (_, e: string) => ({ n: '\n', t: '\t', r: '\r', '\\': '\\', "'": "'", '"': '"', '\n': '' })[e] ?? String.fromCharCode(parseInt(e.slice(1), 16)));
-  }
-  return out;
 }

@@ -54,6 +54,8 @@ export interface FuncValue {
   readonly isStatic?: boolean;
   readonly isClassMethod?: boolean;
   readonly isProperty?: boolean;
+  /** A generator or coroutine function: a call runs nothing yet, so it gives unknown(calling). */
+  readonly calling?: string;
   readonly attrs: Map<string, Value>;
 }
 
@@ -130,6 +132,7 @@ export interface CallSite {
 export class Scope {
   readonly vars = new Map<string, Value>();
   globals?: Set<string>;
+  nonlocals?: Set<string>;
 
   constructor(readonly parent: Scope | undefined, readonly kind: 'module' | 'function' | 'class', readonly file: string) {}
 
