@@ -224,7 +224,7 @@ export class ModuleLoader {
   private starImport(s: Extract<Stmt, { kind: 'importfrom' }>, scope: Scope, from: () => Value, site: CallSite, owner: LoadedModule | undefined): void {
     const found = s.level > 0 || !this.library(s.module, true) ? resolveModule(this.host, s.module, s.level, scope.file) : undefined;
     const loaded = found ? this.modules.get(found.path) : undefined;
-    const names = found && !loaded ? exportedNames(this.parse(found.path, found.text)) : undefined;
+    const names = found && !loaded ? this.staticExports(found.path, found.text, new Set()) : undefined;
     if (names) {
       for (const name of names) scope.vars.set(name, this.lazyFrom(s.module, name, from, site, owner));
       return;
@@ -236,6 +236,16 @@ export class ModuleLoader {
     for (const [k, v] of m.attrs) if (list ? list.includes(k) : !k.startsWith('_')) scope.vars.set(k, v);
     const path = m.attrs.get('__file__');
     if (owner && path?.t === 'str') owner.deps.add(path.v);
+  }
+
+  /** The names a star import of the file at `path` binds, read from syntax alone (undefined: run it). */
+  private staticExports(path: string, text: string, visiting: Set<string>): string[] | undefined {
+    if (visiting.has(path) || visiting.size > 8) return undefined;
+    visiting.add(path);
+    return declaredAll(text) ?? exportedNames(this.parse(path, text), (module, level) => {
+      const found = resolveModule(this.host, module, level, path);
+      return found && !this.modules.has(found.path) ? this.staticExports(found.path, found.text, visiting) : undefined;
+    });
   }
 
   /** Evaluates (once) the module at `path`, or reuses its cached evaluation while it is fresh. */
@@ -329,7 +339,7 @@ export function executeModule(interp: Interpreter, body: readonly Stmt[], scope:
 }
 
 /** The names `from m import *` binds, from m's syntax: its literal `__all__`, else its public names. */
-export function exportedNames(module: Module): string[] | undefined {
+export function exportedNames(module: Module, starNames: (module: string, level: number) => string[] | undefined = () => undefined): string[] | undefined {
   let all: string[] | undefined;
   const names = new Set<string>();
   const literal = (e: Extract<Stmt, { kind: 'assign' }>['value']): string[] | undefined =>
@@ -354,9 +364,12 @@ export function exportedNames(module: Module): string[] | undefined {
       else if (s.kind === 'for') bind(s.target);
       else if (s.kind === 'import') for (const n of s.names) names.add(n.alias ?? n.module.split('.')[0]);
       else if (s.kind === 'importfrom') {
-        // A star import re-exports names we cannot list without evaluating the other module.
-        if (s.names.some((n) => n.name === '*')) return false;
-        for (const n of s.names) names.add(n.alias ?? n.name);
+        if (s.names.some((n) => n.name === '*')) {
+          // Re-exported names, when the other module's can be listed without running it too.
+          const more = starNames(s.module, s.level);
+          if (!more) return false;
+          more.forEach((n) => names.add(n));
+        } else for (const n of s.names) names.add(n.alias ?? n.name);
       } else if (s.kind === 'if' || s.kind === 'try' || s.kind === 'with') {
         const blocks = s.kind === 'if' ? [...s.branches.map((b) => b.body), s.orelse] : s.kind === 'try' ? [s.body, s.orelse, s.finally, ...s.handlers.map((h) => h.body)] : [s.body];
         for (const b of blocks) if (!visit(b)) return false;
@@ -368,4 +381,40 @@ export function exportedNames(module: Module): string[] | undefined {
   };
   if (!visit(module.body)) return undefined;
   return all ?? [...names].filter((n) => !n.startsWith('_'));
+}
+
+/**
+ * A module's `__all__` when it is one literal list or tuple of strings at the top level and never
+ * changed: read from that statement alone, so a star import of a large module costs no full parse.
+ */
+export function declaredAll(text: string): string[] | undefined {
+  const assignments = [...text.matchAll(/^__all__\s*(=|\+=|:)/gm)];
+  if (assignments.length !== 1 || assignments[0][1] !== '=' || /__all__\s*\.|__all__\s*\[/.test(text)) return undefined;
+  const start = assignments[0].index!;
+  // The statement runs to the bracket that closes the one it opens.
+  let depth = 0;
+  let end = start;
+  for (let i = start; i < text.length; i++) {
+    const c = text[i];
+    if (c === '#' || c === '"' || c === "'") {
+      if (c === '#') while (i < text.length && text[i] !== '\n') i++;
+      else {
+        const close = text.indexOf(c, i + 1);
+        if (close < 0 || text.slice(i, close).includes('\n')) return undefined;
+        i = close;
+      }
+      continue;
+    }
+    if (c === '[' || c === '(') depth++;
+    else if (c === ']' || c === ')') depth--;
+    if (depth === 0 && (c === ']' || c === ')' || c === '\n') && i > start + 8) {
+      end = i + 1;
+      break;
+    }
+  }
+  const statement = parsePython(text.slice(start, end)).body[0];
+  if (statement?.kind !== 'assign') return undefined;
+  const value = statement.value;
+  if ((value.kind !== 'list' && value.kind !== 'tuple') || !value.elts.every((e) => e.kind === 'str')) return undefined;
+  return value.elts.map((e) => (e as { value: string }).value);
 }
