@@ -209,7 +209,7 @@ export function analyzePython(file: string, text: string, options: PythonAnalysi
  * Installed packages that never define layers: evaluating their source would only cost time, so
  * their attributes are unknown values (as for any module not found).
  */
-const opaquePackages = new Set(['numpy', 'PIL', 'scipy', 'matplotlib', 'pandas', 'cv2', 'tqdm', 'requests', 'yaml', 'h5py', 'sklearn', 'tensorboard', 'onnx', 'packaging', 'safetensors', 'huggingface_hub', 'accimage', 'av', 'pycocotools', 'six', 'setuptools', 'pkg_resources']);
+const opaquePackages = new Set(['PIL', 'scipy', 'matplotlib', 'pandas', 'cv2', 'tqdm', 'requests', 'yaml', 'h5py', 'sklearn', 'tensorboard', 'onnx', 'packaging', 'safetensors', 'huggingface_hub', 'accimage', 'av', 'pycocotools', 'six', 'setuptools', 'pkg_resources']);
 
 function fromArg(v: ArgValue): Value {
   if (v === null) return { t: 'none' };

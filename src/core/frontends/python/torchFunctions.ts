@@ -156,7 +156,7 @@ export function torchFunctions(kit: TorchKit, binop: (op: string, l: Value, r: V
     const f = dtype === 'float32' ? Math.fround : (x: number) => x;
     const step = steps > 1 ? f((f(end) - f(start)) / (steps - 1)) : 0;
     const half = Math.floor(steps / 2);
-    const values = Array.from({ length: Math.min(steps, data.maxDataElements + 1) }, (_, i) => (i < half ? f(f(start) + f(step * i)) : f(f(end) - f(step * (steps - i - 1)))));
+    const values = Array.from({ length: Math.min(steps, data.maxDataElements + 1) }, (_, i) => (i < half || steps === 1 ? f(f(start) + f(step * i)) : f(f(end) - f(step * (steps - i - 1)))));
     return sized(data.make('torch', dtype, [steps], values), steps);
   });
   const filled = (fill: number | undefined, what: string) => (b: Bound): Value => {

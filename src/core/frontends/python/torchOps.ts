@@ -12,6 +12,7 @@ import { isKnown, normalizeAxis } from '../../ir/dims';
 import type { LayerSpec, PadSpec, ScalarSpec } from '../../ir/layers';
 import { arrayOf, dtypeObjects, operandOf, scalarValue, subscriptItems, tensorOf } from './arrayValues';
 import { catalogCall, toArg } from './callArgs';
+import { numpyAttr } from './numpyApi';
 import type { Session } from './session';
 import * as data from './tensorData';
 import { callRow, torchFunctions, type TorchKit } from './torchFunctions';
@@ -140,6 +141,8 @@ export function installTorchOps(session: Session, torch: ModuleValue, functional
   ]) });
 
   const tensorAttr = (x: TensorValue, name: string): Value => {
+    const numpyArray = x.data?.lib === 'numpy' ? numpyAttr({ shape: x.shape as number[], data: x.data }, name) : undefined;
+    if (numpyArray) return numpyArray;
     const shapeTuple = () => tuple(x.shape.map((d) => (isKnown(d) ? int(d) : unknown('a dimension not known statically'))));
     const method = (call: (a: CallArgs) => Value) => builtin(name, (a) => call(a));
     switch (name) {
@@ -226,7 +229,9 @@ export function installTorchOps(session: Session, torch: ModuleValue, functional
       const x = t as TensorValue;
       const items = subscriptItems(index, om.ellipsis, x.data?.lib ?? 'torch');
       const a = arrayOf(x);
-      if (a && items.data) {
+      // torch refuses a negative step; the index rule says so on the node.
+      const negativeStep = items.spec.some((it) => 'slice' in it && typeof it.slice[2] === 'number' && it.slice[2] < 0);
+      if (a && items.data && !(negativeStep && a.data.lib === 'torch')) {
         const picked = data.index(a, items.data);
         if (picked) return elementOf(picked);
       }

@@ -213,6 +213,7 @@ export function indexRule(spec: IndexSpec, inputs: readonly Shape[], ctx: RuleCo
   if (used > input.length || spec.items.filter((it) => 'ellipsis' in it).length > 1) return unknownOut(`too many indices ${text} for a ${input.length}-D tensor`, 'bad-index');
   const items: IndexItemSpec[] = spec.items.flatMap((it) => ('ellipsis' in it ? Array.from({ length: input.length - used }, () => ({ slice: [null, null, null] as const })) : [it]));
   while (items.reduce((p, it) => p + consumes(it), 0) < input.length) items.push({ slice: [null, null, null] });
+  if (ctx.framework === 'pytorch' && items.some((it) => 'slice' in it && typeof it.slice[2] === 'number' && it.slice[2] <= 0)) return unknownOut(`torch slicing needs a step greater than zero (${text})`, 'bad-index');
   const output: Dim[] = [];
   const advanced: { at: number; shape: Dim[] }[] = [];
   let axis = 0;
