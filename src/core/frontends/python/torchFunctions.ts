@@ -431,7 +431,12 @@ export function torchFunctions(kit: TorchKit, binop: (op: string, l: Value, r: V
     const named = dtypeNamed(b.get('dtype'), 'torch');
     return a && named ? tensorOf(data.astype(a, named)) : b.get('input') ?? NONE;
   });
-  for (const name of ['contiguous', 'clone', 'detach', 'cpu', 'cuda', 'requires_grad_', 'type_as', 'expand_as', 'float_', 'pin_memory']) {
+  // expand_as broadcasts to the other tensor's shape, as adding it would.
+  table.expand_as = rowOf(['input', 'other'], 'm', (b, s) => {
+    const other = b.get('other');
+    return other?.t === 'tensor' && b.get('input')?.t === 'tensor' && session.tracer ? session.tracer.applyOp('expand_as', { kind: 'add', broadcast: true }, [b.get('input') as TensorValue, other], s) : unknownOp(b, s, 'expand_as() of something that is not a tensor');
+  });
+  for (const name of ['contiguous', 'clone', 'detach', 'cpu', 'cuda', 'requires_grad_', 'type_as', 'pin_memory']) {
     table[name] = rowOf(['input', '*args', 'memory_format', 'non_blocking', 'device'], 'm', (b) => b.get('input') ?? NONE);
   }
 
