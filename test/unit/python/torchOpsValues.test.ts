@@ -7,10 +7,8 @@
 import { strict as assert } from 'node:assert';
 import { spawnSync } from 'node:child_process';
 import { python, torchUnavailableReason } from '../../oracle/torchOracle';
-import { installLibraries } from '../../../src/core/frontends/python/libraries';
+import { PythonProgram } from '../../../src/core/frontends/python/analyzePython';
 import { parsePython } from '../../../src/core/frontends/python/parse';
-import { FilePositions } from '../../../src/core/frontends/python/positions';
-import { Session } from '../../../src/core/frontends/python/session';
 import { nest } from '../../../src/core/frontends/python/tensorData';
 import { Scope, type Value } from '../../../src/core/frontends/python/values';
 
@@ -99,12 +97,12 @@ function ours(v: Value): Result {
 
 function evaluateOurs(exprs: readonly string[]): Result[] {
   const source = `${setup}\n${exprs.map((e, i) => `r${i} = ${e}`).join('\n')}\n`;
-  const positions = new FilePositions('values.py');
-  positions.add('values.py', source);
-  const session = new Session({ maxSteps: 5_000_000, maxDepth: 100, deadline: Infinity }, () => 0, positions);
-  installLibraries(session);
-  session.om.imports = { library: (name) => session.libraries.get(name), sourceModule: () => undefined };
+  const program = new PythonProgram();
+  const { session } = program;
+  program.positions.add('values.py', source);
+  session.interp.beginAnalysis({ maxSteps: 5_000_000, maxDepth: 100, deadline: Infinity });
   const scope = new Scope(undefined, 'module', 'values.py');
+  program.loader.beginAnalysis({ read: () => undefined, searchPaths: [] }, 'values.py', { t: 'module', name: '__main__', attrs: scope.vars });
   session.interp.execBlock(parsePython(source).body, scope);
   return exprs.map((_, i) => ours(scope.vars.get(`r${i}`) ?? { t: 'unknown', why: 'not assigned' }));
 }

@@ -182,7 +182,7 @@ export function installKeras(session: Session, module: (name: string, attrs?: Re
   const input = fn('Input', (a, s) => {
     const shape = shapeOf(a.positional[0] ?? a.keywords.get('shape')) ?? [];
     const batch = a.keywords.get('batch_size');
-    const tensor = session.tracer?.input([batch?.t === 'int' ? batch.v : 'N', ...shape], 'input');
+    const tensor = session.tracer?.input([batch?.t === 'int' ? batch.v : 'N', ...shape], 'input', 'keras');
     return tensor ?? unknown('Input() outside an analysis');
   });
   layerAttrs.Input = input;

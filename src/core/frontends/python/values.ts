@@ -141,7 +141,8 @@ export class Scope {
       // Class bodies are not enclosing scopes for the functions defined in them.
       if (s !== this && s.kind === 'class') continue;
       const v = s.vars.get(name);
-      if (v !== undefined) return v;
+      // An imported name is resolved where it is used, so no caller ever sees a lazy binding.
+      if (v !== undefined) return v.t === 'lazy' ? v.resolve() : v;
     }
     return undefined;
   }
