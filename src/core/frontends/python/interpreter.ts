@@ -249,8 +249,16 @@ export class Interpreter {
   private applyDecorators(decorators: readonly Expr[], value: Value, scope: Scope): Value {
     let out = value;
     for (const d of [...decorators].reverse()) {
-      const dec = this.eval(d, scope);
-      const applied = this.objects.decorate(dec, out, this.site(scope, d));
+      let applied: Value;
+      try {
+        applied = this.objects.decorate(this.eval(d, scope), out, this.site(scope, d));
+      } catch (e) {
+        // A registry decorator that raises on what it cannot know (torchvision's register_model
+        // on an unknown __name__) must not stop the module: keep the function undecorated.
+        if (!(e instanceof PyRaise)) throw e;
+        this.report(scope.file, d.from, d.to, 'info', `decorator raised ${repr(e.value)}; CNN Lens kept what it decorates as written`);
+        continue;
+      }
       // A decorator we cannot see through must not hide the function or class it wraps.
       out = applied.t === 'unknown' ? out : applied;
     }
