@@ -21,6 +21,8 @@ export type Expr =
   | ({ kind: 'call'; func: Expr; args: Arg[] } & Span)
   | ({ kind: 'binop'; op: string; left: Expr; right: Expr } & Span)
   | ({ kind: 'boolop'; op: 'and' | 'or'; left: Expr; right: Expr } & Span)
+  /** A chain of two or more comparisons, `a < b <= c`: each operand evaluated once. */
+  | ({ kind: 'compare'; ops: string[]; operands: Expr[] } & Span)
   | ({ kind: 'unary'; op: '-' | '+' | '~' | 'not'; operand: Expr } & Span)
   | ({ kind: 'ifexp'; test: Expr; body: Expr; orelse: Expr } & Span)
   | ({ kind: 'lambda'; params: Param[]; body: Expr } & Span)
@@ -31,6 +33,8 @@ export type Expr =
   | ({ kind: 'comp'; type: 'list' | 'set' | 'gen' | 'dict'; elt: Expr; value?: Expr; generators: Comprehension[] } & Span)
   | ({ kind: 'starred'; value: Expr; double: boolean } & Span)
   | ({ kind: 'fstring'; parts: (string | Expr)[] } & Span)
+  /** One `{value!conversion:spec}` of an f-string; the spec is itself an f-string. */
+  | ({ kind: 'formatted'; value: Expr; conversion?: string; spec?: Expr } & Span)
   | ({ kind: 'error'; text: string } & Span);
 
 export type DictEntry = { key: Expr; value: Expr } | { spread: Expr };
@@ -70,7 +74,7 @@ export type Stmt =
   | ({ kind: 'raise'; value?: Expr } & Span)
   | ({ kind: 'import'; names: { module: string; alias?: string }[] } & Span)
   | ({ kind: 'importfrom'; module: string; level: number; names: { name: string; alias?: string }[] } & Span)
-  | ({ kind: 'global'; names: string[] } & Span)
+  | ({ kind: 'global'; names: string[]; nonlocal?: boolean } & Span)
   | ({ kind: 'delete'; targets: Expr[] } & Span)
   | ({ kind: 'assert'; test: Expr } & Span)
   | ({ kind: 'error'; text: string } & Span);

@@ -8,7 +8,7 @@
 import type { ObjectModel } from './objects';
 import {
   NONE, builtin, dict, float, int, list, numberOf, str, tuple, unknown,
-  type CallArgs, type CallSite, type ClassValue, type InstanceValue, type ModuleValue, type Value,
+  type CallArgs, type CallSite, type ClassValue, type DictValue, type InstanceValue, type ModuleValue, type Value,
 } from './values';
 
 export function stdlibModules(om: ObjectModel): Map<string, ModuleValue> {
@@ -96,7 +96,12 @@ export function stdlibModules(om: ObjectModel): Map<string, ModuleValue> {
   const dictClass = om.builtins.get('dict')!;
   mod('collections', {
     OrderedDict: dictClass,
-    defaultdict: fn('defaultdict', () => dict()),
+    // A dict that calls its factory for a missing key and stores the result.
+    defaultdict: fn('defaultdict', (a, s) => {
+      const [factory, init] = a.positional;
+      const d: DictValue = { ...(init || a.keywords.size ? (om.call(dictClass, { positional: init ? [init] : [], keywords: a.keywords }, s) as DictValue) : dict()), missing: factory ?? NONE };
+      return d;
+    }),
     namedtuple: fn('namedtuple', (a, s) => namedTuple(om, a, s)),
     abc: unknown('collections.abc'),
   });
