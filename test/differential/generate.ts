@@ -283,6 +283,7 @@ function classes(g: Gen): string {
     () => `class K:\n    count = 0\n    def __init__(self):\n        K.count += 1\n        self.count = K.count * 10\nK()\nk = K()\nresult = (K.count, k.count)`,
     () => `class S:\n    @staticmethod\n    def s(x):\n        return x + 1\n    @classmethod\n    def c(cls, x):\n        return cls.__name__ + str(x)\nresult = (S.s(${k}), S().s(1), S.c(2), S().c(3))`,
     () => `class W:\n    def __init__(self):\n        self.__dict__['d'] = ${k}\n    def __getattr__(self, n):\n        if n.startswith('x'):\n            return len(n)\n        raise AttributeError(n)\nw = W()\nresult = (w.d, w.xxx, hasattr(w, 'y'), getattr(w, 'y', 'dflt'))`,
+    () => `class D:\n    k = 1\n    def m(self):\n        pass\nd = D()\nd.x = ${k}\nresult = ([n for n in dir(d) if not n.startswith('__')], len(dir(d)) > 20, 'x' in dir(d), 'zz' in dir(D))`,
     () => `class It:\n    def __init__(self, n):\n        self.n = n\n    def __iter__(self):\n        return iter(range(self.n))\n    def __contains__(self, v):\n        return v == 'magic'\nresult = (list(It(${g.int(0, 5)})), 'magic' in It(1), 3 in It(9))`,
   ];
   return `${g.pick(forms)()}\n`;
@@ -313,7 +314,23 @@ function loops(g: Gen): string {
   return `${g.pick(forms)()}\n`;
 }
 
-const categories = { arithmetic, numericBuiltins, slicing, unpacking, comprehensions, fstrings, deletion, methods, defaultdicts, closures, classes, exceptions, loops };
+function regexes(g: Gen): string {
+  const subject = g.pick(["'conv1_weight'", "'layer3.2.conv1'", "'a1b22c333'", "'foo bar  baz'", "''", "'x=1, y=22'", "'AbC'", "'line1\\nline2'"]);
+  const pattern = g.pick(["r'\\d+'", "r'[a-z]+'", "r'(\\w+)\\.(\\d+)'", "r'_'", "r'\\s+'", "r'(?P<k>\\w)=(?P<v>\\d+)'", "r'^layer'", "r'\\d$'", "r'[.]'", "r'b'", "r'(a)|(b)'", "r'[A-Z]'"]);
+  const flags = g.pick(['', ', re.I', ', re.M']);
+  const forms = [
+    () => `m = re.match(${pattern}, ${subject}${flags})\nresult = m.group(0) if m else None`,
+    () => `m = re.search(${pattern}, ${subject}${flags})\nresult = (m.group(0), m.groups(), m.span()) if m else 'no'`,
+    () => `result = re.findall(${pattern}, ${subject}${flags})`,
+    () => `result = re.split(${pattern}, ${subject}${g.pick(['', ', 1', ', 2'])})`,
+    () => `result = re.sub(${pattern}, ${g.pick(["'#'", "''", "r'<\\g<0>>'", 'lambda m: m.group(0).upper()'])}, ${subject}${g.pick(['', ', 1'])})`,
+    () => `p = re.compile(${pattern}${flags})\nm = p.fullmatch(${subject})\nresult = (bool(m), p.pattern, [x.group() for x in p.finditer(${subject})])`,
+    () => `m = re.search(r'(?P<k>\\w)=(?P<v>\\d+)', ${subject})\nresult = m.groupdict() if m else re.escape(${subject})`,
+  ];
+  return `import re\n${g.pick(forms)()}\n`;
+}
+
+const categories = { arithmetic, regexes, numericBuiltins, slicing, unpacking, comprehensions, fstrings, deletion, methods, defaultdicts, closures, classes, exceptions, loops };
 export type Category = keyof typeof categories;
 
 export interface Program {

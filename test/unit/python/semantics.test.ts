@@ -105,3 +105,22 @@ describe('Python semantics: formatting', () => {
     });
   });
 });
+
+describe('Python semantics: re and dir()', () => {
+  it('runs re.split, re.match, re.sub, re.findall and compiled patterns on known strings', () => {
+    expectValues("import re\na = re.split(r'\\.', 'layer3.2.conv1')\nm = re.match(r'layer(\\d+)', 'layer3.2')\nb = (m.group(1), m.span())\nc = re.sub(r'(\\d+)', r'<\\1>', 'a1b22')\nd = re.findall(r'(\\w)=(\\d)', 'x=1, y=2')\np = re.compile(r'conv(\\d)')\ne = [p.match('conv1').group(1), p.match('bn1')]\nf = re.match(r'a$', 'a\\n') is not None", {
+      a: "['layer3', '2', 'conv1']", b: "('3', (0, 6))", c: "'a<1>b<22>'", d: "[('x', '1'), ('y', '2')]", e: "['1', None]", f: 'True',
+    });
+  });
+
+  it('gives unknown, not a guess, for patterns it does not translate', () => {
+    const r = evaluate("import re\na = re.match(r'(?x) a b', 'ab')\nb = re.split(r'x*', 'axb')");
+    assert.equal(r.value('a')?.t, 'unknown');
+    assert.equal(r.value('b')?.t, 'unknown');
+  });
+
+  it('lists a plain object\'s attributes with dir() and leaves native ones incomplete', () => {
+    expectValues("class D:\n    k = 1\nd = D()\nd.x = 2\na = [n for n in dir(d) if not n.startswith('_')]\nb = len(dir(d))", { a: "['k', 'x']", b: '29' });
+    expectValues("import torch.nn as nn\nn_ = len(dir(nn.Conv2d(1, 1, 1)))", { n_: undefined });
+  });
+});

@@ -229,8 +229,8 @@ export function installBuiltins(om: ObjectModel): void {
   def('pow', (a, s) => {
     const [x, y, m] = [arg(a, 0), arg(a, 1), a.positional[2]];
     if (!m || m.t === 'none') return om.binop('**', x, y, s, false);
-    const [bx, by, bm] = [numberOf(x), numberOf(y), numberOf(m)];
-    if (bx === undefined || by === undefined || bm === undefined || x.t === 'float' || y.t === 'float' || m.t === 'float' || by < 0) return unknown('pow() with a modulus');
+    const [bx, by, bm] = [numberOf(x), numberOf(y), numberOf(m)] as number[];
+    if (![bx, by, bm].every((n) => n !== undefined && Number.isSafeInteger(n)) || x.t === 'float' || y.t === 'float' || m.t === 'float' || by! < 0) return unknown('pow() with a modulus');
     if (bm === 0) throw new PyRaise(om.exception('ValueError', 'pow() 3rd argument cannot be 0'), s.file, s.from);
     let result = 1n;
     let base = BigInt(bx);
@@ -345,6 +345,22 @@ export function installBuiltins(om: ObjectModel): void {
   def('next', (a, s) => {
     const its = items(arg(a, 0), s);
     return its?.length ? its[0] : a.positional[1] ?? unknown('next()');
+  });
+  // What dir() lists for an instance of a plain class beyond its own and its classes' names.
+  const objectNames = ['__class__', '__delattr__', '__dir__', '__doc__', '__eq__', '__format__', '__ge__', '__getattribute__', '__getstate__', '__gt__', '__hash__', '__init__', '__init_subclass__', '__le__', '__lt__', '__ne__', '__new__', '__reduce__', '__reduce_ex__', '__repr__', '__setattr__', '__sizeof__', '__str__', '__subclasshook__', '__dict__', '__module__', '__weakref__'];
+  def('dir', (a) => {
+    const v = a.positional[0];
+    if (!v) return unknown('dir() of the current scope');
+    if (v.t !== 'instance' && v.t !== 'class') return unknown(`dir() of ${v.t}`);
+    const cls = v.t === 'instance' ? v.cls : v;
+    const names = new Set<string>(v.t === 'instance' ? v.attrs.keys() : []);
+    for (const c of cls.mro) if (c !== objectClass) for (const k of c.attrs.keys()) names.add(k);
+    const plain = (v.t !== 'instance' || om.knowsAllAttrs(v)) && cls.mro.every((c) => !c.opaque && (!c.native || c.native === 'builtin:object'));
+    if (plain) for (const n of objectNames) names.add(n);
+    const out = list([...names].sort().map(str));
+    // Objects of native or partly known classes have attributes we do not list.
+    if (!plain) out.unknownTail = `dir() of a ${cls.name} lists attributes CNN Lens does not model`;
+    return out;
   });
   def('vars', () => unknown('vars()'));
   def('locals', () => unknown('locals()'));

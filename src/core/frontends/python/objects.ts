@@ -123,7 +123,7 @@ export class ObjectModel {
   }
 
   /** Does the evaluator see every attribute this instance can have (so a missing one raises)? */
-  private knowsAllAttrs(obj: InstanceValue): boolean {
+  knowsAllAttrs(obj: InstanceValue): boolean {
     return !obj.native && !obj.openAttrs && obj.cls.mro.every((c) => !c.opaque && (!c.native || c.native.startsWith('builtin:')));
   }
 

@@ -17,6 +17,7 @@ function fromBig(x: bigint): NumResult {
 
 /** An int operation (bools already converted to 0/1 unless both are bools for & | ^). */
 export function intOp(op: string, a: number, b: number): NumResult {
+  if (!Number.isSafeInteger(a) || !Number.isSafeInteger(b)) return undefined;
   const [x, y] = [BigInt(a), BigInt(b)];
   switch (op) {
     case '+':
@@ -194,7 +195,7 @@ export function roundFloat(x: number, ndigits: number): number {
 
 /** Python's round(n, k) on an int with k < 0: half-even at 10^-k. */
 export function roundInt(n: number, ndigits: number): number {
-  if (ndigits >= 0) return n;
+  if (ndigits >= 0 || !Number.isSafeInteger(n) || !Number.isSafeInteger(ndigits) || ndigits < -400) return ndigits < -400 ? 0 : n;
   const unit = 10n ** BigInt(-ndigits);
   const x = BigInt(n);
   let q = x / unit;

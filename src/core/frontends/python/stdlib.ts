@@ -6,6 +6,7 @@
  * (os, PIL, numpy…) are open: their attributes are unknown values, never errors.
  */
 import type { ObjectModel } from './objects';
+import { reModule } from './stdlibRe';
 import {
   NONE, builtin, dict, float, int, list, numberOf, str, tuple, unknown,
   type CallArgs, type CallSite, type ClassValue, type DictValue, type InstanceValue, type ModuleValue, type Value,
@@ -163,7 +164,8 @@ export function stdlibModules(om: ObjectModel): Map<string, ModuleValue> {
     mul: fn('mul', (a, s) => om.binop('*', a.positional[0] ?? NONE, a.positional[1] ?? NONE, s, false)),
     add: fn('add', (a, s) => om.binop('+', a.positional[0] ?? NONE, a.positional[1] ?? NONE, s, false)),
   });
-  for (const name of ['os', 'sys', 'inspect', 'logging', 'importlib', 'types', 'numbers', 'pathlib', 're', 'json', 'urllib', 'hashlib']) mod(name, {}, true);
+  for (const name of ['os', 'sys', 'inspect', 'logging', 'importlib', 'types', 'numbers', 'pathlib', 'json', 'urllib', 'hashlib']) mod(name, {}, true);
+  modules.set('re', reModule(om));
   return modules;
 }
 
