@@ -8,10 +8,9 @@
  */
 import { spawnSync } from 'node:child_process';
 import { BudgetExceeded, PyRaise } from '../../src/core/frontends/python/errors';
-import { installLibraries } from '../../src/core/frontends/python/libraries';
+import { PythonProgram } from '../../src/core/frontends/python/analyzePython';
+import type { Interpreter } from '../../src/core/frontends/python/interpreter';
 import { parsePython } from '../../src/core/frontends/python/parse';
-import { FilePositions } from '../../src/core/frontends/python/positions';
-import { Session } from '../../src/core/frontends/python/session';
 import { Scope, pyFloatRepr, pyStrRepr, type Value } from '../../src/core/frontends/python/values';
 import type { Program } from './generate';
 
@@ -96,27 +95,26 @@ export type Outcome = { kind: 'known'; text: string } | { kind: 'unknown'; why: 
 /** Phrases of the diagnostics that mean evaluation guessed (a branch on an unknown condition). */
 const guessed = /took the else|was skipped|assumed they raised nothing/;
 
-let shared: Session | undefined;
+let shared: PythonProgram | undefined;
 let programs = 0;
+const noFiles = { read: () => undefined, searchPaths: [] };
 
 /**
- * One session serves every program (installing the libraries is the slow part); each program
- * gets a file name of its own, a fresh module scope and a fresh step allowance.
+ * Starts a fresh run of `source` in one shared program (installing the libraries is the slow
+ * part): a file name of its own, a fresh module scope, counters and step allowance.
  */
-function session(): Session {
-  if (shared) return shared;
-  shared = new Session({ maxSteps: 200_000, maxDepth: 100, deadline: Infinity }, () => 0, new FilePositions('<program>'));
-  installLibraries(shared);
-  const libraries = shared.libraries;
-  shared.om.imports = { library: (name) => libraries.get(name), sourceModule: () => undefined };
-  return shared;
+export function freshRun(): { interp: Interpreter; scope: Scope } {
+  shared ??= new PythonProgram();
+  const file = `<program ${programs++}>`;
+  const { interp } = shared.session;
+  interp.beginAnalysis({ maxSteps: 200_000, maxDepth: 100, deadline: Infinity });
+  const scope = new Scope(undefined, 'module', file);
+  shared.loader.beginAnalysis(noFiles, file, { t: 'module', name: '__main__', attrs: scope.vars });
+  return { interp, scope };
 }
 
 export function runOurs(source: string): Outcome {
-  const { interp } = session();
-  interp.renewBudget(Infinity);
-  interp.diagnostics.splice(0);
-  const scope = new Scope(undefined, 'module', `<program ${programs++}>`);
+  const { interp, scope } = freshRun();
   let raised: Value | undefined;
   try {
     interp.execBlock(parsePython(source).body, scope);
