@@ -255,7 +255,13 @@ export function installValueMethods(om: ObjectModel): void {
     replace: (self, a) => {
       const [from, to, n] = [strArg(a, 0), strArg(a, 1), numberOf(arg(a, 2) ?? int(-1))];
       if (from === undefined || to === undefined || n === undefined) return unknown('str.replace() of unknown strings');
-      if (n < 0) return str(from === '' ? [...self.v].map((c) => to + c).join('') + to : self.v.split(from).join(to));
+      if (from === '') {
+        // An empty pattern matches before every character and at the end: count limits those.
+        const chars = [...self.v];
+        const limit = n < 0 ? chars.length + 1 : n;
+        return str(chars.map((c, k) => (k < limit ? to : '') + c).join('') + (chars.length < limit ? to : ''));
+      }
+      if (n < 0) return str(self.v.split(from).join(to));
       let out = self.v;
       let at = 0;
       for (let k = 0; k < n; k++) {

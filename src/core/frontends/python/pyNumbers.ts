@@ -86,20 +86,73 @@ export function floatOp(op: string, a: number, b: number): NumResult {
       if (div) {
         floordiv = Math.floor(div);
         if (div - floordiv > 0.5) floordiv += 1;
-      } else floordiv = a / b < 0 ? -0 : 0;
+      } else {
+        // copysign(0.0, a / b): the quotient's sign, -0.0 included.
+        const q = a / b;
+        floordiv = q < 0 || Object.is(q, -0) ? -0 : 0;
+      }
       return { float: floordiv };
     }
     case '**': {
       if (a === 0 && b < 0) return { raise: 'ZeroDivisionError', message: '0.0 cannot be raised to a negative power' };
       // A negative base to a fractional power is a complex number in Python 3.
       if (a < 0 && !Number.isInteger(b) && Number.isFinite(b)) return undefined;
-      const r = a ** b;
+      const r = correctlyRoundedPow(a, b);
+      if (r === undefined) return undefined;
       if (!Number.isFinite(r) && Number.isFinite(a) && Number.isFinite(b)) return { raise: 'OverflowError', message: 'Numerical result out of range' };
       return Number.isNaN(r) ? undefined : { float: r };
     }
     default:
       return undefined;
   }
+}
+
+/**
+ * a ** b rounded once, as the C library's pow (which CPython calls) gives it; JavaScript's `**`
+ * can be an ulp off. Integer exponents go through the exact power of the double's mantissa;
+ * b = 0.5 is a square root; other exponents are not answered.
+ */
+function correctlyRoundedPow(a: number, b: number): number | undefined {
+  if (!Number.isFinite(a) || !Number.isFinite(b) || a === 0 || b === 0 || a === 1) return a ** b;
+  if (b === 0.5) return a < 0 ? undefined : Math.sqrt(a);
+  if (!Number.isInteger(b) || Math.abs(b) > 64) return undefined;
+  const view = new DataView(new ArrayBuffer(8));
+  view.setFloat64(0, Math.abs(a));
+  const bits = view.getBigUint64(0);
+  const biased = Number((bits >> 52n) & 0x7ffn);
+  const fraction = bits & ((1n << 52n) - 1n);
+  let mantissa = biased ? fraction | (1n << 52n) : fraction;
+  let exponent = (biased || 1) - 1075;
+  while (!(mantissa & 1n)) {
+    mantissa >>= 1n;
+    exponent++;
+  }
+  const n = Math.abs(b);
+  const power = mantissa ** BigInt(n);
+  const sign = a < 0 && n % 2 === 1 ? -1 : 1;
+  if (b > 0) {
+    const r = scale(power, exponent * n);
+    return r === undefined ? undefined : sign * r;
+  }
+  // 1 / (power · 2^(exponent·n)): exact only while the power fits a double's mantissa.
+  return power <= 2n ** 53n ? (sign / Number(power)) * 2 ** (-exponent * n) : undefined;
+}
+
+/** m · 2^e as the nearest double; Infinity past the largest; undefined where it would be subnormal. */
+function scale(m: bigint, e: number): number | undefined {
+  const bits = m.toString(2).length;
+  if (bits + e > 1025) return Infinity;
+  if (bits + e < -1021) return undefined;
+  // Keep 64 significant bits in the BigInt, so Number() rounds once and the scaling is exact.
+  const drop = Math.max(0, bits - 64);
+  const sticky = drop && m & ((1n << BigInt(drop)) - 1n) ? 1n : 0n;
+  const top = (m >> BigInt(drop)) | sticky;
+  // An exact tie between two doubles: the C library's pow does not promise to break it as Number() does.
+  const extra = BigInt(Math.max(0, top.toString(2).length - 53));
+  if (extra && (top & ((1n << extra) - 1n)) === 1n << (extra - 1n)) return undefined;
+  const x = Number(top);
+  const shift = e + drop;
+  return shift > 0 ? x * 2 ** Math.min(shift, 1023) * 2 ** Math.max(0, shift - 1023) : x / 2 ** Math.min(-shift, 1023) / 2 ** Math.max(0, -shift - 1023);
 }
 
 /** A finite double as an exact decimal: value = 0.DIGITS × 10^point (digits without leading zeros). */
@@ -174,7 +227,8 @@ export function toGeneral(x: number, precision: number, alt: boolean, repr = fal
   const p = precision || 1;
   const d = roundDecimal(exactDecimal(x), p);
   const exp = isZero(d) ? 0 : d.point - 1;
-  let out = exp >= -4 && exp < p ? toFixed(x, p - 1 - exp) : toExponent(x, p - 1, alt);
+  // The no-type format switches to an exponent one digit earlier than 'g' does.
+  let out = exp >= -4 && exp < (repr ? p - 1 : p) ? toFixed(x, p - 1 - exp) : toExponent(x, p - 1, alt);
   if (!alt) {
     const [mantissa, e] = out.split('e');
     out = (mantissa.includes('.') ? mantissa.replace(/0+$/, '').replace(/\.$/, '') : mantissa) + (e ? `e${e}` : '');

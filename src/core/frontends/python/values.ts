@@ -182,7 +182,8 @@ export class Scope {
 export const NONE: NoneValue = { t: 'none' };
 export const TRUE: BoolValue = { t: 'bool', v: true };
 export const FALSE: BoolValue = { t: 'bool', v: false };
-export const int = (v: number): IntValue => ({ t: 'int', v });
+// Python's ints have no negative zero: -0 from JavaScript arithmetic is 0.
+export const int = (v: number): IntValue => ({ t: 'int', v: v === 0 ? 0 : v });
 export const float = (v: number): FloatValue => ({ t: 'float', v });
 export const str = (v: string): StrValue => ({ t: 'str', v });
 export const bool = (v: boolean): BoolValue => (v ? TRUE : FALSE);
