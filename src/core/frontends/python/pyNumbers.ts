@@ -116,13 +116,7 @@ function correctlyRoundedPow(a: number, b: number): number | undefined {
   if (!Number.isFinite(a) || !Number.isFinite(b) || a === 0 || b === 0 || a === 1) return a ** b;
   if (b === 0.5) return a < 0 ? undefined : Math.sqrt(a);
   if (!Number.isInteger(b) || Math.abs(b) > 64) return undefined;
-  const view = new DataView(new ArrayBuffer(8));
-  view.setFloat64(0, Math.abs(a));
-  const bits = view.getBigUint64(0);
-  const biased = Number((bits >> 52n) & 0x7ffn);
-  const fraction = bits & ((1n << 52n) - 1n);
-  let mantissa = biased ? fraction | (1n << 52n) : fraction;
-  let exponent = (biased || 1) - 1075;
+  let { mantissa, exponent } = binaryParts(a);
   while (!(mantissa & 1n)) {
     mantissa >>= 1n;
     exponent++;
@@ -155,6 +149,16 @@ function scale(m: bigint, e: number): number | undefined {
   return shift > 0 ? x * 2 ** Math.min(shift, 1023) * 2 ** Math.max(0, shift - 1023) : x / 2 ** Math.min(-shift, 1023) / 2 ** Math.max(0, -shift - 1023);
 }
 
+/** |x| = mantissa · 2^exponent exactly, for a finite double. */
+function binaryParts(x: number): { mantissa: bigint; exponent: number } {
+  const view = new DataView(new ArrayBuffer(8));
+  view.setFloat64(0, Math.abs(x));
+  const bits = view.getBigUint64(0);
+  const biased = Number((bits >> 52n) & 0x7ffn);
+  const fraction = bits & ((1n << 52n) - 1n);
+  return { mantissa: biased ? fraction | (1n << 52n) : fraction, exponent: (biased || 1) - 1075 };
+}
+
 /** A finite double as an exact decimal: value = 0.DIGITS × 10^point (digits without leading zeros). */
 export interface Decimal {
   readonly negative: boolean;
@@ -165,13 +169,7 @@ export interface Decimal {
 export function exactDecimal(x: number): Decimal {
   const negative = x < 0 || Object.is(x, -0);
   if (x === 0) return { negative, digits: '0', point: 1 };
-  const view = new DataView(new ArrayBuffer(8));
-  view.setFloat64(0, Math.abs(x));
-  const bits = view.getBigUint64(0);
-  const biased = Number((bits >> 52n) & 0x7ffn);
-  const fraction = bits & ((1n << 52n) - 1n);
-  const mantissa = biased ? fraction | (1n << 52n) : fraction;
-  const exponent = (biased || 1) - 1075;
+  const { mantissa, exponent } = binaryParts(x);
   let digits: string;
   let point: number;
   if (exponent >= 0) {
