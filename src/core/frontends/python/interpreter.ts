@@ -12,7 +12,7 @@ import { forgetLoop } from './loops';
 import { dedupe } from './methods';
 import type { ObjectModel } from './objects';
 import {
-  NONE, Scope, bool, dict, float, hashKey, int, list, repr, str, tuple, unknown, unknownsMade,
+  NONE, Scope, bool, dict, float, hashKey, int, list, repr, str, truthy, tuple, unknown, unknownsMade,
   type CallArgs, type CallSite, type ClassValue, type FuncValue, type Value,
 } from './values';
 
@@ -279,10 +279,15 @@ export class Interpreter {
     else if (t.kind === 'tuple' || t.kind === 'list') for (const e of t.elts) this.delete(e, scope);
   }
 
+  /** Truthiness; only objects that may define __bool__/__len__ (or lists with unknown tails) take the slow path. */
+  private truth(v: Value, scope: Scope, span: { from: number; to: number }): boolean | undefined {
+    return v.t === 'instance' || v.t === 'lazy' || v.t === 'list' || v.t === 'dict' ? this.objects.truthy(v, this.site(scope, span)) : truthy(v);
+  }
+
   /** Evaluates a branch condition; an unknown one takes the else path and says so. */
   private condition(test: Expr, scope: Scope): boolean {
     const v = this.eval(test, scope);
-    const t = this.objects.truthy(v, this.site(scope, test));
+    const t = this.truth(v, scope, test);
     if (t !== undefined) return t;
     this.report(scope.file, test.from, test.to, 'info', `condition not known statically (${v.t === 'unknown' ? v.why : repr(v)}); CNN Lens took the else branch`);
     return false;
@@ -445,7 +450,7 @@ export class Interpreter {
         return this.formatted(e, scope);
       case 'boolop': {
         const left = this.eval(e.left, scope);
-        const t = this.objects.truthy(left, this.site(scope, e.left));
+        const t = this.truth(left, scope, e.left);
         if (t === undefined) return e.op === 'and' ? unknown('and of unknown') : this.eval(e.right, scope).t === 'unknown' ? left : unknown('or of unknown');
         return (e.op === 'and') === t ? this.eval(e.right, scope) : left;
       }
@@ -528,7 +533,7 @@ export class Interpreter {
       const right = this.eval(e.operands[i + 1], scope);
       result = this.objects.binop(e.ops[i], left, right, this.site(scope, e), false);
       if (i === e.ops.length - 1) break;
-      const t = this.objects.truthy(result, this.site(scope, e));
+      const t = this.truth(result, scope, e);
       if (t === undefined) return unknown('a chained comparison with an unknown part');
       if (!t) return result;
       left = right;
