@@ -22,6 +22,8 @@ export type Expr =
   | ({ kind: 'call'; func: Expr; args: Arg[] } & Span)
   | ({ kind: 'binop'; op: string; left: Expr; right: Expr } & Span)
   | ({ kind: 'boolop'; op: 'and' | 'or'; left: Expr; right: Expr } & Span)
+  /** A chain of two or more comparisons, `a < b <= c`: each operand evaluated once. */
+  | ({ kind: 'compare'; ops: string[]; operands: Expr[] } & Span)
   | ({ kind: 'unary'; op: '-' | '+' | '~' | 'not'; operand: Expr } & Span)
   | ({ kind: 'ifexp'; test: Expr; body: Expr; orelse: Expr } & Span)
   | ({ kind: 'lambda'; params: Param[]; body: Expr } & Span)
@@ -36,6 +38,8 @@ export type Expr =
   /** `yield x`, `yield a, b`, bare `yield` (no value) and `yield from it` (delegate). */
   | ({ kind: 'yield'; value?: Expr; delegate: boolean } & Span)
   | ({ kind: 'await'; value: Expr } & Span)
+  /** One `{value!conversion:spec}` of an f-string; the spec is itself an f-string. */
+  | ({ kind: 'formatted'; value: Expr; conversion?: string; spec?: Expr } & Span)
   | ({ kind: 'error'; text: string } & Span);
 
 export type DictEntry = { key: Expr; value: Expr } | { spread: Expr };
@@ -76,7 +80,7 @@ export type Stmt =
   | ({ kind: 'raise'; value?: Expr } & Span)
   | ({ kind: 'import'; names: { module: string; alias?: string }[] } & Span)
   | ({ kind: 'importfrom'; module: string; level: number; names: { name: string; alias?: string }[] } & Span)
-  | ({ kind: 'global'; names: string[] } & Span)
+  | ({ kind: 'global'; names: string[]; nonlocal?: boolean } & Span)
   | ({ kind: 'nonlocal'; names: string[] } & Span)
   | ({ kind: 'delete'; targets: Expr[] } & Span)
   | ({ kind: 'assert'; test: Expr } & Span)

@@ -6,6 +6,8 @@
  */
 import type { ObjectModel } from './objects';
 import { PyRaise } from './errors';
+import { dedupe, installValueMethods } from './methods';
+import { roundFloat, roundHalfEven, roundInt } from './pyNumbers';
 import {
   FALSE, NONE, TRUE, bool, builtin, dict, float, hashKey, int, isNumber, list, numberOf, repr, str, strOf, truthy, tuple, unknown,
   type CallArgs, type CallSite, type ClassValue, type Value,
@@ -26,15 +28,32 @@ export function installBuiltins(om: ObjectModel): void {
     b.set(name, cls);
     return cls;
   };
-  typeClass('int', (a) => {
+  typeClass('int', (a, s) => {
     const v = arg(a, 0);
-    if (v.t === 'str' && /^-?\d+$/.test(v.v.trim())) return int(parseInt(v.v, 10));
+    const base = a.positional[1] ?? a.keywords.get('base');
+    if (v.t === 'str') {
+      const b = base ? numberOf(base) : 10;
+      if (b === undefined) return unknown('int() in an unknown base');
+      const text = v.v.trim().replace(/(?<=[0-9a-zA-Z])_(?=[0-9a-zA-Z])/g, '');
+      const digits = '0123456789abcdefghijklmnopqrstuvwxyz'.slice(0, b);
+      const m = /^([-+]?)(.+)$/.exec(text);
+      if (b < 2 || !m || ![...m[2].toLowerCase()].every((c) => digits.includes(c))) throw new PyRaise(om.exception('ValueError', 'invalid literal for int()'), s.file, s.from);
+      const n = parseInt(m[2], b) * (m[1] === '-' ? -1 : 1);
+      return Number.isSafeInteger(n) ? int(n) : unknown('int() too large to track exactly');
+    }
     const n = numberOf(v);
+    if (n !== undefined && !Number.isFinite(n)) throw new PyRaise(om.exception(Number.isNaN(n) ? 'ValueError' : 'OverflowError'), s.file, s.from);
     return n === undefined ? (a.positional.length ? unknown('int() of an unknown value') : int(0)) : int(Math.trunc(n));
   });
-  typeClass('float', (a) => {
+  typeClass('float', (a, s) => {
     const v = arg(a, 0);
-    if (v.t === 'str') return float(v.v === 'inf' ? Infinity : v.v === '-inf' ? -Infinity : Number(v.v));
+    if (v.t === 'str') {
+      const text = v.v.trim().toLowerCase().replace(/(?<=\d)_(?=\d)/g, '');
+      const special = /^([-+]?)(inf|infinity|nan)$/.exec(text);
+      if (special) return float(special[2] === 'nan' ? NaN : special[1] === '-' ? -Infinity : Infinity);
+      if (!/^[-+]?(\d+\.?\d*|\.\d+)(e[-+]?\d+)?$/.test(text)) throw new PyRaise(om.exception('ValueError', 'could not convert string to float'), s.file, s.from);
+      return float(Number(text));
+    }
     const n = numberOf(v);
     return n === undefined ? (a.positional.length ? unknown('float() of an unknown value') : float(0)) : float(n);
   });
@@ -42,12 +61,16 @@ export function installBuiltins(om: ObjectModel): void {
     const t = a.positional.length ? truthy(arg(a, 0)) : false;
     return t === undefined ? unknown('bool() of an unknown value') : bool(t);
   });
-  typeClass('str', (a) => (a.positional.length ? str(om.toStr(arg(a, 0))) : str('')));
+  typeClass('str', (a, s) => {
+    if (!a.positional.length) return str('');
+    const text = om.pyStr(arg(a, 0), s);
+    return text === undefined ? unknown('str() of an object') : str(text);
+  });
   typeClass('list', (a, s) => list(a.positional.length ? items(arg(a, 0), s) ?? [] : []));
   typeClass('tuple', (a, s) => tuple(a.positional.length ? items(arg(a, 0), s) ?? [] : []));
   typeClass('set', (a, s) => ({ t: 'list', items: a.positional.length ? dedupe(items(arg(a, 0), s) ?? []) : [], isSet: true }));
   typeClass('frozenset', (a, s) => ({ t: 'list', items: a.positional.length ? dedupe(items(arg(a, 0), s) ?? []) : [], isSet: true }));
-  typeClass('dict', (a, s) => {
+  const dictClass = typeClass('dict', (a, s) => {
     const d = dict();
     const src = a.positional[0];
     if (src?.t === 'dict') for (const [k, e] of src.entries) d.entries.set(k, e);
@@ -60,26 +83,64 @@ export function installBuiltins(om: ObjectModel): void {
   });
   const objectClass = om.newClass('object', [], new Map(), 'builtin:object');
   b.set('object', objectClass);
+  // object's own attribute protocol, reachable as object.__setattr__(self, …) and self.__setattr__.
+  const nameArg = (a: CallArgs) => (a.positional[1]?.t === 'str' ? (a.positional[1] as { v: string }).v : undefined);
+  objectClass.attrs.set('__setattr__', builtin('__setattr__', (a, s) => {
+    const name = nameArg(a);
+    if (name !== undefined) om.setAttrDefault(arg(a, 0), name, arg(a, 2), s);
+    return NONE;
+  }, true));
+  for (const getter of ['__getattribute__', '__getattr__']) {
+    objectClass.attrs.set(getter, builtin(getter, (a, s) => {
+      const name = nameArg(a);
+      return name === undefined ? unknown(`${getter}() with an unknown name`) : om.getAttr(arg(a, 0), name, s);
+    }, true));
+  }
+  objectClass.attrs.set('__delattr__', builtin('__delattr__', (a, s) => {
+    const name = nameArg(a);
+    if (name !== undefined) om.delAttr(arg(a, 0), name, s);
+    return NONE;
+  }, true));
   b.set('type', builtin('type', (a) => {
     const v = arg(a, 0);
     if (v.t === 'instance') return v.cls;
     return b.get(v.t === 'list' && v.isSet ? 'set' : v.t) ?? unknown('type()');
   }));
-  const baseException = om.newClass('BaseException', [], new Map(), 'builtin:BaseException');
-  const exception = om.newClass('Exception', [baseException], new Map());
+  const baseException = om.newClass('BaseException', [objectClass], new Map(), 'builtin:BaseException');
+  baseException.attrs.set('__init__', builtin('__init__', (a) => {
+    const self = a.positional[0];
+    if (self?.t === 'instance') self.attrs.set('args', tuple(a.positional.slice(1)));
+    return NONE;
+  }, true));
   b.set('BaseException', baseException);
-  b.set('Exception', exception);
-  for (const name of ['ValueError', 'TypeError', 'KeyError', 'IndexError', 'AttributeError', 'RuntimeError', 'NotImplementedError', 'ImportError', 'ModuleNotFoundError', 'AssertionError', 'StopIteration', 'ZeroDivisionError', 'OSError', 'UserWarning', 'DeprecationWarning', 'Warning']) {
-    b.set(name, om.newClass(name, [exception], new Map()));
-  }
+  // Python's exception hierarchy, parent before child.
+  const hierarchy: [string, string][] = [
+    ['Exception', 'BaseException'], ['ArithmeticError', 'Exception'], ['LookupError', 'Exception'], ['ValueError', 'Exception'],
+    ['TypeError', 'Exception'], ['KeyError', 'LookupError'], ['IndexError', 'LookupError'], ['AttributeError', 'Exception'],
+    ['NameError', 'Exception'], ['UnboundLocalError', 'NameError'], ['RuntimeError', 'Exception'], ['NotImplementedError', 'RuntimeError'],
+    ['RecursionError', 'RuntimeError'], ['ImportError', 'Exception'], ['ModuleNotFoundError', 'ImportError'], ['AssertionError', 'Exception'],
+    ['StopIteration', 'Exception'], ['ZeroDivisionError', 'ArithmeticError'], ['OverflowError', 'ArithmeticError'], ['OSError', 'Exception'],
+    ['FileNotFoundError', 'OSError'], ['UnicodeError', 'ValueError'], ['Warning', 'Exception'], ['UserWarning', 'Warning'],
+    ['DeprecationWarning', 'Warning'], ['RuntimeWarning', 'Warning'], ['KeyboardInterrupt', 'BaseException'], ['SystemExit', 'BaseException'],
+  ];
+  for (const [name, parent] of hierarchy) b.set(name, om.newClass(name, [b.get(parent) as ClassValue], new Map()));
   b.set('NotImplemented', unknown('NotImplemented'));
   b.set('Ellipsis', om.ellipsis);
   b.set('__name__', str('__cnn_lens__'));
 
+  dictClass.attrs.set('fromkeys', builtin('fromkeys', (a, s) => {
+    const keys = items(arg(a, 0), s);
+    return keys ? dict(keys.map((k) => [k, a.positional[1] ?? NONE])) : unknown('dict.fromkeys() of an unknown iterable');
+  }));
   def('len', (a, s) => {
     const v = arg(a, 0);
-    if (v.t === 'str') return int(v.v.length);
-    if (v.t === 'dict') return int(v.entries.size);
+    if (v.t === 'str') return int([...v.v].length);
+    if (v.t === 'dict') return v.unknownTail ? unknown(v.unknownTail) : int(v.entries.size);
+    if (v.t === 'instance' && !v.native) {
+      const method = om.classLookup(v.cls, '__len__');
+      if (method) return om.call(om.bindMethod(method, v), { positional: [], keywords: new Map() }, s);
+    }
+    if (isNumber(v) || v.t === 'none') throw new PyRaise(om.exception('TypeError', `object of type '${v.t}' has no len()`), s.file, s.from);
     const its = items(v, s);
     return its ? int(its.length) : unknown(`len(${repr(v)})`);
   });
@@ -107,31 +168,30 @@ export function installBuiltins(om: ObjectModel): void {
   def('sorted', (a, s) => {
     const its = items(arg(a, 0), s);
     if (!its) return unknown('sorted() of an unknown iterable');
-    const key = a.keywords.get('key');
-    const keyed = its.map((v) => ({ v, k: key && key.t !== 'none' ? om.callValue(key, [v], s) : v }));
-    keyed.sort((x, y) => {
-      const kx = numberOf(x.k) ?? strOf(x.k);
-      const ky = numberOf(y.k) ?? strOf(y.k);
-      return kx < ky ? -1 : kx > ky ? 1 : 0;
-    });
-    if (truthy(a.keywords.get('reverse') ?? FALSE)) keyed.reverse();
-    return list(keyed.map((x) => x.v));
+    const out = om.sortValues([...its], a.keywords.get('key'), om.truthy(a.keywords.get('reverse') ?? FALSE, s) === true, s);
+    return out ? list(out) : unknown('sorted() of values whose order is unknown');
   });
-  const minmax = (pick: (a: number, b: number) => boolean): Fn => (a, s) => {
+  const minmax = (op: '<' | '>'): Fn => (a, s) => {
     const its = a.positional.length === 1 ? items(arg(a, 0), s) : a.positional;
-    if (!its || !its.length) return unknown('min/max of an unknown or empty iterable');
-    const key = a.keywords.get('key');
-    let best = its[0];
-    let bestKey = numberOf(key ? om.callValue(key, [best], s) : best);
-    for (const v of its.slice(1)) {
-      const k = numberOf(key ? om.callValue(key, [v], s) : v);
-      if (k === undefined || bestKey === undefined) return unknown('min/max of unknown values');
-      if (pick(k, bestKey)) [best, bestKey] = [v, k];
+    if (!its) return unknown('min/max of an unknown iterable');
+    if (!its.length) {
+      if (a.keywords.has('default')) return a.keywords.get('default')!;
+      throw new PyRaise(om.exception('ValueError', `${op === '<' ? 'min' : 'max'}() arg is an empty sequence`), s.file, s.from);
     }
-    return bestKey === undefined ? unknown('min/max of unknown values') : best;
+    const key = a.keywords.get('key');
+    const keyOf = (v: Value) => (key && key.t !== 'none' ? om.callValue(key, [v], s) : v);
+    let best = its[0];
+    let bestKey = keyOf(best);
+    for (const v of its.slice(1)) {
+      const k = keyOf(v);
+      const better = om.truthy(om.binop(op, k, bestKey, s, false), s);
+      if (better === undefined) return unknown('min/max of unknown values');
+      if (better) [best, bestKey] = [v, k];
+    }
+    return best;
   };
-  def('min', minmax((x, y) => x < y));
-  def('max', minmax((x, y) => x > y));
+  def('min', minmax('<'));
+  def('max', minmax('>'));
   def('sum', (a, s) => {
     const its = items(arg(a, 0), s);
     if (!its) return unknown('sum() of an unknown iterable');
@@ -139,28 +199,60 @@ export function installBuiltins(om: ObjectModel): void {
     for (const v of its) total = om.binop('+', total, v, s, false);
     return total;
   });
-  def('abs', (a) => {
+  def('abs', (a, s) => {
     const v = arg(a, 0);
+    if (v.t === 'instance' && !v.native && om.classLookup(v.cls, '__abs__')) return om.call(om.bindMethod(om.classLookup(v.cls, '__abs__')!, v), { positional: [], keywords: new Map() }, s);
     const n = numberOf(v);
+    if (n === undefined && (v.t === 'str' || v.t === 'none' || v.t === 'list' || v.t === 'tuple')) throw new PyRaise(om.exception('TypeError', 'bad operand type for abs()'), s.file, s.from);
     return n === undefined ? unknown('abs()') : v.t === 'float' ? float(Math.abs(n)) : int(Math.abs(n));
   });
-  def('round', (a) => {
-    const n = numberOf(arg(a, 0));
+  def('round', (a, s) => {
+    const v = arg(a, 0);
+    const n = numberOf(v);
     const digits = a.positional[1] ?? a.keywords.get('ndigits');
     if (n === undefined) return unknown('round() of an unknown value');
     if (digits && digits.t !== 'none') {
-      const f = 10 ** (numberOf(digits) ?? 0);
-      return float(roundHalfEven(n * f) / f);
+      const d = numberOf(digits);
+      if (d === undefined) return unknown('round() to unknown digits');
+      return v.t === 'float' ? float(roundFloat(n, d)) : int(roundInt(n, d));
     }
+    if (v.t !== 'float') return int(n);
+    if (!Number.isFinite(n)) throw new PyRaise(om.exception(Number.isNaN(n) ? 'ValueError' : 'OverflowError'), s.file, s.from);
     return int(roundHalfEven(n));
   });
-  def('divmod', (a) => {
-    const [x, y] = [numberOf(arg(a, 0)), numberOf(arg(a, 1))];
-    return x === undefined || !y ? unknown('divmod()') : tuple([int(Math.floor(x / y)), int(((x % y) + y) % y)]);
+  def('divmod', (a, s) => {
+    const [x, y] = [arg(a, 0), arg(a, 1)];
+    const q = om.binop('//', x, y, s, false);
+    const r = om.binop('%', x, y, s, false);
+    return q.t === 'unknown' || r.t === 'unknown' ? unknown('divmod()') : tuple([q, r]);
   });
-  def('pow', (a) => {
-    const [x, y] = [numberOf(arg(a, 0)), numberOf(arg(a, 1))];
-    return x === undefined || y === undefined ? unknown('pow()') : int(x ** y);
+  def('pow', (a, s) => {
+    const [x, y, m] = [arg(a, 0), arg(a, 1), a.positional[2]];
+    if (!m || m.t === 'none') return om.binop('**', x, y, s, false);
+    const [bx, by, bm] = [numberOf(x), numberOf(y), numberOf(m)] as number[];
+    if (![bx, by, bm].every((n) => n !== undefined && Number.isSafeInteger(n)) || x.t === 'float' || y.t === 'float' || m.t === 'float' || by! < 0) return unknown('pow() with a modulus');
+    if (bm === 0) throw new PyRaise(om.exception('ValueError', 'pow() 3rd argument cannot be 0'), s.file, s.from);
+    let result = 1n;
+    let base = BigInt(bx);
+    const mod = BigInt(bm);
+    for (let e = BigInt(by); e > 0n; e >>= 1n) {
+      if (e & 1n) result = (result * base) % mod;
+      base = (base * base) % mod;
+    }
+    const r = result % mod;
+    return int(Number(r !== 0n && r < 0n !== mod < 0n ? r + mod : r));
+  });
+  for (const [name, base, prefix] of [['hex', 16, '0x'], ['oct', 8, '0o'], ['bin', 2, '0b']] as const) {
+    def(name, (a) => {
+      const v = arg(a, 0);
+      if (v.t !== 'int' && v.t !== 'bool') return unknown(`${name}() of ${v.t}`);
+      const n = numberOf(v)!;
+      return str(`${n < 0 ? '-' : ''}${prefix}${Math.abs(n).toString(base)}`);
+    });
+  }
+  def('format', (a, s) => {
+    const spec = a.positional[1] ?? str('');
+    return spec.t === 'str' ? om.format(arg(a, 0), spec.v, s) : unknown('format() with an unknown spec');
   });
   def('any', (a, s) => {
     const its = items(arg(a, 0), s);
@@ -208,11 +300,26 @@ export function installBuiltins(om: ObjectModel): void {
     return c.t === 'class' && base.t === 'class' ? bool(om.isSubclass(c, base)) : unknown('issubclass()');
   });
   def('callable', (a) => bool(['func', 'builtin', 'bound', 'class'].includes(arg(a, 0).t) || arg(a, 0).t === 'instance'));
+  /** obj.name, or undefined when Python would raise AttributeError. */
+  const attrOrMissing = (obj: Value, name: string, s: CallSite): Value | undefined => {
+    try {
+      return om.getAttr(obj, name, s);
+    } catch (e) {
+      const attrError = b.get('AttributeError');
+      if (e instanceof PyRaise && attrError?.t === 'class' && e.value.t === 'instance' && om.isSubclass(e.value.cls, attrError)) return undefined;
+      throw e;
+    }
+  };
   def('getattr', (a, s) => {
     const [obj, name] = [arg(a, 0), arg(a, 1)];
     if (name.t !== 'str') return unknown('getattr() with an unknown name');
-    const v = om.getAttr(obj, name.v, s);
-    return v.t === 'unknown' && a.positional.length > 2 ? a.positional[2] : v;
+    const v = attrOrMissing(obj, name.v, s);
+    if (v === undefined) {
+      if (a.positional.length > 2) return a.positional[2];
+      throw new PyRaise(om.exception('AttributeError', name.v), s.file, s.from);
+    }
+    // An attribute we cannot see may still exist: the default is only certain when it is missing.
+    return v.t === 'unknown' && a.positional.length > 2 ? unknown(`getattr(…, '${name.v}', default)`) : v;
   });
   def('setattr', (a, s) => {
     const name = arg(a, 1);
@@ -224,16 +331,36 @@ export function installBuiltins(om: ObjectModel): void {
     if (name.t !== 'str') return unknown('hasattr()');
     const obj = arg(a, 0);
     if (obj.t === 'unknown') return unknown('hasattr() of an unknown value');
-    return bool(om.getAttr(obj, name.v, s).t !== 'unknown');
+    const v = attrOrMissing(obj, name.v, s);
+    return v === undefined ? FALSE : v.t === 'unknown' ? unknown(`hasattr(…, '${name.v}')`) : TRUE;
   });
   def('id', (a) => int(hashKey(arg(a, 0)).length));
   def('hash', (a) => str(hashKey(arg(a, 0))));
-  def('repr', (a) => str(repr(arg(a, 0))));
+  def('repr', (a, s) => {
+    const text = om.pyRepr(arg(a, 0), s);
+    return text === undefined ? unknown('repr() of an object') : str(text);
+  });
   def('print', () => NONE);
   def('iter', (a, s) => list(items(arg(a, 0), s) ?? []));
   def('next', (a, s) => {
     const its = items(arg(a, 0), s);
     return its?.length ? its[0] : a.positional[1] ?? unknown('next()');
+  });
+  // What dir() lists for an instance of a plain class beyond its own and its classes' names.
+  const objectNames = ['__class__', '__delattr__', '__dir__', '__doc__', '__eq__', '__format__', '__ge__', '__getattribute__', '__getstate__', '__gt__', '__hash__', '__init__', '__init_subclass__', '__le__', '__lt__', '__ne__', '__new__', '__reduce__', '__reduce_ex__', '__repr__', '__setattr__', '__sizeof__', '__str__', '__subclasshook__', '__dict__', '__module__', '__weakref__'];
+  def('dir', (a) => {
+    const v = a.positional[0];
+    if (!v) return unknown('dir() of the current scope');
+    if (v.t !== 'instance' && v.t !== 'class') return unknown(`dir() of ${v.t}`);
+    const cls = v.t === 'instance' ? v.cls : v;
+    const names = new Set<string>(v.t === 'instance' ? v.attrs.keys() : []);
+    for (const c of cls.mro) if (c !== objectClass) for (const k of c.attrs.keys()) names.add(k);
+    const plain = (v.t !== 'instance' || om.knowsAllAttrs(v)) && cls.mro.every((c) => !c.opaque && (!c.native || c.native === 'builtin:object'));
+    if (plain) for (const n of objectNames) names.add(n);
+    const out = list([...names].sort().map(str));
+    // Objects of native or partly known classes have attributes we do not list.
+    if (!plain) out.unknownTail = `dir() of a ${cls.name} lists attributes CNN Lens does not model`;
+    return out;
   });
   def('vars', () => unknown('vars()'));
   def('locals', () => unknown('locals()'));
@@ -253,128 +380,7 @@ export function installBuiltins(om: ObjectModel): void {
     const v = arg(a, 0);
     return v.t === 'str' ? int(v.v.charCodeAt(0)) : unknown('ord()');
   });
-  def('NotImplementedError', (_a, s) => {
-    throw new PyRaise(om.exception('NotImplementedError'), s.file, s.from);
-  });
-  b.delete('NotImplementedError');
-  b.set('NotImplementedError', om.newClass('NotImplementedError', [exception], new Map()));
   installValueMethods(om);
 }
 
-function dedupe(values: Value[]): Value[] {
-  const seen = new Set<string>();
-  return values.filter((v) => !seen.has(hashKey(v)) && !!seen.add(hashKey(v)));
-}
-
-/** Python 3's round(): halves go to the even neighbour. */
-function roundHalfEven(x: number): number {
-  const r = Math.round(x);
-  return Math.abs(x % 1) === 0.5 && r % 2 !== 0 ? r - 1 : r;
-}
-
-function installValueMethods(om: ObjectModel): void {
-  const m = (fn: (self: Value, a: CallArgs, s: CallSite) => Value, name: string) => builtin(name, (a, s) => fn(a.positional[0], { positional: a.positional.slice(1), keywords: a.keywords }, s), true);
-  const arg = (a: CallArgs, i: number, name?: string): Value | undefined => a.positional[i] ?? (name ? a.keywords.get(name) : undefined);
-
-  const listMethods: Record<string, (self: Value & { t: 'list' }, a: CallArgs, s: CallSite) => Value> = {
-    append: (self, a) => (self.items.push(arg(a, 0) ?? NONE), NONE),
-    extend: (self, a, s) => (self.items.push(...(om.iterate(arg(a, 0) ?? NONE, s) ?? [])), NONE),
-    insert: (self, a) => {
-      const i = numberOf(arg(a, 0) ?? NONE) ?? self.items.length;
-      self.items.splice(i < 0 ? self.items.length + i : i, 0, arg(a, 1) ?? NONE);
-      return NONE;
-    },
-    pop: (self, a) => {
-      const i = numberOf(arg(a, 0) ?? int(-1)) ?? -1;
-      return self.items.splice(i < 0 ? self.items.length + i : i, 1)[0] ?? unknown('pop() from an empty list');
-    },
-    copy: (self) => ({ ...self, items: [...self.items] }),
-    reverse: (self) => (self.items.reverse(), NONE),
-    index: (self, a) => int(self.items.findIndex((v) => hashKey(v) === hashKey(arg(a, 0) ?? NONE))),
-    count: (self, a) => int(self.items.filter((v) => hashKey(v) === hashKey(arg(a, 0) ?? NONE)).length),
-    clear: (self) => (self.items.splice(0), NONE),
-    remove: (self, a) => {
-      const i = self.items.findIndex((v) => hashKey(v) === hashKey(arg(a, 0) ?? NONE));
-      if (i >= 0) self.items.splice(i, 1);
-      return NONE;
-    },
-    add: (self, a) => {
-      const v = arg(a, 0) ?? NONE;
-      if (!self.items.some((x) => hashKey(x) === hashKey(v))) self.items.push(v);
-      return NONE;
-    },
-    sort: (self) => {
-      self.items.sort((x, y) => (numberOf(x) ?? 0) - (numberOf(y) ?? 0));
-      return NONE;
-    },
-  };
-  const dictMethods: Record<string, (self: Value & { t: 'dict' }, a: CallArgs, s: CallSite) => Value> = {
-    items: (self) => list([...self.entries.values()].map((e) => tuple([e.key, e.value]))),
-    keys: (self) => list([...self.entries.values()].map((e) => e.key)),
-    values: (self) => list([...self.entries.values()].map((e) => e.value)),
-    get: (self, a) => self.entries.get(hashKey(arg(a, 0) ?? NONE))?.value ?? arg(a, 1) ?? NONE,
-    pop: (self, a) => {
-      const k = hashKey(arg(a, 0) ?? NONE);
-      const e = self.entries.get(k);
-      self.entries.delete(k);
-      return e?.value ?? arg(a, 1) ?? unknown('dict.pop() of a missing key');
-    },
-    setdefault: (self, a) => {
-      const key = arg(a, 0) ?? NONE;
-      const e = self.entries.get(hashKey(key));
-      if (e) return e.value;
-      const v = arg(a, 1) ?? NONE;
-      self.entries.set(hashKey(key), { key, value: v });
-      return v;
-    },
-    update: (self, a) => {
-      const src = arg(a, 0);
-      if (src?.t === 'dict') for (const [k, e] of src.entries) self.entries.set(k, e);
-      for (const [k, v] of a.keywords) self.entries.set(hashKey(str(k)), { key: str(k), value: v });
-      return NONE;
-    },
-    copy: (self) => ({ t: 'dict', entries: new Map(self.entries) }),
-    clear: (self) => (self.entries.clear(), NONE),
-  };
-  const strMethods: Record<string, (self: Value & { t: 'str' }, a: CallArgs, s: CallSite) => Value> = {
-    format: (self, a) => {
-      let i = 0;
-      let failed = false;
-      const out = self.v.replace(/\{([^{}]*)\}/g, (_, key: string) => {
-        const name = key.split(/[:!]/)[0];
-        const v = name === '' ? a.positional[i++] : /^\d+$/.test(name) ? a.positional[Number(name)] : a.keywords.get(name);
-        if (!v || v.t === 'unknown') failed = true;
-        return v ? om.toStr(v) : '';
-      });
-      return failed ? unknown('str.format() with unknown parts') : str(out);
-    },
-    join: (self, a, s) => {
-      const its = om.iterate(arg(a, 0) ?? NONE, s);
-      return its && its.every((v) => v.t === 'str') ? str(its.map((v) => strOf(v)).join(self.v)) : unknown('str.join() of unknown parts');
-    },
-    split: (self, a) => {
-      const sep = arg(a, 0);
-      return list((sep && sep.t === 'str' ? self.v.split(sep.v) : self.v.trim().split(/\s+/)).map(str));
-    },
-    startswith: (self, a) => bool(arg(a, 0)?.t === 'str' && self.v.startsWith((arg(a, 0) as { v: string }).v)),
-    endswith: (self, a) => bool(arg(a, 0)?.t === 'str' && self.v.endsWith((arg(a, 0) as { v: string }).v)),
-    replace: (self, a) => str(self.v.split(strOf(arg(a, 0) ?? str(''))).join(strOf(arg(a, 1) ?? str('')))),
-    lower: (self) => str(self.v.toLowerCase()),
-    upper: (self) => str(self.v.toUpperCase()),
-    strip: (self) => str(self.v.trim()),
-    isdigit: (self) => bool(/^\d+$/.test(self.v)),
-  };
-  const tupleMethods: Record<string, (self: Value & { t: 'tuple' }, a: CallArgs) => Value> = {
-    index: (self, a) => int(self.items.findIndex((v) => hashKey(v) === hashKey(arg(a, 0) ?? NONE))),
-    count: (self, a) => int(self.items.filter((v) => hashKey(v) === hashKey(arg(a, 0) ?? NONE)).length),
-  };
-  const numberMethods: Record<string, (self: Value, a: CallArgs) => Value> = {
-    is_integer: (self) => bool(Number.isInteger(numberOf(self) ?? NaN)),
-  };
-  om.valueMethod = (self, name) => {
-    const table = self.t === 'list' ? listMethods : self.t === 'dict' ? dictMethods : self.t === 'str' ? strMethods : self.t === 'tuple' ? tupleMethods : isNumber(self) ? numberMethods : undefined;
-    const fn = table?.[name] as ((self: Value, a: CallArgs, s: CallSite) => Value) | undefined;
-    return fn ? { t: 'bound', self, func: m(fn, name) } : undefined;
-  };
-}
 

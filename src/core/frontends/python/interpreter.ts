@@ -9,9 +9,11 @@
 import type { Arg, Expr, Param, Stmt } from './ast';
 import { BudgetExceeded, PyRaise } from './errors';
 import { execMatch } from './matchStatement';
+import { forgetLoop } from './loops';
+import { dedupe } from './methods';
 import type { ObjectModel } from './objects';
 import {
-  NONE, Scope, bool, dict, float, hashKey, int, list, repr, str, truthy, tuple, unknown,
+  NONE, Scope, bool, dict, float, hashKey, int, list, repr, str, truthy, tuple, unknown, unknownsMade,
   type CallArgs, type CallSite, type ClassValue, type FuncValue, type Value,
 } from './values';
 
@@ -125,12 +127,9 @@ export class Interpreter {
         for (const t of s.targets) this.assign(t, value, scope);
         return undefined;
       }
-      case 'augassign': {
-        const current = this.eval(s.target, scope);
-        const value = this.objects.binop(s.op, current, this.eval(s.value, scope), this.site(scope, s), true);
-        this.assign(s.target, value, scope);
+      case 'augassign':
+        this.augAssign(s, scope);
         return undefined;
-      }
       case 'annassign':
         // Class-body annotations, in order, are what @dataclass and NamedTuple build __init__ from.
         if (scope.kind === 'class' && s.target.kind === 'name') {
@@ -148,7 +147,9 @@ export class Interpreter {
         return this.execBlock(s.orelse, scope);
       }
       case 'for': {
-        const items = this.iterValues(this.eval(s.iter, scope), scope, s.iter);
+        const iterable = this.eval(s.iter, scope);
+        const items = this.objects.iterateOrRaise(iterable, this.site(scope, s.iter));
+        if (!items) return forgetLoop(this, s, iterable, scope);
         for (const item of items) {
           this.tick(scope.file, s.from);
           this.assign(s.target, item, scope);
@@ -194,23 +195,30 @@ export class Interpreter {
         return BREAK;
       case 'continue':
         return CONTINUE;
-      case 'raise':
-        throw new PyRaise(s.value ? this.eval(s.value, scope) : unknown('re-raise'), scope.file, s.from);
+      case 'raise': {
+        if (!s.value) throw new PyRaise(this.handling[this.handling.length - 1] ?? unknown('re-raise outside an except block'), scope.file, s.from);
+        const v = this.eval(s.value, scope);
+        // `raise ValueError` raises an instance made with no arguments.
+        throw new PyRaise(v.t === 'class' ? this.objects.call(v, { positional: [], keywords: new Map() }, this.site(scope, s)) : v, scope.file, s.from);
+      }
       case 'import':
       case 'importfrom':
         this.objects.importInto(s, scope);
         return undefined;
       case 'global':
-        for (const n of s.names) (scope.globals ??= new Set()).add(n);
+        for (const n of s.names) (s.nonlocal ? (scope.nonlocals ??= new Set()) : (scope.globals ??= new Set())).add(n);
         return undefined;
       case 'nonlocal':
         for (const n of s.names) (scope.nonlocals ??= new Set()).add(n);
         return undefined;
       case 'delete':
-        for (const t of s.targets) if (t.kind === 'name') scope.vars.delete(t.id);
+        for (const t of s.targets) this.delete(t, scope);
         return undefined;
-      case 'assert':
+      case 'assert': {
+        const test = this.objects.truthy(this.eval(s.test, scope), this.site(scope, s.test));
+        if (test === false) throw new PyRaise(this.objects.exception('AssertionError'), scope.file, s.from);
         return undefined;
+      }
       case 'match':
         return execMatch(this, s, scope);
       case 'error':
@@ -221,26 +229,75 @@ export class Interpreter {
   private execTry(s: Extract<Stmt, { kind: 'try' }>, scope: Scope): Completion {
     let completion: Completion;
     try {
+      const unknownsBefore = unknownsMade();
       completion = this.execBlock(s.body, scope);
+      // Something unknown in the body might have raised in Python: say that we assumed not.
+      if (s.handlers.length && unknownsMade() > unknownsBefore) this.report(scope.file, s.from, s.from + 3, 'info', 'the try block computed values CNN Lens cannot know; it assumed they raised nothing');
       if (!completion) completion = this.execBlock(s.orelse, scope);
     } catch (e) {
-      if (!(e instanceof PyRaise)) throw e;
-      const handler = s.handlers.find((h) => !h.type || this.objects.exceptionMatches(e.value, this.eval(h.type, scope)));
-      if (!handler) {
+      if (!(e instanceof PyRaise)) {
         this.execBlock(s.finally, scope);
         throw e;
       }
+      const handler = s.handlers.find((h) => !h.type || this.objects.exceptionMatches(e.value, this.eval(h.type, scope)));
+      if (!handler) {
+        const after = this.execBlock(s.finally, scope);
+        if (after) return after;
+        throw e;
+      }
       if (handler.name) scope.vars.set(handler.name, e.value);
-      completion = this.execBlock(handler.body, scope);
+      this.handling.push(e.value);
+      try {
+        completion = this.execBlock(handler.body, scope);
+      } catch (inner) {
+        const after = this.execBlock(s.finally, scope);
+        if (after) return after;
+        throw inner;
+      } finally {
+        this.handling.pop();
+        if (handler.name) scope.vars.delete(handler.name);
+      }
     }
     const after = this.execBlock(s.finally, scope);
     return after ?? completion;
   }
 
+  /** `target op= value`, evaluating the target's object and index once, as Python does. */
+  private augAssign(s: Extract<Stmt, { kind: 'augassign' }>, scope: Scope): void {
+    const site = this.site(scope, s);
+    const t = s.target;
+    if (t.kind === 'subscript') {
+      const obj = this.eval(t.object, scope);
+      const index = this.eval(t.index, scope);
+      const value = this.objects.binop(s.op, this.objects.getItem(obj, index, site), this.eval(s.value, scope), site, true);
+      this.objects.setItem(obj, index, value, site);
+    } else if (t.kind === 'attr') {
+      const obj = this.eval(t.object, scope);
+      const value = this.objects.binop(s.op, this.objects.getAttr(obj, t.name, site), this.eval(s.value, scope), site, true);
+      this.objects.setAttr(obj, t.name, value, site);
+    } else this.assign(t, this.objects.binop(s.op, this.eval(t, scope), this.eval(s.value, scope), site, true), scope);
+  }
+
+  /** `del target`: names, attributes, items and slices, and tuples of them. */
+  private delete(t: Expr, scope: Scope): void {
+    const site = this.site(scope, t);
+    if (t.kind === 'name') {
+      const owner = scope.globals?.has(t.id) ? scope.moduleScope() : scope;
+      if (!owner.vars.delete(t.id) && !scope.lookup(t.id)) throw new PyRaise(this.objects.exception('NameError', `name '${t.id}' is not defined`), site.file, site.from);
+    } else if (t.kind === 'attr') this.objects.delAttr(this.eval(t.object, scope), t.name, site);
+    else if (t.kind === 'subscript') this.objects.delItem(this.eval(t.object, scope), this.eval(t.index, scope), site);
+    else if (t.kind === 'tuple' || t.kind === 'list') for (const e of t.elts) this.delete(e, scope);
+  }
+
+  /** Truthiness; only objects that may define __bool__/__len__ (or lists with unknown tails) take the slow path. */
+  private truth(v: Value, scope: Scope, span: { from: number; to: number }): boolean | undefined {
+    return v.t === 'instance' || v.t === 'lazy' || v.t === 'list' || v.t === 'dict' ? this.objects.truthy(v, this.site(scope, span)) : truthy(v);
+  }
+
   /** Evaluates a branch condition; an unknown one takes the else path and says so. */
   private condition(test: Expr, scope: Scope): boolean {
     const v = this.eval(test, scope);
-    const t = truthy(v);
+    const t = this.truth(v, scope, test);
     if (t !== undefined) return t;
     this.report(scope.file, test.from, test.to, 'info', `condition not known statically (${v.t === 'unknown' ? v.why : repr(v)}); CNN Lens took the else branch`);
     return false;
@@ -333,7 +390,7 @@ export class Interpreter {
     switch (target.kind) {
       case 'name':
         if (scope.globals?.has(target.id)) scope.moduleScope().vars.set(target.id, value);
-        else if (scope.nonlocals?.has(target.id)) this.enclosingOwner(scope, target.id).vars.set(target.id, value);
+        else if (scope.nonlocals?.has(target.id)) (scope.enclosing(target.id) ?? scope).vars.set(target.id, value);
         else scope.vars.set(target.id, value);
         return;
       case 'attr':
@@ -346,6 +403,10 @@ export class Interpreter {
       case 'list': {
         const items = this.iterValues(value, scope, target);
         const starAt = target.elts.findIndex((e) => e.kind === 'starred');
+        const known = this.objects.iterate(value, this.site(scope, target)) !== undefined;
+        if (known && (starAt < 0 ? items.length !== target.elts.length : items.length < target.elts.length - 1)) {
+          throw new PyRaise(this.objects.exception('ValueError', items.length > target.elts.length ? 'too many values to unpack' : 'not enough values to unpack'), scope.file, target.from);
+        }
         if (starAt < 0) {
           target.elts.forEach((e, i) => this.assign(e, items[i] ?? unknown(`unpacking ${repr(value)}`), scope));
           return;
@@ -408,27 +469,38 @@ export class Interpreter {
         return this.objects.call(this.eval(e.func, scope), this.evalArgs(e.args, scope), this.site(scope, e));
       case 'binop':
         return this.objects.binop(e.op, this.eval(e.left, scope), this.eval(e.right, scope), this.site(scope, e), false);
+      case 'compare':
+        return this.compareChain(e, scope);
+      case 'formatted':
+        return this.formatted(e, scope);
       case 'boolop': {
         const left = this.eval(e.left, scope);
-        const t = truthy(left);
+        const t = this.truth(left, scope, e.left);
         if (t === undefined) return e.op === 'and' ? unknown('and of unknown') : this.eval(e.right, scope).t === 'unknown' ? left : unknown('or of unknown');
         return (e.op === 'and') === t ? this.eval(e.right, scope) : left;
       }
       case 'unary':
         return this.objects.unary(e.op, this.eval(e.operand, scope), this.site(scope, e));
       case 'ifexp': {
-        const t = truthy(this.eval(e.test, scope));
+        const t = this.objects.truthy(this.eval(e.test, scope), this.site(scope, e.test));
         if (t === undefined) this.report(scope.file, e.test.from, e.test.to, 'info', 'condition not known statically; CNN Lens took the else value');
         return t ? this.eval(e.body, scope) : this.eval(e.orelse, scope);
       }
       case 'lambda':
         return this.makeFunction('<lambda>', e.params, e.body, scope);
-      case 'tuple':
-        return tuple(this.evalElements(e.elts, scope));
-      case 'list':
-        return list(this.evalElements(e.elts, scope));
+      case 'tuple': {
+        let lost: string | undefined;
+        const items = this.evalElements(e.elts, scope, (why) => (lost ??= why));
+        return lost ? unknown(lost) : tuple(items);
+      }
+      case 'list': {
+        let lost: string | undefined;
+        const out = list(this.evalElements(e.elts, scope, (why) => (lost ??= why)));
+        if (lost) out.unknownTail = lost;
+        return out;
+      }
       case 'set':
-        return { t: 'list', items: this.evalElements(e.elts, scope), isSet: true };
+        return { t: 'list', items: dedupe(this.evalElements(e.elts, scope)), isSet: true };
       case 'dict': {
         const d = dict();
         for (const entry of e.entries) {
@@ -468,18 +540,54 @@ export class Interpreter {
       if (typeof p === 'string') out += p;
       else {
         const v = this.eval(p, scope);
-        if (v.t === 'unknown') return unknown('f-string with an unknown part');
-        out += this.objects.toStr(v);
+        if (v.t !== 'str') return unknown('f-string with an unknown part');
+        out += v.v;
       }
     }
     return str(out);
   }
 
-  private evalElements(elts: readonly Expr[], scope: Scope): Value[] {
+  /** One `{value!conversion:spec}`: the value converted, then formatted with the spec. */
+  private formatted(e: Extract<Expr, { kind: 'formatted' }>, scope: Scope): Value {
+    const site = this.site(scope, e);
+    let v = this.eval(e.value, scope);
+    if (e.conversion) {
+      const text = e.conversion === 's' ? this.objects.pyStr(v, site) : this.objects.pyRepr(v, site);
+      if (text === undefined) return unknown(`!${e.conversion} of ${v.t === 'unknown' ? v.why : repr(v)}`);
+      v = str(text);
+    }
+    const spec = e.spec ? this.eval(e.spec, scope) : str('');
+    if (spec.t !== 'str') return unknown('a format spec with an unknown part');
+    return this.objects.format(v, spec.v, site);
+  }
+
+  /** `a < b <= c`: each operand evaluated once, stopping at the first false comparison. */
+  private compareChain(e: Extract<Expr, { kind: 'compare' }>, scope: Scope): Value {
+    let left = this.eval(e.operands[0], scope);
+    let result: Value = unknown('comparison');
+    for (let i = 0; i < e.ops.length; i++) {
+      const right = this.eval(e.operands[i + 1], scope);
+      result = this.objects.binop(e.ops[i], left, right, this.site(scope, e), false);
+      if (i === e.ops.length - 1) break;
+      const t = this.truth(result, scope, e);
+      if (t === undefined) return unknown('a chained comparison with an unknown part');
+      if (!t) return result;
+      left = right;
+    }
+    return result;
+  }
+
+  private evalElements(elts: readonly Expr[], scope: Scope, lost?: (why: string) => void): Value[] {
     const out: Value[] = [];
     for (const el of elts) {
-      if (el.kind === 'starred') out.push(...this.iterValues(this.eval(el.value, scope), scope, el));
-      else out.push(this.eval(el, scope));
+      if (el.kind !== 'starred') {
+        out.push(this.eval(el, scope));
+        continue;
+      }
+      const v = this.eval(el.value, scope);
+      const items = lost ? this.objects.iterate(v, this.site(scope, el)) : this.iterValues(v, scope, el);
+      if (items) out.push(...items);
+      else lost?.(`a list built from ${v.t === 'unknown' ? v.why : repr(v)}`);
     }
     return out;
   }
@@ -501,24 +609,48 @@ export class Interpreter {
     const scope = new Scope(outer, 'function', outer.file);
     const results: Value[] = [];
     const pairs: [Value, Value][] = [];
+    let lost: string | undefined;
     const loop = (i: number): void => {
+      if (lost) return;
       if (i === e.generators.length) {
         if (e.type === 'dict') pairs.push([this.eval(e.elt, scope), this.eval(e.value!, scope)]);
         else results.push(this.eval(e.elt, scope));
         return;
       }
       const gen = e.generators[i];
-      for (const item of this.iterValues(this.eval(gen.iter, scope), scope, gen.iter)) {
+      // The first iterable is evaluated in the enclosing scope, as Python does.
+      const iterable = this.eval(gen.iter, i === 0 ? outer : scope);
+      const items = this.objects.iterateOrRaise(iterable, this.site(scope, gen.iter));
+      if (!items) {
+        lost = `a comprehension over ${iterable.t === 'unknown' ? iterable.why : repr(iterable)}`;
+        this.report(scope.file, gen.iter.from, gen.iter.to, 'info', `cannot iterate over ${iterable.t === 'unknown' ? iterable.why : repr(iterable)} statically; the comprehension's result is unknown`);
+        return;
+      }
+      for (const item of items) {
         this.tick(scope.file, e.from);
         this.assign(gen.target, item, scope);
-        if (gen.ifs.every((c) => truthy(this.eval(c, scope)) === true)) loop(i + 1);
+        let keep: boolean | undefined = true;
+        for (const c of gen.ifs) {
+          keep = this.objects.truthy(this.eval(c, scope), this.site(scope, c));
+          if (keep !== true) break;
+        }
+        if (keep === undefined) {
+          lost = 'a comprehension filtered by an unknown condition';
+          return;
+        }
+        if (keep) loop(i + 1);
+        if (lost) return;
       }
     };
     loop(0);
+    if (lost) return unknown(lost);
     if (e.type === 'dict') return dict(pairs);
-    if (e.type === 'set') return { t: 'list', items: results, isSet: true };
+    if (e.type === 'set') return { t: 'list', items: dedupe(results), isSet: true };
     return e.type === 'gen' ? tuple(results) : list(results);
   }
+
+  /** Exceptions being handled by the except blocks now running (for a bare `raise`). */
+  private readonly handling: Value[] = [];
 
   /** Evaluates a class body into a fresh class scope (used by the object model). */
   execClassBody(body: readonly Stmt[], scope: Scope): Scope {

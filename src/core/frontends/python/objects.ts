@@ -8,8 +8,10 @@
 import type { Stmt } from './ast';
 import { PyRaise } from './errors';
 import { Interpreter } from './interpreter';
+import { ItemProtocol } from './items';
+import { Operators } from './operators';
 import {
-  NONE, Scope, bool, float, hashKey, int, isNumber, iterate, list, numberOf, repr, str, strOf, truthy, tuple, unknown,
+  NONE, Scope, builtin, iterate, repr, str, strOf, truthy, tuple, unknown,
   type CallArgs, type CallSite, type ClassValue, type FuncValue, type InstanceValue, type ModuleValue, type Value,
 } from './values';
 
@@ -18,6 +20,7 @@ export interface NativeBehaviour {
   construct?(cls: ClassValue, args: CallArgs, site: CallSite): Value | undefined;
   getAttr?(self: InstanceValue, name: string, site: CallSite): Value | undefined;
   setAttr?(self: InstanceValue, name: string, value: Value, site: CallSite): boolean;
+  delAttr?(self: InstanceValue, name: string, site: CallSite): void;
   call?(self: InstanceValue, args: CallArgs, site: CallSite): Value;
   getItem?(self: InstanceValue, index: Value, site: CallSite): Value | undefined;
   setItem?(self: InstanceValue, index: Value, value: Value, site: CallSite): boolean;
@@ -51,8 +54,14 @@ export class ObjectModel {
   builtins = new Map<string, Value>();
   tensors!: TensorSupport;
   imports!: ImportSupport;
+  /** Stable sort by Python's < (methods.ts); undefined when an order is unknown. */
+  sortValues!: (items: Value[], key: Value | undefined, reverse: boolean, site: CallSite) => Value[] | undefined;
   /** Methods of str, list, tuple and dict values. */
   valueMethod: (self: Value, name: string) => Value | undefined = () => undefined;
+
+  private readonly ops = new Operators(this);
+  /** Indexing, slicing and item assignment of str, tuple, list and dict values. */
+  readonly items = new ItemProtocol(this);
 
   constructor(readonly interp: Interpreter) {
     interp.objects = this;
@@ -79,18 +88,20 @@ export class ObjectModel {
   makeClass(s: Extract<Stmt, { kind: 'class' }>, scope: Scope): Value {
     const bases: ClassValue[] = [];
     const keywords = new Map<string, Value>();
+    let opaque: string | undefined;
     for (const b of s.bases) {
-      const v = this.interp.eval(b.value, scope);
+      let v = this.interp.eval(b.value, scope);
+      if (v.t === 'lazy') v = v.resolve();
       if (b.kind === 'kw') keywords.set(b.name!, v);
       else if (v.t === 'class') bases.push(v);
-      else if (v.t === 'lazy') {
-        const r = v.resolve();
-        if (r.t === 'class') bases.push(r);
-      }
+      else opaque ??= `base ${v.t === 'unknown' ? v.why : repr(v)}`;
     }
+    const object = this.builtins.get('object');
+    if (!bases.length && !opaque && object?.t === 'class') bases.push(object);
     const body = this.interp.execClassBody(s.body, scope);
     const qualname = `${scope.file}:${s.name}:${s.from}`;
     const cls = this.newClass(s.name, bases, body.vars, undefined, { file: scope.file, defRange: { from: s.from, to: s.to }, qualname });
+    if (opaque) cls.opaque = opaque;
     Interpreter.adopt(cls);
     this.nativeOf(cls)?.initSubclass?.(cls);
     return cls;
@@ -112,18 +123,37 @@ export class ObjectModel {
     return undefined;
   }
 
+  /** Does the evaluator see every attribute this instance can have (so a missing one raises)? */
+  knowsAllAttrs(obj: InstanceValue): boolean {
+    return !obj.native && !obj.openAttrs && obj.cls.mro.every((c) => !c.opaque && (!c.native || c.native.startsWith('builtin:')));
+  }
+
+  private raise(name: string, site: CallSite, message?: string): never {
+    throw new PyRaise(this.exception(name, message), site.file, site.from);
+  }
+
   getAttr(obj: Value, name: string, site: CallSite): Value {
     switch (obj.t) {
       case 'instance': {
         if (obj.native?.superOf) return this.superAttr(obj, name, site);
+        const fromClass = this.classLookup(obj.cls, name);
+        // A property is a data descriptor: it wins over the instance's own attributes.
+        if (fromClass?.t === 'func' && fromClass.isProperty) return this.bindTo(fromClass, obj, obj.cls, site);
         const own = obj.attrs.get(name);
         if (own !== undefined) return own;
-        const fromClass = this.classLookup(obj.cls, name);
         if (fromClass !== undefined) return this.bindTo(fromClass, obj, obj.cls, site);
         const native = this.nativeFor(obj)?.getAttr?.(obj, name, site);
         if (native !== undefined) return native;
         if (name === '__class__') return obj.cls;
-        if (name === '__dict__') return unknown('__dict__');
+        if (name === '__dict__') {
+          obj.openAttrs = true;
+          return unknown('__dict__');
+        }
+        const generic = this.objectMethod(obj, name);
+        if (generic) return generic;
+        const fallback = this.classLookup(obj.cls, '__getattr__');
+        if (fallback?.t === 'func' && !obj.openAttrs) return this.call(this.bindTo(fallback, obj, obj.cls, site), { positional: [str(name)], keywords: new Map() }, site);
+        if (this.knowsAllAttrs(obj)) this.raise('AttributeError', site, `'${obj.cls.name}' object has no attribute '${name}'`);
         return unknown(`${obj.cls.name}.${name}`);
       }
       case 'class': {
@@ -148,6 +178,7 @@ export class ObjectModel {
         return this.tensors.getAttr(obj, name, site);
       case 'func':
         if (name === '__name__') return str(obj.name);
+        if (obj.isProperty && (name === 'setter' || name === 'getter' || name === 'deleter')) return this.propertyWith(obj, name);
         return obj.attrs.get(name) ?? unknown(`${obj.name}.${name}`);
       case 'builtin':
         if (name === '__name__') return str(obj.name);
@@ -163,6 +194,28 @@ export class ObjectModel {
     }
   }
 
+  /** `@prop.setter`: a decorator giving a copy of the property that also has the setter. */
+  private propertyWith(getter: FuncValue, which: string): Value {
+    return builtin(which, (a) => {
+      const fn = a.positional[0];
+      if (fn?.t !== 'func') return unknown('property accessor');
+      if (which === 'getter') return { ...fn, isProperty: true, attrs: new Map([...getter.attrs]) };
+      const copy: FuncValue = { ...getter, attrs: new Map(getter.attrs) };
+      copy.attrs.set(which === 'setter' ? '__setter__' : '__deleter__', fn);
+      return copy;
+    });
+  }
+
+  /**
+   * object's own __setattr__, __getattr__(ibute) and __delattr__, bound to `self`, for
+   * `self.__setattr__(n, v)` and `super().__setattr__(n, v)` on classes that do not define them.
+   */
+  private objectMethod(self: InstanceValue, name: string): Value | undefined {
+    const generic = this.builtins.get('object');
+    const v = generic?.t === 'class' ? generic.attrs.get(name) : undefined;
+    return v?.t === 'builtin' ? { t: 'bound', self, func: v } : undefined;
+  }
+
   /** A function found on a class, as seen through an instance. */
   private bindTo(v: Value, self: Value, cls: ClassValue, site: CallSite): Value {
     if (v.t === 'func') {
@@ -175,6 +228,12 @@ export class ObjectModel {
     return v;
   }
 
+  /** A class attribute bound to `self` as a method (for dunder calls). */
+  bindMethod(v: Value, self: Value): Value {
+    const cls = self.t === 'instance' ? self.cls : undefined;
+    return cls ? this.bindTo(v, self, cls, { file: '', from: 0, to: 0 }) : v;
+  }
+
   private superAttr(sup: InstanceValue, name: string, site: CallSite): Value {
     const { superOf, self } = sup.native as { superOf: ClassValue; self: Value };
     const selfCls = self.t === 'instance' ? self.cls : self.t === 'class' ? self : superOf;
@@ -182,19 +241,58 @@ export class ObjectModel {
     if (v === undefined) {
       // object.__init__ and friends: nothing to do.
       if (name === '__init__') return { t: 'builtin', name: '__init__', call: () => NONE };
+      if (self.t === 'instance') return this.objectMethod(self, name) ?? unknown(`super().${name}`);
       return unknown(`super().${name}`);
     }
     return this.bindTo(v, self, selfCls, site);
   }
 
+  /** `obj.name = value`: a user __setattr__ when the class has one, else object's own. */
   setAttr(obj: Value, name: string, value: Value, site: CallSite): void {
+    if (obj.t === 'instance' && !obj.native?.superOf) {
+      const custom = this.classLookup(obj.cls, '__setattr__');
+      if (custom?.t === 'func') {
+        this.call(this.bindTo(custom, obj, obj.cls, site), { positional: [str(name), value], keywords: new Map() }, site);
+        return;
+      }
+    }
+    this.setAttrDefault(obj, name, value, site);
+  }
+
+  /** object.__setattr__: property setters, then the native behaviour (nn.Module registers children). */
+  setAttrDefault(obj: Value, name: string, value: Value, site: CallSite): void {
     if (obj.t === 'instance') {
+      const prop = this.classLookup(obj.cls, name);
+      if (prop?.t === 'func' && prop.isProperty) {
+        const setter = prop.attrs.get('__setter__');
+        if (!setter) this.raise('AttributeError', site, `can't set attribute '${name}'`);
+        this.call(setter, { positional: [obj, value], keywords: new Map() }, site);
+        return;
+      }
       const native = this.nativeFor(obj);
       if (native?.setAttr?.(obj, name, value, site)) return;
       obj.attrs.set(name, value);
     } else if (obj.t === 'class') obj.attrs.set(name, value);
     else if (obj.t === 'module') obj.attrs.set(name, value);
     else if (obj.t === 'func') obj.attrs.set(name, value);
+    else if (['none', 'bool', 'int', 'float', 'str', 'tuple', 'list', 'dict'].includes(obj.t)) this.raise('AttributeError', site, `'${obj.t}' object attribute '${name}' is read-only`);
+  }
+
+  /** `del obj.name`. */
+  delAttr(obj: Value, name: string, site: CallSite): void {
+    if (obj.t === 'lazy') return this.delAttr(obj.resolve(), name, site);
+    if (obj.t === 'instance') {
+      const prop = this.classLookup(obj.cls, name);
+      if (prop?.t === 'func' && prop.isProperty) {
+        const deleter = prop.attrs.get('__deleter__');
+        if (!deleter) this.raise('AttributeError', site, `can't delete attribute '${name}'`);
+        this.call(deleter, { positional: [obj], keywords: new Map() }, site);
+        return;
+      }
+      this.nativeFor(obj)?.delAttr?.(obj, name, site);
+      if (obj.attrs.delete(name)) return;
+      if (this.knowsAllAttrs(obj)) this.raise('AttributeError', site, name);
+    } else if (obj.t === 'class' || obj.t === 'module' || obj.t === 'func') obj.attrs.delete(name);
   }
 
   call(callee: Value, args: CallArgs, site: CallSite): Value {
@@ -249,25 +347,9 @@ export class ObjectModel {
 
   getItem(obj: Value, index: Value, site: CallSite): Value {
     if (obj.t === 'lazy') return this.getItem(obj.resolve(), index, site);
+    if (index.t === 'lazy') index = index.resolve();
     if (obj.t === 'tensor') return this.tensors.getItem(obj, index, site);
-    if (obj.t === 'tuple' || obj.t === 'list' || obj.t === 'str') {
-      const items = obj.t === 'str' ? [...obj.v].map(str) : [...obj.items];
-      if (index.t === 'slice') {
-        const picked = sliceItems(items, index);
-        return obj.t === 'str' ? str(picked.map((s) => strOf(s)).join('')) : obj.t === 'tuple' ? tuple(picked) : list(picked);
-      }
-      const i = numberOf(index);
-      if (i === undefined) return unknown(`${repr(obj)}[${repr(index)}]`);
-      const v = items[i < 0 ? items.length + i : i];
-      if (v === undefined) throw new PyRaise(this.exception('IndexError'), site.file, site.from);
-      return v;
-    }
-    if (obj.t === 'dict') {
-      const e = obj.entries.get(hashKey(index));
-      if (e) return e.value;
-      if (index.t === 'unknown') return unknown('dict lookup with an unknown key');
-      throw new PyRaise(this.exception('KeyError'), site.file, site.from);
-    }
+    if (obj.t === 'tuple' || obj.t === 'list' || obj.t === 'str' || obj.t === 'dict') return this.items.get(obj, index, site);
     if (obj.t === 'instance') {
       const native = this.nativeFor(obj)?.getItem?.(obj, index, site);
       if (native !== undefined) return native;
@@ -276,18 +358,27 @@ export class ObjectModel {
     }
     // typing's List[int], Optional[X], Callable[..., Y] and the like.
     if (obj.t === 'class' || obj.t === 'unknown' || obj.t === 'module') return obj.t === 'class' ? obj : unknown('subscripted type');
+    if (obj.t === 'none' || obj.t === 'int' || obj.t === 'float' || obj.t === 'bool') this.raise('TypeError', site, `'${obj.t}' object is not subscriptable`);
     return unknown(`${repr(obj)}[${repr(index)}]`);
   }
 
   setItem(obj: Value, index: Value, value: Value, site: CallSite): void {
-    if (obj.t === 'list') {
-      const i = numberOf(index);
-      if (i !== undefined) obj.items[i < 0 ? obj.items.length + i : i] = value;
-    } else if (obj.t === 'dict') obj.entries.set(hashKey(index), { key: index, value });
+    if (obj.t === 'lazy') return this.setItem(obj.resolve(), index, value, site);
+    if (obj.t === 'list' || obj.t === 'dict' || obj.t === 'tuple' || obj.t === 'str') this.items.set(obj, index, value, site);
     else if (obj.t === 'instance') {
       if (this.nativeFor(obj)?.setItem?.(obj, index, value, site)) return;
       const method = this.classLookup(obj.cls, '__setitem__');
       if (method) this.call(this.bindTo(method, obj, obj.cls, site), { positional: [index, value], keywords: new Map() }, site);
+    }
+  }
+
+  /** `del obj[index]`. */
+  delItem(obj: Value, index: Value, site: CallSite): void {
+    if (obj.t === 'lazy') return this.delItem(obj.resolve(), index, site);
+    if (obj.t === 'list' || obj.t === 'dict' || obj.t === 'tuple' || obj.t === 'str') this.items.del(obj, index, site);
+    else if (obj.t === 'instance') {
+      const method = this.classLookup(obj.cls, '__delitem__');
+      if (method) this.call(this.bindTo(method, obj, obj.cls, site), { positional: [index], keywords: new Map() }, site);
     }
   }
 
@@ -310,6 +401,13 @@ export class ObjectModel {
     return undefined;
   }
 
+  /** iterate() for Python's own loops: a number or None raises TypeError, as in Python. */
+  iterateOrRaise(v: Value, site: CallSite): Value[] | undefined {
+    const items = this.iterate(v, site);
+    if (!items && ['none', 'bool', 'int', 'float'].includes(v.t)) this.raise('TypeError', site, `'${v.t}' object is not iterable`);
+    return items;
+  }
+
   enterContext(ctx: Value, site: CallSite): Value {
     if (ctx.t === 'instance') {
       const enter = this.classLookup(ctx.cls, '__enter__');
@@ -318,12 +416,14 @@ export class ObjectModel {
     return unknown('context manager value');
   }
 
-  exception(name: string): Value {
+  /** An instance of the builtin exception `name`, with its args, as a raise statement makes. */
+  exception(name: string, message?: string): Value {
     const cls = this.builtins.get(name);
-    return cls?.t === 'class' ? { t: 'instance', cls, attrs: new Map() } : unknown(name);
+    return cls?.t === 'class' ? { t: 'instance', cls, attrs: new Map([['args', tuple(message === undefined ? [] : [str(message)])]]) } : unknown(name);
   }
 
   exceptionMatches(exc: Value, type: Value): boolean {
+    if (type.t === 'lazy') return this.exceptionMatches(exc, type.resolve());
     if (type.t === 'tuple') return type.items.some((t) => this.exceptionMatches(exc, t));
     if (type.t !== 'class') return true;
     const cls = exc.t === 'instance' ? exc.cls : exc.t === 'class' ? exc : undefined;
@@ -338,183 +438,52 @@ export class ObjectModel {
     if (l.t === 'lazy') l = l.resolve();
     if (r.t === 'lazy') r = r.resolve();
     if (l.t === 'tensor' || r.t === 'tensor') return this.tensors.binop(inplace ? `${op}=` : op, l, r, site);
-    switch (op) {
-      case 'is':
-        return bool(l === r || (l.t === 'none' && r.t === 'none') || (l.t === r.t && hashKey(l) === hashKey(r) && l.t !== 'instance'));
-      case 'is not':
-        return bool(!truthy(this.binop('is', l, r, site, false)));
-      case 'in':
-      case 'not in': {
-        const items = r.t === 'dict' ? [...r.entries.values()].map((e) => e.key) : r.t === 'str' && l.t === 'str' ? undefined : this.iterate(r, site);
-        let found: boolean | undefined;
-        if (r.t === 'str' && l.t === 'str') found = r.v.includes(l.v);
-        else if (items && l.t !== 'unknown') found = items.some((x) => hashKey(x) === hashKey(l));
-        if (found === undefined) return unknown(`'${op}' on unknown values`);
-        return bool(op === 'in' ? found : !found);
-      }
-      case '==':
-      case '!=': {
-        if (l.t === 'unknown' || r.t === 'unknown') return unknown('comparison with an unknown value');
-        const eq = isNumber(l) && isNumber(r) ? numberOf(l) === numberOf(r) : hashKey(l) === hashKey(r) || (l.t === 'list' && r.t === 'list' && repr(l) === repr(r));
-        return bool(op === '==' ? eq : !eq);
-      }
-    }
-    if (isNumber(l) && isNumber(r)) return numericOp(op, l, r) ?? unknown(`${repr(l)} ${op} ${repr(r)}`);
-    if (op === '+' && l.t === r.t && (l.t === 'str' || l.t === 'tuple' || l.t === 'list')) {
-      if (l.t === 'str') return str(l.v + (r as typeof l).v);
-      if (l.t === 'list') {
-        if (inplace) {
-          l.items.push(...(r as typeof l).items);
-          return l;
-        }
-        return list([...l.items, ...(r as typeof l).items]);
-      }
-      return tuple([...l.items, ...(r as typeof l).items]);
-    }
-    if (op === '+' && inplace && l.t === 'list' && r.t === 'tuple') {
-      l.items.push(...r.items);
-      return l;
-    }
-    if (op === '*' && (l.t === 'list' || l.t === 'tuple' || l.t === 'str') && r.t === 'int') return repeat(l, r.v);
-    if (op === '*' && (r.t === 'list' || r.t === 'tuple' || r.t === 'str') && l.t === 'int') return repeat(r, l.v);
-    if (op === '%' && l.t === 'str') return percentFormat(l.v, r.t === 'tuple' ? r.items : [r], this) ?? unknown('%-formatted string with unknown parts');
-    if (['<', '>', '<=', '>='].includes(op) && l.t === 'str' && r.t === 'str') return bool(compare(op, l.v, r.v));
-    if (l.t === 'instance') {
-      const method = this.classLookup(l.cls, dunder[op] ?? '');
-      if (method) return this.call(this.bindTo(method, l, l.cls, site), { positional: [r], keywords: new Map() }, site);
-    }
-    return unknown(`${repr(l)} ${op} ${repr(r)}`);
+    return this.ops.binop(op, l, r, site, inplace);
   }
 
   unary(op: string, v: Value, site: CallSite): Value {
     if (v.t === 'lazy') v = v.resolve();
-    if (op === 'not') {
-      const t = truthy(v);
-      return t === undefined ? unknown('not of an unknown value') : bool(!t);
-    }
-    if (v.t === 'tensor') return this.tensors.unary(op, v, site);
-    const n = numberOf(v);
-    if (n === undefined) return unknown(`${op}${repr(v)}`);
-    if (op === '-') return v.t === 'float' ? float(-n) : int(-n);
-    if (op === '~') return int(~n);
-    return v.t === 'bool' ? int(n) : v;
+    return this.ops.unary(op, v, site);
   }
 
-  toStr(v: Value): string {
-    if (v.t === 'instance') {
-      const method = this.classLookup(v.cls, '__str__') ?? this.classLookup(v.cls, '__repr__');
-      if (method?.t === 'func') {
-        const s = this.interp.callFunction(method, { positional: [v], keywords: new Map() }, { file: '', from: 0, to: 0 });
-        if (s.t === 'str') return s.v;
+  format(v: Value, spec: string, site: CallSite): Value {
+    return this.ops.format(v, spec, site);
+  }
+
+  /** Python truthiness, through __bool__ and __len__ of user classes; undefined when unknowable. */
+  truthy(v: Value, site: CallSite): boolean | undefined {
+    if (v.t === 'lazy') return this.truthy(v.resolve(), site);
+    if ((v.t === 'list' || v.t === 'dict') && v.unknownTail) return (v.t === 'list' ? v.items.length : v.entries.size) ? true : undefined;
+    if (v.t === 'instance' && !v.native) {
+      for (const name of ['__bool__', '__len__']) {
+        const method = this.classLookup(v.cls, name);
+        if (!method) continue;
+        const out = this.call(this.bindMethod(method, v), { positional: [], keywords: new Map() }, site);
+        return name === '__bool__' ? truthy(out) : out.t === 'int' ? out.v !== 0 : undefined;
       }
     }
-    return strOf(v);
+    return truthy(v);
+  }
+
+  /** Python's str(), or undefined when it depends on something not modelled (an object's address). */
+  pyStr(v: Value, site: CallSite): string | undefined {
+    return this.ops.str(v, site);
+  }
+
+  /** Python's repr(), or undefined when it is not known. */
+  pyRepr(v: Value, site: CallSite): string | undefined {
+    return this.ops.repr(v, site);
+  }
+
+  /** str() for names and messages: Python's when known, else the evaluator's own rendering. */
+  toStr(v: Value): string {
+    return this.pyStr(v, { file: '', from: 0, to: 0 }) ?? strOf(v);
   }
 
   /** A user function as a plain callable, for natives that call back into Python. */
   callValue(fn: Value, positional: Value[], site: CallSite, keywords = new Map<string, Value>()): Value {
     return this.call(fn, { positional, keywords }, site);
   }
-}
-
-const dunder: Record<string, string> = { '+': '__add__', '-': '__sub__', '*': '__mul__', '/': '__truediv__', '@': '__matmul__', '==': '__eq__', '<': '__lt__' };
-
-function compare(op: string, a: number | string, b: number | string): boolean {
-  return op === '<' ? a < b : op === '>' ? a > b : op === '<=' ? a <= b : a >= b;
-}
-
-function numericOp(op: string, l: Value, r: Value): Value | undefined {
-  const a = numberOf(l)!;
-  const b = numberOf(r)!;
-  const isInt = l.t !== 'float' && r.t !== 'float';
-  const num = (x: number) => (isInt ? int(x) : float(x));
-  switch (op) {
-    case '+':
-      return num(a + b);
-    case '-':
-      return num(a - b);
-    case '*':
-      return num(a * b);
-    case '/':
-      return b === 0 ? undefined : float(a / b);
-    case '//':
-      return b === 0 ? undefined : num(Math.floor(a / b));
-    case '%':
-      return b === 0 ? undefined : num(((a % b) + b) % b);
-    case '**':
-      return isInt && b >= 0 ? int(a ** b) : float(a ** b);
-    case '<<':
-      return int(a << b);
-    case '>>':
-      return int(a >> b);
-    case '&':
-      return l.t === 'bool' && r.t === 'bool' ? bool(!!(a & b)) : int(a & b);
-    case '|':
-      return l.t === 'bool' && r.t === 'bool' ? bool(!!(a | b)) : int(a | b);
-    case '^':
-      return int(a ^ b);
-    case '<':
-    case '>':
-    case '<=':
-    case '>=':
-      return bool(compare(op, a, b));
-    default:
-      return undefined;
-  }
-}
-
-/** `"denselayer%d" % (i + 1)`: printf-style formatting for the conversions model code uses. */
-function percentFormat(format: string, args: readonly Value[], om: ObjectModel): Value | undefined {
-  let i = 0;
-  let failed = false;
-  const out = format.replace(/%([-+ 0#]*\d*(?:\.\d+)?)([sdirfgx%])/g, (_, flags: string, conv: string) => {
-    if (conv === '%') return '%';
-    const v = args[i++];
-    if (!v || v.t === 'unknown') {
-      failed = true;
-      return '';
-    }
-    const n = numberOf(v);
-    const precision = /\.(\d+)/.exec(flags)?.[1];
-    switch (conv) {
-      case 'd':
-      case 'i':
-        return n === undefined ? ((failed = true), '') : String(Math.trunc(n));
-      case 'f':
-        return n === undefined ? ((failed = true), '') : n.toFixed(precision ? Number(precision) : 6);
-      case 'g':
-        return n === undefined ? ((failed = true), '') : String(n);
-      case 'x':
-        return n === undefined ? ((failed = true), '') : Math.trunc(n).toString(16);
-      case 'r':
-        return repr(v);
-      default:
-        return om.toStr(v);
-    }
-  });
-  return failed ? undefined : str(out);
-}
-
-function repeat(v: Value, n: number): Value {
-  if (v.t === 'str') return str(v.v.repeat(Math.max(0, n)));
-  const items = (v as { items: readonly Value[] }).items;
-  const out: Value[] = [];
-  for (let i = 0; i < n; i++) out.push(...items);
-  return v.t === 'tuple' ? tuple(out) : list(out);
-}
-
-export function sliceItems<T>(items: readonly T[], s: { lower: Value; upper: Value; step: Value }): T[] {
-  const n = items.length;
-  const step = numberOf(s.step) ?? 1;
-  const norm = (v: Value, dflt: number) => {
-    const x = numberOf(v);
-    if (x === undefined) return dflt;
-    return x < 0 ? Math.max(n + x, step < 0 ? -1 : 0) : Math.min(x, step < 0 ? n - 1 : n);
-  };
-  const out: T[] = [];
-  if (step > 0) for (let i = norm(s.lower, 0); i < norm(s.upper, n); i += step) out.push(items[i]);
-  else for (let i = norm(s.lower, n - 1); i > norm(s.upper, -1); i += step) out.push(items[i]);
-  return out;
 }
 
 /** C3 linearisation of the bases' MROs (Python's method resolution order). */

@@ -11,6 +11,7 @@ import type { SyntaxNode } from '@lezer/common';
 import type { Arg, Comprehension, DictEntry, Expr, Module, Param, Span, Stmt } from './ast';
 import { dottedName, matchStatement, punctuation, withStatement, yields, type TreeReader } from './parseCompound';
 import { bracketErrors, lezerText, stringValue } from './sourceText';
+import { PrecedenceParser, type OpToken } from './precedence';
 
 export function parsePython(source: string): Module {
   const tree = parser.parse(lezerText(source));
@@ -197,6 +198,17 @@ class AstBuilder implements TreeReader {
         if (/Expression$|^VariableName$|^Number$|^String$/.test(n.name)) return { kind: 'expr', value: this.expr(n), ...sp };
         return this.errorStmt(n);
     }
+  }
+
+  /** `@a.b.c(args)`: lezer leaves a dotted decorator flat (names and dots), so it is rebuilt here. */
+  private decorator(d: SyntaxNode): Expr {
+    const k = this.kids(d).filter((c) => c.name !== 'At' && c.name !== '@');
+    const args = k[k.length - 1]?.name === 'ArgList' ? k[k.length - 1] : undefined;
+    const dotted = args ? k.slice(0, -1) : k;
+    if (dotted.length < 3 || !dotted.every((c, i) => (i % 2 ? c.name === '.' : c.name === 'VariableName'))) return this.exprList(k);
+    let e: Expr = this.expr(dotted[0]);
+    for (let i = 2; i < dotted.length; i += 2) e = { kind: 'attr', object: e, name: this.text(dotted[i]), nameSpan: this.span(dotted[i]), from: dotted[0].from, to: dotted[i].to };
+    return args ? { kind: 'call', func: e, args: this.args(args), from: dotted[0].from, to: args.to } : e;
   }
 
   private assign(n: SyntaxNode): Stmt {
@@ -433,12 +445,8 @@ class AstBuilder implements TreeReader {
         return { kind: 'call', func: k[0] ? this.expr(k[0]) : this.errorExpr(n), args: argList ? this.args(argList) : [], ...sp };
       }
       case 'BinaryExpression':
-        return this.binary(n);
-      case 'UnaryExpression': {
-        const k = this.kids(n);
-        const op = this.text(k[0]);
-        return { kind: 'unary', op: op === 'not' ? 'not' : op === '-' ? '-' : op === '~' ? '~' : '+', operand: k[1] ? this.expr(k[1]) : this.errorExpr(n), ...sp };
-      }
+      case 'UnaryExpression':
+        return this.operators(n);
       case 'ConditionalExpression': {
         const k = this.kids(n);
         const ifAt = k.findIndex((c) => c.name === 'if');
@@ -469,22 +477,39 @@ class AstBuilder implements TreeReader {
     }
   }
 
-  /** f"layer{i + 1}" → literal parts and the expressions between them. */
+  /** f"layer{i + 1:>3}" → literal parts and the formatted values between them. */
   private formatString(n: SyntaxNode): Expr {
     const raw = this.text(n);
     const quote = /^[a-zA-Z]*('''|"""|'|")/.exec(raw);
     const start = n.from + (quote ? quote[0].length : 0);
     const end = n.to - (quote ? quote[1].length : 0);
+    const rawMode = /^[a-zA-Z]*/.exec(raw)![0].toLowerCase().includes('r');
+    // `{v:=+7}` is a format spec to CPython but an assignment expression to lezer: not modelled.
+    if (/\{[^{}]*:=/.test(raw)) return this.errorExpr(n);
+    return { kind: 'fstring', parts: this.formatParts(n, start, end, rawMode), ...this.span(n) };
+  }
+
+  private formatParts(n: SyntaxNode, start: number, end: number, rawMode: boolean): (string | Expr)[] {
     const parts: (string | Expr)[] = [];
+    const literal = (from: number, to: number) => {
+      const text = this.src.slice(from, to).replace(/\{\{/g, '{').replace(/\}\}/g, '}');
+      const delimiter = !text.includes('"') ? '"' : !text.includes("'") ? "'" : "'''";
+      if (text) parts.push(rawMode ? text : stringValue(`${delimiter}${text}${delimiter}`));
+    };
     let at = start;
     for (const r of this.kids(n).filter((c) => c.name === 'FormatReplacement')) {
-      if (r.from > at) parts.push(stringValue(`"${this.src.slice(at, r.from).replace(/\{\{/g, '{').replace(/\}\}/g, '}')}"`));
-      const inner = this.kids(r).filter((c) => !['{', '}', 'FormatSpec', 'FormatConversion', ':', '!'].includes(c.name) && !c.name.startsWith('Format'));
-      parts.push(inner.length ? this.exprList(inner) : this.errorExpr(r));
+      if (r.from > at) literal(at, r.from);
+      const k = this.kids(r);
+      const inner = k.filter((c) => !['{', '}', ':', '!', '='].includes(c.name) && !c.name.startsWith('Format'));
+      const conversion = k.find((c) => c.name === 'FormatConversion');
+      const spec = k.find((c) => c.name === 'FormatSpec');
+      const value = inner.length ? this.exprList(inner) : this.errorExpr(r);
+      const specExpr: Expr | undefined = spec ? { kind: 'fstring', parts: this.formatParts(spec, spec.from + 1, spec.to, true), ...this.span(spec) } : undefined;
+      parts.push({ kind: 'formatted', value, conversion: conversion ? this.text(conversion).slice(1) : undefined, spec: specExpr, ...this.span(r) });
       at = r.to;
     }
-    if (end > at) parts.push(stringValue(`"${this.src.slice(at, end)}"`));
-    return { kind: 'fstring', parts, ...this.span(n) };
+    if (end > at) literal(at, end);
+    return parts;
   }
 
   /** `yield`, `yield a, b`, `yield from it`, as a statement or inside an expression. */
@@ -584,14 +609,31 @@ class AstBuilder implements TreeReader {
     return { kind: 'slice', lower: parts[0], upper: parts[1], step: parts[2], from, to };
   }
 
-  private binary(n: SyntaxNode): Expr {
-    const k = this.kids(n);
-    const sp = this.span(n);
-    if (k.length < 3) return this.errorExpr(n);
-    const left = this.expr(k[0]);
-    const right = this.expr(k[k.length - 1]);
-    const op = k.slice(1, -1).map((c) => this.text(c)).join(' ');
-    if (op === 'and' || op === 'or') return { kind: 'boolop', op, left, right, ...sp };
-    return { kind: 'binop', op, left, right, ...sp };
+  /**
+   * A run of unary and binary operators, re-parsed with Python's precedence: lezer's tree lets
+   * `not` take everything to its right (`not a or b` as `not (a or b)`) and nests comparisons
+   * left to right, so the run is flattened to operands and operators and parsed again here.
+   */
+  private operators(n: SyntaxNode): Expr {
+    const tokens: OpToken[] = [];
+    const flatten = (node: SyntaxNode): boolean => {
+      const k = this.kids(node);
+      if (node.name === 'UnaryExpression') {
+        if (k.length < 2) return false;
+        tokens.push({ op: this.text(k[0]), prefix: true, ...this.span(k[0]) });
+        return flatten(k[1]);
+      }
+      if (node.name === 'BinaryExpression') {
+        if (k.length < 3) return false;
+        if (!flatten(k[0])) return false;
+        tokens.push({ op: k.slice(1, -1).map((c) => this.text(c)).join(' '), prefix: false, from: k[1].from, to: k[k.length - 2].to });
+        return flatten(k[k.length - 1]);
+      }
+      tokens.push({ atom: this.expr(node), ...this.span(node) });
+      return true;
+    };
+    if (!flatten(n)) return this.errorExpr(n);
+    const parsed = new PrecedenceParser(tokens).parse();
+    return parsed ?? this.errorExpr(n);
   }
 }

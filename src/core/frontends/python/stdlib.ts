@@ -6,9 +6,10 @@
  * (os, PIL, numpy…) are open: their attributes are unknown values, never errors.
  */
 import type { ObjectModel } from './objects';
+import { reModule } from './stdlibRe';
 import {
   NONE, builtin, dict, float, int, list, numberOf, str, tuple, unknown,
-  type CallArgs, type CallSite, type ClassValue, type InstanceValue, type ModuleValue, type Value,
+  type CallArgs, type CallSite, type ClassValue, type DictValue, type InstanceValue, type ModuleValue, type Value,
 } from './values';
 
 export function stdlibModules(om: ObjectModel): Map<string, ModuleValue> {
@@ -96,7 +97,12 @@ export function stdlibModules(om: ObjectModel): Map<string, ModuleValue> {
   const dictClass = om.builtins.get('dict')!;
   mod('collections', {
     OrderedDict: dictClass,
-    defaultdict: fn('defaultdict', () => dict()),
+    // A dict that calls its factory for a missing key and stores the result.
+    defaultdict: fn('defaultdict', (a, s) => {
+      const [factory, init] = a.positional;
+      const d: DictValue = { ...(init || a.keywords.size ? (om.call(dictClass, { positional: init ? [init] : [], keywords: a.keywords }, s) as DictValue) : dict()), missing: factory ?? NONE };
+      return d;
+    }),
     namedtuple: fn('namedtuple', (a, s) => namedTuple(om, a, s)),
     abc: unknown('collections.abc'),
   });
@@ -158,7 +164,8 @@ export function stdlibModules(om: ObjectModel): Map<string, ModuleValue> {
     mul: fn('mul', (a, s) => om.binop('*', a.positional[0] ?? NONE, a.positional[1] ?? NONE, s, false)),
     add: fn('add', (a, s) => om.binop('+', a.positional[0] ?? NONE, a.positional[1] ?? NONE, s, false)),
   });
-  for (const name of ['os', 'sys', 'inspect', 'logging', 'importlib', 'types', 'numbers', 'pathlib', 're', 'json', 'urllib', 'hashlib']) mod(name, {}, true);
+  for (const name of ['os', 'sys', 'inspect', 'logging', 'importlib', 'types', 'numbers', 'pathlib', 'json', 'urllib', 'hashlib']) mod(name, {}, true);
+  modules.set('re', reModule(om));
   return modules;
 }
 

@@ -8,7 +8,10 @@
 import type { Shape } from '../../ir/dims';
 import type { TensorId } from '../../ir/graph';
 import type { Expr, Param, Stmt } from './ast';
+import { pyFloatRepr } from './pyNumbers';
 import type { TensorData } from './tensorData';
+
+export { pyFloatRepr };
 
 export type Value =
   | NoneValue
@@ -36,8 +39,19 @@ export interface IntValue { readonly t: 'int'; readonly v: number }
 export interface FloatValue { readonly t: 'float'; readonly v: number }
 export interface StrValue { readonly t: 'str'; readonly v: string }
 export interface TupleValue { readonly t: 'tuple'; readonly items: readonly Value[] }
-export interface ListValue { readonly t: 'list'; items: Value[]; readonly isSet?: boolean }
-export interface DictValue { readonly t: 'dict'; readonly entries: Map<string, { key: Value; value: Value }> }
+/**
+ * `unknownTail`: the list (or dict) was mutated where the evaluator could not follow (a loop over
+ * an unknown iterable appended to it), so more items may follow the known ones: its length, items
+ * past the known part and iteration over it are unknown, carrying this reason.
+ */
+export interface ListValue { readonly t: 'list'; items: Value[]; readonly isSet?: boolean; unknownTail?: string }
+export interface DictValue {
+  readonly t: 'dict';
+  readonly entries: Map<string, { key: Value; value: Value }>;
+  /** collections.defaultdict's factory, called for a missing key. */
+  readonly missing?: Value;
+  unknownTail?: string;
+}
 export interface SliceValue { readonly t: 'slice'; readonly lower: Value; readonly upper: Value; readonly step: Value }
 export interface UnknownValue { readonly t: 'unknown'; readonly why: string }
 
@@ -85,6 +99,8 @@ export interface ClassValue {
   readonly native?: string;
   readonly file?: string;
   readonly defRange?: { from: number; to: number };
+  /** Why some base class is not known (an unresolved import): its attributes cannot be listed. */
+  opaque?: string;
 }
 
 export interface InstanceValue {
@@ -93,6 +109,8 @@ export interface InstanceValue {
   readonly attrs: Map<string, Value>;
   /** State the native classes keep (module children, layer spec, enum member data…). */
   native?: Record<string, unknown>;
+  /** Set once `__dict__` escaped: attributes may have been added where the evaluator cannot see. */
+  openAttrs?: boolean;
 }
 
 export interface BoundValue {
@@ -150,6 +168,12 @@ export class Scope {
     return undefined;
   }
 
+  /** The nearest enclosing function scope that binds `name` (the target of `nonlocal name`). */
+  enclosing(name: string): Scope | undefined {
+    for (let s = this.parent; s && s.parent; s = s.parent) if (s.kind === 'function' && s.vars.has(name)) return s;
+    return undefined;
+  }
+
   moduleScope(): Scope {
     let s: Scope = this;
     while (s.parent) s = s.parent;
@@ -160,13 +184,17 @@ export class Scope {
 export const NONE: NoneValue = { t: 'none' };
 export const TRUE: BoolValue = { t: 'bool', v: true };
 export const FALSE: BoolValue = { t: 'bool', v: false };
-export const int = (v: number): IntValue => ({ t: 'int', v });
+// Python's ints have no negative zero: -0 from JavaScript arithmetic is 0.
+export const int = (v: number): IntValue => ({ t: 'int', v: v === 0 ? 0 : v });
 export const float = (v: number): FloatValue => ({ t: 'float', v });
 export const str = (v: string): StrValue => ({ t: 'str', v });
 export const bool = (v: boolean): BoolValue => (v ? TRUE : FALSE);
 export const tuple = (items: readonly Value[]): TupleValue => ({ t: 'tuple', items });
 export const list = (items: Value[]): ListValue => ({ t: 'list', items });
-export const unknown = (why: string): UnknownValue => ({ t: 'unknown', why });
+let unknownCount = 0;
+export const unknown = (why: string): UnknownValue => (unknownCount++, { t: 'unknown', why });
+/** How many unknown values have been made so far (a try block compares before and after). */
+export const unknownsMade = (): number => unknownCount;
 
 export function dict(pairs: [Value, Value][] = []): DictValue {
   const d: DictValue = { t: 'dict', entries: new Map() };
@@ -252,12 +280,13 @@ export function repr(v: Value): string {
     case 'int':
       return String(v.v);
     case 'float':
-      return Number.isInteger(v.v) ? `${v.v}.0` : String(v.v);
+      return pyFloatRepr(v.v);
     case 'str':
-      return `'${v.v}'`;
+      return pyStrRepr(v.v);
     case 'tuple':
       return `(${v.items.map(repr).join(', ')}${v.items.length === 1 ? ',' : ''})`;
     case 'list':
+      if (v.isSet) return v.items.length ? `{${v.items.map(repr).join(', ')}}` : 'set()';
       return `[${v.items.map(repr).join(', ')}]`;
     case 'dict':
       return `{${[...v.entries.values()].map((e) => `${repr(e.key)}: ${repr(e.value)}`).join(', ')}}`;
@@ -277,6 +306,22 @@ export function repr(v: Value): string {
   }
 }
 
+/** Python's repr() of a str: single quotes unless only double quotes avoid escaping. */
+export function pyStrRepr(s: string): string {
+  const quote = s.includes("'") && !s.includes('"') ? '"' : "'";
+  let out = quote;
+  for (const ch of s) {
+    const c = ch.codePointAt(0)!;
+    if (ch === quote || ch === '\\') out += `\\${ch}`;
+    else if (ch === '\n') out += '\\n';
+    else if (ch === '\r') out += '\\r';
+    else if (ch === '\t') out += '\\t';
+    else if (c < 0x20 || c === 0x7f) out += `\\x${c.toString(16).padStart(2, '0')}`;
+    else out += ch;
+  }
+  return out + quote;
+}
+
 /** Python's str(): like repr but strings unquoted. */
 export function strOf(v: Value): string {
   return v.t === 'str' ? v.v : repr(v);
@@ -284,6 +329,7 @@ export function strOf(v: Value): string {
 
 /** The elements of an iterable value, or undefined if it is not (knowably) iterable. */
 export function iterate(v: Value): Value[] | undefined {
+  if ((v.t === 'list' || v.t === 'dict') && v.unknownTail) return undefined;
   switch (v.t) {
     case 'tuple':
       return [...v.items];
