@@ -168,6 +168,10 @@ class NodeCompiler {
         return this.channelShuffle();
       case 'embedding':
         throw new UnsupportedLayer('an embedding looks up integer token ids, which an image cannot provide');
+      case 'parameter':
+        throw new UnsupportedLayer(`${spec.attribute} is a tensor the module holds, not a layer the panel can run`);
+      case 'multiheadAttention':
+        throw new UnsupportedLayer('multi-head attention is not among the layers the panel runs');
       case 'unknown':
         throw new UnsupportedLayer(spec.reason ? `${spec.className} could not be built: ${spec.reason}` : `${spec.className} is not a layer CNN Lens knows how to run`);
     }

@@ -210,7 +210,10 @@ function declaredInput(spec: LayerSpec): Dim[] | null {
       return spec.normalizedShape ? [1, ...spec.normalizedShape] : null;
     case 'embedding':
     case 'activation':
+    case 'parameter':
       return [1];
+    case 'multiheadAttention':
+      return [1, 1, spec.embedDim];
     default:
       return null;
   }

@@ -5,12 +5,12 @@
  * class of the torch.nn catalog as a leaf whose application becomes an IR node. Module paths are
  * assigned after construction exactly as `named_modules()` would: first registration wins.
  */
-import { bindArgs, type ArgValue } from '../../frameworks/args';
-import { buildSpec } from '../../frameworks/catalog';
-import { torchLayers } from '../../frameworks/torchLayers';
+import type { ArgValue } from '../../frameworks/args';
 import type { NativeBehaviour } from './objects';
 import type { Session } from './session';
+import { applyLeaf, installLeafLayers } from './torchLeaves';
 import type { LayerState } from './tracer';
+import { adoptParameter, installParameters, parameterState, parameterTensor, type ParameterState } from './torchParameters';
 import {
   NONE, builtin, dict, list, numberOf, str, tuple, unknown,
   type BuiltinValue, type CallArgs, type CallSite, type ClassValue, type InstanceValue, type ModuleValue, type TensorValue, type Value,
@@ -24,6 +24,10 @@ export interface ModuleState {
   layerArgs?: Map<string, Value>;
   path?: string;
   container?: 'sequential' | 'list' | 'dict';
+  /** Tensors the module owns directly (`nn.Parameter` attributes, `register_parameter`). */
+  params?: Map<string, ParameterState>;
+  /** A lazy layer before its first call: the size it still has to read from its input. */
+  lazy?: { readonly base: string; readonly size: string; readonly axis: number; readonly literal: Record<string, ArgValue>; readonly unknownArgs: string[] };
 }
 
 export function moduleState(v: Value): ModuleState | undefined {
@@ -66,6 +70,14 @@ export function installTorchNn(session: Session, nn: ModuleValue): void {
     self.attrs.set(name, child);
   };
   const forwardOf = (self: InstanceValue) => om.classLookup(self.cls, 'forward');
+  const registerParameter = (self: InstanceValue, name: string, param: ParameterState) => {
+    const state = moduleState(self)!;
+    (state.params ??= new Map()).set(name, param);
+    adoptParameter(param, name);
+    self.attrs.delete(name);
+  };
+  /** How many forward passes are running: parameters read as tensors only inside one. */
+  let forwardDepth = 0;
 
   const moduleBehaviour: NativeBehaviour = {
     construct(cls, args, site) {
@@ -75,17 +87,27 @@ export function installTorchNn(session: Session, nn: ModuleValue): void {
       return self;
     },
     setAttr(self, name, value) {
-      if (!moduleState(self)) return false;
+      const state = moduleState(self);
+      if (!state) return false;
       if (isModule(value)) {
         register(self, name, value);
         return true;
       }
+      const param = parameterState(value);
+      if (param) {
+        registerParameter(self, name, param);
+        return true;
+      }
+      // `self.bias = None` on a parameter's name removes the parameter, as torch does.
+      if (value.t === 'none') state.params?.delete(name);
       return false;
     },
-    getAttr(self, name) {
+    getAttr(self, name, site) {
       const state = moduleState(self);
       if (!state) return undefined;
       if (state.layerArgs?.has(name)) return state.layerArgs.get(name);
+      const param = state.params?.get(name);
+      if (param) return forwardDepth > 0 ? parameterTensor(session, param, param.layer!, site) : { t: 'instance', cls: parameterClass, attrs: new Map(), native: { param } };
       switch (name) {
         case 'training':
           return { t: 'bool', v: false };
@@ -99,19 +121,28 @@ export function installTorchNn(session: Session, nn: ModuleValue): void {
     call(self, args, site) {
       const state = moduleState(self);
       if (!state) return unknown(`calling a ${self.cls.name} that was never constructed`);
-      if (state.layer) return applyLeaf(self, state.layer, args, site);
       const forward = forwardOf(self);
+      // A built-in layer runs as a leaf, unless a subclass gives it a forward of its own.
+      if (state.layer && forward?.t !== 'func') return applyLeaf(session, self, args, site);
       if (!forward) {
         interp.report(site.file, site.from, site.to, 'info', `${self.cls.name} has no forward()`);
         return unknown(`${self.cls.name}()`);
       }
-      const run = () => om.call(forward.t === 'func' || forward.t === 'builtin' ? { t: 'bound', self, func: forward } : forward, args, site);
+      const run = () => {
+        forwardDepth++;
+        try {
+          return om.call(forward.t === 'func' || forward.t === 'builtin' ? { t: 'bound', self, func: forward } : forward, args, site);
+        } finally {
+          forwardDepth--;
+        }
+      };
       const tracer = session.tracer;
       if (!tracer) return run();
       const out = tracer.inGroup(self, state.path ?? '', self.cls.name, state.site, run);
       // A module with no submodules is a leaf in PyTorch's eyes (named_modules, hooks, torchinfo),
       // even when CNN Lens followed its forward from source: mark its output with its own path.
-      if (state.children.size === 0 && out.t === 'tensor') return tracer.markLeafCall(state.path ?? null, self.cls.name, out, site);
+      // A layer subclass's own node already carries the path.
+      if (state.children.size === 0 && !state.layer && out.t === 'tensor') return tracer.markLeafCall(state.path ?? null, self.cls.name, out, site);
       return out;
     },
     getItem(self, index, site) {
@@ -149,16 +180,6 @@ export function installTorchNn(session: Session, nn: ModuleValue): void {
   };
   om.natives.set('torch.nn.Module', moduleBehaviour);
 
-  const applyLeaf = (self: InstanceValue, layer: LayerState, args: CallArgs, site: CallSite): Value => {
-    const tracer = session.tracer;
-    if (!tracer) return unknown('a layer applied outside a forward pass');
-    const input = session.tensorArg(args.positional[0] ?? args.keywords.get('input'), site, `${self.cls.name}`);
-    if (!input) return unknown(`${self.cls.name} output`);
-    const extra = args.positional.slice(1).filter((v): v is TensorValue => v.t === 'tensor');
-    const outputs = tracer.applyLayer(layer, [input, ...extra], site);
-    return outputs.length === 1 ? outputs[0] : tuple(outputs);
-  };
-
   /** A method of nn.Module; called on anything but a constructed module it does nothing. */
   const method = (name: string, fn: (self: InstanceValue, a: CallArgs, s: CallSite) => Value) =>
     builtin(name, (a, s) => {
@@ -187,8 +208,19 @@ export function installTorchNn(session: Session, nn: ModuleValue): void {
       if (name?.t === 'str' && child && isModule(child)) register(self, name.v, child);
       return NONE;
     }),
-    register_buffer: method('register_buffer', () => NONE),
-    register_parameter: method('register_parameter', () => NONE),
+    // A buffer is a plain attribute (not a parameter); persistent or not, it counts for nothing.
+    register_buffer: method('register_buffer', (self, a) => {
+      const [name, tensor] = [a.positional[0] ?? a.keywords.get('name'), a.positional[1] ?? a.keywords.get('tensor')];
+      if (name?.t === 'str') self.attrs.set(name.v, tensor ?? NONE);
+      return NONE;
+    }),
+    register_parameter: method('register_parameter', (self, a) => {
+      const [name, value] = [a.positional[0] ?? a.keywords.get('name'), a.positional[1] ?? a.keywords.get('param')];
+      const param = value && parameterState(value);
+      if (name?.t === 'str' && param) registerParameter(self, name.v, param);
+      else if (name?.t === 'str') self.attrs.set(name.v, value ?? NONE);
+      return NONE;
+    }),
     modules: method('modules', (self) => list(allModules(self))),
     children: method('children', (self) => list([...moduleState(self)!.children.values()])),
     named_children: method('named_children', (self) => list([...moduleState(self)!.children].map(([k, v]) => tuple([str(k), v])))),
@@ -249,14 +281,9 @@ export function installTorchNn(session: Session, nn: ModuleValue): void {
 
   // One Parameter object stands for a layer's parameters; `p.requires_grad = False` freezes the layer.
   const parameterClass = om.newClass('Parameter', [], new Map(), 'torch.nn.Parameter');
-  om.natives.set('torch.nn.Parameter', {
-    setAttr(self, name, value) {
-      const layer = self.native?.layer as LayerState | undefined;
-      if (name === 'requires_grad' && layer && value.t === 'bool') layer.frozen = !value.v;
-      return false;
-    },
-    getAttr: (self, name) => (name === 'requires_grad' ? { t: 'bool', v: !(self.native?.layer as LayerState).frozen } : undefined),
-  });
+  installParameters(session);
+  nn.attrs.set('Parameter', parameterClass);
+  session.libraries.get('torch.nn.parameter')?.attrs.set('Parameter', parameterClass);
   const parameterOf = (layer: LayerState): Value => ({ t: 'instance', cls: parameterClass, attrs: new Map(), native: { layer } });
 
   const containerInit = (kind: 'sequential' | 'list' | 'dict') =>
@@ -294,33 +321,7 @@ export function installTorchNn(session: Session, nn: ModuleValue): void {
     return self;
   };
 
-  // Leaf layers: one class per catalog entry, whose __init__ binds arguments and builds the spec.
-  for (const [name, entry] of Object.entries(torchLayers)) {
-    const init = method('__init__', (self, a, s) => {
-      const state = moduleState(self);
-      if (!state) return NONE;
-      const bound = new Map<string, Value>();
-      a.positional.forEach((v, i) => entry.params[i] && bound.set(entry.params[i], v));
-      for (const [k, v] of a.keywords) bound.set(k, v);
-      const literal: Record<string, ArgValue> = {};
-      const unknownArgs: string[] = [];
-      for (const [k, v] of bound) {
-        const lit = toArg(v);
-        if (lit === undefined) {
-          if (!['device', 'dtype'].includes(k)) unknownArgs.push(k);
-        } else literal[k] = lit;
-      }
-      state.layerArgs = bound;
-      // An unknown constant (eps=cfg.eps) leaves the shape exact: the spec names it instead.
-      const shaping = unknownArgs.filter((k) => !entry.constants?.includes(k));
-      const notKnown = shaping.length ? `${shaping.join(', ')} not known statically` : undefined;
-      const spec = notKnown ? { kind: 'unknown' as const, className: name, reason: notKnown } : buildSpec(torchLayers, name, bindArgs(entry.params, [], literal), unknownArgs);
-      if ('error' in spec) interp.report(s.file, s.from, s.to, 'warning', spec.error);
-      state.layer = { spec: 'error' in spec ? { kind: 'unknown', className: name, reason: spec.error.replace(`${name}: `, '') } : spec, className: name, rawAttrs: literal, site: state.site ?? s, name: null };
-      return NONE;
-    });
-    nn.attrs.set(name, om.newClass(name, [moduleClass], new Map([['__init__', init]]), `torch.nn.${name}`));
-  }
+  installLeafLayers(session, nn, moduleClass, method);
 }
 
 /** Gives every module in the tree its `named_modules()` path; the first registration wins. */
@@ -332,6 +333,7 @@ export function assignPaths(root: InstanceValue): void {
     const state = moduleState(m)!;
     state.path = path;
     if (state.layer) state.layer.name = path;
+    for (const [name, param] of state.params ?? []) if (param.layer && param.layer.name === null) param.layer.name = path ? `${path}.${name}` : name;
     for (const [name, child] of state.children) walk(child, path ? `${path}.${name}` : name);
   };
   walk(root, '');
@@ -346,6 +348,7 @@ export function leafLayers(root: InstanceValue): LayerState[] {
     seen.add(m);
     const state = moduleState(m)!;
     if (state.layer) out.push(state.layer);
+    for (const param of state.params?.values() ?? []) if (param.layer && !out.includes(param.layer)) out.push(param.layer);
     for (const child of state.children.values()) walk(child);
   };
   walk(root);
