@@ -5,13 +5,13 @@
  * A float where torch allocates a weight (`nn.Conv2d(3, planes / 4, 3)`) raises TypeError as torch
  * 1.13 does; a lazy layer (`nn.LazyConv2d(64, 3)`) reads its input size at its first call.
  */
-import { bindArgs, type ArgValue } from '../../frameworks/args';
-import { buildSpec, type CatalogEntry } from '../../frameworks/catalog';
+import type { CatalogEntry } from '../../frameworks/catalog';
 import { torchLazyLayers, torchLayers } from '../../frameworks/torchLayers';
 import { isKnown, normalizeAxis } from '../../ir/dims';
 import { PyRaise } from './errors';
 import type { Session } from './session';
-import { moduleState, toArg, type ModuleState } from './torchNn';
+import { bindCall, catalogCall } from './callArgs';
+import { moduleState, type ModuleState } from './torchNn';
 import {
   NONE, int, repr, tuple, unknown,
   type BuiltinValue, type CallArgs, type CallSite, type ClassValue, type InstanceValue, type ModuleValue, type TensorValue, type Value,
@@ -24,47 +24,34 @@ function floatIn(v: Value): boolean {
   return v.t === 'float' || ((v.t === 'tuple' || v.t === 'list') && v.items.some(floatIn));
 }
 
-/** Builds a layer's spec from its literal arguments and sets it on the module. */
-function setLayer(session: Session, state: ModuleState, className: string, base: string, literal: Record<string, ArgValue>, unknownArgs: readonly string[], s: CallSite): void {
-  const entry = torchLayers[base];
-  // An unknown constant (eps=cfg.eps) leaves the shape exact: the spec names it instead.
-  const shaping = unknownArgs.filter((k) => !entry.constants?.includes(k));
-  const notKnown = shaping.length ? `${shaping.join(', ')} not known statically` : undefined;
-  const spec = notKnown ? { kind: 'unknown' as const, className, reason: notKnown } : buildSpec(torchLayers, base, bindArgs(entry.params, [], literal), unknownArgs);
-  if ('error' in spec) session.interp.report(s.file, s.from, s.to, 'warning', spec.error.replace(`${base}: `, `${className}: `));
+/** Builds a layer's spec from its call (`base` is the catalog row) and sets it on the module. */
+function setLayer(session: Session, state: ModuleState, className: string, base: string, args: CallArgs, s: CallSite, params?: readonly string[]): Map<string, Value> {
+  const { bound, literal, spec, error } = catalogCall(torchLayers, base, args, params);
+  if (error) session.interp.report(s.file, s.from, s.to, 'warning', error.replace(`${base}: `, `${className}: `));
   const name = state.layer?.name ?? null;
-  state.layer = { spec: 'error' in spec ? { kind: 'unknown', className, reason: spec.error.replace(`${base}: `, '') } : spec, className, rawAttrs: literal, site: state.site ?? s, name };
+  state.layer = { spec: spec.kind === 'unknown' ? { ...spec, className } : spec, className, rawAttrs: literal, site: state.site ?? s, name };
+  return bound;
 }
 
 /** The class of one leaf layer: `entry` binds its arguments; `lazy` names the size its first call reads. */
 function leafClass(session: Session, name: string, entry: CatalogEntry, moduleClass: ClassValue, method: Method, lazy?: (typeof torchLazyLayers)[string]): ClassValue {
   const { om, interp } = session;
-  const params = lazy ? entry.params.filter((p) => p !== lazy.size) : entry.params;
   const init = method('__init__', (self, a, s) => {
     const state = moduleState(self);
     if (!state) return NONE;
-    const bound = new Map<string, Value>();
-    a.positional.forEach((v, i) => params[i] && bound.set(params[i], v));
-    for (const [k, v] of a.keywords) bound.set(k, v);
+    if (lazy) {
+      const { values } = bindCall(entry.params.filter((p) => p !== lazy.size), a, true);
+      state.lazy = { ...lazy, bound: values };
+      state.layer = { spec: { kind: 'unknown', className: name, reason: `${lazy.size} is read from its first input, and it was never called` }, className: name, rawAttrs: {}, site: state.site ?? s, name: null };
+      state.layerArgs = values;
+    } else state.layerArgs = setLayer(session, state, name, name, a, s);
+    const bound = state.layerArgs;
     const refused = entry.sizes?.find((k) => bound.has(k) && floatIn(bound.get(k)!));
     if (refused) {
       // torch allocates the weight with torch.empty(size), which takes no float (torch 1.13).
       interp.report(s.file, s.from, s.to, 'error', `TypeError: ${name}() got the float ${repr(bound.get(refused)!)} for ${refused}; torch refuses a float size when it allocates the weights (use // or int())`);
       throw new PyRaise(om.exception('TypeError'), s.file, s.from);
     }
-    const literal: Record<string, ArgValue> = {};
-    const unknownArgs: string[] = [];
-    for (const [k, v] of bound) {
-      const lit = toArg(v);
-      if (lit === undefined) {
-        if (!['device', 'dtype'].includes(k)) unknownArgs.push(k);
-      } else literal[k] = lit;
-    }
-    state.layerArgs = bound;
-    if (lazy) {
-      state.lazy = { ...lazy, literal, unknownArgs };
-      state.layer = { spec: { kind: 'unknown', className: name, reason: `${lazy.size} is read from its first input, and it was never called` }, className: name, rawAttrs: literal, site: state.site ?? s, name: null };
-    } else setLayer(session, state, name, name, literal, unknownArgs, s);
     return NONE;
   });
   const forward = method('forward', (self, a, s) => applyLeaf(session, self, a, s));
@@ -83,8 +70,7 @@ function materialise(session: Session, state: ModuleState, input: TensorValue, s
   const size = axis === null ? null : input.shape[axis];
   if (!isKnown(size)) return;
   state.lazy = undefined;
-  state.layerArgs?.set(lazy.size, int(size));
-  setLayer(session, state, lazy.base, lazy.base, { ...lazy.literal, [lazy.size]: size }, lazy.unknownArgs, state.site ?? site);
+  state.layerArgs = setLayer(session, state, lazy.base, lazy.base, { positional: [], keywords: new Map([...lazy.bound, [lazy.size, int(size)]]) }, state.site ?? site);
 }
 
 /** Applies a leaf layer to its tensor arguments, as one IR node. */

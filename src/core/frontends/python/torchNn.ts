@@ -5,7 +5,6 @@
  * class of the torch.nn catalog as a leaf whose application becomes an IR node. Module paths are
  * assigned after construction exactly as `named_modules()` would: first registration wins.
  */
-import type { ArgValue } from '../../frameworks/args';
 import type { NativeBehaviour } from './objects';
 import type { Session } from './session';
 import { applyLeaf, installLeafLayers } from './torchLeaves';
@@ -27,7 +26,7 @@ export interface ModuleState {
   /** Tensors the module owns directly (`nn.Parameter` attributes, `register_parameter`). */
   params?: Map<string, ParameterState>;
   /** A lazy layer before its first call: the size it still has to read from its input. */
-  lazy?: { readonly base: string; readonly size: string; readonly axis: number; readonly literal: Record<string, ArgValue>; readonly unknownArgs: string[] };
+  lazy?: { readonly base: string; readonly size: string; readonly axis: number; readonly bound: ReadonlyMap<string, Value> };
 }
 
 export function moduleState(v: Value): ModuleState | undefined {
@@ -36,26 +35,6 @@ export function moduleState(v: Value): ModuleState | undefined {
 
 export function isModule(v: Value): v is InstanceValue {
   return !!moduleState(v);
-}
-
-/** Converts an evaluated value to the plain literal the catalogs read; undefined if not literal. */
-export function toArg(v: Value): ArgValue | undefined {
-  switch (v.t) {
-    case 'none':
-      return null;
-    case 'bool':
-    case 'int':
-    case 'float':
-    case 'str':
-      return v.v;
-    case 'tuple':
-    case 'list': {
-      const items = v.items.map(toArg);
-      return items.every((x) => x !== undefined) ? (items as ArgValue[]) : undefined;
-    }
-    default:
-      return undefined;
-  }
 }
 
 export function installTorchNn(session: Session, nn: ModuleValue): void {
