@@ -259,6 +259,9 @@ export const torchLayers: Readonly<Record<string, CatalogEntry>> = {
   Identity: { params: [], build: () => ({ kind: 'identity' }) },
   ChannelShuffle: { params: ['groups'], build: (a) => ({ kind: 'channelShuffle', groups: int(a, 'groups') }) },
   MultiheadAttention: multiheadAttention(),
+  // torch.ao.quantization's stubs (the front-end files them there): identities until a model is converted.
+  QuantStub: { params: ['qconfig'], build: () => ({ kind: 'identity', note: 'quantizes once the model is converted' }) },
+  DeQuantStub: { params: ['qconfig'], build: () => ({ kind: 'identity', note: 'dequantizes once the model is converted' }) },
 };
 
 interface LazyLayer {

@@ -16,6 +16,12 @@ function holding(layer: string, body = 'return self.layer(x)', input: number[] =
   return { source: `${header}class M(nn.Module):\n    def __init__(self):\n        super().__init__()\n        self.layer = ${layer}\n\n    def forward(self, x):\n        ${body}\n`, input };
 }
 
+/** A torchvision model, read from where it is installed, held as the module's one layer. */
+function torchvisionModel(module: string, call: string): Program {
+  const { source } = holding(call, undefined, [1, 3, 64, 64]);
+  return { source: `from torchvision.models.${module} import ${call.replace(/\(.*/, '')}\n${source}`, input: [1, 3, 64, 64] };
+}
+
 /** MultiheadAttention with key and value of their own sizes, made in forward. */
 function attention(kwargs: string, q: number[], k: number[], v: number[], call = 'self.layer(x, k, v)'): Program {
   return holding(`nn.MultiheadAttention(${kwargs})`, `k = torch.zeros(${k.join(', ')})\n        v = torch.zeros(${v.join(', ')})\n        return ${call}`, q);
@@ -80,6 +86,30 @@ class M(nn.Module):
 `,
     input: [1, 3, 16, 16],
   },
+  quantStubs: {
+    source: `${header}from torch.ao.quantization import QuantStub
+from torchvision.ops import StochasticDepth
+
+
+class M(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.quant = QuantStub()
+        self.conv = nn.Conv2d(3, 8, 3, padding=1)
+        self.drop = StochasticDepth(0.2, "row")
+        self.skip = nn.quantized.FloatFunctional()
+        self.dequant = torch.quantization.DeQuantStub()
+
+    def forward(self, x):
+        x = self.quant(x)
+        y = self.skip.add_relu(self.conv(x), self.drop(self.conv(x)))
+        y = self.skip.cat([y, self.skip.mul(y, y), self.skip.add_scalar(y, 1.0)], 1)
+        return self.dequant(self.skip.mul_scalar(y, 0.5))
+`,
+    input: [1, 3, 16, 16],
+  },
+  quantizableResNet18: torchvisionModel('quantization', 'resnet18(quantize=False)'),
+  quantizableMobileNetV3: torchvisionModel('quantization', 'mobilenet_v3_large(quantize=False)'),
   floatOutChannels: holding('nn.Conv2d(3, 16 / 2, 3)'),
   floatInChannels: holding('nn.Conv2d(3.0, 8, 3)'),
   floatKernelTuple: holding('nn.Conv2d(3, 8, (3.0, 3))'),

@@ -5,6 +5,7 @@
  * counts, or the exception type it raised; CNN Lens's answer is read from the same source.
  */
 import { spawnSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
 import { analyzePython } from '../../../src/core/frontends/python/analyzePython';
 import { python } from '../../oracle/torchOracle';
 
@@ -48,11 +49,15 @@ export function torchAnswers(programs: Readonly<Record<string, Program>>): Recor
   return JSON.parse(result.stdout) as Record<string, Answer>;
 }
 
+/** Where Debian installs torchvision, whose source programs may import (read where it is installed). */
+const distPackages = '/usr/lib/python3/dist-packages';
+const host = { read: (p: string) => (existsSync(p) ? readFileSync(p, 'utf8') : undefined), searchPaths: [distPackages] };
+
 /** What CNN Lens says about one program: the same facts, and an error diagnostic's exception type. */
 export function lensAnswer(name: string, program: Program): Answer {
   const input = `# cnn-lens: input=(${program.input.join(', ')})\n`;
   const source = program.source.replace(/^class M\b/m, `${input}class M`);
-  const result = analyzePython(`/virtual/${name}.py`, source, { host: { read: () => undefined, searchPaths: [] }, entry: 'M', timeMs: 10_000 });
+  const result = analyzePython(`/virtual/${name}.py`, source, { host, entry: 'M', timeMs: 20_000 });
   const model = result.models[0];
   const error = [...result.diagnostics, ...(model?.diagnostics ?? [])].find((d) => d.severity === 'error')?.message.match(/^(\w+Error)\b/)?.[1];
   if (error) return { error };

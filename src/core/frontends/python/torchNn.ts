@@ -8,6 +8,7 @@
 import type { NativeBehaviour } from './objects';
 import type { Session } from './session';
 import { applyLeaf, installLeafLayers } from './torchLeaves';
+import { installTorchQuantization } from './torchQuantization';
 import type { LayerState } from './tracer';
 import { adoptParameter, installParameters, parameterState, parameterTensor, type ParameterState } from './torchParameters';
 import {
@@ -301,6 +302,7 @@ export function installTorchNn(session: Session, nn: ModuleValue): void {
   };
 
   installLeafLayers(session, nn, moduleClass, method);
+  installTorchQuantization(session, nn, moduleClass, method);
 }
 
 /** Gives every module in the tree its `named_modules()` path; the first registration wins. */
