@@ -7,7 +7,7 @@ above the entry gives, else (1, 3, 224, 224); prints the EXPECTED.json rows (inp
 params, trainable) as JSON, or with --merge writes them into that file (entries ordered by file,
 existing ones kept in place). Only our own fixtures are run, with Debian's /usr/bin/python3.
 """
-import importlib.util
+import importlib
 import json
 import os
 import re
@@ -31,9 +31,10 @@ def input_shape(source, entry):
 
 def measure(root, key):
     path, entry = key.split("::")
-    spec = importlib.util.spec_from_file_location(os.path.basename(path)[:-3], os.path.join(root, path))
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
+    # Imported by dotted name from the fixtures folder, so a package's relative imports resolve.
+    if root not in sys.path:
+        sys.path.insert(0, root)
+    module = importlib.import_module(path[:-3].replace("/", "."))
     model = getattr(module, entry)()
     model.eval()
     shape = input_shape(open(os.path.join(root, path)).read(), entry)

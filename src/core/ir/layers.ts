@@ -346,6 +346,15 @@ export interface MultiheadAttentionSpec {
   readonly averageWeights: boolean;
 }
 
+/**
+ * PyTorch `x.expand(*sizes)`: a view that repeats size-1 axes (and may add leading ones); -1 keeps
+ * the input's size on that axis. Broadcasting without copying, so no weights and no MACs.
+ */
+export interface ExpandSpec {
+  readonly kind: 'expand';
+  readonly sizes: readonly number[];
+}
+
 export interface UnknownSpec {
   readonly kind: 'unknown';
   /** What the source called it, e.g. `MyAttention` or `tfa.layers.GELU`. */
@@ -387,6 +396,7 @@ export type LayerSpec =
   | NormalizationSpec
   | ParameterSpec
   | MultiheadAttentionSpec
+  | ExpandSpec
   | UnknownSpec;
 
 export type LayerKind = LayerSpec['kind'];

@@ -6,7 +6,7 @@
 import type { Shape } from '../ir/dims';
 import type { LayerKind, LayerSpec } from '../ir/layers';
 import type { RuleContext, RuleResult } from './rule';
-import { multiheadAttentionRule, parameterRule } from './rules/attention';
+import { expandRule, multiheadAttentionRule, parameterRule } from './rules/attention';
 import { convRule, convTransposeRule, depthwiseConvRule, separableConvRule } from './rules/conv';
 import { denseRule, embeddingRule } from './rules/dense';
 import { activationRule, channelShuffleRule, dropoutRule, passThroughRule, rescalingRule, scalarRule, unknownRule } from './rules/elementwise';
@@ -60,6 +60,7 @@ export const layerKinds: { readonly [K in LayerKind]: KindInfo } = {
   scalar: { category: 'elementwise', title: 'Arithmetic with a number', rule: scalarRule },
   parameter: { category: 'other', title: 'Parameter', rule: parameterRule },
   multiheadAttention: { category: 'dense', title: 'Multi-head attention', rule: multiheadAttentionRule },
+  expand: { category: 'reshape', title: 'Expand', rule: expandRule },
   unknown: { category: 'other', title: 'Unknown layer', rule: unknownRule },
 };
 

@@ -6,8 +6,7 @@
  */
 import * as assert from 'node:assert/strict';
 import { analyzePython } from '../../../src/core/frontends/python/analyzePython';
-import { torchUnavailableReason } from '../../oracle/torchOracle';
-import { lensAnswer, torchAnswers, type Program } from './torchTruth';
+import { lensAnswer, skipWithoutTorch, torchAnswers, type Program } from './torchTruth';
 
 const header = 'import torch\nfrom torch import nn\nimport torch.nn.functional as F\n\n';
 
@@ -56,6 +55,20 @@ const programs: Record<string, Program> = {
         return (x + self.pos_embed) * self.gamma
 `,
     input: [1, 4, 8],
+  },
+  parameterExpand: {
+    source: `${header}class M(nn.Module):
+    def __init__(self, dim=32):
+        super().__init__()
+        self.cls_token = nn.Parameter(torch.empty(1, 1, dim).normal_(std=0.02))
+        self.pos_embed = nn.Parameter(torch.zeros(1, 1, 5, dim))
+
+    def forward(self, x):
+        b = x.size(0)
+        x = torch.cat([self.cls_token.expand(b, -1, -1), x], dim=1)
+        return x.unsqueeze(1) + self.pos_embed.expand(b, 3, -1, -1)
+`,
+    input: [2, 4, 32],
   },
   lazyConv1d: holding('nn.LazyConv1d(8, 3, padding=1)', undefined, [2, 5, 20]),
   lazyConv3d: holding('nn.LazyConv3d(4, 3, bias=False)', undefined, [1, 2, 6, 6, 6]),
@@ -110,6 +123,31 @@ class M(nn.Module):
   },
   quantizableResNet18: torchvisionModel('quantization', 'resnet18(quantize=False)'),
   quantizableMobileNetV3: torchvisionModel('quantization', 'mobilenet_v3_large(quantize=False)'),
+  encoderLayerVit: holding('nn.TransformerEncoderLayer(768, 12, 3072, batch_first=True, activation="gelu", norm_first=True)', undefined, [2, 5, 768]),
+  encoderLayerDefault: holding('nn.TransformerEncoderLayer(64, 4)', undefined, [7, 2, 64]),
+  encoderLayerModuleActivation: holding('nn.TransformerEncoderLayer(64, 4, 128, 0.0, nn.GELU(), batch_first=True)', undefined, [2, 7, 64]),
+  encoderStack: holding('nn.TransformerEncoder(nn.TransformerEncoderLayer(64, 4, 128, batch_first=True), 3, norm=nn.LayerNorm(64))', undefined, [2, 7, 64]),
+  decoderLayer: holding('nn.TransformerDecoderLayer(64, 4, 128, batch_first=True)', 'memory = torch.zeros(2, 9, 64)\n        return self.layer(x, memory)', [2, 7, 64]),
+  decoderStackPreNorm: holding('nn.TransformerDecoder(nn.TransformerDecoderLayer(64, 4, 128, norm_first=True), 2)', 'memory = torch.zeros(9, 2, 64)\n        return self.layer(x, memory)', [7, 2, 64]),
+  transformer: holding('nn.Transformer(64, 4, 2, 2, 128, batch_first=True)', 'tgt = torch.zeros(2, 5, 64)\n        return self.layer(x, tgt)', [2, 7, 64]),
+  deepcopyClones: {
+    source: `${header}import copy
+
+
+class M(nn.Module):
+    def __init__(self):
+        super().__init__()
+        block = nn.Sequential(nn.Linear(16, 16), nn.LayerNorm(16))
+        block[1].requires_grad_(False)
+        self.blocks = nn.ModuleList([copy.deepcopy(block) for _ in range(3)])
+
+    def forward(self, x):
+        for b in self.blocks:
+            x = b(x)
+        return x
+`,
+    input: [2, 16],
+  },
   floatOutChannels: holding('nn.Conv2d(3, 16 / 2, 3)'),
   floatInChannels: holding('nn.Conv2d(3.0, 8, 3)'),
   floatKernelTuple: holding('nn.Conv2d(3, 8, (3.0, 3))'),
@@ -126,11 +164,7 @@ describe('torch.nn as people use it', function () {
   this.timeout(120_000);
 
   it('agrees with torch 1.13 on every program (outputs, parameters, refusals)', function () {
-    const reason = torchUnavailableReason();
-    if (reason) {
-      console.log(`    (skipped: ${reason})`);
-      this.skip();
-    }
+    skipWithoutTorch(this);
     const truth = torchAnswers(programs);
     const failures: string[] = [];
     for (const [name, program] of Object.entries(programs)) {

@@ -7,7 +7,7 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { analyzePython } from '../../../src/core/frontends/python/analyzePython';
-import { python } from '../../oracle/torchOracle';
+import { python, torchUnavailableReason } from '../../oracle/torchOracle';
 
 export interface Program {
   readonly source: string;
@@ -64,4 +64,12 @@ export function lensAnswer(name: string, program: Program): Answer {
   if (!model) return { error: 'no model' };
   const t = model.analysis.totals;
   return { outputs: t.outputShapes.map((s) => s.map((d) => (typeof d === 'number' ? d : null))), params: t.params ?? undefined, trainable: t.trainable ?? undefined };
+}
+
+/** Skips a test (saying why) where torch is not installed. */
+export function skipWithoutTorch(test: Mocha.Context): void {
+  const reason = torchUnavailableReason();
+  if (!reason) return;
+  console.log(`    (skipped: ${reason})`);
+  test.skip();
 }

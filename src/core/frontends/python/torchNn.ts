@@ -9,6 +9,7 @@ import type { NativeBehaviour } from './objects';
 import type { Session } from './session';
 import { applyLeaf, installLeafLayers } from './torchLeaves';
 import { installTorchQuantization } from './torchQuantization';
+import { installTransformer } from './torchTransformer';
 import type { LayerState } from './tracer';
 import { adoptParameter, installParameters, parameterState, parameterTensor, type ParameterState } from './torchParameters';
 import {
@@ -177,6 +178,23 @@ export function installTorchNn(session: Session, nn: ModuleValue): void {
     walk(root);
     return [...seen];
   };
+  /** A deep copy of a module tree; `memo` keeps what the original shares shared in the copy. */
+  const cloneModule = (m: InstanceValue, memo: Map<object, unknown>): InstanceValue => {
+    const done = memo.get(m) as InstanceValue | undefined;
+    if (done) return done;
+    const state = moduleState(m)!;
+    const layer = state.layer && { ...state.layer, name: null };
+    const copyState: ModuleState = { ...state, children: new Map(), layer, path: undefined, params: undefined };
+    const copy: InstanceValue = { t: 'instance', cls: m.cls, attrs: new Map(m.attrs), native: { ...m.native, module: copyState } };
+    memo.set(m, copy);
+    for (const [name, child] of state.children) register(copy, name, cloneModule(child, memo));
+    for (const [name, param] of state.params ?? []) {
+      const twin = (memo.get(param) as ParameterState | undefined) ?? { shape: param.shape, site: param.site, frozen: param.frozen };
+      memo.set(param, twin);
+      registerParameter(copy, name, twin);
+    }
+    return copy;
+  };
   const moduleMethods: Record<string, BuiltinValue> = {
     add_module: method('add_module', (self, a) => {
       const [name, child] = a.positional;
@@ -201,6 +219,8 @@ export function installTorchNn(session: Session, nn: ModuleValue): void {
       else if (name?.t === 'str') self.attrs.set(name.v, value ?? NONE);
       return NONE;
     }),
+    // copy.deepcopy(block) (as in `_get_clones`): a module with layers and parameters of its own.
+    __deepcopy__: method('__deepcopy__', (self) => cloneModule(self, new Map())),
     modules: method('modules', (self) => list(allModules(self))),
     children: method('children', (self) => list([...moduleState(self)!.children.values()])),
     named_children: method('named_children', (self) => list([...moduleState(self)!.children].map(([k, v]) => tuple([str(k), v])))),
@@ -303,6 +323,7 @@ export function installTorchNn(session: Session, nn: ModuleValue): void {
 
   installLeafLayers(session, nn, moduleClass, method);
   installTorchQuantization(session, nn, moduleClass, method);
+  installTransformer(session, nn, moduleClass, method);
 }
 
 /** Gives every module in the tree its `named_modules()` path; the first registration wins. */

@@ -5,9 +5,10 @@
  * attends per head and projects back; its weights are named and shaped exactly as torch names
  * them (`in_proj_weight` when key and value share the embedding size, else `q/k/v_proj_weight`;
  * `bias_k`/`bias_v` with add_bias_kv, each adding one key position, as add_zero_attn does).
+ * `expand` is here because class tokens are what it broadcasts (`cls_token.expand(B, -1, -1)`).
  */
 import { isKnown, type Dim, type Shape } from '../../ir/dims';
-import type { MultiheadAttentionSpec, ParameterSpec } from '../../ir/layers';
+import type { ExpandSpec, MultiheadAttentionSpec, ParameterSpec } from '../../ir/layers';
 import { batchOf, error, noInput, noText, weightLines, type RuleContext, type RuleDiagnostic, type RuleResult, type WeightTensor } from '../rule';
 
 export function parameterRule(spec: ParameterSpec, _inputs: readonly Shape[], ctx: RuleContext): RuleResult {
@@ -61,4 +62,22 @@ export function multiheadAttentionRule(spec: MultiheadAttentionSpec, inputs: rea
     ? [`${spec.numHeads} heads of ${e / spec.numHeads} features; ${l ?? '?'} queries attend to ${s ?? '?'} keys${extra ? ` (${extra} added by add_bias_kv / add_zero_attn)` : ''}`, ...weightLines(weights)]
     : noText;
   return { outputs: [output, attnWeights], weights, macs, arithmetic, diagnostics };
+}
+
+export function expandRule(spec: ExpandSpec, inputs: readonly Shape[], ctx: RuleContext): RuleResult {
+  const input = inputs[0];
+  if (!input) return noInput('expand');
+  const lead = spec.sizes.length - input.length;
+  if (lead < 0) return { outputs: [input.map(() => null)], weights: [], macs: 0, arithmetic: noText, diagnostics: [error('rank-mismatch', `expand() was given ${spec.sizes.length} sizes for a ${input.length}-D tensor; it needs at least ${input.length}`)] };
+  const diagnostics: RuleDiagnostic[] = [];
+  const output: Dim[] = spec.sizes.map((size, i) => {
+    const d = i < lead ? undefined : input[i - lead];
+    if (size === -1) {
+      if (d === undefined) diagnostics.push(error('bad-size', `expand(): -1 is not allowed for the new leading axis ${i}`));
+      return d ?? null;
+    }
+    if (isKnown(d) && d !== 1 && d !== size) diagnostics.push(error('shape-mismatch', `expand(): axis ${i} has size ${d}, which only expands from 1, not to ${size}`));
+    return size;
+  });
+  return { outputs: [output], weights: [], macs: 0, arithmetic: ctx.explain ? [`[${input.map((d) => d ?? '?').join(', ')}] repeated as a view to [${output.map((d) => d ?? '?').join(', ')}]`] : noText, diagnostics };
 }
