@@ -70,6 +70,19 @@ const programs: Record<string, Program> = {
 `,
     input: [2, 4, 32],
   },
+  parameterLegacy: {
+    source: `${header}class M(nn.Module):
+    def __init__(self, cin=8, cout=4):
+        super().__init__()
+        self.weight = nn.Parameter(torch.Tensor(cout, cin))
+        self.alpha = nn.Parameter(torch.tensor(0.5))
+        nn.init.kaiming_uniform_(self.weight)
+
+    def forward(self, x):
+        return x * self.alpha
+`,
+    input: [2, 8],
+  },
   lazyConv1d: holding('nn.LazyConv1d(8, 3, padding=1)', undefined, [2, 5, 20]),
   lazyConv3d: holding('nn.LazyConv3d(4, 3, bias=False)', undefined, [1, 2, 6, 6, 6]),
   lazyConvTranspose1d: holding('nn.LazyConvTranspose1d(4, 2, stride=2)', undefined, [2, 5, 20]),

@@ -70,6 +70,15 @@ export function installParameters(session: Session): void {
     const layer = self.native?.layer as LayerState | undefined;
     if (layer) layer.frozen = !on;
   };
+  // The legacy constructor torch.Tensor(4, 8) (old code's nn.Parameter(torch.Tensor(out, in))):
+  // an uninitialised tensor of that size. torch.Tensor(data) and anything else stay unknown.
+  om.natives.set('torch.Tensor', {
+    construct(_cls, args) {
+      const dims = args.positional.map((v) => (v.t === 'int' ? v.v : undefined));
+      if (args.keywords.size || !dims.length || dims.some((d) => d === undefined || d < 0)) return unknown('torch.Tensor(...) of something other than sizes');
+      return { t: 'tensor', id: -1, shape: dims as number[] };
+    },
+  });
   om.natives.set('torch.nn.Parameter', {
     construct(cls, args, site) {
       const data = args.positional[0] ?? args.keywords.get('data');
@@ -77,7 +86,8 @@ export function installParameters(session: Session): void {
       const tensor = data?.t === 'lazy' ? data.resolve() : data;
       if (tensor?.t !== 'tensor') {
         const what = tensor ? (tensor.t === 'unknown' ? tensor.why : tensor.t) : 'nothing';
-        interp.report(site.file, site.from, site.to, 'warning', `nn.Parameter of ${what}: CNN Lens cannot size it, so its parameters are not counted`);
+        // Info, not a warning: a warning would make entry-point discovery pass the model over.
+        interp.report(site.file, site.from, site.to, 'info', `nn.Parameter of ${what}: CNN Lens cannot size it, so its parameters are not counted`);
         return unknown(`nn.Parameter of ${what}`);
       }
       const param: ParameterState = { shape: tensor.shape, site, frozen: grad?.t === 'bool' && !grad.v };
