@@ -83,6 +83,21 @@ const programs: Record<string, Program> = {
 `,
     input: [2, 8],
   },
+  parameterContainers: {
+    source: `${header}class M(nn.Module):
+    def __init__(self, dim=16):
+        super().__init__()
+        self.scales = nn.ParameterList([nn.Parameter(torch.ones(dim)) for _ in range(3)])
+        self.scales.append(nn.Parameter(torch.zeros(dim)))
+        self.shifts = nn.ParameterDict({"a": nn.Parameter(torch.zeros(1, dim)), "b": nn.Parameter(torch.zeros(1, dim), requires_grad=False)})
+
+    def forward(self, x):
+        for scale in self.scales:
+            x = x * scale
+        return x + self.shifts["a"] + self.shifts["b"] + self.scales[-1]
+`,
+    input: [2, 16],
+  },
   lazyConv1d: holding('nn.LazyConv1d(8, 3, padding=1)', undefined, [2, 5, 20]),
   lazyConv3d: holding('nn.LazyConv3d(4, 3, bias=False)', undefined, [1, 2, 6, 6, 6]),
   lazyConvTranspose1d: holding('nn.LazyConvTranspose1d(4, 2, stride=2)', undefined, [2, 5, 20]),

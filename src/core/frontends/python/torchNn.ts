@@ -24,12 +24,15 @@ export interface ModuleState {
   /** Bound constructor arguments of a layer, readable as attributes (`conv.out_channels`). */
   layerArgs?: Map<string, Value>;
   path?: string;
-  container?: 'sequential' | 'list' | 'dict';
+  container?: ContainerKind;
   /** Tensors the module owns directly (`nn.Parameter` attributes, `register_parameter`). */
   params?: Map<string, ParameterState>;
   /** A lazy layer before its first call: the size it still has to read from its input. */
   lazy?: { readonly base: string; readonly size: string; readonly axis: number; readonly bound: ReadonlyMap<string, Value> };
 }
+
+/** Sequential, ModuleList, ModuleDict, and ParameterList / ParameterDict (which hold parameters). */
+type ContainerKind = 'sequential' | 'list' | 'dict' | 'paramList' | 'paramDict';
 
 export function moduleState(v: Value): ModuleState | undefined {
   return v.t === 'instance' ? (v.native?.module as ModuleState | undefined) : undefined;
@@ -59,6 +62,9 @@ export function installTorchNn(session: Session, nn: ModuleValue): void {
   };
   /** How many forward passes are running: parameters read as tensors only inside one. */
   let forwardDepth = 0;
+  /** A parameter as the code reading it sees it: a tensor in forward, the Parameter object before. */
+  const parameterValue = (param: ParameterState, site: CallSite): Value =>
+    forwardDepth > 0 ? parameterTensor(session, param, param.layer!, site) : { t: 'instance', cls: parameterClass, attrs: new Map(), native: { param } };
 
   const moduleBehaviour: NativeBehaviour = {
     construct(cls, args, site) {
@@ -88,7 +94,7 @@ export function installTorchNn(session: Session, nn: ModuleValue): void {
       if (!state) return undefined;
       if (state.layerArgs?.has(name)) return state.layerArgs.get(name);
       const param = state.params?.get(name);
-      if (param) return forwardDepth > 0 ? parameterTensor(session, param, param.layer!, site) : { t: 'instance', cls: parameterClass, attrs: new Map(), native: { param } };
+      if (param) return parameterValue(param, site);
       switch (name) {
         case 'training':
           return { t: 'bool', v: false };
@@ -129,6 +135,12 @@ export function installTorchNn(session: Session, nn: ModuleValue): void {
     getItem(self, index, site) {
       const state = moduleState(self);
       if (!state) return undefined;
+      if (state.container === 'paramList' || state.container === 'paramDict') {
+        const params = [...(state.params ?? [])];
+        const i = index.t === 'str' ? params.findIndex(([k]) => k === index.v) : numberOf(index);
+        const entry = i === undefined ? undefined : params[i < 0 ? params.length + i : i];
+        return entry ? parameterValue(entry[1], site) : unknown(`${self.cls.name} key`);
+      }
       const children = [...state.children.values()];
       if (state.container === 'dict' || index.t === 'str') return state.children.get(index.t === 'str' ? index.v : '') ?? unknown('ModuleDict key');
       if (index.t === 'slice') {
@@ -142,6 +154,11 @@ export function installTorchNn(session: Session, nn: ModuleValue): void {
     setItem(self, index, value) {
       const state = moduleState(self);
       if (!state) return false;
+      const param = parameterState(value);
+      if (param && (index.t === 'str' || index.t === 'int')) {
+        registerParameter(self, index.t === 'str' ? index.v : String(index.v), param);
+        return true;
+      }
       if (!isModule(value)) return false;
       if (index.t === 'str') register(self, index.v, value);
       else {
@@ -156,6 +173,8 @@ export function installTorchNn(session: Session, nn: ModuleValue): void {
     iterate(self) {
       const state = moduleState(self);
       if (!state) return undefined;
+      if (state.container === 'paramList') return [...(state.params?.values() ?? [])].map((p) => parameterValue(p, p.site));
+      if (state.container === 'paramDict') return [...(state.params?.keys() ?? [])].map(str);
       return state.container === 'dict' ? [...state.children.keys()].map(str) : [...state.children.values()];
     },
   };
@@ -251,7 +270,9 @@ export function installTorchNn(session: Session, nn: ModuleValue): void {
     append: method('append', (self, a) => {
       const child = a.positional[0];
       const state = moduleState(self)!;
+      const param = child && parameterState(child);
       if (child && isModule(child)) register(self, String(state.children.size), child);
+      else if (param) registerParameter(self, String(state.params?.size ?? 0), param);
       return self;
     }),
     extend: method('extend', (self, a, s) => {
@@ -286,22 +307,28 @@ export function installTorchNn(session: Session, nn: ModuleValue): void {
   session.libraries.get('torch.nn.parameter')?.attrs.set('Parameter', parameterClass);
   const parameterOf = (layer: LayerState): Value => ({ t: 'instance', cls: parameterClass, attrs: new Map(), native: { layer } });
 
-  const containerInit = (kind: 'sequential' | 'list' | 'dict') =>
+  const containerInit = (kind: ContainerKind) =>
     method('__init__', (self, a, s) => {
       const state = moduleState(self);
       if (!state) return NONE;
       state.container = kind;
       const first = a.positional[0];
-      if (kind === 'dict' || (kind === 'sequential' && a.positional.length === 1 && first?.t === 'dict')) {
+      // A module goes in as a child, a Parameter (ParameterList / ParameterDict) as a parameter.
+      const add = (name: string, v: Value | undefined) => {
+        const param = v && parameterState(v);
+        if (v && isModule(v)) register(self, name, v);
+        else if (param) registerParameter(self, name, param);
+      };
+      if (kind === 'dict' || kind === 'paramDict' || (kind === 'sequential' && a.positional.length === 1 && first?.t === 'dict')) {
         const pairs = first?.t === 'dict' ? [...first.entries.values()].map((e) => [e.key, e.value] as const) : (om.iterate(first ?? NONE, s) ?? []).map((p) => om.iterate(p, s) ?? []).map((kv) => [kv[0], kv[1]] as const);
-        for (const [k, v] of pairs) if (k?.t === 'str' && v && isModule(v)) register(self, k.v, v);
+        for (const [k, v] of pairs) if (k?.t === 'str') add(k.v, v);
       } else {
-        const items = kind === 'list' ? om.iterate(first ?? list([]), s) ?? [] : a.positional;
-        items.filter(isModule).forEach((m, i) => register(self, String(i), m));
+        const items = kind === 'sequential' ? a.positional : om.iterate(first ?? list([]), s) ?? [];
+        items.forEach((m, i) => add(String(i), m));
       }
       return NONE;
     });
-  const containerClass = (name: string, kind: 'sequential' | 'list' | 'dict') => {
+  const containerClass = (name: string, kind: ContainerKind) => {
     const cls = om.newClass(name, [moduleClass], new Map([['__init__', containerInit(kind)]]), `torch.nn.${name}`);
     nn.attrs.set(name, cls);
     return cls;
@@ -314,6 +341,8 @@ export function installTorchNn(session: Session, nn: ModuleValue): void {
   }));
   containerClass('ModuleList', 'list');
   containerClass('ModuleDict', 'dict');
+  containerClass('ParameterList', 'paramList');
+  containerClass('ParameterDict', 'paramDict');
 
   const makeContainer = (cls: ClassValue, kind: 'sequential', children: InstanceValue[], site: CallSite): InstanceValue => {
     const self: InstanceValue = { t: 'instance', cls, attrs: new Map(), native: { module: { ...newState(site), container: kind } } };
