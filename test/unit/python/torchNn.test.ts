@@ -98,6 +98,30 @@ const programs: Record<string, Program> = {
 `,
     input: [2, 16],
   },
+  weightByWeight: {
+    source: `${header}class M(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.conv = nn.Conv2d(3, 8, 3, bias=False)
+        self.bn = nn.BatchNorm2d(8, affine=False)
+        self.fc = nn.Linear(8, 4)
+        self.fc.bias.requires_grad = False
+        self.norm = nn.LayerNorm(4)
+        self.norm.weight.requires_grad_(False)
+        for m in self.modules():
+            if isinstance(m, (nn.Conv2d, nn.Linear)):
+                nn.init.kaiming_normal_(m.weight)
+                if m.bias is not None:
+                    nn.init.zeros_(m.bias)
+            if isinstance(m, nn.BatchNorm2d) and m.weight is None:
+                self.frozen_bn = True
+
+    def forward(self, x):
+        x = self.bn(self.conv(x)).mean([2, 3])
+        return self.norm(self.fc(x)) if self.frozen_bn else x
+`,
+    input: [2, 3, 8, 8],
+  },
   lazyConv1d: holding('nn.LazyConv1d(8, 3, padding=1)', undefined, [2, 5, 20]),
   lazyConv3d: holding('nn.LazyConv3d(4, 3, bias=False)', undefined, [1, 2, 6, 6, 6]),
   lazyConvTranspose1d: holding('nn.LazyConvTranspose1d(4, 2, stride=2)', undefined, [2, 5, 20]),

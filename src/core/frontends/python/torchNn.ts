@@ -11,7 +11,7 @@ import { applyLeaf, installLeafLayers } from './torchLeaves';
 import { installTorchQuantization } from './torchQuantization';
 import { installTransformer } from './torchTransformer';
 import type { LayerState } from './tracer';
-import { adoptParameter, installParameters, parameterState, parameterTensor, type ParameterState } from './torchParameters';
+import { adoptParameter, installParameters, layerHasWeight, parameterState, parameterTensor, type ParameterState } from './torchParameters';
 import {
   NONE, builtin, dict, list, numberOf, str, tuple, unknown,
   type BuiltinValue, type CallArgs, type CallSite, type ClassValue, type InstanceValue, type ModuleValue, type TensorValue, type Value,
@@ -99,8 +99,13 @@ export function installTorchNn(session: Session, nn: ModuleValue): void {
         case 'training':
           return { t: 'bool', v: false };
         case 'weight':
-        case 'bias':
-          return unknown(`${name} of ${self.cls.name}`);
+        case 'bias': {
+          // A layer's own weight while the model is built: torch's None when the layer has none,
+          // else a Parameter of it (for requires_grad). Its values are not known in forward.
+          const has = forwardDepth === 0 && state.layer ? layerHasWeight(state.layer.spec, name) : undefined;
+          if (has === undefined) return unknown(`${name} of ${self.cls.name}`);
+          return has ? { t: 'instance', cls: parameterClass, attrs: new Map(), native: { layer: state.layer, weight: name } } : NONE;
+        }
       }
       const method = moduleMethods[name];
       return method ? { t: 'bound', self, func: method } : undefined;

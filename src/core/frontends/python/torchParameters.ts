@@ -8,6 +8,7 @@
  * the group of the module that reads it, so `x + self.pos_embed` and `torch.cat([cls, x], 1)` work.
  */
 import type { Shape } from '../../ir/dims';
+import type { LayerSpec } from '../../ir/layers';
 import type { Session } from './session';
 import type { LayerState, Tracer } from './tracer';
 import {
@@ -33,6 +34,30 @@ export function parameterState(v: Value): ParameterState | undefined {
   return v.t === 'instance' ? (v.native?.param as ParameterState | undefined) : undefined;
 }
 
+/**
+ * Whether a built-in layer has the parameter `name` (`weight`, `bias`) as torch builds it: false
+ * is torch's None (`nn.Conv2d(..., bias=False).bias`, BatchNorm with affine=False); undefined when
+ * the layer has no such attribute or CNN Lens does not know.
+ */
+export function layerHasWeight(spec: LayerSpec, name: string): boolean | undefined {
+  if (name !== 'weight' && name !== 'bias') return undefined;
+  switch (spec.kind) {
+    case 'conv':
+    case 'convTranspose':
+    case 'dense':
+      return name === 'weight' || spec.bias;
+    case 'batchNorm':
+    case 'layerNorm':
+      return name === 'weight' ? spec.scale : spec.center;
+    case 'groupNorm':
+      return spec.affine;
+    case 'embedding':
+      return name === 'weight' ? true : undefined;
+    default:
+      return undefined;
+  }
+}
+
 /** The layer of a parameter adopted by a module as `attribute` (the first adoption names it). */
 export function adoptParameter(param: ParameterState, attribute: string): LayerState {
   param.layer ??= { spec: { kind: 'parameter', attribute, shape: param.shape }, className: 'Parameter', rawAttrs: {}, site: param.site, name: null, frozen: param.frozen };
@@ -44,7 +69,6 @@ export function parameterTensor(session: Session, param: ParameterState, layer: 
   const tracer = session.tracer;
   if (!tracer) return unknown('a parameter read outside a forward pass');
   if (param.traced?.tracer !== tracer) {
-    layer.frozen = param.frozen;
     param.traced = { tracer, tensor: tracer.applyLayer(layer, [], site)[0] };
   }
   return param.traced.tensor;
@@ -56,10 +80,12 @@ export function parameterTensor(session: Session, param: ParameterState, layer: 
  */
 export function installParameters(session: Session): void {
   const { om, interp } = session;
+  // Once a module adopts a parameter its layer holds the flag (module.requires_grad_() sets it there).
   const requiresGrad = (self: InstanceValue): boolean => {
     const param = parameterState(self);
-    if (param) return !param.frozen;
-    return !(self.native?.layer as LayerState | undefined)?.frozen;
+    if (param) return !(param.layer?.frozen ?? param.frozen);
+    const { layer, weight } = self.native as { layer?: LayerState; weight?: string };
+    return !layer?.frozen && !(weight && layer?.frozenWeights?.has(weight));
   };
   const setRequiresGrad = (self: InstanceValue, on: boolean) => {
     const param = parameterState(self);
@@ -67,8 +93,11 @@ export function installParameters(session: Session): void {
       param.frozen = !on;
       if (param.layer) param.layer.frozen = !on;
     }
-    const layer = self.native?.layer as LayerState | undefined;
-    if (layer) layer.frozen = !on;
+    const { layer, weight } = (self.native ?? {}) as { layer?: LayerState; weight?: string };
+    if (!layer) return;
+    if (!weight) layer.frozen = !on;
+    else if (on) layer.frozenWeights?.delete(weight);
+    else (layer.frozenWeights ??= new Set()).add(weight);
   };
   // The legacy constructor torch.Tensor(4, 8) (old code's nn.Parameter(torch.Tensor(out, in))):
   // an uninitialised tensor of that size. torch.Tensor(data) and anything else stay unknown.
@@ -99,14 +128,20 @@ export function installParameters(session: Session): void {
     },
     getAttr(self, name) {
       if (name === 'requires_grad') return { t: 'bool', v: requiresGrad(self) };
+      if (name === 'requires_grad_') {
+        return builtin('requires_grad_', (a) => {
+          const on = a.positional[0] ?? a.keywords.get('requires_grad');
+          setRequiresGrad(self, on?.t !== 'bool' || on.v);
+          return self;
+        });
+      }
+      if (name === 'data' || inPlaceInit.has(name)) return name === 'data' ? self : builtin(name, () => self);
       const param = parameterState(self);
       if (!param) return undefined;
       const dims = () => tuple(param.shape.map((d) => (typeof d === 'number' ? int(d) : unknown('a dimension not known statically'))));
       switch (name) {
         case 'shape':
           return dims();
-        case 'data':
-          return self;
         case 'ndim':
           return int(param.shape.length);
         case 'is_cuda':
@@ -118,14 +153,8 @@ export function installParameters(session: Session): void {
           });
         case 'dim':
           return builtin('dim', () => int(param.shape.length));
-        case 'requires_grad_':
-          return builtin('requires_grad_', (a) => {
-            const on = a.positional[0] ?? a.keywords.get('requires_grad');
-            setRequiresGrad(self, on?.t !== 'bool' || on.v);
-            return self;
-          });
       }
-      return inPlaceInit.has(name) ? builtin(name, () => self) : undefined;
+      return undefined;
     },
   });
 }
