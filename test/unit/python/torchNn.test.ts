@@ -89,7 +89,8 @@ const programs: Record<string, Program> = {
         super().__init__()
         self.scales = nn.ParameterList([nn.Parameter(torch.ones(dim)) for _ in range(3)])
         self.scales.append(nn.Parameter(torch.zeros(dim)))
-        self.shifts = nn.ParameterDict({"a": nn.Parameter(torch.zeros(1, dim)), "b": nn.Parameter(torch.zeros(1, dim), requires_grad=False)})
+        self.shifts = nn.ParameterDict({"a": nn.Parameter(torch.zeros(1, dim)), "b": nn.Parameter(torch.zeros(1, dim))})
+        self.shifts.requires_grad_(False)
 
     def forward(self, x):
         for scale in self.scales:
@@ -119,6 +120,25 @@ const programs: Record<string, Program> = {
     def forward(self, x):
         x = self.bn(self.conv(x)).mean([2, 3])
         return self.norm(self.fc(x)) if self.frozen_bn else x
+`,
+    input: [2, 3, 8, 8],
+  },
+  layerNormSubclass: {
+    source: `${header}class LayerNorm2d(nn.LayerNorm):
+    def forward(self, x):
+        x = x.permute(0, 2, 3, 1)
+        x = F.layer_norm(x, self.normalized_shape, self.weight, self.bias, self.eps)
+        return x.permute(0, 3, 1, 2)
+
+
+class M(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.conv = nn.Conv2d(3, 8, 3)
+        self.norm = LayerNorm2d(8, eps=1e-6)
+
+    def forward(self, x):
+        return self.norm(self.conv(x))
 `,
     input: [2, 3, 8, 8],
   },
