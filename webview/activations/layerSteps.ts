@@ -170,6 +170,12 @@ class NodeCompiler {
         throw new UnsupportedLayer('indexing a tensor is not run in the activations panel yet');
       case 'embedding':
         throw new UnsupportedLayer('an embedding looks up integer token ids, which an image cannot provide');
+      case 'expand':
+        return this.inPlanLayout((x) => tf.broadcastTo(x, this.outShapes[0]));
+      case 'parameter':
+        throw new UnsupportedLayer(`${spec.attribute} is a tensor the module holds, not a layer the panel can run`);
+      case 'multiheadAttention':
+        throw new UnsupportedLayer('multi-head attention is not among the layers the panel runs');
       case 'unknown':
         throw new UnsupportedLayer(spec.reason ? `${spec.className} could not be built: ${spec.reason}` : `${spec.className} is not a layer CNN Lens knows how to run`);
     }

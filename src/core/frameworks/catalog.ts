@@ -17,6 +17,13 @@ export interface CatalogEntry {
    * Only specs with an `unresolved` field list any.
    */
   readonly constants?: readonly string[];
+  /**
+   * Arguments the framework turns into tensor sizes: PyTorch refuses a float there (TypeError
+   * when it allocates the weights), even an integral one such as `64 / 2`.
+   */
+  readonly sizes?: readonly string[];
+  /** Names of the forward's tensor arguments when there are several (`query`, `key`, `value`). */
+  readonly inputs?: readonly string[];
 }
 
 /**

@@ -4,7 +4,7 @@
  * LayerSpec. Signatures follow torch 1.13–2.x. Classes missing here are not guessed at; the
  * front-end evaluates them from source or reports them as unknown layers.
  */
-import type { ActivationFn, ActivationSpec, Padding } from '../ir/layers';
+import type { ActivationFn, ActivationSpec, LayerSpec, Padding } from '../ir/layers';
 import { ArgumentError, bool, int, intList, ints, num, optionalInts, optionalNum, str, type ArgValue, type Args } from './args';
 import type { CatalogEntry } from './catalog';
 
@@ -20,9 +20,12 @@ function torchPadding(args: Args, rank: Rank): Padding {
 const convParams = ['in_channels', 'out_channels', 'kernel_size', 'stride', 'padding', 'dilation', 'groups', 'bias', 'padding_mode'];
 const convTransposeParams = ['in_channels', 'out_channels', 'kernel_size', 'stride', 'padding', 'output_padding', 'groups', 'bias', 'dilation', 'padding_mode'];
 
+const convSizes = ['in_channels', 'out_channels', 'kernel_size', 'groups'];
+
 function conv(rank: Rank): CatalogEntry {
   return {
     params: convParams,
+    sizes: convSizes,
     build: (a) => ({
       kind: 'conv',
       rank,
@@ -42,6 +45,7 @@ function conv(rank: Rank): CatalogEntry {
 function convTranspose(rank: Rank): CatalogEntry {
   return {
     params: convTransposeParams,
+    sizes: convSizes,
     build: (a) => ({
       kind: 'convTranspose',
       rank,
@@ -88,13 +92,46 @@ function adaptive(op: 'max' | 'avg', rank: Rank): CatalogEntry {
   return { params: op === 'max' ? ['output_size', 'return_indices'] : ['output_size'], build: (a) => ({ kind: 'adaptivePool', op, rank, outputSize: optionalInts(a, 'output_size', rank) }) };
 }
 
-function batchNorm(): CatalogEntry {
+/** BatchNorm and InstanceNorm share a constructor: (num_features, eps, momentum, affine, track_running_stats). */
+function featureNorm(affineByDefault: boolean, build: (a: Args, features: number, affine: boolean) => LayerSpec): CatalogEntry {
   return {
     params: ['num_features', 'eps', 'momentum', 'affine', 'track_running_stats'],
     constants: ['eps'],
+    sizes: ['num_features'],
+    build: (a) => build(a, int(a, 'num_features'), bool(a, 'affine', affineByDefault)),
+  };
+}
+
+function batchNorm(): CatalogEntry {
+  return featureNorm(true, (a, c, affine) => ({ kind: 'batchNorm', numFeatures: c, axis: 1, scale: affine, center: affine, trackRunningStats: bool(a, 'track_running_stats', true), eps: optionalNum(a, 'eps') }));
+}
+
+/**
+ * InstanceNorm is GroupNorm with one group per channel (as ONNX's InstanceNormalization is read),
+ * affine off by default. With track_running_stats eval mode normalises by the running statistics
+ * instead, a computation GroupNorm does not describe: the shape and parameters are exact, and the
+ * spec says the computation is not.
+ */
+function instanceNorm(): CatalogEntry {
+  return featureNorm(false, (a, c, affine) => {
+    const spec = { kind: 'groupNorm' as const, groups: c, numChannels: c, affine, eps: optionalNum(a, 'eps') };
+    return bool(a, 'track_running_stats', false) ? { ...spec, unresolved: ['track_running_stats'] } : spec;
+  });
+}
+
+/** nn.MultiheadAttention; torch asserts at construction that the heads divide embed_dim. */
+function multiheadAttention(): CatalogEntry {
+  return {
+    params: ['embed_dim', 'num_heads', 'dropout', 'bias', 'add_bias_kv', 'add_zero_attn', 'kdim', 'vdim', 'batch_first'],
+    sizes: ['embed_dim', 'kdim', 'vdim'],
+    inputs: ['query', 'key', 'value'],
     build: (a) => {
-      const affine = bool(a, 'affine', true);
-      return { kind: 'batchNorm', numFeatures: int(a, 'num_features'), axis: 1, scale: affine, center: affine, trackRunningStats: bool(a, 'track_running_stats', true), eps: optionalNum(a, 'eps') };
+      const embedDim = int(a, 'embed_dim');
+      const numHeads = int(a, 'num_heads');
+      if (numHeads <= 0 || embedDim % numHeads !== 0) throw new ArgumentError(`embed_dim (${embedDim}) must be divisible by num_heads (${numHeads})`);
+      const kdim = a.kdim === undefined || a.kdim === null ? undefined : int(a, 'kdim');
+      const vdim = a.vdim === undefined || a.vdim === null ? undefined : int(a, 'vdim');
+      return defined({ kind: 'multiheadAttention' as const, embedDim, numHeads, bias: bool(a, 'bias', true), addBiasKv: bool(a, 'add_bias_kv', false), addZeroAttn: bool(a, 'add_zero_attn', false), kdim, vdim, batchFirst: bool(a, 'batch_first', false), dropout: num(a, 'dropout', 0), averageWeights: true });
     },
   };
 }
@@ -183,8 +220,12 @@ export const torchLayers: Readonly<Record<string, CatalogEntry>> = {
       return { kind: 'layerNorm', normalizedShape: intList(a, 'normalized_shape'), scale: affine, center: affine && bool(a, 'bias', true), eps: optionalNum(a, 'eps') };
     },
     constants: ['eps'],
+    sizes: ['normalized_shape'],
   },
-  GroupNorm: { params: ['num_groups', 'num_channels', 'eps', 'affine'], constants: ['eps'], build: (a) => ({ kind: 'groupNorm', groups: int(a, 'num_groups'), numChannels: int(a, 'num_channels'), affine: bool(a, 'affine', true), eps: optionalNum(a, 'eps') }) },
+  InstanceNorm1d: instanceNorm(),
+  InstanceNorm2d: instanceNorm(),
+  InstanceNorm3d: instanceNorm(),
+  GroupNorm: { params: ['num_groups', 'num_channels', 'eps', 'affine'], constants: ['eps'], sizes: ['num_channels'], build: (a) => ({ kind: 'groupNorm', groups: int(a, 'num_groups'), numChannels: int(a, 'num_channels'), affine: bool(a, 'affine', true), eps: optionalNum(a, 'eps') }) },
   ReLU: activation('relu'),
   ReLU6: activation('relu6'),
   LeakyReLU: activation('leakyRelu', ['negative_slope', 'inplace'], (a) => ({ alpha: optionalNum(a, 'negative_slope') })),
@@ -200,15 +241,15 @@ export const torchLayers: Readonly<Record<string, CatalogEntry>> = {
   Mish: activation('mish'),
   Softmax: softmax('softmax'),
   LogSoftmax: softmax('logSoftmax'),
-  PReLU: { params: ['num_parameters', 'init'], build: (a) => ({ kind: 'activation', fn: 'prelu', preluParameters: int(a, 'num_parameters', 1) }) },
+  PReLU: { params: ['num_parameters', 'init'], sizes: ['num_parameters'], build: (a) => ({ kind: 'activation', fn: 'prelu', preluParameters: int(a, 'num_parameters', 1) }) },
   Dropout: dropout(),
   Dropout1d: dropout(),
   Dropout2d: dropout(),
   Dropout3d: dropout(),
   AlphaDropout: dropout(),
   Flatten: { params: ['start_dim', 'end_dim'], build: (a) => ({ kind: 'flatten', startDim: int(a, 'start_dim', 1), endDim: int(a, 'end_dim', -1) }) },
-  Linear: { params: ['in_features', 'out_features', 'bias'], build: (a) => ({ kind: 'dense', inFeatures: int(a, 'in_features'), units: int(a, 'out_features'), bias: bool(a, 'bias', true) }) },
-  Embedding: { params: ['num_embeddings', 'embedding_dim', 'padding_idx', 'max_norm'], build: (a) => ({ kind: 'embedding', numEmbeddings: int(a, 'num_embeddings'), embeddingDim: int(a, 'embedding_dim') }) },
+  Linear: { params: ['in_features', 'out_features', 'bias'], sizes: ['in_features', 'out_features'], build: (a) => ({ kind: 'dense', inFeatures: int(a, 'in_features'), units: int(a, 'out_features'), bias: bool(a, 'bias', true) }) },
+  Embedding: { params: ['num_embeddings', 'embedding_dim', 'padding_idx', 'max_norm'], sizes: ['num_embeddings', 'embedding_dim'], build: (a) => ({ kind: 'embedding', numEmbeddings: int(a, 'num_embeddings'), embeddingDim: int(a, 'embedding_dim') }) },
   ZeroPad1d: zeroPad(1),
   ZeroPad2d: zeroPad(2),
   ZeroPad3d: zeroPad(3),
@@ -217,4 +258,31 @@ export const torchLayers: Readonly<Record<string, CatalogEntry>> = {
   UpsamplingBilinear2d: upsample('bilinear'),
   Identity: { params: [], build: () => ({ kind: 'identity' }) },
   ChannelShuffle: { params: ['groups'], build: (a) => ({ kind: 'channelShuffle', groups: int(a, 'groups') }) },
+  MultiheadAttention: multiheadAttention(),
+  // torch.ao.quantization's stubs (the front-end files them there): identities until a model is converted.
+  QuantStub: { params: ['qconfig'], build: () => ({ kind: 'identity', note: 'quantizes once the model is converted' }) },
+  DeQuantStub: { params: ['qconfig'], build: () => ({ kind: 'identity', note: 'dequantizes once the model is converted' }) },
+};
+
+interface LazyLayer {
+  readonly base: string;
+  readonly size: string;
+  readonly axis: number;
+}
+
+/** `Lazy<family>1d/2d/3d`, each reading `size` from its input's channels. */
+function lazyRanks(family: string, size: string): Record<string, LazyLayer> {
+  return Object.fromEntries([1, 2, 3].map((r) => [`Lazy${family}${r}d`, { base: `${family}${r}d`, size, axis: 1 }]));
+}
+
+/**
+ * torch.nn's lazy layers: the base class whose constructor they share minus `size`, which the
+ * first call reads from its input's `axis` (channels, or the last axis for LazyLinear).
+ */
+export const torchLazyLayers: Readonly<Record<string, LazyLayer>> = {
+  ...lazyRanks('Conv', 'in_channels'),
+  ...lazyRanks('ConvTranspose', 'in_channels'),
+  ...lazyRanks('BatchNorm', 'num_features'),
+  ...lazyRanks('InstanceNorm', 'num_features'),
+  LazyLinear: { base: 'Linear', size: 'in_features', axis: -1 },
 };

@@ -41,6 +41,8 @@ export interface LayerModule {
   readonly definedAt?: SourceRange;
   /** Frozen (PyTorch `requires_grad=False`, Keras `trainable=False`): its weights are non-trainable. */
   readonly frozen?: boolean;
+  /** Weights frozen one by one (PyTorch `fc.bias.requires_grad = False`), by weight name. */
+  readonly frozenWeights?: readonly string[];
   /** Weights stored in another module, by weight name: `{ weight: { module: 0, weight: 'weight' } }` (tied embeddings). */
   readonly tiedWeights?: Readonly<Record<string, { readonly module: ModuleId; readonly weight: string }>>;
 }

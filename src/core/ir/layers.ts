@@ -5,7 +5,7 @@
  * shape rules read only these. Sizes that the source leaves to be inferred (Keras input channels)
  * are absent, and sizes the source states (PyTorch `in_channels`) are kept so rules can check them.
  */
-import type { Layout } from './dims';
+import type { Dim, Layout } from './dims';
 
 /** Spatial padding: explicit [before, after] per spatial axis, or Keras/PyTorch 'same'/'valid'. */
 export type Padding = { readonly mode: 'explicit'; readonly pads: readonly (readonly [number, number])[] } | { readonly mode: 'same' } | { readonly mode: 'valid' };
@@ -316,6 +316,45 @@ export interface NormalizationSpec {
   readonly axis: readonly number[];
 }
 
+/**
+ * A tensor a module owns directly (PyTorch `self.cls_token = nn.Parameter(torch.zeros(1, 1, 768))`,
+ * `register_parameter`): it takes no input, outputs itself, and is its own weight, named as the
+ * owner's attribute. Frozen by `requires_grad=False` through the module's `frozen` flag.
+ */
+export interface ParameterSpec {
+  readonly kind: 'parameter';
+  readonly attribute: string;
+  readonly shape: readonly Dim[];
+}
+
+/**
+ * PyTorch nn.MultiheadAttention: inputs query, key, value; outputs the attention output (the
+ * query's shape) and the attention weights, averaged over heads unless `averageWeights` is false.
+ */
+export interface MultiheadAttentionSpec {
+  readonly kind: 'multiheadAttention';
+  readonly embedDim: number;
+  readonly numHeads: number;
+  readonly bias: boolean;
+  readonly addBiasKv: boolean;
+  readonly addZeroAttn: boolean;
+  /** Key and value feature sizes; absent means embedDim (one packed in_proj_weight). */
+  readonly kdim?: number;
+  readonly vdim?: number;
+  readonly batchFirst: boolean;
+  readonly dropout: number;
+  readonly averageWeights: boolean;
+}
+
+/**
+ * PyTorch `x.expand(*sizes)`: a view that repeats size-1 axes (and may add leading ones); -1 keeps
+ * the input's size on that axis. Broadcasting without copying, so no weights and no MACs.
+ */
+export interface ExpandSpec {
+  readonly kind: 'expand';
+  readonly sizes: readonly number[];
+}
+
 export interface UnknownSpec {
   readonly kind: 'unknown';
   /** What the source called it, e.g. `MyAttention` or `tfa.layers.GELU`. */
@@ -355,6 +394,9 @@ export type LayerSpec =
   | RescalingSpec
   | ScalarSpec
   | NormalizationSpec
+  | ParameterSpec
+  | MultiheadAttentionSpec
+  | ExpandSpec
   | UnknownSpec;
 
 export type LayerKind = LayerSpec['kind'];

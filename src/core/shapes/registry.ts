@@ -6,6 +6,7 @@
 import type { Shape } from '../ir/dims';
 import type { LayerKind, LayerSpec } from '../ir/layers';
 import type { RuleContext, RuleResult } from './rule';
+import { expandRule, multiheadAttentionRule, parameterRule } from './rules/attention';
 import { convRule, convTransposeRule, depthwiseConvRule, separableConvRule } from './rules/conv';
 import { denseRule, embeddingRule } from './rules/dense';
 import { activationRule, channelShuffleRule, dropoutRule, passThroughRule, rescalingRule, scalarRule, unknownRule } from './rules/elementwise';
@@ -57,6 +58,9 @@ export const layerKinds: { readonly [K in LayerKind]: KindInfo } = {
   identity: { category: 'other', title: 'Identity', rule: passThroughRule },
   rescaling: { category: 'other', title: 'Rescaling', rule: rescalingRule },
   scalar: { category: 'elementwise', title: 'Arithmetic with a number', rule: scalarRule },
+  parameter: { category: 'other', title: 'Parameter', rule: parameterRule },
+  multiheadAttention: { category: 'dense', title: 'Multi-head attention', rule: multiheadAttentionRule },
+  expand: { category: 'reshape', title: 'Expand', rule: expandRule },
   unknown: { category: 'other', title: 'Unknown layer', rule: unknownRule },
 };
 

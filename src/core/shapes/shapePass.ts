@@ -172,7 +172,8 @@ function safeApply(spec: LayerSpec, inputs: readonly Shape[], context: RuleConte
 function moduleResult(graph: Graph, module: LayerModule, weights: readonly WeightTensor[], applications: string[]): ModuleRecord {
   const tied = module.tiedWeights;
   const own = tied ? weights.filter((w) => !tied[w.name] || !graph.modules[tied[w.name].module]) : weights;
-  const counted = module.frozen ? own.map((w) => ({ ...w, trainable: false })) : own;
+  const frozen = module.frozenWeights;
+  const counted = module.frozen || frozen ? own.map((w) => (module.frozen || frozen?.includes(w.name) ? { ...w, trainable: false } : w)) : own;
   return { module, weights, trainable: paramCount(counted, true), nonTrainable: paramCount(counted, false), applications };
 }
 
@@ -220,7 +221,10 @@ function declaredInput(spec: LayerSpec): Dim[] | null {
       return spec.normalizedShape ? [1, ...spec.normalizedShape] : null;
     case 'embedding':
     case 'activation':
+    case 'parameter':
       return [1];
+    case 'multiheadAttention':
+      return [1, 1, spec.embedDim];
     default:
       return null;
   }

@@ -31,8 +31,7 @@ export function installLibraries(session: Session): void {
   const noop = builtin('init', (a) => a.positional[0] ?? NONE);
   module('torch.nn.init', Object.fromEntries(['kaiming_normal_', 'kaiming_uniform_', 'xavier_normal_', 'xavier_uniform_', 'normal_', 'uniform_', 'constant_', 'zeros_', 'ones_', 'trunc_normal_', 'orthogonal_', 'calculate_gain', '_calculate_fan_in_and_fan_out'].map((n) => [n, noop])));
   module('torch.nn.modules');
-  module('torch.nn.parameter', { Parameter: builtin('Parameter', () => unknown('nn.Parameter')) });
-  nn.attrs.set('Parameter', builtin('Parameter', () => unknown('nn.Parameter')));
+  module('torch.nn.parameter');
   module('torch.utils');
   module('torch.utils.checkpoint', {
     checkpoint: builtin('checkpoint', (a, s) => om.call(a.positional[0] ?? NONE, { positional: a.positional.slice(1), keywords: new Map() }, s)),

@@ -110,7 +110,12 @@ export function stdlibModules(om: ObjectModel): Map<string, ModuleValue> {
 
   mod('copy', {
     copy: fn('copy', (a) => shallowCopy(a.positional[0] ?? NONE)),
-    deepcopy: fn('deepcopy', (a) => shallowCopy(a.positional[0] ?? NONE)),
+    // A class's own __deepcopy__ decides (nn.Module's copies its layers); anything else is copied one level.
+    deepcopy: fn('deepcopy', (a, s) => {
+      const v = a.positional[0] ?? NONE;
+      const hook = v.t === 'instance' ? om.getAttr(v, '__deepcopy__', s) : undefined;
+      return hook && hook.t !== 'unknown' ? om.call(hook, { positional: [dict()], keywords: new Map() }, s) : shallowCopy(v);
+    }),
   });
   mod('warnings', { warn: fn('warn', () => NONE), filterwarnings: fn('filterwarnings', () => NONE), catch_warnings: fn('catch_warnings', () => NONE) });
 

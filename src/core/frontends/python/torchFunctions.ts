@@ -436,6 +436,27 @@ export function torchFunctions(kit: TorchKit, binop: (op: string, l: Value, r: V
     const other = b.get('other');
     return other?.t === 'tensor' && b.get('input')?.t === 'tensor' && session.tracer ? session.tracer.applyOp('expand_as', { kind: 'add', broadcast: true }, [b.get('input') as TensorValue, other], s) : unknownOp(b, s, 'expand_as() of something that is not a tensor');
   });
+  // F.layer_norm (a LayerNorm subclass's own forward, torchvision's LayerNorm2d) as an op: the weight
+  // and bias belong to the module passing them and count there; the op names them as unresolved.
+  table.layer_norm = rowOf(['input', 'normalized_shape', 'weight', 'bias', 'eps'], 'f', (b, s) => {
+    const shape = b.ints('normalized_shape');
+    const affine = ['weight', 'bias'].filter((p) => b.get(p) !== undefined && b.get(p)?.t !== 'none');
+    if (!shape?.length) return unknownOp(b, s, 'layer_norm() of a normalized_shape not known statically');
+    const eps = b.num('eps');
+    return kit.op('layer_norm', { kind: 'layerNorm', normalizedShape: shape, scale: false, center: false, ...(eps === undefined ? {} : { eps }), ...(affine.length ? { unresolved: affine } : {}) }, b.get('input'), s);
+  });
+  table.expand = rowOf(['input', '*size', 'implicit'], 'm', (b, s) => {
+    const sizes = b.ints('size');
+    return sizes ? kit.op('expand', { kind: 'expand', sizes }, b.get('input'), s) : unknownOp(b, s, 'expand() to sizes not known statically');
+  });
+  // In-place initialisers (nn.Parameter(torch.empty(1, n, d).normal_(std=0.02))): the same shape,
+  // values no longer known.
+  for (const name of ['normal_', 'uniform_', 'trunc_normal_', 'zero_', 'fill_', 'exponential_', 'bernoulli_', 'random_', 'copy_']) {
+    table[name] = rowOf(['input', '*args', 'mean', 'std', 'a', 'b', 'value', 'src', 'generator', 'from', 'to', 'p', 'lambd', 'non_blocking'], 'm', (b) => {
+      const x = b.get('input');
+      return x?.t === 'tensor' && x.data ? { t: 'tensor', id: -1, shape: x.shape } : x ?? NONE;
+    });
+  }
   for (const name of ['contiguous', 'clone', 'detach', 'cpu', 'cuda', 'requires_grad_', 'type_as', 'pin_memory']) {
     table[name] = rowOf(['input', '*args', 'memory_format', 'non_blocking', 'device'], 'm', (b) => b.get('input') ?? NONE);
   }

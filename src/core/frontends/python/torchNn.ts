@@ -5,11 +5,13 @@
  * class of the torch.nn catalog as a leaf whose application becomes an IR node. Module paths are
  * assigned after construction exactly as `named_modules()` would: first registration wins.
  */
-import { torchLayers } from '../../frameworks/torchLayers';
-import { catalogCall } from './callArgs';
 import type { NativeBehaviour } from './objects';
 import type { Session } from './session';
+import { applyLeaf, installLeafLayers } from './torchLeaves';
+import { installTorchQuantization } from './torchQuantization';
+import { installTransformer } from './torchTransformer';
 import type { LayerState } from './tracer';
+import { adoptParameter, installParameters, layerHasWeight, parameterState, parameterTensor, type ParameterState } from './torchParameters';
 import {
   NONE, builtin, dict, list, numberOf, str, tuple, unknown,
   type BuiltinValue, type CallArgs, type CallSite, type ClassValue, type InstanceValue, type ModuleValue, type TensorValue, type Value,
@@ -22,8 +24,15 @@ export interface ModuleState {
   /** Bound constructor arguments of a layer, readable as attributes (`conv.out_channels`). */
   layerArgs?: Map<string, Value>;
   path?: string;
-  container?: 'sequential' | 'list' | 'dict';
+  container?: ContainerKind;
+  /** Tensors the module owns directly (`nn.Parameter` attributes, `register_parameter`). */
+  params?: Map<string, ParameterState>;
+  /** A lazy layer before its first call: the size it still has to read from its input. */
+  lazy?: { readonly base: string; readonly size: string; readonly axis: number; readonly bound: ReadonlyMap<string, Value> };
 }
+
+/** Sequential, ModuleList, ModuleDict, and ParameterList / ParameterDict (which hold parameters). */
+type ContainerKind = 'sequential' | 'list' | 'dict' | 'paramList' | 'paramDict';
 
 export function moduleState(v: Value): ModuleState | undefined {
   return v.t === 'instance' ? (v.native?.module as ModuleState | undefined) : undefined;
@@ -45,6 +54,17 @@ export function installTorchNn(session: Session, nn: ModuleValue): void {
     self.attrs.set(name, child);
   };
   const forwardOf = (self: InstanceValue) => om.classLookup(self.cls, 'forward');
+  const registerParameter = (self: InstanceValue, name: string, param: ParameterState) => {
+    const state = moduleState(self)!;
+    (state.params ??= new Map()).set(name, param);
+    adoptParameter(param, name);
+    self.attrs.delete(name);
+  };
+  /** How many forward passes are running: parameters read as tensors only inside one. */
+  let forwardDepth = 0;
+  /** A parameter as the code reading it sees it: a tensor in forward, the Parameter object before. */
+  const parameterValue = (param: ParameterState, site: CallSite): Value =>
+    forwardDepth > 0 ? parameterTensor(session, param, param.layer!, site) : { t: 'instance', cls: parameterClass, attrs: new Map(), native: { param } };
 
   const moduleBehaviour: NativeBehaviour = {
     construct(cls, args, site) {
@@ -54,23 +74,38 @@ export function installTorchNn(session: Session, nn: ModuleValue): void {
       return self;
     },
     setAttr(self, name, value) {
-      if (!moduleState(self)) return false;
+      const state = moduleState(self);
+      if (!state) return false;
       if (isModule(value)) {
         register(self, name, value);
         return true;
       }
+      const param = parameterState(value);
+      if (param) {
+        registerParameter(self, name, param);
+        return true;
+      }
+      // `self.bias = None` on a parameter's name removes the parameter, as torch does.
+      if (value.t === 'none') state.params?.delete(name);
       return false;
     },
-    getAttr(self, name) {
+    getAttr(self, name, site) {
       const state = moduleState(self);
       if (!state) return undefined;
       if (state.layerArgs?.has(name)) return state.layerArgs.get(name);
+      const param = state.params?.get(name);
+      if (param) return parameterValue(param, site);
       switch (name) {
         case 'training':
           return { t: 'bool', v: false };
         case 'weight':
-        case 'bias':
-          return unknown(`${name} of ${self.cls.name}`);
+        case 'bias': {
+          // A layer's own weight while the model is built: torch's None when the layer has none,
+          // else a Parameter of it (for requires_grad). Its values are not known in forward.
+          const has = forwardDepth === 0 && state.layer ? layerHasWeight(state.layer.spec, name) : undefined;
+          if (has === undefined) return unknown(`${name} of ${self.cls.name}`);
+          return has ? { t: 'instance', cls: parameterClass, attrs: new Map(), native: { layer: state.layer, weight: name } } : NONE;
+        }
       }
       const method = moduleMethods[name];
       return method ? { t: 'bound', self, func: method } : undefined;
@@ -78,24 +113,39 @@ export function installTorchNn(session: Session, nn: ModuleValue): void {
     call(self, args, site) {
       const state = moduleState(self);
       if (!state) return unknown(`calling a ${self.cls.name} that was never constructed`);
-      if (state.layer) return applyLeaf(self, state.layer, args, site);
       const forward = forwardOf(self);
+      // A built-in layer runs as a leaf, unless a subclass gives it a forward of its own.
+      if (state.layer && forward?.t !== 'func') return applyLeaf(session, self, args, site);
       if (!forward) {
         interp.report(site.file, site.from, site.to, 'info', `${self.cls.name} has no forward()`);
         return unknown(`${self.cls.name}()`);
       }
-      const run = () => om.call(forward.t === 'func' || forward.t === 'builtin' ? { t: 'bound', self, func: forward } : forward, args, site);
+      const run = () => {
+        forwardDepth++;
+        try {
+          return om.call(forward.t === 'func' || forward.t === 'builtin' ? { t: 'bound', self, func: forward } : forward, args, site);
+        } finally {
+          forwardDepth--;
+        }
+      };
       const tracer = session.tracer;
       if (!tracer) return run();
       const out = tracer.inGroup(self, state.path ?? '', self.cls.name, state.site, run);
       // A module with no submodules is a leaf in PyTorch's eyes (named_modules, hooks, torchinfo),
       // even when CNN Lens followed its forward from source: mark its output with its own path.
-      if (state.children.size === 0 && out.t === 'tensor') return tracer.markLeafCall(state.path ?? null, self.cls.name, out, site);
+      // A layer subclass's own node already carries the path.
+      if (state.children.size === 0 && !state.layer && out.t === 'tensor') return tracer.markLeafCall(state.path ?? null, self.cls.name, out, site);
       return out;
     },
     getItem(self, index, site) {
       const state = moduleState(self);
       if (!state) return undefined;
+      if (state.container === 'paramList' || state.container === 'paramDict') {
+        const params = [...(state.params ?? [])];
+        const i = index.t === 'str' ? params.findIndex(([k]) => k === index.v) : numberOf(index);
+        const entry = i === undefined ? undefined : params[i < 0 ? params.length + i : i];
+        return entry ? parameterValue(entry[1], site) : unknown(`${self.cls.name} key`);
+      }
       const children = [...state.children.values()];
       if (state.container === 'dict' || index.t === 'str') return state.children.get(index.t === 'str' ? index.v : '') ?? unknown('ModuleDict key');
       if (index.t === 'slice') {
@@ -109,6 +159,11 @@ export function installTorchNn(session: Session, nn: ModuleValue): void {
     setItem(self, index, value) {
       const state = moduleState(self);
       if (!state) return false;
+      const param = parameterState(value);
+      if (param && (index.t === 'str' || index.t === 'int')) {
+        registerParameter(self, index.t === 'str' ? index.v : String(index.v), param);
+        return true;
+      }
       if (!isModule(value)) return false;
       if (index.t === 'str') register(self, index.v, value);
       else {
@@ -123,20 +178,12 @@ export function installTorchNn(session: Session, nn: ModuleValue): void {
     iterate(self) {
       const state = moduleState(self);
       if (!state) return undefined;
+      if (state.container === 'paramList') return [...(state.params?.values() ?? [])].map((p) => parameterValue(p, p.site));
+      if (state.container === 'paramDict') return [...(state.params?.keys() ?? [])].map(str);
       return state.container === 'dict' ? [...state.children.keys()].map(str) : [...state.children.values()];
     },
   };
   om.natives.set('torch.nn.Module', moduleBehaviour);
-
-  const applyLeaf = (self: InstanceValue, layer: LayerState, args: CallArgs, site: CallSite): Value => {
-    const tracer = session.tracer;
-    if (!tracer) return unknown('a layer applied outside a forward pass');
-    const input = session.tensorArg(args.positional[0] ?? args.keywords.get('input'), site, `${self.cls.name}`);
-    if (!input) return unknown(`${self.cls.name} output`);
-    const extra = args.positional.slice(1).filter((v): v is TensorValue => v.t === 'tensor');
-    const outputs = tracer.applyLayer(layer, [input, ...extra], site);
-    return outputs.length === 1 ? outputs[0] : tuple(outputs);
-  };
 
   /** A method of nn.Module; called on anything but a constructed module it does nothing. */
   const method = (name: string, fn: (self: InstanceValue, a: CallArgs, s: CallSite) => Value) =>
@@ -155,6 +202,23 @@ export function installTorchNn(session: Session, nn: ModuleValue): void {
     walk(root);
     return [...seen];
   };
+  /** A deep copy of a module tree; `memo` keeps what the original shares shared in the copy. */
+  const cloneModule = (m: InstanceValue, memo: Map<object, unknown>): InstanceValue => {
+    const done = memo.get(m) as InstanceValue | undefined;
+    if (done) return done;
+    const state = moduleState(m)!;
+    const layer = state.layer && { ...state.layer, name: null };
+    const copyState: ModuleState = { ...state, children: new Map(), layer, path: undefined, params: undefined };
+    const copy: InstanceValue = { t: 'instance', cls: m.cls, attrs: new Map(m.attrs), native: { ...m.native, module: copyState } };
+    memo.set(m, copy);
+    for (const [name, child] of state.children) register(copy, name, cloneModule(child, memo));
+    for (const [name, param] of state.params ?? []) {
+      const twin = (memo.get(param) as ParameterState | undefined) ?? { shape: param.shape, site: param.site, frozen: param.frozen };
+      memo.set(param, twin);
+      registerParameter(copy, name, twin);
+    }
+    return copy;
+  };
   const moduleMethods: Record<string, BuiltinValue> = {
     add_module: method('add_module', (self, a) => {
       const [name, child] = a.positional;
@@ -166,8 +230,21 @@ export function installTorchNn(session: Session, nn: ModuleValue): void {
       if (name?.t === 'str' && child && isModule(child)) register(self, name.v, child);
       return NONE;
     }),
-    register_buffer: method('register_buffer', () => NONE),
-    register_parameter: method('register_parameter', () => NONE),
+    // A buffer is a plain attribute (not a parameter); persistent or not, it counts for nothing.
+    register_buffer: method('register_buffer', (self, a) => {
+      const [name, tensor] = [a.positional[0] ?? a.keywords.get('name'), a.positional[1] ?? a.keywords.get('tensor')];
+      if (name?.t === 'str') self.attrs.set(name.v, tensor ?? NONE);
+      return NONE;
+    }),
+    register_parameter: method('register_parameter', (self, a) => {
+      const [name, value] = [a.positional[0] ?? a.keywords.get('name'), a.positional[1] ?? a.keywords.get('param')];
+      const param = value && parameterState(value);
+      if (name?.t === 'str' && param) registerParameter(self, name.v, param);
+      else if (name?.t === 'str') self.attrs.set(name.v, value ?? NONE);
+      return NONE;
+    }),
+    // copy.deepcopy(block) (as in `_get_clones`): a module with layers and parameters of its own.
+    __deepcopy__: method('__deepcopy__', (self) => cloneModule(self, new Map())),
     modules: method('modules', (self) => list(allModules(self))),
     children: method('children', (self) => list([...moduleState(self)!.children.values()])),
     named_children: method('named_children', (self) => list([...moduleState(self)!.children].map(([k, v]) => tuple([str(k), v])))),
@@ -198,7 +275,9 @@ export function installTorchNn(session: Session, nn: ModuleValue): void {
     append: method('append', (self, a) => {
       const child = a.positional[0];
       const state = moduleState(self)!;
+      const param = child && parameterState(child);
       if (child && isModule(child)) register(self, String(state.children.size), child);
+      else if (param) registerParameter(self, String(state.params?.size ?? 0), param);
       return self;
     }),
     extend: method('extend', (self, a, s) => {
@@ -228,32 +307,33 @@ export function installTorchNn(session: Session, nn: ModuleValue): void {
 
   // One Parameter object stands for a layer's parameters; `p.requires_grad = False` freezes the layer.
   const parameterClass = om.newClass('Parameter', [], new Map(), 'torch.nn.Parameter');
-  om.natives.set('torch.nn.Parameter', {
-    setAttr(self, name, value) {
-      const layer = self.native?.layer as LayerState | undefined;
-      if (name === 'requires_grad' && layer && value.t === 'bool') layer.frozen = !value.v;
-      return false;
-    },
-    getAttr: (self, name) => (name === 'requires_grad' ? { t: 'bool', v: !(self.native?.layer as LayerState).frozen } : undefined),
-  });
+  installParameters(session);
+  nn.attrs.set('Parameter', parameterClass);
+  session.libraries.get('torch.nn.parameter')?.attrs.set('Parameter', parameterClass);
   const parameterOf = (layer: LayerState): Value => ({ t: 'instance', cls: parameterClass, attrs: new Map(), native: { layer } });
 
-  const containerInit = (kind: 'sequential' | 'list' | 'dict') =>
+  const containerInit = (kind: ContainerKind) =>
     method('__init__', (self, a, s) => {
       const state = moduleState(self);
       if (!state) return NONE;
       state.container = kind;
       const first = a.positional[0];
-      if (kind === 'dict' || (kind === 'sequential' && a.positional.length === 1 && first?.t === 'dict')) {
+      // A module goes in as a child, a Parameter (ParameterList / ParameterDict) as a parameter.
+      const add = (name: string, v: Value | undefined) => {
+        const param = v && parameterState(v);
+        if (v && isModule(v)) register(self, name, v);
+        else if (param) registerParameter(self, name, param);
+      };
+      if (kind === 'dict' || kind === 'paramDict' || (kind === 'sequential' && a.positional.length === 1 && first?.t === 'dict')) {
         const pairs = first?.t === 'dict' ? [...first.entries.values()].map((e) => [e.key, e.value] as const) : (om.iterate(first ?? NONE, s) ?? []).map((p) => om.iterate(p, s) ?? []).map((kv) => [kv[0], kv[1]] as const);
-        for (const [k, v] of pairs) if (k?.t === 'str' && v && isModule(v)) register(self, k.v, v);
+        for (const [k, v] of pairs) if (k?.t === 'str') add(k.v, v);
       } else {
-        const items = kind === 'list' ? om.iterate(first ?? list([]), s) ?? [] : a.positional;
-        items.filter(isModule).forEach((m, i) => register(self, String(i), m));
+        const items = kind === 'sequential' ? a.positional : om.iterate(first ?? list([]), s) ?? [];
+        items.forEach((m, i) => add(String(i), m));
       }
       return NONE;
     });
-  const containerClass = (name: string, kind: 'sequential' | 'list' | 'dict') => {
+  const containerClass = (name: string, kind: ContainerKind) => {
     const cls = om.newClass(name, [moduleClass], new Map([['__init__', containerInit(kind)]]), `torch.nn.${name}`);
     nn.attrs.set(name, cls);
     return cls;
@@ -266,6 +346,8 @@ export function installTorchNn(session: Session, nn: ModuleValue): void {
   }));
   containerClass('ModuleList', 'list');
   containerClass('ModuleDict', 'dict');
+  containerClass('ParameterList', 'paramList');
+  containerClass('ParameterDict', 'paramDict');
 
   const makeContainer = (cls: ClassValue, kind: 'sequential', children: InstanceValue[], site: CallSite): InstanceValue => {
     const self: InstanceValue = { t: 'instance', cls, attrs: new Map(), native: { module: { ...newState(site), container: kind } } };
@@ -273,19 +355,9 @@ export function installTorchNn(session: Session, nn: ModuleValue): void {
     return self;
   };
 
-  // Leaf layers: one class per catalog entry, whose __init__ binds arguments and builds the spec.
-  for (const [name, entry] of Object.entries(torchLayers)) {
-    const init = method('__init__', (self, a, s) => {
-      const state = moduleState(self);
-      if (!state) return NONE;
-      const { bound, literal, spec, error } = catalogCall(torchLayers, name, a);
-      state.layerArgs = bound;
-      if (error) interp.report(s.file, s.from, s.to, 'warning', error);
-      state.layer = { spec, className: name, rawAttrs: literal, site: state.site ?? s, name: null };
-      return NONE;
-    });
-    nn.attrs.set(name, om.newClass(name, [moduleClass], new Map([['__init__', init]]), `torch.nn.${name}`));
-  }
+  installLeafLayers(session, nn, moduleClass, method);
+  installTorchQuantization(session, nn, moduleClass, method);
+  installTransformer(session, nn, moduleClass, method);
 }
 
 /** Gives every module in the tree its `named_modules()` path; the first registration wins. */
@@ -297,6 +369,7 @@ export function assignPaths(root: InstanceValue): void {
     const state = moduleState(m)!;
     state.path = path;
     if (state.layer) state.layer.name = path;
+    for (const [name, param] of state.params ?? []) if (param.layer && param.layer.name === null) param.layer.name = path ? `${path}.${name}` : name;
     for (const [name, child] of state.children) walk(child, path ? `${path}.${name}` : name);
   };
   walk(root, '');
@@ -311,6 +384,7 @@ export function leafLayers(root: InstanceValue): LayerState[] {
     seen.add(m);
     const state = moduleState(m)!;
     if (state.layer) out.push(state.layer);
+    for (const param of state.params?.values() ?? []) if (param.layer && !out.includes(param.layer)) out.push(param.layer);
     for (const child of state.children.values()) walk(child);
   };
   walk(root);

@@ -28,6 +28,8 @@ export interface LayerState {
   name: string | null;
   /** Set by `requires_grad = False` on its parameters, or Keras `trainable = False`. */
   frozen?: boolean;
+  /** Weights frozen one by one (`conv.bias.requires_grad = False`), by weight name. */
+  frozenWeights?: Set<string>;
 }
 
 export class Tracer {
@@ -63,7 +65,7 @@ export class Tracer {
   moduleFor(layer: LayerState): LayerModule {
     let module = this.modules.get(layer);
     if (!module) {
-      module = this.builder.module({ name: layer.name, className: layer.className, spec: layer.spec, rawAttrs: layer.rawAttrs, definedAt: this.range(layer.site), frozen: layer.frozen });
+      module = this.builder.module({ name: layer.name, className: layer.className, spec: layer.spec, rawAttrs: layer.rawAttrs, definedAt: this.range(layer.site), frozen: layer.frozen, frozenWeights: layer.frozenWeights?.size ? [...layer.frozenWeights] : undefined });
       this.modules.set(layer, module);
     }
     return module;
