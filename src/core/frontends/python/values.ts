@@ -38,7 +38,25 @@ export interface TupleValue { readonly t: 'tuple'; readonly items: readonly Valu
 export interface ListValue { readonly t: 'list'; items: Value[]; readonly isSet?: boolean }
 export interface DictValue { readonly t: 'dict'; readonly entries: Map<string, { key: Value; value: Value }> }
 export interface SliceValue { readonly t: 'slice'; readonly lower: Value; readonly upper: Value; readonly step: Value }
-export interface UnknownValue { readonly t: 'unknown'; readonly why: string }
+export interface UnknownValue {
+  readonly t: 'unknown';
+  readonly why: string;
+  /** Where the value was first lost, stamped by the interpreter; absent until it reaches an expression. */
+  readonly origin?: UnknownOrigin;
+}
+
+/**
+ * The place an unknown value arose from known inputs, and why: what the user is told first ("lost
+ * track at line N") with everything that followed from it folded under it. `via` is the statement
+ * in the analysed file that was running then, for an origin inside an imported file.
+ */
+export interface UnknownOrigin {
+  readonly file: string;
+  readonly from: number;
+  readonly to: number;
+  readonly why: string;
+  readonly via?: { readonly from: number; readonly to: number };
+}
 
 /** A `def` or `lambda` with the scope it closes over. */
 export interface FuncValue {
@@ -161,6 +179,9 @@ export const bool = (v: boolean): BoolValue => (v ? TRUE : FALSE);
 export const tuple = (items: readonly Value[]): TupleValue => ({ t: 'tuple', items });
 export const list = (items: Value[]): ListValue => ({ t: 'list', items });
 export const unknown = (why: string): UnknownValue => ({ t: 'unknown', why });
+/** An unknown value lost at a known place (an import that found nothing). */
+export const unknownAt = (why: string, site: CallSite, interp: { via(file: string): UnknownOrigin['via'] }, because = why): UnknownValue =>
+  ({ t: 'unknown', why, origin: { file: site.file, from: site.from, to: site.to, why: because, via: interp.via(site.file) } });
 
 export function dict(pairs: [Value, Value][] = []): DictValue {
   const d: DictValue = { t: 'dict', entries: new Map() };
