@@ -1,0 +1,248 @@
+/**
+ * Never silent: a model whose evaluation lost a value says where and why, in the user's own file.
+ * Each test analyses a small program of our own (in memory) and checks the verdict (complete or
+ * not, at which line, for what reason), that the cascade after a lost value is folded under its
+ * first place, that a problem inside an imported file is shown at the user's line that led there
+ * naming `file:line` inside, and that the JSON and the table carry the same facts.
+ */
+import * as assert from 'node:assert/strict';
+import { modelProblems } from '../../../src/core/analysis/modelProblems';
+import { summaryJson, summaryTable } from '../../../src/core/analysis/summary';
+import { analyzePython, type ModelResult } from '../../../src/core/frontends/python/analyzePython';
+import type { SourceHost } from '../../../src/core/frontends/python/imports';
+
+const main = '/ws/main.py';
+
+function analyze(source: string, files: Record<string, string> = {}, options: { maxSteps?: number } = {}) {
+  const all = new Map(Object.entries({ ...files, [main]: source }));
+  const host: SourceHost = {
+    read: (p) => all.get(p),
+    searchPaths: ['/site'],
+    stamp: (p) => (p.startsWith('/site/') && all.has(p) ? 'v0' : undefined),
+  };
+  return analyzePython(main, source, { host, timeMs: 60_000, ...options });
+}
+
+/** The 1-based line of the first line of `source` that contains `text`. */
+function lineOf(source: string, text: string): number {
+  const i = source.split('\n').findIndex((l) => l.includes(text));
+  assert.ok(i >= 0, `no line contains ${text}`);
+  return i + 1;
+}
+
+function only(models: readonly ModelResult[]): ModelResult {
+  assert.equal(models.length, 1, models.map((m) => m.name).join(', '));
+  return models[0];
+}
+
+const header = `import torch
+import torch.nn as nn
+`;
+
+describe('never silent', () => {
+  const unknownImport = `${header}from mystery import Attention
+
+
+class Net(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.conv = nn.Conv2d(3, 8, 3)
+        self.attn = Attention(8)
+        self.fc = nn.Linear(8, 2)
+        self.out = nn.Linear(2, 2)
+
+    def forward(self, x):
+        x = self.conv(x)
+        x = self.attn(x)
+        x = self.fc(x)
+        x = self.out(x)
+        return torch.sigmoid(x)
+`;
+
+  it('marks a model whose output is unknown as incomplete, at the first place the value was lost', () => {
+    const model = only(analyze(unknownImport).models);
+    assert.ok(model.incomplete, 'the model is not complete');
+    assert.equal(model.incomplete.range.start.line + 1, lineOf(unknownImport, 'from mystery import'));
+    assert.match(model.incomplete.reason, /mystery\.Attention: module 'mystery' was not found/);
+    assert.equal(model.incomplete.range.uri, undefined, 'the verdict is in the analysed file');
+  });
+
+  it('leads with the cause and folds the cascade under it', () => {
+    const model = only(analyze(unknownImport).models);
+    const leads = model.diagnostics.filter((d) => d.related);
+    assert.equal(leads.length, 1, JSON.stringify(model.diagnostics, null, 1));
+    const [lead] = leads;
+    assert.equal(lead.range.start.line + 1, lineOf(unknownImport, 'from mystery import'));
+    assert.match(lead.message, /^CNN Lens lost track of a value here: mystery\.Attention.*\(3 later problems follow from it\)$/);
+    // fc, out and sigmoid were each given the unknown value: consequences, not diagnostics of their own.
+    const consequences = ['x = self.fc(x)', 'x = self.out(x)', 'return torch.sigmoid(x)'].map((text) => lineOf(unknownImport, text));
+    assert.deepEqual(lead.related!.map((r) => r.range.start.line + 1), consequences);
+    assert.ok(!model.diagnostics.some((d) => !d.related && /rather than a tensor/.test(d.message)), 'no unfolded copy of a consequence');
+  });
+
+  it('carries the verdict and the folded cause into the JSON and the table', () => {
+    const model = only(analyze(unknownImport).models);
+    const json = summaryJson(model, main);
+    const line = lineOf(unknownImport, 'from mystery import');
+    assert.equal(json.complete, false);
+    assert.deepEqual(json.incomplete && { line: json.incomplete.line, at: json.incomplete.at }, { line, at: undefined });
+    const lead = json.diagnostics.find((d) => d.related);
+    assert.equal(lead?.line, line);
+    assert.equal(lead?.related?.length, 3);
+    const table = summaryTable(model, main);
+    assert.match(table, new RegExp(`^Incomplete: lost track at line ${line} \\(mystery\\.Attention: module 'mystery' was not found`, 'm'));
+    assert.match(table, new RegExp(`^  line ${line}: info: CNN Lens lost track of a value here`, 'm'));
+    assert.match(table, /^ {6}↳ line \d+: Linear was given/m);
+  });
+
+  it('calls a model whose output is known complete', () => {
+    const source = `${header}
+class Small(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.fc = nn.Linear(4, 2)
+
+    def forward(self, x):
+        return self.fc(x)
+`;
+    const model = only(analyze(source).models);
+    assert.equal(model.incomplete, undefined);
+    assert.equal(summaryJson(model).complete, true);
+    assert.ok(!('incomplete' in summaryJson(model)));
+  });
+
+  it('shows a value lost inside an imported workspace module at the user line that led there, naming file:line', () => {
+    const blocks = `import torch.nn as nn
+
+
+class Block(nn.Module):
+    def forward(self, x):
+        return helper(x)
+`;
+    const source = `${header}from blocks import Block
+
+
+class Net(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.conv = nn.Conv2d(3, 8, 3)
+        self.block = Block()
+
+    def forward(self, x):
+        x = self.conv(x)
+        return self.block(x)
+`;
+    const model = only(analyze(source, { '/ws/blocks.py': blocks }).models);
+    assert.ok(model.incomplete);
+    assert.equal(model.incomplete.range.start.line + 1, lineOf(source, 'return self.block(x)'));
+    assert.equal(model.incomplete.at, `blocks.py:${lineOf(blocks, 'return helper(x)')}`);
+    assert.match(model.incomplete.reason, /name 'helper' \(in blocks\.py:6\)/);
+    for (const d of model.diagnostics) assert.equal(d.range.uri, undefined, `${d.message} is placed in the analysed file`);
+    const notDefined = model.diagnostics.find((d) => /'helper' is not defined here/.test(d.message));
+    assert.ok(notDefined, JSON.stringify(model.diagnostics));
+    assert.equal(notDefined.at, 'blocks.py:6');
+    assert.equal(notDefined.range.start.line + 1, lineOf(source, 'return self.block(x)'));
+  });
+
+  it('reports a budget that runs out inside an installed package at the user line that called it', () => {
+    const slow = `def build():
+    n = 0
+    while True:
+        n += 1
+`;
+    const source = `${header}from slowpkg import build
+
+
+class Net(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.fc = nn.Linear(4, 2)
+        self.extra = build()
+
+    def forward(self, x):
+        return self.fc(x)
+`;
+    const model = only(analyze(source, { '/site/slowpkg/__init__.py': slow }, { maxSteps: 20_000 }).models);
+    assert.ok(model.incomplete, 'a model whose evaluation stopped is never complete');
+    const line = lineOf(source, 'self.extra = build()');
+    assert.equal(model.incomplete.range.start.line + 1, line);
+    assert.match(model.incomplete.reason, /step budget exceeded \(in \/site\/slowpkg\/__init__\.py:[34]\)/);
+    const stopped = model.diagnostics.find((d) => /step budget exceeded/.test(d.message));
+    assert.ok(stopped);
+    assert.equal(stopped.severity, 'warning');
+    assert.equal(stopped.range.start.line + 1, line);
+    assert.match(stopped.message, /in \/site\/slowpkg\/__init__\.py:[34], reached from line \d+$/);
+  });
+
+  it('marks a model that raised as incomplete at the raise', () => {
+    const source = `${header}
+class Raises(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.fc = nn.Linear(4, 2)
+
+    def forward(self, x):
+        raise ValueError('not yet')
+`;
+    const model = only(analyze(source).models);
+    assert.ok(model.incomplete);
+    assert.equal(model.incomplete.range.start.line + 1, lineOf(source, 'raise ValueError'));
+    assert.match(model.incomplete.reason, /raised/);
+  });
+
+  it('gives file-level problems of module code a line in the file', () => {
+    const source = `${header}import os
+
+if os.environ.get('FAST'):
+    width = 8
+else:
+    width = 16
+
+
+class Net(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.fc = nn.Linear(width, 2)
+
+    def forward(self, x):
+        return self.fc(x)
+`;
+    const result = analyze(source);
+    const lead = result.diagnostics.find((d) => d.related);
+    assert.ok(lead, JSON.stringify(result.diagnostics));
+    assert.equal(lead.range.start.line + 1, lineOf(source, "if os.environ.get('FAST')"));
+  });
+
+  it('places the rule findings of layers inside another file in the analysed file', () => {
+    const blocks = `import torch.nn as nn
+
+
+class Block(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.conv = nn.Conv2d(16, 8, 3)
+
+    def forward(self, x):
+        return self.conv(x)
+`;
+    const source = `${header}from blocks import Block
+
+
+class Net(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.stem = nn.Conv2d(3, 4, 3)
+        self.block = Block()
+
+    def forward(self, x):
+        return self.block(self.stem(x))
+`;
+    const model = only(analyze(source, { '/ws/blocks.py': blocks }).models);
+    const mismatch = modelProblems(model, main).find((p) => p.code === 'channel-mismatch');
+    assert.ok(mismatch, 'the channel mismatch inside blocks.py is reported');
+    assert.equal(mismatch.severity, 'error', 'on known values it stays an error');
+    assert.equal(mismatch.range.uri, undefined);
+    assert.equal(mismatch.at, `blocks.py:${lineOf(blocks, 'return self.conv(x)')}`);
+    assert.match(mismatch.message, /\(in blocks\.py:10\)$/);
+  });
+});
