@@ -48,7 +48,7 @@ export const libraryBudget = { steps: 5_000_000, timeMs: 10_000 };
  * Installed packages that never define layers: evaluating their source would only cost time, so
  * their attributes are unknown values (as for any module not found).
  */
-const opaquePackages = new Set(['numpy', 'PIL', 'scipy', 'matplotlib', 'pandas', 'cv2', 'tqdm', 'requests', 'yaml', 'h5py', 'sklearn', 'tensorboard', 'onnx', 'packaging', 'safetensors', 'huggingface_hub', 'accimage', 'av', 'pycocotools', 'six', 'setuptools', 'pkg_resources']);
+const opaquePackages = new Set(['PIL', 'scipy', 'matplotlib', 'pandas', 'cv2', 'tqdm', 'requests', 'yaml', 'h5py', 'sklearn', 'tensorboard', 'onnx', 'packaging', 'safetensors', 'huggingface_hub', 'accimage', 'av', 'pycocotools', 'six', 'setuptools', 'pkg_resources']);
 /** Packages modelled by the evaluator: a submodule not modelled is open, not missing. */
 const modelledRoots = ['torch', 'keras', 'tensorflow'];
 
@@ -78,8 +78,8 @@ export class ModuleLoader {
     this.generation++;
     this.touched.clear();
     this.mainFile = mainFile;
-    // The analysed file is never cached: it is evaluated afresh as __main__.
-    this.modules.delete(mainFile);
+    // The analysed file runs afresh as __main__; a cached import of the same file is another
+    // module object, as in Python, and stays while its text is unchanged.
     this.sysModules.entries.set('s:__main__', { key: str('__main__'), value: main });
   }
 

@@ -32,6 +32,8 @@ export interface TensorSupport {
   unary(op: string, value: Value, site: CallSite): Value;
   getAttr(tensor: Value, name: string, site: CallSite): Value;
   getItem(tensor: Value, index: Value, site: CallSite): Value;
+  /** The rows of a tensor whose values are known (`for w in widths`); undefined otherwise. */
+  iterate?(tensor: Value, site: CallSite): Value[] | undefined;
 }
 
 /** The import system (moduleLoader.ts), reached through the object model. */
@@ -293,6 +295,7 @@ export class ObjectModel {
     if (v.t === 'lazy') return this.iterate(v.resolve(), site);
     const plain = iterate(v);
     if (plain) return plain;
+    if (v.t === 'tensor') return this.tensors.iterate?.(v, site);
     if (v.t === 'instance') {
       const native = this.nativeFor(v)?.iterate?.(v);
       if (native) return native;

@@ -6,7 +6,7 @@
  * reads them (`x.view(x.size(0), -1)`, `if x.shape[-1] != filters`).
  */
 import type { Dim, Layout, Shape } from '../../ir/dims';
-import { GraphBuilder, type Framework, type Graph, type LayerModule, type SourceRange } from '../../ir/graph';
+import { GraphBuilder, type Framework, type Graph, type LayerModule, type SourceRange, type TensorId } from '../../ir/graph';
 import type { LayerSpec } from '../../ir/layers';
 import { applyRule } from '../../shapes/registry';
 import type { CallSite, InstanceValue, TensorValue } from './values';
@@ -40,6 +40,7 @@ export class Tracer {
   private readonly groupStack: string[] = [];
   private readonly groupOf = new Map<object, string>();
   private readonly modules = new Map<LayerState, LayerModule>();
+  private readonly constants = new WeakMap<TensorValue, TensorId>();
   readonly outputs: TensorValue[] = [];
 
   /** Without a framework the tracer is neutral: each op takes its inputs' framework. */
@@ -77,7 +78,7 @@ export class Tracer {
   applyLayer(layer: LayerState, inputs: readonly TensorValue[], site: CallSite): TensorValue[] {
     const module = this.moduleFor(layer);
     const outputs = this.outputShapes(layer.spec, inputs);
-    const ids = this.builder.apply(module, inputs.map((t) => t.id), { calledAt: this.range(site), groupId: this.currentGroup(), outputs: outputs.length });
+    const ids = this.builder.apply(module, inputs.map((t) => this.idOf(t)), { calledAt: this.range(site), groupId: this.currentGroup(), outputs: outputs.length });
     return this.made(ids, outputs, inputs);
   }
 
@@ -89,7 +90,7 @@ export class Tracer {
   /** A functional op with several outputs (`torch.chunk`, `torch.split`). */
   applyOpMulti(className: string, spec: LayerSpec, inputs: readonly TensorValue[], site: CallSite): TensorValue[] {
     const shapes = this.outputShapes(spec, inputs);
-    const ids = this.builder.op(className, spec, inputs.map((t) => t.id), { calledAt: this.range(site), groupId: this.currentGroup(), outputs: shapes.length });
+    const ids = this.builder.op(className, spec, inputs.map((t) => this.idOf(t)), { calledAt: this.range(site), groupId: this.currentGroup(), outputs: shapes.length });
     return this.made(ids, shapes, inputs);
   }
 
@@ -108,6 +109,14 @@ export class Tracer {
     return ids.map((id, i) => ({ t: 'tensor', id, shape: shapes[i] }));
   }
 
+  /** A tensor known only by its values (`torch.arange(4)` in `__init__`) enters the graph when an op uses it. */
+  private idOf(t: TensorValue): TensorId {
+    if (t.id >= 0) return t.id;
+    let id = this.constants.get(t);
+    if (id === undefined) this.constants.set(t, (id = this.builder.input(t.shape, 'constant')));
+    return id;
+  }
+
   private outputShapes(spec: LayerSpec, inputs: readonly TensorValue[]): Shape[] {
     const framework = this.frameworkFor(inputs);
     const layout = (spec as { dataFormat?: Layout }).dataFormat ?? layoutOf(framework);
@@ -123,7 +132,7 @@ export class Tracer {
    */
   markLeafCall(path: string | null, className: string, output: TensorValue, site: CallSite): TensorValue {
     const module = this.builder.module({ name: path, className, spec: { kind: 'identity', note: `output of ${className}.forward, followed from source` }, definedAt: this.range(site) });
-    const [id] = this.builder.apply(module, [output.id], { calledAt: this.range(site), groupId: this.currentGroup() });
+    const [id] = this.builder.apply(module, [this.idOf(output)], { calledAt: this.range(site), groupId: this.currentGroup() });
     return this.made([id], [output.shape], [output])[0];
   }
 
@@ -148,7 +157,7 @@ export class Tracer {
 
   output(...tensors: TensorValue[]): void {
     this.outputs.push(...tensors);
-    this.builder.output(...tensors.map((t) => t.id));
+    this.builder.output(...tensors.map((t) => this.idOf(t)));
   }
 
   /** The recorded graph; a neutral tracer's graph is labelled with the framework of the model taken from it. */

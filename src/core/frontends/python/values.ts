@@ -8,6 +8,7 @@
 import type { Shape } from '../../ir/dims';
 import type { TensorId } from '../../ir/graph';
 import type { Expr, Param, Stmt } from './ast';
+import type { TensorData } from './tensorData';
 
 export type Value =
   | NoneValue
@@ -129,6 +130,8 @@ export interface TensorValue {
   readonly t: 'tensor';
   readonly id: TensorId;
   readonly shape: Shape;
+  /** The values of a small tensor built from constants (never of one derived from the model's input). */
+  readonly data?: TensorData;
 }
 
 /** An imported name whose module is evaluated only when the name is used. */
