@@ -213,6 +213,38 @@ class Net(nn.Module):
     assert.equal(lead.range.start.line + 1, lineOf(source, "if os.environ.get('FAST')"));
   });
 
+  it('gathers the notes from inside imported code reached from one line into one, each kept at its place', () => {
+    const sizes = `import os
+
+
+def width():
+    if os.environ.get('WIDE'):
+        return 32
+    if os.environ.get('NARROW'):
+        return 4
+    return 16
+`;
+    const source = `${header}from sizes import width
+
+
+class Net(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.fc = nn.Linear(4, width())
+
+    def forward(self, x):
+        return self.fc(x)
+`;
+    const model = only(analyze(source, { '/ws/sizes.py': sizes }).models);
+    const line = lineOf(source, 'nn.Linear(4, width())');
+    const onLine = model.diagnostics.filter((d) => d.range.start.line + 1 === line);
+    assert.equal(onLine.length, 1, JSON.stringify(onLine, null, 1));
+    assert.match(onLine[0].message, /^2 notes inside imported code reached from here; the first, in sizes\.py:5: lost track of a value: /);
+    const places = onLine[0].related!.filter((r) => r.range.uri === '/ws/sizes.py').map((r) => r.range.start.line + 1);
+    assert.deepEqual([...new Set(places)], [lineOf(sizes, "'WIDE'"), lineOf(sizes, "'NARROW'")]);
+    assert.equal(model.incomplete, undefined, 'a branch taken on an unknown condition is a note, not a lost output');
+  });
+
   it('places the rule findings of layers inside another file in the analysed file', () => {
     const blocks = `import torch.nn as nn
 

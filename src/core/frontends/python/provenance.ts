@@ -41,11 +41,11 @@ export class Provenance {
    * under it as related information.
    */
   fold(raw: readonly EvalDiagnostic[], fallback: SourceRange): ModelDiagnostic[] {
-    const out: ModelDiagnostic[] = [];
+    const out: Folded[] = [];
     const groups = new Map<string, { index: number; cause: UnknownOrigin; members: EvalDiagnostic[] }>();
     for (const d of raw) {
       if (!d.cause) {
-        out.push(this.placed(d, d.severity, d.message, fallback));
+        out.push({ shown: this.placed(d, d.severity, d.message, fallback), text: d.message, where: this.positions.range(d.file, d.from, d.to) });
         continue;
       }
       const key = `${d.cause.file}:${d.cause.from}:${d.cause.to}`;
@@ -53,18 +53,19 @@ export class Provenance {
       if (group) group.members.push(d);
       else {
         groups.set(key, { index: out.length, cause: d.cause, members: [d] });
-        out.push(undefined as unknown as ModelDiagnostic); // the lead, written below
+        out.push(undefined as unknown as Folded); // the lead, written below
       }
     }
     for (const { index, cause, members } of groups.values()) {
       const severity: ModelDiagnostic['severity'] = members.some((m) => m.severity !== 'info') ? 'warning' : 'info';
       const count = `${members.length} later problem${members.length === 1 ? ' follows' : 's follow'} from it`;
       const { range, at } = this.place(cause, fallback);
-      const lead: ModelDiagnostic = { severity, message: `CNN Lens lost track of a value ${at ? `in ${at}` : 'here'}: ${cause.why} (${count})`, range, at };
+      const message = `CNN Lens lost track of a value ${at ? `in ${at}` : 'here'}: ${cause.why} (${count})`;
       const related = members.map((m) => ({ message: m.message, range: this.positions.range(m.file, m.from, m.to) }));
-      out[index] = at ? { ...lead, related } : { severity, message: lead.message, range, related };
+      const shown: ModelDiagnostic = at ? { severity, message, range, at, related } : { severity, message, range, related };
+      out[index] = { shown, text: `lost track of a value: ${cause.why} (${count})`, where: this.positions.range(cause.file, cause.from, cause.to) };
     }
-    return dedupe(out);
+    return dedupe(mergeImportedNotes(out));
   }
 
   /**
@@ -104,6 +105,34 @@ export class Provenance {
     const lineEnd = index ? index.lineStart(range.start.line + 1) - 1 - index.lineStart(range.start.line) : range.start.character + 1;
     return { start: range.start, end: { line: range.start.line, character: Math.max(lineEnd, range.start.character + 1) } };
   }
+}
+
+/** A diagnostic as shown, with its words before placing and the place it really concerns (maybe in another file). */
+interface Folded {
+  readonly shown: ModelDiagnostic;
+  readonly text: string;
+  readonly where: SourceRange;
+}
+
+/**
+ * Notes from inside imported code (a branch torchvision's module code took on an unknown
+ * condition) all land on the user's line that led there: several there become one note, each kept
+ * as related information at its own place, so the line says what was assumed without a pile of hints.
+ */
+function mergeImportedNotes(folded: readonly Folded[]): ModelDiagnostic[] {
+  const imported = (f: Folded) => f.shown.severity === 'info' && !!f.shown.at;
+  const byLine = new Map<number, Folded[]>();
+  for (const f of folded) if (imported(f)) byLine.set(f.shown.range.start.line, [...(byLine.get(f.shown.range.start.line) ?? []), f]);
+  const out: ModelDiagnostic[] = [];
+  for (const f of folded) {
+    const together = imported(f) ? byLine.get(f.shown.range.start.line)! : [f];
+    if (together.length === 1) out.push(f.shown);
+    else if (together[0] === f) {
+      const related = together.flatMap((g) => [{ message: g.text, range: g.where }, ...(g.shown.related ?? [])]);
+      out.push({ severity: 'info', message: `${together.length} notes inside imported code reached from here; the first, in ${f.shown.at}: ${f.text}`, range: f.shown.range, at: f.shown.at, related });
+    }
+  }
+  return out;
 }
 
 /** Several places inside another file shown at the same line with the same words say it once. */
