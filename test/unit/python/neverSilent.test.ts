@@ -63,7 +63,7 @@ class Net(nn.Module):
     const model = only(analyze(unknownImport).models);
     assert.ok(model.incomplete, 'the model is not complete');
     assert.equal(model.incomplete.range.start.line + 1, lineOf(unknownImport, 'from mystery import'));
-    assert.match(model.incomplete.reason, /mystery\.Attention: module 'mystery' was not found/);
+    assert.match(model.incomplete.reason, /mystery\.Attention: module 'mystery' was not found or is not modelled by CNN Lens/);
     assert.equal(model.incomplete.range.uri, undefined, 'the verdict is in the analysed file');
   });
 
@@ -93,6 +93,28 @@ class Net(nn.Module):
     assert.match(table, new RegExp(`^Incomplete: lost track at line ${line} \\(mystery\\.Attention: module 'mystery' was not found`, 'm'));
     assert.match(table, new RegExp(`^  line ${line}: info: CNN Lens lost track of a value here`, 'm'));
     assert.match(table, /^ {6}↳ line \d+: Linear was given/m);
+  });
+
+  it('follows a Keras functional model through a layer it cannot know to the Model that lost its outputs', () => {
+    const source = `from tensorflow import keras
+from tensorflow.keras import layers
+import fancy_layers
+
+
+def build():
+    inputs = keras.Input(shape=(32, 32, 3))
+    x = layers.Conv2D(8, 3)(inputs)
+    x = fancy_layers.Swirl(8)(x)
+    x = layers.GlobalAveragePooling2D()(x)
+    return keras.Model(inputs, layers.Dense(10)(x))
+`;
+    const model = only(analyze(source).models);
+    assert.ok(model.incomplete);
+    assert.equal(model.incomplete.range.start.line + 1, lineOf(source, 'fancy_layers.Swirl(8)(x)'));
+    assert.equal(model.incomplete.reason, "fancy_layers.Swirl: module 'fancy_layers' was not found or is not modelled by CNN Lens");
+    const [lead] = model.diagnostics.filter((d) => d.related);
+    assert.deepEqual(lead.related!.map((r) => r.range.start.line + 1), [10, 11, 11]);
+    assert.match(lead.related![2].message, /^keras\.Model outputs was given/);
   });
 
   it('calls a model whose output is known complete', () => {

@@ -20,7 +20,7 @@ import type { EvalDiagnostic, Interpreter } from './interpreter';
 import type { ParseCache } from './parse';
 import { parsePython } from './parse';
 import {
-  Scope, dict, repr, str, unknown, unknownAt,
+  Scope, dict, notModelled, repr, str, unknown, unknownAt,
   type CallSite, type DictValue, type LazyValue, type ModuleValue, type Value,
 } from './values';
 
@@ -203,7 +203,7 @@ export class ModuleLoader {
             }
           }
           // Lost at the import itself, so that is the place the user is told.
-          v ??= m.open ? unknownAt(`${moduleName}.${name}`, site, this.hooks.interp, `${moduleName}.${name}: module '${moduleName}' was not found or is not read by CNN Lens`) : this.submodule(m, name, site);
+          v ??= m.open ? unknownAt(`${moduleName}.${name}`, site, this.hooks.interp, notModelled(moduleName, name)) : this.submodule(m, name, site);
           if (v === undefined) {
             this.hooks.interp.report(site.file, site.from, site.to, 'info', `cannot import name '${name}' from '${moduleName}'`);
             return (cached = unknown(`${moduleName}.${name}`));

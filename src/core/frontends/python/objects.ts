@@ -9,7 +9,7 @@ import type { Stmt } from './ast';
 import { PyRaise } from './errors';
 import { Interpreter } from './interpreter';
 import {
-  NONE, Scope, bool, float, hashKey, int, isNumber, iterate, list, numberOf, repr, str, strOf, truthy, tuple, unknown,
+  NONE, Scope, bool, float, hashKey, int, isNumber, iterate, list, notModelled, numberOf, repr, str, strOf, truthy, tuple, unknown, unknownAt,
   type CallArgs, type CallSite, type ClassValue, type FuncValue, type InstanceValue, type ModuleValue, type Value,
 } from './values';
 
@@ -140,7 +140,8 @@ export class ObjectModel {
         if (v !== undefined) return v.t === 'lazy' ? v.resolve() : v;
         const sub = this.imports.submodule(obj, name, site);
         if (sub) return sub;
-        return unknown(`${obj.name}.${name}`);
+        // Lost here, and the user is told why: the module is one CNN Lens does not read.
+        return obj.open ? unknownAt(`${obj.name}.${name}`, site, this.interp, notModelled(obj.name, name)) : unknown(`${obj.name}.${name}`);
       }
       case 'lazy':
         return this.getAttr(obj.resolve(), name, site);

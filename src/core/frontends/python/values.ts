@@ -182,6 +182,9 @@ export const bool = (v: boolean): BoolValue => (v ? TRUE : FALSE);
 export const tuple = (items: readonly Value[]): TupleValue => ({ t: 'tuple', items });
 export const list = (items: Value[]): ListValue => ({ t: 'list', items });
 export const unknown = (why: string): UnknownValue => ({ t: 'unknown', why });
+/** Why a name from a module the evaluator does not read (not found, numpy, an unmodelled torch module) is unknown. */
+export const notModelled = (module: string, name: string): string => `${module}.${name}: module '${module}' was not found or is not modelled by CNN Lens`;
+
 /** An unknown value lost at a known place (an import that found nothing). */
 export const unknownAt = (why: string, site: CallSite, interp: { via(file: string): UnknownOrigin['via'] }, because = why): UnknownValue =>
   ({ t: 'unknown', why, origin: { file: site.file, from: site.from, to: site.to, why: because, via: interp.via(site.file) } });
