@@ -6,7 +6,7 @@
  */
 import type { Shape } from '../ir/dims';
 import type { Framework, Graph, SourceRange } from '../ir/graph';
-import type { ShapeAnalysis } from '../shapes/shapePass';
+import { unknownLayer, type ShapeAnalysis } from '../shapes/shapePass';
 
 /** Where a model came from: a Python class, factory function or variable, or a whole model file. */
 export type ModelKind = 'class' | 'function' | 'variable' | 'file';
@@ -80,4 +80,18 @@ export function shortPath(file: string, beside: string): string {
   if (packages) return file.slice(packages.index + packages[0].length);
   const dir = beside.slice(0, Math.max(beside.lastIndexOf('/'), beside.lastIndexOf('\\')) + 1);
   return dir && file.startsWith(dir) ? file.slice(dir.length) : file;
+}
+
+/**
+ * A model whose output shape was guessed through a layer CNN Lens does not know is not complete
+ * either: the verdict names that layer, at its call (or, inside another file, at `fallback`).
+ */
+export function guessedOutput(analysis: ShapeAnalysis, fallback: SourceRange, file: string): Incompleteness | undefined {
+  const node = analysis.outputGuessedAfter;
+  if (!node) return undefined;
+  const called = node.calledAt;
+  const reason = `its output shape is a guess after ${unknownLayer(node)}`;
+  if (called && !called.uri) return { reason, range: called };
+  const at = called?.uri ? `${shortPath(called.uri, file)}:${called.start.line + 1}` : undefined;
+  return { reason: at ? `${reason} (in ${at})` : reason, range: fallback, at };
 }

@@ -90,6 +90,8 @@ export class ShapeAnalysis {
     readonly nodeResults: readonly NodeResult[],
     readonly moduleResults: readonly ModuleResult[],
     readonly totals: Totals,
+    /** The layer CNN Lens does not know that an output's shape was guessed through, if any. */
+    readonly outputGuessedAfter?: LayerNode,
   ) {}
 
   get nodes(): ReadonlyMap<string, NodeResult> {
@@ -116,7 +118,7 @@ export function runShapePass(graph: Graph): ShapeAnalysis {
   const shapes: Shape[] = new Array(graph.tensorCount);
   const fields: (ReceptiveField | undefined)[] = new Array(graph.tensorCount);
   const tensorBytes: (number | null)[] = new Array(graph.tensorCount);
-  const doubts: (string | undefined)[] = new Array(graph.tensorCount);
+  const doubts: (LayerNode | undefined)[] = new Array(graph.tensorCount);
   for (const input of graph.inputs) {
     shapes[input.tensorId] = input.shape;
     tensorBytes[input.tensorId] = bytesOf(input.shape);
@@ -136,11 +138,11 @@ export function runShapePass(graph: Graph): ShapeAnalysis {
       const shared = recordWeights(graph, moduleRecords, node, result.weights);
       if (shared) diagnostics = [...diagnostics, shared];
     }
-    let doubt = node.spec.kind === 'unknown' ? unknownLayer(node) : undefined;
+    let doubt = node.spec.kind === 'unknown' ? node : undefined;
     for (const t of node.inputs) doubt ??= doubts[t];
     if (doubt) {
       for (const t of node.outputs) doubts[t] = doubt;
-      if (node.spec.kind !== 'unknown') diagnostics = downgraded(diagnostics, doubt);
+      if (node.spec.kind !== 'unknown') diagnostics = downgraded(diagnostics, unknownLayer(doubt));
     }
     let activationBytes: number | null = 0;
     for (let i = 0; i < node.outputs.length; i++) {
@@ -153,16 +155,20 @@ export function runShapePass(graph: Graph): ShapeAnalysis {
     }
     const field = nextField(node.inputs, fields, result, node.spec);
     if (field) for (const t of node.outputs) fields[t] = field;
-    nodes.push(new NodeResult(node, shapes, result.macs, diagnostics, field ?? null, activationBytes, nodeContext, doubt));
+    nodes.push(new NodeResult(node, shapes, result.macs, diagnostics, field ?? null, activationBytes, nodeContext, doubt && unknownLayer(doubt)));
   }
   const modules: ModuleResult[] = [];
   for (const module of graph.modules) modules.push(moduleRecords[module.id] ?? moduleResult(graph, module, declaredWeights(module, context), []));
-  return new ShapeAnalysis(graph, shapes, nodes, modules, totalsOf(graph, shapes, tensorBytes, nodes, modules));
+  const guessed = graph.outputs.map((t) => doubts[t]).find(Boolean);
+  return new ShapeAnalysis(graph, shapes, nodes, modules, totalsOf(graph, shapes, tensorBytes, nodes, modules), guessed);
 }
 
-function unknownLayer(node: LayerNode): string {
+/** `attn (Attention, a layer CNN Lens does not know) at line 12`: what a guessed shape came through. */
+export function unknownLayer(node: LayerNode): string {
   const line = node.calledAt && !node.calledAt.uri ? ` at line ${node.calledAt.start.line + 1}` : '';
-  return `${node.name ?? node.className} (${node.className}, a layer CNN Lens does not know)${line}`;
+  const reason = node.spec.kind === 'unknown' ? node.spec.reason : undefined;
+  const what = reason ? `${node.className} could not be built: ${reason}` : node.moduleId === undefined ? 'an op CNN Lens does not follow' : `${node.className}, a layer CNN Lens does not know`;
+  return `${node.name ?? node.className} (${what})${line}`;
 }
 
 /** Errors on a shape that is only a guess: notes that say what the guess came from, never confident errors. */

@@ -117,6 +117,32 @@ def build():
     assert.match(lead.related![2].message, /^keras\.Model outputs was given/);
   });
 
+  it('marks a model whose output shape was guessed through an op it could not follow as incomplete, and errors after it as notes', () => {
+    const source = `${header}import helpers_missing
+
+
+class Net(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.conv = nn.Conv2d(3, 8, 3)
+        self.fc = nn.Linear(8, 2)
+
+    def forward(self, x):
+        x = self.conv(x)
+        b = helpers_missing.batch(x)
+        x = x.view(b, 8, -1).mean(2)
+        return self.fc(x)
+`;
+    const model = only(analyze(source).models);
+    const line = lineOf(source, 'x = x.view(b, 8, -1)');
+    assert.ok(model.incomplete);
+    assert.equal(model.incomplete.range.start.line + 1, line);
+    assert.match(model.incomplete.reason, new RegExp(`^its output shape is a guess after view \\(view could not be built: .*\\) at line ${line}$`));
+    const fc = modelProblems(model, main).filter((p) => p.node?.node.name === 'fc');
+    assert.ok(fc.length, 'the Linear mismatch on a guessed shape is still reported');
+    assert.deepEqual(fc.map((p) => p.severity), fc.map(() => 'info'), 'but never as an error');
+  });
+
   it('calls a model whose output is known complete', () => {
     const source = `${header}
 class Small(nn.Module):

@@ -9,7 +9,7 @@ import type { ArgValue } from '../../frameworks/args';
 import type { Dim, Shape } from '../../ir/dims';
 import type { Framework, Graph, SourceRange } from '../../ir/graph';
 import { runShapePass } from '../../shapes/shapePass';
-import type { FileAnalysis, ModelDiagnostic, ModelResult } from '../modelResult';
+import { guessedOutput, type FileAnalysis, type ModelDiagnostic, type ModelResult } from '../modelResult';
 import type { Stmt } from './ast';
 import { BudgetExceeded, PyRaise } from './errors';
 import { callableWithoutArgs, derivedTorchInput, findCandidates, inputFromComment, isKerasModel, isTorchModel, type EntryCandidate, type EntryKind } from './entryPoints';
@@ -212,8 +212,9 @@ export function analyzePython(file: string, text: string, options: PythonAnalysi
     const range = positions.range(file, candidate.from, candidate.to);
     const modelDiagnostics = provenance.fold(session.interp.diagnostics.splice(0), head);
     if (stopped) modelDiagnostics.push(stopped.diagnostic);
-    const incomplete = provenance.verdict({ stopped: stopped?.place, output, outputTensors, layers: graph.nodes.length, diagnostics: modelDiagnostics }, head);
-    return { name: candidate.name, kind: candidate.kind, framework, range, inputs, graph, analysis: runShapePass(graph), diagnostics: modelDiagnostics, stopped: stopped?.diagnostic.message, incomplete };
+    const analysis = runShapePass(graph);
+    const incomplete = provenance.verdict({ stopped: stopped?.place, output, outputTensors, layers: graph.nodes.length, diagnostics: modelDiagnostics }, head) ?? guessedOutput(analysis, head, file);
+    return { name: candidate.name, kind: candidate.kind, framework, range, inputs, graph, analysis, diagnostics: modelDiagnostics, stopped: stopped?.diagnostic.message, incomplete };
   }
 
   /** Where evaluation stopped (maybe inside an imported file), as a diagnostic in this file. */
