@@ -140,7 +140,7 @@ export class ModelStatusBar implements vscode.Disposable {
     }
     const { formatCompact } = loadEngine();
     const t = model.analysis.totals;
-    this.item.text = `$(type-hierarchy) ${model.name}: ${formatCompact(t.params)} params · ${formatCompact(t.macs)}MACs`;
+    this.item.text = `$(${model.incomplete ? 'warning' : 'type-hierarchy'}) ${model.name}: ${formatCompact(t.params)} params · ${formatCompact(t.macs)}MACs${model.incomplete ? ' (incomplete)' : ''}`;
     this.item.tooltip = `CNN Lens: ${modelTotals(model)}${analysis!.stale ? ' (stale: the current text has errors)' : ''}. Click for the summary.`;
     this.item.show();
   }
