@@ -6,7 +6,7 @@
  */
 import type { Shape } from '../ir/dims';
 import type { Framework, Graph, SourceRange } from '../ir/graph';
-import { unknownLayer, type ShapeAnalysis } from '../shapes/shapePass';
+import { reviveShapeAnalysis, unknownLayer, type ShapeAnalysis } from '../shapes/shapePass';
 
 /** Where a model came from: a Python class, factory function or variable, or a whole model file. */
 export type ModelKind = 'class' | 'function' | 'variable' | 'file';
@@ -94,4 +94,10 @@ export function guessedOutput(analysis: ShapeAnalysis, fallback: SourceRange, fi
   if (called && !called.uri) return { reason, range: called };
   const at = called?.uri ? `${shortPath(called.uri, file)}:${called.start.line + 1}` : undefined;
   return { reason: at ? `${reason} (in ${at})` : reason, range: fallback, at };
+}
+
+/** A file's analysis as it arrives from a worker thread (plain data), with its methods back. */
+export function reviveFileAnalysis(cloned: FileAnalysis): FileAnalysis {
+  for (const m of cloned.models) reviveShapeAnalysis(m.analysis);
+  return cloned;
 }
