@@ -10,6 +10,7 @@ import { modelProblems } from '../../../src/core/analysis/modelProblems';
 import { summaryJson, summaryTable } from '../../../src/core/analysis/summary';
 import { analyzePython, type ModelResult } from '../../../src/core/frontends/python/analyzePython';
 import type { SourceHost } from '../../../src/core/frontends/python/imports';
+import { reviveFileAnalysis } from '../../../src/core/frontends/modelResult';
 
 const main = '/ws/main.py';
 
@@ -141,6 +142,10 @@ class Net(nn.Module):
     const fc = modelProblems(model, main).filter((p) => p.node?.node.name === 'fc');
     assert.ok(fc.length, 'the Linear mismatch on a guessed shape is still reported');
     assert.deepEqual(fc.map((p) => p.severity), fc.map(() => 'info'), 'but never as an error');
+    // The editor receives analyses from a worker, through a structured clone: the verdict and the doubt survive it.
+    const [revived] = reviveFileAnalysis(structuredClone(analyze(source))).models;
+    assert.deepEqual(revived.incomplete, model.incomplete);
+    assert.deepEqual(modelProblems(revived, main).map((p) => [p.severity, p.message]), modelProblems(model, main).map((p) => [p.severity, p.message]));
   });
 
   it('calls a model whose output is known complete', () => {
