@@ -7,7 +7,7 @@
  * usage text; options, file reading and analysis shared by the commands are in common.ts. No
  * model knowledge lives here.
  */
-import { summaryJson, summaryTable } from '../core/analysis/summary';
+import { diagnosticLines, diagnosticsJson, summaryJson, summaryTable } from '../core/analysis/summary';
 import { bestStateDictFit, stateDictFits } from '../core/analysis/weightFit';
 import { isStateDictFile } from '../node/weightsFile';
 import { analyzeFile, exitFailure, exitUsage, parseCommandLine, processIo, type CliIo } from './common';
@@ -110,11 +110,12 @@ async function summary(argv: readonly string[], io: CliIo): Promise<number> {
   }
   if (chosen.format === 'json') {
     const weights = verdict ? { weights: verdictJson(chosen.weights!, verdict, index!.path) } : {};
-    io.out(JSON.stringify({ file, models: result.models.map(summaryJson), ...weights }, null, 2) + '\n');
+    const models = result.models.map((m) => summaryJson(m, result.file));
+    io.out(JSON.stringify({ file, diagnostics: diagnosticsJson(result.diagnostics), models, ...weights }, null, 2) + '\n');
   } else {
-    io.out(result.models.map(summaryTable).join('\n'));
-    const fileProblems = result.diagnostics.filter((d) => d.severity !== 'info');
-    if (fileProblems.length) io.out(`\n${file}:\n${fileProblems.map((d) => `  line ${d.range.start.line + 1}: ${d.severity}: ${d.message}`).join('\n')}\n`);
+    io.out(result.models.map((m) => summaryTable(m, result.file)).join('\n'));
+    // The file's own problems, with the notes of its module-level code (where a value was lost).
+    if (result.diagnostics.length) io.out(`\n${file}:\n${diagnosticLines(diagnosticsJson(result.diagnostics)).join('\n')}\n`);
     if (verdict) io.out(verdictText(chosen.weights!, verdict, index!.path));
   }
   return verdict && !stateDictFits(verdict.fit) ? exitFailure : 0;

@@ -1,7 +1,8 @@
 /**
  * Inlay hints (`→ 64×56×56` at the end of each layer line, `shapes` or `shapesAndParams`),
- * CodeLens above each model (totals and its commands), and the status-bar item for the model
- * under the cursor. All three read the analysis service's cache and refresh when it changes.
+ * CodeLens above each model (totals and its commands; an incomplete model says where CNN Lens lost
+ * track), and the status-bar item for the model under the cursor. All three read the analysis
+ * service's cache and refresh when it changes.
  */
 import * as vscode from 'vscode';
 import type { Shape } from '../core/ir/dims';
@@ -97,13 +98,17 @@ export class ModelCodeLens implements vscode.CodeLensProvider {
   }
 }
 
-/** `61,706 params · 423 k MACs · 1×1×32×32 → 1×10` */
+/** `61,706 params · 423 k MACs · 1×1×32×32 → 1×10`, then `incomplete: lost track at line N (why)` if it is. */
 export function modelTotals(model: ModelResult): string {
-  const { formatShape, formatCompact, formatInt } = loadEngine();
+  const { formatShape, formatCompact, formatInt, incompleteText } = loadEngine();
   const t = model.analysis.totals;
   const params = t.params !== null && t.params < 1e6 ? formatInt(t.params) : formatCompact(t.params);
-  return `${params} params · ${formatCompact(t.macs)}MACs · ${model.inputs.map((s) => formatShape(s)).join(', ')} → ${t.outputShapes.map((s) => formatShape(s)).join(', ') || '?'}`;
+  const totals = `${params} params · ${formatCompact(t.macs)}MACs · ${model.inputs.map((s) => formatShape(s)).join(', ')} → ${t.outputShapes.map((s) => formatShape(s)).join(', ') || '?'}`;
+  return model.incomplete ? `${totals} · incomplete: ${incompleteText(model.incomplete, maxLensReason)}` : totals;
 }
+
+/** A CodeLens is one line above the code: a long reason is cut (the hover and Problems give it whole). */
+const maxLensReason = 80;
 
 /** The model whose definition holds the cursor, else the file's first. */
 export function modelAt(analysis: DocumentAnalysis, line: number | undefined): ModelResult | undefined {
@@ -135,7 +140,7 @@ export class ModelStatusBar implements vscode.Disposable {
     }
     const { formatCompact } = loadEngine();
     const t = model.analysis.totals;
-    this.item.text = `$(type-hierarchy) ${model.name}: ${formatCompact(t.params)} params · ${formatCompact(t.macs)}MACs`;
+    this.item.text = `$(${model.incomplete ? 'warning' : 'type-hierarchy'}) ${model.name}: ${formatCompact(t.params)} params · ${formatCompact(t.macs)}MACs${model.incomplete ? ' (incomplete)' : ''}`;
     this.item.tooltip = `CNN Lens: ${modelTotals(model)}${analysis!.stale ? ' (stale: the current text has errors)' : ''}. Click for the summary.`;
     this.item.show();
   }

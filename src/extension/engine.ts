@@ -8,6 +8,7 @@ export { analyzeKerasJson } from '../core/frontends/kerasJson';
 export { reviveFileAnalysis, type FileAnalysis } from '../core/frontends/modelResult';
 export { LayerIndex } from '../core/analysis/locate';
 export { summaryTable } from '../core/analysis/summary';
+export { incompleteText, modelProblems } from '../core/analysis/modelProblems';
 export { describeNode } from '../core/shapes/describe';
 export { formatShape } from '../core/ir/dims';
 export { modelSnapshot } from '../core/analysis/viewGraph';

@@ -166,6 +166,6 @@ class SummaryDocuments implements vscode.TextDocumentContentProvider {
     const models = analysis?.result.models.filter((m) => !source.model || m.name === source.model) ?? [];
     if (!models.length) return `No model found in ${source.document.uri.path.split('/').pop()}.`;
     const { summaryTable } = loadEngine();
-    return models.map(summaryTable).join('\n');
+    return models.map((m) => summaryTable(m, analysis!.result.file)).join('\n');
   }
 }

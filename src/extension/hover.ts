@@ -95,8 +95,10 @@ export class LayerHoverProvider implements vscode.HoverProvider {
   private describeModel(model: ModelResult): string {
     const { formatShape, formatInt, formatCompact, formatBytes } = loadEngine();
     const t = model.analysis.totals;
+    const { incompleteText } = loadEngine();
     return [
       `**${escape(model.name)}** (${model.framework})`,
+      ...(model.incomplete ? [`**incomplete:** ${escape(incompleteText(model.incomplete))}; the totals below leave out what follows`] : []),
       `\`${model.inputs.map((s) => formatShape(s)).join(', ')} → ${t.outputShapes.map((s) => formatShape(s)).join(', ')}\``,
       `${formatInt(t.params)} params (${formatInt(t.trainable)} trainable, ${formatInt(t.nonTrainable)} non-trainable) · ${formatCompact(t.macs)}MACs · peak activations ${formatBytes(t.peakActivationBytes)}`,
       this.links(),

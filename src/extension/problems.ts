@@ -1,11 +1,16 @@
 /**
  * Problems from the analysis: shape mismatches at the call that fails (with the computed value),
- * what the evaluator could not follow (as hints, never errors, for code that may well be valid),
- * syntax errors, and a budget that ran out. A quick fix rewrites a wrong `in_channels` /
+ * what the evaluator could not follow (as hints, never errors, for code that may well be valid,
+ * led by the place a value was first lost with what followed from it as related information), an
+ * incomplete model, syntax errors, and a budget that ran out — all on lines of the document itself,
+ * a problem inside an imported file at the line that led there. A quick fix rewrites a wrong `in_channels` /
  * `in_features` / `num_features` in the layer's definition to the value that arrives.
  */
 import * as vscode from 'vscode';
-import { AnalysisService, type DocumentAnalysis } from './analysisService';
+import type { ModelProblem } from '../core/analysis/modelProblems';
+import type { ModelDiagnostic } from '../core/frontends/modelResult';
+import type { SourceRange } from '../core/ir/graph';
+import { AnalysisService, loadEngine, type DocumentAnalysis } from './analysisService';
 
 interface Fix {
   readonly definition: vscode.Range;
@@ -16,6 +21,20 @@ interface Fix {
 const severities = { error: vscode.DiagnosticSeverity.Error, warning: vscode.DiagnosticSeverity.Warning, info: vscode.DiagnosticSeverity.Hint } as const;
 /** Where a wrong number sits in a constructor call: its keyword, else its position. */
 const positionOf: Record<string, number> = { in_channels: 0, in_features: 0, num_features: 0, num_channels: 1 };
+/** A folded cascade lists its first consequences; the rest are counted in the message. */
+const maxRelated = 20;
+
+const range = (r: SourceRange) => new vscode.Range(r.start.line, r.start.character, r.end.line, r.end.character);
+
+/**
+ * Which of a model's problems reach Problems: warnings and errors; of the notes, those that lead a
+ * folded cascade (where a value was lost), a layer CNN Lens does not know, and a finding that would
+ * be an error were its input certain. Other notes (a branch taken on an unknown condition) stay in
+ * the summary, so code that may well be valid is not covered in hints.
+ */
+function shown(p: ModelProblem): boolean {
+  return p.severity !== 'info' || !!p.related?.length || p.code === 'unknown-layer' || !!p.node?.uncertain;
+}
 
 export class ShapeProblems implements vscode.Disposable, vscode.CodeActionProvider {
   static readonly providedCodeActionKinds = [vscode.CodeActionKind.QuickFix];
@@ -32,7 +51,6 @@ export class ShapeProblems implements vscode.Disposable, vscode.CodeActionProvid
 
   private publish(analysis: DocumentAnalysis): void {
     const out: vscode.Diagnostic[] = [];
-    const range = (r: { start: { line: number; character: number }; end: { line: number; character: number } }) => new vscode.Range(r.start.line, r.start.character, r.end.line, r.end.character);
     const seen = new Set<string>();
     const add = (d: vscode.Diagnostic) => {
       const key = `${d.range.start.line}:${d.range.start.character}:${d.message}`;
@@ -41,27 +59,35 @@ export class ShapeProblems implements vscode.Disposable, vscode.CodeActionProvid
       d.source = 'CNN Lens';
       out.push(d);
     };
-    for (const d of analysis.result.diagnostics) if (!d.range.uri) add(new vscode.Diagnostic(range(d.range), d.message, severities[d.severity]));
+    const uri = vscode.Uri.parse(analysis.uri);
+    // Ranges carrying a uri are in other files: what a problem there led to is shown as related information.
+    const location = (r: SourceRange) => new vscode.Location(r.uri ? vscode.Uri.file(r.uri) : uri, range(r));
+    const diagnostic = (d: ModelDiagnostic) => {
+      const shown = new vscode.Diagnostic(range(d.range), d.message, severities[d.severity]);
+      if (d.related?.length) shown.relatedInformation = d.related.slice(0, maxRelated).map((r) => new vscode.DiagnosticRelatedInformation(location(r.range), r.message));
+      return shown;
+    };
+    for (const d of analysis.result.diagnostics) if (!d.range.uri) add(diagnostic(d));
     if (!analysis.stale) {
+      const { modelProblems, incompleteText } = loadEngine();
       for (const model of analysis.result.models) {
-        for (const d of model.diagnostics) if (!d.range.uri && d.severity !== 'info') add(new vscode.Diagnostic(range(d.range), d.message, severities[d.severity]));
-        for (const r of model.analysis.nodeResults) {
-          if (!r.node.calledAt || r.node.calledAt.uri) continue;
-          for (const d of r.diagnostics) {
-            if (d.severity === 'info' && d.code !== 'unknown-layer') continue;
-            const diagnostic = new vscode.Diagnostic(range(r.node.calledAt), `${r.node.name ?? r.node.className}: ${d.message}`, severities[d.severity]);
-            diagnostic.code = d.code;
-            const module = r.node.moduleId === undefined ? undefined : model.analysis.graph.modules[r.node.moduleId];
-            if (module?.definedAt && !module.definedAt.uri) {
-              diagnostic.relatedInformation = [new vscode.DiagnosticRelatedInformation(new vscode.Location(vscode.Uri.parse(analysis.uri), range(module.definedAt)), `${module.name ?? module.className} is defined here`)];
-              if (d.fix) this.fixes.set(diagnostic, { definition: range(module.definedAt), ...d.fix });
-            }
-            add(diagnostic);
+        if (model.incomplete && !model.incomplete.range.uri) {
+          add(new vscode.Diagnostic(range(model.incomplete.range), `${model.name} is incomplete: ${incompleteText(model.incomplete)}`, vscode.DiagnosticSeverity.Warning));
+        }
+        for (const p of modelProblems(model, analysis.result.file)) {
+          if (p.range.uri || !shown(p)) continue;
+          const d = diagnostic(p);
+          d.code = p.code;
+          const module = p.node?.node.moduleId === undefined ? undefined : model.analysis.graph.modules[p.node.node.moduleId];
+          if (p.node && module?.definedAt && !module.definedAt.uri) {
+            d.relatedInformation = [new vscode.DiagnosticRelatedInformation(new vscode.Location(uri, range(module.definedAt)), `${module.name ?? module.className} is defined here`)];
+            if (p.fix) this.fixes.set(d, { definition: range(module.definedAt), ...p.fix });
           }
+          add(d);
         }
       }
     }
-    this.collection.set(vscode.Uri.parse(analysis.uri), out);
+    this.collection.set(uri, out);
   }
 
   provideCodeActions(document: vscode.TextDocument, _range: vscode.Range, context: vscode.CodeActionContext): vscode.CodeAction[] {

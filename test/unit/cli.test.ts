@@ -48,6 +48,24 @@ describe('cnn-lens summary', () => {
     assert.ok(m.layers.some((l) => l.path === null), 'functional ops have a null path');
   });
 
+  it('puts the file\'s diagnostics at the top level of the JSON and says whether each model is complete', async () => {
+    const r = await run('summary', fixture, '--model', 'PlainConvNet', '--format', 'json');
+    const json = JSON.parse(r.out) as { diagnostics: unknown[]; models: { complete: boolean }[] };
+    assert.deepEqual(Object.keys(json), ['file', 'diagnostics', 'models']);
+    assert.deepEqual(json.diagnostics, []);
+    assert.deepEqual(Object.keys(json.models[0]).slice(0, 3), ['name', 'framework', 'complete']);
+    assert.equal(json.models[0].complete, true);
+    const lost = await run('summary', 'test/fixtures/python/pytorch/lost_track.py', '--format', 'json');
+    assert.equal(lost.code, 0, lost.err);
+    const [model] = (JSON.parse(lost.out) as { models: { complete: boolean; incomplete: { line: number; reason: string }; diagnostics: { line: number; related?: unknown[] }[] }[] }).models;
+    assert.equal(model.complete, false);
+    assert.equal(model.incomplete.line, 8);
+    assert.match(model.incomplete.reason, /^vendor_ops\.SpecialPool: module 'vendor_ops' was not found/);
+    assert.ok(model.diagnostics.some((d) => d.line === 8 && d.related?.length), 'the cause leads, with its consequences folded under it');
+    const table = await run('summary', 'test/fixtures/python/pytorch/lost_track.py');
+    assert.match(table.out, /^Incomplete: lost track at line 8 \(vendor_ops\.SpecialPool/m);
+  });
+
   it('takes --input and --arg (Python literals) and rejects bad ones with exit 2', async () => {
     const r = await run('summary', 'test/fixtures/python/pytorch/resnet_style.py', '--model', 'tiny_resnet', '--arg', 'num_classes=7', '--input', '2,3,64,64', '--format', 'json');
     assert.equal(r.code, 0, r.err);

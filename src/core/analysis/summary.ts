@@ -1,19 +1,34 @@
 /**
  * A model's analysis as the torchinfo / Keras `model.summary()`-style table and as the CLI's JSON
  * schema. Both the `cnn-lens` CLI and the editor's "Show Model Summary" print from here, so the
- * two never disagree.
+ * two never disagree. A model whose evaluation lost track says so first (`complete: false` and
+ * where), and every problem is given at a line of the analysed file.
  */
 import { formatShape, type Dim, type Shape } from '../ir/dims';
 import type { Framework, SourceRange } from '../ir/graph';
 import { formatBytes, formatCompact, formatInt } from '../shapes/format';
+import type { Incompleteness, ModelDiagnostic } from '../frontends/modelResult';
 import type { ShapeAnalysis } from '../shapes/shapePass';
+import { incompleteText, modelProblems } from './modelProblems';
 
 export interface SummaryModel {
   readonly name: string;
   readonly framework: Framework;
+  readonly range: SourceRange;
   readonly inputs: readonly Shape[];
   readonly analysis: ShapeAnalysis;
-  readonly diagnostics: readonly { severity: 'error' | 'warning' | 'info'; message: string; range: SourceRange }[];
+  readonly diagnostics: readonly ModelDiagnostic[];
+  readonly incomplete?: Incompleteness;
+}
+
+/** One problem in the JSON: its line in the analysed file; `at` names the place inside another file. */
+export interface JsonDiagnostic {
+  severity: 'error' | 'warning' | 'info';
+  message: string;
+  line: number;
+  at?: string;
+  /** The problems that follow from this one (a lost value's cascade), each with its own place. */
+  related?: { message: string; line: number; file?: string }[];
 }
 
 export interface JsonLayer {
@@ -29,16 +44,41 @@ export interface JsonLayer {
 export interface JsonModel {
   name: string;
   framework: Framework;
+  /** False when the output is unknown, no layer was recorded, or evaluation stopped; `incomplete` says where and why. */
+  complete: boolean;
+  incomplete?: { line: number; reason: string; at?: string };
   input: (number | null)[][];
   output: (number | null)[][];
   totals: { params: number; trainable: number; nonTrainable: number; macs: number; peakActivationBytes: number | null };
   layers: JsonLayer[];
-  diagnostics: { severity: 'error' | 'warning' | 'info'; message: string; line: number }[];
+  diagnostics: JsonDiagnostic[];
+}
+
+/** Diagnostics (a file's or a model's) in the JSON schema. */
+export function diagnosticsJson(diagnostics: readonly ModelDiagnostic[]): JsonDiagnostic[] {
+  return diagnostics.map((d) => ({
+    severity: d.severity,
+    message: d.message,
+    line: d.range.uri ? 0 : d.range.start.line + 1,
+    ...(d.at ? { at: d.at } : {}),
+    ...(d.related ? { related: d.related.map((r) => ({ message: r.message, line: r.range.start.line + 1, ...(r.range.uri ? { file: r.range.uri } : {}) })) } : {}),
+  }));
+}
+
+/** Diagnostics as the table prints them: `line N: severity: message`, a folded cascade's first few below. */
+export function diagnosticLines(diagnostics: readonly JsonDiagnostic[], indent = '  ', relatedShown = 3): string[] {
+  const out: string[] = [];
+  for (const d of diagnostics) {
+    out.push(`${indent}${d.line ? `line ${d.line}: ` : ''}${d.severity}: ${d.message}`);
+    for (const r of d.related?.slice(0, relatedShown) ?? []) out.push(`${indent}    ↳ ${r.file ? `${r.file}:` : 'line '}${r.line}: ${r.message}`);
+    if (d.related && d.related.length > relatedShown) out.push(`${indent}    ↳ … and ${d.related.length - relatedShown} more`);
+  }
+  return out;
 }
 
 const plain = (shape: Shape): (number | null)[] => shape.map((d: Dim) => (typeof d === 'number' ? d : null));
 
-export function summaryJson(model: SummaryModel): JsonModel {
+export function summaryJson(model: SummaryModel, file = ''): JsonModel {
   const { analysis } = model;
   const layers = analysis.nodeResults.map((r) => {
     const module = r.node.moduleId === undefined ? undefined : analysis.modules[r.node.moduleId];
@@ -52,12 +92,14 @@ export function summaryJson(model: SummaryModel): JsonModel {
       line: (r.node.calledAt?.start.line ?? -1) + 1,
     };
   });
-  const diagnostics = [...model.diagnostics.map((d) => ({ severity: d.severity, message: d.message, line: d.range.uri ? 0 : d.range.start.line + 1 }))];
-  for (const r of analysis.nodeResults) for (const d of r.diagnostics) diagnostics.push({ severity: d.severity, message: `${r.node.name ?? r.node.className}: ${d.message}`, line: (r.node.calledAt?.start.line ?? -1) + 1 });
+  const diagnostics = diagnosticsJson(modelProblems(model, file));
   const t = analysis.totals;
+  const incomplete = model.incomplete;
   return {
     name: model.name,
     framework: model.framework,
+    complete: !incomplete,
+    ...(incomplete ? { incomplete: { line: incomplete.range.start.line + 1, reason: incomplete.reason, ...(incomplete.at ? { at: incomplete.at } : {}) } } : {}),
     input: model.inputs.map(plain),
     output: t.outputShapes.map(plain),
     totals: { params: t.params ?? 0, trainable: t.trainable ?? 0, nonTrainable: t.nonTrainable ?? 0, macs: t.macs ?? 0, peakActivationBytes: t.peakActivationBytes },
@@ -67,8 +109,8 @@ export function summaryJson(model: SummaryModel): JsonModel {
 }
 
 /** The table a person reads: one row per layer application, then totals and diagnostics. */
-export function summaryTable(model: SummaryModel): string {
-  const json = summaryJson(model);
+export function summaryTable(model: SummaryModel, file = ''): string {
+  const json = summaryJson(model, file);
   const { analysis } = model;
   const seen = new Set<number>();
   const rows = analysis.nodeResults.map((r, i) => {
@@ -86,6 +128,7 @@ export function summaryTable(model: SummaryModel): string {
   const t = analysis.totals;
   const out = [
     `Model: ${model.name} (${model.framework}) · input ${model.inputs.map((s) => formatShape(s)).join(', ')}`,
+    ...(model.incomplete ? [`Incomplete: ${incompleteText(model.incomplete)}`] : []),
     rule,
     line(header),
     rule,
@@ -100,7 +143,7 @@ export function summaryTable(model: SummaryModel): string {
   ];
   if (json.diagnostics.length) {
     out.push(rule, 'Diagnostics:');
-    for (const d of json.diagnostics) out.push(`  ${d.line ? `line ${d.line}: ` : ''}${d.severity}: ${d.message}`);
+    out.push(...diagnosticLines(json.diagnostics));
   }
   return out.join('\n') + '\n';
 }

@@ -6,7 +6,7 @@
  */
 import type { Shape } from '../ir/dims';
 import type { Framework, Graph, SourceRange } from '../ir/graph';
-import { reviveShapeAnalysis, type ShapeAnalysis } from '../shapes/shapePass';
+import { reviveShapeAnalysis, unknownLayer, type ShapeAnalysis } from '../shapes/shapePass';
 
 /** Where a model came from: a Python class, factory function or variable, or a whole model file. */
 export type ModelKind = 'class' | 'function' | 'variable' | 'file';
@@ -15,6 +15,21 @@ export interface ModelDiagnostic {
   readonly severity: 'error' | 'warning' | 'info';
   readonly message: string;
   readonly range: SourceRange;
+  /** For a problem inside another file, reported at the line of this file that led there: `file:line` inside. */
+  readonly at?: string;
+  /** What followed from this problem (the cascade after a lost value), folded under it; ranges may be in other files. */
+  readonly related?: readonly { readonly message: string; readonly range: SourceRange }[];
+}
+
+/**
+ * Why a model's result is not the whole model: the first place a value was lost on the way to its
+ * output, the budget running out, or the model's code raising. `range` is in the analysed file;
+ * `at` names the place inside another file when the loss happened there.
+ */
+export interface Incompleteness {
+  readonly reason: string;
+  readonly range: SourceRange;
+  readonly at?: string;
 }
 
 export interface ModelResult {
@@ -28,6 +43,8 @@ export interface ModelResult {
   readonly diagnostics: readonly ModelDiagnostic[];
   /** Set when the budget ran out while building or running this model. */
   readonly stopped?: string;
+  /** Set when the output is unknown, no layer was recorded, or evaluation stopped: never shown as complete. */
+  readonly incomplete?: Incompleteness;
 }
 
 export interface FileAnalysis {
@@ -47,7 +64,36 @@ const fileTop: SourceRange = { start: { line: 0, character: 0 }, end: { line: 0,
  */
 export function atFileTop(analysis: FileAnalysis): FileAnalysis {
   const moved = (ds: readonly ModelDiagnostic[]) => ds.map((d) => ({ ...d, range: fileTop }));
-  return { ...analysis, diagnostics: moved(analysis.diagnostics), models: analysis.models.map((m) => ({ ...m, range: fileTop, diagnostics: moved(m.diagnostics) })) };
+  return {
+    ...analysis,
+    diagnostics: moved(analysis.diagnostics),
+    models: analysis.models.map((m) => ({ ...m, range: fileTop, diagnostics: moved(m.diagnostics), ...(m.incomplete ? { incomplete: { ...m.incomplete, range: fileTop } } : {}) })),
+  };
+}
+
+/**
+ * A file's name as a person reads it: below an installed-packages folder from the package on
+ * (`torchvision/models/resnet.py`), beside the analysed file by its name, else as given.
+ */
+export function shortPath(file: string, beside: string): string {
+  const packages = /[\\/](?:site|dist)-packages[\\/]/.exec(file);
+  if (packages) return file.slice(packages.index + packages[0].length);
+  const dir = beside.slice(0, Math.max(beside.lastIndexOf('/'), beside.lastIndexOf('\\')) + 1);
+  return dir && file.startsWith(dir) ? file.slice(dir.length) : file;
+}
+
+/**
+ * A model whose output shape was guessed through a layer CNN Lens does not know is not complete
+ * either: the verdict names that layer, at its call (or, inside another file, at `fallback`).
+ */
+export function guessedOutput(analysis: ShapeAnalysis, fallback: SourceRange, file: string): Incompleteness | undefined {
+  const node = analysis.outputGuessedAfter;
+  if (!node) return undefined;
+  const called = node.calledAt;
+  const reason = `its output shape is a guess after ${unknownLayer(node)}`;
+  if (called && !called.uri) return { reason, range: called };
+  const at = called?.uri ? `${shortPath(called.uri, file)}:${called.start.line + 1}` : undefined;
+  return { reason: at ? `${reason} (in ${at})` : reason, range: fallback, at };
 }
 
 /** A file's analysis as it arrives from a worker thread (plain data), with its methods back. */

@@ -3,7 +3,8 @@
  * of its inputs, and collects per-node results (shapes, MACs, arithmetic, receptive field,
  * activation memory, diagnostics), per-module parameters (counted once however often a module
  * is applied, with tied weights counted once), and the model's totals. It is pure and never
- * throws on unknown sizes.
+ * throws on unknown sizes. A confident error is raised only on known values: downstream of a layer
+ * CNN Lens does not know (whose output shape is a guess), a rule's error becomes a note that says so.
  */
 import { isKnown, spatialAxes, type Dim, type Layout, type Shape } from '../ir/dims';
 import type { Graph, LayerModule, LayerNode, TensorId } from '../ir/graph';
@@ -32,6 +33,8 @@ export class NodeResult {
     /** float32 bytes of this node's outputs (per sample when the batch is symbolic). */
     readonly activationBytes: number | null,
     private readonly context: RuleContext,
+    /** Set when an input came through a layer CNN Lens does not know: which one, and where. */
+    readonly uncertain?: string,
   ) {}
 
   get inputShapes(): readonly Shape[] {
@@ -87,6 +90,8 @@ export class ShapeAnalysis {
     readonly nodeResults: readonly NodeResult[],
     readonly moduleResults: readonly ModuleResult[],
     readonly totals: Totals,
+    /** The layer CNN Lens does not know that an output's shape was guessed through, if any. */
+    readonly outputGuessedAfter?: LayerNode,
   ) {}
 
   get nodes(): ReadonlyMap<string, NodeResult> {
@@ -123,6 +128,7 @@ export function runShapePass(graph: Graph): ShapeAnalysis {
   const shapes: Shape[] = new Array(graph.tensorCount);
   const fields: (ReceptiveField | undefined)[] = new Array(graph.tensorCount);
   const tensorBytes: (number | null)[] = new Array(graph.tensorCount);
+  const doubts: (LayerNode | undefined)[] = new Array(graph.tensorCount);
   for (const input of graph.inputs) {
     shapes[input.tensorId] = input.shape;
     tensorBytes[input.tensorId] = bytesOf(input.shape);
@@ -142,6 +148,12 @@ export function runShapePass(graph: Graph): ShapeAnalysis {
       const shared = recordWeights(graph, moduleRecords, node, result.weights);
       if (shared) diagnostics = [...diagnostics, shared];
     }
+    let doubt = node.spec.kind === 'unknown' ? node : undefined;
+    for (const t of node.inputs) doubt ??= doubts[t];
+    if (doubt) {
+      for (const t of node.outputs) doubts[t] = doubt;
+      if (node.spec.kind !== 'unknown') diagnostics = downgraded(diagnostics, unknownLayer(doubt));
+    }
     let activationBytes: number | null = 0;
     for (let i = 0; i < node.outputs.length; i++) {
       const t = node.outputs[i];
@@ -153,11 +165,26 @@ export function runShapePass(graph: Graph): ShapeAnalysis {
     }
     const field = nextField(node.inputs, fields, result, node.spec);
     if (field) for (const t of node.outputs) fields[t] = field;
-    nodes.push(new NodeResult(node, shapes, result.macs, diagnostics, field ?? null, activationBytes, nodeContext));
+    nodes.push(new NodeResult(node, shapes, result.macs, diagnostics, field ?? null, activationBytes, nodeContext, doubt && unknownLayer(doubt)));
   }
   const modules: ModuleResult[] = [];
   for (const module of graph.modules) modules.push(moduleRecords[module.id] ?? moduleResult(graph, module, declaredWeights(module, context), []));
-  return new ShapeAnalysis(graph, shapes, nodes, modules, totalsOf(graph, shapes, tensorBytes, nodes, modules));
+  const guessed = graph.outputs.map((t) => doubts[t]).find(Boolean);
+  return new ShapeAnalysis(graph, shapes, nodes, modules, totalsOf(graph, shapes, tensorBytes, nodes, modules), guessed);
+}
+
+/** `attn (Attention, a layer CNN Lens does not know) at line 12`: what a guessed shape came through. */
+export function unknownLayer(node: LayerNode): string {
+  const line = node.calledAt && !node.calledAt.uri ? ` at line ${node.calledAt.start.line + 1}` : '';
+  const reason = node.spec.kind === 'unknown' ? node.spec.reason : undefined;
+  const what = reason ? `${node.className} could not be built: ${reason}` : node.moduleId === undefined ? 'an op CNN Lens does not follow' : `${node.className}, a layer CNN Lens does not know`;
+  return `${node.name ?? node.className} (${what})${line}`;
+}
+
+/** Errors on a shape that is only a guess: notes that say what the guess came from, never confident errors. */
+function downgraded(diagnostics: readonly RuleDiagnostic[], doubt: string): readonly RuleDiagnostic[] {
+  if (!diagnostics.some((d) => d.severity === 'error')) return diagnostics;
+  return diagnostics.map((d) => (d.severity === 'error' ? { severity: 'info', code: d.code, message: `${d.message}; not certain, as its input comes after ${doubt}` } : d));
 }
 
 /** A rule that throws is a bug in CNN Lens, not in the user's model: report it and go on. */

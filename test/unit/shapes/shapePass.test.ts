@@ -125,4 +125,20 @@ describe('shape pass', () => {
     assert.equal(d.message, 'Conv2d expects 3 input channels but receives 4');
     assert.deepEqual(d.fix, { attribute: 'in_channels', value: 4 });
   });
+
+  it('raises an error only on known values: after a layer it does not know, a mismatch is a note saying why', () => {
+    const b = new GraphBuilder('Unsure', 'pytorch', 'channels_first');
+    const odd = b.module({ name: 'attn', className: 'Attention', spec: { kind: 'unknown', className: 'Attention' } });
+    const [guessed] = b.apply(odd, [b.input([1, 4, 8, 8])], { calledAt: { start: { line: 11, character: 8 }, end: { line: 11, character: 20 } } });
+    const [y] = b.apply(b.module({ name: 'conv', className: 'Conv2d', spec: conv(3, 16, 3) }), [guessed]);
+    const [z] = b.apply(b.module({ name: 'conv2', className: 'Conv2d', spec: conv(3, 16, 3) }), [y]);
+    b.output(z);
+    const a = runShapePass(b.build());
+    const [d] = a.nodes.get('n1')!.diagnostics;
+    assert.equal(d.code, 'channel-mismatch');
+    assert.equal(d.severity, 'info');
+    assert.equal(d.message, 'Conv2d expects 3 input channels but receives 4; not certain, as its input comes after attn (Attention, a layer CNN Lens does not know) at line 12');
+    assert.equal(a.nodes.get('n2')!.uncertain, a.nodes.get('n1')!.uncertain, 'the doubt follows the data downstream');
+    assert.equal(a.nodes.get('n2')!.diagnostics[0].severity, 'info');
+  });
 });

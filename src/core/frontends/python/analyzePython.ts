@@ -9,7 +9,7 @@ import type { ArgValue } from '../../frameworks/args';
 import type { Dim, Shape } from '../../ir/dims';
 import type { Framework, Graph, SourceRange } from '../../ir/graph';
 import { runShapePass } from '../../shapes/shapePass';
-import type { FileAnalysis, ModelDiagnostic, ModelResult } from '../modelResult';
+import { guessedOutput, type FileAnalysis, type ModelDiagnostic, type ModelResult } from '../modelResult';
 import type { Stmt } from './ast';
 import { BudgetExceeded, PyRaise } from './errors';
 import { callableWithoutArgs, derivedTorchInput, findCandidates, inputFromComment, isKerasModel, isTorchModel, type EntryCandidate, type EntryKind } from './entryPoints';
@@ -20,9 +20,11 @@ import { installLibraries } from './libraries';
 import { ParseCache } from './parse';
 import { ModuleLoader, executeModule } from './moduleLoader';
 import { FilePositions } from './positions';
+import { Provenance } from './provenance';
 import { Session } from './session';
+import type { Tracer } from './tracer';
 import { assignPaths, leafLayers } from './torchNn';
-import { Scope, repr, str, unknown, type ModuleValue, type TensorValue, type Value } from './values';
+import { Scope, repr, str, tuple, unknown, type ModuleValue, type TensorValue, type Value } from './values';
 
 export interface PythonAnalysisOptions {
   readonly host: SourceHost;
@@ -91,10 +93,12 @@ export function analyzePython(file: string, text: string, options: PythonAnalysi
   mainScope.vars.set('__name__', str('__main__'));
   mainScope.vars.set('__file__', str(file));
   program.loader.beginAnalysis(options.host, file, mainModule);
+  session.interp.userFile = file;
+  const provenance = new Provenance(positions, file);
 
   const diagnostics: ModelDiagnostic[] = [];
   const models: ModelResult[] = [];
-  const toDiagnostic = (d: EvalDiagnostic): ModelDiagnostic => ({ severity: d.severity, message: d.message, range: positions.range(d.file, d.from, d.to) });
+  const fileTop: SourceRange = { start: { line: 0, character: 0 }, end: { line: 0, character: 1 } };
 
   const moduleTracer = session.startTrace('<module>');
   positions.add(file, text);
@@ -104,11 +108,12 @@ export function analyzePython(file: string, text: string, options: PythonAnalysi
     executeModule(session.interp, ast.body, mainScope, '__main__');
     evaluated = true;
   } catch (e) {
-    if (e instanceof BudgetExceeded) diagnostics.push({ severity: 'warning', message: `${e.message} at line ${positions.range(e.file, e.from, e.from).start.line + 1}`, range: positions.range(e.file, e.from, e.from + 1) });
+    if (e instanceof BudgetExceeded) diagnostics.push(stoppedAt(e).diagnostic);
     else diagnostics.push(internalError(e, positions.range(file, 0, 0)));
   }
   for (const span of ast.syntaxErrors) diagnostics.push({ severity: 'error', message: `syntax error${span.message ? `: ${span.message}` : ''}`, range: positions.range(file, span.from, span.to) });
-  diagnostics.push(...session.interp.diagnostics.splice(0).filter((d) => d.file === file).map(toDiagnostic));
+  // An imported module's notes are its own business; its warnings reach the user at the import.
+  diagnostics.push(...provenance.fold(session.interp.diagnostics.splice(0).filter((d: EvalDiagnostic) => d.file === file || d.severity !== 'info'), fileTop));
   if (!evaluated) return { file, models, diagnostics, steps: session.interp.steps };
   const main = { scope: mainScope, body: ast.body };
 
@@ -135,7 +140,10 @@ export function analyzePython(file: string, text: string, options: PythonAnalysi
     const site = { file, from: candidate.from, to: candidate.to };
     const keywords = new Map<string, Value>([...(options.entryArgs ?? [])].map(([k, v]) => [k, fromArg(v)]));
     const commentInput = inputFromComment(text, lines, candidate.from);
-    let stopped: string | undefined;
+    const head = provenance.firstLine(candidate.from, candidate.to);
+    let stopped: ReturnType<typeof stoppedAt> | undefined;
+    let output: Value | undefined;
+    let outputTensors = 0;
     let framework: Framework = 'pytorch';
     let inputs: Shape[] = [];
     let tracer = session.startTrace(candidate.name, 'pytorch');
@@ -167,8 +175,8 @@ export function analyzePython(file: string, text: string, options: PythonAnalysi
         const shape = options.input ?? commentInput ?? options.defaultInput ?? derivedTorchInput(model);
         inputs = [shape];
         const x = tracer.input(shape, 'x');
-        const out = session.om.call(model, { positional: [x], keywords: new Map() }, site);
-        tracer.output(...tensorsIn(out));
+        output = session.om.call(model, { positional: [x], keywords: new Map() }, site);
+        outputTensors = outputOf(tracer, output);
         for (const layer of leafLayers(model)) tracer.declare(layer);
       } else if (isKerasModel(model)) {
         framework = 'keras';
@@ -177,7 +185,7 @@ export function analyzePython(file: string, text: string, options: PythonAnalysi
         if (candidate.kind === 'variable') tracer = moduleTracer;
         if (state.outputs && state.inputs) {
           inputs = state.inputs.map((t) => t.shape);
-          tracer.output(...state.outputs);
+          outputTensors = outputOf(tracer, tuple(state.outputs));
         } else {
           if (tracer.framework === 'pytorch') tracer = session.startTrace(candidate.name, 'keras');
           const firstShape = state.sequence?.map((l) => kerasState(l)?.inputShape).find((s) => s);
@@ -185,24 +193,36 @@ export function analyzePython(file: string, text: string, options: PythonAnalysi
           const fromSequence = state.sequence?.find((l): l is TensorValue => l.t === 'tensor');
           const x = fromSequence ?? tracer.input(shape, 'input');
           inputs = [x.shape];
-          tracer.output(...tensorsIn(session.om.call(model, { positional: [x], keywords: new Map() }, site)));
+          output = session.om.call(model, { positional: [x], keywords: new Map() }, site);
+          outputTensors = outputOf(tracer, output);
         }
       } else {
         if (explicit) diagnostics.push({ severity: 'warning', message: `${candidate.name} did not produce a PyTorch or Keras model (got ${model.t === 'unknown' ? model.why : repr(model)})`, range: positions.range(file, candidate.from, candidate.to) });
         return undefined;
       }
     } catch (e) {
-      if (e instanceof BudgetExceeded) stopped = `${e.message} at line ${positions.range(e.file, e.from, e.from).start.line + 1}`;
-      else if (e instanceof PyRaise) stopped = `the model's code raised ${repr(e.value)} at line ${positions.range(e.file, e.from, e.from).start.line + 1}`;
-      else if (e instanceof RangeError) stopped = 'analysis stopped: the code nests too deeply to follow';
+      if (e instanceof BudgetExceeded) stopped = stoppedAt(e, e.message, head);
+      else if (e instanceof PyRaise) stopped = stoppedAt(e, `the model's code raised ${repr(e.value)}`, head);
+      else if (e instanceof RangeError) stopped = stoppedAt({ file, from: candidate.from }, 'analysis stopped: the code nests too deeply to follow', head);
       else throw e;
     }
     // A Keras tracer may hold several models built at module level: keep this one's nodes.
     const built = tracer.build({ name: candidate.name, framework });
     const graph = framework === 'keras' ? pruneToOutputs(built) : built;
-    const modelDiagnostics = session.interp.diagnostics.splice(0).map(toDiagnostic);
-    if (stopped) modelDiagnostics.push({ severity: 'warning', message: stopped, range: positions.range(file, candidate.from, candidate.to) });
-    return { name: candidate.name, kind: candidate.kind, framework, range: positions.range(file, candidate.from, candidate.to), inputs, graph, analysis: runShapePass(graph), diagnostics: modelDiagnostics, stopped };
+    const range = positions.range(file, candidate.from, candidate.to);
+    const modelDiagnostics = provenance.fold(session.interp.diagnostics.splice(0), head);
+    if (stopped) modelDiagnostics.push(stopped.diagnostic);
+    const analysis = runShapePass(graph);
+    const incomplete = provenance.verdict({ stopped: stopped?.place, output, outputTensors, layers: graph.nodes.length, diagnostics: modelDiagnostics }, head) ?? guessedOutput(analysis, head, file);
+    return { name: candidate.name, kind: candidate.kind, framework, range, inputs, graph, analysis, diagnostics: modelDiagnostics, stopped: stopped?.diagnostic.message, incomplete };
+  }
+
+  /** Where evaluation stopped (maybe inside an imported file), as a diagnostic in this file. */
+  function stoppedAt(e: { file: string; from: number; message?: string }, reason = e.message ?? 'analysis stopped', fallback = fileTop): { diagnostic: ModelDiagnostic; place: { reason: string; file: string; from: number; to: number; via: EvalDiagnostic['via'] } } {
+    const place = { reason, file: e.file, from: e.from, to: e.from + 1, via: session.interp.via(e.file) };
+    const { range, at } = provenance.place(place, fallback);
+    const where = at ? `in ${at}, reached from line ${range.start.line + 1}` : `at line ${range.start.line + 1}`;
+    return { diagnostic: { severity: 'warning', message: `${reason} ${where}`, range, at }, place };
   }
 }
 
@@ -213,6 +233,13 @@ function fromArg(v: ArgValue): Value {
   if (typeof v === 'string') return str(v);
   if (Array.isArray(v)) return { t: 'tuple', items: v.map(fromArg) };
   return unknown('argument');
+}
+
+/** Records the tensors a model returned as the graph's outputs; how many there were. */
+function outputOf(tracer: Tracer, output: Value): number {
+  const tensors = tensorsIn(output);
+  tracer.output(...tensors);
+  return tensors.length;
 }
 
 function tensorsIn(v: Value): TensorValue[] {

@@ -14,7 +14,7 @@ import { dedupe } from './methods';
 import type { ObjectModel } from './objects';
 import {
   NONE, Scope, bool, dict, float, hashKey, int, list, repr, str, truthy, tuple, unknown, unknownsMade,
-  type CallArgs, type CallSite, type ClassValue, type FuncValue, type Value,
+  type CallArgs, type CallSite, type ClassValue, type FuncValue, type UnknownOrigin, type UnknownValue, type Value,
 } from './values';
 
 export interface Budget {
@@ -29,6 +29,10 @@ export interface EvalDiagnostic {
   readonly to: number;
   readonly severity: 'error' | 'warning' | 'info';
   readonly message: string;
+  /** The unknown value this problem follows from, where it was first lost. */
+  readonly cause?: UnknownOrigin;
+  /** For a problem in another file: the statement of the analysed file that was running. */
+  readonly via?: { readonly from: number; readonly to: number };
 }
 
 type Completion = undefined | { kind: 'return'; value: Value } | { kind: 'break' } | { kind: 'continue' };
@@ -44,6 +48,9 @@ export class Interpreter {
   problemsSeen = 0;
   private readonly reported = new Set<string>();
   objects!: ObjectModel;
+  /** The analysed file: problems and lost values elsewhere also note its statement that led there. */
+  userFile = '';
+  private userAt: { readonly from: number; readonly to: number } | undefined;
 
   private stepLimit: number;
   private deadline: number;
@@ -72,6 +79,7 @@ export class Interpreter {
     this.diagnostics.length = 0;
     this.problemsSeen = 0;
     this.reported.clear();
+    this.userAt = undefined;
     this.budget = budget;
     this.stepLimit = budget.maxSteps;
     this.deadline = budget.deadline;
@@ -95,12 +103,28 @@ export class Interpreter {
   }
 
   /** Records a diagnostic once per place and message. */
-  report(file: string, from: number, to: number, severity: EvalDiagnostic['severity'], message: string): void {
+  report(file: string, from: number, to: number, severity: EvalDiagnostic['severity'], message: string, cause?: Value): void {
     if (severity !== 'info') this.problemsSeen++;
     const key = `${file}:${from}:${message}`;
     if (this.reported.has(key)) return;
     this.reported.add(key);
-    this.diagnostics.push({ file, from, to, severity, message });
+    this.diagnostics.push({ file, from, to, severity, message, cause: cause && originOf(cause), via: this.via(file) });
+  }
+
+  /** The analysed file's statement running now, when `file` is another file. */
+  via(file: string): EvalDiagnostic['via'] {
+    return file === this.userFile || !this.userAt ? undefined : { from: this.userAt.from, to: this.userAt.to };
+  }
+
+  /**
+   * Gives a value lost right here its origin: that of an unknown input (a cascade), else this
+   * expression, so the user is told the first place and the rest is folded under it.
+   */
+  private stamped(v: Value, scope: Scope, span: { from: number; to: number }, a?: Value, b?: Value, args?: CallArgs): Value {
+    if (v.t !== 'unknown' || v.origin) return v;
+    const inherited = (a && originOf(a)) ?? (b && originOf(b)) ?? (args && [...args.positional, ...args.keywords.values()].map(originOf).find(Boolean));
+    const origin = inherited ?? { file: scope.file, from: span.from, to: span.to, why: v.why, via: this.via(scope.file) };
+    return { ...v, origin } satisfies UnknownValue;
   }
 
   private tick(file: string, from: number): void {
@@ -118,6 +142,7 @@ export class Interpreter {
 
   exec(s: Stmt, scope: Scope): Completion {
     this.tick(scope.file, s.from);
+    if (scope.file === this.userFile) this.userAt = s;
     switch (s.kind) {
       case 'expr':
         this.eval(s.value, scope);
@@ -299,7 +324,7 @@ export class Interpreter {
     const v = this.eval(test, scope);
     const t = this.truth(v, scope, test);
     if (t !== undefined) return t;
-    this.report(scope.file, test.from, test.to, 'info', `condition not known statically (${v.t === 'unknown' ? v.why : repr(v)}); CNN Lens took the else branch`);
+    this.report(scope.file, test.from, test.to, 'info', `condition not known statically (${v.t === 'unknown' ? v.why : repr(v)}); CNN Lens took the else branch`, v);
     return false;
   }
 
@@ -345,6 +370,8 @@ export class Interpreter {
       this.depth--;
       throw new BudgetExceeded('recursion', site.file, site.from);
     }
+    // Restored on return only: after a budget stop it still names the statement that ran last.
+    const userAt = this.userAt;
     try {
       const scope = new Scope(fn.closure, 'function', fn.file);
       this.bindParams(fn, args, scope, site);
@@ -352,6 +379,7 @@ export class Interpreter {
       if (bindSelf) scope.vars.set('__self__', bindSelf);
       if (!Array.isArray(fn.body)) return this.eval(fn.body as Expr, scope);
       const c = this.execBlock(fn.body as readonly Stmt[], scope);
+      this.userAt = userAt;
       return c && c.kind === 'return' ? c.value : NONE;
     } finally {
       this.depth--;
@@ -437,7 +465,7 @@ export class Interpreter {
   iterValues(v: Value, scope: Scope, where: { from: number; to: number }): Value[] {
     const items = this.objects.iterate(v, this.site(scope, where));
     if (items) return items;
-    this.report(scope.file, where.from, where.to, 'info', `cannot iterate over ${v.t === 'unknown' ? v.why : repr(v)} statically; the loop was skipped`);
+    this.report(scope.file, where.from, where.to, 'info', `cannot iterate over ${v.t === 'unknown' ? v.why : repr(v)} statically; the loop was skipped`, v);
     return [];
   }
 
@@ -446,9 +474,9 @@ export class Interpreter {
     switch (e.kind) {
       case 'name': {
         const v = scope.lookup(e.id) ?? this.objects.builtin(e.id);
-        if (v) return v;
+        if (v) return this.stamped(v, scope, e);
         this.report(scope.file, e.from, e.to, 'info', `'${e.id}' is not defined here`);
-        return unknown(`name '${e.id}'`);
+        return this.stamped(unknown(`name '${e.id}'`), scope, e);
       }
       case 'num':
         return e.isFloat ? float(e.value) : int(e.value);
@@ -458,17 +486,28 @@ export class Interpreter {
         return this.fstring(e.parts, scope);
       case 'const':
         return e.value === null ? NONE : e.value === 'ellipsis' ? this.objects.ellipsis : bool(e.value);
-      case 'attr':
-        return this.objects.getAttr(this.eval(e.object, scope), e.name, this.site(scope, e));
-      case 'subscript':
-        return this.objects.getItem(this.eval(e.object, scope), this.eval(e.index, scope), this.site(scope, e));
+      case 'attr': {
+        const object = this.eval(e.object, scope);
+        return this.stamped(this.objects.getAttr(object, e.name, this.site(scope, e)), scope, e, object);
+      }
+      case 'subscript': {
+        const object = this.eval(e.object, scope);
+        const index = this.eval(e.index, scope);
+        return this.stamped(this.objects.getItem(object, index, this.site(scope, e)), scope, e, object, index);
+      }
       case 'slice':
         return { t: 'slice', lower: e.lower ? this.eval(e.lower, scope) : NONE, upper: e.upper ? this.eval(e.upper, scope) : NONE, step: e.step ? this.eval(e.step, scope) : NONE };
-      case 'call':
+      case 'call': {
         if (e.func.kind === 'name' && e.func.id === 'super' && !e.args.length && !scope.lookup('super')) return this.objects.makeSuper(scope.lookup('__class__'), scope.lookup('__self__'));
-        return this.objects.call(this.eval(e.func, scope), this.evalArgs(e.args, scope), this.site(scope, e));
-      case 'binop':
-        return this.objects.binop(e.op, this.eval(e.left, scope), this.eval(e.right, scope), this.site(scope, e), false);
+        const callee = this.eval(e.func, scope);
+        const args = this.evalArgs(e.args, scope);
+        return this.stamped(this.objects.call(callee, args, this.site(scope, e)), scope, e, callee, undefined, args);
+      }
+      case 'binop': {
+        const left = this.eval(e.left, scope);
+        const right = this.eval(e.right, scope);
+        return this.stamped(this.objects.binop(e.op, left, right, this.site(scope, e), false), scope, e, left, right);
+      }
       case 'compare':
         return this.compareChain(e, scope);
       case 'formatted':
@@ -476,14 +515,17 @@ export class Interpreter {
       case 'boolop': {
         const left = this.eval(e.left, scope);
         const t = this.truth(left, scope, e.left);
-        if (t === undefined) return e.op === 'and' ? unknown('and of unknown') : this.eval(e.right, scope).t === 'unknown' ? left : unknown('or of unknown');
+        if (t === undefined) return e.op === 'and' ? this.stamped(unknown('and of unknown'), scope, e, left) : this.eval(e.right, scope).t === 'unknown' ? left : this.stamped(unknown('or of unknown'), scope, e, left);
         return (e.op === 'and') === t ? this.eval(e.right, scope) : left;
       }
-      case 'unary':
-        return this.objects.unary(e.op, this.eval(e.operand, scope), this.site(scope, e));
+      case 'unary': {
+        const operand = this.eval(e.operand, scope);
+        return this.stamped(this.objects.unary(e.op, operand, this.site(scope, e)), scope, e, operand);
+      }
       case 'ifexp': {
-        const t = this.objects.truthy(this.eval(e.test, scope), this.site(scope, e.test));
-        if (t === undefined) this.report(scope.file, e.test.from, e.test.to, 'info', 'condition not known statically; CNN Lens took the else value');
+        const test = this.eval(e.test, scope);
+        const t = this.objects.truthy(test, this.site(scope, e.test));
+        if (t === undefined) this.report(scope.file, e.test.from, e.test.to, 'info', 'condition not known statically; CNN Lens took the else value', test);
         return t ? this.eval(e.body, scope) : this.eval(e.orelse, scope);
       }
       case 'lambda':
@@ -665,3 +707,9 @@ export class Interpreter {
   }
 }
 
+/** Where an unknown value (or the first unknown item of a tuple or list) was first lost. */
+export function originOf(v: Value): UnknownOrigin | undefined {
+  if (v.t === 'unknown') return v.origin;
+  if (v.t === 'tuple' || v.t === 'list') for (const item of v.items) if (item.t === 'unknown' && item.origin) return item.origin;
+  return undefined;
+}

@@ -24,6 +24,8 @@ export interface KerasLayerState {
   sequence?: Value[];
   inputs?: TensorValue[];
   outputs?: TensorValue[];
+  /** A functional Model given outputs that are not tensors: the unknown value, which says where it was lost. */
+  lostOutputs?: Value;
   site: CallSite;
 }
 
@@ -73,13 +75,15 @@ export function installKeras(session: Session, module: (name: string, attrs?: Re
     if (state.outputs) return state.outputs.length === 1 ? state.outputs[0] : list(state.outputs);
     if (!state.layer) {
       const call = om.classLookup(self.cls, 'call');
-      if (!call) return unknown(`${self.cls.name} has no call()`);
+      if (!call) return state.lostOutputs ?? unknown(`${self.cls.name} has no call()`);
       const keywords = new Map(a.keywords);
       if (!keywords.has('training') && call.t === 'func' && call.params.some((p) => p.name === 'training')) keywords.set('training', { t: 'bool', v: false });
       const run = () => om.call({ t: 'bound', self, func: call as never }, { positional: a.positional, keywords }, s);
       return session.tracer ? session.tracer.inGroup(self, state.name, self.cls.name, state.site, run) : run();
     }
-    const inputs = tensorsOf(a.positional[0] ?? a.keywords.get('inputs'), s);
+    const given = a.positional[0] ?? a.keywords.get('inputs');
+    const inputs = tensorsOf(given, s);
+    if (!inputs) session.tensorArg(given?.t === 'tensor' ? undefined : given, s, state.name);
     if (!inputs || !session.tracer) return unknown(`${state.name} output`);
     const outputs = session.tracer.applyLayer(state.layer, inputs, s);
     return outputs.length === 1 ? outputs[0] : list(outputs);
@@ -141,6 +145,10 @@ export function installKeras(session: Session, module: (name: string, attrs?: Re
     if (state && inputs && outputs) {
       state.inputs = inputs;
       state.outputs = outputs;
+    } else if (state && !outputs) {
+      const given = a.positional[1] ?? a.keywords.get('outputs');
+      if (given) session.tensorArg(given, s, 'keras.Model outputs');
+      state.lostOutputs = given;
     }
     const name = a.keywords.get('name');
     if (state && name?.t === 'str') state.name = name.v;

@@ -20,7 +20,7 @@ import type { EvalDiagnostic, Interpreter } from './interpreter';
 import type { ParseCache } from './parse';
 import { parsePython } from './parse';
 import {
-  Scope, dict, repr, str, unknown,
+  Scope, dict, notModelled, repr, str, unknown, unknownAt,
   type CallSite, type DictValue, type LazyValue, type ModuleValue, type Value,
 } from './values';
 
@@ -202,7 +202,8 @@ export class ModuleLoader {
               this.inFlight.delete(lazy);
             }
           }
-          v ??= m.open ? unknown(`${moduleName}.${name}`) : this.submodule(m, name, site);
+          // Lost at the import itself, so that is the place the user is told.
+          v ??= m.open ? unknownAt(`${moduleName}.${name}`, site, this.hooks.interp, notModelled(moduleName, name)) : this.submodule(m, name, site);
           if (v === undefined) {
             this.hooks.interp.report(site.file, site.from, site.to, 'info', `cannot import name '${name}' from '${moduleName}'`);
             return (cached = unknown(`${moduleName}.${name}`));

@@ -11,7 +11,7 @@ import { Interpreter } from './interpreter';
 import { ItemProtocol } from './items';
 import { Operators } from './operators';
 import {
-  NONE, Scope, builtin, iterate, repr, str, strOf, truthy, tuple, unknown,
+  NONE, Scope, bool, builtin, float, hashKey, int, isNumber, iterate, list, notModelled, numberOf, repr, str, strOf, truthy, tuple, unknown, unknownAt,
   type CallArgs, type CallSite, type ClassValue, type FuncValue, type InstanceValue, type ModuleValue, type Value,
 } from './values';
 
@@ -170,7 +170,8 @@ export class ObjectModel {
         if (v !== undefined) return v.t === 'lazy' ? v.resolve() : v;
         const sub = this.imports.submodule(obj, name, site);
         if (sub) return sub;
-        return unknown(`${obj.name}.${name}`);
+        // Lost here, and the user is told why: the module is one CNN Lens does not read.
+        return obj.open ? unknownAt(`${obj.name}.${name}`, site, this.interp, notModelled(obj.name, name)) : unknown(`${obj.name}.${name}`);
       }
       case 'lazy':
         return this.getAttr(obj.resolve(), name, site);

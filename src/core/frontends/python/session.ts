@@ -33,7 +33,7 @@ export class Session {
   tensorArg(v: Value | undefined, site: CallSite, what: string): TensorValue | undefined {
     if (v?.t === 'tensor') return v;
     if (v?.t === 'lazy') return this.tensorArg(v.resolve(), site, what);
-    this.interp.report(site.file, site.from, site.to, 'info', `${what} was given ${v ? (v.t === 'unknown' ? v.why : v.t) : 'nothing'} rather than a tensor; its output is unknown`);
+    this.interp.report(site.file, site.from, site.to, 'info', `${what} was given ${v ? (v.t === 'unknown' ? v.why : v.t) : 'nothing'} rather than a tensor; its output is unknown`, v);
     return undefined;
   }
 

@@ -53,7 +53,25 @@ export interface DictValue {
   unknownTail?: string;
 }
 export interface SliceValue { readonly t: 'slice'; readonly lower: Value; readonly upper: Value; readonly step: Value }
-export interface UnknownValue { readonly t: 'unknown'; readonly why: string }
+export interface UnknownValue {
+  readonly t: 'unknown';
+  readonly why: string;
+  /** Where the value was first lost, stamped by the interpreter; absent until it reaches an expression. */
+  readonly origin?: UnknownOrigin;
+}
+
+/**
+ * The place an unknown value arose from known inputs, and why: what the user is told first ("lost
+ * track at line N") with everything that followed from it folded under it. `via` is the statement
+ * in the analysed file that was running then, for an origin inside an imported file.
+ */
+export interface UnknownOrigin {
+  readonly file: string;
+  readonly from: number;
+  readonly to: number;
+  readonly why: string;
+  readonly via?: { readonly from: number; readonly to: number };
+}
 
 /** A `def` or `lambda` with the scope it closes over. */
 export interface FuncValue {
@@ -195,6 +213,12 @@ let unknownCount = 0;
 export const unknown = (why: string): UnknownValue => (unknownCount++, { t: 'unknown', why });
 /** How many unknown values have been made so far (a try block compares before and after). */
 export const unknownsMade = (): number => unknownCount;
+/** Why a name from a module the evaluator does not read (not found, numpy, an unmodelled torch module) is unknown. */
+export const notModelled = (module: string, name: string): string => `${module}.${name}: module '${module}' was not found or is not modelled by CNN Lens`;
+
+/** An unknown value lost at a known place (an import that found nothing). */
+export const unknownAt = (why: string, site: CallSite, interp: { via(file: string): UnknownOrigin['via'] }, because = why): UnknownValue =>
+  (unknownCount++, { t: 'unknown', why, origin: { file: site.file, from: site.from, to: site.to, why: because, via: interp.via(site.file) } });
 
 export function dict(pairs: [Value, Value][] = []): DictValue {
   const d: DictValue = { t: 'dict', entries: new Map() };
