@@ -31,6 +31,8 @@ Options for both commands:
   --arg name=value      keyword argument for the entry point, a Python literal (repeatable)
   --python-path DIR     folder searched for absolute imports (repeatable; default: python3's sys.path)
   --max-time MS         time budget for the analysis (default 10000)
+  --warm                analyse a Python file twice in one session and report the second, as the
+                        editor sees it once the packages it imports were evaluated
 
 Options for summary:
   --format table|json   output format (default: table)

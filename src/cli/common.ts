@@ -7,7 +7,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, statSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import type { ArgValue } from '../core/frameworks/args';
 import type { Dim } from '../core/ir/dims';
 import type { Expr } from '../core/frontends/python/ast';
@@ -18,7 +18,8 @@ import { analyzeKerasH5, type KerasH5Reader } from '../core/frontends/kerasH5Mod
 import { workerH5Reader, type WorkerH5Reader } from '../node/h5Reader';
 import { isStateDictFile } from '../node/weightsFile';
 import type { FileAnalysis } from '../core/frontends/modelResult';
-import { analyzePython } from '../core/frontends/python/analyzePython';
+import { PythonProgram, analyzePython } from '../core/frontends/python/analyzePython';
+import { packageFileStamp, readSourceFile } from '../node/sourceFiles';
 import { parsePython } from '../core/frontends/python/parse';
 
 export interface CliIo {
@@ -42,6 +43,8 @@ export interface ModelOptions {
   args: Map<string, ArgValue>;
   pythonPath?: string[];
   maxTime: number;
+  /** Analyse twice in one evaluator session and report the second (`--warm`). */
+  warm?: boolean;
 }
 
 /**
@@ -55,6 +58,10 @@ export function parseCommandLine(argv: readonly string[], own: CommandFlags = {}
   let file: string | undefined;
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
+    if (a === '--warm') {
+      options.warm = true;
+      continue;
+    }
     const takesValue = a in own || ['--model', '--input', '--arg', '--python-path', '--max-time'].includes(a);
     if (!takesValue) {
       if (a.startsWith('-')) return { error: `unknown option ${a}` };
@@ -140,19 +147,27 @@ export async function analyzeFile(file: string, options: ModelOptions, io: CliIo
       ? analyzeKerasArchive(path, view, fileOptions)
       : format === 'json'
       ? analyzeKerasJson(path, bytes.toString('utf8'), fileOptions)
-      : analyzePython(path, bytes.toString('utf8'), {
-          host: { read: readSource, searchPaths: options.pythonPath ?? pythonSearchPath() },
-          entry: options.model,
-          entryArgs: options.args,
-          input: options.input,
-          timeMs: options.maxTime,
-        });
+      : analyzePythonSource(path, bytes.toString('utf8'), options);
   if (!result.models.length) {
     const why = result.diagnostics.filter((d) => d.severity !== 'info').map((d) => `  line ${d.range.start.line + 1}: ${d.message}`).join('\n');
     io.err(`cnn-lens: no ${options.model ? `model '${options.model}'` : 'model'} found in ${file}${why ? `\n${why}` : ''}\n`);
     return undefined;
   }
   return result;
+}
+
+/**
+ * A Python file's models. With `--warm` the file is analysed once beforehand, as an editor session
+ * that has already evaluated the packages it imports would have, and the second analysis is
+ * reported: this is what the editor's time budget applies to while you type.
+ */
+function analyzePythonSource(path: string, text: string, options: ModelOptions): FileAnalysis {
+  const ownFolders = [dirname(path)];
+  const host = { read: readSourceFile, searchPaths: options.pythonPath ?? pythonSearchPath(), stamp: (p: string) => packageFileStamp(p, ownFolders) };
+  const program = new PythonProgram();
+  const analyse = () => analyzePython(path, text, { host, program, entry: options.model, entryArgs: options.args, input: options.input, timeMs: options.maxTime });
+  if (options.warm) analyzePython(path, text, { host, program, entry: options.model, entryArgs: options.args, input: options.input, timeMs: Math.max(options.maxTime, 10_000) });
+  return analyse();
 }
 
 /** Model files by extension (ONNX; Keras .h5 and .keras; Keras to_json and tfjs model.json); anything else is Python source. */
@@ -202,15 +217,6 @@ export function pythonLiteral(text: string): ArgValue | undefined {
     }
   };
   return lit(stmt.value);
-}
-
-function readSource(path: string): string | undefined {
-  try {
-    if (!existsSync(path) || statSync(path).size > maxFileBytes) return undefined;
-    return readFileSync(path, 'utf8');
-  } catch {
-    return undefined;
-  }
 }
 
 let cachedSysPath: string[] | undefined;

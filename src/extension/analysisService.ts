@@ -10,6 +10,7 @@ import * as vscode from 'vscode';
 import { spawn } from 'node:child_process';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import type { Dim } from '../core/ir/dims';
+import { packageFileStamp } from '../node/sourceFiles';
 import type { FileAnalysis, LayerIndex as LayerIndexType, ModelResult } from './engine';
 
 type Engine = typeof import('./engine');
@@ -42,7 +43,8 @@ export class AnalysisService implements vscode.Disposable {
   private readonly changed = new vscode.EventEmitter<DocumentAnalysis>();
   readonly onDidAnalyse = this.changed.event;
   private readonly disposables: vscode.Disposable[] = [];
-  private parseCache: InstanceType<Engine['ParseCache']> | undefined;
+  /** The evaluator and the package modules it has evaluated, shared by every document's analysis. */
+  private program: InstanceType<Engine['PythonProgram']> | undefined;
   private searchPaths: string[] = [];
   private searchPathsAsked = false;
 
@@ -122,15 +124,15 @@ export class AnalysisService implements vscode.Disposable {
       });
     }
     const config = vscode.workspace.getConfiguration('cnnLens', document.uri);
-    const { analyzePython, analyzeKerasJson, LayerIndex, ParseCache } = loadEngine();
-    this.parseCache ??= new ParseCache();
+    const { analyzePython, analyzeKerasJson, LayerIndex, PythonProgram } = loadEngine();
+    this.program ??= new PythonProgram();
     const dependencies = new Set<string>();
     const started = performance.now();
     const file = document.uri.fsPath || document.uri.path;
     const defaultInput = parseShape(config.get<string>('defaultInputShape', ''));
     const timeMs = config.get<number>('maxAnalysisTimeMs', 200);
     const result: FileAnalysis = AnalysisService.isPython(document)
-      ? analyzePython(file, text, { host: { read: (path) => this.read(path, dependencies), searchPaths: this.searchPaths }, defaultInput, timeMs, parseCache: this.parseCache })
+      ? analyzePython(file, text, { host: { read: (path) => this.read(path, dependencies), searchPaths: this.searchPaths, stamp: (path) => this.stamp(path) }, defaultInput, timeMs, program: this.program })
       : analyzeKerasJson(file, text, { defaultInput, timeMs });
     const elapsedMs = performance.now() - started;
     const previous = this.cache.get(key);
@@ -160,6 +162,15 @@ export class AnalysisService implements vscode.Disposable {
     } catch {
       return undefined;
     }
+  }
+
+  /**
+   * A version stamp for a package file (outside the workspace folders, not open in an editor): its
+   * evaluation is then reused by later analyses until the file changes on disk.
+   */
+  private stamp(path: string): string | undefined {
+    if (vscode.workspace.textDocuments.some((d) => d.uri.fsPath === path)) return undefined;
+    return packageFileStamp(path, (vscode.workspace.workspaceFolders ?? []).map((f) => f.uri.fsPath));
   }
 
   private reanalyseDependents(path: string): void {

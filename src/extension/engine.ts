@@ -3,10 +3,9 @@
  * activation stays cheap: the Python parser, the evaluator and the shape rules are only read from
  * disk when a document is first analysed. Everything here is re-exported from src/core.
  */
-export { analyzePython, defaultTimeMs, type ModelResult, type PythonAnalysis } from '../core/frontends/python/analyzePython';
+export { PythonProgram, analyzePython, defaultTimeMs, type ModelResult, type PythonAnalysis } from '../core/frontends/python/analyzePython';
 export { analyzeKerasJson } from '../core/frontends/kerasJson';
 export type { FileAnalysis } from '../core/frontends/modelResult';
-export { ParseCache } from '../core/frontends/python/parse';
 export { LayerIndex } from '../core/analysis/locate';
 export { summaryTable } from '../core/analysis/summary';
 export { describeNode } from '../core/shapes/describe';

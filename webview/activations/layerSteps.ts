@@ -166,6 +166,8 @@ class NodeCompiler {
         return this.split();
       case 'channelShuffle':
         return this.channelShuffle();
+      case 'index':
+        throw new UnsupportedLayer('indexing a tensor is not run in the activations panel yet');
       case 'embedding':
         throw new UnsupportedLayer('an embedding looks up integer token ids, which an image cannot provide');
       case 'unknown':

@@ -265,6 +265,23 @@ export interface SplitSpec {
   readonly size?: number;
 }
 
+/** One subscript item of `x[...]` on a symbolic tensor; `'?'` is a slice bound not known statically. */
+export type IndexItemSpec =
+  | { readonly int: number }
+  | { readonly slice: readonly [number | null | '?', number | null | '?', number | null | '?'] }
+  | { readonly newAxis: true }
+  | { readonly ellipsis: true }
+  /** An index tensor of this shape, or a bool mask over `mask` axes (one axis of unknown length). */
+  | { readonly tensor: readonly (number | string | null)[]; readonly mask?: number }
+  /** An index whose kind is not known (an int or a slice?): the output's dims are unknown. */
+  | { readonly unknown: true };
+
+/** `x[:, :c]`, `x[..., 0]`, `x[:, None]`, `x[idx]`: torch/numpy basic and advanced indexing. */
+export interface IndexSpec {
+  readonly kind: 'index';
+  readonly items: readonly IndexItemSpec[];
+}
+
 export interface ChannelShuffleSpec {
   readonly kind: 'channelShuffle';
   readonly groups: number;
@@ -331,6 +348,7 @@ export type LayerSpec =
   | MergeSpec
   | ConcatSpec
   | SplitSpec
+  | IndexSpec
   | ReduceSpec
   | ChannelShuffleSpec
   | PassThroughSpec

@@ -11,7 +11,7 @@ import { denseRule, embeddingRule } from './rules/dense';
 import { activationRule, channelShuffleRule, dropoutRule, passThroughRule, rescalingRule, scalarRule, unknownRule } from './rules/elementwise';
 import { batchNormRule, groupNormRule, layerNormRule, normalizationRule } from './rules/norm';
 import { adaptivePoolRule, globalPoolRule, poolRule } from './rules/pool';
-import { concatRule, flattenRule, mergeRule, padRule, permuteRule, reduceRule, reshapeRule, splitRule, upsampleRule, zeroPadRule } from './rules/tensorOps';
+import { concatRule, flattenRule, indexRule, mergeRule, padRule, permuteRule, reduceRule, reshapeRule, splitRule, upsampleRule, zeroPadRule } from './rules/tensorOps';
 
 /** `elementwise`: arithmetic with a number (`x / 6`); views fold it into the volume it follows, like an activation. */
 export type LayerCategory = 'conv' | 'pool' | 'norm' | 'activation' | 'elementwise' | 'dense' | 'reshape' | 'merge' | 'regularisation' | 'other';
@@ -52,6 +52,7 @@ export const layerKinds: { readonly [K in LayerKind]: KindInfo } = {
   divide: { category: 'merge', title: 'Divide', rule: mergeRule },
   concat: { category: 'merge', title: 'Concatenate', rule: concatRule },
   split: { category: 'reshape', title: 'Split', rule: splitRule },
+  index: { category: 'reshape', title: 'Index / slice', rule: indexRule },
   reduce: { category: 'pool', title: 'Reduction', rule: reduceRule },
   identity: { category: 'other', title: 'Identity', rule: passThroughRule },
   rescaling: { category: 'other', title: 'Rescaling', rule: rescalingRule },

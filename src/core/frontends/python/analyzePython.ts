@@ -10,14 +10,15 @@ import type { Dim, Shape } from '../../ir/dims';
 import type { Framework, Graph, SourceRange } from '../../ir/graph';
 import { runShapePass } from '../../shapes/shapePass';
 import type { FileAnalysis, ModelDiagnostic, ModelResult } from '../modelResult';
-import type { Module, Stmt } from './ast';
+import type { Stmt } from './ast';
 import { BudgetExceeded, PyRaise } from './errors';
 import { callableWithoutArgs, derivedTorchInput, findCandidates, inputFromComment, isKerasModel, isTorchModel, type EntryCandidate, type EntryKind } from './entryPoints';
-import { resolveModule, type SourceHost } from './imports';
+import type { SourceHost } from './imports';
 import type { EvalDiagnostic } from './interpreter';
 import { kerasState } from './kerasApi';
 import { installLibraries } from './libraries';
-import { parsePython, type ParseCache } from './parse';
+import { ParseCache } from './parse';
+import { ModuleLoader, executeModule } from './moduleLoader';
 import { FilePositions } from './positions';
 import { Session } from './session';
 import { assignPaths, leafLayers } from './torchNn';
@@ -39,6 +40,8 @@ export interface PythonAnalysisOptions {
   readonly now?: () => number;
   /** Reuses parses of unchanged files across analyses (the editor keeps one per workspace). */
   readonly parseCache?: ParseCache;
+  /** Reuses the evaluator and the package modules it evaluated (the editor keeps one per workspace). */
+  readonly program?: PythonProgram;
 }
 
 export type { ModelDiagnostic, ModelResult } from '../modelResult';
@@ -51,66 +54,63 @@ export interface PythonAnalysis extends FileAnalysis {
 /** Keeps any document's analysis within 200 ms unless the caller allows more (the CLI does). */
 export const defaultTimeMs = 200;
 
+/**
+ * What outlives one analysis: the evaluator with its modelled libraries, and every package module
+ * it evaluated (torchvision's, a workspace helper's), so the next analysis of any document reuses
+ * them. The extension keeps one per workspace; the CLI one per run.
+ */
+export class PythonProgram {
+  readonly positions = new FilePositions('');
+  readonly session: Session;
+  readonly loader: ModuleLoader;
+
+  constructor(readonly parseCache: ParseCache = new ParseCache()) {
+    this.session = new Session({ maxSteps: 0, maxDepth: 0, deadline: 0 }, () => Date.now(), this.positions);
+    installLibraries(this.session);
+    this.loader = new ModuleLoader({
+      interp: this.session.interp,
+      libraries: this.session.libraries,
+      parseCache,
+      addPositions: (path, text) => this.positions.add(path, text),
+    });
+    this.session.om.imports = this.loader;
+    this.session.libraries.get('sys')?.attrs.set('modules', this.loader.sysModules);
+  }
+}
+
 export function analyzePython(file: string, text: string, options: PythonAnalysisOptions): PythonAnalysis {
   const now = options.now ?? (() => Date.now());
-  const positions = new FilePositions(file);
-  const session = new Session({ maxSteps: options.maxSteps ?? 2_000_000, maxDepth: options.maxDepth ?? 150, deadline: now() + (options.timeMs ?? defaultTimeMs) }, now, positions);
-  installLibraries(session);
-  const sourceModules = new Map<string, ModuleValue>();
-  const evaluateModule = (path: string, source: string, name: string): { module: ModuleValue; scope: Scope; body: Stmt[]; syntaxErrors: Module['syntaxErrors'] } => {
-    const module: ModuleValue = { t: 'module', name, attrs: new Map() };
-    sourceModules.set(path, module);
-    positions.add(path, source);
-    const ast = options.parseCache ? options.parseCache.parse(path, source) : parsePython(source);
-    const scope = new Scope(undefined, 'module', path);
-    // The module's namespace is its scope's variables, so partially evaluated imports still resolve.
-    (module as { attrs: Map<string, Value> }).attrs = scope.vars;
-    scope.vars.set('__name__', str(name));
-    scope.vars.set('__file__', str(path));
-    try {
-      session.interp.execBlock(ast.body, scope);
-    } catch (e) {
-      if (e instanceof PyRaise) session.interp.report(path, e.from, e.from + 1, 'info', `module code raised ${repr(e.value)}; evaluation of ${name} stopped there`);
-      else throw e;
-    }
-    return { module, scope, body: ast.body, syntaxErrors: ast.syntaxErrors };
-  };
-  session.om.imports = {
-    library: (name, forImport) => {
-      const lib = session.libraries.get(name);
-      if (lib || !forImport) return lib;
-      const root = name.split('.')[0];
-      // Below a modelled package (torch.*, keras.*), unmodelled modules are open, not missing.
-      if (['torch', 'keras', 'tensorflow'].includes(root) && session.libraries.has(root)) {
-        const open: ModuleValue = { t: 'module', name, attrs: new Map(), open: true };
-        session.libraries.set(name, open);
-        return open;
-      }
-      return undefined;
-    },
-    sourceModule: (name, level, fromFile) => {
-      if (level === 0 && opaquePackages.has(name.split('.')[0])) return undefined;
-      const found = resolveModule(options.host, name, level, fromFile);
-      if (!found) return undefined;
-      return sourceModules.get(found.path) ?? evaluateModule(found.path, found.text, name || found.path).module;
-    },
-  };
+  const program = options.program ?? new PythonProgram(options.parseCache);
+  const { session, positions } = program;
+  positions.setMain(file);
+  session.interp.now = now;
+  session.interp.beginAnalysis({ maxSteps: options.maxSteps ?? 2_000_000, maxDepth: options.maxDepth ?? 150, deadline: now() + (options.timeMs ?? defaultTimeMs) });
+  const mainScope = new Scope(undefined, 'module', file);
+  // The module's namespace is its scope's variables, so names imported from it resolve mid-way.
+  const mainModule: ModuleValue = { t: 'module', name: '__main__', attrs: mainScope.vars };
+  mainScope.vars.set('__name__', str('__main__'));
+  mainScope.vars.set('__file__', str(file));
+  program.loader.beginAnalysis(options.host, file, mainModule);
 
   const diagnostics: ModelDiagnostic[] = [];
   const models: ModelResult[] = [];
   const toDiagnostic = (d: EvalDiagnostic): ModelDiagnostic => ({ severity: d.severity, message: d.message, range: positions.range(d.file, d.from, d.to) });
 
-  let main: ReturnType<typeof evaluateModule> | undefined;
-  const moduleTracer = session.startTrace('<module>', 'keras', 'channels_last');
+  const moduleTracer = session.startTrace('<module>');
+  positions.add(file, text);
+  const ast = program.parseCache.parse(file, text);
+  let evaluated = false;
   try {
-    main = evaluateModule(file, text, '__main__');
+    executeModule(session.interp, ast.body, mainScope, '__main__');
+    evaluated = true;
   } catch (e) {
     if (e instanceof BudgetExceeded) diagnostics.push({ severity: 'warning', message: `${e.message} at line ${positions.range(e.file, e.from, e.from).start.line + 1}`, range: positions.range(e.file, e.from, e.from + 1) });
     else diagnostics.push(internalError(e, positions.range(file, 0, 0)));
   }
-  for (const span of main?.syntaxErrors ?? []) diagnostics.push({ severity: 'error', message: `syntax error${span.message ? `: ${span.message}` : ''}`, range: positions.range(file, span.from, span.to) });
+  for (const span of ast.syntaxErrors) diagnostics.push({ severity: 'error', message: `syntax error${span.message ? `: ${span.message}` : ''}`, range: positions.range(file, span.from, span.to) });
   diagnostics.push(...session.interp.diagnostics.splice(0).filter((d) => d.file === file).map(toDiagnostic));
-  if (!main) return { file, models, diagnostics, steps: session.interp.steps };
+  if (!evaluated) return { file, models, diagnostics, steps: session.interp.steps };
+  const main = { scope: mainScope, body: ast.body };
 
   const sites = topLevelSites(main.body);
   const lines = positions.index(file)!;
@@ -138,13 +138,13 @@ export function analyzePython(file: string, text: string, options: PythonAnalysi
     let stopped: string | undefined;
     let framework: Framework = 'pytorch';
     let inputs: Shape[] = [];
-    let tracer = session.startTrace(candidate.name, 'pytorch', 'channels_first');
+    let tracer = session.startTrace(candidate.name, 'pytorch');
     try {
       let model: Value = candidate.value;
       if (candidate.kind === 'class' && candidate.value.t === 'class') {
         const init = session.om.classLookup(candidate.value, '__init__');
         if (!explicit && init?.t === 'func' && !callableWithoutArgs(init, true)) return undefined;
-        if (candidate.value.mro.some((c) => c.native === 'keras.Model')) tracer = session.startTrace(candidate.name, 'keras', 'channels_last');
+        if (candidate.value.mro.some((c) => c.native === 'keras.Model')) tracer = session.startTrace(candidate.name, 'keras');
         const before = session.interp.diagnostics.length;
         const problemsBefore = session.interp.problemsSeen;
         model = session.om.call(candidate.value, { positional: [], keywords }, site);
@@ -156,10 +156,10 @@ export function analyzePython(file: string, text: string, options: PythonAnalysi
         }
       } else if (candidate.kind === 'function' && candidate.value.t === 'func') {
         if (!explicit && !callableWithoutArgs(candidate.value, false)) return undefined;
-        // Keras builds while the factory runs, so trace it as Keras; a torch factory only constructs.
-        tracer = session.startTrace(candidate.name, 'keras', 'channels_last');
+        // Keras builds while the factory runs, so it is traced; a torch factory only constructs.
+        tracer = session.startTrace(candidate.name);
         model = session.om.call(candidate.value, { positional: [], keywords }, site);
-        if (isTorchModel(model)) tracer = session.startTrace(candidate.name, 'pytorch', 'channels_first');
+        if (isTorchModel(model)) tracer = session.startTrace(candidate.name, 'pytorch');
       }
       if (isTorchModel(model)) {
         framework = 'pytorch';
@@ -179,7 +179,7 @@ export function analyzePython(file: string, text: string, options: PythonAnalysi
           inputs = state.inputs.map((t) => t.shape);
           tracer.output(...state.outputs);
         } else {
-          if (tracer.framework !== 'keras') tracer = session.startTrace(candidate.name, 'keras', 'channels_last');
+          if (tracer.framework === 'pytorch') tracer = session.startTrace(candidate.name, 'keras');
           const firstShape = state.sequence?.map((l) => kerasState(l)?.inputShape).find((s) => s);
           const shape: Dim[] = options.input ? [...options.input] : commentInput ?? (firstShape ? ['N', ...firstShape] : options.defaultInput ? [...options.defaultInput] : ['N', 224, 224, 3]);
           const fromSequence = state.sequence?.find((l): l is TensorValue => l.t === 'tensor');
@@ -198,18 +198,13 @@ export function analyzePython(file: string, text: string, options: PythonAnalysi
       else throw e;
     }
     // A Keras tracer may hold several models built at module level: keep this one's nodes.
-    const graph = framework === 'keras' ? pruneToOutputs(tracer.build()) : tracer.build();
+    const built = tracer.build({ name: candidate.name, framework });
+    const graph = framework === 'keras' ? pruneToOutputs(built) : built;
     const modelDiagnostics = session.interp.diagnostics.splice(0).map(toDiagnostic);
     if (stopped) modelDiagnostics.push({ severity: 'warning', message: stopped, range: positions.range(file, candidate.from, candidate.to) });
     return { name: candidate.name, kind: candidate.kind, framework, range: positions.range(file, candidate.from, candidate.to), inputs, graph, analysis: runShapePass(graph), diagnostics: modelDiagnostics, stopped };
   }
 }
-
-/**
- * Installed packages that never define layers: evaluating their source would only cost time, so
- * their attributes are unknown values (as for any module not found).
- */
-const opaquePackages = new Set(['numpy', 'PIL', 'scipy', 'matplotlib', 'pandas', 'cv2', 'tqdm', 'requests', 'yaml', 'h5py', 'sklearn', 'tensorboard', 'onnx', 'packaging', 'safetensors', 'huggingface_hub', 'accimage', 'av', 'pycocotools', 'six', 'setuptools', 'pkg_resources']);
 
 function fromArg(v: ArgValue): Value {
   if (v === null) return { t: 'none' };

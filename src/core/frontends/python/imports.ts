@@ -10,6 +10,12 @@ export interface SourceHost {
   read(path: string): string | undefined;
   /** Folders searched for absolute imports, in order. */
   readonly searchPaths: readonly string[];
+  /**
+   * A cheap version stamp (such as mtime and size) for a file outside the user's workspace that no
+   * editor has open: its evaluation is then kept for the session. Undefined for the user's own
+   * files, whose text is compared instead.
+   */
+  stamp?(path: string): string | undefined;
 }
 
 export function dirname(path: string): string {

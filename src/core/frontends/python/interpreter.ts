@@ -45,7 +45,7 @@ export class Interpreter {
   private stepLimit: number;
   private deadline: number;
 
-  constructor(private readonly budget: Budget, readonly now: () => number) {
+  constructor(private budget: Budget, public now: () => number) {
     this.stepLimit = budget.maxSteps;
     this.deadline = budget.deadline;
   }
@@ -57,6 +57,38 @@ export class Interpreter {
   renewBudget(timeMs: number): void {
     this.stepLimit = this.steps + this.budget.maxSteps;
     this.deadline = this.now() + timeMs;
+  }
+
+  /**
+   * Starts a new analysis with this interpreter (a session outlives its analyses so the packages
+   * it evaluated can be reused): fresh counters, diagnostics and allowance.
+   */
+  beginAnalysis(budget: Budget): void {
+    this.steps = 0;
+    this.depth = 0;
+    this.diagnostics.length = 0;
+    this.problemsSeen = 0;
+    this.reported.clear();
+    this.budget = budget;
+    this.stepLimit = budget.maxSteps;
+    this.deadline = budget.deadline;
+  }
+
+  /**
+   * Runs `body` under an allowance of its own (an installed package's module, evaluated once per
+   * session): what it spends is not charged to the analysis that happened to need it first.
+   */
+  withOwnBudget<T>(maxSteps: number, timeMs: number, body: () => T): T {
+    const { stepLimit, deadline, steps } = this;
+    const started = this.now();
+    this.stepLimit = steps + maxSteps;
+    this.deadline = started + timeMs;
+    try {
+      return body();
+    } finally {
+      this.stepLimit = stepLimit + (this.steps - steps);
+      this.deadline = deadline + (this.now() - started);
+    }
   }
 
   /** Records a diagnostic once per place and message. */

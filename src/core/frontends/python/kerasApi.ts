@@ -6,11 +6,9 @@
  * backend.image_data_format(). A model value remembers its inputs and outputs so the analyser
  * can cut its graph out of everything traced.
  */
-import type { ArgValue } from '../../frameworks/args';
-import { buildSpec } from '../../frameworks/catalog';
 import { kerasLayers } from '../../frameworks/kerasLayers';
 import { KerasNamer } from '../../frameworks/kerasNames';
-import { toArg } from './torchNn';
+import { catalogCall, toArg } from './callArgs';
 import type { Session } from './session';
 import type { LayerState } from './tracer';
 import {
@@ -164,24 +162,9 @@ export function installKeras(session: Session, module: (name: string, attrs?: Re
     cls.attrs.set('__init__', method('__init__', (self, a, s) => {
       const state = kerasState(self);
       if (!state) return NONE;
-      const literal: Record<string, ArgValue> = {};
-      // Arguments given but not known statically: dropped (the shape rarely needs them), and named
-      // so that a constant among them (epsilon, a slope) marks the spec as not computable.
-      const unresolved: string[] = [];
-      a.positional.forEach((v, i) => {
-        const lit = toArg(v);
-        if (entry.params[i] && lit !== undefined) literal[entry.params[i]] = lit;
-        else if (entry.params[i]) unresolved.push(entry.params[i]);
-      });
-      for (const [k, v] of a.keywords) {
-        const lit = toArg(v);
-        if (lit !== undefined) literal[k] = lit;
-        else if (k === 'activation' && v.t !== 'none') literal[k] = v.t === 'builtin' || v.t === 'func' ? v.name : null;
-        else unresolved.push(k);
-      }
-      const spec = buildSpec(kerasLayers, name, literal, unresolved);
-      if ('error' in spec) interp.report(s.file, s.from, s.to, 'warning', spec.error);
-      state.layer = { spec: 'error' in spec ? { kind: 'unknown', className: name, reason: spec.error.replace(`${name}: `, '') } : spec, className: name, rawAttrs: literal, site: s, name: state.name };
+      const { literal, spec, error } = catalogCall(kerasLayers, name, a, undefined, (k, v) => (k === 'activation' ? (v.t === 'builtin' || v.t === 'func' ? v.name : null) : undefined));
+      if (error) interp.report(s.file, s.from, s.to, 'warning', error);
+      state.layer = { spec, className: name, rawAttrs: literal, site: s, name: state.name };
       return NONE;
     }));
     layerAttrs[name] = cls;
@@ -199,7 +182,7 @@ export function installKeras(session: Session, module: (name: string, attrs?: Re
   const input = fn('Input', (a, s) => {
     const shape = shapeOf(a.positional[0] ?? a.keywords.get('shape')) ?? [];
     const batch = a.keywords.get('batch_size');
-    const tensor = session.tracer?.input([batch?.t === 'int' ? batch.v : 'N', ...shape], 'input');
+    const tensor = session.tracer?.input([batch?.t === 'int' ? batch.v : 'N', ...shape], 'input', 'keras');
     return tensor ?? unknown('Input() outside an analysis');
   });
   layerAttrs.Input = input;

@@ -11,6 +11,7 @@ import { installTorchOps } from './torchOps';
 import { NONE, builtin, unknown, type ModuleValue, type Value } from './values';
 import { installBuiltins } from './builtins';
 import { installKeras } from './kerasApi';
+import { installNumpy } from './numpyApi';
 
 export function installLibraries(session: Session): void {
   const { om, libraries } = session;
@@ -45,4 +46,5 @@ export function installLibraries(session: Session): void {
   installTorchOps(session, torch, functional);
   libraries.set('torch.jit', torch.attrs.get('jit') as ModuleValue);
   installKeras(session, module);
+  installNumpy(session, module);
 }

@@ -32,16 +32,17 @@ export interface TensorSupport {
   unary(op: string, value: Value, site: CallSite): Value;
   getAttr(tensor: Value, name: string, site: CallSite): Value;
   getItem(tensor: Value, index: Value, site: CallSite): Value;
+  /** The rows of a tensor whose values are known (`for w in widths`); undefined otherwise. */
+  iterate?(tensor: Value, site: CallSite): Value[] | undefined;
 }
 
+/** The import system (moduleLoader.ts), reached through the object model. */
 export interface ImportSupport {
-  /**
-   * A modelled library module (`torch.nn`), or undefined. With `forImport`, a module below a
-   * modelled package that is not modelled itself comes back open rather than missing.
-   */
-  library(name: string, forImport?: boolean): ModuleValue | undefined;
-  /** Evaluates (once) and returns a source module, resolved from `fromFile`; undefined when not found. */
-  sourceModule(name: string, level: number, fromFile: string): ModuleValue | undefined;
+  importStatement(s: Extract<Stmt, { kind: 'import' | 'importfrom' }>, scope: Scope): void;
+  /** A modelled library module (`torch.nn`), or undefined. */
+  library(name: string): ModuleValue | undefined;
+  /** A package's submodule reached as an attribute (`torchvision.models`), if there is one. */
+  submodule(pkg: ModuleValue, name: string, site: CallSite): Value | undefined;
 }
 
 export class ObjectModel {
@@ -137,7 +138,7 @@ export class ObjectModel {
       case 'module': {
         const v = obj.attrs.get(name);
         if (v !== undefined) return v.t === 'lazy' ? v.resolve() : v;
-        const sub = this.imports.library(`${obj.name}.${name}`);
+        const sub = this.imports.submodule(obj, name, site);
         if (sub) return sub;
         return unknown(`${obj.name}.${name}`);
       }
@@ -294,6 +295,7 @@ export class ObjectModel {
     if (v.t === 'lazy') return this.iterate(v.resolve(), site);
     const plain = iterate(v);
     if (plain) return plain;
+    if (v.t === 'tensor') return this.tensors.iterate?.(v, site);
     if (v.t === 'instance') {
       const native = this.nativeFor(v)?.iterate?.(v);
       if (native) return native;
@@ -329,66 +331,7 @@ export class ObjectModel {
   }
 
   importInto(s: Extract<Stmt, { kind: 'import' | 'importfrom' }>, scope: Scope): void {
-    const site = { file: scope.file, from: s.from, to: s.to };
-    if (s.kind === 'import') {
-      for (const { module, alias } of s.names) {
-        const top = alias ? module : module.split('.')[0];
-        const value = this.moduleNamed(alias ? module : top, 0, scope.file, site);
-        scope.vars.set(alias ?? top, value);
-        // `import a.b.c` also makes a.b and a.b.c reachable through a.
-        if (!alias && module.includes('.')) this.moduleNamed(module, 0, scope.file, site);
-      }
-      return;
-    }
-    const from = () => this.moduleNamed(s.module, s.level, scope.file, site);
-    for (const { name, alias } of s.names) {
-      if (name === '*') {
-        const m = from();
-        if (m.t === 'module') for (const [k, v] of m.attrs) if (!k.startsWith('_')) scope.vars.set(k, v);
-        continue;
-      }
-      // Bound lazily: a module is evaluated only when one of its names is used.
-      let cached: Value | undefined;
-      let resolving = false;
-      scope.vars.set(alias ?? name, {
-        t: 'lazy',
-        describe: `${s.module}.${name}`,
-        resolve: () => {
-          if (cached) return cached;
-          // A name that resolves back to itself (circular re-exports) is unknown, as Python's ImportError would be.
-          if (resolving) return unknown(`circular import of ${s.module}.${name}`);
-          resolving = true;
-          try {
-            return (cached = resolveName());
-          } finally {
-            resolving = false;
-          }
-        },
-      });
-      const resolveName = (): Value => {
-          const m = from();
-          // An open (unmodelled) module has no submodules to look for: its names are unknown.
-          let v: Value = m.t === 'module' ? m.attrs.get(name) ?? (m.open ? undefined : this.submodule(s.module, s.level, name, scope.file, site)) ?? unknown(`${s.module}.${name}`) : unknown(`${s.module}.${name}`);
-          if (v.t === 'lazy') v = v.resolve();
-          return v;
-      };
-    }
-  }
-
-  private submodule(module: string, level: number, name: string, file: string, site: CallSite): Value | undefined {
-    const v = this.moduleNamed(module ? `${module}.${name}` : name, level, file, site);
-    return v.t === 'module' ? v : undefined;
-  }
-
-  private moduleNamed(name: string, level: number, file: string, site: CallSite): Value {
-    if (level === 0) {
-      const lib = this.imports.library(name, true);
-      if (lib) return lib;
-    }
-    const src = this.imports.sourceModule(name, level, file);
-    if (src) return src;
-    if (level > 0) this.interp.report(site.file, site.from, site.to, 'info', `cannot find module '${'.'.repeat(level)}${name}' in the workspace`);
-    return { t: 'module', name, attrs: new Map(), open: true };
+    this.imports.importStatement(s, scope);
   }
 
   binop(op: string, l: Value, r: Value, site: CallSite, inplace: boolean): Value {

@@ -34,10 +34,19 @@ export class LineIndex {
 
 export class FilePositions implements PositionMap {
   private readonly indexes = new Map<string, LineIndex>();
+  private readonly texts = new Map<string, string>();
 
-  constructor(private readonly mainFile: string) {}
+  constructor(private mainFile: string) {}
+
+  /** The analysed document, whose ranges carry no uri; the positions of other files are kept. */
+  setMain(file: string): void {
+    this.mainFile = file;
+  }
 
   add(file: string, text: string): LineIndex {
+    const known = this.texts.get(file);
+    if (known === text) return this.indexes.get(file)!;
+    this.texts.set(file, text);
     const index = new LineIndex(text);
     this.indexes.set(file, index);
     return index;

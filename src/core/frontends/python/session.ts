@@ -3,7 +3,7 @@
  * recording the forward pass being evaluated. Library models (torch, keras) reach the tracer and
  * the interpreter through this object rather than through globals, so sessions never share state.
  */
-import type { Layout, Shape } from '../../ir/dims';
+import type { Shape } from '../../ir/dims';
 import type { Framework } from '../../ir/graph';
 import { Interpreter, type Budget } from './interpreter';
 import { ObjectModel } from './objects';
@@ -23,9 +23,10 @@ export class Session {
     this.om = new ObjectModel(this.interp);
   }
 
-  startTrace(name: string, framework: Framework, layout: Layout): Tracer {
+  /** Starts recording a forward pass; without a framework (module-level code) the tracer serves both. */
+  startTrace(name: string, framework?: Framework): Tracer {
     for (const reset of this.onTraceStart) reset();
-    return (this.tracer = new Tracer(name, framework, layout, this.positions));
+    return (this.tracer = new Tracer(name, framework, this.positions));
   }
 
   /** A tensor argument, or undefined (and a note) when the value is not a known tensor. */
@@ -39,6 +40,6 @@ export class Session {
   /** A fresh symbolic tensor of `shape` outside the traced graph (torch.zeros in model code). */
   looseTensor(shape: Shape, site: CallSite): Value {
     if (!this.tracer) return unknown('tensor created outside a forward pass');
-    return this.tracer.input(shape, `constant@${site.from}`);
+    return this.tracer.input(shape, `constant@${site.from}`, 'pytorch');
   }
 }

@@ -5,9 +5,8 @@
  * class of the torch.nn catalog as a leaf whose application becomes an IR node. Module paths are
  * assigned after construction exactly as `named_modules()` would: first registration wins.
  */
-import { bindArgs, type ArgValue } from '../../frameworks/args';
-import { buildSpec } from '../../frameworks/catalog';
 import { torchLayers } from '../../frameworks/torchLayers';
+import { catalogCall } from './callArgs';
 import type { NativeBehaviour } from './objects';
 import type { Session } from './session';
 import type { LayerState } from './tracer';
@@ -32,26 +31,6 @@ export function moduleState(v: Value): ModuleState | undefined {
 
 export function isModule(v: Value): v is InstanceValue {
   return !!moduleState(v);
-}
-
-/** Converts an evaluated value to the plain literal the catalogs read; undefined if not literal. */
-export function toArg(v: Value): ArgValue | undefined {
-  switch (v.t) {
-    case 'none':
-      return null;
-    case 'bool':
-    case 'int':
-    case 'float':
-    case 'str':
-      return v.v;
-    case 'tuple':
-    case 'list': {
-      const items = v.items.map(toArg);
-      return items.every((x) => x !== undefined) ? (items as ArgValue[]) : undefined;
-    }
-    default:
-      return undefined;
-  }
 }
 
 export function installTorchNn(session: Session, nn: ModuleValue): void {
@@ -299,24 +278,10 @@ export function installTorchNn(session: Session, nn: ModuleValue): void {
     const init = method('__init__', (self, a, s) => {
       const state = moduleState(self);
       if (!state) return NONE;
-      const bound = new Map<string, Value>();
-      a.positional.forEach((v, i) => entry.params[i] && bound.set(entry.params[i], v));
-      for (const [k, v] of a.keywords) bound.set(k, v);
-      const literal: Record<string, ArgValue> = {};
-      const unknownArgs: string[] = [];
-      for (const [k, v] of bound) {
-        const lit = toArg(v);
-        if (lit === undefined) {
-          if (!['device', 'dtype'].includes(k)) unknownArgs.push(k);
-        } else literal[k] = lit;
-      }
+      const { bound, literal, spec, error } = catalogCall(torchLayers, name, a);
       state.layerArgs = bound;
-      // An unknown constant (eps=cfg.eps) leaves the shape exact: the spec names it instead.
-      const shaping = unknownArgs.filter((k) => !entry.constants?.includes(k));
-      const notKnown = shaping.length ? `${shaping.join(', ')} not known statically` : undefined;
-      const spec = notKnown ? { kind: 'unknown' as const, className: name, reason: notKnown } : buildSpec(torchLayers, name, bindArgs(entry.params, [], literal), unknownArgs);
-      if ('error' in spec) interp.report(s.file, s.from, s.to, 'warning', spec.error);
-      state.layer = { spec: 'error' in spec ? { kind: 'unknown', className: name, reason: spec.error.replace(`${name}: `, '') } : spec, className: name, rawAttrs: literal, site: state.site ?? s, name: null };
+      if (error) interp.report(s.file, s.from, s.to, 'warning', error);
+      state.layer = { spec, className: name, rawAttrs: literal, site: state.site ?? s, name: null };
       return NONE;
     });
     nn.attrs.set(name, om.newClass(name, [moduleClass], new Map([['__init__', init]]), `torch.nn.${name}`));

@@ -1,19 +1,21 @@
 /**
- * The model of torch's tensor API: `torch` and `torch.nn.functional` functions, tensor methods
- * and attributes (`x.size(0)`, `x.view(...)`, `x.mean([2, 3])`), and operators on tensors
- * (`out += identity`, `x * scale`, `x / 6`, `1 - x`, `-x`). Each op on symbolic tensors becomes
- * an IR node through the tracer, including arithmetic with a Python number (a `scalar` node that
- * keeps the number); functional layers reuse the torch.nn catalog so `F.max_pool2d` and
- * `nn.MaxPool2d` share one rule. The operators also serve Keras's symbolic tensors, which share
- * the value type. torch.jit and torch.utils.checkpoint are modelled as what they do at eval time.
+ * The model of torch's tensor API: installs the function/method table (torchFunctions.ts) as
+ * `torch.*`, tensor methods and `torch.nn.functional.*`; the functional forms of torch.nn layers
+ * (`F.max_pool2d` shares `nn.MaxPool2d`'s catalog rule); tensor attributes (`x.shape`,
+ * `x.size(0)`); indexing (`x[:, :c]`, an `index` node with its own shape rule); and the Python
+ * operators on tensors (`out += identity`, `x * scale`, `1 - x`, comparisons). Each op on symbolic
+ * tensors becomes an IR node through the tracer; an op on tensors whose values are known computes
+ * the values instead. The operators also serve Keras's symbolic tensors, which share the value type.
  */
-import { bindArgs, type ArgValue } from '../../frameworks/args';
-import { buildSpec } from '../../frameworks/catalog';
 import { torchLayers } from '../../frameworks/torchLayers';
-import { isKnown, normalizeAxis, spatialAxes, type Dim } from '../../ir/dims';
+import { isKnown, normalizeAxis } from '../../ir/dims';
 import type { LayerSpec, PadSpec, ScalarSpec } from '../../ir/layers';
-import { toArg } from './torchNn';
+import { arrayOf, dtypeObjects, operandOf, scalarValue, subscriptItems, tensorOf } from './arrayValues';
+import { catalogCall, toArg } from './callArgs';
+import { numpyAttr } from './numpyApi';
 import type { Session } from './session';
+import * as data from './tensorData';
+import { callRow, torchFunctions, type TorchKit } from './torchFunctions';
 import {
   NONE, FALSE, builtin, int, numberOf, str, tuple, unknown,
   type CallArgs, type CallSite, type ModuleValue, type TensorValue, type Value,
@@ -23,11 +25,20 @@ import {
 const scalarRight: Readonly<Record<string, ScalarSpec['op']>> = { '+': 'add', '-': 'sub', '*': 'mul', '/': 'div', '**': 'pow' };
 const scalarLeft: Readonly<Record<string, ScalarSpec['op']>> = { '+': 'add', '-': 'rsub', '*': 'mul', '/': 'rdiv', '**': 'rpow' };
 /** torch's names for the operators CNN Lens does not model with a number, for the unknown node. */
-const operatorNames: Readonly<Record<string, string>> = { '//': 'floor_divide', '%': 'remainder', '<': 'lt', '>': 'gt', '<=': 'le', '>=': 'ge', '==': 'eq', '!=': 'ne', '&': 'bitwise_and', '|': 'bitwise_or', '^': 'bitwise_xor', '@': 'matmul', '<<': 'bitwise_left_shift', '>>': 'bitwise_right_shift' };
+const operatorNames: Readonly<Record<string, string>> = { '//': 'floor_divide', '%': 'remainder', '<': 'lt', '>': 'gt', '<=': 'le', '>=': 'ge', '==': 'eq', '!=': 'ne', '&': 'bitwise_and', '|': 'bitwise_or', '^': 'bitwise_xor', '@': 'matmul', '<<': 'bitwise_left_shift', '>>': 'bitwise_right_shift', maximum: 'maximum', minimum: 'minimum' };
 /** Operators that ask about the objects, not the values: the tensor stands for itself. */
 const identityTests = new Set(['is', 'is not', 'in', 'not in', 'and', 'or']);
-/** torch.add / x.sub / … and the Python operator each one is. */
-const arithmetic = { add: '+', sub: '-', mul: '*', div: '/', pow: '**' } as const;
+/** Elementwise comparisons of a symbolic tensor keep its shape (a bool tensor). */
+const comparisons = new Set(['<', '>', '<=', '>=', '==', '!=']);
+/** torch's dtype objects and the dtype each names. */
+const torchDtypes: Readonly<Record<string, data.DType>> = {
+  float32: 'float32', float: 'float32', float64: 'float64', double: 'float64', float16: 'float32', half: 'float32', bfloat16: 'float32',
+  int64: 'int64', long: 'int64', int32: 'int32', int: 'int32', int16: 'int32', int8: 'int32', uint8: 'int32', bool: 'bool',
+};
+/** An element or row of an array: numpy gives its scalars as numbers (np.int64 acts as an int), torch 0-d tensors. */
+const elementOf = (a: data.DataArray): Value => (a.shape.length || a.data.lib === 'torch' ? tensorOf(a) : scalarValue(a.data.values[0], a.data.dtype));
+/** F.max_pool's parameter order differs from nn.MaxPool's (ceil_mode before return_indices). */
+const maxPoolParams = ['kernel_size', 'stride', 'padding', 'dilation', 'ceil_mode', 'return_indices'];
 
 export function installTorchOps(session: Session, torch: ModuleValue, functional: ModuleValue): void {
   const { om } = session;
@@ -44,36 +55,30 @@ export function installTorchOps(session: Session, torch: ModuleValue, functional
     }
     return session.tracer.applyOp(className, spec, [x, ...extra], site);
   };
-  /** Binds a functional call's arguments (after the input) to a catalog class's parameters. */
-  const catalogOp = (name: string, cls: string, params?: readonly string[]) =>
-    fn(name, (a, s) => {
-      const entry = torchLayers[cls];
-      const names = params ?? entry.params;
-      const literal: Record<string, ArgValue> = {};
-      const unresolved: string[] = [];
-      a.positional.slice(1).forEach((v, i) => {
-        const lit = toArg(v);
-        if (names[i] && lit !== undefined) literal[names[i]] = lit;
-        else if (names[i]) unresolved.push(names[i]);
-      });
-      for (const [k, v] of a.keywords) {
-        const lit = toArg(v);
-        if (lit !== undefined && k !== 'input') literal[k] = lit;
-        else if (k !== 'input') unresolved.push(k);
-      }
-      return op(name, buildSpec(torchLayers, cls, bindArgs(entry.params, [], literal), unresolved), a.positional[0] ?? a.keywords.get('input'), s);
-    });
+  /** A functional form of a torch.nn layer: its arguments after the input bound to the class's parameters. */
+  const catalogOps = new Map<string, { cls: string; params?: readonly string[] }>();
+  const catalogApply = (name: string, a: CallArgs, s: CallSite): Value => {
+    const { cls, params } = catalogOps.get(name)!;
+    const keywords = new Map([...a.keywords].filter(([k]) => k !== 'input'));
+    const { spec, error } = catalogCall(torchLayers, cls, { positional: a.positional.slice(1), keywords }, params);
+    if (error) session.interp.report(s.file, s.from, s.to, 'warning', error);
+    return op(name, spec, a.positional[0] ?? a.keywords.get('input'), s);
+  };
+  const catalogOp = (name: string, cls: string, params?: readonly string[]) => {
+    catalogOps.set(name, { cls, params });
+    return fn(name, (a, s) => catalogApply(name, a, s));
+  };
 
   const F = functional.attrs;
   for (const [name, cls] of Object.entries({ relu: 'ReLU', relu6: 'ReLU6', elu: 'ELU', selu: 'SELU', gelu: 'GELU', silu: 'SiLU', hardswish: 'Hardswish', hardsigmoid: 'Hardsigmoid', sigmoid: 'Sigmoid', tanh: 'Tanh', leaky_relu: 'LeakyReLU', softplus: 'Softplus', mish: 'Mish' })) {
     // F.leaky_relu(x, 0.2), F.elu(x, alpha), F.gelu(x, approximate=…): the class's own parameter order.
     F.set(name, catalogOp(name, cls));
   }
-  F.set('softmax', catalogOp('softmax', 'Softmax', ['dim']));
-  F.set('log_softmax', catalogOp('log_softmax', 'LogSoftmax', ['dim']));
-  for (const name of ['dropout', 'dropout1d', 'dropout2d', 'dropout3d', 'alpha_dropout']) F.set(name, catalogOp(name, 'Dropout', ['p']));
+  F.set('softmax', catalogOp('softmax', 'Softmax', ['dim', '_stacklevel', 'dtype']));
+  F.set('log_softmax', catalogOp('log_softmax', 'LogSoftmax', ['dim', '_stacklevel', 'dtype']));
+  for (const name of ['dropout', 'dropout1d', 'dropout2d', 'dropout3d', 'alpha_dropout']) F.set(name, catalogOp(name, 'Dropout', ['p', 'training', 'inplace']));
   for (const r of [1, 2, 3]) {
-    F.set(`max_pool${r}d`, catalogOp(`max_pool${r}d`, `MaxPool${r}d`));
+    F.set(`max_pool${r}d`, catalogOp(`max_pool${r}d`, `MaxPool${r}d`, maxPoolParams));
     F.set(`avg_pool${r}d`, catalogOp(`avg_pool${r}d`, `AvgPool${r}d`));
     F.set(`adaptive_avg_pool${r}d`, catalogOp(`adaptive_avg_pool${r}d`, `AdaptiveAvgPool${r}d`));
     F.set(`adaptive_max_pool${r}d`, catalogOp(`adaptive_max_pool${r}d`, `AdaptiveMaxPool${r}d`));
@@ -105,107 +110,21 @@ export function installTorchOps(session: Session, torch: ModuleValue, functional
     return op('pad', spec, x, s);
   }));
 
-  const tensorsIn = (v: Value | undefined, s: CallSite) => (v ? om.iterate(v, s) : undefined)?.filter((t): t is TensorValue => t.t === 'tensor');
-  const cat = fn('cat', (a, s) => {
-    const items = a.positional[0] ? om.iterate(a.positional[0], s) : undefined;
-    const tensors = tensorsIn(a.positional[0], s);
-    if (!items || !tensors || tensors.length !== items.length || !tensors.length || !session.tracer) return unknown('torch.cat() of unknown tensors');
-    const dim = numberOf(a.positional[1] ?? a.keywords.get('dim') ?? int(0)) ?? 0;
-    return session.tracer.applyOp('cat', { kind: 'concat', axis: dim }, tensors, s);
-  });
-  const flatten = (defaultStart: number) =>
-    fn('flatten', (a, s) => {
-      const start = numberOf(a.positional[1] ?? a.keywords.get('start_dim') ?? int(defaultStart)) ?? defaultStart;
-      const end = numberOf(a.positional[2] ?? a.keywords.get('end_dim') ?? int(-1)) ?? -1;
-      return op('flatten', { kind: 'flatten', startDim: start, endDim: end }, a.positional[0], s);
-    });
-  const sizeArgs = (a: CallArgs, from: number): Dim[] | undefined => {
-    const first = a.positional[from];
-    const raw = a.positional.length === from + 1 && first && (first.t === 'tuple' || first.t === 'list') ? first.items : a.positional.slice(from);
-    const dims = raw.map((v) => numberOf(v));
-    return dims.every((d) => d !== undefined) ? (dims as number[]) : undefined;
-  };
-  const reshape = (x: Value | undefined, target: Dim[] | undefined, s: CallSite, name: string): Value =>
-    target ? op(name, { kind: 'reshape', target: target.map((d) => (isKnown(d) ? d : -1)), includesBatch: true }, x, s) : op(name, { kind: 'unknown', className: name }, x, s);
-  const permute = (x: Value | undefined, perm: number[] | undefined, s: CallSite, name: string) =>
-    perm ? op(name, { kind: 'permute', perm }, x, s) : op(name, { kind: 'unknown', className: name }, x, s);
-  const transposePerm = (x: Value | undefined, a0: Value | undefined, a1: Value | undefined): number[] | undefined => {
-    const [d0, d1] = [numberOf(a0 ?? NONE), numberOf(a1 ?? NONE)];
-    if (x?.t !== 'tensor' || d0 === undefined || d1 === undefined) return undefined;
-    const perm = x.shape.map((_, i) => i);
-    const [i, j] = [normalizeAxis(d0, perm.length), normalizeAxis(d1, perm.length)];
-    if (i === null || j === null) return undefined;
-    [perm[i], perm[j]] = [perm[j], perm[i]];
-    return perm;
-  };
-  const squeezeShape = (x: TensorValue, dim: number | undefined, add: boolean): Dim[] | undefined => {
-    const shape = [...x.shape];
-    if (add) {
-      const at = dim === undefined ? undefined : dim < 0 ? shape.length + 1 + dim : dim;
-      if (at === undefined) return undefined;
-      shape.splice(at, 0, 1);
-      return shape;
-    }
-    if (dim === undefined) return shape.filter((d) => d !== 1);
-    const at = normalizeAxis(dim, shape.length);
-    if (at !== null && shape[at] === 1) shape.splice(at, 1);
-    return shape;
-  };
-  /** x.mean([2, 3]) over exactly the spatial axes is global average pooling; anything else is unknown. */
-  const reduce = (name: string, x: Value | undefined, dims: Value | undefined, keep: Value | undefined, s: CallSite): Value => {
-    if (x?.t !== 'tensor') return unknown(`${name}() output`);
-    const axes = (dims ? (dims.t === 'int' ? [dims.v] : (om.iterate(dims, s) ?? []).map((v) => numberOf(v))) : []).map((d) => (d === undefined ? null : normalizeAxis(d, x.shape.length)));
-    const spatial = spatialAxes('channels_first', x.shape.length);
-    const isSpatial = axes.length === spatial.length && spatial.length > 0 && axes.every((a) => a !== null && spatial.includes(a));
-    if (!isSpatial) {
-      if (axes.some((a) => a === null) || !axes.length) return op(name, { kind: 'unknown', className: name }, x, s);
-      return op(name, { kind: 'reduce', op: name === 'mean' ? 'mean' : name === 'sum' ? 'sum' : 'max', axes: axes as number[], keepDims: keep?.t === 'bool' && keep.v }, x, s);
-    }
-    return op(name, { kind: 'globalPool', op: name === 'mean' ? 'avg' : name === 'sum' ? 'sum' : 'max', rank: spatial.length as 1 | 2 | 3, keepDims: keep?.t === 'bool' && keep.v }, x, s);
-  };
 
-  const split = (name: string, x: Value | undefined, what: Value | undefined, dimValue: Value | undefined, s: CallSite): Value => {
-    if (x?.t !== 'tensor' || !session.tracer) return unknown(`${name}() output`);
-    const axis = numberOf(dimValue ?? int(0)) ?? 0;
-    const n = numberOf(what ?? NONE);
-    const sizes = what && (what.t === 'list' || what.t === 'tuple') ? what.items.map((v) => numberOf(v)) : undefined;
-    const spec: LayerSpec | undefined =
-      name === 'chunk' && n !== undefined ? { kind: 'split', axis, chunks: n } : sizes?.every((v) => v !== undefined) ? { kind: 'split', axis, sizes: sizes as number[] } : n !== undefined ? { kind: 'split', axis, size: n } : undefined;
-    if (!spec) return unknown(`${name}() with sizes not known statically`);
-    return tuple(session.tracer.applyOpMulti(name, spec, [x], s));
-  };
+  const kit: TorchKit = { session, op: (name, spec, input, site, extra) => op(name, spec, input, site, extra), catalog: catalogApply };
+  const table = torchFunctions(kit, (o, l, r, s) => om.binop(o, l, r, s, false));
   const T = torch.attrs;
-  T.set('chunk', fn('chunk', (a, s) => split('chunk', a.positional[0], a.positional[1] ?? a.keywords.get('chunks'), a.positional[2] ?? a.keywords.get('dim'), s)));
-  T.set('split', fn('split', (a, s) => split('split', a.positional[0], a.positional[1] ?? a.keywords.get('split_size_or_sections'), a.positional[2] ?? a.keywords.get('dim'), s)));
-  T.set('cat', cat);
-  T.set('concat', cat);
-  T.set('concatenate', cat);
-  T.set('flatten', flatten(0));
-  T.set('reshape', fn('reshape', (a, s) => reshape(a.positional[0], sizeArgs(a, 1), s, 'reshape')));
-  T.set('transpose', fn('transpose', (a, s) => permute(a.positional[0], transposePerm(a.positional[0], a.positional[1], a.positional[2]), s, 'transpose')));
-  T.set('permute', fn('permute', (a, s) => permute(a.positional[0], sizeArgs(a, 1) as number[] | undefined, s, 'permute')));
-  T.set('unsqueeze', fn('unsqueeze', (a, s) => {
-    const x = a.positional[0];
-    return x?.t === 'tensor' ? reshape(x, squeezeShape(x, numberOf(a.positional[1] ?? NONE), true), s, 'unsqueeze') : unknown('unsqueeze()');
-  }));
-  T.set('squeeze', fn('squeeze', (a, s) => {
-    const x = a.positional[0];
-    return x?.t === 'tensor' ? reshape(x, squeezeShape(x, numberOf(a.positional[1] ?? NONE), false), s, 'squeeze') : unknown('squeeze()');
-  }));
-  T.set('mean', fn('mean', (a, s) => reduce('mean', a.positional[0], a.positional[1] ?? a.keywords.get('dim'), a.positional[2] ?? a.keywords.get('keepdim'), s)));
-  T.set('amax', fn('amax', (a, s) => reduce('amax', a.positional[0], a.positional[1] ?? a.keywords.get('dim'), a.positional[2] ?? a.keywords.get('keepdim'), s)));
-  for (const name of ['relu', 'sigmoid', 'tanh']) T.set(name, F.get(name)!);
-  T.set('softmax', F.get('softmax')!);
-  T.set('sum', fn('sum', (a, s) => reduce('sum', a.positional[0], a.positional[1] ?? a.keywords.get('dim'), a.positional[2] ?? a.keywords.get('keepdim'), s)));
-  for (const [name, symbol] of Object.entries(arithmetic)) {
-    T.set(name, fn(name, (a, s) => (a.keywords.has('alpha') || a.keywords.has('rounding_mode') ? op(name, { kind: 'unknown', className: name, reason: 'alpha / rounding_mode are not modelled' }, a.positional[0], s) : om.binop(symbol, a.positional[0] ?? NONE, a.positional[1] ?? a.keywords.get('other') ?? a.keywords.get('exponent') ?? NONE, s, false))));
-  }
-  T.set('neg', fn('neg', (a, s) => om.unary('-', a.positional[0] ?? NONE, s)));
-  for (const name of ['zeros', 'ones', 'randn', 'rand', 'empty', 'full']) {
-    T.set(name, fn(name, (a, s) => {
-      const dims = sizeArgs(a, 0);
-      return dims && name !== 'full' ? session.looseTensor(dims, s) : unknown(`torch.${name}()`);
-    }));
+  const methods = new Map<string, (x: TensorValue) => Value>();
+  for (const [name, row] of Object.entries(table)) {
+    const call = fn(name, (a, s) => callRow(kit, name, row, a, s));
+    if (row.forms.includes('t')) T.set(name, call);
+    if (row.forms.includes('f') || (row.forms.includes('t') && !F.has(name) && ['cat', 'stack'].includes(name))) F.set(name, call);
+    if (row.forms.includes('m')) {
+      const method = (x: TensorValue) => builtin(name, (a, s) => callRow(kit, name, row, { positional: [x, ...a.positional], keywords: a.keywords }, s));
+      methods.set(name, method);
+      // In-place forms (x.add_(y), x.relu_()) compute what the out-of-place form does.
+      if (!methods.has(`${name}_`)) methods.set(`${name}_`, method);
+    }
   }
   T.set('is_tensor', fn('is_tensor', (a) => ({ t: 'bool', v: a.positional[0]?.t === 'tensor' })));
   T.set('_assert', fn('_assert', () => NONE));
@@ -213,6 +132,7 @@ export function installTorchOps(session: Session, torch: ModuleValue, functional
   T.set('Size', om.builtins.get('tuple')!);
   T.set('__version__', str('2.1.0'));
   T.set('no_grad', fn('no_grad', () => unknown('torch.no_grad()')));
+  for (const [name, dtype] of dtypeObjects('torch', torchDtypes)) T.set(name, dtype);
   T.set('jit', { t: 'module', name: 'torch.jit', open: true, attrs: new Map<string, Value>([
     ['is_scripting', fn('is_scripting', () => FALSE)],
     ['is_tracing', fn('is_tracing', () => FALSE)],
@@ -220,7 +140,9 @@ export function installTorchOps(session: Session, torch: ModuleValue, functional
     ['unused', identity], ['ignore', identity], ['export', identity], ['script', identity], ['_overload_method', identity], ['Final', unknown('Final')],
   ]) });
 
-  const tensorAttr = (x: TensorValue, name: string, s: CallSite): Value => {
+  const tensorAttr = (x: TensorValue, name: string): Value => {
+    const numpyArray = x.data?.lib === 'numpy' ? numpyAttr({ shape: x.shape as number[], data: x.data }, name) : undefined;
+    if (numpyArray) return numpyArray;
     const shapeTuple = () => tuple(x.shape.map((d) => (isKnown(d) ? int(d) : unknown('a dimension not known statically'))));
     const method = (call: (a: CallArgs) => Value) => builtin(name, (a) => call(a));
     switch (name) {
@@ -229,15 +151,17 @@ export function installTorchOps(session: Session, torch: ModuleValue, functional
       case 'ndim':
         return int(x.shape.length);
       case 'dtype':
-        return unknown('dtype');
+        return x.data ? T.get(x.data.dtype) ?? unknown('dtype') : unknown('dtype');
       case 'device':
         return unknown('device');
       case 'is_cuda':
         return FALSE;
+      case 'T':
+        return x.shape.length === 2 ? om.call(methods.get('transpose')!(x), { positional: [int(0), int(1)], keywords: new Map() }, { file: '', from: 0, to: 0 }) : unknown('Tensor.T');
       case 'size':
         return method((a) => {
           const d = numberOf(a.positional[0] ?? a.keywords.get('dim') ?? NONE);
-          if (d === undefined) return shapeTuple();
+          if (d === undefined) return a.positional.length || a.keywords.size ? unknown('size() of a dim not known statically') : shapeTuple();
           const axis = normalizeAxis(d, x.shape.length);
           const v = axis === null ? undefined : x.shape[axis];
           return isKnown(v) ? int(v) : unknown('a dimension not known statically');
@@ -245,70 +169,10 @@ export function installTorchOps(session: Session, torch: ModuleValue, functional
       case 'dim':
         return method(() => int(x.shape.length));
       case 'numel':
+      case 'nelement':
         return method(() => (x.shape.every(isKnown) ? int(x.shape.reduce<number>((p, d) => p * (d as number), 1)) : unknown('numel()')));
-      case 'view':
-      case 'reshape':
-        return method((a) => reshape(x, sizeArgs(a, 0), s, name));
-      case 'flatten':
-        return method((a) => flatten(0).call({ positional: [x, ...a.positional], keywords: a.keywords }, s));
-      case 'permute':
-        return method((a) => permute(x, sizeArgs(a, 0) as number[] | undefined, s, 'permute'));
-      case 'transpose':
-        return method((a) => permute(x, transposePerm(x, a.positional[0], a.positional[1]), s, 'transpose'));
-      case 'unsqueeze':
-      case 'squeeze':
-        return method((a) => reshape(x, squeezeShape(x, numberOf(a.positional[0] ?? NONE), name === 'unsqueeze'), s, name));
-      case 'chunk':
-        return method((a) => split('chunk', x, a.positional[0] ?? a.keywords.get('chunks'), a.positional[1] ?? a.keywords.get('dim'), s));
-      case 'split':
-        return method((a) => split('split', x, a.positional[0] ?? a.keywords.get('split_size'), a.positional[1] ?? a.keywords.get('dim'), s));
-      case 'mean':
-      case 'sum':
-      case 'amax':
-        return method((a) => reduce(name, x, a.positional[0] ?? a.keywords.get('dim'), a.positional[1] ?? a.keywords.get('keepdim'), s));
-      case 'relu':
-      case 'relu_':
-      case 'sigmoid':
-      case 'sigmoid_':
-      case 'tanh':
-        return method(() => (F.get(name.replace(/_$/, '')) as { call: (a: CallArgs, s: CallSite) => Value }).call({ positional: [x], keywords: new Map() }, s));
-      case 'softmax':
-        return method((a) => (F.get('softmax') as { call: (a: CallArgs, s: CallSite) => Value }).call({ positional: [x, ...a.positional], keywords: a.keywords }, s));
-      case 'add':
-      case 'add_':
-      case 'sub':
-      case 'sub_':
-      case 'mul':
-      case 'mul_':
-      case 'div':
-      case 'div_':
-      case 'pow':
-      case 'pow_': {
-        const base = name.replace(/_$/, '');
-        return method((a) =>
-          a.keywords.has('alpha') || a.keywords.has('rounding_mode')
-            ? op(base, { kind: 'unknown', className: base, reason: 'alpha / rounding_mode are not modelled' }, x, s)
-            : om.binop(arithmetic[base as keyof typeof arithmetic], x, a.positional[0] ?? a.keywords.get('other') ?? a.keywords.get('exponent') ?? NONE, s, name.endsWith('_')),
-        );
-      }
-      case 'neg':
-      case 'neg_':
-        return method(() => om.unary('-', x, s));
-      case 'contiguous':
-      case 'clone':
-      case 'detach':
-      case 'float':
-      case 'half':
-      case 'double':
-      case 'to':
-      case 'cpu':
-      case 'cuda':
-      case 'type_as':
-      case 'expand_as':
-      case 'requires_grad_':
-        return method(() => x);
       default:
-        return unknown(`Tensor.${name}`);
+        return methods.get(name)?.(x) ?? unknown(`Tensor.${name}`);
     }
   };
 
@@ -317,11 +181,25 @@ export function installTorchOps(session: Session, torch: ModuleValue, functional
   om.tensors = {
     binop(opText, l, r, s) {
       const base = opText.endsWith('=') ? opText.slice(0, -1) : opText;
+      // Tensors whose values are known (and numbers with them) compute their values.
+      if (!identityTests.has(base) && ((l.t === 'tensor' && l.data) || (r.t === 'tensor' && r.data))) {
+        const lib = (l.t === 'tensor' && l.data ? l.data.lib : r.t === 'tensor' && r.data ? r.data.lib : 'torch');
+        const [lo, ro] = [operandOf(l, lib), operandOf(r, lib)];
+        if (lo && ro) {
+          const out = data.binary(base, lo, ro);
+          if (out) return tensorOf(out);
+          if (data.broadcast(lo.array.shape, ro.array.shape) === undefined) return unknown(`tensors of shapes [${lo.array.shape.join(', ')}] and [${ro.array.shape.join(', ')}] do not broadcast`);
+        }
+      }
       if (l.t === 'tensor' && r.t === 'tensor' && base in mergeKind && session.tracer) {
         const kind = mergeKind[base as keyof typeof mergeKind];
         return session.tracer.applyOp(mergeName[kind], { kind, broadcast: true }, [l, r], s);
       }
-      // A tensor with a Python number: arithmetic keeps the number; anything else is an op CNN Lens does not model.
+      if (l.t === 'tensor' && r.t === 'tensor' && comparisons.has(base) && session.tracer) {
+        // A comparison broadcasts like add; the bool result has the same shape.
+        return session.tracer.applyOp(operatorNames[base], { kind: 'add', broadcast: true }, [l, r], s);
+      }
+      // A tensor with a Python number: arithmetic keeps the number; a comparison keeps the shape.
       const tensorLeft = l.t === 'tensor';
       const [x, other] = tensorLeft ? [l, r] : [r, l];
       const value = numberOf(other);
@@ -329,6 +207,7 @@ export function installTorchOps(session: Session, torch: ModuleValue, functional
         const scalar = (tensorLeft ? scalarRight : scalarLeft)[base];
         if (scalar) return op(scalar, { kind: 'scalar', op: scalar, value }, x, s);
         const name = operatorNames[base] ?? base;
+        if (comparisons.has(base)) return op(name, { kind: 'identity', note: `${name}: an elementwise comparison with ${value}, a bool tensor of the same shape` }, x, s);
         return op(name, { kind: 'unknown', className: name, reason: `'${base}' with a number is not modelled` }, x, s);
       }
       // With None, a string or a container (`x is None`) the tensor stands for itself, as before.
@@ -337,11 +216,31 @@ export function installTorchOps(session: Session, torch: ModuleValue, functional
       return unknown(`tensor ${base} ${l.t === 'tensor' ? r.t : l.t}`);
     },
     unary: (unaryOp, v, s) => {
+      const a = arrayOf(v);
+      if (a && (unaryOp === '-' || unaryOp === '+')) return tensorOf(data.unary(a, (n) => (unaryOp === '-' ? -n : n), false));
+      if (a && unaryOp === '~') return tensorOf(data.unary(a, (n) => (a.data.dtype === 'bool' ? +!n : ~n), false));
       if (unaryOp === '-') return op('neg', { kind: 'scalar', op: 'neg', value: -1 }, v, s);
-      if (unaryOp === '~') return op('invert', { kind: 'unknown', className: 'invert', reason: 'bitwise not is not modelled' }, v, s);
+      if (unaryOp === '~') return op('invert', { kind: 'identity', note: 'bitwise not: same shape' }, v, s);
+      if (unaryOp === 'not' && a) return a.data.values.length === 1 ? { t: 'bool', v: !a.data.values[0] } : unknown('the truth value of a tensor with several elements is ambiguous');
       return v;
     },
-    getAttr: (t, name, s) => tensorAttr(t as TensorValue, name, s),
-    getItem: (t, index, s) => op('getitem', { kind: 'unknown', className: 'getitem' }, t, s),
+    getAttr: (t, name) => tensorAttr(t as TensorValue, name),
+    getItem: (t, index, s) => {
+      const x = t as TensorValue;
+      const items = subscriptItems(index, om.ellipsis, x.data?.lib ?? 'torch');
+      const a = arrayOf(x);
+      // torch refuses a negative step; the index rule says so on the node.
+      const negativeStep = items.spec.some((it) => 'slice' in it && typeof it.slice[2] === 'number' && it.slice[2] < 0);
+      if (a && items.data && !(negativeStep && a.data.lib === 'torch')) {
+        const picked = data.index(a, items.data);
+        if (picked) return elementOf(picked);
+      }
+      return op('getitem', { kind: 'index', items: items.spec }, x, s);
+    },
+    iterate: (t) => {
+      const a = arrayOf(t);
+      if (!a || !a.shape.length) return undefined;
+      return Array.from({ length: a.shape[0] }, (_, i) => elementOf(data.index(a, [{ kind: 'int', at: i }])!));
+    },
   };
 }

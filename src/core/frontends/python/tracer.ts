@@ -6,10 +6,13 @@
  * reads them (`x.view(x.size(0), -1)`, `if x.shape[-1] != filters`).
  */
 import type { Dim, Layout, Shape } from '../../ir/dims';
-import { GraphBuilder, type Framework, type Graph, type LayerModule, type SourceRange } from '../../ir/graph';
+import { GraphBuilder, type Framework, type Graph, type LayerModule, type SourceRange, type TensorId } from '../../ir/graph';
 import type { LayerSpec } from '../../ir/layers';
 import { applyRule } from '../../shapes/registry';
 import type { CallSite, InstanceValue, TensorValue } from './values';
+
+/** Each framework's own layout: PyTorch puts channels first, Keras last. */
+export const layoutOf = (framework: Framework): Layout => (framework === 'keras' ? 'channels_last' : 'channels_first');
 
 /** Turns file offsets into positions; one per source file. */
 export interface PositionMap {
@@ -29,17 +32,27 @@ export interface LayerState {
 
 export class Tracer {
   private readonly builder: GraphBuilder;
+  /**
+   * Which framework made each tensor, for a tracer that serves both (module-level code): an op
+   * follows the conventions of the framework its inputs came from.
+   */
+  private readonly tensorFramework = new Map<number, Framework>();
   private readonly groupStack: string[] = [];
   private readonly groupOf = new Map<object, string>();
   private readonly modules = new Map<LayerState, LayerModule>();
+  private readonly constants = new WeakMap<TensorValue, TensorId>();
   readonly outputs: TensorValue[] = [];
 
-  constructor(name: string, readonly framework: Framework, readonly layout: Layout, private readonly positions: PositionMap) {
-    this.builder = new GraphBuilder(name, framework, layout);
+  /** Without a framework the tracer is neutral: each op takes its inputs' framework. */
+  constructor(name: string, readonly framework: Framework | undefined, private readonly positions: PositionMap) {
+    this.builder = new GraphBuilder(name, framework ?? 'pytorch', layoutOf(framework ?? 'pytorch'));
   }
 
-  input(shape: Shape, name = 'input'): TensorValue {
-    return { t: 'tensor', id: this.builder.input(shape, name), shape };
+  /** A graph input; `framework` says whose tensor it is when the tracer is neutral. */
+  input(shape: Shape, name = 'input', framework?: Framework): TensorValue {
+    const id = this.builder.input(shape, name);
+    if (framework) this.tensorFramework.set(id, framework);
+    return { t: 'tensor', id, shape };
   }
 
   range(site: CallSite): SourceRange {
@@ -65,8 +78,8 @@ export class Tracer {
   applyLayer(layer: LayerState, inputs: readonly TensorValue[], site: CallSite): TensorValue[] {
     const module = this.moduleFor(layer);
     const outputs = this.outputShapes(layer.spec, inputs);
-    const ids = this.builder.apply(module, inputs.map((t) => t.id), { calledAt: this.range(site), groupId: this.currentGroup(), outputs: outputs.length });
-    return ids.map((id, i) => ({ t: 'tensor', id, shape: outputs[i] }));
+    const ids = this.builder.apply(module, inputs.map((t) => this.idOf(t)), { calledAt: this.range(site), groupId: this.currentGroup(), outputs: outputs.length });
+    return this.made(ids, outputs, inputs);
   }
 
   /** A functional op (`torch.cat`, `+`, `F.relu`, `x.view`). */
@@ -77,14 +90,38 @@ export class Tracer {
   /** A functional op with several outputs (`torch.chunk`, `torch.split`). */
   applyOpMulti(className: string, spec: LayerSpec, inputs: readonly TensorValue[], site: CallSite): TensorValue[] {
     const shapes = this.outputShapes(spec, inputs);
-    const ids = this.builder.op(className, spec, inputs.map((t) => t.id), { calledAt: this.range(site), groupId: this.currentGroup(), outputs: shapes.length });
+    const ids = this.builder.op(className, spec, inputs.map((t) => this.idOf(t)), { calledAt: this.range(site), groupId: this.currentGroup(), outputs: shapes.length });
+    return this.made(ids, shapes, inputs);
+  }
+
+  /** The framework whose conventions an op on `inputs` follows. */
+  private frameworkFor(inputs: readonly TensorValue[]): Framework {
+    if (this.framework) return this.framework;
+    for (const t of inputs) {
+      const f = this.tensorFramework.get(t.id);
+      if (f) return f;
+    }
+    return 'pytorch';
+  }
+
+  private made(ids: readonly number[], shapes: readonly Shape[], inputs: readonly TensorValue[]): TensorValue[] {
+    if (!this.framework) for (const id of ids) this.tensorFramework.set(id, this.frameworkFor(inputs));
     return ids.map((id, i) => ({ t: 'tensor', id, shape: shapes[i] }));
   }
 
+  /** A tensor known only by its values (`torch.arange(4)` in `__init__`) enters the graph when an op uses it. */
+  private idOf(t: TensorValue): TensorId {
+    if (t.id >= 0) return t.id;
+    let id = this.constants.get(t);
+    if (id === undefined) this.constants.set(t, (id = this.builder.input(t.shape, 'constant')));
+    return id;
+  }
+
   private outputShapes(spec: LayerSpec, inputs: readonly TensorValue[]): Shape[] {
-    const layout = (spec as { dataFormat?: Layout }).dataFormat ?? this.layout;
+    const framework = this.frameworkFor(inputs);
+    const layout = (spec as { dataFormat?: Layout }).dataFormat ?? layoutOf(framework);
     // Problems are reported by the shape pass over the finished graph, once.
-    const result = applyRule(spec, inputs.map((t) => t.shape), { framework: this.framework, layout });
+    const result = applyRule(spec, inputs.map((t) => t.shape), { framework, layout });
     const outputs = result.outputs.length ? result.outputs : [inputs[0]?.shape.map((): Dim => null) ?? []];
     return outputs.map((s) => [...s]);
   }
@@ -95,8 +132,8 @@ export class Tracer {
    */
   markLeafCall(path: string | null, className: string, output: TensorValue, site: CallSite): TensorValue {
     const module = this.builder.module({ name: path, className, spec: { kind: 'identity', note: `output of ${className}.forward, followed from source` }, definedAt: this.range(site) });
-    const [id] = this.builder.apply(module, [output.id], { calledAt: this.range(site), groupId: this.currentGroup() });
-    return { t: 'tensor', id, shape: output.shape };
+    const [id] = this.builder.apply(module, [this.idOf(output)], { calledAt: this.range(site), groupId: this.currentGroup() });
+    return this.made([id], [output.shape], [output])[0];
   }
 
   /** Runs `body` inside the group of a container module (a block or stage), for nesting. */
@@ -120,10 +157,12 @@ export class Tracer {
 
   output(...tensors: TensorValue[]): void {
     this.outputs.push(...tensors);
-    this.builder.output(...tensors.map((t) => t.id));
+    this.builder.output(...tensors.map((t) => this.idOf(t)));
   }
 
-  build(): Graph {
-    return this.builder.build();
+  /** The recorded graph; a neutral tracer's graph is labelled with the framework of the model taken from it. */
+  build(as?: { name: string; framework: Framework }): Graph {
+    const graph = this.builder.build();
+    return as ? { ...graph, name: as.name, framework: as.framework, layout: layoutOf(as.framework) } : graph;
   }
 }

@@ -8,6 +8,7 @@
 import type { Shape } from '../../ir/dims';
 import type { TensorId } from '../../ir/graph';
 import type { Expr, Param, Stmt } from './ast';
+import type { TensorData } from './tensorData';
 
 export type Value =
   | NoneValue
@@ -111,6 +112,8 @@ export interface TensorValue {
   readonly t: 'tensor';
   readonly id: TensorId;
   readonly shape: Shape;
+  /** The values of a small tensor built from constants (never of one derived from the model's input). */
+  readonly data?: TensorData;
 }
 
 /** An imported name whose module is evaluated only when the name is used. */
@@ -138,7 +141,8 @@ export class Scope {
       // Class bodies are not enclosing scopes for the functions defined in them.
       if (s !== this && s.kind === 'class') continue;
       const v = s.vars.get(name);
-      if (v !== undefined) return v;
+      // An imported name is resolved where it is used, so no caller ever sees a lazy binding.
+      if (v !== undefined) return v.t === 'lazy' ? v.resolve() : v;
     }
     return undefined;
   }

@@ -2,12 +2,13 @@
  * Rules that rearrange or combine tensors without weights: Flatten (start_dim/end_dim), Reshape
  * and View (one inferred -1), Permute, zero and other padding (F.pad's reflect / replicate /
  * circular / constant value), upsampling, the elementwise merges (add, multiply, subtract, divide,
- * with broadcasting) and concatenation along an axis.
+ * with broadcasting), concatenation along an axis, split into pieces, reductions, and indexing
+ * (`x[:, :c]`, `x[..., 0]`, `x[:, None]`, index tensors and bool masks).
  */
 import { broadcastShapes, isKnown, normalizeAxis, type Dim, type Shape } from '../../ir/dims';
-import type { ConcatSpec, FlattenSpec, MergeSpec, PadSpec, PermuteSpec, ReduceSpec, ReshapeSpec, SplitSpec, UpsampleSpec, ZeroPadSpec } from '../../ir/layers';
+import type { ConcatSpec, FlattenSpec, IndexItemSpec, IndexSpec, MergeSpec, PadSpec, PermuteSpec, ReduceSpec, ReshapeSpec, SplitSpec, UpsampleSpec, ZeroPadSpec } from '../../ir/layers';
 import { formatInt, productText } from '../format';
-import { error, noDiagnostics, noInput, noText, type RuleContext, type RuleResult } from '../rule';
+import { error, info, noDiagnostics, noInput, noText, type RuleContext, type RuleResult } from '../rule';
 import { assemble, axisName, locateAxes, rankMismatch } from './spatial';
 
 function result(output: Dim[], arithmetic: readonly string[], diagnostics: RuleResult['diagnostics'] = noDiagnostics): RuleResult {
@@ -183,4 +184,58 @@ export function reduceRule(spec: ReduceSpec, inputs: readonly Shape[], ctx: Rule
   if (axes.some((a) => a === null)) return result(input.map(() => null), noText, [error('bad-axis', `${spec.op} over dims (${spec.axes.join(', ')}) does not fit a ${input.length}-D input`)]);
   const output = spec.keepDims ? input.map((d, i) => (axes.includes(i) ? 1 : d)) : input.filter((_, i) => !axes.includes(i));
   return result(output, ctx.explain ? [`${spec.op} over dims (${spec.axes.join(', ')}): [${input.join(', ')}] → [${output.join(', ')}]`] : noText);
+}
+
+/** The length of `slice(start, stop, step)` over `n` items, as Python computes it; null when not knowable. */
+function sliceLength(n: Dim, bounds: readonly (number | null | '?')[]): Dim {
+  const [start, stop, step] = bounds;
+  if (step === '?' || step === 0) return null;
+  const s = step ?? 1;
+  if (start === null && stop === null && s === 1) return n;
+  if (start === '?' || stop === '?' || !isKnown(n)) return null;
+  const clamp = (v: number, lo: number, hi: number) => Math.min(Math.max(v, lo), hi);
+  const at = (v: number | null, dflt: number, lo: number, hi: number) => (v === null ? dflt : clamp(v < 0 ? v + n : v, lo, hi));
+  const [from, to] = s > 0 ? [at(start, 0, 0, n), at(stop, n, 0, n)] : [at(start, n - 1, -1, n - 1), at(stop, -1, -1, n - 1)];
+  return Math.max(0, Math.ceil((to - from) / s));
+}
+
+const consumes = (it: IndexItemSpec): number => ('newAxis' in it || 'ellipsis' in it ? 0 : 'tensor' in it ? it.mask ?? 1 : 1);
+const itemText = (it: IndexItemSpec): string =>
+  'int' in it ? String(it.int) : 'slice' in it ? it.slice.map((b) => (b === null ? '' : b)).join(':').replace(/:$/, '') || ':' : 'newAxis' in it ? 'None' : 'ellipsis' in it ? '...' : 'tensor' in it ? (it.mask ? 'mask' : 'tensor') : '?';
+
+export function indexRule(spec: IndexSpec, inputs: readonly Shape[], ctx: RuleContext): RuleResult {
+  const input = inputs[0];
+  if (!input) return noInput('index');
+  const text = `[${spec.items.map(itemText).join(', ')}]`;
+  const unknownOut = (message: string, code?: string) => result(input.map(() => null), noText, [code ? error(code, message) : info('unknown-index', message)]);
+  if (spec.items.some((it) => 'unknown' in it)) return unknownOut(`an index in ${text} is not known statically; the output's shape is unknown`);
+  const used = spec.items.reduce((p, it) => p + consumes(it), 0);
+  if (used > input.length || spec.items.filter((it) => 'ellipsis' in it).length > 1) return unknownOut(`too many indices ${text} for a ${input.length}-D tensor`, 'bad-index');
+  const items: IndexItemSpec[] = spec.items.flatMap((it) => ('ellipsis' in it ? Array.from({ length: input.length - used }, () => ({ slice: [null, null, null] as const })) : [it]));
+  while (items.reduce((p, it) => p + consumes(it), 0) < input.length) items.push({ slice: [null, null, null] });
+  if (ctx.framework === 'pytorch' && items.some((it) => 'slice' in it && typeof it.slice[2] === 'number' && it.slice[2] <= 0)) return unknownOut(`torch slicing needs a step greater than zero (${text})`, 'bad-index');
+  const output: Dim[] = [];
+  const advanced: { at: number; shape: Dim[] }[] = [];
+  let axis = 0;
+  for (const it of items) {
+    if ('newAxis' in it) output.push(1);
+    else if ('int' in it) {
+      const n = input[axis];
+      if (isKnown(n) && (it.int >= n || it.int < -n)) return unknownOut(`index ${it.int} is out of bounds for dimension ${axis} with size ${n}`, 'bad-index');
+    } else if ('slice' in it) output.push(sliceLength(input[axis], it.slice));
+    else if ('tensor' in it) advanced.push({ at: output.length, shape: it.mask ? [null] : [...it.tensor] });
+    axis += consumes(it);
+  }
+  if (advanced.length) {
+    // Index tensors broadcast together; their dims go where they stand when adjacent, else first (torch and numpy).
+    let shape: Dim[] = [];
+    for (const a of advanced) {
+      const b = broadcastShapes(shape, a.shape);
+      if ('error' in b) return unknownOut(`index tensors of shapes ${advanced.map((x) => `[${x.shape.join(', ')}]`).join(' and ')} do not broadcast`, 'bad-index');
+      shape = b.shape;
+    }
+    const adjacent = advanced.every((a) => a.at === advanced[0].at);
+    output.splice(adjacent ? advanced[0].at : 0, 0, ...shape);
+  }
+  return result(output, ctx.explain ? [`[${input.map((d) => d ?? '?').join(', ')}]${text} → [${output.map((d) => d ?? '?').join(', ')}]`] : noText);
 }

@@ -1,0 +1,341 @@
+/**
+ * The values of small tensors built from constants (`torch.arange(depth) * w_a + w_0`,
+ * `np.linspace(0, rate, n)`), so model code that computes widths, depths and drop-path schedules
+ * with tensor arithmetic gets the numbers it would at run time. Values are kept flat in row-major
+ * order with the dtype the framework would give them, and float32 results are rounded to float32
+ * after every operation as torch does (which shows in `.tolist()`). torch and numpy differ in their
+ * default float (float32 vs float64), so the data remembers which library made it. A tensor derived
+ * from the model's input never has data: any op with a symbolic operand drops it.
+ */
+import type { Dim } from '../../ir/dims';
+
+export type DType = 'bool' | 'int64' | 'int32' | 'float32' | 'float64';
+export type ArrayLib = 'torch' | 'numpy';
+
+export interface TensorData {
+  readonly lib: ArrayLib;
+  readonly dtype: DType;
+  readonly values: readonly number[];
+}
+
+/** A data-carrying array: its data and its (fully known) shape. */
+export interface DataArray {
+  readonly shape: readonly number[];
+  readonly data: TensorData;
+}
+
+/** Tensors bigger than this are kept symbolic: configuration tensors are small. */
+export const maxDataElements = 4096;
+
+const category = (d: DType): number => (d === 'bool' ? 0 : d === 'int64' || d === 'int32' ? 1 : 2);
+export const isFloat = (d: DType): boolean => category(d) === 2;
+export const defaultFloat = (lib: ArrayLib): DType => (lib === 'torch' ? 'float32' : 'float64');
+
+/** Rounds values into what `dtype` can hold (float32 rounding, integer truncation, bool). */
+export function cast(values: readonly number[], dtype: DType): number[] {
+  switch (dtype) {
+    case 'float32':
+      return values.map(Math.fround);
+    case 'float64':
+      return [...values];
+    case 'bool':
+      return values.map((v) => (v ? 1 : 0));
+    default:
+      return values.map((v) => (Number.isFinite(v) ? Math.trunc(v) : 0));
+  }
+}
+
+export function make(lib: ArrayLib, dtype: DType, shape: readonly number[], values: readonly number[]): DataArray {
+  return { shape, data: { lib, dtype, values: cast(values, dtype) } };
+}
+
+export const sizeOf = (shape: readonly Dim[]): number | undefined =>
+  shape.every((d): d is number => typeof d === 'number') ? shape.reduce((p, d) => p * d, 1) : undefined;
+
+/** The dtype of an op between two arrays, or an array and a Python number (`scalar`). */
+export function promote(a: DType, b: DType, lib: ArrayLib, bIsScalar: boolean): DType {
+  if (bIsScalar) {
+    // A Python number only raises the category: an int tensor times 0.5 becomes the default float.
+    if (category(b) <= category(a)) return a;
+    return category(b) === 2 ? defaultFloat(lib) : 'int64';
+  }
+  if (category(a) !== category(b)) return category(a) > category(b) ? a : b;
+  if (a === b) return a;
+  return category(a) === 2 ? 'float64' : 'int64';
+}
+
+/** The strides-free index of every element of `shape` broadcast from `from`. */
+function broadcastIndex(shape: readonly number[], from: readonly number[]): number[] {
+  const total = shape.reduce((p, d) => p * d, 1);
+  const out = new Array<number>(total);
+  const offset = shape.length - from.length;
+  for (let flat = 0; flat < total; flat++) {
+    let rest = flat;
+    let src = 0;
+    let stride = 1;
+    for (let axis = shape.length - 1; axis >= 0; axis--) {
+      const i = rest % shape[axis];
+      rest = Math.floor(rest / shape[axis]);
+      const k = axis - offset;
+      if (k >= 0) {
+        if (from[k] !== 1) src += i * stride;
+        stride *= from[k];
+      }
+    }
+    out[flat] = src;
+  }
+  return out;
+}
+
+export function broadcast(a: readonly number[], b: readonly number[]): number[] | undefined {
+  const n = Math.max(a.length, b.length);
+  const out: number[] = [];
+  for (let i = 0; i < n; i++) {
+    const x = a[a.length - n + i] ?? 1;
+    const y = b[b.length - n + i] ?? 1;
+    if (x !== y && x !== 1 && y !== 1) return undefined;
+    out.push(x === 1 ? y : x);
+  }
+  return out;
+}
+
+export type Elementwise = (x: number, y: number) => number;
+
+/** Python's floor-division and modulo, which torch and numpy follow. */
+const floorDiv = (x: number, y: number) => Math.floor(x / y);
+const pyMod = (x: number, y: number) => x - Math.floor(x / y) * y;
+
+export const binaryOps: Readonly<Record<string, Elementwise>> = {
+  '+': (x, y) => x + y,
+  '-': (x, y) => x - y,
+  '*': (x, y) => x * y,
+  '/': (x, y) => x / y,
+  '//': floorDiv,
+  '%': pyMod,
+  '**': (x, y) => x ** y,
+  '<': (x, y) => +(x < y),
+  '>': (x, y) => +(x > y),
+  '<=': (x, y) => +(x <= y),
+  '>=': (x, y) => +(x >= y),
+  '==': (x, y) => +(x === y),
+  '!=': (x, y) => +(x !== y),
+  '&': (x, y) => x & y,
+  '|': (x, y) => x | y,
+  '^': (x, y) => x ^ y,
+  maximum: Math.max,
+  minimum: Math.min,
+};
+const comparisons = new Set(['<', '>', '<=', '>=', '==', '!=']);
+
+/** Both operands as arrays (a Python number is a 0-d array flagged as a scalar). */
+export interface Operand {
+  readonly array: DataArray;
+  readonly scalar: boolean;
+}
+
+/** An elementwise op with broadcasting and the framework's dtype rules; undefined if shapes clash. */
+export function binary(op: string, l: Operand, r: Operand): DataArray | undefined {
+  const fn = binaryOps[op] as Elementwise | undefined;
+  const shape = fn && broadcast(l.array.shape, r.array.shape);
+  if (!fn || !shape) return undefined;
+  const lib = l.scalar ? r.array.data.lib : l.array.data.lib;
+  const [a, b] = [l.array.data.dtype, r.array.data.dtype];
+  let dtype = l.scalar ? promote(b, a, lib, true) : promote(a, b, lib, r.scalar);
+  if (op === '/' && !isFloat(dtype)) dtype = defaultFloat(lib);
+  if (op === '**' && !isFloat(dtype) && !r.scalar && !l.scalar) dtype = promote(a, b, lib, false);
+  const li = broadcastIndex(shape, l.array.shape);
+  const ri = broadcastIndex(shape, r.array.shape);
+  const values = li.map((i, k) => fn(l.array.data.values[i], r.array.data.values[ri[k]]));
+  if ((op === '//' || op === '%') && !isFloat(dtype) && values.some((v) => !Number.isFinite(v))) return undefined;
+  return make(lib, comparisons.has(op) ? 'bool' : dtype, shape, values);
+}
+
+/** An elementwise function; `toFloat` ops (log, sqrt, exp) turn integers into the default float. */
+export function unary(a: DataArray, fn: (x: number) => number, toFloat: boolean, keepInt = true): DataArray {
+  const d = a.data;
+  const dtype = (toFloat || !keepInt) && !isFloat(d.dtype) ? defaultFloat(d.lib) : d.dtype;
+  return make(d.lib, dtype, a.shape, d.values.map(fn));
+}
+
+export function astype(a: DataArray, dtype: DType, lib = a.data.lib): DataArray {
+  return make(lib, dtype, a.shape, a.data.values);
+}
+
+/** Python's round-half-to-even, which torch.round and np.round use. */
+export function roundHalfEven(x: number): number {
+  const r = Math.round(x);
+  return Math.abs(x % 1) === 0.5 && r % 2 !== 0 ? r - 1 : r;
+}
+
+function strides(shape: readonly number[]): number[] {
+  const out = new Array<number>(shape.length).fill(1);
+  for (let i = shape.length - 2; i >= 0; i--) out[i] = out[i + 1] * shape[i + 1];
+  return out;
+}
+
+export type Reduction = 'sum' | 'prod' | 'max' | 'min' | 'mean' | 'cumsum' | 'cumprod' | 'diff';
+
+/** A reduction over all elements (axis undefined) or along one axis. */
+export function reduce(a: DataArray, op: Reduction, axis: number | undefined, keepDims = false): DataArray | undefined {
+  const { lib, dtype } = a.data;
+  const outType: DType = op === 'mean' ? (isFloat(dtype) ? dtype : defaultFloat(lib)) : (op === 'sum' || op === 'prod' || op === 'cumsum' || op === 'cumprod') && !isFloat(dtype) ? 'int64' : dtype;
+  const fold = (xs: number[]): number[] => {
+    switch (op) {
+      case 'sum':
+        return [xs.reduce((p, x) => p + x, 0)];
+      case 'prod':
+        return [xs.reduce((p, x) => p * x, 1)];
+      case 'max':
+        return xs.length ? [Math.max(...xs)] : [];
+      case 'min':
+        return xs.length ? [Math.min(...xs)] : [];
+      case 'mean':
+        return [xs.reduce((p, x) => p + x, 0) / xs.length];
+      case 'cumsum':
+      case 'cumprod': {
+        let acc = op === 'cumsum' ? 0 : 1;
+        return xs.map((x) => (acc = op === 'cumsum' ? (outType === 'float32' ? Math.fround(acc + x) : acc + x) : acc * x));
+      }
+      case 'diff':
+        return xs.slice(1).map((x, i) => x - xs[i]);
+    }
+  };
+  const scan = op === 'cumsum' || op === 'cumprod';
+  if (axis === undefined) {
+    const out = fold([...a.data.values]);
+    if (op === 'diff' || (!out.length && !scan)) return undefined;
+    return make(lib, outType, scan ? [out.length] : [], out);
+  }
+  if (axis < -a.shape.length || axis >= a.shape.length) return undefined;
+  const ax = axis < 0 ? axis + a.shape.length : axis;
+  const st = strides(a.shape);
+  const n = a.shape[ax];
+  const outer = a.shape.slice(0, ax).reduce((p, d) => p * d, 1);
+  const inner = st[ax];
+  const lanes: number[][] = [];
+  for (let o = 0; o < outer; o++) {
+    for (let i = 0; i < inner; i++) {
+      const xs = Array.from({ length: n }, (_, k) => a.data.values[o * n * inner + k * inner + i]);
+      lanes.push(fold(xs));
+    }
+  }
+  const m = lanes[0]?.length ?? (op === 'diff' ? Math.max(n - 1, 0) : scan ? n : 1);
+  if (!scan && op !== 'diff' && n === 0 && op !== 'sum' && op !== 'prod') return undefined;
+  const values: number[] = [];
+  for (let o = 0; o < outer; o++) for (let k = 0; k < m; k++) for (let i = 0; i < inner; i++) values.push(lanes[o * inner + i][k]);
+  const shape = scan || op === 'diff' ? a.shape.map((d, i) => (i === ax ? m : d)) : keepDims ? a.shape.map((d, i) => (i === ax ? 1 : d)) : a.shape.filter((_, i) => i !== ax);
+  return make(lib, outType, shape, values);
+}
+
+export function reshape(a: DataArray, shape: readonly number[]): DataArray | undefined {
+  const known = shape.filter((d) => d !== -1).reduce((p, d) => p * d, 1);
+  const target = shape.map((d) => (d === -1 ? a.data.values.length / known : d));
+  if (target.some((d) => !Number.isInteger(d) || d < 0) || target.reduce((p, d) => p * d, 1) !== a.data.values.length) return undefined;
+  return { shape: target, data: a.data };
+}
+
+export function unique(a: DataArray): DataArray {
+  const values = [...new Set(a.data.values)].sort((x, y) => x - y);
+  return make(a.data.lib, a.data.dtype, [values.length], values);
+}
+
+/** One index of a subscript, already resolved against the data it indexes. */
+export type IndexItem =
+  | { readonly kind: 'int'; readonly at: number }
+  | { readonly kind: 'slice'; readonly start: number | null; readonly stop: number | null; readonly step: number | null }
+  | { readonly kind: 'newaxis' }
+  | { readonly kind: 'ellipsis' }
+  | { readonly kind: 'array'; readonly array: DataArray };
+
+/** The positions `slice(start, stop, step)` picks from `n` items, as Python computes them. */
+export function sliceRange(n: number, start: number | null, stop: number | null, step: number | null): number[] | undefined {
+  const s = step ?? 1;
+  if (s === 0) return undefined;
+  const clamp = (v: number, lo: number, hi: number) => Math.min(Math.max(v, lo), hi);
+  const norm = (v: number | null, dflt: number, lo: number, hi: number) => (v === null ? dflt : clamp(v < 0 ? v + n : v, lo, hi));
+  const out: number[] = [];
+  if (s > 0) for (let i = norm(start, 0, 0, n); i < norm(stop, n, 0, n); i += s) out.push(i);
+  else for (let i = norm(start, n - 1, -1, n - 1); i > norm(stop, -1, -1, n - 1); i += s) out.push(i);
+  return out;
+}
+
+/**
+ * Basic and (one) advanced indexing of a data array: ints, slices, None, Ellipsis, an int array
+ * or a bool mask. Undefined when out of range or beyond what is modelled (several index arrays).
+ */
+export function index(a: DataArray, items: readonly IndexItem[]): DataArray | undefined {
+  const consumed = items.reduce((p, it) => p + (it.kind === 'newaxis' || it.kind === 'ellipsis' ? 0 : it.kind === 'array' && it.array.data.dtype === 'bool' ? it.array.shape.length : 1), 0);
+  if (consumed > a.shape.length || items.filter((i) => i.kind === 'ellipsis').length > 1 || items.filter((i) => i.kind === 'array').length > 1) return undefined;
+  const expanded: IndexItem[] = [];
+  for (const it of items) {
+    if (it.kind === 'ellipsis') for (let k = 0; k < a.shape.length - consumed; k++) expanded.push({ kind: 'slice', start: null, stop: null, step: null });
+    else if (it.kind === 'array' && it.array.data.dtype === 'bool') {
+      // A 1-D mask picks the positions where it is true.
+      if (it.array.shape.length !== 1) return undefined;
+      const picked = it.array.data.values.flatMap((v, i) => (v ? [i] : []));
+      expanded.push({ kind: 'array', array: make(it.array.data.lib, 'int64', [picked.length], picked) });
+    } else expanded.push(it);
+  }
+  while (expanded.filter((i) => i.kind !== 'newaxis').length < a.shape.length) expanded.push({ kind: 'slice', start: null, stop: null, step: null });
+  // Per axis: the source positions picked and the output dims it contributes.
+  let axis = 0;
+  const picks: number[][] = [];
+  const outShape: number[] = [];
+  const st = strides(a.shape);
+  for (const it of expanded) {
+    if (it.kind === 'newaxis') {
+      outShape.push(1);
+      continue;
+    }
+    const n = a.shape[axis];
+    if (it.kind === 'int') {
+      const i = it.at < 0 ? it.at + n : it.at;
+      if (i < 0 || i >= n) return undefined;
+      picks.push([i * st[axis]]);
+    } else if (it.kind === 'slice') {
+      const range = sliceRange(n, it.start, it.stop, it.step);
+      if (!range) return undefined;
+      picks.push(range.map((i) => i * st[axis]));
+      outShape.push(range.length);
+    } else if (it.kind === 'array') {
+      const idx = it.array.data.values.map((i) => (i < 0 ? i + n : i));
+      if (idx.some((i) => i < 0 || i >= n)) return undefined;
+      if (it.array.shape.length !== 1 && it.array.shape.length !== 0) return undefined;
+      picks.push(idx.map((i) => i * st[axis]));
+      if (it.array.shape.length === 1) outShape.push(idx.length);
+    }
+    axis++;
+  }
+  let offsets = [0];
+  for (const p of picks) offsets = offsets.flatMap((o) => p.map((q) => o + q));
+  return { shape: outShape, data: { ...a.data, values: offsets.map((o) => a.data.values[o]) } };
+}
+
+/** The nested Python-list structure of `.tolist()`, with `leaf` making each element. */
+export function nest<T>(a: DataArray, leaf: (x: number) => T, list: (items: T[]) => T): T {
+  const build = (axis: number, offset: number): T => {
+    if (axis === a.shape.length) return leaf(a.data.values[offset]);
+    const st = strides(a.shape)[axis];
+    return list(Array.from({ length: a.shape[axis] }, (_, i) => build(axis + 1, offset + i * st)));
+  };
+  return build(0, 0);
+}
+
+/** torch.cat / np.concatenate (or torch.stack / np.stack with `stack`) along `axis`. */
+export function join(arrays: readonly DataArray[], axis: number, stack: boolean): DataArray | undefined {
+  const parts = stack ? arrays.map((a) => ({ shape: [...a.shape.slice(0, axis < 0 ? a.shape.length + 1 + axis : axis), 1, ...a.shape.slice(axis < 0 ? a.shape.length + 1 + axis : axis)], data: a.data })) : arrays;
+  const rank = parts[0].shape.length;
+  const ax = axis < 0 ? axis + rank : axis;
+  if (ax < 0 || ax >= rank || parts.some((p) => p.shape.length !== rank || p.shape.some((d, i) => i !== ax && d !== parts[0].shape[i]))) return undefined;
+  const outer = parts[0].shape.slice(0, ax).reduce((p, d) => p * d, 1);
+  const values: number[] = [];
+  for (let o = 0; o < outer; o++) {
+    for (const p of parts) {
+      const block = p.data.values.length / outer;
+      values.push(...p.data.values.slice(o * block, (o + 1) * block));
+    }
+  }
+  const dtype = parts.map((p) => p.data.dtype).reduce((a, b) => promote(a, b, parts[0].data.lib, false));
+  const shape = parts[0].shape.map((d, i) => (i === ax ? parts.reduce((n, p) => n + p.shape[ax], 0) : d));
+  return make(parts[0].data.lib, dtype, shape, values);
+}
