@@ -55,6 +55,16 @@ const targets = [
     sourcemap: false,
   },
   {
+    // The analysis worker thread (src/node/analysisWorker.ts): the evaluator runs there, never on
+    // the extension host's thread.
+    ...common,
+    entryPoints: ['src/node/analysisWorker.ts'],
+    outfile: 'dist/analysisWorker.js',
+    platform: 'node',
+    format: 'cjs',
+    target: 'node20',
+  },
+  {
     // Loaded by the extension on first analysis, not at activation.
     ...common,
     entryPoints: ['src/extension/engine.ts'],

@@ -77,7 +77,7 @@ export class ActivationsPanel implements vscode.Disposable, vscode.WebviewPanelS
     if (!this.panel || !document) return;
     const images: ImageRef[] = sampleImages.map((name) => ({ name, url: this.panel!.webview.asWebviewUri(vscode.Uri.joinPath(this.extensionUri, 'media', 'images', name)).toString() }));
     const memoryBudgetBytes = vscode.workspace.getConfiguration('cnnLens').get<number>('activations.memoryBudgetMB', 512) * 1024 * 1024;
-    const analysis = AnalysisService.isAnalysable(document) ? this.service.get(document) ?? this.service.now(document) : undefined;
+    const analysis = AnalysisService.isAnalysable(document) ? this.service.getOrStart(document) : undefined;
     const line = vscode.window.activeTextEditor?.document === document ? vscode.window.activeTextEditor.selection.active.line : undefined;
     const model = analysis && modelAt(analysis, line);
     if (!model) {

@@ -8,9 +8,10 @@
  */
 import * as vscode from 'vscode';
 import { spawn } from 'node:child_process';
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { AnalysisWorkerClient } from './analysisWorkerClient';
 import type { Dim } from '../core/ir/dims';
-import { packageFileStamp } from '../node/sourceFiles';
 import type { FileAnalysis, LayerIndex as LayerIndexType, ModelResult } from './engine';
 
 type Engine = typeof import('./engine');
@@ -43,8 +44,9 @@ export class AnalysisService implements vscode.Disposable {
   private readonly changed = new vscode.EventEmitter<DocumentAnalysis>();
   readonly onDidAnalyse = this.changed.event;
   private readonly disposables: vscode.Disposable[] = [];
-  /** The evaluator and the package modules it has evaluated, shared by every document's analysis. */
-  private program: InstanceType<Engine['PythonProgram']> | undefined;
+  /** The worker thread that analyses (and keeps the package modules it evaluated). */
+  private worker: AnalysisWorkerClient | undefined;
+  private readonly running = new Map<string, { version: number; done: Promise<DocumentAnalysis | undefined> }>();
   private searchPaths: string[] = [];
   private searchPathsAsked = false;
 
@@ -70,7 +72,7 @@ export class AnalysisService implements vscode.Disposable {
   }
 
   /** The analysis for exactly this version, computing it now if needed (commands, not typing). */
-  now(document: vscode.TextDocument): DocumentAnalysis | undefined {
+  async now(document: vscode.TextDocument): Promise<DocumentAnalysis | undefined> {
     const cached = this.get(document);
     if (cached && cached.version === document.version && !cached.stale) return cached;
     return this.analyse(document);
@@ -108,10 +110,27 @@ export class AnalysisService implements vscode.Disposable {
     }, delay));
   }
 
-  private analyse(document: vscode.TextDocument): DocumentAnalysis | undefined {
+  /**
+   * Analyses the document's current text in the worker. An answer for a version that is no longer
+   * current is dropped (the newer version's analysis is already scheduled).
+   */
+  private analyse(document: vscode.TextDocument): Promise<DocumentAnalysis | undefined> {
+    const key = document.uri.toString();
+    const running = this.running.get(key);
+    if (running && running.version === document.version) return running.done;
+    const done = this.analyseNow(document);
+    this.running.set(key, { version: document.version, done });
+    void done.finally(() => {
+      if (this.running.get(key)?.done === done) this.running.delete(key);
+    });
+    return done;
+  }
+
+  private async analyseNow(document: vscode.TextDocument): Promise<DocumentAnalysis | undefined> {
     if (document.isClosed) return undefined;
     const text = document.getText();
     const key = document.uri.toString();
+    const version = document.version;
     if (text.length > maxFileBytes) {
       this.log.warn(`${document.uri.fsPath}: larger than 10 MB, not analysed`);
       return undefined;
@@ -124,53 +143,46 @@ export class AnalysisService implements vscode.Disposable {
       });
     }
     const config = vscode.workspace.getConfiguration('cnnLens', document.uri);
-    const { analyzePython, analyzeKerasJson, LayerIndex, PythonProgram } = loadEngine();
-    this.program ??= new PythonProgram();
-    const dependencies = new Set<string>();
     const started = performance.now();
-    const file = document.uri.fsPath || document.uri.path;
-    const defaultInput = parseShape(config.get<string>('defaultInputShape', ''));
-    const timeMs = config.get<number>('maxAnalysisTimeMs', 200);
-    const result: FileAnalysis = AnalysisService.isPython(document)
-      ? analyzePython(file, text, { host: { read: (path) => this.read(path, dependencies), searchPaths: this.searchPaths, stamp: (path) => this.stamp(path) }, defaultInput, timeMs, program: this.program })
-      : analyzeKerasJson(file, text, { defaultInput, timeMs });
+    this.worker ??= new AnalysisWorkerClient(join(__dirname, 'analysisWorker.js'), (m) => this.log.error(m));
+    const response = await this.worker.request({
+      file: document.uri.fsPath || document.uri.path,
+      text,
+      format: AnalysisService.isPython(document) ? 'python' : 'modelJson',
+      defaultInput: parseShape(config.get<string>('defaultInputShape', '')),
+      timeMs: config.get<number>('maxAnalysisTimeMs', 200),
+      searchPaths: this.searchPaths,
+      workspaceFolders: (vscode.workspace.workspaceFolders ?? []).map((f) => f.uri.fsPath),
+      openDocuments: vscode.workspace.textDocuments.filter((d) => d !== document && AnalysisService.isPython(d)).map((d) => [d.uri.fsPath, d.getText()] as const),
+    });
+    if ('error' in response) {
+      this.log.error(`analysing ${document.uri.fsPath} failed: ${response.error}`);
+      return this.cache.get(key);
+    }
+    if (document.isClosed || document.version !== version) return this.cache.get(key);
+    const { result } = response;
+    const { LayerIndex } = loadEngine();
     const elapsedMs = performance.now() - started;
     const previous = this.cache.get(key);
     const broken = !result.models.length && result.diagnostics.some((d) => d.severity === 'error');
     // Half-typed code: keep showing the last good models, marked stale, instead of flickering.
     const analysis: DocumentAnalysis = broken && previous && previous.result.models.length
-      ? { ...previous, version: document.version, stale: true, result: { ...previous.result, diagnostics: result.diagnostics } }
-      : { uri: key, version: document.version, result, stale: false, elapsedMs, dependencies, indexes: new Map(result.models.map((m) => [m, new LayerIndex(m.analysis)])) };
+      ? { ...previous, version, stale: true, result: { ...previous.result, diagnostics: result.diagnostics } }
+      : { uri: key, version, result, stale: false, elapsedMs, dependencies: new Set(response.dependencies), indexes: new Map(result.models.map((m) => [m, new LayerIndex(m.analysis)])) };
     this.cache.set(key, analysis);
-    this.log.debug(`analysed ${document.uri.fsPath} v${document.version} in ${elapsedMs.toFixed(1)} ms: ${result.models.length} model(s), ${result.steps} steps${analysis.stale ? ' (kept the last good analysis)' : ''}`);
+    this.log.debug(`analysed ${document.uri.fsPath} v${version} in ${elapsedMs.toFixed(1)} ms (${response.elapsedMs.toFixed(1)} ms in the worker): ${result.models.length} model(s), ${result.steps} steps${analysis.stale ? ' (kept the last good analysis)' : ''}`);
     this.changed.fire(analysis);
     return analysis;
   }
 
-  /** Imported files: the open editor's text when there is one (unsaved edits count), else the disk. */
-  private read(path: string, dependencies: Set<string>): string | undefined {
-    const open = vscode.workspace.textDocuments.find((d) => d.uri.fsPath === path);
-    if (open) {
-      dependencies.add(path);
-      return open.getText();
-    }
-    try {
-      if (!existsSync(path) || statSync(path).size > maxFileBytes) return undefined;
-      const text = readFileSync(path, 'utf8');
-      dependencies.add(path);
-      return text;
-    } catch {
-      return undefined;
-    }
-  }
-
   /**
-   * A version stamp for a package file (outside the workspace folders, not open in an editor): its
-   * evaluation is then reused by later analyses until the file changes on disk.
+   * A document's analysis for the views that draw synchronously: the cached one, or undefined
+   * while the first one is computed (they redraw when onDidAnalyse fires).
    */
-  private stamp(path: string): string | undefined {
-    if (vscode.workspace.textDocuments.some((d) => d.uri.fsPath === path)) return undefined;
-    return packageFileStamp(path, (vscode.workspace.workspaceFolders ?? []).map((f) => f.uri.fsPath));
+  getOrStart(document: vscode.TextDocument): DocumentAnalysis | undefined {
+    const cached = this.get(document);
+    if (!cached && AnalysisService.isAnalysable(document)) void this.analyse(document);
+    return cached;
   }
 
   private reanalyseDependents(path: string): void {
@@ -204,6 +216,7 @@ export class AnalysisService implements vscode.Disposable {
 
   dispose(): void {
     for (const t of this.timers.values()) clearTimeout(t);
+    this.worker?.dispose();
     for (const d of this.disposables) d.dispose();
   }
 }

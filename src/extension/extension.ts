@@ -112,7 +112,7 @@ function binaryModelFileInFocus(): vscode.Uri | undefined {
 /** Writes `# cnn-lens: input=(…)` above a model's definition (above its decorators). */
 async function setInputShape(service: AnalysisService, document: vscode.TextDocument | undefined, modelName?: string): Promise<void> {
   if (!document) return;
-  const analysis = service.now(document);
+  const analysis = await service.now(document);
   const editor = vscode.window.activeTextEditor;
   const model = analysis && (analysis.result.models.find((m) => m.name === modelName) ?? modelAt(analysis, editor?.document === document ? editor.selection.active.line : undefined));
   if (!model) {
@@ -159,10 +159,10 @@ class SummaryDocuments implements vscode.TextDocumentContentProvider {
     await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(uri), { viewColumn: vscode.ViewColumn.Beside, preview: true });
   }
 
-  provideTextDocumentContent(uri: vscode.Uri): string {
+  async provideTextDocumentContent(uri: vscode.Uri): Promise<string> {
     const source = this.sources.get(uri.toString());
     if (!source) return 'The source document is no longer open.';
-    const analysis = this.service.now(source.document);
+    const analysis = await this.service.now(source.document);
     const models = analysis?.result.models.filter((m) => !source.model || m.name === source.model) ?? [];
     if (!models.length) return `No model found in ${source.document.uri.path.split('/').pop()}.`;
     const { summaryTable } = loadEngine();

@@ -14,10 +14,13 @@ export function documentRef(document: vscode.TextDocument): DocumentRef {
 
 export function snapshotFor(document: vscode.TextDocument, service: AnalysisService): GraphSnapshot {
   const ref = documentRef(document);
-  const analysis = AnalysisService.isAnalysable(document) ? service.get(document) ?? service.now(document) : undefined;
+  const analysis = AnalysisService.isAnalysable(document) ? service.getOrStart(document) : undefined;
   const line = vscode.window.activeTextEditor?.document === document ? vscode.window.activeTextEditor.selection.active.line : undefined;
   const model = analysis && modelAt(analysis, line);
-  if (!model) return { document: ref, layers: [], message: analysis ? `No model found in ${ref.name}.` : `${ref.name} is not a file CNN Lens analyses yet.` };
+  if (!model) {
+    const message = analysis ? `No model found in ${ref.name}.` : AnalysisService.isAnalysable(document) ? `Analysing ${ref.name}…` : `${ref.name} is not a file CNN Lens analyses yet.`;
+    return { document: ref, layers: [], message };
+  }
   return loadEngine().modelSnapshot(model.analysis, ref, `${model.name} (${model.framework})`, model.inputs[0]);
 }
 

@@ -64,7 +64,7 @@ export class WeightsCheck implements vscode.Disposable, vscode.CodeLensProvider 
       void vscode.window.showInformationMessage('CNN Lens: open the PyTorch source of the model first.');
       return;
     }
-    const analysis = this.service.now(document);
+    const analysis = await this.service.now(document);
     const editor = vscode.window.activeTextEditor;
     const model = arg?.model ?? (analysis && editor?.document === document ? modelAt(analysis, editor.selection.active.line)?.name : undefined);
     const picked = await vscode.window.showOpenDialog({ title: 'A PyTorch state_dict: safetensors, or a torch.save checkpoint', filters: { 'PyTorch state_dict': ['safetensors', 'pt', 'pth', 'bin', 'ckpt'] }, canSelectMany: false });

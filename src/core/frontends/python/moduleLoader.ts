@@ -78,8 +78,8 @@ export class ModuleLoader {
     this.generation++;
     this.touched.clear();
     this.mainFile = mainFile;
-    // The analysed file is never cached: it is evaluated afresh as __main__.
-    this.modules.delete(mainFile);
+    // The analysed file runs afresh as __main__; a cached import of the same file is another
+    // module object, as in Python, and stays while its text is unchanged.
     this.sysModules.entries.set('s:__main__', { key: str('__main__'), value: main });
   }
 

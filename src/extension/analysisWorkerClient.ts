@@ -1,0 +1,68 @@
+/**
+ * The extension host's side of the analysis worker (src/node/analysisWorker.ts): starts the worker
+ * thread on the first request, sends requests and resolves each with its answer. A worker that
+ * crashes or stops answering (well past the evaluator's own budgets) is replaced and the request
+ * fails with a sentence, so the extension keeps working; the replacement starts with an empty
+ * module cache.
+ */
+import { Worker } from 'node:worker_threads';
+import type { AnalysisRequest, AnalysisResponse } from '../node/analysisWorker';
+
+/** Longer than any budget the evaluator grants (10 s per package module, plus the document's). */
+const answerDeadlineMs = 60_000;
+
+export class AnalysisWorkerClient {
+  private worker: Worker | undefined;
+  private nextId = 1;
+  private readonly pending = new Map<number, { resolve: (r: AnalysisResponse) => void; timer: ReturnType<typeof setTimeout> }>();
+
+  constructor(private readonly script: string, private readonly log: (message: string) => void) {}
+
+  request(request: Omit<AnalysisRequest, 'id'>): Promise<AnalysisResponse> {
+    const id = this.nextId++;
+    const worker = this.start();
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => this.fail(`the analysis worker gave no answer within ${answerDeadlineMs / 1000} s and was restarted`), answerDeadlineMs);
+      this.pending.set(id, { resolve, timer });
+      worker.postMessage({ ...request, id });
+    });
+  }
+
+  private start(): Worker {
+    if (this.worker) return this.worker;
+    const worker = new Worker(this.script);
+    worker.on('message', (response: AnalysisResponse) => {
+      const waiting = this.pending.get(response.id);
+      if (!waiting) return;
+      clearTimeout(waiting.timer);
+      this.pending.delete(response.id);
+      waiting.resolve(response);
+    });
+    worker.on('error', (e) => this.fail(`the analysis worker failed: ${e.message}`));
+    worker.on('exit', (code) => {
+      if (this.worker === worker && code !== 0) this.fail(`the analysis worker exited with code ${code}`);
+    });
+    return (this.worker = worker);
+  }
+
+  /** Ends the worker and answers everything it held with `why`. */
+  private fail(why: string): void {
+    this.log(why);
+    const worker = this.worker;
+    this.worker = undefined;
+    void worker?.terminate();
+    for (const [id, waiting] of this.pending) {
+      clearTimeout(waiting.timer);
+      waiting.resolve({ id, error: why });
+    }
+    this.pending.clear();
+  }
+
+  dispose(): void {
+    const worker = this.worker;
+    this.worker = undefined;
+    void worker?.terminate();
+    for (const waiting of this.pending.values()) clearTimeout(waiting.timer);
+    this.pending.clear();
+  }
+}
