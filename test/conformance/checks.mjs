@@ -25,11 +25,15 @@ export function userSource(c, form) {
 
 /**
  * The CLI arguments (after `summary`) for one check. `budget` = { maxTime, warmFlag } for the user
- * forms; the file form keeps the CLI's default budget, as the 14 original cases always did.
+ * forms and { coldMaxTime } for the file form: a generous wall-clock budget, since this suite
+ * measures what the evaluator gets right, and on a loaded machine the biggest models take ~10 s.
  */
 export function cliArgs(c, form, { tvDir, tmpDir, budget }) {
   const shape = ['--input', c.input.join(','), '--format', 'json'];
-  if (form === 'file') return [join(tvDir, c.file), '--model', c.factory, ...shape, ...c.args.flatMap((a) => ['--arg', a])];
+  if (form === 'file') {
+    const args = c.args.flatMap((a) => ['--arg', a]);
+    return [join(tvDir, c.file), '--model', c.factory, ...shape, ...args, '--max-time', String(budget.coldMaxTime)];
+  }
   const file = join(tmpDir, `${c.name}.${form}.py`);
   writeFileSync(file, userSource(c, form));
   const warm = budget.warmFlag ? [budget.warmFlag] : [];

@@ -14,8 +14,8 @@
 // Options: `--case NAME` / `--case NAME@form` (repeatable) runs a subset; `--form file|from|import`
 // (repeatable) only those forms; `--no-verify` skips re-deriving the goldens; `--update` rewrites
 // them; `--update-gaps` rewrites known-gaps.json from this run; `--jobs N` CLI runs at once
-// (default 2); `--user-budget MS` the user forms' --max-time (default 30000: generous until the
-// module cache lands); `--warm-budget` analyses the user forms at the editor's 200 ms budget with
+// (default 2); `--cold-budget MS` the CLI's --max-time for every cold analysis (default 30000:
+// generous, as a loaded 2-core machine takes ~10 s for the biggest models); `--warm-budget` analyses the user forms at the editor's 200 ms budget with
 // the CLI's `--warm` flag (analyse twice in one process, report the second) when `cnn-lens --help`
 // lists it, and says so and stays cold when it does not — a measurement mode, not the default: the
 // budget is wall time, so on a loaded machine a big model misses it (and known-gaps.json is for the
@@ -46,7 +46,7 @@ const warmBudget = argv.includes('--warm-budget');
 const only = values('--case');
 const forms = values('--form').length ? values('--form') : FORMS;
 const jobs = Number(values('--jobs')[0] ?? 2);
-const userBudget = Number(values('--user-budget')[0] ?? 30_000);
+const coldBudget = Number(values('--cold-budget')[0] ?? 30_000);
 const summaryFile = values('--summary-file')[0];
 const WARM_FLAG = '--warm';
 const EDITOR_BUDGET_MS = 200;
@@ -150,11 +150,12 @@ function goldens(cases, tv) {
 
 /** The CLI's flags for the user forms: the editor's budget with --warm when the CLI has it. */
 function userFormBudget() {
-  if (!warmBudget) return { maxTime: userBudget };
+  const cold = { maxTime: coldBudget, coldMaxTime: coldBudget };
+  if (!warmBudget) return cold;
   const help = run(process.execPath, [cli, '--help']).stdout ?? '';
-  if (new RegExp(`^\\s*${WARM_FLAG}\\b`, 'm').test(help)) return { maxTime: EDITOR_BUDGET_MS, warmFlag: WARM_FLAG };
-  console.log(`conformance --warm-budget: the CLI has no ${WARM_FLAG} flag yet; user forms run cold with --max-time ${userBudget}`);
-  return { maxTime: userBudget };
+  if (new RegExp(`^\\s*${WARM_FLAG}\\b`, 'm').test(help)) return { ...cold, maxTime: EDITOR_BUDGET_MS, warmFlag: WARM_FLAG };
+  console.log(`conformance --warm-budget: the CLI has no ${WARM_FLAG} flag yet; user forms run cold with --max-time ${coldBudget}`);
+  return cold;
 }
 
 async function runChecks(entries, tv, gaps) {
