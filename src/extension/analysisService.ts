@@ -160,8 +160,8 @@ export class AnalysisService implements vscode.Disposable {
       return this.cache.get(key);
     }
     if (document.isClosed || document.version !== version) return this.cache.get(key);
-    const { result } = response;
-    const { LayerIndex } = loadEngine();
+    const { LayerIndex, reviveFileAnalysis } = loadEngine();
+    const result = reviveFileAnalysis(response.result);
     const elapsedMs = performance.now() - started;
     const previous = this.cache.get(key);
     const broken = !result.models.length && result.diagnostics.some((d) => d.severity === 'error');

@@ -5,7 +5,7 @@
  */
 export { PythonProgram, analyzePython, defaultTimeMs, type ModelResult, type PythonAnalysis } from '../core/frontends/python/analyzePython';
 export { analyzeKerasJson } from '../core/frontends/kerasJson';
-export type { FileAnalysis } from '../core/frontends/modelResult';
+export { reviveFileAnalysis, type FileAnalysis } from '../core/frontends/modelResult';
 export { LayerIndex } from '../core/analysis/locate';
 export { summaryTable } from '../core/analysis/summary';
 export { describeNode } from '../core/shapes/describe';

@@ -6,7 +6,7 @@
  */
 import type { Shape } from '../ir/dims';
 import type { Framework, Graph, SourceRange } from '../ir/graph';
-import type { ShapeAnalysis } from '../shapes/shapePass';
+import { reviveShapeAnalysis, type ShapeAnalysis } from '../shapes/shapePass';
 
 /** Where a model came from: a Python class, factory function or variable, or a whole model file. */
 export type ModelKind = 'class' | 'function' | 'variable' | 'file';
@@ -48,4 +48,10 @@ const fileTop: SourceRange = { start: { line: 0, character: 0 }, end: { line: 0,
 export function atFileTop(analysis: FileAnalysis): FileAnalysis {
   const moved = (ds: readonly ModelDiagnostic[]) => ds.map((d) => ({ ...d, range: fileTop }));
   return { ...analysis, diagnostics: moved(analysis.diagnostics), models: analysis.models.map((m) => ({ ...m, range: fileTop, diagnostics: moved(m.diagnostics) })) };
+}
+
+/** A file's analysis as it arrives from a worker thread (plain data), with its methods back. */
+export function reviveFileAnalysis(cloned: FileAnalysis): FileAnalysis {
+  for (const m of cloned.models) reviveShapeAnalysis(m.analysis);
+  return cloned;
 }

@@ -99,6 +99,16 @@ export class ShapeAnalysis {
   }
 }
 
+/**
+ * Gives a pass's result its methods back after a structured clone (the editor's analysis worker
+ * sends it to the extension host as plain data); the data itself, shared arrays included, is kept.
+ */
+export function reviveShapeAnalysis(cloned: ShapeAnalysis): ShapeAnalysis {
+  Object.setPrototypeOf(cloned, ShapeAnalysis.prototype);
+  for (const r of cloned.nodeResults) Object.setPrototypeOf(r, NodeResult.prototype);
+  return cloned;
+}
+
 const bytesPerElement = 4;
 
 /** A module's result while the pass runs: applications are added as they happen. */

@@ -7,6 +7,8 @@ import * as assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { LayerIndex } from '../../../src/core/analysis/locate';
+import { reviveFileAnalysis } from '../../../src/core/frontends/modelResult';
 import { analyseRequest, type AnalysisRequest } from '../../../src/node/analysisWorker';
 
 describe('analysis worker', () => {
@@ -25,9 +27,14 @@ describe('analysis worker', () => {
   it('answers with an analysis that survives a structured clone, and names the files it read', () => {
     const response = analyseRequest(request(main));
     assert.ok('result' in response, JSON.stringify(response));
-    const cloned = structuredClone(response.result);
-    assert.equal(cloned.models[0].analysis.totals.params, 3 * 8 * 9 + 8);
-    assert.deepEqual(cloned.models[0].analysis.totals.outputShapes, response.result.models[0].analysis.totals.outputShapes);
+    const cloned = reviveFileAnalysis(structuredClone(response.result));
+    const analysis = cloned.models[0].analysis;
+    assert.equal(analysis.totals.params, 3 * 8 * 9 + 8);
+    assert.deepEqual(analysis.nodeResults.map((r) => r.outputShapes), [[[1, 8, 222, 222]]]);
+    assert.ok(analysis.nodeResults[0].arithmetic.length > 0);
+    // What the editor builds from it: the line index hovers and inlay hints read.
+    assert.equal(new LayerIndex(analysis).at(5).definitions.length, 0);
+    assert.equal(new LayerIndex(analysis).at(7).calls.length, 1);
     assert.deepEqual(response.dependencies, [join(folder, 'blocks.py')]);
   });
 

@@ -40,8 +40,8 @@ function candidates(base: string, name: string): string[] {
   return rel ? [join(base, `${rel}.py`), join(base, rel, '__init__.py')] : [join(base, '__init__.py')];
 }
 
-/** The file a `from {'.'*level}{name} import …` in `fromFile` refers to, if any. */
-export function resolveModule(host: SourceHost, name: string, level: number, fromFile: string): { path: string; text: string } | undefined {
+/** Where Python would look for the module, in order. */
+export function modulePaths(host: SourceHost, name: string, level: number, fromFile: string): string[] {
   const roots: string[] = [];
   if (level > 0) {
     let base = dirname(fromFile);
@@ -50,11 +50,5 @@ export function resolveModule(host: SourceHost, name: string, level: number, fro
   } else {
     roots.push(dirname(fromFile), ...host.searchPaths);
   }
-  for (const root of roots) {
-    for (const path of candidates(root, name)) {
-      const text = host.read(path);
-      if (text !== undefined) return { path, text };
-    }
-  }
-  return undefined;
+  return roots.flatMap((root) => candidates(root, name));
 }

@@ -15,7 +15,7 @@
  */
 import type { Module, Stmt } from './ast';
 import { BudgetExceeded, PyRaise } from './errors';
-import { resolveModule, type SourceHost } from './imports';
+import { modulePaths, type SourceHost } from './imports';
 import type { EvalDiagnostic, Interpreter } from './interpreter';
 import type { ParseCache } from './parse';
 import { parsePython } from './parse';
@@ -122,7 +122,7 @@ export class ModuleLoader {
     if (lib) return lib;
     const path = pkg.attrs.get('__file__');
     if (path?.t !== 'str' || !path.v.endsWith('/__init__.py')) return undefined;
-    const found = resolveModule(this.host, name, 1, path.v);
+    const found = this.find(name, 1, path.v);
     if (!found) return undefined;
     const loaded = this.load(found.path, found.text, `${pkg.name}.${name}`, site, this.modules.get(path.v));
     pkg.attrs.set(name, loaded);
@@ -146,7 +146,7 @@ export class ModuleLoader {
     for (let i = 1; i <= parts.length; i++) {
       const name = parts.slice(0, i).join('.');
       const qualified = level > 0 ? this.relativeName(fromFile, level, name) : name;
-      const found = resolveModule(this.host, name, level, fromFile);
+      const found = this.find(name, level, fromFile);
       let loaded: ModuleValue;
       if (found) loaded = this.load(found.path, found.text, qualified, site, owner);
       else if (i < parts.length) loaded = { t: 'module', name: qualified, attrs: new Map() }; // a namespace package
@@ -160,7 +160,7 @@ export class ModuleLoader {
     }
     if (!parts.length) {
       // `from . import x`: the package itself.
-      const found = resolveModule(this.host, '', level, fromFile);
+      const found = this.find('', level, fromFile);
       if (found) parent = this.load(found.path, found.text, this.relativeName(fromFile, level, ''), site, owner);
     }
     const leaf = parent ?? { t: 'module', name: module, attrs: new Map(), open: true };
@@ -222,7 +222,7 @@ export class ModuleLoader {
 
   /** `from m import *`: the names m exports, each bound lazily; read from its syntax when m has not run. */
   private starImport(s: Extract<Stmt, { kind: 'importfrom' }>, scope: Scope, from: () => Value, site: CallSite, owner: LoadedModule | undefined): void {
-    const found = s.level > 0 || !this.library(s.module, true) ? resolveModule(this.host, s.module, s.level, scope.file) : undefined;
+    const found = s.level > 0 || !this.library(s.module, true) ? this.find(s.module, s.level, scope.file) : undefined;
     const loaded = found ? this.modules.get(found.path) : undefined;
     const names = found && !loaded ? this.staticExports(found.path, found.text, new Set()) : undefined;
     if (names) {
@@ -243,9 +243,23 @@ export class ModuleLoader {
     if (visiting.has(path) || visiting.size > 8) return undefined;
     visiting.add(path);
     return declaredAll(text) ?? exportedNames(this.parse(path, text), (module, level) => {
-      const found = resolveModule(this.host, module, level, path);
+      const found = this.find(module, level, path);
       return found && !this.modules.has(found.path) ? this.staticExports(found.path, found.text, visiting) : undefined;
     });
+  }
+
+  /**
+   * The file an import names, as Python's search would find it. A file whose evaluation is cached
+   * and fresh is not read again: stamped package files cost a stat, not a read.
+   */
+  private find(name: string, level: number, fromFile: string): { path: string; text: string } | undefined {
+    for (const path of modulePaths(this.host, name, level, fromFile)) {
+      const cached = this.modules.get(path);
+      if (cached && (cached.loading || this.isFresh(cached))) return { path, text: cached.text };
+      const text = this.host.read(path);
+      if (text !== undefined) return { path, text };
+    }
+    return undefined;
   }
 
   /** Evaluates (once) the module at `path`, or reuses its cached evaluation while it is fresh. */
