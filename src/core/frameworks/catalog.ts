@@ -24,6 +24,12 @@ export interface CatalogEntry {
   readonly sizes?: readonly string[];
   /** Names of the forward's tensor arguments when there are several (`query`, `key`, `value`). */
   readonly inputs?: readonly string[];
+  /**
+   * How the module keeps arguments as attributes where that differs from the call: torch's ConvNd
+   * stores `_pair(kernel_size)`, so `conv.kernel_size[0]` works on `nn.Conv2d(3, 8, 3)`. `defaults`
+   * are the attributes of arguments the call left out.
+   */
+  readonly attributes?: { readonly tupled: readonly string[]; readonly rank: number; readonly defaults: Readonly<Record<string, number>> };
 }
 
 /**

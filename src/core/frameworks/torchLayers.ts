@@ -22,10 +22,13 @@ const convTransposeParams = ['in_channels', 'out_channels', 'kernel_size', 'stri
 
 const convSizes = ['in_channels', 'out_channels', 'kernel_size', 'groups'];
 
+const convAttributes = (rank: Rank) => ({ tupled: ['kernel_size', 'stride', 'padding', 'dilation', 'output_padding'], rank, defaults: { stride: 1, padding: 0, dilation: 1, output_padding: 0, groups: 1 } });
+
 function conv(rank: Rank): CatalogEntry {
   return {
     params: convParams,
     sizes: convSizes,
+    attributes: convAttributes(rank),
     build: (a) => ({
       kind: 'conv',
       rank,
@@ -46,6 +49,7 @@ function convTranspose(rank: Rank): CatalogEntry {
   return {
     params: convTransposeParams,
     sizes: convSizes,
+    attributes: convAttributes(rank),
     build: (a) => ({
       kind: 'convTranspose',
       rank,

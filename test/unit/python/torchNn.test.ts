@@ -56,6 +56,25 @@ const programs: Record<string, Program> = {
 `,
     input: [1, 4, 8],
   },
+  layerAttributes: {
+    source: `${header}class M(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.conv = nn.Conv2d(3, 8, 3, padding=1)
+        fan_out = self.conv.kernel_size[0] * self.conv.kernel_size[1] * self.conv.out_channels
+        extra = self.conv.stride[0] + self.conv.dilation[1] + self.conv.padding[0] + len(self.conv.output_padding)
+        self.fc = nn.Linear(8, fan_out + extra)
+        self.qkv = nn.Linear(fan_out + extra, 12)
+        third = self.qkv.bias.numel() // 3
+        self.qkv.bias[third : 2 * third].data.zero_()
+        width = getattr(self, "missing", 2) + getattr(nn.Sequential(), "missing", 1) + getattr(self.fc, "in_features", 0)
+        self.head = nn.Linear(12, width)
+
+    def forward(self, x):
+        return self.head(self.qkv(self.fc(self.conv(x).mean((2, 3)))))
+`,
+    input: [1, 3, 8, 8],
+  },
   parameterExpand: {
     source: `${header}class M(nn.Module):
     def __init__(self, dim=32):

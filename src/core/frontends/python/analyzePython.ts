@@ -24,7 +24,7 @@ import { Provenance } from './provenance';
 import { Session } from './session';
 import type { Tracer } from './tracer';
 import { assignPaths, leafLayers } from './torchNn';
-import { Scope, repr, str, tuple, unknown, type ModuleValue, type TensorValue, type Value } from './values';
+import { Scope, raisedText, repr, str, tuple, unknown, type ModuleValue, type TensorValue, type Value } from './values';
 
 export interface PythonAnalysisOptions {
   readonly host: SourceHost;
@@ -202,7 +202,7 @@ export function analyzePython(file: string, text: string, options: PythonAnalysi
       }
     } catch (e) {
       if (e instanceof BudgetExceeded) stopped = stoppedAt(e, e.message, head);
-      else if (e instanceof PyRaise) stopped = stoppedAt(e, `the model's code raised ${repr(e.value)}`, head);
+      else if (e instanceof PyRaise) stopped = stoppedAt(e, `the model's code raised ${raisedText(e.value)}`, head);
       else if (e instanceof RangeError) stopped = stoppedAt({ file, from: candidate.from }, 'analysis stopped: the code nests too deeply to follow', head);
       else throw e;
     }

@@ -20,7 +20,7 @@ import type { EvalDiagnostic, Interpreter } from './interpreter';
 import type { ParseCache } from './parse';
 import { parsePython } from './parse';
 import {
-  Scope, dict, notModelled, repr, str, unknown, unknownAt,
+  Scope, dict, notModelled, raisedText, repr, str, unknown, unknownAt,
   type CallSite, type DictValue, type LazyValue, type ModuleValue, type Value,
 } from './values';
 
@@ -348,7 +348,7 @@ export function executeModule(interp: Interpreter, body: readonly Stmt[], scope:
     } catch (e) {
       if (!(e instanceof PyRaise)) throw e;
       const severity = name === '__main__' ? 'warning' : 'info';
-      interp.report(e.file, e.from, e.from + 1, severity, `module code raised ${repr(e.value)}; CNN Lens went on with the next statement of ${name}`);
+      interp.report(e.file, e.from, e.from + 1, severity, `module code raised ${raisedText(e.value)}; CNN Lens went on with the next statement of ${name}`);
     }
   }
 }

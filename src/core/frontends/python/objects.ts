@@ -25,6 +25,8 @@ export interface NativeBehaviour {
   getItem?(self: InstanceValue, index: Value, site: CallSite): Value | undefined;
   setItem?(self: InstanceValue, index: Value, value: Value, site: CallSite): boolean;
   iterate?(self: InstanceValue): Value[] | undefined;
+  /** Whether Python raises AttributeError for `name`, which this behaviour and the classes lack. */
+  raisesOnMissing?(self: InstanceValue, name: string): boolean;
   /** Runs when a class inheriting this native one is created (Enum members, keras Model…). */
   initSubclass?(cls: ClassValue): void;
 }
@@ -153,7 +155,7 @@ export class ObjectModel {
         if (generic) return generic;
         const fallback = this.classLookup(obj.cls, '__getattr__');
         if (fallback?.t === 'func' && !obj.openAttrs) return this.call(this.bindTo(fallback, obj, obj.cls, site), { positional: [str(name)], keywords: new Map() }, site);
-        if (this.knowsAllAttrs(obj)) this.raise('AttributeError', site, `'${obj.cls.name}' object has no attribute '${name}'`);
+        if (this.knowsAllAttrs(obj) || (!obj.openAttrs && this.nativeFor(obj)?.raisesOnMissing?.(obj, name))) this.raise('AttributeError', site, `'${obj.cls.name}' object has no attribute '${name}'`);
         return unknown(`${obj.cls.name}.${name}`);
       }
       case 'class': {

@@ -63,6 +63,19 @@ export function installLeafLayers(session: Session, nn: ModuleValue, moduleClass
   for (const [name, lazy] of Object.entries(torchLazyLayers)) nn.attrs.set(name, leafClass(session, name, torchLayers[lazy.base], moduleClass, method, lazy));
 }
 
+/**
+ * A constructor argument read back as the module's attribute (`conv.stride`), as torch keeps it;
+ * undefined for `weight` and `bias`, which are parameters, not the `bias=True` flag.
+ */
+export function layerAttribute(state: ModuleState, name: string): Value | undefined {
+  if (name === 'weight' || name === 'bias') return undefined;
+  const attributes = torchLayers[state.lazy?.base ?? state.layer?.className ?? '']?.attributes;
+  const fallback = attributes?.defaults[name];
+  const value = state.layerArgs?.get(name) ?? (fallback === undefined || !state.layerArgs ? undefined : int(fallback));
+  if (!value || !attributes?.tupled.includes(name) || value.t === 'tuple' || value.t === 'str') return value;
+  return value.t === 'list' ? tuple(value.items) : tuple(Array<Value>(attributes.rank).fill(value));
+}
+
 /** The first call of a lazy layer: its size from the input, after which torch makes it the base class. */
 function materialise(session: Session, state: ModuleState, input: TensorValue, site: CallSite): void {
   const lazy = state.lazy!;

@@ -7,7 +7,7 @@
  */
 import type { NativeBehaviour } from './objects';
 import type { Session } from './session';
-import { applyLeaf, installLeafLayers } from './torchLeaves';
+import { applyLeaf, installLeafLayers, layerAttribute } from './torchLeaves';
 import { installTorchQuantization } from './torchQuantization';
 import { installTransformer } from './torchTransformer';
 import type { LayerState } from './tracer';
@@ -33,6 +33,19 @@ export interface ModuleState {
 
 /** Sequential, ModuleList, ModuleDict, and ParameterList / ParameterDict (which hold parameters). */
 type ContainerKind = 'sequential' | 'list' | 'dict' | 'paramList' | 'paramDict';
+
+/** Every attribute of a torch 1.13 `nn.Module()` beyond object's: they exist even where not modelled. */
+const nnModuleAttributes = new Set(('T_destination __annotations__ __call__ __dict__ __getattr__ __module__ __setstate__ ' +
+  '__weakref__ _apply _backward_hooks _buffers _call_impl _forward_hooks _forward_pre_hooks _get_backward_hooks ' +
+  '_get_name _is_full_backward_hook _load_from_state_dict _load_state_dict_post_hooks _load_state_dict_pre_hooks ' +
+  '_maybe_warn_non_full_backward_hook _modules _named_members _non_persistent_buffers_set _parameters ' +
+  '_register_load_state_dict_pre_hook _register_state_dict_hook _replicate_for_data_parallel _save_to_state_dict ' +
+  '_slow_forward _state_dict_hooks _version add_module apply bfloat16 buffers children cpu cuda double dump_patches ' +
+  'eval extra_repr float forward get_buffer get_extra_state get_parameter get_submodule half ipu load_state_dict ' +
+  'modules named_buffers named_children named_modules named_parameters parameters register_backward_hook ' +
+  'register_buffer register_forward_hook register_forward_pre_hook register_full_backward_hook ' +
+  'register_load_state_dict_post_hook register_module register_parameter requires_grad_ set_extra_state ' +
+  'share_memory state_dict to to_empty train training type xpu zero_grad').split(' '));
 
 export function moduleState(v: Value): ModuleState | undefined {
   return v.t === 'instance' ? (v.native?.module as ModuleState | undefined) : undefined;
@@ -92,7 +105,8 @@ export function installTorchNn(session: Session, nn: ModuleValue): void {
     getAttr(self, name, site) {
       const state = moduleState(self);
       if (!state) return undefined;
-      if (state.layerArgs?.has(name)) return state.layerArgs.get(name);
+      const attribute = layerAttribute(state, name);
+      if (attribute) return attribute;
       const param = state.params?.get(name);
       if (param) return parameterValue(param, site);
       switch (name) {
@@ -109,6 +123,13 @@ export function installTorchNn(session: Session, nn: ModuleValue): void {
       }
       const method = moduleMethods[name];
       return method ? { t: 'bound', self, func: method } : undefined;
+    },
+    raisesOnMissing(self, name) {
+      // A built-in layer's attributes are only partly modelled; a container's or a Python
+      // subclass's are all known (its own, its children, parameters and buffers, nn.Module's).
+      const state = moduleState(self);
+      return !!state && !state.layer && !state.lazy && !nnModuleAttributes.has(name) &&
+        self.cls.mro.every((c) => !c.opaque && (!c.native || c.native.startsWith('torch.nn.') || c.native.startsWith('builtin:')));
     },
     call(self, args, site) {
       const state = moduleState(self);

@@ -294,6 +294,14 @@ export function truthy(v: Value): boolean | undefined {
   }
 }
 
+/** How a traceback's last line shows a raised value: `TypeError: message`. */
+export function raisedText(v: Value): string {
+  const args = v.t === 'instance' ? v.attrs.get('args') : undefined;
+  if (v.t !== 'instance' || args?.t !== 'tuple') return repr(v);
+  const message = args.items.length === 1 && args.items[0].t === 'str' ? args.items[0].v : args.items.map(repr).join(', ');
+  return message ? `${v.cls.name}: ${message}` : v.cls.name;
+}
+
 /** A short Python-like rendering for messages and names. */
 export function repr(v: Value): string {
   switch (v.t) {
