@@ -162,6 +162,8 @@ class NodeCompiler {
         return this.merge();
       case 'concat':
         return this.concat();
+      case 'matmul':
+        return this.matmul();
       case 'split':
         return this.split();
       case 'channelShuffle':
@@ -484,6 +486,21 @@ class NodeCompiler {
         return convertHeld({ tensor: full, layout: 'asPlan' }, layout);
       });
       return [{ tensor: operands.slice(1).reduce((acc, t) => op(acc, t), operands[0]), layout }];
+    };
+  }
+
+  /** torch.matmul on the plan's own layout (torch's axes); tfjs broadcasts the batch axes. */
+  private matmul(): Step {
+    const spec = this.spec;
+    if (spec.kind !== 'matmul') throw new Error('not a matmul');
+    if (this.inShapes.some((shape) => shape.length < 2)) throw new UnsupportedLayer('a product with a vector is not run in the activations panel yet');
+    return (inputs) => {
+      const held = inputs.map((h) => convertHeld(h, 'asPlan'));
+      const rank = Math.max(...held.map((t) => t.rank));
+      const [a, b] = held.map((t) => (t.rank === rank ? t : tf.reshape(t, [...Array(rank - t.rank).fill(1), ...t.shape])));
+      const y = tf.matMul(a, b, false, spec.transposeB ?? false);
+      const layout = this.canonical(y.rank);
+      return [{ tensor: convertHeld({ tensor: y, layout: 'asPlan' }, layout), layout }];
     };
   }
 

@@ -355,6 +355,17 @@ export interface ExpandSpec {
   readonly sizes: readonly number[];
 }
 
+/**
+ * PyTorch `torch.matmul(a, b)` / `a @ b` / `torch.bmm`, and `F.linear(x, w)` as `x @ wᵀ`
+ * (`transposeB`): the matrix product of the last two axes, with the leading axes broadcast; a 1-D
+ * operand is a vector (its added axis is removed from the output). The operands' weights belong to
+ * whoever holds them (a Linear passing its own weight), so the product has none.
+ */
+export interface MatmulSpec {
+  readonly kind: 'matmul';
+  readonly transposeB?: boolean;
+}
+
 export interface UnknownSpec {
   readonly kind: 'unknown';
   /** What the source called it, e.g. `MyAttention` or `tfa.layers.GELU`. */
@@ -378,6 +389,7 @@ export type LayerSpec =
   | DropoutSpec
   | FlattenSpec
   | DenseSpec
+  | MatmulSpec
   | EmbeddingSpec
   | ZeroPadSpec
   | PadSpec

@@ -75,6 +75,25 @@ const programs: Record<string, Program> = {
 `,
     input: [1, 3, 8, 8],
   },
+  matrixProducts: {
+    source: `${header}class M(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.qkv = nn.Linear(32, 96)
+        self.proj = nn.Linear(32, 32, bias=False)
+        self.scale = nn.Parameter(torch.ones(32))
+
+    def forward(self, x):
+        B, N, C = x.shape
+        qkv = F.linear(x, self.qkv.weight, self.qkv.bias).reshape(B, N, 3, 4, C // 4).permute(2, 0, 3, 1, 4)
+        q, k, v = qkv[0], qkv[1], qkv[2]
+        attn = (q @ k.transpose(-2, -1)).softmax(dim=-1)
+        x = torch.matmul(attn, v).transpose(1, 2).reshape(B, N, C)
+        x = F.linear(x, self.proj.weight, self.proj.bias) + torch.bmm(x, torch.ones(B, C, C))
+        return x @ self.scale, x.matmul(torch.ones(C, 5)), torch.mm(x[0], torch.ones(C, 2))
+`,
+    input: [2, 10, 32],
+  },
   parameterExpand: {
     source: `${header}class M(nn.Module):
     def __init__(self, dim=32):

@@ -436,6 +436,15 @@ export function torchFunctions(kit: TorchKit, binop: (op: string, l: Value, r: V
     const other = b.get('other');
     return other?.t === 'tensor' && b.get('input')?.t === 'tensor' && session.tracer ? session.tracer.applyOp('expand_as', { kind: 'add', broadcast: true }, [b.get('input') as TensorValue, other], s) : unknownOp(b, s, 'expand_as() of something that is not a tensor');
   });
+  // Matrix products of two tensors; F.linear(x, w, b) is x @ wᵀ (+ b, which keeps the shape), its weight
+  // held and counted by the module passing it.
+  const product = (transposeB: boolean) => (b: Bound, s: CallSite): Value => {
+    const [x, other] = [b.get('input'), b.get(transposeB ? 'weight' : 'other')];
+    if (other?.t !== 'tensor') return unknownOp(b, s, `${b.name}() of an operand that is not a tensor`);
+    return kit.op(b.name, { kind: 'matmul', ...(transposeB ? { transposeB } : {}) }, x, s, [other]);
+  };
+  for (const name of ['matmul', 'mm', 'bmm']) table[name] = rowOf(['input', 'other', 'out'], 'tm', product(false));
+  table.linear = rowOf(['input', 'weight', 'bias'], 'f', product(true));
   // F.layer_norm (a LayerNorm subclass's own forward, torchvision's LayerNorm2d) as an op: the weight
   // and bias belong to the module passing them and count there; the op names them as unresolved.
   table.layer_norm = rowOf(['input', 'normalized_shape', 'weight', 'bias', 'eps'], 'f', (b, s) => {

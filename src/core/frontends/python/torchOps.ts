@@ -191,6 +191,7 @@ export function installTorchOps(session: Session, torch: ModuleValue, functional
           if (data.broadcast(lo.array.shape, ro.array.shape) === undefined) return unknown(`tensors of shapes [${lo.array.shape.join(', ')}] and [${ro.array.shape.join(', ')}] do not broadcast`);
         }
       }
+      if (l.t === 'tensor' && r.t === 'tensor' && base === '@' && session.tracer) return session.tracer.applyOp('matmul', { kind: 'matmul' }, [l, r], s);
       if (l.t === 'tensor' && r.t === 'tensor' && base in mergeKind && session.tracer) {
         const kind = mergeKind[base as keyof typeof mergeKind];
         return session.tracer.applyOp(mergeName[kind], { kind, broadcast: true }, [l, r], s);
