@@ -338,6 +338,16 @@ class NodeCompiler {
     if (spec.kind === 'zeroPad' || spec.kind === 'pad') {
       const mode = spec.kind === 'pad' ? spec.mode : 'constant';
       const value = spec.kind === 'pad' ? spec.value : 0;
+      if (spec.trailing) {
+        // The pads name the last axes of the tensor as the analysis has it (the plan's own layout).
+        return (inputs) => {
+          let x = convertHeld(inputs[0], 'asPlan');
+          const first = x.rank - spec.pads.length;
+          spec.pads.forEach(([before, after], k) => (x = padAxis(x, first + k, before, after, mode, value)));
+          const held = this.canonical(x.rank);
+          return [{ tensor: convertHeld({ tensor: x, layout: 'asPlan' }, held), layout: held }];
+        };
+      }
       return (inputs) => {
         let x = convertHeld(inputs[0], layout);
         heldAxes.forEach((axis, i) => (x = padAxis(x, axis, spec.pads[i][0], spec.pads[i][1], mode, value)));

@@ -150,8 +150,11 @@ export interface TensorValue {
   readonly t: 'tensor';
   readonly id: TensorId;
   readonly shape: Shape;
-  /** The values of a small tensor built from constants (never of one derived from the model's input). */
-  readonly data?: TensorData;
+  /**
+   * The values of a small tensor built from constants (never of one derived from the model's input).
+   * Item assignment (`mask[0:2, :] = 1`) replaces them in place, as torch writes into the tensor.
+   */
+  data?: TensorData;
 }
 
 /** An imported name whose module is evaluated only when the name is used. */
