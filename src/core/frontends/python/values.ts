@@ -266,7 +266,9 @@ export function isNumber(v: Value): v is IntValue | FloatValue | BoolValue {
   return v.t === 'int' || v.t === 'float' || v.t === 'bool';
 }
 
+/** A number's value; a one-element data tensor is its value too (`int(t)`, `range(t)`, `if t > 2:`). */
 export function numberOf(v: Value): number | undefined {
+  if (v.t === 'tensor') return v.data?.values.length === 1 ? v.data.values[0] : undefined;
   return v.t === 'int' || v.t === 'float' ? v.v : v.t === 'bool' ? (v.v ? 1 : 0) : undefined;
 }
 
@@ -288,9 +290,11 @@ export function truthy(v: Value): boolean | undefined {
       return v.items.length > 0;
     case 'dict':
       return v.entries.size > 0;
+    case 'tensor':
+      // torch and numpy answer for one element and refuse (ambiguous) for more.
+      return v.data?.values.length === 1 ? v.data.values[0] !== 0 : undefined;
     case 'unknown':
     case 'lazy':
-    case 'tensor':
       return undefined;
     default:
       return true;
