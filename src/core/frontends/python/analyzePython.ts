@@ -96,32 +96,32 @@ export function analyzePython(file: string, text: string, options: PythonAnalysi
 
   positions.add(file, text);
   const ast = program.parseCache.parse(file, text);
+  let mainScope = new Scope(undefined, 'module', file);
+  let moduleTracer = session.startTrace('<module>');
   const runMain = () => {
-    const scope = new Scope(undefined, 'module', file);
+    const scope = (mainScope = new Scope(undefined, 'module', file));
     // The module's namespace is its scope's variables, so names imported from it resolve mid-way.
     scope.vars.set('__name__', str('__main__'));
     scope.vars.set('__file__', str(file));
     program.loader.beginAnalysis(options.host, file, { t: 'module', name: '__main__', attrs: scope.vars });
-    const tracer = session.startTrace('<module>');
-    return { scope, tracer, raised: executeModule(session.interp, ast.body, scope, '__main__') };
+    moduleTracer = session.startTrace('<module>');
+    return executeModule(session.interp, ast.body, scope, '__main__');
   };
-  let mainScope = new Scope(undefined, 'module', file);
-  let moduleTracer = session.startTrace('<module>');
   let evaluated = false;
   try {
     const before = session.interp.diagnostics.length;
-    let run = runMain();
     // A raise may come from a module that never ran (a registry its imports fill): run them all,
     // as Python did at the imports, and the file again (reused modules replay their diagnostics).
-    if (run.raised && program.loader.runDeferredImports()) {
+    if (runMain() && program.loader.runDeferredImports()) {
       session.interp.diagnostics.splice(before);
-      run = runMain();
+      runMain();
     }
-    ({ scope: mainScope, tracer: moduleTracer } = run);
     evaluated = true;
   } catch (e) {
+    // Out of budget part-way: what the file defined so far is still analysed, under its own budget.
     if (e instanceof BudgetExceeded) diagnostics.push(stoppedAt(e).diagnostic);
     else diagnostics.push(internalError(e, positions.range(file, 0, 0)));
+    evaluated = e instanceof BudgetExceeded;
   }
   for (const span of ast.syntaxErrors) diagnostics.push({ severity: 'error', message: `syntax error${span.message ? `: ${span.message}` : ''}`, range: positions.range(file, span.from, span.to) });
   // An imported module's notes are its own business; its warnings reach the user at the import.
