@@ -116,7 +116,8 @@ describe('model files (code-server)', function () {
     const frame = webview(bench.page);
     await frame.locator('.totals', { hasText: '10 tensors · 61,706 elements' }).waitFor({ timeout: 60_000 });
     const first = await frame.locator('tbody tr').first().locator('td').allTextContents();
-    assert.deepEqual(first, ['conv1.weight', 'F32', '6×1×5×5', '150', '600 B']);
+    assert.deepEqual(first, ['conv1.weight', 'parameter', 'F32', '6×1×5×5', '150', '600 B']);
+    assert.match((await frame.locator('.roles').textContent()) ?? '', /Parameters: 61,706 \(10 tensors\) · Buffers: 0 \(0 tensors\)/);
     await screenshot(bench.page, 'weights-file');
     // A torch.save training checkpoint: its state_dict found under its key, read without unpickling.
     copyFileSync(join(projectRoot, 'test/fixtures/models/small_checkpoint.pth'), join(bench.workspace, 'samples', 'small_checkpoint.pth'));
@@ -125,6 +126,10 @@ describe('model files (code-server)', function () {
     const checkpoint = webview(bench.page);
     await checkpoint.locator('.totals', { hasText: '9 tensors' }).waitFor({ timeout: 60_000 });
     assert.match((await checkpoint.locator('.hint').textContent()) ?? '', /A PyTorch checkpoint; the state_dict is under 'state_dict'/);
-    assert.deepEqual(await checkpoint.locator('tbody tr').first().locator('td').allTextContents(), ['0.weight', 'F32', '4×3×3×3', '108', '432 B']);
+    assert.deepEqual(await checkpoint.locator('tbody tr').first().locator('td').allTextContents(), ['0.weight', 'parameter', 'F32', '4×3×3×3', '108', '432 B']);
+    // What model.parameters() and model.buffers() give: the BatchNorm2d(4)'s statistics and counter are buffers.
+    assert.equal(await checkpoint.locator('.roles').textContent(), 'Parameters: 845 (6 tensors) · Buffers: 9 (3 tensors: running_mean 4, running_var 4, num_batches_tracked 1)');
+    assert.match((await checkpoint.locator('.roles-note').textContent()) ?? '', /Roles inferred from names/);
+    assert.deepEqual(await checkpoint.locator('tbody tr.buffer td:first-child').allTextContents(), ['1.running_mean', '1.running_var', '1.num_batches_tracked']);
   });
 });
