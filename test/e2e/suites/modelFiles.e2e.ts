@@ -6,10 +6,11 @@
  * drawing; and a .safetensors state_dict linked to LeNet-5's source puts what would not load on the layer
  * definitions as Problems, then clears them when a fitting checkpoint is saved over it; opened
  * itself, the .safetensors lists its tensors, as does a torch.save checkpoint. Damaged binary
- * files say what is wrong with them.
+ * files say what is wrong with them, and a model.json whose weight shard is missing names it in
+ * Problems.
  */
 import * as assert from 'node:assert/strict';
-import { copyFileSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { lenet5StateDict, safetensors, tensor } from '../harness/files';
 import { projectRoot } from '../harness/codeServer';
@@ -131,5 +132,17 @@ describe('model files (code-server)', function () {
     assert.equal(await checkpoint.locator('.roles').textContent(), 'Parameters: 845 (6 tensors) · Buffers: 9 (3 tensors: running_mean 4, running_var 4, num_batches_tracked 1)');
     assert.match((await checkpoint.locator('.roles-note').textContent()) ?? '', /Roles inferred from names/);
     assert.deepEqual(await checkpoint.locator('tbody tr.buffer td:first-child').allTextContents(), ['1.running_mean', '1.running_var', '1.num_batches_tracked']);
+  });
+
+  it("names a tfjs model.json's missing weight shard in Problems", async () => {
+    const folder = join(bench.workspace, 'samples', 'models', 'lenet5_no_weights.tfjs');
+    mkdirSync(folder, { recursive: true });
+    copyFileSync(join(bench.workspace, 'samples', 'models', 'lenet5.tfjs', 'model.json'), join(folder, 'model.json'));
+    await runCommand(bench.page, 'View: Close All Editors');
+    await openFile(bench.page, 'samples/models/lenet5_no_weights.tfjs/model.json');
+    await runCommand(bench.page, 'View: Focus Problems (Errors, Warnings, Infos)');
+    const problems = bench.page.locator('.markers-panel');
+    await problems.locator('.monaco-list-row', { hasText: "weight file 'group1-shard1of1.bin' is missing" }).waitFor({ timeout: 60_000 });
+    await runCommand(bench.page, 'View: Close All Editors');
   });
 });
