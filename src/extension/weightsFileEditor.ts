@@ -89,7 +89,7 @@ function pageBody(name: string, listing: Listing | { error: string }): string {
   return `<h1>${escapeHtml(name)}</h1>
 <p class="totals">${formatInt(rows.length)} tensors · ${formatInt(elements)} elements${bytes === undefined ? '' : ` · ${escapeHtml(formatBytes(bytes))}`} of ${escapeHtml(dtypes || 'no')} data</p>
 <p class="roles"><span class="params">Parameters: ${formatInt(split.parameters.elements)}</span> (${count(split.parameters.tensors)}) · <span class="buffers">Buffers: ${formatInt(split.buffers.elements)}</span> (${count(split.buffers.tensors)}${kinds ? `: ${kinds}` : ''})</p>
-<p class="hint roles-note">${escapeHtml(rolesInferredNote.replace(/^r/, 'R'))}.</p>
+<p class="roles-note">${escapeHtml(rolesInferredNote.replace(/^r/, 'R'))}.</p>
 <p class="hint">${listing.kind}. To check it against a model, open the model's PyTorch source and run <b>CNN Lens: Check Weights Against Model…</b></p>
 ${metadata.length ? `<dl>${metadata.map(([k, v]) => `<dt>${escapeHtml(k)}</dt><dd>${escapeHtml(v)}</dd>`).join('')}</dl>` : ''}
 <table>
