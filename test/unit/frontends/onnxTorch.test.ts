@@ -7,7 +7,7 @@
  * folding is turned off so the file keeps the parameters PyTorch counts, except in one case that
  * checks the folding is said. Also: torch.chunk / split / subscripts (Slice whose bounds the
  * exporter computes from Shape), BatchNorm1d after a Linear exported in training and eval mode,
- * and BatchNorm without affine. Without torch the suite is skipped with the reason printed.
+ * BatchNorm without affine, and Gather as nn.Embedding and as integer subscripts. Without torch the suite is skipped with the reason printed.
  */
 import * as assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
@@ -85,6 +85,16 @@ class NoAffine(nn.Module):
     def forward(self, x):
         return self.head(F.adaptive_avg_pool2d(self.bn(self.conv(x)), (1, 5)).flatten(1))
 
+class Lookup(nn.Module):
+    # nn.Embedding and integer subscripts (x[:, 0], x[:, [1, 3]]) are Gather nodes.
+    ids = True
+    def __init__(self):
+        super().__init__()
+        self.emb = nn.Embedding(50, 8); self.fc = nn.Linear(4, 3)
+    def forward(self, ids):
+        e = self.emb(ids)
+        return self.fc(torch.cat([e[:, 0], e[:, -1]], 1)[:, [1, 3, 5, 7]])
+
 lenet, resnet, mobile = load('lenet5_pytorch'), load('resnet_blocks'), load('mobilenetv2_block')
 PRESERVE, TRAINING, EVAL = torch.onnx.TrainingMode.PRESERVE, torch.onnx.TrainingMode.TRAINING, torch.onnx.TrainingMode.EVAL
 cases = [
@@ -101,13 +111,14 @@ cases = [
     ('bn1d_training', MLP(), (4, 40), False, TRAINING),
     ('bn1d_eval', MLP(), (4, 40), False, EVAL),
     ('bn_no_affine', NoAffine(), (2, 3, 12, 12), False, PRESERVE),
+    ('lookup', Lookup(), (2, 7), True, PRESERVE),
     # The exporter's default: each BatchNorm after a Conv is folded into it, so the file lacks its parameters.
     ('fused_bn', resnet.ResNet18Like(num_classes=10), (1, 3, 32, 32), False, EVAL),
 ]
 results = {}
 for name, m, shape, dynamic, mode in cases:
     m.train() if mode == TRAINING else m.eval()
-    x = torch.randn(*shape)
+    x = torch.randint(0, 50, shape) if getattr(m, 'ids', False) else torch.randn(*shape)
     with torch.no_grad():
         y = m(x)
     path = os.path.join(out, name + '.onnx')
@@ -171,7 +182,7 @@ describe('ONNX front-end: torch.onnx.export conformance', function () {
     console.log(`      fused_bn: ${m.analysis.totals.params} in the file + ${missing} said = torch ${expected.params}`);
   });
 
-  const cases = ['lenet5', 'resnet18like', 'mobilenetv2', 'viewflatten', 'inception', 'decoder', 'shuffle', 'shuffle_dynamic', 'pieces', 'pieces_dynamic', 'bn1d_training', 'bn1d_eval', 'bn_no_affine'];
+  const cases = ['lenet5', 'resnet18like', 'mobilenetv2', 'viewflatten', 'inception', 'decoder', 'shuffle', 'shuffle_dynamic', 'pieces', 'pieces_dynamic', 'bn1d_training', 'bn1d_eval', 'bn_no_affine', 'lookup'];
   for (const name of cases) {
     it(`${name}: same params and output shape as PyTorch`, () => {
       const expected = results[name];

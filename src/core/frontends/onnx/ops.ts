@@ -317,11 +317,23 @@ export function mapNode(node: OnnxNode, ctx: OpContext): Mapped {
       const data = ctx.constant(x);
       const idx = numbers(ctx.constant(node.inputs[1]));
       const indices = ctx.constant(node.inputs[1]);
-      if (data?.values && data.dims.length === 1 && idx && indices && int(node, 'axis', 0) === 0) {
+      const axis = int(node, 'axis', 0);
+      if (data?.values && data.dims.length === 1 && idx && indices && axis === 0) {
         const picked = idx.map((i) => data.values![i < 0 ? i + data.values!.length : i]);
-        if (picked.every((v) => v !== undefined)) return { folded: [{ dims: indices.dims, values: picked }] };
+        if (picked.every((v) => v !== undefined)) return { folded: [{ dims: indices.dims, values: picked, float: data.float }] };
       }
-      return refuse('it gathers from a computed tensor');
+      // nn.Embedding: rows of a stored [V, D] weight picked by a computed tensor of ids.
+      if (data && ctx.stored(x) && data.dims.length === 2 && axis === 0 && ctx.shape(node.inputs[1])) {
+        return { spec: { kind: 'embedding', numEmbeddings: data.dims[0], embeddingDim: data.dims[1] }, tensors: [node.inputs[1]], weightKey: x };
+      }
+      // x[:, 0] or x[:, [1, 3]], as torch.onnx.export writes an index on one axis: a subscript.
+      if (!data && inShape && indices && idx) {
+        const at = axis < 0 ? axis + inShape.length : axis;
+        if (at < 0 || at >= inShape.length) return refuse(`axis ${axis} is out of range for a ${inShape.length}-D input`);
+        const pick: IndexItemSpec = indices.dims.length === 0 ? { int: idx[0] } : { tensor: [...indices.dims] };
+        return layer({ kind: 'index', items: [...Array.from({ length: at }, () => ({ slice: [null, null, null] as const })), pick] });
+      }
+      return refuse(data ? 'it gathers from a constant CNN Lens does not fold' : 'its indices are computed, not constants');
     }
     case 'Slice': {
       const data = ctx.constant(x);
