@@ -153,7 +153,7 @@ class OnnxReader implements OpContext, GraphView {
     // Each fold leaves a bias of C; PyTorch has the BatchNorm's 2C and the Conv's own bias, if it had one (commonly not).
     const channels = fused.reduce((sum, n) => sum + (this.constant(n.inputs[1])?.dims[0] ?? 0), 0);
     const names = fused.slice(0, 3).map((n, i) => `'${nodeName(n, i)}'`).join(', ') + (fused.length > 3 ? ` and ${fused.length - 3} more` : '');
-    this.report('warning', `${fused.length} Conv ${fused.length > 1 ? 'layers' : 'layer'} (${names}) read weights torch.onnx.export computed: in eval mode (its default) it folds a BatchNorm that follows a Conv into the Conv, so the BatchNorm's weight and bias are not in the file and the total here is probably ${channels.toLocaleString('en-US')} below what model.parameters() counts (${(2 * channels).toLocaleString('en-US')} if ${fused.length > 1 ? 'those Convs' : 'that Conv'} had a bias of its own). Export with training=torch.onnx.TrainingMode.PRESERVE (or TRAINING) to keep them.`);
+    this.report('warning', `${fused.length} Conv ${fused.length > 1 ? 'layers' : 'layer'} (${names}) read weights torch.onnx.export computed: in eval mode (its default) it folds a BatchNorm that follows a Conv into the Conv, so the BatchNorm's weight and bias are not in the file and the total here is probably ${channels.toLocaleString('en-US')} below what model.parameters() counts (${(2 * channels).toLocaleString('en-US')} if ${fused.length > 1 ? 'those Convs had biases' : 'that Conv had a bias'} of ${fused.length > 1 ? 'their' : 'its'} own). Export with training=torch.onnx.TrainingMode.PRESERVE (or TRAINING) to keep them.`);
   }
 
   private report(severity: ModelDiagnostic['severity'], message: string): void {
