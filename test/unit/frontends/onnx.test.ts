@@ -123,8 +123,8 @@ describe('ONNX front-end: graphs with known answers', () => {
     // x.chunk(2, dim=1) as torch 1.13 writes it: n = shape[1]; piece = (n + 1) / 2; Slice [0, piece) and [piece, 2·piece).
     const g: GraphDef = {
       inputs: [{ name: 'x', shape: ['N', 48, 28, 28] }],
-      outputs: [{ name: 'a' }, { name: 'b' }, { name: 'c' }],
-      initializers: [int64s('one', [1]), int64s('zero', [0]), int64s('two', [2]), int64s('big', [2 ** 53]), int64s('minus3', [-3]), int64s('step', [2])],
+      outputs: [{ name: 'a' }, { name: 'b' }, { name: 'c' }, { name: 'd' }, { name: 'e' }],
+      initializers: [int64s('one', [1]), int64s('zero', [0]), int64s('two', [2]), int64s('big', [2 ** 53]), int64s('minus3', [-3]), int64s('step', [2]), int64s('last', [-1]), int64s('min', [-(2 ** 63)]), int64s('w', [3])],
       nodes: [
         { op: 'Shape', inputs: ['x'], outputs: ['s'] },
         { op: 'Gather', inputs: ['s', 'one'], outputs: ['n'], attrs: { axis: 0 } },
@@ -141,11 +141,14 @@ describe('ONNX front-end: graphs with known answers', () => {
         { op: 'Concat', inputs: ['two', 'three'], outputs: ['axes'], attrs: { axis: 0 } },
         { op: 'Concat', inputs: ['one', 'step'], outputs: ['steps'], attrs: { axis: 0 } },
         { op: 'Slice', name: '/Slice_2', inputs: ['x', 'starts', 'ends', 'axes', 'steps'], outputs: ['c'] },
+        // x[..., ::-1] (ends INT64_MIN: through index 0), and ends INT64-sized going backwards from the last: nothing.
+        { op: 'Slice', name: '/Slice_3', inputs: ['x', 'last', 'min', 'w', 'last'], outputs: ['d'] },
+        { op: 'Slice', name: '/Slice_4', inputs: ['x', 'last', 'big', 'w', 'last'], outputs: ['e'] },
       ],
     };
     const a = analyse(g);
     assert.deepEqual(messages(a), []);
-    assert.deepEqual(model(a).analysis.totals.outputShapes, [['N', 24, 28, 28], ['N', 24, 28, 28], ['N', 48, 3, 14]]);
+    assert.deepEqual(model(a).analysis.totals.outputShapes, [['N', 24, 28, 28], ['N', 24, 28, 28], ['N', 48, 3, 14], ['N', 48, 28, 28], ['N', 48, 28, 0]]);
   });
 
   it('folds float arithmetic exactly and integer Div, Floor and Cast as onnxruntime does', () => {

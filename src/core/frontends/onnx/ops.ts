@@ -461,19 +461,20 @@ export function reshapeTo(input: Shape, target: readonly Dim[]): LayerSpec {
 /**
  * ONNX Slice bounds as one subscript item per axis (the `x[a:b:s]` of the index rule, whose
  * clamping is the same as ONNX's); a bound that is a symbol (from a dynamic batch) is '?'.
- * INT64_MAX / INT64_MIN, as exporters write "to the end", are the open bound.
  */
 function sliceItems(rank: number, starts: readonly Dim[], ends: readonly Dim[], axes: readonly number[] | undefined, steps: readonly number[] | undefined): IndexItemSpec[] | undefined {
   const items: IndexItemSpec[] = Array.from({ length: rank }, () => ({ slice: [null, null, null] as const }));
   const seen = new Set<number>();
-  const bound = (v: Dim | undefined): number | null | '?' => (v === undefined ? null : !isKnown(v) ? '?' : Math.abs(v) >= 2 ** 53 ? null : v);
+  // INT64_MAX / INT64_MIN run past an end: the open bound on that side (Python's None), else clamped as ONNX clamps.
+  const bound = (v: Dim | undefined, open: 1 | -1): number | null | '?' => (v === undefined ? null : !isKnown(v) ? '?' : v * open >= 2 ** 53 ? null : v);
   for (let k = 0; k < starts.length; k++) {
     const raw = axes?.[k] ?? k;
     const axis = raw < 0 ? raw + rank : raw;
     const step = steps?.[k] ?? 1;
     if (axis < 0 || axis >= rank || seen.has(axis) || step === 0 || k >= ends.length) return undefined;
     seen.add(axis);
-    items[axis] = { slice: [bound(starts[k]), bound(ends[k]), step === 1 ? null : step] };
+    const forward = step > 0 ? 1 : -1;
+    items[axis] = { slice: [bound(starts[k], -forward as 1 | -1), bound(ends[k], forward), step === 1 ? null : step] };
   }
   return items;
 }
