@@ -87,12 +87,6 @@ export function analyzePython(file: string, text: string, options: PythonAnalysi
   positions.setMain(file);
   session.interp.now = now;
   session.interp.beginAnalysis({ maxSteps: options.maxSteps ?? 2_000_000, maxDepth: options.maxDepth ?? 150, deadline: now() + (options.timeMs ?? defaultTimeMs) });
-  const mainScope = new Scope(undefined, 'module', file);
-  // The module's namespace is its scope's variables, so names imported from it resolve mid-way.
-  const mainModule: ModuleValue = { t: 'module', name: '__main__', attrs: mainScope.vars };
-  mainScope.vars.set('__name__', str('__main__'));
-  mainScope.vars.set('__file__', str(file));
-  program.loader.beginAnalysis(options.host, file, mainModule);
   session.interp.userFile = file;
   const provenance = new Provenance(positions, file);
 
@@ -100,12 +94,30 @@ export function analyzePython(file: string, text: string, options: PythonAnalysi
   const models: ModelResult[] = [];
   const fileTop: SourceRange = { start: { line: 0, character: 0 }, end: { line: 0, character: 1 } };
 
-  const moduleTracer = session.startTrace('<module>');
   positions.add(file, text);
   const ast = program.parseCache.parse(file, text);
+  const runMain = () => {
+    const scope = new Scope(undefined, 'module', file);
+    // The module's namespace is its scope's variables, so names imported from it resolve mid-way.
+    scope.vars.set('__name__', str('__main__'));
+    scope.vars.set('__file__', str(file));
+    program.loader.beginAnalysis(options.host, file, { t: 'module', name: '__main__', attrs: scope.vars });
+    const tracer = session.startTrace('<module>');
+    return { scope, tracer, raised: executeModule(session.interp, ast.body, scope, '__main__') };
+  };
+  let mainScope = new Scope(undefined, 'module', file);
+  let moduleTracer = session.startTrace('<module>');
   let evaluated = false;
   try {
-    executeModule(session.interp, ast.body, mainScope, '__main__');
+    const before = session.interp.diagnostics.length;
+    let run = runMain();
+    // A raise may come from a module that never ran (a registry its imports fill): run them all,
+    // as Python did at the imports, and the file again (reused modules replay their diagnostics).
+    if (run.raised && program.loader.runDeferredImports()) {
+      session.interp.diagnostics.splice(before);
+      run = runMain();
+    }
+    ({ scope: mainScope, tracer: moduleTracer } = run);
     evaluated = true;
   } catch (e) {
     if (e instanceof BudgetExceeded) diagnostics.push(stoppedAt(e).diagnostic);
