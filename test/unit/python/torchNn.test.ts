@@ -155,6 +155,26 @@ class M(nn.Module):
 `,
     input: [1, 3, 16, 16],
   },
+  functionalConv: {
+    source: `${header}class Same(nn.Conv2d):
+    def forward(self, x):
+        x = F.pad(x, (0, 1, 0, 1))
+        return F.conv2d(x, self.weight, self.bias, self.stride, (0, 0), self.dilation, self.groups)
+
+class M(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.conv = Same(3, 8, 3, stride=2)
+        self.dw = nn.Conv2d(8, 8, 3, groups=8, bias=False)
+        self.g = nn.Parameter(torch.ones(1, 8, 1, 1))
+
+    def forward(self, x):
+        x = self.conv(x)
+        y = F.conv2d(x, self.dw.weight, None, 1, 'same', 1, 8)
+        return torch.addcmul(y, self.g, y, value=0.5)
+`,
+    input: [1, 3, 16, 16],
+  },
   parameterExpand: {
     source: `${header}class M(nn.Module):
     def __init__(self, dim=32):

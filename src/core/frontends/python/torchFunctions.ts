@@ -10,7 +10,8 @@
 import { isKnown, normalizeAxis, spatialAxes, type Dim } from '../../ir/dims';
 import type { LayerSpec } from '../../ir/layers';
 import { arrayFromValue, arrayOf, dtypeNamed, scalarValue, tensorOf, toList } from './arrayValues';
-import { bindCall } from './callArgs';
+import { torchLayers } from '../../frameworks/torchLayers';
+import { bindCall, catalogCall } from './callArgs';
 import { gridAndMaskFunctions } from './torchGridsAndMasks';
 import type { Session } from './session';
 import * as data from './tensorData';
@@ -461,6 +462,32 @@ export function torchFunctions(kit: TorchKit, binop: (op: string, l: Value, r: V
   };
   for (const name of ['matmul', 'mm', 'bmm']) table[name] = rowOf(['input', 'other', 'out'], 'tm', product(false));
   table.linear = rowOf(['input', 'weight', 'bias'], 'f', product(true));
+  // F.conv2d(x, weight, bias, …) with a module's own weight (timm's Conv2dSame pads, then calls it):
+  // torch.nn's conv rule with the sizes read off the weight, counted with the module that holds it.
+  for (const rank of [1, 2, 3]) {
+    const name = `conv${rank}d`;
+    table[name] = rowOf(['input', 'weight', 'bias', 'stride', 'padding', 'dilation', 'groups'], 'tf', (b, s) => {
+      const weight = b.get('weight');
+      const groups = b.num('groups', 1);
+      const sizes = weight?.t === 'tensor' ? weight.shape : [];
+      if (sizes.length !== rank + 2 || !sizes.every(isKnown) || groups === undefined) return unknownOp(b, s, `${name}() of a weight whose shape is not known`);
+      const [out, perGroup, ...kernel] = sizes as number[];
+      const keywords = new Map<string, Value>([...b.values].filter(([k]) => ['stride', 'padding', 'dilation', 'groups'].includes(k)));
+      keywords.set('bias', { t: 'bool', v: !!b.get('bias') && b.get('bias')!.t !== 'none' });
+      const args = { positional: [int(perGroup * groups), int(out), tuple(kernel.map(int))], keywords };
+      const { spec, error } = catalogCall(torchLayers, `Conv${rank}d`, args);
+      return kit.op(name, error ? { kind: 'unknown', className: name, reason: error } : spec, b.get('input'), s);
+    });
+  }
+  // input + value · t1 ∘ t2 (or / t2): elementwise, broadcast over the three.
+  for (const name of ['addcmul', 'addcdiv']) {
+    table[name] = rowOf(['input', 'tensor1', 'tensor2', 'value'], 'tm', (b, s) => {
+      const [x, t1, t2] = ['input', 'tensor1', 'tensor2'].map((p) => b.get(p) ?? NONE);
+      const product = binop(name === 'addcmul' ? '*' : '/', t1, t2, s);
+      const value = b.get('value');
+      return binop('+', x, value && value.t !== 'none' ? binop('*', product, value, s) : product, s);
+    });
+  }
   // torch 2's fused attention: softmax(q @ kᵀ · scale) @ v, recorded as its two products.
   table.scaled_dot_product_attention = rowOf(['query', 'key', 'value', 'attn_mask', 'dropout_p', 'is_causal', 'scale', 'enable_gqa'], 'f', (b, s) => {
     const [q, k, v] = ['query', 'key', 'value'].map((p) => b.get(p));
