@@ -95,7 +95,11 @@ export const rowOf = (params: string[], forms: string, run: TorchFunction['run']
 export const creationExtras = ['dtype', 'layout', 'device', 'pin_memory', 'requires_grad', 'generator', 'out', 'memory_format'];
 
 /** The elementwise functions of the table, each with its value function for data tensors. */
-const math: Readonly<Record<string, { fn: (x: number) => number; toFloat: boolean }>> = {
+/**
+ * `approximate`: torch's kernels (and libm) may round these an ulp away from JavaScript's, so their
+ * values stay unknown (position-encoding tables need only their shape); the rest are exact.
+ */
+const math: Readonly<Record<string, { fn: (x: number) => number; toFloat: boolean; approximate?: boolean }>> = {
   floor: { fn: Math.floor, toFloat: false },
   ceil: { fn: Math.ceil, toFloat: false },
   trunc: { fn: Math.trunc, toFloat: false },
@@ -109,6 +113,14 @@ const math: Readonly<Record<string, { fn: (x: number) => number; toFloat: boolea
   exp: { fn: Math.exp, toFloat: true },
   sqrt: { fn: Math.sqrt, toFloat: true },
   rsqrt: { fn: (x) => 1 / Math.sqrt(x), toFloat: true },
+  sin: { fn: Math.sin, toFloat: true, approximate: true },
+  cos: { fn: Math.cos, toFloat: true, approximate: true },
+  tan: { fn: Math.tan, toFloat: true, approximate: true },
+  atan: { fn: Math.atan, toFloat: true, approximate: true },
+  log1p: { fn: Math.log1p, toFloat: true, approximate: true },
+  expm1: { fn: Math.expm1, toFloat: true, approximate: true },
+  reciprocal: { fn: (x) => 1 / x, toFloat: true },
+  square: { fn: (x) => x * x, toFloat: false },
 };
 
 /** torch's binary functions and the Python operator each one is. */
@@ -202,10 +214,10 @@ export function torchFunctions(kit: TorchKit, binop: (op: string, l: Value, r: V
       return binop(symbol, b.get('input') ?? NONE, right, s);
     });
   }
-  for (const [name, { fn, toFloat }] of Object.entries(math)) {
+  for (const [name, { fn, toFloat, approximate }] of Object.entries(math)) {
     table[name] = rowOf(['input'], 'tm', (b, s) => {
       const a = arrayOf(b.get('input'));
-      if (a) return tensorOf(data.unary(a, fn, toFloat));
+      if (a) return approximate ? { t: 'tensor', id: -1, shape: a.shape } : tensorOf(data.unary(a, fn, toFloat));
       return b.get('input')?.t === 'tensor' ? elementwise(b, s) : unknown(`torch.${name}() of something that is not a tensor`);
     });
   }
@@ -309,6 +321,12 @@ export function torchFunctions(kit: TorchKit, binop: (op: string, l: Value, r: V
   const sizeParam = (b: Bound, p: string): number[] | undefined => b.ints(p);
   table.view = rowOf(['input', '*size'], 'm', (b, s) => reshapeTo(b, sizeParam(b, 'size'), s));
   table.reshape = rowOf(['input', '*shape'], 'tm', (b, s) => reshapeTo(b, sizeParam(b, 'shape'), s));
+  for (const name of ['view_as', 'reshape_as']) {
+    table[name] = rowOf(['input', 'other'], 'm', (b, s) => {
+      const other = b.get('other');
+      return other?.t === 'tensor' ? reshapeTo(b, [...other.shape], s) : unknownOp(b, s, `${name}() of something that is not a tensor`);
+    });
+  }
   table.flatten = rowOf(['input', 'start_dim', 'end_dim'], 'tm', (b, s) => {
     const [start, end] = [b.num('start_dim', 0), b.num('end_dim', -1)];
     const x = b.get('input');

@@ -131,6 +131,20 @@ export function installTorchOps(session: Session, torch: ModuleValue, functional
     }
   }
   T.set('is_tensor', fn('is_tensor', (a) => ({ t: 'bool', v: a.positional[0]?.t === 'tensor' })));
+  // torch.device: CNN Lens analyses as if on the CPU (a tensor's .device), which no shape depends on.
+  const deviceText = (d: Value) => (d.t === 'instance' ? d.attrs.get('type') : undefined);
+  const deviceClass = om.newClass('device', [], new Map<string, Value>([
+    ['__init__', builtin('__init__', (a) => {
+      const [self, spec] = a.positional;
+      const text = spec?.t === 'str' ? spec.v : spec?.t === 'instance' ? (deviceText(spec) as { v?: string } | undefined)?.v : undefined;
+      if (self?.t === 'instance') self.attrs.set('type', text === undefined ? unknown('a device not known statically') : str(text.split(':')[0]));
+      return NONE;
+    }, true)],
+    ['__str__', builtin('__str__', (a) => deviceText(a.positional[0] ?? NONE) ?? unknown('device'), true)],
+    ['__repr__', builtin('__repr__', (a) => deviceText(a.positional[0] ?? NONE) ?? unknown('device'), true)],
+  ]));
+  T.set('device', deviceClass);
+  const cpu: Value = { t: 'instance', cls: deviceClass, attrs: new Map<string, Value>([['type', str('cpu')], ['index', NONE]]) };
   T.set('_assert', fn('_assert', () => NONE));
   T.set('Tensor', om.newClass('Tensor', [], new Map(), 'torch.Tensor'));
   T.set('Size', om.builtins.get('tuple')!);
@@ -157,7 +171,7 @@ export function installTorchOps(session: Session, torch: ModuleValue, functional
       case 'dtype':
         return x.data ? T.get(x.data.dtype) ?? unknown('dtype') : unknown('dtype');
       case 'device':
-        return unknown('device');
+        return cpu;
       case 'is_cuda':
         return FALSE;
       case 'T':
