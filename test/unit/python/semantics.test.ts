@@ -114,9 +114,13 @@ class Box:
 a = (to_2tuple(7), to_2tuple([3, 4]), to_2tuple('ab'))
 b = (isinstance([1], Sequence), isinstance((1,), Sequence), isinstance({}, Sequence), isinstance({1}, Sequence))
 c = (isinstance({}, Mapping), isinstance(len, Callable), isinstance(3, Callable), isinstance(Box, Callable))
-d = (isinstance(Box(), collections.abc.Sized), isinstance(Box(), collections.abc.Iterable), isinstance(2.5, typing.Iterable))`;
+d = (isinstance(Box(), collections.abc.Sized), isinstance(Box(), collections.abc.Iterable), isinstance(2.5, typing.Iterable))
+import types, functools
+e = (isinstance(to_2tuple, types.FunctionType), isinstance(lambda: 1, types.LambdaType), isinstance(len, types.FunctionType))
+f = (isinstance(Box, type), isinstance(Box(), type), isinstance(functools, types.ModuleType), isinstance(Box().__len__, types.MethodType))`;
     expectValues(source, {
       a: "((7, 7), (3, 4), ('ab', 'ab'))", b: '(True, True, False, False)', c: '(True, True, False, True)', d: '(True, False, False)',
+      e: '(True, True, False)', f: '(True, False, True, True)',
     });
   });
 });

@@ -3,7 +3,7 @@
  * `isinstance`: model code normalises arguments with them (timm's `to_2tuple` asks
  * `isinstance(x, collections.abc.Iterable)`), and an unknown answer there sends it down the wrong
  * branch. Each class answers for the evaluator's value kinds as Python's registrations do, and for
- * a user class by the methods it defines.
+ * a user class by the methods it defines. The `types` module's FunctionType and friends likewise.
  */
 import type { ObjectModel } from './objects';
 import type { ClassValue, Value } from './values';
@@ -23,6 +23,19 @@ const abcs: Readonly<Record<string, { kinds: readonly string[]; methods: readonl
   Hashable: { kinds: ['int', 'float', 'bool', 'str', 'tuple', 'none', 'func', 'builtin', 'class', 'tensor'], methods: ['__hash__'] },
   Callable: { kinds: ['func', 'builtin', 'bound', 'class'], methods: ['__call__'] },
 };
+/** The `types` module's classes of functions and modules, which isinstance answers by value kind. */
+const valueTypes: Readonly<Record<string, { kinds: readonly string[]; methods: readonly string[] }>> = {
+  FunctionType: { kinds: ['func'], methods: [] },
+  LambdaType: { kinds: ['func'], methods: [] },
+  MethodType: { kinds: ['bound'], methods: [] },
+  BuiltinFunctionType: { kinds: ['builtin'], methods: [] },
+  BuiltinMethodType: { kinds: ['builtin'], methods: [] },
+  ModuleType: { kinds: ['module'], methods: [] },
+};
+
+export function typesModuleClasses(om: ObjectModel): Map<string, ClassValue> {
+  return new Map(Object.keys(valueTypes).map((name) => [name, om.newClass(name, [], new Map(), `abc:${name}`)]));
+}
 
 export const abcNames = Object.keys(abcs);
 
@@ -32,7 +45,8 @@ export function abstractBaseClasses(om: ObjectModel): Map<string, ClassValue> {
 
 /** isinstance(v, cls) for an ABC `cls`; undefined when it cannot be told. */
 export function abcInstanceCheck(om: ObjectModel, cls: ClassValue, v: Value): boolean | undefined {
-  const entry = cls.native?.startsWith('abc:') ? abcs[cls.native.slice(4)] : undefined;
+  const name = cls.native?.startsWith('abc:') ? cls.native.slice(4) : '';
+  const entry = abcs[name] ?? valueTypes[name];
   if (!entry) return undefined;
   if (v.t === 'unknown' || v.t === 'lazy') return undefined;
   if (v.t === 'instance') {

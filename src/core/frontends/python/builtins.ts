@@ -284,6 +284,8 @@ export function installBuiltins(om: ObjectModel): void {
         return rs.includes(true) ? true : rs.includes(undefined) ? undefined : false;
       }
       if (t.t === 'lazy') return check(t.resolve());
+      // `type` is a builtin function here; as a class, its instances are the classes.
+      if (t.t === 'builtin' && t.name === 'type') return v.t === 'unknown' || v.t === 'lazy' ? undefined : v.t === 'class';
       if (t.t !== 'class') return undefined;
       if (t.native?.startsWith('abc:')) return abcInstanceCheck(om, t, v);
       if (v.t === 'instance') return om.isSubclass(v.cls, t);

@@ -6,7 +6,7 @@
  * (os, PIL, numpy…) are open: their attributes are unknown values, never errors.
  */
 import type { ObjectModel } from './objects';
-import { abstractBaseClasses } from './abcClasses';
+import { abstractBaseClasses, typesModuleClasses } from './abcClasses';
 import { reModule } from './stdlibRe';
 import {
   NONE, builtin, dict, float, int, list, numberOf, str, tuple, unknown,
@@ -172,7 +172,8 @@ export function stdlibModules(om: ObjectModel): Map<string, ModuleValue> {
     mul: fn('mul', (a, s) => om.binop('*', a.positional[0] ?? NONE, a.positional[1] ?? NONE, s, false)),
     add: fn('add', (a, s) => om.binop('+', a.positional[0] ?? NONE, a.positional[1] ?? NONE, s, false)),
   });
-  for (const name of ['os', 'sys', 'inspect', 'logging', 'importlib', 'types', 'numbers', 'pathlib', 'json', 'urllib', 'hashlib']) mod(name, {}, true);
+  for (const name of ['os', 'sys', 'inspect', 'logging', 'importlib', 'numbers', 'pathlib', 'json', 'urllib', 'hashlib']) mod(name, {}, true);
+  mod('types', Object.fromEntries(typesModuleClasses(om)), true);
   modules.set('re', reModule(om));
   return modules;
 }
