@@ -86,7 +86,9 @@ export function analyzePython(file: string, text: string, options: PythonAnalysi
   const { session, positions } = program;
   positions.setMain(file);
   session.interp.now = now;
-  session.interp.beginAnalysis({ maxSteps: options.maxSteps ?? 2_000_000, maxDepth: options.maxDepth ?? 150, deadline: now() + (options.timeMs ?? defaultTimeMs) });
+  // A longer time budget (the CLI's --max-time) buys proportionally more steps; the editor's 200 ms keeps 2 M.
+  const maxSteps = options.maxSteps ?? Math.max(2_000_000, 1_000 * (options.timeMs ?? defaultTimeMs));
+  session.interp.beginAnalysis({ maxSteps, maxDepth: options.maxDepth ?? 150, deadline: now() + (options.timeMs ?? defaultTimeMs) });
   session.interp.userFile = file;
   const provenance = new Provenance(positions, file);
 
