@@ -151,11 +151,14 @@ export function installTorchNn(session: Session, nn: ModuleValue): void {
       };
       const tracer = session.tracer;
       if (!tracer) return run();
+      const appliedBefore = state.layer ? tracer.applicationsOf(state.layer) : 0;
       const out = tracer.inGroup(self, state.path ?? '', self.cls.name, state.site, run);
       // A module with no submodules is a leaf in PyTorch's eyes (named_modules, hooks, torchinfo),
       // even when CNN Lens followed its forward from source: mark its output with its own path.
-      // A layer subclass's own node already carries the path.
-      if (state.children.size === 0 && !state.layer && out.t === 'tensor') return tracer.markLeafCall(state.path ?? null, self.cls.name, out, site);
+      // A layer subclass whose forward reached `super().forward(x)` already has a node carrying the
+      // path; one computing with the functional form (`F.layer_norm(x, self.normalized_shape, ...)`) has not.
+      const ownNode = state.layer && tracer.applicationsOf(state.layer) > appliedBefore;
+      if (state.children.size === 0 && !ownNode && out.t === 'tensor') return tracer.markLeafCall(state.path ?? null, self.cls.name, out, site);
       return out;
     },
     getItem(self, index, site) {
