@@ -190,6 +190,28 @@ class M(nn.Module):
 `,
     input: [1, 3, 16, 16],
   },
+  moduleListOperators: {
+    source: `${header}from typing import OrderedDict
+
+
+class M(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.layers = nn.ModuleList()
+        for width in (16, 12):
+            self.layers += [nn.Linear(8 if width == 16 else 16, width)]
+        self.more = self.layers + [nn.ReLU(), nn.Linear(12, 4)]
+        named = OrderedDict()
+        named["fc"] = nn.Linear(4, 6)
+        self.head = nn.Sequential(named)
+
+    def forward(self, x):
+        for layer in self.more[:3]:
+            x = layer(x)
+        return self.head(self.more[-1](x))
+`,
+    input: [2, 8],
+  },
   quantStubs: {
     source: `${header}from torch.ao.quantization import QuantStub
 from torchvision.ops import StochasticDepth

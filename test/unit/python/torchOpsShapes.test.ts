@@ -8,6 +8,7 @@ import { analyzePython } from '../../../src/core/frontends/python/analyzePython'
 import type { Shape } from '../../../src/core/ir/dims';
 import type { IndexItemSpec } from '../../../src/core/ir/layers';
 import { indexRule } from '../../../src/core/shapes/rules/tensorOps';
+import { lensAnswer, skipWithoutTorch, torchAnswers, type Program } from './torchTruth';
 
 const ctx = { framework: 'pytorch', layout: 'channels_first', explain: false } as const;
 const run = (input: Shape, items: IndexItemSpec[]) => indexRule({ kind: 'index', items }, [input], ctx as never);
@@ -71,5 +72,30 @@ describe('split, chunk, unbind and slices in a forward pass', () => {
     assert.equal(model.analysis.totals.params, 8 * 8 + 8 + 4 * 8 + 8 + 6 * 4 + 4);
     assert.deepEqual(model.analysis.totals.outputShapes[0], [2, 24, 5, 5]);
     assert.deepEqual(result.diagnostics.filter((d) => d.severity === 'error'), []);
+  });
+});
+
+/** A module whose forward is `body`, on an input of the given shape, for torch to answer too. */
+const forward = (body: string, input: number[]): Program => ({
+  source: `import torch\nfrom torch import nn\n\nclass M(nn.Module):\n    def forward(self, x):\n        ${body}\n`,
+  input,
+});
+
+const opPrograms: Record<string, Program> = {
+  swapaxes: forward('return torch.swapaxes(x, -2, -3)', [1, 4, 9, 32]),
+  swapdimsMethod: forward('return x.swapdims(0, 2).swapaxes(1, 3)', [2, 3, 5, 7]),
+};
+
+describe('tensor ops against torch 1.13', function () {
+  this.timeout(60_000);
+
+  it('gives each op the output shape torch gives', function () {
+    skipWithoutTorch(this);
+    const truth = torchAnswers(opPrograms);
+    const failures = Object.entries(opPrograms).flatMap(([name, program]) => {
+      const lens = lensAnswer(name, program);
+      return JSON.stringify(lens) === JSON.stringify(truth[name]) ? [] : [`${name}: CNN Lens ${JSON.stringify(lens)}, torch ${JSON.stringify(truth[name])}`];
+    });
+    assert.deepEqual(failures, []);
   });
 });

@@ -46,6 +46,9 @@ export const expressions = [
   '[a.tolist() for a in np.split(np.arange(6), 3)]', '[a.tolist() for a in np.split(np.arange(6), [1, 4])]', 'np.array_split(np.arange(7), 3)[0]',
   'np.linspace(0, 0.2, 5)[2]', 'np.array([3, 1, 2]).sum()', 'np.array([3, 1, 2]).max()', 'np.array([2, 3]) / 2', 'np.zeros(3)', 'np.ones((2, 2), dtype=int)',
   '[int(v) for v in np.round(np.linspace(16, 64, 4) / 8) * 8]', 'np.concatenate([np.arange(2), np.arange(3)])', 'np.arange(6).reshape(2, 3)[1, 1:]',
+  'torch.meshgrid(torch.arange(3), torch.arange(4) + 10, indexing="ij")', 'torch.meshgrid([torch.arange(2), torch.arange(3)])',
+  'torch.meshgrid(torch.arange(3), torch.tensor([5, 7]), torch.arange(2), indexing="xy")',
+  'torch.stack(torch.meshgrid([torch.arange(2), torch.arange(2)], indexing="ij")).flatten(1)',
 ];
 
 const pythonProgram = String.raw`

@@ -11,6 +11,7 @@ import { isKnown, normalizeAxis, spatialAxes, type Dim } from '../../ir/dims';
 import type { LayerSpec } from '../../ir/layers';
 import { arrayFromValue, arrayOf, dtypeNamed, scalarValue, tensorOf, toList } from './arrayValues';
 import { bindCall } from './callArgs';
+import { PyRaise } from './errors';
 import type { Session } from './session';
 import * as data from './tensorData';
 import {
@@ -323,6 +324,9 @@ export function torchFunctions(kit: TorchKit, binop: (op: string, l: Value, r: V
     [perm[i], perm[j]] = [perm[j], perm[i]];
     return kit.op(b.name, { kind: 'permute', perm }, x, s);
   });
+  table.swapaxes = rowOf(['input', 'axis0', 'axis1'], 'tm', (b, s) =>
+    table.transpose.run(new Bound(b.name, new Map([['input', b.get('input') ?? NONE], ['dim0', b.get('axis0') ?? NONE], ['dim1', b.get('axis1') ?? NONE]])), s));
+  table.swapdims = rowOf(['input', 'dim0', 'dim1'], 'tm', (b, s) => table.transpose.run(b, s));
   const squeeze = (add: boolean) => (b: Bound, s: CallSite): Value => {
     const x = b.get('input');
     const dim = b.num('dim');
@@ -396,6 +400,28 @@ export function torchFunctions(kit: TorchKit, binop: (op: string, l: Value, r: V
     if (!parts.every((t): t is TensorValue => t.t === 'tensor')) return unknown(`torch.${b.name}() of tensors not known statically`);
     return session.tracer.applyOp(stack ? 'stack' : 'cat', { kind: 'concat', axis }, parts, s);
   };
+  // Coordinate grids (relative-position tables in __init__): known values in, known values out.
+  table.meshgrid = rowOf(['*tensors', 'indexing'], 't', (b, s) => {
+    const axes = om.iterate(b.get('tensors') ?? NONE, s)?.map(arrayOf);
+    const indexing = b.get('indexing');
+    const xy = indexing?.t === 'str' && indexing.v === 'xy';
+    if (!axes?.length || !axes.every((a): a is data.DataArray => !!a && a.shape.length <= 1) || (indexing && indexing.t !== 'none' && indexing.t !== 'str')) {
+      return unknown('torch.meshgrid() of tensors whose values are not known statically');
+    }
+    if (axes.some((a) => a.data.dtype !== axes[0].data.dtype)) throw new PyRaise(om.exception('RuntimeError', 'meshgrid expects all tensors to have the same dtype'), s.file, s.from);
+    const lengths = axes.map((a) => a.data.values.length);
+    // 'xy' swaps the first two output axes (Cartesian indexing).
+    const order = xy && axes.length > 1 ? [1, 0, ...lengths.slice(2).map((_, i) => i + 2)] : lengths.map((_, i) => i);
+    const shape = order.map((i) => lengths[i]);
+    const total = shape.reduce((p, d) => p * d, 1);
+    if (total > data.maxDataElements) return tuple(axes.map(() => ({ t: 'tensor', id: -1, shape }) as TensorValue));
+    return tuple(axes.map((a, k) => {
+      const at = order.indexOf(k);
+      const stride = shape.slice(at + 1).reduce((p, d) => p * d, 1);
+      const values = Array.from({ length: total }, (_, i) => a.data.values[Math.floor(i / stride) % shape[at]]);
+      return tensorOf(data.make('torch', a.data.dtype, shape, values));
+    }));
+  });
   for (const name of ['cat', 'concat', 'concatenate']) table[name] = rowOf(['tensors', 'dim', 'out'], 't', join(false));
   table.stack = rowOf(['tensors', 'dim', 'out'], 't', join(true));
 

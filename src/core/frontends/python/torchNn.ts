@@ -174,7 +174,8 @@ export function installTorchNn(session: Session, nn: ModuleValue): void {
       if (state.container === 'dict' || index.t === 'str') return state.children.get(index.t === 'str' ? index.v : '') ?? unknown('ModuleDict key');
       if (index.t === 'slice') {
         const picked = om.getItem(list(children), index, site);
-        return makeContainer(sequentialClass, 'sequential', picked.t === 'list' ? picked.items.filter(isModule) : [], site);
+        const [cls, kind] = state.container === 'list' ? [moduleListClass, 'list' as const] : [sequentialClass, 'sequential' as const];
+        return makeContainer(cls, kind, picked.t === 'list' ? picked.items.filter(isModule) : [], site);
       }
       const i = numberOf(index);
       if (i === undefined) return unknown('module index');
@@ -243,6 +244,12 @@ export function installTorchNn(session: Session, nn: ModuleValue): void {
     }
     return copy;
   };
+  /** ModuleList.extend (and `+=`): each module of the iterable appended under the next index. */
+  const extend = (self: InstanceValue, modules: Value | undefined, site: CallSite): Value => {
+    const state = moduleState(self)!;
+    for (const child of om.iterate(modules ?? NONE, site) ?? []) if (isModule(child)) register(self, String(state.children.size), child);
+    return self;
+  };
   const moduleMethods: Record<string, BuiltinValue> = {
     add_module: method('add_module', (self, a) => {
       const [name, child] = a.positional;
@@ -304,11 +311,7 @@ export function installTorchNn(session: Session, nn: ModuleValue): void {
       else if (param) registerParameter(self, String(state.params?.size ?? 0), param);
       return self;
     }),
-    extend: method('extend', (self, a, s) => {
-      const state = moduleState(self)!;
-      for (const child of om.iterate(a.positional[0] ?? NONE, s) ?? []) if (isModule(child)) register(self, String(state.children.size), child);
-      return self;
-    }),
+    extend: method('extend', (self, a, s) => extend(self, a.positional[0], s)),
     insert: method('insert', (self, a) => {
       const state = moduleState(self)!;
       const at = numberOf(a.positional[0] ?? NONE) ?? state.children.size;
@@ -368,12 +371,18 @@ export function installTorchNn(session: Session, nn: ModuleValue): void {
     for (const child of moduleState(self)!.children.values()) x = om.call(child, { positional: [x], keywords: new Map() }, s);
     return x;
   }));
-  containerClass('ModuleList', 'list');
+  const moduleListClass = containerClass('ModuleList', 'list');
+  // `blocks += [Layer(...)]` extends in place; `a + b` is a new ModuleList holding both, as torch 1.13.
+  moduleListClass.attrs.set('__iadd__', method('__iadd__', (self, a, s) => extend(self, a.positional[0], s)));
+  moduleListClass.attrs.set('__add__', method('__add__', (self, a, s) => {
+    const combined = makeContainer(moduleListClass, 'list', [...moduleState(self)!.children.values()], s);
+    return extend(combined, a.positional[0], s);
+  }));
   containerClass('ModuleDict', 'dict');
   containerClass('ParameterList', 'paramList');
   containerClass('ParameterDict', 'paramDict');
 
-  const makeContainer = (cls: ClassValue, kind: 'sequential', children: InstanceValue[], site: CallSite): InstanceValue => {
+  const makeContainer = (cls: ClassValue, kind: ContainerKind, children: InstanceValue[], site: CallSite): InstanceValue => {
     const self: InstanceValue = { t: 'instance', cls, attrs: new Map(), native: { module: { ...newState(site), container: kind } } };
     children.forEach((c, i) => register(self, String(i), c));
     return self;
