@@ -176,6 +176,8 @@ class NodeCompiler {
         throw new UnsupportedLayer(`${spec.attribute} is a tensor the module holds, not a layer the panel can run`);
       case 'multiheadAttention':
         throw new UnsupportedLayer('multi-head attention is not among the layers the panel runs');
+      case 'einsum':
+        throw new UnsupportedLayer('einsum is not among the ops the panel runs');
       case 'unknown':
         throw new UnsupportedLayer(spec.reason ? `${spec.className} could not be built: ${spec.reason}` : `${spec.className} is not a layer CNN Lens knows how to run`);
     }

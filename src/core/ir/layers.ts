@@ -355,6 +355,15 @@ export interface ExpandSpec {
   readonly sizes: readonly number[];
 }
 
+/**
+ * `torch.einsum(equation, *operands)`: the equation's subscripts say which axes of the operands
+ * meet and which remain (`'bhqd,bhkd->bhqk'`). No weights of its own.
+ */
+export interface EinsumSpec {
+  readonly kind: 'einsum';
+  readonly equation: string;
+}
+
 export interface UnknownSpec {
   readonly kind: 'unknown';
   /** What the source called it, e.g. `MyAttention` or `tfa.layers.GELU`. */
@@ -397,6 +406,7 @@ export type LayerSpec =
   | ParameterSpec
   | MultiheadAttentionSpec
   | ExpandSpec
+  | EinsumSpec
   | UnknownSpec;
 
 export type LayerKind = LayerSpec['kind'];

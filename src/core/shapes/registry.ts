@@ -7,6 +7,7 @@ import type { Shape } from '../ir/dims';
 import type { LayerKind, LayerSpec } from '../ir/layers';
 import type { RuleContext, RuleResult } from './rule';
 import { expandRule, multiheadAttentionRule, parameterRule } from './rules/attention';
+import { einsumRule } from './rules/einsum';
 import { convRule, convTransposeRule, depthwiseConvRule, separableConvRule } from './rules/conv';
 import { denseRule, embeddingRule } from './rules/dense';
 import { activationRule, channelShuffleRule, dropoutRule, passThroughRule, rescalingRule, scalarRule, unknownRule } from './rules/elementwise';
@@ -61,6 +62,7 @@ export const layerKinds: { readonly [K in LayerKind]: KindInfo } = {
   parameter: { category: 'other', title: 'Parameter', rule: parameterRule },
   multiheadAttention: { category: 'dense', title: 'Multi-head attention', rule: multiheadAttentionRule },
   expand: { category: 'reshape', title: 'Expand', rule: expandRule },
+  einsum: { category: 'merge', title: 'Einstein summation', rule: einsumRule },
   unknown: { category: 'other', title: 'Unknown layer', rule: unknownRule },
 };
 

@@ -17,7 +17,14 @@ const setup = `import math
 import torch
 import numpy as np
 w = torch.arange(6) * 24.48 + 24
-cap = torch.round(torch.log(w / 24) / math.log(2.54))`;
+cap = torch.round(torch.log(w / 24) / math.log(2.54))
+rc = torch.arange(6).view(2, 3).permute(1, 0).contiguous()
+rc[:, 0] += 2
+rc[1] = torch.tensor([7, 8])
+rc[..., 1] *= 3
+rc[0, 0] = 2.9
+grid = torch.zeros(2, 3)
+grid[:, 1:] = torch.tensor([0.5, 1.5])`;
 
 export const expressions = [
   'torch.arange(5)', 'torch.arange(2, 11, 3)', 'torch.arange(0, 1, 0.25)', 'torch.arange(6.0)',
@@ -49,6 +56,7 @@ export const expressions = [
   'torch.meshgrid(torch.arange(3), torch.arange(4) + 10, indexing="ij")', 'torch.meshgrid([torch.arange(2), torch.arange(3)])',
   'torch.meshgrid(torch.arange(3), torch.tensor([5, 7]), torch.arange(2), indexing="xy")',
   'torch.stack(torch.meshgrid([torch.arange(2), torch.arange(2)], indexing="ij")).flatten(1)',
+  'rc', 'grid', 'torch.arange(24).view(2, 3, 4).permute(2, 0, -2)', 'torch.arange(6).view(2, 3).transpose(0, 1).tolist()',
 ];
 
 const pythonProgram = String.raw`

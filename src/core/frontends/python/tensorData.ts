@@ -264,6 +264,38 @@ export function sliceRange(n: number, start: number | null, stop: number | null,
  * or a bool mask. Undefined when out of range or beyond what is modelled (several index arrays).
  */
 export function index(a: DataArray, items: readonly IndexItem[]): DataArray | undefined {
+  const picked = pick(a, items);
+  return picked && { shape: picked.shape, data: { ...a.data, values: picked.offsets.map((o) => a.data.values[o]) } };
+}
+
+/**
+ * `a[items] = value`: the elements the index picks take the value's, broadcast to the picked shape
+ * and cast to `a`'s dtype (torch and numpy assign in place). Undefined where indexing would be.
+ */
+export function assign(a: DataArray, items: readonly IndexItem[], value: DataArray): DataArray | undefined {
+  const picked = pick(a, items);
+  const shape = picked && broadcast(picked.shape, value.shape);
+  if (!picked || !shape || shape.length !== picked.shape.length || shape.some((d, i) => d !== picked.shape[i])) return undefined;
+  const values = [...a.data.values];
+  const from = broadcastIndex(picked.shape, value.shape);
+  const assigned = cast(from.map((i) => value.data.values[i]), a.data.dtype);
+  picked.offsets.forEach((o, k) => (values[o] = assigned[k]));
+  return { shape: a.shape, data: { ...a.data, values } };
+}
+
+/** `x.permute(perm)` of a data array; undefined when `perm` is not a permutation of its axes. */
+export function permute(a: DataArray, perm: readonly number[]): DataArray | undefined {
+  const axes = perm.map((p) => (p < 0 ? p + a.shape.length : p));
+  if (axes.length !== a.shape.length || new Set(axes).size !== axes.length || axes.some((p) => p < 0 || p >= a.shape.length)) return undefined;
+  const shape = axes.map((p) => a.shape[p]);
+  const st = strides(a.shape);
+  let offsets = [0];
+  for (const p of axes) offsets = offsets.flatMap((o) => Array.from({ length: a.shape[p] }, (_, i) => o + i * st[p]));
+  return { shape, data: { ...a.data, values: offsets.map((o) => a.data.values[o]) } };
+}
+
+/** The output shape of `a[items]` and the flat offset in `a` of each of its elements. */
+function pick(a: DataArray, items: readonly IndexItem[]): { shape: number[]; offsets: number[] } | undefined {
   const consumed = items.reduce((p, it) => p + (it.kind === 'newaxis' || it.kind === 'ellipsis' ? 0 : it.kind === 'array' && it.array.data.dtype === 'bool' ? it.array.shape.length : 1), 0);
   if (consumed > a.shape.length || items.filter((i) => i.kind === 'ellipsis').length > 1 || items.filter((i) => i.kind === 'array').length > 1) return undefined;
   const expanded: IndexItem[] = [];
@@ -308,7 +340,7 @@ export function index(a: DataArray, items: readonly IndexItem[]): DataArray | un
   }
   let offsets = [0];
   for (const p of picks) offsets = offsets.flatMap((o) => p.map((q) => o + q));
-  return { shape: outShape, data: { ...a.data, values: offsets.map((o) => a.data.values[o]) } };
+  return { shape: outShape, offsets };
 }
 
 /** The nested Python-list structure of `.tolist()`, with `leaf` making each element. */

@@ -310,9 +310,15 @@ export function torchFunctions(kit: TorchKit, binop: (op: string, l: Value, r: V
     }
     return kit.op('flatten', { kind: 'flatten', startDim: start, endDim: end }, x, s);
   });
+  /** A permutation of axes: computed on known values, a node on a symbolic tensor. */
+  const permuted = (b: Bound, perm: number[], s: CallSite): Value => {
+    const a = arrayOf(b.get('input'));
+    const out = a && data.permute(a, perm);
+    return out ? tensorOf(out) : kit.op(b.name, { kind: 'permute', perm }, b.get('input'), s);
+  };
   table.permute = rowOf(['input', '*dims'], 'tm', (b, s) => {
     const perm = b.ints('dims');
-    return perm ? kit.op(b.name, { kind: 'permute', perm }, b.get('input'), s) : unknownOp(b, s, 'dims not known statically');
+    return perm ? permuted(b, perm, s) : unknownOp(b, s, 'dims not known statically');
   });
   table.transpose = rowOf(['input', 'dim0', 'dim1'], 'tm', (b, s) => {
     const x = b.get('input');
@@ -322,7 +328,7 @@ export function torchFunctions(kit: TorchKit, binop: (op: string, l: Value, r: V
     const [i, j] = [normalizeAxis(d0, perm.length), normalizeAxis(d1, perm.length)];
     if (i === null || j === null) return unknownOp(b, s, `dims ${d0}, ${d1} out of range for a ${perm.length}-D tensor`);
     [perm[i], perm[j]] = [perm[j], perm[i]];
-    return kit.op(b.name, { kind: 'permute', perm }, x, s);
+    return permuted(b, perm, s);
   });
   table.swapaxes = rowOf(['input', 'axis0', 'axis1'], 'tm', (b, s) =>
     table.transpose.run(new Bound(b.name, new Map([['input', b.get('input') ?? NONE], ['dim0', b.get('axis0') ?? NONE], ['dim1', b.get('axis1') ?? NONE]])), s));
@@ -386,6 +392,26 @@ export function torchFunctions(kit: TorchKit, binop: (op: string, l: Value, r: V
   table.chunk = rowOf(['input', 'chunks', 'dim'], 'tm', (b, s) => pieces(b, s, 'chunks'));
   table.split = rowOf(['input', 'split_size_or_sections', 'dim'], 'tm', (b, s) => pieces(b, s, 'sections'), { split_size: 'split_size_or_sections' });
   table.unbind = rowOf(['input', 'dim'], 'tm', (b, s) => pieces(b, s, 'unbind'));
+  // tensor_split: an int is a number of near-equal sections (the first ones one longer), a sequence
+  // the indices to split before; both become the sizes of a split.
+  table.tensor_split = rowOf(['input', 'indices_or_sections', 'dim'], 'tm', (b, s) => {
+    const x = b.get('input');
+    const how = b.get('indices_or_sections');
+    const [axis, cuts] = [b.num('dim', 0), b.ints('indices_or_sections')];
+    const at = x?.t === 'tensor' && axis !== undefined ? normalizeAxis(axis, x.shape.length) : null;
+    const length = at === null ? undefined : (x as TensorValue).shape[at];
+    if (!isKnown(length) || !cuts || !how || how.t === 'none') return unknownOp(b, s, 'tensor_split() of a dim or sections not known statically');
+    let sizes: number[];
+    if (how.t === 'tuple' || how.t === 'list') {
+      const ends = [...cuts, length].map((c) => Math.min(Math.max(c < 0 ? c + length : c, 0), length));
+      sizes = ends.map((e, i) => Math.max(0, e - Math.max(i ? ends[i - 1] : 0, 0)));
+    } else {
+      const n = cuts[0];
+      if (!(n > 0)) return unknownOp(b, s, `tensor_split() into ${n} sections`);
+      sizes = Array.from({ length: n }, (_, i) => Math.floor(length / n) + (i < length % n ? 1 : 0));
+    }
+    return pieces(new Bound(b.name, new Map<string, Value>([['input', x!], ['split_size_or_sections', tuple(sizes.map(int))], ['dim', int(axis!)]])), s, 'sections');
+  }, { indices: 'indices_or_sections', sections: 'indices_or_sections', tensor_indices_or_sections: 'indices_or_sections' });
   const join = (stack: boolean) => (b: Bound, s: CallSite): Value => {
     const items = om.iterate(b.get('tensors') ?? NONE, s);
     const axis = b.num('dim', 0);
@@ -400,6 +426,14 @@ export function torchFunctions(kit: TorchKit, binop: (op: string, l: Value, r: V
     if (!parts.every((t): t is TensorValue => t.t === 'tensor')) return unknown(`torch.${b.name}() of tensors not known statically`);
     return session.tracer.applyOp(stack ? 'stack' : 'cat', { kind: 'concat', axis }, parts, s);
   };
+  // einsum("bhid,bhjd->bhij", q, k) or with the operands in one list, as torch accepts both.
+  table.einsum = rowOf(['equation', '*operands'], 't', (b, s) => {
+    const equation = b.get('equation');
+    const operands = om.iterate(b.get('operands') ?? NONE, s);
+    if (equation?.t !== 'str' || !operands?.length || !operands.every((t): t is TensorValue => t.t === 'tensor')) return unknown('torch.einsum() of an equation or operands not known statically');
+    if (!session.tracer) return unknown('torch.einsum() outside a forward pass');
+    return session.tracer.applyOp('einsum', { kind: 'einsum', equation: equation.v }, operands, s);
+  });
   // Coordinate grids (relative-position tables in __init__): known values in, known values out.
   table.meshgrid = rowOf(['*tensors', 'indexing'], 't', (b, s) => {
     const axes = om.iterate(b.get('tensors') ?? NONE, s)?.map(arrayOf);

@@ -237,6 +237,17 @@ export function installTorchOps(session: Session, torch: ModuleValue, functional
       }
       return op('getitem', { kind: 'index', items: items.spec }, x, s);
     },
+    setItem: (t, index, value) => {
+      const x = t as TensorValue;
+      const a = arrayOf(x);
+      if (!a) return; // a symbolic tensor keeps its shape whatever is written into it
+      const items = subscriptItems(index, om.ellipsis, a.data.lib);
+      const source = operandOf(value, a.data.lib)?.array;
+      const written = items.data && source ? data.assign(a, items.data, source) : undefined;
+      // Assignment is in place, so the tensor object itself changes (Python's aliasing included);
+      // values it cannot compute leave the tensor with its shape and no values, never the old ones.
+      (x as { data?: data.TensorData }).data = written?.data;
+    },
     iterate: (t) => {
       const a = arrayOf(t);
       if (!a || !a.shape.length) return undefined;
