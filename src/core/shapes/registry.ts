@@ -9,7 +9,7 @@ import type { RuleContext, RuleResult } from './rule';
 import { expandRule, multiheadAttentionRule, parameterRule } from './rules/attention';
 import { einsumRule } from './rules/einsum';
 import { convRule, convTransposeRule, depthwiseConvRule, separableConvRule } from './rules/conv';
-import { denseRule, embeddingRule } from './rules/dense';
+import { denseRule, embeddingRule, matmulRule } from './rules/dense';
 import { activationRule, channelShuffleRule, dropoutRule, passThroughRule, rescalingRule, scalarRule, unknownRule } from './rules/elementwise';
 import { batchNormRule, groupNormRule, layerNormRule, normalizationRule } from './rules/norm';
 import { adaptivePoolRule, globalPoolRule, poolRule } from './rules/pool';
@@ -60,6 +60,7 @@ export const layerKinds: { readonly [K in LayerKind]: KindInfo } = {
   rescaling: { category: 'other', title: 'Rescaling', rule: rescalingRule },
   scalar: { category: 'elementwise', title: 'Arithmetic with a number', rule: scalarRule },
   parameter: { category: 'other', title: 'Parameter', rule: parameterRule },
+  matmul: { category: 'merge', title: 'Matrix product', rule: matmulRule },
   multiheadAttention: { category: 'dense', title: 'Multi-head attention', rule: multiheadAttentionRule },
   expand: { category: 'reshape', title: 'Expand', rule: expandRule },
   einsum: { category: 'merge', title: 'Einstein summation', rule: einsumRule },

@@ -37,6 +37,8 @@ export interface TensorSupport {
   unary(op: string, value: Value, site: CallSite): Value;
   getAttr(tensor: Value, name: string, site: CallSite): Value;
   getItem(tensor: Value, index: Value, site: CallSite): Value;
+  /** `t[index] = value`: writes a data tensor's values (a symbolic tensor keeps its shape). */
+  setItem?(tensor: Value, index: Value, value: Value, site: CallSite): void;
   /** The rows of a tensor whose values are known (`for w in widths`); undefined otherwise. */
   iterate?(tensor: Value, site: CallSite): Value[] | undefined;
   /** `t[index] = value`, in place: a tensor whose values are known takes the new ones. */

@@ -24,8 +24,12 @@ export interface DataArray {
   readonly data: TensorData;
 }
 
-/** Tensors bigger than this are kept symbolic: configuration tensors are small. */
-export const maxDataElements = 4096;
+/**
+ * Tensors bigger than this are kept symbolic: configuration tensors are small. Window attention's
+ * relative-position index is the largest kind met in practice (2 × 64 × 64 for an 8 × 8 window,
+ * before it is summed), and it must stay known for `table[index]` to have a shape.
+ */
+export const maxDataElements = 65_536;
 
 const category = (d: DType): number => (d === 'bool' ? 0 : d === 'int64' || d === 'int32' ? 1 : 2);
 export const isFloat = (d: DType): boolean => category(d) === 2;
@@ -264,38 +268,6 @@ export function sliceRange(n: number, start: number | null, stop: number | null,
  * or a bool mask. Undefined when out of range or beyond what is modelled (several index arrays).
  */
 export function index(a: DataArray, items: readonly IndexItem[]): DataArray | undefined {
-  const picked = pick(a, items);
-  return picked && { shape: picked.shape, data: { ...a.data, values: picked.offsets.map((o) => a.data.values[o]) } };
-}
-
-/**
- * `a[items] = value`: the elements the index picks take the value's, broadcast to the picked shape
- * and cast to `a`'s dtype (torch and numpy assign in place). Undefined where indexing would be.
- */
-export function assign(a: DataArray, items: readonly IndexItem[], value: DataArray): DataArray | undefined {
-  const picked = pick(a, items);
-  const shape = picked && broadcast(picked.shape, value.shape);
-  if (!picked || !shape || shape.length !== picked.shape.length || shape.some((d, i) => d !== picked.shape[i])) return undefined;
-  const values = [...a.data.values];
-  const from = broadcastIndex(picked.shape, value.shape);
-  const assigned = cast(from.map((i) => value.data.values[i]), a.data.dtype);
-  picked.offsets.forEach((o, k) => (values[o] = assigned[k]));
-  return { shape: a.shape, data: { ...a.data, values } };
-}
-
-/** `x.permute(perm)` of a data array; undefined when `perm` is not a permutation of its axes. */
-export function permute(a: DataArray, perm: readonly number[]): DataArray | undefined {
-  const axes = perm.map((p) => (p < 0 ? p + a.shape.length : p));
-  if (axes.length !== a.shape.length || new Set(axes).size !== axes.length || axes.some((p) => p < 0 || p >= a.shape.length)) return undefined;
-  const shape = axes.map((p) => a.shape[p]);
-  const st = strides(a.shape);
-  let offsets = [0];
-  for (const p of axes) offsets = offsets.flatMap((o) => Array.from({ length: a.shape[p] }, (_, i) => o + i * st[p]));
-  return { shape, data: { ...a.data, values: offsets.map((o) => a.data.values[o]) } };
-}
-
-/** The output shape of `a[items]` and the flat offset in `a` of each of its elements. */
-function pick(a: DataArray, items: readonly IndexItem[]): { shape: number[]; offsets: number[] } | undefined {
   const consumed = items.reduce((p, it) => p + (it.kind === 'newaxis' || it.kind === 'ellipsis' ? 0 : it.kind === 'array' && it.array.data.dtype === 'bool' ? it.array.shape.length : 1), 0);
   if (consumed > a.shape.length || items.filter((i) => i.kind === 'ellipsis').length > 1 || items.filter((i) => i.kind === 'array').length > 1) return undefined;
   const expanded: IndexItem[] = [];
@@ -340,7 +312,43 @@ function pick(a: DataArray, items: readonly IndexItem[]): { shape: number[]; off
   }
   let offsets = [0];
   for (const p of picks) offsets = offsets.flatMap((o) => p.map((q) => o + q));
-  return { shape: outShape, offsets };
+  return { shape: outShape, data: { ...a.data, values: offsets.map((o) => a.data.values[o]) } };
+}
+
+/** The axes of `a` reordered (torch.permute, np.transpose); undefined for a bad permutation. */
+export function permute(a: DataArray, perm: readonly number[]): DataArray | undefined {
+  const rank = a.shape.length;
+  const axes = perm.map((p) => (p < 0 ? p + rank : p));
+  if (axes.length !== rank || new Set(axes).size !== rank || axes.some((p) => p < 0 || p >= rank)) return undefined;
+  const shape = axes.map((p) => a.shape[p]);
+  const st = strides(a.shape);
+  const total = a.data.values.length;
+  const values = new Array<number>(total);
+  for (let flat = 0; flat < total; flat++) {
+    let rest = flat;
+    let source = 0;
+    for (let k = rank - 1; k >= 0; k--) {
+      source += (rest % shape[k]) * st[axes[k]];
+      rest = Math.floor(rest / shape[k]);
+    }
+    values[flat] = a.data.values[source];
+  }
+  return { shape, data: { ...a.data, values } };
+}
+
+/**
+ * `a[items] = value` (value broadcast to the indexed region, cast to a's dtype) as a new array;
+ * undefined when the index is beyond `index` or the value does not broadcast to the region.
+ */
+export function assign(a: DataArray, items: readonly IndexItem[], value: DataArray): DataArray | undefined {
+  const offsets = make(a.data.lib, 'int64', a.shape, a.data.values.map((_, i) => i));
+  const region = index(offsets, items);
+  const shape = region && broadcast(value.shape, region.shape);
+  if (!region || !shape || shape.length !== region.shape.length || shape.some((d, i) => d !== region.shape[i])) return undefined;
+  const from = broadcastIndex(region.shape, value.shape);
+  const values = [...a.data.values];
+  region.data.values.forEach((at, k) => (values[at] = value.data.values[from[k]]));
+  return make(a.data.lib, a.data.dtype, a.shape, values);
 }
 
 /** The nested Python-list structure of `.tolist()`, with `leaf` making each element. */

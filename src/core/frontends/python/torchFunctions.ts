@@ -11,7 +11,7 @@ import { isKnown, normalizeAxis, spatialAxes, type Dim } from '../../ir/dims';
 import type { LayerSpec } from '../../ir/layers';
 import { arrayFromValue, arrayOf, dtypeNamed, scalarValue, tensorOf, toList } from './arrayValues';
 import { bindCall } from './callArgs';
-import { PyRaise } from './errors';
+import { gridAndMaskFunctions } from './torchGridsAndMasks';
 import type { Session } from './session';
 import * as data from './tensorData';
 import {
@@ -89,9 +89,9 @@ export function callRow(kit: TorchKit, name: string, row: TorchFunction, args: C
   return row.run(new Bound(name, values), site);
 }
 
-const isInt = (v: Value | undefined) => v?.t === 'int' || v?.t === 'bool' || (v?.t === 'tensor' && !!v.data && !data.isFloat(v.data.dtype));
-const rowOf = (params: string[], forms: string, run: TorchFunction['run'], aliases?: Record<string, string>): TorchFunction => ({ params, forms, run, aliases });
-const creationExtras = ['dtype', 'layout', 'device', 'pin_memory', 'requires_grad', 'generator', 'out', 'memory_format'];
+export const isInt = (v: Value | undefined) => v?.t === 'int' || v?.t === 'bool' || (v?.t === 'tensor' && !!v.data && !data.isFloat(v.data.dtype));
+export const rowOf = (params: string[], forms: string, run: TorchFunction['run'], aliases?: Record<string, string>): TorchFunction => ({ params, forms, run, aliases });
+export const creationExtras = ['dtype', 'layout', 'device', 'pin_memory', 'requires_grad', 'generator', 'out', 'memory_format'];
 
 /** The elementwise functions of the table, each with its value function for data tensors. */
 const math: Readonly<Record<string, { fn: (x: number) => number; toFloat: boolean }>> = {
@@ -310,12 +310,6 @@ export function torchFunctions(kit: TorchKit, binop: (op: string, l: Value, r: V
     }
     return kit.op('flatten', { kind: 'flatten', startDim: start, endDim: end }, x, s);
   });
-  /** A permutation of axes: computed on known values, a node on a symbolic tensor. */
-  const permuted = (b: Bound, perm: number[], s: CallSite): Value => {
-    const a = arrayOf(b.get('input'));
-    const out = a && data.permute(a, perm);
-    return out ? tensorOf(out) : kit.op(b.name, { kind: 'permute', perm }, b.get('input'), s);
-  };
   table.permute = rowOf(['input', '*dims'], 'tm', (b, s) => {
     const perm = b.ints('dims');
     return perm ? permuted(b, perm, s) : unknownOp(b, s, 'dims not known statically');
@@ -333,6 +327,11 @@ export function torchFunctions(kit: TorchKit, binop: (op: string, l: Value, r: V
   table.swapaxes = rowOf(['input', 'axis0', 'axis1'], 'tm', (b, s) =>
     table.transpose.run(new Bound(b.name, new Map([['input', b.get('input') ?? NONE], ['dim0', b.get('axis0') ?? NONE], ['dim1', b.get('axis1') ?? NONE]])), s));
   table.swapdims = rowOf(['input', 'dim0', 'dim1'], 'tm', (b, s) => table.transpose.run(b, s));
+  function permuted(b: Bound, perm: number[], s: CallSite): Value {
+    const a = arrayOf(b.get('input'));
+    const values = a && data.permute(a, perm);
+    return values ? tensorOf(values) : kit.op(b.name, { kind: 'permute', perm }, b.get('input'), s);
+  }
   const squeeze = (add: boolean) => (b: Bound, s: CallSite): Value => {
     const x = b.get('input');
     const dim = b.num('dim');
@@ -434,28 +433,6 @@ export function torchFunctions(kit: TorchKit, binop: (op: string, l: Value, r: V
     if (!session.tracer) return unknown('torch.einsum() outside a forward pass');
     return session.tracer.applyOp('einsum', { kind: 'einsum', equation: equation.v }, operands, s);
   });
-  // Coordinate grids (relative-position tables in __init__): known values in, known values out.
-  table.meshgrid = rowOf(['*tensors', 'indexing'], 't', (b, s) => {
-    const axes = om.iterate(b.get('tensors') ?? NONE, s)?.map(arrayOf);
-    const indexing = b.get('indexing');
-    const xy = indexing?.t === 'str' && indexing.v === 'xy';
-    if (!axes?.length || !axes.every((a): a is data.DataArray => !!a && a.shape.length <= 1) || (indexing && indexing.t !== 'none' && indexing.t !== 'str')) {
-      return unknown('torch.meshgrid() of tensors whose values are not known statically');
-    }
-    if (axes.some((a) => a.data.dtype !== axes[0].data.dtype)) throw new PyRaise(om.exception('RuntimeError', 'meshgrid expects all tensors to have the same dtype'), s.file, s.from);
-    const lengths = axes.map((a) => a.data.values.length);
-    // 'xy' swaps the first two output axes (Cartesian indexing).
-    const order = xy && axes.length > 1 ? [1, 0, ...lengths.slice(2).map((_, i) => i + 2)] : lengths.map((_, i) => i);
-    const shape = order.map((i) => lengths[i]);
-    const total = shape.reduce((p, d) => p * d, 1);
-    if (total > data.maxDataElements) return tuple(axes.map(() => ({ t: 'tensor', id: -1, shape }) as TensorValue));
-    return tuple(axes.map((a, k) => {
-      const at = order.indexOf(k);
-      const stride = shape.slice(at + 1).reduce((p, d) => p * d, 1);
-      const values = Array.from({ length: total }, (_, i) => a.data.values[Math.floor(i / stride) % shape[at]]);
-      return tensorOf(data.make('torch', a.data.dtype, shape, values));
-    }));
-  });
   for (const name of ['cat', 'concat', 'concatenate']) table[name] = rowOf(['tensors', 'dim', 'out'], 't', join(false));
   table.stack = rowOf(['tensors', 'dim', 'out'], 't', join(true));
 
@@ -496,6 +473,15 @@ export function torchFunctions(kit: TorchKit, binop: (op: string, l: Value, r: V
     const other = b.get('other');
     return other?.t === 'tensor' && b.get('input')?.t === 'tensor' && session.tracer ? session.tracer.applyOp('expand_as', { kind: 'add', broadcast: true }, [b.get('input') as TensorValue, other], s) : unknownOp(b, s, 'expand_as() of something that is not a tensor');
   });
+  // Matrix products of two tensors; F.linear(x, w, b) is x @ wᵀ (+ b, which keeps the shape), its weight
+  // held and counted by the module passing it.
+  const product = (transposeB: boolean) => (b: Bound, s: CallSite): Value => {
+    const [x, other] = [b.get('input'), b.get(transposeB ? 'weight' : 'other')];
+    if (other?.t !== 'tensor') return unknownOp(b, s, `${b.name}() of an operand that is not a tensor`);
+    return kit.op(b.name, { kind: 'matmul', ...(transposeB ? { transposeB } : {}) }, x, s, [other]);
+  };
+  for (const name of ['matmul', 'mm', 'bmm']) table[name] = rowOf(['input', 'other', 'out'], 'tm', product(false));
+  table.linear = rowOf(['input', 'weight', 'bias'], 'f', product(true));
   // F.layer_norm (a LayerNorm subclass's own forward, torchvision's LayerNorm2d) as an op: the weight
   // and bias belong to the module passing them and count there; the op names them as unresolved.
   table.layer_norm = rowOf(['input', 'normalized_shape', 'weight', 'bias', 'eps'], 'f', (b, s) => {
@@ -535,6 +521,7 @@ export function torchFunctions(kit: TorchKit, binop: (op: string, l: Value, r: V
       return kit.catalog(name, { positional: [b.get('input') ?? NONE], keywords }, s);
     });
   }
+  Object.assign(table, gridAndMaskFunctions(kit));
   return table;
 
   function chunkLengths(total: number, piece: number): number[] {
