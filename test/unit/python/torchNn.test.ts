@@ -256,6 +256,21 @@ class M(nn.Module):
 `,
     input: [2, 8],
   },
+  optionalParameters: {
+    source: `${header}class M(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.rel_pos = nn.Parameter(torch.zeros(4, 3))
+        self.class_pos = None
+
+    def forward(self, x):
+        y = x if x is x else None
+        if self.rel_pos is not None and self.class_pos is None and y is not None:
+            return x.sum(1)
+        return x
+`,
+    input: [2, 3, 5],
+  },
   quantStubs: {
     source: `${header}from torch.ao.quantization import QuantStub
 from torchvision.ops import StochasticDepth
