@@ -180,6 +180,8 @@ class NodeCompiler {
         throw new UnsupportedLayer('multi-head attention is not among the layers the panel runs');
       case 'einsum':
         throw new UnsupportedLayer('einsum is not among the ops the panel runs');
+      case 'repeat':
+        throw new UnsupportedLayer('repeating a tensor is not run in the activations panel yet');
       case 'unknown':
         throw new UnsupportedLayer(spec.reason ? `${spec.className} could not be built: ${spec.reason}` : `${spec.className} is not a layer CNN Lens knows how to run`);
     }

@@ -382,6 +382,17 @@ export interface MatmulSpec {
   readonly transposeB?: boolean;
 }
 
+/**
+ * Copies along axes: `Tensor.repeat(*sizes)` / `torch.tile` (`repeats`, one multiplier per axis,
+ * aligned to the right; extra leading ones add axes) or `repeat_interleave` along one axis (each
+ * element `count` times, or per-element counts adding up to `size`).
+ */
+export interface RepeatSpec {
+  readonly kind: 'repeat';
+  readonly repeats?: readonly number[];
+  readonly interleave?: { readonly axis: number; readonly count?: number; readonly size?: number };
+}
+
 export interface UnknownSpec {
   readonly kind: 'unknown';
   /** What the source called it, e.g. `MyAttention` or `tfa.layers.GELU`. */
@@ -426,6 +437,7 @@ export type LayerSpec =
   | MultiheadAttentionSpec
   | ExpandSpec
   | EinsumSpec
+  | RepeatSpec
   | UnknownSpec;
 
 export type LayerKind = LayerSpec['kind'];

@@ -8,6 +8,7 @@ import { analyzePython } from '../../../src/core/frontends/python/analyzePython'
 import type { Shape } from '../../../src/core/ir/dims';
 import type { IndexItemSpec } from '../../../src/core/ir/layers';
 import { einsumRule } from '../../../src/core/shapes/rules/einsum';
+import { repeatRule } from '../../../src/core/shapes/rules/repeat';
 import { indexRule } from '../../../src/core/shapes/rules/tensorOps';
 import { lensAnswer, skipWithoutTorch, torchAnswers, type Program } from './torchTruth';
 
@@ -51,6 +52,14 @@ describe('the einsum shape rule', () => {
     assert.deepEqual(codes(einsum('ij->i', [4, 5, 6])), ['error:rank-mismatch']);
     assert.deepEqual(codes(einsum('ij->iz', [4, 5])), ['error:bad-equation']);
     assert.deepEqual(einsum('ij,jk->ik', [null, 5], [5, 2]).diagnostics, []);
+  });
+});
+
+describe('the repeat shape rule', () => {
+  it('keeps a symbolic batch it copies once, and refuses fewer repeat counts than axes', () => {
+    assert.deepEqual(repeatRule({ kind: 'repeat', repeats: [1, 2, 3] }, [['N', 4, 5]], ctx as never).outputs[0], ['N', 8, 15]);
+    assert.deepEqual(repeatRule({ kind: 'repeat', interleave: { axis: 1, size: 9 } }, [['N', 3]], ctx as never).outputs[0], ['N', 9]);
+    assert.equal(repeatRule({ kind: 'repeat', repeats: [2] }, [[4, 5]], ctx as never).diagnostics[0]?.code, 'rank-mismatch');
   });
 });
 
@@ -109,6 +118,12 @@ const opPrograms: Record<string, Program> = {
   einsumEllipsis: forward('return torch.einsum("...ij,...jk", x, torch.zeros(1, 6, 3))', [2, 4, 6]),
   einsumImplicitSum: forward('return torch.einsum("ii->i", x[0]), torch.einsum("ij", x[0]), torch.einsum("ji", x[0])', [1, 4, 4]),
   einsumBroadcastOne: forward('return torch.einsum("bij,bjk->bik", x, torch.zeros(1, 5, 2))', [3, 4, 5]),
+  repeatMethod: forward('return x.repeat(2, 1, 3, 1)', [1, 4, 5]),
+  tileShort: forward('return torch.tile(x, (2,))', [2, 3, 4]),
+  repeatInterleaveDim: forward('return torch.repeat_interleave(x, 3, dim=1)', [2, 4, 5]),
+  repeatInterleaveFlat: forward('return x.repeat_interleave(2)', [2, 3]),
+  repeatInterleaveCounts: forward('return x.repeat_interleave(torch.tensor([1, 2, 3]), dim=-1)', [2, 3]),
+  positionalEmbedding: forward('pos = torch.zeros(8, 4)\n        return x + torch.repeat_interleave(pos, 5, dim=0)', [2, 40, 4]),
   tensorSplitManyIndices: forward('return torch.tensor_split(x, [2, 5, 20], 1)', [3, 9]),
 };
 

@@ -72,6 +72,9 @@ export const expressions = [
   'torch.meshgrid(torch.arange(3), torch.arange(4) + 10, indexing="ij")', 'torch.meshgrid([torch.arange(2), torch.arange(3)])',
   'torch.meshgrid(torch.arange(3), torch.tensor([5, 7]), torch.arange(2), indexing="xy")',
   'torch.stack(torch.meshgrid([torch.arange(2), torch.arange(2)], indexing="ij")).flatten(1)',
+  'torch.arange(3).repeat_interleave(2)', 'torch.arange(3).repeat(2)', 'torch.arange(6).view(2, 3).repeat(2, 1, 2)', 'torch.tile(torch.arange(4).view(2, 2), (2, 1))',
+  'torch.repeat_interleave(torch.tensor([[1, 2], [3, 4]]), torch.tensor([1, 2]), dim=0)', 'torch.repeat_interleave(torch.tensor([[1, 2], [3, 4]]), 2)',
+  'torch.tile(torch.arange(3), (2, 2))', 'torch.arange(4.0).view(2, 2).repeat_interleave(3, dim=-1)',
   'rc', 'grid23', 'torch.arange(24).view(2, 3, 4).permute(2, 0, -2)', 'torch.arange(6).view(2, 3).transpose(0, 1).tolist()',
 ];
 

@@ -12,6 +12,7 @@ import type { LayerSpec } from '../../ir/layers';
 import { arrayFromValue, arrayOf, dtypeNamed, scalarValue, tensorOf, toList } from './arrayValues';
 import { bindCall } from './callArgs';
 import { gridAndMaskFunctions } from './torchGridsAndMasks';
+import { repeatFunctions } from './torchRepeat';
 import type { Session } from './session';
 import * as data from './tensorData';
 import {
@@ -521,7 +522,7 @@ export function torchFunctions(kit: TorchKit, binop: (op: string, l: Value, r: V
       return kit.catalog(name, { positional: [b.get('input') ?? NONE], keywords }, s);
     });
   }
-  Object.assign(table, gridAndMaskFunctions(kit));
+  Object.assign(table, gridAndMaskFunctions(kit), repeatFunctions(kit));
   return table;
 
   function chunkLengths(total: number, piece: number): number[] {
