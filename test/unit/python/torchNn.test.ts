@@ -256,6 +256,21 @@ class M(nn.Module):
 `,
     input: [2, 8],
   },
+  sequentialOperators: {
+    source: `${header}class M(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.stem = nn.Sequential(nn.Linear(6, 6), nn.ReLU())
+        self.stem += nn.Sequential(nn.Linear(6, 6))
+        self.body = 2 * nn.Sequential(nn.Linear(6, 6), nn.Tanh()) + nn.Sequential(nn.Linear(6, 3))
+
+    def forward(self, x):
+        return self.body(self.stem(x))
+`,
+    input: [2, 6],
+  },
+  sequentialPlusList: holding('nn.Sequential(nn.ReLU()) + [nn.ReLU()]', undefined, [2, 6]),
+  sequentialTimesZero: holding('nn.Sequential(nn.ReLU()) * 0', undefined, [2, 6]),
   optionalParameters: {
     source: `${header}class M(nn.Module):
     def __init__(self):

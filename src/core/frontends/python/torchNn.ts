@@ -6,6 +6,7 @@
  * assigned after construction exactly as `named_modules()` would: first registration wins.
  */
 import { declaredWeights } from '../../shapes/shapePass';
+import { PyRaise } from './errors';
 import type { NativeBehaviour } from './objects';
 import type { Session } from './session';
 import { applyLeaf, installLeafLayers, layerAttribute } from './torchLeaves';
@@ -14,7 +15,7 @@ import { installTransformer } from './torchTransformer';
 import type { LayerState } from './tracer';
 import { adoptParameter, installParameters, layerHasWeight, parameterState, parameterTensor, type ParameterState } from './torchParameters';
 import {
-  NONE, builtin, dict, list, numberOf, str, tuple, unknown,
+  NONE, builtin, dict, list, numberOf, repr, str, tuple, unknown,
   type BuiltinValue, type CallArgs, type CallSite, type ClassValue, type InstanceValue, type ModuleValue, type TensorValue, type Value,
 } from './values';
 
@@ -386,6 +387,27 @@ export function installTorchNn(session: Session, nn: ModuleValue): void {
     const combined = makeContainer(moduleListClass, 'list', [...moduleState(self)!.children.values()], s);
     return extend(combined, a.positional[0], s);
   }));
+  // Sequential joins only Sequentials (torch raises ValueError for anything else) and repeats by an int.
+  const sequentialOperand = (other: Value | undefined, s: CallSite): InstanceValue[] => {
+    if (other && isModule(other) && om.isSubclass(other.cls, sequentialClass)) return [...moduleState(other)!.children.values()];
+    const message = `add operator supports only objects of Sequential class, but ${other ? repr(other) : 'nothing'} is given`;
+    interp.report(s.file, s.from, s.to, 'error', `ValueError: ${message}`);
+    throw new PyRaise(om.exception('ValueError', message), s.file, s.from);
+  };
+  const children = (self: InstanceValue) => [...moduleState(self)!.children.values()];
+  sequentialClass.attrs.set('__add__', method('__add__', (self, a, s) => makeContainer(sequentialClass, 'sequential', [...children(self), ...sequentialOperand(a.positional[0], s)], s)));
+  sequentialClass.attrs.set('__iadd__', method('__iadd__', (self, a, s) => extend(self, list(sequentialOperand(a.positional[0], s)), s)));
+  const repeatedSequential = method('__mul__', (self, a, s) => {
+    const n = a.positional[0];
+    if (n?.t !== 'int') return n?.t === 'unknown' ? unknown('Sequential * a count not known statically') : unknown('Sequential * something that is not an int');
+    if (n.v <= 0) {
+      interp.report(s.file, s.from, s.to, 'error', `ValueError: Non-positive multiplication factor ${n.v} for Sequential`);
+      throw new PyRaise(om.exception('ValueError', `Non-positive multiplication factor ${n.v}`), s.file, s.from);
+    }
+    return makeContainer(sequentialClass, 'sequential', Array.from({ length: n.v }, () => children(self)).flat(), s);
+  });
+  sequentialClass.attrs.set('__mul__', repeatedSequential);
+  sequentialClass.attrs.set('__rmul__', repeatedSequential);
   containerClass('ModuleDict', 'dict');
   containerClass('ParameterList', 'paramList');
   containerClass('ParameterDict', 'paramDict');
