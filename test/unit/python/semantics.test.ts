@@ -103,6 +103,12 @@ describe('Python semantics: loops over unknown iterables', () => {
     assert.equal(r.value('xs')?.t, 'unknown');
     assert.equal(r.get('ys'), undefined);
   });
+
+  it('makes list(), tuple(), set(), dict() and reversed() of an unknown iterable unknown, not empty (torchvision kwonly_to_pos_or_kw)', () => {
+    const r = evaluate('import inspect\nu = inspect.signature(len).parameters\na = tuple(u)[1:]\nb = list(enumerate(u))\nc = set(u)\nd = dict(zip(u, u))\ne = tuple(reversed(u))\nf = (list(), tuple([1]), dict([(1, 2)]))');
+    for (const name of ['a', 'b', 'c', 'd', 'e']) assert.equal(r.value(name)?.t, 'unknown', name);
+    assert.equal(r.get('f'), '([], (1,), {1: 2})');
+  });
 });
 
 describe('Python semantics: formatting', () => {
