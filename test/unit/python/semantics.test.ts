@@ -111,6 +111,29 @@ describe('Python semantics: loops over unknown iterables', () => {
   });
 });
 
+describe('Python semantics: abstract base classes', () => {
+  it("answers isinstance against collections.abc and typing's ABCs as CPython does (timm's to_2tuple)", () => {
+    const source = `import collections.abc
+from collections.abc import Sequence, Mapping, Callable
+from itertools import repeat
+import typing
+def to_2tuple(x):
+    if isinstance(x, collections.abc.Iterable) and not isinstance(x, str):
+        return tuple(x)
+    return tuple(repeat(x, 2))
+class Box:
+    def __len__(self):
+        return 1
+a = (to_2tuple(7), to_2tuple([3, 4]), to_2tuple('ab'))
+b = (isinstance([1], Sequence), isinstance((1,), Sequence), isinstance({}, Sequence), isinstance({1}, Sequence))
+c = (isinstance({}, Mapping), isinstance(len, Callable), isinstance(3, Callable), isinstance(Box, Callable))
+d = (isinstance(Box(), collections.abc.Sized), isinstance(Box(), collections.abc.Iterable), isinstance(2.5, typing.Iterable))`;
+    expectValues(source, {
+      a: "((7, 7), (3, 4), ('ab', 'ab'))", b: '(True, True, False, False)', c: '(True, True, False, True)', d: '(True, False, False)',
+    });
+  });
+});
+
 describe('Python semantics: formatting', () => {
   it('formats floats and ints as CPython does (repr, f-string specs, %, round)', () => {
     expectValues("a = [1e-05, 1e16, 0.1 + 0.2, -0.0]\nb = f'{3.14159:.2f}|{1234567:,}|{255:#x}|{0.5:.0%}|{2.5:>6}|{12345678.0:.3g}'\nc = '%5.1f|%-4d|%s' % (2.25, 7, [1])\nd = (round(2.675, 2), round(0.5), round(1.5), round(-25, -1))", {

@@ -119,6 +119,42 @@ const programs: Record<string, Program> = {
 `,
     input: [1, 7, 7, 16],
   },
+  functionsAndIdentity: {
+    source: `${header}class SwishFn(torch.autograd.Function):
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        return x * torch.sigmoid(x)
+
+    @staticmethod
+    def backward(ctx, grad_output):
+        return grad_output
+
+
+class BNAct(nn.BatchNorm2d):
+    def forward(self, x):
+        x = F.batch_norm(x, self.running_mean, self.running_var, self.weight, self.bias, False, 0.1, self.eps)
+        return SwishFn.apply(x)
+
+
+class M(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.conv = nn.Conv2d(3, 8, 3)
+        self.norm = BNAct(8)
+        self.token = nn.Parameter(torch.zeros(1, 8, 1, 1))
+        self.extra = None
+
+    def forward(self, x):
+        x = self.norm(self.conv(x))
+        if self.token is not None:
+            x = x + self.token
+        if self.extra is None and x is not None:
+            x = F.group_norm(x, 2)
+        return x
+`,
+    input: [1, 3, 16, 16],
+  },
   parameterExpand: {
     source: `${header}class M(nn.Module):
     def __init__(self, dim=32):

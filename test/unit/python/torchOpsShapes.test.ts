@@ -140,3 +140,23 @@ describe('tensor ops against torch 1.13', function () {
     assert.deepEqual(failures, []);
   });
 });
+
+describe('torch 2 fused attention', () => {
+  it('gives F.scaled_dot_product_attention the shape of softmax(q @ kᵀ) @ v, as its two products', () => {
+    const text = `import torch
+import torch.nn.functional as F
+from torch import nn
+
+class Attention(nn.Module):
+    def forward(self, x):
+        q = k = x.reshape(2, 10, 4, 8).transpose(1, 2)
+        v = torch.zeros(2, 4, 10, 16)
+        return F.scaled_dot_product_attention(q, k, v, dropout_p=0.0)
+`;
+    const result = analyzePython('/virtual/sdpa.py', text, { host: { read: () => undefined, searchPaths: [] }, entry: 'Attention', input: [2, 10, 32] });
+    const model = result.models[0];
+    assert.deepEqual(model.analysis.totals.outputShapes, [[2, 4, 10, 16]]);
+    assert.equal(model.graph.nodes.filter((n) => n.spec.kind === 'matmul').length, 2);
+    assert.equal(model.analysis.totals.macs, 2 * 4 * 10 * 10 * 8 + 2 * 4 * 10 * 16 * 10);
+  });
+});

@@ -65,6 +65,8 @@ export const expressions = [
   'torch.stack(torch.meshgrid([torch.arange(2), torch.arange(3)], indexing="ij"))', 'torch.stack(torch.meshgrid(torch.arange(2), torch.arange(3), indexing="xy"))',
   'int(torch.tensor(3)) + 1', '1 if torch.tensor(3) > 2 else 0', 'float(torch.tensor(2.5)) * 2', 'list(range(torch.tensor(3)))',
   'max(torch.tensor([1, 5, 3])).item()', '[i for i in range(4) if torch.arange(4)[i] % 2]', 'bool(np.int64(0))',
+    'torch.unique(torch.tensor([24, 24, 56, 56, 56, 152]), return_counts=True)', 'torch.unique(torch.tensor([[3, 1], [3, 2]]), return_inverse=True)',
+  'torch.tensor([3, 1, 3]).unique(return_inverse=True, return_counts=True)',
     'grid.permute(1, 0)', 'grid.reshape(3, 2, 2).permute(2, 0, 1)', 'grid.transpose(0, 1).tolist()', 'np.arange(6).reshape(2, 3).transpose(1, 0)',
     'grid.new_full((2,), 7)', 'grid.new_ones(2, 2)', 'torch.arange(3.0).new_zeros((1, 2))', 'grid.masked_fill(grid > 5, -1)',
   'mask.masked_fill(mask != 0, float(-100.0)).masked_fill(mask == 0, float(0.0))', 'torch.where(grid > 3, grid, torch.zeros(1, dtype=torch.long))', 'np.concatenate([np.arange(2), np.arange(3)])', 'np.arange(6).reshape(2, 3)[1, 1:]',

@@ -5,6 +5,7 @@
  * exceptions, and list.append, dict.items, str.format and friends.
  */
 import type { ObjectModel } from './objects';
+import { abcInstanceCheck } from './abcClasses';
 import { PyRaise } from './errors';
 import { dedupe, installValueMethods } from './methods';
 import { roundFloat, roundHalfEven, roundInt } from './pyNumbers';
@@ -295,6 +296,7 @@ export function installBuiltins(om: ObjectModel): void {
       }
       if (t.t === 'lazy') return check(t.resolve());
       if (t.t !== 'class') return undefined;
+      if (t.native?.startsWith('abc:')) return abcInstanceCheck(om, t, v);
       if (v.t === 'instance') return om.isSubclass(v.cls, t);
       if (v.t === 'unknown' || v.t === 'lazy') return undefined;
       if (t.native === 'builtin:object') return true;

@@ -282,8 +282,18 @@ export function torchFunctions(kit: TorchKit, binop: (op: string, l: Value, r: V
   });
   table.unique = rowOf(['input', 'sorted', 'return_inverse', 'return_counts', 'dim'], 'tm', (b, s) => {
     const a = arrayOf(b.get('input'));
-    if (!a || b.bool('return_inverse', false) || b.bool('return_counts', false) || b.get('dim')) return unknownOp(b, s, 'unique() is modelled for known values only');
-    return tensorOf(data.unique(a));
+    const [inverse, counts] = [b.bool('return_inverse', false), b.bool('return_counts', false)];
+    const dim = b.get('dim');
+    if (!a || inverse === undefined || counts === undefined || (dim && dim.t !== 'none')) return unknownOp(b, s, 'unique() is modelled for known values and no dim only');
+    const values = data.unique(a);
+    if (!inverse && !counts) return tensorOf(values);
+    // (values, inverse, counts) as asked for: positions in values, and how often each occurs.
+    const position = new Map(values.data.values.map((v, i) => [v, i]));
+    const extra = [
+      ...(inverse ? [data.make(a.data.lib, 'int64', a.shape, a.data.values.map((v) => position.get(v)!))] : []),
+      ...(counts ? [data.make(a.data.lib, 'int64', values.shape, values.data.values.map((v) => a.data.values.filter((x) => x === v).length))] : []),
+    ];
+    return tuple([values, ...extra].map(tensorOf));
   });
 
   // ---- shapes -------------------------------------------------------------------------------
@@ -483,6 +493,13 @@ export function torchFunctions(kit: TorchKit, binop: (op: string, l: Value, r: V
   };
   for (const name of ['matmul', 'mm', 'bmm']) table[name] = rowOf(['input', 'other', 'out'], 'tm', product(false));
   table.linear = rowOf(['input', 'weight', 'bias'], 'f', product(true));
+  // torch 2's fused attention: softmax(q @ kᵀ · scale) @ v, recorded as its two products.
+  table.scaled_dot_product_attention = rowOf(['query', 'key', 'value', 'attn_mask', 'dropout_p', 'is_causal', 'scale', 'enable_gqa'], 'f', (b, s) => {
+    const [q, k, v] = ['query', 'key', 'value'].map((p) => b.get(p));
+    if (q?.t !== 'tensor' || k?.t !== 'tensor' || v?.t !== 'tensor') return unknown('scaled_dot_product_attention() of operands that are not tensors');
+    const scores = kit.op('matmul', { kind: 'matmul', transposeB: true }, q, s, [k]);
+    return scores.t === 'tensor' ? kit.op('matmul', { kind: 'matmul' }, scores, s, [v]) : scores;
+  });
   // F.layer_norm (a LayerNorm subclass's own forward, torchvision's LayerNorm2d) as an op: the weight
   // and bias belong to the module passing them and count there; the op names them as unresolved.
   table.layer_norm = rowOf(['input', 'normalized_shape', 'weight', 'bias', 'eps'], 'f', (b, s) => {
@@ -492,6 +509,16 @@ export function torchFunctions(kit: TorchKit, binop: (op: string, l: Value, r: V
     const eps = b.num('eps');
     return kit.op('layer_norm', { kind: 'layerNorm', normalizedShape: shape, scale: false, center: false, ...(eps === undefined ? {} : { eps }), ...(affine.length ? { unresolved: affine } : {}) }, b.get('input'), s);
   });
+  // The other norms as functions, called by a norm layer's own forward (timm's BatchNormAct2d calls
+  // F.batch_norm with its own weights, which it holds and counts): the op keeps the shape.
+  const functionalNorms: Record<string, string[]> = {
+    batch_norm: ['input', 'running_mean', 'running_var', 'weight', 'bias', 'training', 'momentum', 'eps'],
+    instance_norm: ['input', 'running_mean', 'running_var', 'weight', 'bias', 'use_input_stats', 'momentum', 'eps'],
+    group_norm: ['input', 'num_groups', 'weight', 'bias', 'eps'],
+  };
+  for (const [name, params] of Object.entries(functionalNorms)) {
+    table[name] = rowOf(params, 'f', (b, s) => kit.op(name, { kind: 'identity', note: `F.${name}: normalised, same shape` }, b.get('input'), s));
+  }
   table.expand = rowOf(['input', '*size', 'implicit'], 'm', (b, s) => {
     const sizes = b.ints('size');
     return sizes ? kit.op('expand', { kind: 'expand', sizes }, b.get('input'), s) : unknownOp(b, s, 'expand() to sizes not known statically');

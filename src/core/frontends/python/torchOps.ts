@@ -217,9 +217,12 @@ export function installTorchOps(session: Session, torch: ModuleValue, functional
         if (comparisons.has(base)) return op(name, { kind: 'identity', note: `${name}: an elementwise comparison with ${value}, a bool tensor of the same shape` }, x, s);
         return op(name, { kind: 'unknown', className: name, reason: `'${base}' with a number is not modelled` }, x, s);
       }
-      // With None, a string or a container (`x is None`) the tensor stands for itself, as before.
-      if (l.t === 'tensor' && r.t !== 'tensor' && r.t !== 'unknown') return l;
-      if (r.t === 'tensor' && l.t !== 'tensor' && l.t !== 'unknown') return r;
+      // Identity: a tensor is itself and nothing else (`if self.cls_token is not None:`).
+      if ((base === 'is' || base === 'is not') && l.t !== 'unknown' && r.t !== 'unknown' && l.t !== 'lazy' && r.t !== 'lazy') {
+        return { t: 'bool', v: (l === r) === (base === 'is') };
+      }
+      // Membership compares with `is` first, then `==`, which a tensor answers elementwise.
+      if ((base === 'in' || base === 'not in') && (r.t === 'list' || r.t === 'tuple') && r.items.includes(l)) return { t: 'bool', v: base === 'in' };
       return unknown(`tensor ${base} ${l.t === 'tensor' ? r.t : l.t}`);
     },
     unary: (unaryOp, v, s) => {
