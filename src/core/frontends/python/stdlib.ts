@@ -146,6 +146,8 @@ export function stdlibModules(om: ObjectModel): Map<string, ModuleValue> {
     overload: identity,
     no_type_check: identity,
     TYPE_CHECKING: { t: 'bool', v: false },
+    // The one generic alias typing lets code call: `typing.OrderedDict()` makes a collections.OrderedDict.
+    OrderedDict: dictClass,
     NamedTuple: om.newClass('NamedTuple', [], new Map(), 'typing.NamedTuple'),
   }, true);
   om.natives.set('typing.NamedTuple', { initSubclass: (cls) => void makeDataclass(om, cls) });

@@ -13,6 +13,7 @@ import { arrayFromValue, arrayOf, dtypeNamed, scalarValue, tensorOf, toList } fr
 import { torchLayers } from '../../frameworks/torchLayers';
 import { bindCall, catalogCall } from './callArgs';
 import { gridAndMaskFunctions } from './torchGridsAndMasks';
+import { repeatFunctions } from './torchRepeat';
 import type { Session } from './session';
 import * as data from './tensorData';
 import {
@@ -353,6 +354,9 @@ export function torchFunctions(kit: TorchKit, binop: (op: string, l: Value, r: V
     [perm[i], perm[j]] = [perm[j], perm[i]];
     return permuted(b, perm, s);
   });
+  table.swapaxes = rowOf(['input', 'axis0', 'axis1'], 'tm', (b, s) =>
+    table.transpose.run(new Bound(b.name, new Map([['input', b.get('input') ?? NONE], ['dim0', b.get('axis0') ?? NONE], ['dim1', b.get('axis1') ?? NONE]])), s));
+  table.swapdims = rowOf(['input', 'dim0', 'dim1'], 'tm', (b, s) => table.transpose.run(b, s));
   function permuted(b: Bound, perm: number[], s: CallSite): Value {
     const a = arrayOf(b.get('input'));
     const values = a && data.permute(a, perm);
@@ -417,6 +421,26 @@ export function torchFunctions(kit: TorchKit, binop: (op: string, l: Value, r: V
   table.chunk = rowOf(['input', 'chunks', 'dim'], 'tm', (b, s) => pieces(b, s, 'chunks'));
   table.split = rowOf(['input', 'split_size_or_sections', 'dim'], 'tm', (b, s) => pieces(b, s, 'sections'), { split_size: 'split_size_or_sections' });
   table.unbind = rowOf(['input', 'dim'], 'tm', (b, s) => pieces(b, s, 'unbind'));
+  // tensor_split: an int is a number of near-equal sections (the first ones one longer), a sequence
+  // the indices to split before; both become the sizes of a split.
+  table.tensor_split = rowOf(['input', 'indices_or_sections', 'dim'], 'tm', (b, s) => {
+    const x = b.get('input');
+    const how = b.get('indices_or_sections');
+    const [axis, cuts] = [b.num('dim', 0), b.ints('indices_or_sections')];
+    const at = x?.t === 'tensor' && axis !== undefined ? normalizeAxis(axis, x.shape.length) : null;
+    const length = at === null ? undefined : (x as TensorValue).shape[at];
+    if (!isKnown(length) || !cuts || !how || how.t === 'none') return unknownOp(b, s, 'tensor_split() of a dim or sections not known statically');
+    let sizes: number[];
+    if (how.t === 'tuple' || how.t === 'list') {
+      const ends = [...cuts, length].map((c) => Math.min(Math.max(c < 0 ? c + length : c, 0), length));
+      sizes = ends.map((e, i) => Math.max(0, e - Math.max(i ? ends[i - 1] : 0, 0)));
+    } else {
+      const n = cuts[0];
+      if (!(n > 0)) return unknownOp(b, s, `tensor_split() into ${n} sections`);
+      sizes = Array.from({ length: n }, (_, i) => Math.floor(length / n) + (i < length % n ? 1 : 0));
+    }
+    return pieces(new Bound(b.name, new Map<string, Value>([['input', x!], ['split_size_or_sections', tuple(sizes.map(int))], ['dim', int(axis!)]])), s, 'sections');
+  }, { indices: 'indices_or_sections', sections: 'indices_or_sections', tensor_indices_or_sections: 'indices_or_sections' });
   const join = (stack: boolean) => (b: Bound, s: CallSite): Value => {
     const items = om.iterate(b.get('tensors') ?? NONE, s);
     const axis = b.num('dim', 0);
@@ -431,6 +455,14 @@ export function torchFunctions(kit: TorchKit, binop: (op: string, l: Value, r: V
     if (!parts.every((t): t is TensorValue => t.t === 'tensor')) return unknown(`torch.${b.name}() of tensors not known statically`);
     return session.tracer.applyOp(stack ? 'stack' : 'cat', { kind: 'concat', axis }, parts, s);
   };
+  // einsum("bhid,bhjd->bhij", q, k) or with the operands in one list, as torch accepts both.
+  table.einsum = rowOf(['equation', '*operands'], 't', (b, s) => {
+    const equation = b.get('equation');
+    const operands = om.iterate(b.get('operands') ?? NONE, s);
+    if (equation?.t !== 'str' || !operands?.length || !operands.every((t): t is TensorValue => t.t === 'tensor')) return unknown('torch.einsum() of an equation or operands not known statically');
+    if (!session.tracer) return unknown('torch.einsum() outside a forward pass');
+    return session.tracer.applyOp('einsum', { kind: 'einsum', equation: equation.v }, operands, s);
+  });
   for (const name of ['cat', 'concat', 'concatenate']) table[name] = rowOf(['tensors', 'dim', 'out'], 't', join(false));
   table.stack = rowOf(['tensors', 'dim', 'out'], 't', join(true));
 
@@ -562,7 +594,7 @@ export function torchFunctions(kit: TorchKit, binop: (op: string, l: Value, r: V
       return kit.catalog(name, { positional: [b.get('input') ?? NONE], keywords }, s);
     });
   }
-  Object.assign(table, gridAndMaskFunctions(kit));
+  Object.assign(table, gridAndMaskFunctions(kit), repeatFunctions(kit));
   return table;
 
   function chunkLengths(total: number, piece: number): number[] {
