@@ -160,3 +160,30 @@ class Attention(nn.Module):
     assert.equal(model.analysis.totals.macs, 2 * 4 * 10 * 10 * 8 + 2 * 4 * 10 * 16 * 10);
   });
 });
+
+describe('in-place tensor methods', () => {
+  it('make the tensor object itself the result, for every name that holds it (y.add_(…), z.relu_())', () => {
+    const text = `import torch
+from torch import nn
+
+class M(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.a = nn.Conv2d(3, 8, 3, padding=1)
+        self.b = nn.Conv2d(8, 8, 3, padding=1)
+
+    def forward(self, x):
+        y = self.a(x)
+        z = y
+        y.add_(self.b(y))
+        z.relu_()
+        return self.b(y)
+`;
+    const result = analyzePython('/virtual/inplace.py', text, { host: { read: () => undefined, searchPaths: [] }, entry: 'M', input: [1, 3, 8, 8] });
+    const nodes = result.models[0].graph.nodes;
+    const relu = nodes.find((n) => n.className === 'relu')!;
+    const add = nodes.find((n) => n.className === 'add')!;
+    assert.deepEqual(relu.inputs, add.outputs);
+    assert.deepEqual(nodes[nodes.length - 1].inputs, relu.outputs);
+  });
+});

@@ -126,8 +126,16 @@ export function installTorchOps(session: Session, torch: ModuleValue, functional
     if (row.forms.includes('m')) {
       const method = (x: TensorValue) => builtin(name, (a, s) => callRow(kit, name, row, { positional: [x, ...a.positional], keywords: a.keywords }, s));
       methods.set(name, method);
-      // In-place forms (x.add_(y), x.relu_()) compute what the out-of-place form does.
-      if (!methods.has(`${name}_`)) methods.set(`${name}_`, method);
+      // In-place forms (x.add_(y), x.relu_()) compute what the out-of-place form does, and the tensor
+      // object itself then stands for the result, for every name that holds it, as torch's does.
+      if (!methods.has(`${name}_`)) {
+        methods.set(`${name}_`, (x) => builtin(`${name}_`, (a, s) => {
+          const out = callRow(kit, name, row, { positional: [x, ...a.positional], keywords: a.keywords }, s);
+          if (out.t !== 'tensor' || out === x) return out;
+          Object.assign(x, { id: out.id, shape: out.shape, data: out.data });
+          return x;
+        }));
+      }
     }
   }
   T.set('is_tensor', fn('is_tensor', (a) => ({ t: 'bool', v: a.positional[0]?.t === 'tensor' })));
