@@ -175,6 +175,29 @@ class M(nn.Module):
 `,
     input: [1, 3, 16, 16],
   },
+  responseNorm: {
+    source: `${header}class GRN(nn.Module):
+    def __init__(self, dim):
+        super().__init__()
+        self.gamma = nn.Parameter(torch.zeros(1, 1, 1, dim))
+        self.beta = nn.Parameter(torch.zeros(1, 1, 1, dim))
+
+    def forward(self, x):
+        gx = x.norm(p=2, dim=(1, 2), keepdim=True)
+        nx = gx / (gx.mean(dim=-1, keepdim=True) + 1e-6)
+        return torch.addcmul(self.beta, self.gamma, x * nx) + x + torch.norm(x, dim=-1, keepdim=True)
+
+
+class M(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.grn = GRN(16)
+
+    def forward(self, x):
+        return self.grn(x), x.norm()
+`,
+    input: [2, 7, 7, 16],
+  },
   parameterExpand: {
     source: `${header}class M(nn.Module):
     def __init__(self, dim=32):

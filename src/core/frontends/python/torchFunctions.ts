@@ -10,8 +10,8 @@
 import { isKnown, normalizeAxis, spatialAxes, type Dim } from '../../ir/dims';
 import type { LayerSpec } from '../../ir/layers';
 import { arrayFromValue, arrayOf, dtypeNamed, scalarValue, tensorOf, toList } from './arrayValues';
-import { torchLayers } from '../../frameworks/torchLayers';
-import { bindCall, catalogCall } from './callArgs';
+import { bindCall } from './callArgs';
+import { functionalOps } from './torchFunctionalOps';
 import { gridAndMaskFunctions } from './torchGridsAndMasks';
 import { repeatFunctions } from './torchRepeat';
 import type { Session } from './session';
@@ -130,14 +130,17 @@ const arithmetic: Readonly<Record<string, string>> = {
   remainder: '%', fmod: '%', pow: '**', maximum: 'maximum', minimum: 'minimum', eq: '==', ne: '!=', lt: '<', le: '<=', gt: '>', ge: '>=',
 };
 
+/** A row's output it cannot work out: an unknown node on a symbolic input (which says why), else unknown. */
+export function unknownRowOutput(kit: TorchKit, b: Bound, s: CallSite, reason: string): Value {
+  const x = b.get('input');
+  return x?.t === 'tensor' && !x.data ? kit.op(b.name, { kind: 'unknown', className: b.name, reason }, x, s) : unknown(`${b.name}(): ${reason}`);
+}
+
 export function torchFunctions(kit: TorchKit, binop: (op: string, l: Value, r: Value, s: CallSite) => Value): Record<string, TorchFunction> {
   const { session } = kit;
   const { om } = session;
   const table: Record<string, TorchFunction> = {};
-  const unknownOp = (b: Bound, s: CallSite, reason: string): Value => {
-    const x = b.get('input');
-    return x?.t === 'tensor' && !x.data ? kit.op(b.name, { kind: 'unknown', className: b.name, reason }, x, s) : unknown(`${b.name}(): ${reason}`);
-  };
+  const unknownOp = (b: Bound, s: CallSite, reason: string): Value => unknownRowOutput(kit, b, s, reason);
   /** The output of an elementwise op on a symbolic tensor: same shape, recorded as a node. */
   const elementwise = (b: Bound, s: CallSite): Value => kit.op(b.name, { kind: 'identity', note: `torch.${b.name}: elementwise, same shape` }, b.get('input'), s);
 
@@ -275,6 +278,20 @@ export function torchFunctions(kit: TorchKit, binop: (op: string, l: Value, r: V
       if (x?.t !== 'tensor') return unknown(`torch.${name}() of something that is not a tensor`);
       const out = reduceSymbolic(b, op === 'prod' ? 'sum' : (op as 'mean' | 'sum' | 'max' | 'min'), s);
       return minmax && b.get('dim') ? tuple([out, out]) : out;
+    });
+  }
+  // Vector and matrix norms reduce like sum (GRN's x.norm(p=2, dim=(1, 2), keepdim=True)); values of a
+  // data tensor's norm are not computed.
+  for (const name of ['norm']) {
+    table[name] = rowOf(['input', 'p', 'dim', 'keepdim', 'dtype'], 'tm', (b, s) => {
+      const x = b.get('input');
+      if (x?.t !== 'tensor') return unknown(`${name}() of something that is not a tensor`);
+      if (!x.data) return reduceSymbolic(b, 'sum', s);
+      const dims = b.ints('dim');
+      const keep = b.bool('keepdim', false);
+      if (!dims || keep === undefined) return unknown(`${name}() over dims not known statically`);
+      const axes = dims.length ? dims.map((d) => normalizeAxis(d, x.shape.length)) : x.shape.map((_, i) => i);
+      return { t: 'tensor', id: -1, shape: x.shape.flatMap((d, i) => (axes.includes(i) ? (keep ? [1] : []) : [d])) };
     });
   }
   for (const name of ['cumsum', 'cumprod'] as const) {
@@ -503,67 +520,6 @@ export function torchFunctions(kit: TorchKit, binop: (op: string, l: Value, r: V
     const other = b.get('other');
     return other?.t === 'tensor' && b.get('input')?.t === 'tensor' && session.tracer ? session.tracer.applyOp('expand_as', { kind: 'add', broadcast: true }, [b.get('input') as TensorValue, other], s) : unknownOp(b, s, 'expand_as() of something that is not a tensor');
   });
-  // Matrix products of two tensors; F.linear(x, w, b) is x @ wᵀ (+ b, which keeps the shape), its weight
-  // held and counted by the module passing it.
-  const product = (transposeB: boolean) => (b: Bound, s: CallSite): Value => {
-    const [x, other] = [b.get('input'), b.get(transposeB ? 'weight' : 'other')];
-    if (other?.t !== 'tensor') return unknownOp(b, s, `${b.name}() of an operand that is not a tensor`);
-    return kit.op(b.name, { kind: 'matmul', ...(transposeB ? { transposeB } : {}) }, x, s, [other]);
-  };
-  for (const name of ['matmul', 'mm', 'bmm']) table[name] = rowOf(['input', 'other', 'out'], 'tm', product(false));
-  table.linear = rowOf(['input', 'weight', 'bias'], 'f', product(true));
-  // F.conv2d(x, weight, bias, …) with a module's own weight (timm's Conv2dSame pads, then calls it):
-  // torch.nn's conv rule with the sizes read off the weight, counted with the module that holds it.
-  for (const rank of [1, 2, 3]) {
-    const name = `conv${rank}d`;
-    table[name] = rowOf(['input', 'weight', 'bias', 'stride', 'padding', 'dilation', 'groups'], 'tf', (b, s) => {
-      const weight = b.get('weight');
-      const groups = b.num('groups', 1);
-      const sizes = weight?.t === 'tensor' ? weight.shape : [];
-      if (sizes.length !== rank + 2 || !sizes.every(isKnown) || groups === undefined) return unknownOp(b, s, `${name}() of a weight whose shape is not known`);
-      const [out, perGroup, ...kernel] = sizes as number[];
-      const keywords = new Map<string, Value>([...b.values].filter(([k]) => ['stride', 'padding', 'dilation', 'groups'].includes(k)));
-      keywords.set('bias', { t: 'bool', v: !!b.get('bias') && b.get('bias')!.t !== 'none' });
-      const args = { positional: [int(perGroup * groups), int(out), tuple(kernel.map(int))], keywords };
-      const { spec, error } = catalogCall(torchLayers, `Conv${rank}d`, args);
-      return kit.op(name, error ? { kind: 'unknown', className: name, reason: error } : spec, b.get('input'), s);
-    });
-  }
-  // input + value · t1 ∘ t2 (or / t2): elementwise, broadcast over the three.
-  for (const name of ['addcmul', 'addcdiv']) {
-    table[name] = rowOf(['input', 'tensor1', 'tensor2', 'value'], 'tm', (b, s) => {
-      const [x, t1, t2] = ['input', 'tensor1', 'tensor2'].map((p) => b.get(p) ?? NONE);
-      const product = binop(name === 'addcmul' ? '*' : '/', t1, t2, s);
-      const value = b.get('value');
-      return binop('+', x, value && value.t !== 'none' ? binop('*', product, value, s) : product, s);
-    });
-  }
-  // torch 2's fused attention: softmax(q @ kᵀ · scale) @ v, recorded as its two products.
-  table.scaled_dot_product_attention = rowOf(['query', 'key', 'value', 'attn_mask', 'dropout_p', 'is_causal', 'scale', 'enable_gqa'], 'f', (b, s) => {
-    const [q, k, v] = ['query', 'key', 'value'].map((p) => b.get(p));
-    if (q?.t !== 'tensor' || k?.t !== 'tensor' || v?.t !== 'tensor') return unknown('scaled_dot_product_attention() of operands that are not tensors');
-    const scores = kit.op('matmul', { kind: 'matmul', transposeB: true }, q, s, [k]);
-    return scores.t === 'tensor' ? kit.op('matmul', { kind: 'matmul' }, scores, s, [v]) : scores;
-  });
-  // F.layer_norm (a LayerNorm subclass's own forward, torchvision's LayerNorm2d) as an op: the weight
-  // and bias belong to the module passing them and count there; the op names them as unresolved.
-  table.layer_norm = rowOf(['input', 'normalized_shape', 'weight', 'bias', 'eps'], 'f', (b, s) => {
-    const shape = b.ints('normalized_shape');
-    const affine = ['weight', 'bias'].filter((p) => b.get(p) !== undefined && b.get(p)?.t !== 'none');
-    if (!shape?.length) return unknownOp(b, s, 'layer_norm() of a normalized_shape not known statically');
-    const eps = b.num('eps');
-    return kit.op('layer_norm', { kind: 'layerNorm', normalizedShape: shape, scale: false, center: false, ...(eps === undefined ? {} : { eps }), ...(affine.length ? { unresolved: affine } : {}) }, b.get('input'), s);
-  });
-  // The other norms as functions, called by a norm layer's own forward (timm's BatchNormAct2d calls
-  // F.batch_norm with its own weights, which it holds and counts): the op keeps the shape.
-  const functionalNorms: Record<string, string[]> = {
-    batch_norm: ['input', 'running_mean', 'running_var', 'weight', 'bias', 'training', 'momentum', 'eps'],
-    instance_norm: ['input', 'running_mean', 'running_var', 'weight', 'bias', 'use_input_stats', 'momentum', 'eps'],
-    group_norm: ['input', 'num_groups', 'weight', 'bias', 'eps'],
-  };
-  for (const [name, params] of Object.entries(functionalNorms)) {
-    table[name] = rowOf(params, 'f', (b, s) => kit.op(name, { kind: 'identity', note: `F.${name}: normalised, same shape` }, b.get('input'), s));
-  }
   table.expand = rowOf(['input', '*size', 'implicit'], 'm', (b, s) => {
     const sizes = b.ints('size');
     return sizes ? kit.op('expand', { kind: 'expand', sizes }, b.get('input'), s) : unknownOp(b, s, 'expand() to sizes not known statically');
@@ -594,7 +550,7 @@ export function torchFunctions(kit: TorchKit, binop: (op: string, l: Value, r: V
       return kit.catalog(name, { positional: [b.get('input') ?? NONE], keywords }, s);
     });
   }
-  Object.assign(table, gridAndMaskFunctions(kit), repeatFunctions(kit));
+  Object.assign(table, gridAndMaskFunctions(kit), repeatFunctions(kit), functionalOps(kit, binop));
   return table;
 
   function chunkLengths(total: number, piece: number): number[] {
