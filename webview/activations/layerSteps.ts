@@ -162,6 +162,8 @@ class NodeCompiler {
         return this.merge();
       case 'concat':
         return this.concat();
+      case 'matmul':
+        return this.matmul();
       case 'split':
         return this.split();
       case 'channelShuffle':
@@ -336,6 +338,16 @@ class NodeCompiler {
     if (spec.kind === 'zeroPad' || spec.kind === 'pad') {
       const mode = spec.kind === 'pad' ? spec.mode : 'constant';
       const value = spec.kind === 'pad' ? spec.value : 0;
+      if (spec.trailing) {
+        // The pads name the last axes of the tensor as the analysis has it (the plan's own layout).
+        return (inputs) => {
+          let x = convertHeld(inputs[0], 'asPlan');
+          const first = x.rank - spec.pads.length;
+          spec.pads.forEach(([before, after], k) => (x = padAxis(x, first + k, before, after, mode, value)));
+          const held = this.canonical(x.rank);
+          return [{ tensor: convertHeld({ tensor: x, layout: 'asPlan' }, held), layout: held }];
+        };
+      }
       return (inputs) => {
         let x = convertHeld(inputs[0], layout);
         heldAxes.forEach((axis, i) => (x = padAxis(x, axis, spec.pads[i][0], spec.pads[i][1], mode, value)));
@@ -484,6 +496,21 @@ class NodeCompiler {
         return convertHeld({ tensor: full, layout: 'asPlan' }, layout);
       });
       return [{ tensor: operands.slice(1).reduce((acc, t) => op(acc, t), operands[0]), layout }];
+    };
+  }
+
+  /** torch.matmul on the plan's own layout (torch's axes); tfjs broadcasts the batch axes. */
+  private matmul(): Step {
+    const spec = this.spec;
+    if (spec.kind !== 'matmul') throw new Error('not a matmul');
+    if (this.inShapes.some((shape) => shape.length < 2)) throw new UnsupportedLayer('a product with a vector is not run in the activations panel yet');
+    return (inputs) => {
+      const held = inputs.map((h) => convertHeld(h, 'asPlan'));
+      const rank = Math.max(...held.map((t) => t.rank));
+      const [a, b] = held.map((t) => (t.rank === rank ? t : tf.reshape(t, [...Array(rank - t.rank).fill(1), ...t.shape])));
+      const y = tf.matMul(a, b, false, spec.transposeB ?? false);
+      const layout = this.canonical(y.rank);
+      return [{ tensor: convertHeld({ tensor: y, layout: 'asPlan' }, layout), layout }];
     };
   }
 

@@ -194,6 +194,11 @@ export interface ZeroPadSpec extends LayoutOverride {
   readonly rank: 1 | 2 | 3;
   /** [before, after] per spatial axis, in axis order (H then W); negative crops (F.pad). */
   readonly pads: readonly (readonly [number, number])[];
+  /**
+   * F.pad over more axes than the spatial ones (`F.pad(x, (0, 0, 0, 1, 0, 1))` on a channels-last
+   * [N, H, W, C]): `pads` are for the last `pads.length` axes of the tensor, whatever they are.
+   */
+  readonly trailing?: boolean;
 }
 
 /** F.pad with mode reflect / replicate / circular, or constant with a value other than 0. */
@@ -202,6 +207,8 @@ export interface PadSpec extends Unresolved {
   readonly rank: 1 | 2 | 3;
   /** [before, after] per spatial axis, in axis order (H then W). */
   readonly pads: readonly (readonly [number, number])[];
+  /** As ZeroPadSpec's: `pads` are for the tensor's last axes. */
+  readonly trailing?: boolean;
   readonly mode: 'constant' | 'reflect' | 'replicate' | 'circular';
   /** constant mode: the fill value. */
   readonly value: number;
@@ -355,6 +362,17 @@ export interface ExpandSpec {
   readonly sizes: readonly number[];
 }
 
+/**
+ * PyTorch `torch.matmul(a, b)` / `a @ b` / `torch.bmm`, and `F.linear(x, w)` as `x @ wᵀ`
+ * (`transposeB`): the matrix product of the last two axes, with the leading axes broadcast; a 1-D
+ * operand is a vector (its added axis is removed from the output). The operands' weights belong to
+ * whoever holds them (a Linear passing its own weight), so the product has none.
+ */
+export interface MatmulSpec {
+  readonly kind: 'matmul';
+  readonly transposeB?: boolean;
+}
+
 export interface UnknownSpec {
   readonly kind: 'unknown';
   /** What the source called it, e.g. `MyAttention` or `tfa.layers.GELU`. */
@@ -378,6 +396,7 @@ export type LayerSpec =
   | DropoutSpec
   | FlattenSpec
   | DenseSpec
+  | MatmulSpec
   | EmbeddingSpec
   | ZeroPadSpec
   | PadSpec

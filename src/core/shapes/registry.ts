@@ -8,7 +8,7 @@ import type { LayerKind, LayerSpec } from '../ir/layers';
 import type { RuleContext, RuleResult } from './rule';
 import { expandRule, multiheadAttentionRule, parameterRule } from './rules/attention';
 import { convRule, convTransposeRule, depthwiseConvRule, separableConvRule } from './rules/conv';
-import { denseRule, embeddingRule } from './rules/dense';
+import { denseRule, embeddingRule, matmulRule } from './rules/dense';
 import { activationRule, channelShuffleRule, dropoutRule, passThroughRule, rescalingRule, scalarRule, unknownRule } from './rules/elementwise';
 import { batchNormRule, groupNormRule, layerNormRule, normalizationRule } from './rules/norm';
 import { adaptivePoolRule, globalPoolRule, poolRule } from './rules/pool';
@@ -59,6 +59,7 @@ export const layerKinds: { readonly [K in LayerKind]: KindInfo } = {
   rescaling: { category: 'other', title: 'Rescaling', rule: rescalingRule },
   scalar: { category: 'elementwise', title: 'Arithmetic with a number', rule: scalarRule },
   parameter: { category: 'other', title: 'Parameter', rule: parameterRule },
+  matmul: { category: 'merge', title: 'Matrix product', rule: matmulRule },
   multiheadAttention: { category: 'dense', title: 'Multi-head attention', rule: multiheadAttentionRule },
   expand: { category: 'reshape', title: 'Expand', rule: expandRule },
   unknown: { category: 'other', title: 'Unknown layer', rule: unknownRule },

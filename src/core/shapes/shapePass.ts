@@ -168,7 +168,7 @@ export function runShapePass(graph: Graph): ShapeAnalysis {
     nodes.push(new NodeResult(node, shapes, result.macs, diagnostics, field ?? null, activationBytes, nodeContext, doubt && unknownLayer(doubt)));
   }
   const modules: ModuleResult[] = [];
-  for (const module of graph.modules) modules.push(moduleRecords[module.id] ?? moduleResult(graph, module, declaredWeights(module, context), []));
+  for (const module of graph.modules) modules.push(moduleRecords[module.id] ?? moduleResult(graph, module, declaredWeights(module.spec, context), []));
   const guessed = graph.outputs.map((t) => doubts[t]).find(Boolean);
   return new ShapeAnalysis(graph, shapes, nodes, modules, totalsOf(graph, shapes, tensorBytes, nodes, modules), guessed);
 }
@@ -226,9 +226,8 @@ function recordWeights(graph: Graph, store: (ModuleRecord | undefined)[], node: 
  * eval mode, say), computed from the sizes its constructor states. Keras layers that are never
  * called are never built and own no weights, so they get none.
  */
-function declaredWeights(module: LayerModule, context: RuleContext): readonly WeightTensor[] {
+export function declaredWeights(spec: LayerSpec, context: RuleContext): readonly WeightTensor[] {
   if (context.framework === 'keras') return [];
-  const spec = module.spec;
   const input = declaredInput(spec);
   return input ? safeApply(spec, [input], context).weights : [];
 }

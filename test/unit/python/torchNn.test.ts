@@ -75,6 +75,50 @@ const programs: Record<string, Program> = {
 `,
     input: [1, 3, 8, 8],
   },
+  matrixProducts: {
+    source: `${header}class M(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.qkv = nn.Linear(32, 96)
+        self.proj = nn.Linear(32, 32, bias=False)
+        self.scale = nn.Parameter(torch.ones(32))
+
+    def forward(self, x):
+        B, N, C = x.shape
+        qkv = F.linear(x, self.qkv.weight, self.qkv.bias).reshape(B, N, 3, 4, C // 4).permute(2, 0, 3, 1, 4)
+        q, k, v = qkv[0], qkv[1], qkv[2]
+        attn = (q @ k.transpose(-2, -1)).softmax(dim=-1)
+        x = torch.matmul(attn, v).transpose(1, 2).reshape(B, N, C)
+        x = F.linear(x, self.proj.weight, self.proj.bias) + torch.bmm(x, torch.ones(B, C, C))
+        return x @ self.scale, x.matmul(torch.ones(C, 5)), torch.mm(x[0], torch.ones(C, 2))
+`,
+    input: [2, 10, 32],
+  },
+  shiftedWindows: {
+    source: `${header}class M(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.proj = nn.Linear(16, 16)
+        coords = torch.stack(torch.meshgrid([torch.arange(4), torch.arange(4)], indexing="ij")).flatten(1)
+        relative = (coords[:, :, None] - coords[:, None, :]).permute(1, 2, 0).contiguous()
+        relative[:, :, 0] += 3
+        self.register_buffer("index", (relative[:, :, 0] * 7 + relative[:, :, 1] + 3).flatten())
+        self.table = nn.Parameter(torch.zeros(49, 2))
+
+    def forward(self, x):
+        x = F.pad(x, (0, 0, 0, 1, 0, 1))
+        x = torch.roll(x, shifts=(-2, -2), dims=(1, 2))
+        mask = x.new_zeros((8, 8))
+        mask[0:4, :] = 1
+        m = mask.view(2, 4, 2, 4).permute(0, 2, 1, 3).reshape(4, 16)
+        m = (m.unsqueeze(1) - m.unsqueeze(2)).masked_fill(m.unsqueeze(1) - m.unsqueeze(2) != 0, -100.0)
+        w = x.view(1, 2, 4, 2, 4, 16).permute(0, 1, 3, 2, 4, 5).reshape(4, 16, 16)
+        bias = self.table[self.index].view(16, 16, 2).permute(2, 0, 1)
+        attn = (w @ w.transpose(-2, -1)) + m + bias.sum(0)
+        return self.proj(attn.softmax(-1) @ w), bias
+`,
+    input: [1, 7, 7, 16],
+  },
   parameterExpand: {
     source: `${header}class M(nn.Module):
     def __init__(self, dim=32):

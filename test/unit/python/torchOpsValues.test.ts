@@ -17,7 +17,14 @@ const setup = `import math
 import torch
 import numpy as np
 w = torch.arange(6) * 24.48 + 24
-cap = torch.round(torch.log(w / 24) / math.log(2.54))`;
+cap = torch.round(torch.log(w / 24) / math.log(2.54))
+grid = torch.arange(12).reshape(3, 4)
+mask = grid.new_zeros((4, 4))
+mask[0:2, 1:3] = 5
+mask[-1:, :] = torch.tensor([1, 2, 3, 4])
+table = torch.zeros(2, 3)
+table[:, 0] /= 2
+table[1] += torch.tensor([1.5, 2.5, 3.5])`;
 
 export const expressions = [
   'torch.arange(5)', 'torch.arange(2, 11, 3)', 'torch.arange(0, 1, 0.25)', 'torch.arange(6.0)',
@@ -45,7 +52,15 @@ export const expressions = [
   'np.floor(np.array([1, 2]))', 'np.array([1.6, 2.4]).astype(int)', 'np.array([1.6, 2.4]).astype(np.int64).tolist()', 'np.int64(7)', 'np.float32(0.1)',
   '[a.tolist() for a in np.split(np.arange(6), 3)]', '[a.tolist() for a in np.split(np.arange(6), [1, 4])]', 'np.array_split(np.arange(7), 3)[0]',
   'np.linspace(0, 0.2, 5)[2]', 'np.array([3, 1, 2]).sum()', 'np.array([3, 1, 2]).max()', 'np.array([2, 3]) / 2', 'np.zeros(3)', 'np.ones((2, 2), dtype=int)',
-  '[int(v) for v in np.round(np.linspace(16, 64, 4) / 8) * 8]', 'np.concatenate([np.arange(2), np.arange(3)])', 'np.arange(6).reshape(2, 3)[1, 1:]',
+  '[int(v) for v in np.round(np.linspace(16, 64, 4) / 8) * 8]',
+  'mask', 'table', 'mask >= 1', 'mask != 0', 'mask == 5', 'mask <= 1', 'torch.tensor([1.0, 2.0]) >= 2', 'np.arange(4) != 2',
+  'torch.roll(grid, shifts=(1, -1), dims=(0, 1))', 'grid.roll(2)', 'torch.roll(grid, 1, 0)',
+  'torch.stack(torch.meshgrid([torch.arange(2), torch.arange(3)], indexing="ij"))', 'torch.stack(torch.meshgrid(torch.arange(2), torch.arange(3), indexing="xy"))',
+  'int(torch.tensor(3)) + 1', '1 if torch.tensor(3) > 2 else 0', 'float(torch.tensor(2.5)) * 2', 'list(range(torch.tensor(3)))',
+  'max(torch.tensor([1, 5, 3])).item()', '[i for i in range(4) if torch.arange(4)[i] % 2]', 'bool(np.int64(0))',
+    'grid.permute(1, 0)', 'grid.reshape(3, 2, 2).permute(2, 0, 1)', 'grid.transpose(0, 1).tolist()', 'np.arange(6).reshape(2, 3).transpose(1, 0)',
+    'grid.new_full((2,), 7)', 'grid.new_ones(2, 2)', 'torch.arange(3.0).new_zeros((1, 2))', 'grid.masked_fill(grid > 5, -1)',
+  'mask.masked_fill(mask != 0, float(-100.0)).masked_fill(mask == 0, float(0.0))', 'torch.where(grid > 3, grid, torch.zeros(1, dtype=torch.long))', 'np.concatenate([np.arange(2), np.arange(3)])', 'np.arange(6).reshape(2, 3)[1, 1:]',
 ];
 
 const pythonProgram = String.raw`

@@ -37,6 +37,8 @@ export interface TensorSupport {
   unary(op: string, value: Value, site: CallSite): Value;
   getAttr(tensor: Value, name: string, site: CallSite): Value;
   getItem(tensor: Value, index: Value, site: CallSite): Value;
+  /** `t[index] = value`: writes a data tensor's values (a symbolic tensor keeps its shape). */
+  setItem?(tensor: Value, index: Value, value: Value, site: CallSite): void;
   /** The rows of a tensor whose values are known (`for w in widths`); undefined otherwise. */
   iterate?(tensor: Value, site: CallSite): Value[] | undefined;
 }
@@ -368,6 +370,7 @@ export class ObjectModel {
   setItem(obj: Value, index: Value, value: Value, site: CallSite): void {
     if (obj.t === 'lazy') return this.setItem(obj.resolve(), index, value, site);
     if (obj.t === 'list' || obj.t === 'dict' || obj.t === 'tuple' || obj.t === 'str') this.items.set(obj, index, value, site);
+    else if (obj.t === 'tensor') this.tensors.setItem?.(obj, index, value, site);
     else if (obj.t === 'instance') {
       if (this.nativeFor(obj)?.setItem?.(obj, index, value, site)) return;
       const method = this.classLookup(obj.cls, '__setitem__');

@@ -97,8 +97,9 @@ export function floatOp(op: string, a: number, b: number): NumResult {
       if (a === 0 && b < 0) return { raise: 'ZeroDivisionError', message: '0.0 cannot be raised to a negative power' };
       // A negative base to a fractional power is a complex number in Python 3.
       if (a < 0 && !Number.isInteger(b) && Number.isFinite(b)) return undefined;
-      const r = correctlyRoundedPow(a, b);
-      if (r === undefined) return undefined;
+      // Where no exact route exists (`head_dim ** -0.5`), JavaScript's pow: at most an ulp from C's,
+      // which a scale factor never notices, while an unknown would lose the whole attention block.
+      const r = correctlyRoundedPow(a, b) ?? a ** b;
       if (!Number.isFinite(r) && Number.isFinite(a) && Number.isFinite(b)) return { raise: 'OverflowError', message: 'Numerical result out of range' };
       return Number.isNaN(r) ? undefined : { float: r };
     }
@@ -110,7 +111,7 @@ export function floatOp(op: string, a: number, b: number): NumResult {
 /**
  * a ** b rounded once, as the C library's pow (which CPython calls) gives it; JavaScript's `**`
  * can be an ulp off. Integer exponents go through the exact power of the double's mantissa;
- * b = 0.5 is a square root; other exponents are not answered.
+ * b = 0.5 is a square root; other exponents are not answered here.
  */
 function correctlyRoundedPow(a: number, b: number): number | undefined {
   if (!Number.isFinite(a) || !Number.isFinite(b) || a === 0 || b === 0 || a === 1) return a ** b;

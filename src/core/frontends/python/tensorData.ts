@@ -24,8 +24,12 @@ export interface DataArray {
   readonly data: TensorData;
 }
 
-/** Tensors bigger than this are kept symbolic: configuration tensors are small. */
-export const maxDataElements = 4096;
+/**
+ * Tensors bigger than this are kept symbolic: configuration tensors are small. Window attention's
+ * relative-position index is the largest kind met in practice (2 × 64 × 64 for an 8 × 8 window,
+ * before it is summed), and it must stay known for `table[index]` to have a shape.
+ */
+export const maxDataElements = 65_536;
 
 const category = (d: DType): number => (d === 'bool' ? 0 : d === 'int64' || d === 'int32' ? 1 : 2);
 export const isFloat = (d: DType): boolean => category(d) === 2;
@@ -309,6 +313,42 @@ export function index(a: DataArray, items: readonly IndexItem[]): DataArray | un
   let offsets = [0];
   for (const p of picks) offsets = offsets.flatMap((o) => p.map((q) => o + q));
   return { shape: outShape, data: { ...a.data, values: offsets.map((o) => a.data.values[o]) } };
+}
+
+/** The axes of `a` reordered (torch.permute, np.transpose); undefined for a bad permutation. */
+export function permute(a: DataArray, perm: readonly number[]): DataArray | undefined {
+  const rank = a.shape.length;
+  const axes = perm.map((p) => (p < 0 ? p + rank : p));
+  if (axes.length !== rank || new Set(axes).size !== rank || axes.some((p) => p < 0 || p >= rank)) return undefined;
+  const shape = axes.map((p) => a.shape[p]);
+  const st = strides(a.shape);
+  const total = a.data.values.length;
+  const values = new Array<number>(total);
+  for (let flat = 0; flat < total; flat++) {
+    let rest = flat;
+    let source = 0;
+    for (let k = rank - 1; k >= 0; k--) {
+      source += (rest % shape[k]) * st[axes[k]];
+      rest = Math.floor(rest / shape[k]);
+    }
+    values[flat] = a.data.values[source];
+  }
+  return { shape, data: { ...a.data, values } };
+}
+
+/**
+ * `a[items] = value` (value broadcast to the indexed region, cast to a's dtype) as a new array;
+ * undefined when the index is beyond `index` or the value does not broadcast to the region.
+ */
+export function assign(a: DataArray, items: readonly IndexItem[], value: DataArray): DataArray | undefined {
+  const offsets = make(a.data.lib, 'int64', a.shape, a.data.values.map((_, i) => i));
+  const region = index(offsets, items);
+  const shape = region && broadcast(value.shape, region.shape);
+  if (!region || !shape || shape.length !== region.shape.length || shape.some((d, i) => d !== region.shape[i])) return undefined;
+  const from = broadcastIndex(region.shape, value.shape);
+  const values = [...a.data.values];
+  region.data.values.forEach((at, k) => (values[at] = value.data.values[from[k]]));
+  return make(a.data.lib, a.data.dtype, a.shape, values);
 }
 
 /** The nested Python-list structure of `.tolist()`, with `leaf` making each element. */

@@ -11,6 +11,7 @@ import { isKnown, normalizeAxis, spatialAxes, type Dim } from '../../ir/dims';
 import type { LayerSpec } from '../../ir/layers';
 import { arrayFromValue, arrayOf, dtypeNamed, scalarValue, tensorOf, toList } from './arrayValues';
 import { bindCall } from './callArgs';
+import { gridAndMaskFunctions } from './torchGridsAndMasks';
 import type { Session } from './session';
 import * as data from './tensorData';
 import {
@@ -88,9 +89,9 @@ export function callRow(kit: TorchKit, name: string, row: TorchFunction, args: C
   return row.run(new Bound(name, values), site);
 }
 
-const isInt = (v: Value | undefined) => v?.t === 'int' || v?.t === 'bool' || (v?.t === 'tensor' && !!v.data && !data.isFloat(v.data.dtype));
-const rowOf = (params: string[], forms: string, run: TorchFunction['run'], aliases?: Record<string, string>): TorchFunction => ({ params, forms, run, aliases });
-const creationExtras = ['dtype', 'layout', 'device', 'pin_memory', 'requires_grad', 'generator', 'out', 'memory_format'];
+export const isInt = (v: Value | undefined) => v?.t === 'int' || v?.t === 'bool' || (v?.t === 'tensor' && !!v.data && !data.isFloat(v.data.dtype));
+export const rowOf = (params: string[], forms: string, run: TorchFunction['run'], aliases?: Record<string, string>): TorchFunction => ({ params, forms, run, aliases });
+export const creationExtras = ['dtype', 'layout', 'device', 'pin_memory', 'requires_grad', 'generator', 'out', 'memory_format'];
 
 /** The elementwise functions of the table, each with its value function for data tensors. */
 const math: Readonly<Record<string, { fn: (x: number) => number; toFloat: boolean }>> = {
@@ -311,7 +312,7 @@ export function torchFunctions(kit: TorchKit, binop: (op: string, l: Value, r: V
   });
   table.permute = rowOf(['input', '*dims'], 'tm', (b, s) => {
     const perm = b.ints('dims');
-    return perm ? kit.op(b.name, { kind: 'permute', perm }, b.get('input'), s) : unknownOp(b, s, 'dims not known statically');
+    return perm ? permuted(b, perm, s) : unknownOp(b, s, 'dims not known statically');
   });
   table.transpose = rowOf(['input', 'dim0', 'dim1'], 'tm', (b, s) => {
     const x = b.get('input');
@@ -321,8 +322,13 @@ export function torchFunctions(kit: TorchKit, binop: (op: string, l: Value, r: V
     const [i, j] = [normalizeAxis(d0, perm.length), normalizeAxis(d1, perm.length)];
     if (i === null || j === null) return unknownOp(b, s, `dims ${d0}, ${d1} out of range for a ${perm.length}-D tensor`);
     [perm[i], perm[j]] = [perm[j], perm[i]];
-    return kit.op(b.name, { kind: 'permute', perm }, x, s);
+    return permuted(b, perm, s);
   });
+  function permuted(b: Bound, perm: number[], s: CallSite): Value {
+    const a = arrayOf(b.get('input'));
+    const values = a && data.permute(a, perm);
+    return values ? tensorOf(values) : kit.op(b.name, { kind: 'permute', perm }, b.get('input'), s);
+  }
   const squeeze = (add: boolean) => (b: Bound, s: CallSite): Value => {
     const x = b.get('input');
     const dim = b.num('dim');
@@ -436,6 +442,15 @@ export function torchFunctions(kit: TorchKit, binop: (op: string, l: Value, r: V
     const other = b.get('other');
     return other?.t === 'tensor' && b.get('input')?.t === 'tensor' && session.tracer ? session.tracer.applyOp('expand_as', { kind: 'add', broadcast: true }, [b.get('input') as TensorValue, other], s) : unknownOp(b, s, 'expand_as() of something that is not a tensor');
   });
+  // Matrix products of two tensors; F.linear(x, w, b) is x @ wᵀ (+ b, which keeps the shape), its weight
+  // held and counted by the module passing it.
+  const product = (transposeB: boolean) => (b: Bound, s: CallSite): Value => {
+    const [x, other] = [b.get('input'), b.get(transposeB ? 'weight' : 'other')];
+    if (other?.t !== 'tensor') return unknownOp(b, s, `${b.name}() of an operand that is not a tensor`);
+    return kit.op(b.name, { kind: 'matmul', ...(transposeB ? { transposeB } : {}) }, x, s, [other]);
+  };
+  for (const name of ['matmul', 'mm', 'bmm']) table[name] = rowOf(['input', 'other', 'out'], 'tm', product(false));
+  table.linear = rowOf(['input', 'weight', 'bias'], 'f', product(true));
   // F.layer_norm (a LayerNorm subclass's own forward, torchvision's LayerNorm2d) as an op: the weight
   // and bias belong to the module passing them and count there; the op names them as unresolved.
   table.layer_norm = rowOf(['input', 'normalized_shape', 'weight', 'bias', 'eps'], 'f', (b, s) => {
@@ -475,6 +490,7 @@ export function torchFunctions(kit: TorchKit, binop: (op: string, l: Value, r: V
       return kit.catalog(name, { positional: [b.get('input') ?? NONE], keywords }, s);
     });
   }
+  Object.assign(table, gridAndMaskFunctions(kit));
   return table;
 
   function chunkLengths(total: number, piece: number): number[] {

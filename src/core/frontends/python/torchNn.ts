@@ -5,6 +5,7 @@
  * class of the torch.nn catalog as a leaf whose application becomes an IR node. Module paths are
  * assigned after construction exactly as `named_modules()` would: first registration wins.
  */
+import { declaredWeights } from '../../shapes/shapePass';
 import type { NativeBehaviour } from './objects';
 import type { Session } from './session';
 import { applyLeaf, installLeafLayers, layerAttribute } from './torchLeaves';
@@ -116,6 +117,13 @@ export function installTorchNn(session: Session, nn: ModuleValue): void {
         case 'bias': {
           // A layer's own weight while the model is built: torch's None when the layer has none,
           // else a Parameter of it (for requires_grad). Its values are not known in forward.
+          // In forward (`F.linear(x, self.qkv.weight)`) it is a tensor of the weight's shape, counted
+          // with its layer, not again where it is used.
+          if (forwardDepth > 0 && state.layer) {
+            const weight = declaredWeights(state.layer.spec, { framework: 'pytorch', layout: 'channels_first' }).find((w) => w.name === name);
+            if (weight) return { t: 'tensor', id: -1, shape: [...weight.shape] };
+            if (layerHasWeight(state.layer.spec, name) === false) return NONE;
+          }
           const has = forwardDepth === 0 && state.layer ? layerHasWeight(state.layer.spec, name) : undefined;
           if (has === undefined) return unknown(`${name} of ${self.cls.name}`);
           return has ? { t: 'instance', cls: parameterClass, attrs: new Map(), native: { layer: state.layer, weight: name } } : NONE;

@@ -93,20 +93,24 @@ export function installTorchOps(session: Session, torch: ModuleValue, functional
     const mode = modeValue ? toArg(modeValue) : 'constant';
     const fill = fillValue ? toArg(fillValue) : 0;
     const unresolved = [...(mode === undefined ? ['mode'] : []), ...(fill === undefined ? ['value'] : [])];
-    const rank = x?.t === 'tensor' ? x.shape.length - 2 : 0;
     const sides = Array.isArray(pad) ? pad.length / 2 : 0;
-    if (x?.t !== 'tensor' || !Array.isArray(pad) || pad.length % 2 || !pad.every((p) => typeof p === 'number') || rank < 1 || rank > 3 || sides > rank) return op('pad', { kind: 'unknown', className: 'pad' }, x, s);
+    // Beyond the spatial axes (a channels-last tensor, a sequence), F.pad's pads name the last axes.
+    const trailing = x?.t === 'tensor' && (sides > x.shape.length - 2 || x.shape.length - 2 > 3);
+    const rank = x?.t === 'tensor' ? (trailing ? Math.min(sides, 3) : x.shape.length - 2) : 0;
+    if (x?.t !== 'tensor' || !Array.isArray(pad) || pad.length % 2 || !pad.every((p) => typeof p === 'number') || rank < 1 || sides > x.shape.length) return op('pad', { kind: 'unknown', className: 'pad' }, x, s);
     if (mode !== undefined && mode !== 'constant' && mode !== 'reflect' && mode !== 'replicate' && mode !== 'circular') return op('pad', { kind: 'unknown', className: 'pad', reason: `mode ${JSON.stringify(mode)} is not one PyTorch has` }, x, s);
     if (fill !== undefined && fill !== null && typeof fill !== 'number') return op('pad', { kind: 'unknown', className: 'pad', reason: `value ${JSON.stringify(fill)} is not a number` }, x, s);
     // F.pad lists the last axis first: (left, right, top, bottom, …); axes it leaves out keep their size.
-    const pads = Array.from({ length: rank }, (_, i) => {
-      const k = rank - 1 - i;
+    const padded = trailing ? sides : rank;
+    const pads = Array.from({ length: padded }, (_, i) => {
+      const k = padded - 1 - i;
       return k < sides ? ([pad[2 * k], pad[2 * k + 1]] as const) : ([0, 0] as const);
     }) as (readonly [number, number])[];
     const value = typeof fill === 'number' ? fill : 0;
     const r = rank as 1 | 2 | 3;
-    if ((mode ?? 'constant') === 'constant' && value === 0 && !unresolved.length) return op('pad', { kind: 'zeroPad', rank: r, pads }, x, s);
-    const spec: PadSpec = { kind: 'pad', rank: r, pads, mode: (mode ?? 'constant') as PadSpec['mode'], value, ...(unresolved.length ? { unresolved } : {}) };
+    const along = trailing ? { trailing } : {};
+    if ((mode ?? 'constant') === 'constant' && value === 0 && !unresolved.length) return op('pad', { kind: 'zeroPad', rank: r, pads, ...along }, x, s);
+    const spec: PadSpec = { kind: 'pad', rank: r, pads, mode: (mode ?? 'constant') as PadSpec['mode'], value, ...along, ...(unresolved.length ? { unresolved } : {}) };
     return op('pad', spec, x, s);
   }));
 
@@ -176,11 +180,13 @@ export function installTorchOps(session: Session, torch: ModuleValue, functional
     }
   };
 
+  const views = viewTracker();
   const mergeKind = { '+': 'add', '*': 'multiply', '-': 'subtract', '/': 'divide' } as const;
   const mergeName = { add: 'add', multiply: 'mul', subtract: 'sub', divide: 'div' } as const;
   om.tensors = {
     binop(opText, l, r, s) {
-      const base = opText.endsWith('=') ? opText.slice(0, -1) : opText;
+      // `+=` arrives as '+='; '<=', '>=', '==' and '!=' are comparisons, not in-place forms.
+      const base = opText.endsWith('=') && !comparisons.has(opText) ? opText.slice(0, -1) : opText;
       // Tensors whose values are known (and numbers with them) compute their values.
       if (!identityTests.has(base) && ((l.t === 'tensor' && l.data) || (r.t === 'tensor' && r.data))) {
         const lib = (l.t === 'tensor' && l.data ? l.data.lib : r.t === 'tensor' && r.data ? r.data.lib : 'torch');
@@ -191,6 +197,7 @@ export function installTorchOps(session: Session, torch: ModuleValue, functional
           if (data.broadcast(lo.array.shape, ro.array.shape) === undefined) return unknown(`tensors of shapes [${lo.array.shape.join(', ')}] and [${ro.array.shape.join(', ')}] do not broadcast`);
         }
       }
+      if (l.t === 'tensor' && r.t === 'tensor' && base === '@' && session.tracer) return session.tracer.applyOp('matmul', { kind: 'matmul' }, [l, r], s);
       if (l.t === 'tensor' && r.t === 'tensor' && base in mergeKind && session.tracer) {
         const kind = mergeKind[base as keyof typeof mergeKind];
         return session.tracer.applyOp(mergeName[kind], { kind, broadcast: true }, [l, r], s);
@@ -233,14 +240,55 @@ export function installTorchOps(session: Session, torch: ModuleValue, functional
       const negativeStep = items.spec.some((it) => 'slice' in it && typeof it.slice[2] === 'number' && it.slice[2] < 0);
       if (a && items.data && !(negativeStep && a.data.lib === 'torch')) {
         const picked = data.index(a, items.data);
-        if (picked) return elementOf(picked);
+        if (picked) {
+          const element = elementOf(picked);
+          // Basic indexing gives a view: writing through either must reach the other.
+          if (element.t === 'tensor' && items.data.every((it) => it.kind !== 'array')) views.link(x, element);
+          return element;
+        }
       }
       return op('getitem', { kind: 'index', items: items.spec }, x, s);
+    },
+    setItem: (t, index, value) => {
+      const x = t as TensorValue;
+      const a = arrayOf(x);
+      if (!a) return;
+      const items = subscriptItems(index, om.ellipsis, a.data.lib);
+      const written = items.data && operandOf(value, a.data.lib);
+      const result = written && data.assign(a, items.data!, written.array);
+      views.forget(x);
+      x.data = result ? result.data : undefined;
     },
     iterate: (t) => {
       const a = arrayOf(t);
       if (!a || !a.shape.length) return undefined;
       return Array.from({ length: a.shape[0] }, (_, i) => elementOf(data.index(a, [{ kind: 'int', at: i }])!));
+    },
+  };
+}
+
+/**
+ * Which data tensors are views of which (`row = table[0]`). Their values are copies here, so a
+ * write through one makes the values of the others unknown rather than stale.
+ */
+function viewTracker() {
+  const related = new WeakMap<TensorValue, TensorValue[]>();
+  const add = (from: TensorValue, to: TensorValue) => related.set(from, [...(related.get(from) ?? []), to]);
+  return {
+    link(base: TensorValue, view: TensorValue): void {
+      add(base, view);
+      add(view, base);
+    },
+    /** After a write to `t`: every tensor sharing its memory no longer has known values. */
+    forget(t: TensorValue): void {
+      const seen = new Set<TensorValue>([t]);
+      const queue = [...(related.get(t) ?? [])];
+      for (let other = queue.pop(); other; other = queue.pop()) {
+        if (seen.has(other)) continue;
+        seen.add(other);
+        other.data = undefined;
+        queue.push(...(related.get(other) ?? []));
+      }
     },
   };
 }

@@ -150,8 +150,11 @@ export interface TensorValue {
   readonly t: 'tensor';
   readonly id: TensorId;
   readonly shape: Shape;
-  /** The values of a small tensor built from constants (never of one derived from the model's input). */
-  readonly data?: TensorData;
+  /**
+   * The values of a small tensor built from constants (never of one derived from the model's input).
+   * Item assignment (`mask[0:2, :] = 1`) replaces them in place, as torch writes into the tensor.
+   */
+  data?: TensorData;
 }
 
 /** An imported name whose module is evaluated only when the name is used. */
@@ -263,7 +266,9 @@ export function isNumber(v: Value): v is IntValue | FloatValue | BoolValue {
   return v.t === 'int' || v.t === 'float' || v.t === 'bool';
 }
 
+/** A number's value; a one-element data tensor is its value too (`int(t)`, `range(t)`, `if t > 2:`). */
 export function numberOf(v: Value): number | undefined {
+  if (v.t === 'tensor') return v.data?.values.length === 1 ? v.data.values[0] : undefined;
   return v.t === 'int' || v.t === 'float' ? v.v : v.t === 'bool' ? (v.v ? 1 : 0) : undefined;
 }
 
@@ -285,9 +290,11 @@ export function truthy(v: Value): boolean | undefined {
       return v.items.length > 0;
     case 'dict':
       return v.entries.size > 0;
+    case 'tensor':
+      // torch and numpy answer for one element and refuse (ambiguous) for more.
+      return v.data?.values.length === 1 ? v.data.values[0] !== 0 : undefined;
     case 'unknown':
     case 'lazy':
-    case 'tensor':
       return undefined;
     default:
       return true;

@@ -83,6 +83,7 @@ export function padRule(spec: PadSpec, inputs: readonly Shape[], ctx: RuleContex
 function padded(spec: ZeroPadSpec | PadSpec, inputs: readonly Shape[], ctx: RuleContext, what: string): RuleResult {
   const input = inputs[0];
   if (!input) return noInput(what);
+  if (spec.trailing) return paddedTrailing(spec, input, ctx, what);
   const axes = locateAxes(input, spec.rank, ctx.layout, what);
   if ('code' in axes) return rankMismatch(input, axes);
   const dims = axes.spatialAxes.map((axis, i) => (isKnown(input[axis]) ? (input[axis] as number) + spec.pads[i][0] + spec.pads[i][1] : null));
@@ -100,6 +101,15 @@ function padded(spec: ZeroPadSpec | PadSpec, inputs: readonly Shape[], ctx: Rule
     lines.push(spec.mode === 'constant' ? `filled with ${spec.value}` : `mode: ${spec.mode}`);
   }
   return result(assemble(input, axes, input[axes.channelAxis], dims), ctx.explain ? lines : noText, diagnostics.length ? diagnostics : noDiagnostics);
+}
+
+/** F.pad's own rule: the last `pads.length` axes grow by their pads, whatever the layout. */
+function paddedTrailing(spec: ZeroPadSpec | PadSpec, input: Shape, ctx: RuleContext, what: string): RuleResult {
+  const first = input.length - spec.pads.length;
+  if (first < 0) return { outputs: [input.map(() => null)], weights: [], macs: 0, arithmetic: noText, diagnostics: [error('rank-mismatch', `${what}: ${spec.pads.length} padded axes for a ${input.length}-D input`)] };
+  const output = input.map((d, i) => (i < first ? d : isKnown(d) ? d + spec.pads[i - first][0] + spec.pads[i - first][1] : null));
+  const lines = spec.pads.map(([before, after], k) => `axis ${first + k}: ${input[first + k] ?? '?'} + ${before} + ${after} = ${output[first + k] ?? '?'}`);
+  return result(output, ctx.explain ? lines : noText);
 }
 
 export function upsampleRule(spec: UpsampleSpec, inputs: readonly Shape[], ctx: RuleContext): RuleResult {
