@@ -43,7 +43,9 @@ function sh(command, args, extraEnv = {}) {
 function mocha(name, globs, extraArgs = [], extraEnv = {}) {
   const statsDir = mkdtempSync(join(tmpdir(), 'cnn-lens-stats-'));
   const statsFile = join(statsDir, 'stats.json');
-  const status = sh(process.execPath, [join(root, 'node_modules/mocha/bin/mocha.js'), '--import=tsx', '--reporter', join(root, 'test/support/countingReporter.cjs'), ...extraArgs, ...globs], { ...goldens, ...extraEnv, CNN_LENS_STATS_FILE: statsFile });
+  const reporter = join(root, 'test/support/countingReporter.cjs');
+  const args = [join(root, 'node_modules/mocha/bin/mocha.js'), '--import=tsx', '--reporter', reporter, ...extraArgs, ...globs];
+  const status = sh(process.execPath, args, { ...goldens, ...extraEnv, CNN_LENS_STATS_FILE: statsFile });
   let stats;
   try {
     stats = JSON.parse(readFileSync(statsFile, 'utf8'));
@@ -86,7 +88,8 @@ const suites = {
     // The CLI's time budget per model: 10× the slowest model's idle time (~6 s), so that only the
     // step budget, which counts work, decides a check on a busy machine.
     const budget = ['--cold-budget', '60000'];
-    const status = sh(process.execPath, [join(root, 'test/conformance/run.mjs'), ...forms, ...budget, '--summary-file', join(root, 'out/conformance-summary.json')]);
+    const summaryFile = ['--summary-file', join(root, 'out/conformance-summary.json')];
+    const status = sh(process.execPath, [join(root, 'test/conformance/run.mjs'), ...forms, ...budget, ...summaryFile]);
     let summary;
     try {
       summary = JSON.parse(readFileSync(join(root, 'out/conformance-summary.json'), 'utf8'));
@@ -130,18 +133,21 @@ const seconds = (ms) => `${Math.round(ms / 1000)} s`;
  * changes), so an interrupted run leaves none behind.
  */
 function runLoaded(rounds) {
-  const spin = `const parent = process.ppid; for (;;) { for (let i = 0; i < 1e8; i++); if (process.ppid !== parent) process.exit(); }`;
-  const spinners = Array.from({ length: availableParallelism() }, () => spawn(process.execPath, ['-e', spin], { stdio: 'ignore' }));
+  const spin = 'const parent = process.ppid; for (;;) { for (let i = 0; i < 1e8; i++); if (process.ppid !== parent) process.exit(); }';
+  const spinner = () => spawn(process.execPath, ['-e', spin], { stdio: 'ignore' });
+  const spinners = Array.from({ length: availableParallelism() }, spinner);
   const stop = () => spinners.forEach((p) => p.kill());
   process.on('exit', stop);
   for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => process.exit(130));
-  console.log(`test:loaded: ${spinners.length} busy loops (pids ${spinners.map((p) => p.pid).join(', ')}), ${rounds} rounds`);
+  const pids = spinners.map((p) => p.pid).join(', ');
+  console.log(`test:loaded: ${spinners.length} busy loops (pids ${pids}), ${rounds} rounds`);
   const rest = argv.filter((a, i) => a !== '--loaded' && argv[i - 1] !== '--loaded');
   const results = [];
   for (let round = 1; round <= rounds; round++) {
     console.log(`\n##### round ${round} of ${rounds} under load #####`);
     const started = Date.now();
-    const status = spawnSync(process.execPath, [fileURLToPath(import.meta.url), ...rest], { cwd: root, stdio: 'inherit' }).status;
+    const self = fileURLToPath(import.meta.url);
+    const status = spawnSync(process.execPath, [self, ...rest], { cwd: root, stdio: 'inherit' }).status;
     results.push(`round ${round}: ${status === 0 ? 'passed' : 'FAILED'} in ${seconds(Date.now() - started)}`);
   }
   stop();
