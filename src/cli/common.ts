@@ -16,7 +16,8 @@ import { analyzeOnnx } from '../core/frontends/onnx';
 import { analyzeKerasArchive } from '../core/frontends/kerasArchive';
 import { analyzeKerasH5, type KerasH5Reader } from '../core/frontends/kerasH5Model';
 import { workerH5Reader, type WorkerH5Reader } from '../node/h5Reader';
-import { isStateDictFile } from '../node/weightsFile';
+import { isStateDictFile, withTfjsShardWarnings } from '../node/weightsFile';
+import { tfjsShardDiagnostics } from '../core/frontends/tfjsWeights';
 import type { FileAnalysis } from '../core/frontends/modelResult';
 import { PythonProgram, analyzePython } from '../core/frontends/python/analyzePython';
 import { packageFileStamp, readSourceFile } from '../node/sourceFiles';
@@ -146,7 +147,7 @@ export async function analyzeFile(file: string, options: ModelOptions, io: CliIo
       : format === 'keras'
       ? analyzeKerasArchive(path, view, fileOptions)
       : format === 'json'
-      ? analyzeKerasJson(path, bytes.toString('utf8'), fileOptions)
+      ? withTfjsShardWarnings(analyzeKerasJson(path, bytes.toString('utf8'), fileOptions), path, bytes.toString('utf8'), tfjsShardDiagnostics)
       : analyzePythonSource(path, bytes.toString('utf8'), options);
   if (!result.models.length) {
     const why = result.diagnostics.filter((d) => d.severity !== 'info').map((d) => `  line ${d.range.start.line + 1}: ${d.message}`).join('\n');

@@ -1,7 +1,8 @@
 /**
  * Weights files on the command line: a `.safetensors` state_dict or a `torch.save` checkpoint
  * (`.pt`, `.pth`, `.bin`, `.ckpt`). `cnn-lens summary w.pt` lists the tensors a state_dict holds
- * (what Netron shows for a weights file), and `cnn-lens summary model.py --weights w.pt` says
+ * (what Netron shows for a weights file) with the parameters and buffers model.parameters() and
+ * model.buffers() would count (told apart by torch.nn's buffer names), and `cnn-lens summary model.py --weights w.pt` says
  * whether the state_dict fits the model as `load_state_dict(strict=True)` would — missing and
  * unexpected keys, wrong shapes, a wrapper's key prefix — so a CI job can exit 1 when code and
  * checkpoint drift apart. Only the index is read
@@ -10,6 +11,7 @@
  */
 import { shapeText, stateDictFits, type StateDictFit } from '../core/analysis/weightFit';
 import { readSafetensorsHeader } from '../core/frontends/safetensors';
+import { rolesInferredNote, stateDictRoles } from '../core/frontends/stateDictRoles';
 import { readTorchCheckpoint } from '../core/frontends/torchCheckpoint';
 import type { ModelResult } from '../core/frontends/modelResult';
 import { formatInt } from '../core/shapes/format';
@@ -28,18 +30,36 @@ export async function readWeights(file: string, io: CliIo): Promise<StateDictInd
   return undefined;
 }
 
-/** The tensors of a state_dict as a table, or as JSON. */
+/** The tensors of a state_dict as a table, or as JSON, with parameters and buffers as model.parameters() and model.buffers() count them. */
 export function weightsListing(file: string, index: StateDictIndex, format: 'table' | 'json'): string {
-  const tensors = [...index.tensors].map(([name, t]) => ({ name, dtype: t.dtype, shape: t.shape, elements: t.shape.reduce((n, d) => n * d, 1) }));
+  const split = stateDictRoles(index.tensors);
+  const tensors = [...index.tensors].map(([name, t]) => ({ name, dtype: t.dtype, shape: t.shape, elements: t.shape.reduce((n, d) => n * d, 1), role: split.roles.get(name)! }));
   const total = tensors.reduce((n, t) => n + t.elements, 0);
-  if (format === 'json') return JSON.stringify({ file, format: index.format, stateDictPath: index.path, tensors, elements: total, metadata: index.metadata ?? {} }, null, 2) + '\n';
-  const rows = tensors.map((t) => [t.name, t.dtype, shapeText(t.shape), formatInt(t.elements)]);
-  const head = ['Tensor', 'Dtype', 'Shape', 'Elements'];
+  const byName = Object.fromEntries([...split.buffersByName].map(([name, r]) => [name, r.elements]));
+  if (format === 'json') {
+    const roles = { params: split.parameters.elements, buffers: split.buffers.elements, buffersByName: byName, paramTensors: split.parameters.tensors, bufferTensors: split.buffers.tensors, rolesFrom: 'names', rolesNote: rolesInferredNote };
+    return JSON.stringify({ file, format: index.format, stateDictPath: index.path, tensors, elements: total, ...roles, metadata: index.metadata ?? {} }, null, 2) + '\n';
+  }
+  const rows = tensors.map((t) => [t.name, t.role === 'buffer' ? 'buffer' : 'param', t.dtype, shapeText(t.shape), formatInt(t.elements)]);
+  const head = ['Tensor', 'Role', 'Dtype', 'Shape', 'Elements'];
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
-  const line = (cells: string[]) => cells.map((c, i) => (i === 3 ? c.padStart(widths[i]) : c.padEnd(widths[i]))).join('  ').trimEnd();
+  const last = head.length - 1;
+  const line = (cells: string[]) => cells.map((c, i) => (i === last ? c.padStart(widths[i]) : c.padEnd(widths[i]))).join('  ').trimEnd();
   const rule = '='.repeat(widths.reduce((n, w) => n + w + 2, -2));
   const where = index.path ? ` (the state_dict under '${index.path}')` : '';
-  return [rule, line(head), rule, ...rows.map(line), rule, `${tensors.length} tensors, ${formatInt(total)} elements${where}`, ''].join('\n');
+  const kinds = [...split.buffersByName].map(([name, r]) => `${name} ${formatInt(r.elements)}`).join(', ');
+  return [
+    rule,
+    line(head),
+    rule,
+    ...rows.map(line),
+    rule,
+    `${tensors.length} tensors, ${formatInt(total)} elements${where}`,
+    `Parameters: ${formatInt(split.parameters.elements)} (${split.parameters.tensors} tensors)`,
+    `Buffers: ${formatInt(split.buffers.elements)} (${split.buffers.tensors} tensors${kinds ? `: ${kinds}` : ''})`,
+    `Note: ${rolesInferredNote}.`,
+    '',
+  ].join('\n');
 }
 
 export interface WeightsVerdict {

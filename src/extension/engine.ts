@@ -21,4 +21,5 @@ export { analyzeOnnx } from '../core/frontends/onnx';
 export { analyzeKerasH5 } from '../core/frontends/kerasH5Model';
 export { analyzeKerasArchive, kerasArchiveParts } from '../core/frontends/kerasArchive';
 export { checkpointTensorData, readTorchCheckpoint } from '../core/frontends/torchCheckpoint';
+export { rolesInferredNote, stateDictRoles } from '../core/frontends/stateDictRoles';
 export { bytesSource } from '../core/frontends/zip';

@@ -64,6 +64,8 @@ export class ModelFileEditorProvider implements vscode.CustomReadonlyEditorProvi
         : await engine.analyzeKerasH5(uri.fsPath, bytes, readKerasH5);
       this.log.info(`opened ${name} (${(size / 2 ** 20).toFixed(1)} MB) in ${(performance.now() - started).toFixed(0)} ms: ${result.models.length} model(s)`);
       const model = result.models[0];
+      // The drawing has no place for a file's warnings yet (a fused BatchNorm, an unknown op): the log keeps them.
+      for (const d of model?.diagnostics ?? []) if (d.severity !== 'info') this.log.warn(`${name}: ${d.message}`);
       const problems = result.diagnostics.filter((d) => d.severity === 'error').map((d) => d.message);
       if (!model) return { document: ref, layers: [], message: problems.join(' ') || `No model found in ${name}.` };
       return loadEngine().modelSnapshot(model.analysis, ref, `${model.name} (${model.framework})`, model.inputs[0]);

@@ -98,7 +98,13 @@ async function fromTfjs(file: vscode.Uri, name: string, bytes: Uint8Array, plan:
   const paths = engine.tfjsShardPaths(json);
   if ('error' in paths) throw new Error(`${name}: ${paths.error}`);
   const shards = new Map<string, Uint8Array>();
-  for (const p of paths) shards.set(p, await vscode.workspace.fs.readFile(vscode.Uri.joinPath(file, '..', p)));
+  for (const p of paths) {
+    try {
+      shards.set(p, await vscode.workspace.fs.readFile(vscode.Uri.joinPath(file, '..', p)));
+    } catch {
+      throw new Error(`${name}: weight file '${p}', which its weightsManifest names, is missing or unreadable next to it.`);
+    }
+  }
   const weights = engine.readTfjsWeights(json, shards);
   if ('error' in weights) throw new Error(`${name}: ${weights.error}`);
   return loadEngine().matchKerasWeights(name, plan, weights);

@@ -1,8 +1,10 @@
 /**
  * A weights file opened in VS Code shows what it holds instead of "binary file": a read-only view
  * listing every tensor of a `.safetensors` file or a `torch.save` checkpoint (`.pt`, `.pth`,
- * `.ckpt`) — name, dtype, shape, elements, bytes — with the totals and, for safetensors, the
- * file's metadata, the way Netron lists a weights file. Only the index is read (a header; a
+ * `.ckpt`) — name, role, dtype, shape, elements, bytes — with the totals, the parameters and buffers
+ * `model.parameters()` and `model.buffers()` would count (roles told apart by torch.nn's buffer
+ * names, which the page says) and, for safetensors, the file's metadata, the way Netron lists a
+ * weights file. Only the index is read (a header; a
  * checkpoint's zip directory and pickle, read as data, never run), so a multi-gigabyte checkpoint
  * opens at once. The page is plain HTML with no script; checking the file against a model is done
  * from the model's source (CNN Lens: Check Weights Against Model…).
@@ -75,20 +77,25 @@ async function listingOf(uri: vscode.Uri): Promise<Listing | { error: string }> 
 
 function pageBody(name: string, listing: Listing | { error: string }): string {
   if ('error' in listing) return `<h1>${escapeHtml(name)}</h1><p class="error">This file cannot be read: ${escapeHtml(listing.error)}</p>`;
-  const { formatBytes, formatInt, shapeText } = loadEngine();
+  const { formatBytes, formatInt, shapeText, stateDictRoles, rolesInferredNote } = loadEngine();
   const { rows } = listing;
   const elements = rows.reduce((n, r) => n + r.elements, 0);
   const bytes = rows.every((r) => r.bytes !== undefined) ? rows.reduce((n, r) => n + r.bytes!, 0) : undefined;
   const dtypes = [...new Set(rows.map((r) => r.dtype))].join(', ');
   const metadata = Object.entries(listing.metadata);
+  const split = stateDictRoles(new Map(rows.map((r) => [r.name, r])));
+  const kinds = [...split.buffersByName].map(([buffer, r]) => `${escapeHtml(buffer)} ${formatInt(r.elements)}`).join(', ');
+  const count = (n: number) => `${formatInt(n)} ${n === 1 ? 'tensor' : 'tensors'}`;
   return `<h1>${escapeHtml(name)}</h1>
 <p class="totals">${formatInt(rows.length)} tensors · ${formatInt(elements)} elements${bytes === undefined ? '' : ` · ${escapeHtml(formatBytes(bytes))}`} of ${escapeHtml(dtypes || 'no')} data</p>
+<p class="roles"><span class="params">Parameters: ${formatInt(split.parameters.elements)}</span> (${count(split.parameters.tensors)}) · <span class="buffers">Buffers: ${formatInt(split.buffers.elements)}</span> (${count(split.buffers.tensors)}${kinds ? `: ${kinds}` : ''})</p>
+<p class="roles-note">${escapeHtml(rolesInferredNote.replace(/^r/, 'R'))}.</p>
 <p class="hint">${listing.kind}. To check it against a model, open the model's PyTorch source and run <b>CNN Lens: Check Weights Against Model…</b></p>
 ${metadata.length ? `<dl>${metadata.map(([k, v]) => `<dt>${escapeHtml(k)}</dt><dd>${escapeHtml(v)}</dd>`).join('')}</dl>` : ''}
 <table>
-<thead><tr><th>Tensor</th><th>Dtype</th><th>Shape</th><th class="n">Elements</th><th class="n">Bytes</th></tr></thead>
+<thead><tr><th>Tensor</th><th>Role</th><th>Dtype</th><th>Shape</th><th class="n">Elements</th><th class="n">Bytes</th></tr></thead>
 <tbody>
-${rows.map((r) => `<tr><td>${escapeHtml(r.name)}</td><td>${escapeHtml(r.dtype)}</td><td>${escapeHtml(shapeText(r.shape))}</td><td class="n">${formatInt(r.elements)}</td><td class="n">${r.bytes === undefined ? '?' : escapeHtml(formatBytes(r.bytes))}</td></tr>`).join('\n')}
+${rows.map((r) => `<tr${split.roles.get(r.name) === 'buffer' ? ' class="buffer"' : ''}><td>${escapeHtml(r.name)}</td><td>${split.roles.get(r.name) ?? ''}</td><td>${escapeHtml(r.dtype)}</td><td>${escapeHtml(shapeText(r.shape))}</td><td class="n">${formatInt(r.elements)}</td><td class="n">${r.bytes === undefined ? '?' : escapeHtml(formatBytes(r.bytes))}</td></tr>`).join('\n')}
 </tbody>
 </table>`;
 }

@@ -8,10 +8,12 @@
  */
 import { parentPort } from 'node:worker_threads';
 import { analyzeKerasJson } from '../core/frontends/kerasJson';
+import { tfjsShardDiagnostics } from '../core/frontends/tfjsWeights';
 import type { FileAnalysis } from '../core/frontends/modelResult';
 import { PythonProgram, analyzePython } from '../core/frontends/python/analyzePython';
 import type { Dim } from '../core/ir/dims';
 import { packageFileStamp, readSourceFile } from './sourceFiles';
+import { withTfjsShardWarnings } from './weightsFile';
 
 export interface AnalysisRequest {
   readonly id: number;
@@ -49,7 +51,7 @@ export function analyseRequest(request: AnalysisRequest): AnalysisResponse {
   try {
     const result = request.format === 'python'
       ? analyzePython(request.file, request.text, { host, defaultInput: request.defaultInput, timeMs: request.timeMs, program })
-      : analyzeKerasJson(request.file, request.text, { defaultInput: request.defaultInput, timeMs: request.timeMs });
+      : withTfjsShardWarnings(analyzeKerasJson(request.file, request.text, { defaultInput: request.defaultInput, timeMs: request.timeMs }), request.file, request.text, tfjsShardDiagnostics);
     return { id: request.id, result, dependencies: [...dependencies], elapsedMs: performance.now() - started };
   } catch (e) {
     return { id: request.id, error: e instanceof Error ? `${e.message}\n${e.stack ?? ''}` : String(e) };

@@ -2,14 +2,18 @@
  * Reading a weights file's index from disk, for the two Node hosts (the extension host and the
  * CLI), without its tensors: a safetensors header (8 bytes of length, then the JSON), or a PyTorch
  * checkpoint's zip directory and its `data.pkl`, read range by range. Checking a multi-gigabyte
- * checkpoint against a model costs milliseconds and a few kilobytes. The parsing and every check
+ * checkpoint against a model costs milliseconds and a few kilobytes. A tfjs model.json's shards
+ * are looked for beside it (only their sizes are read). The parsing and every check
  * are the core's (src/core/frontends/safetensors.ts, torchCheckpoint.ts), passed in so the
  * extension host can take them from its lazily loaded engine.
  */
-import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
+import { closeSync, fstatSync, openSync, readSync, statSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { open } from 'node:fs/promises';
 import type { readSafetensorsHeader, SafetensorsHeader } from '../core/frontends/safetensors';
 import type { readTorchCheckpoint } from '../core/frontends/torchCheckpoint';
+import type { FileAnalysis } from '../core/frontends/modelResult';
+import type { tfjsShardDiagnostics } from '../core/frontends/tfjsWeights';
 import type { ByteSource } from '../core/frontends/zip';
 
 /** The safetensors crate's own limit, as the core's reader applies it. */
@@ -75,4 +79,23 @@ export async function readStateDictFile(path: string, readers: { readSafetensors
   }
   const header = await readSafetensorsHeaderFile(path, readers.readSafetensorsHeader);
   return 'error' in header ? header : { format: 'safetensors', tensors: header.tensors, path: '', metadata: header.metadata };
+}
+
+/**
+ * The analysis of a tfjs `model.json` at `file` with a warning for each weight shard it names that
+ * is missing or short beside it. A document that is not on disk (unsaved) is left as it is.
+ */
+export function withTfjsShardWarnings(result: FileAnalysis, file: string, text: string, check: typeof tfjsShardDiagnostics): FileAnalysis {
+  if (!text.includes('"weightsManifest"') || !isFile(file)) return result;
+  const dir = dirname(file);
+  const warnings = check(text, (path) => (isFile(join(dir, path)) ? statSync(join(dir, path)).size : undefined));
+  return warnings.length ? { ...result, diagnostics: [...result.diagnostics, ...warnings] } : result;
+}
+
+function isFile(path: string): boolean {
+  try {
+    return statSync(path).isFile();
+  } catch {
+    return false;
+  }
 }

@@ -231,7 +231,7 @@ describe('state_dict fit: round trip through PyTorch', function () {
   it('lists the tensors of a state_dict on its own', async () => {
     const r = await cli('summary', join(dir, 'lenet5_pytorch.LeNet5.safetensors'));
     assert.equal(r.code, 0, r.err);
-    assert.match(r.out, /conv1\.weight +F32 +6×1×5×5 +150/);
+    assert.match(r.out, /conv1\.weight +param +F32 +6×1×5×5 +150/);
     assert.match(r.out, /10 tensors, 61,706 elements/);
   });
 });

@@ -178,6 +178,10 @@ class NodeCompiler {
         throw new UnsupportedLayer(`${spec.attribute} is a tensor the module holds, not a layer the panel can run`);
       case 'multiheadAttention':
         throw new UnsupportedLayer('multi-head attention is not among the layers the panel runs');
+      case 'einsum':
+        throw new UnsupportedLayer('einsum is not among the ops the panel runs');
+      case 'repeat':
+        throw new UnsupportedLayer('repeating a tensor is not run in the activations panel yet');
       case 'unknown':
         throw new UnsupportedLayer(spec.reason ? `${spec.className} could not be built: ${spec.reason}` : `${spec.className} is not a layer CNN Lens knows how to run`);
     }

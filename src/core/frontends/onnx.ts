@@ -19,7 +19,7 @@ import type { LayerSpec } from '../ir/layers';
 import { applyRule } from '../shapes/registry';
 import { runShapePass } from '../shapes/shapePass';
 import type { FileAnalysis, ModelDiagnostic, ModelResult } from './modelResult';
-import { mapNode, type Const, type OpContext } from './onnx/ops';
+import { isFloatType, mapNode, type Const, type OpContext } from './onnx/ops';
 import { matchPattern, type GraphView } from './onnx/patterns';
 import { ProtoError, readModel, type OnnxGraph, type OnnxModel, type OnnxNode, type OnnxValueInfo } from './onnx/proto';
 
@@ -110,7 +110,7 @@ class OnnxReader implements OpContext, GraphView {
     if (this.model.opset === undefined) this.report('warning', 'the file names no opset for the default domain; opset 13 assumed');
     for (const t of this.graph.initializers) {
       if (!t.name) continue;
-      this.values.set(t.name, { constant: { dims: t.dims, values: t.values } });
+      this.values.set(t.name, { constant: { dims: t.dims, values: t.values, float: isFloatType(t.dataType) } });
       this.initializers.add(t.name);
     }
     this.addInputs();
@@ -133,10 +133,27 @@ class OnnxReader implements OpContext, GraphView {
     }
     this.builder.output(...outputs);
     if (stopped) this.report('warning', stopped);
+    this.reportFusedBatchNorms();
     const graph = this.builder.build();
     const analysis = runShapePass(graph);
     this.compareDeclared(analysis.tensorShapes);
     return { name: this.name, kind: 'file', framework: 'onnx', range: top, inputs: this.inputs, graph, analysis, diagnostics: this.diagnostics, stopped };
+  }
+
+  /**
+   * torch.onnx.export in eval mode (its default) folds each BatchNorm into the Conv before it and
+   * stores the result under a name of its own (`onnx::Conv_23`, where a kept Conv reads
+   * `layer1.0.conv1.weight`): the file no longer holds the BatchNorm's weight and bias, which
+   * `model.parameters()` counts. Said once, with what PyTorch probably counts on top.
+   */
+  private reportFusedBatchNorms(): void {
+    if (this.model.producer !== 'pytorch') return;
+    const fused = this.graph.nodes.filter((n) => n.opType === 'Conv' && /^onnx::Conv_\d+$/.test(n.inputs[1] ?? '') && this.initializers.has(n.inputs[1]));
+    if (!fused.length) return;
+    // Each fold leaves a bias of C; PyTorch has the BatchNorm's 2C and the Conv's own bias, if it had one (commonly not).
+    const channels = fused.reduce((sum, n) => sum + (this.constant(n.inputs[1])?.dims[0] ?? 0), 0);
+    const names = fused.slice(0, 3).map((n, i) => `'${nodeName(n, i)}'`).join(', ') + (fused.length > 3 ? ` and ${fused.length - 3} more` : '');
+    this.report('warning', `${fused.length} Conv ${fused.length > 1 ? 'layers' : 'layer'} (${names}) read weights torch.onnx.export computed: in eval mode (its default) it folds a BatchNorm that follows a Conv into the Conv, so the BatchNorm's weight and bias are not in the file and the total here is probably ${channels.toLocaleString('en-US')} below what model.parameters() counts (${(2 * channels).toLocaleString('en-US')} if ${fused.length > 1 ? 'those Convs had biases' : 'that Conv had a bias'} of ${fused.length > 1 ? 'their' : 'its'} own). Export with training=torch.onnx.TrainingMode.PRESERVE (or TRAINING) to keep them.`);
   }
 
   private report(severity: ModelDiagnostic['severity'], message: string): void {

@@ -363,6 +363,15 @@ export interface ExpandSpec {
 }
 
 /**
+ * `torch.einsum(equation, *operands)`: the equation's subscripts say which axes of the operands
+ * meet and which remain (`'bhqd,bhkd->bhqk'`). No weights of its own.
+ */
+export interface EinsumSpec {
+  readonly kind: 'einsum';
+  readonly equation: string;
+}
+
+/**
  * PyTorch `torch.matmul(a, b)` / `a @ b` / `torch.bmm`, and `F.linear(x, w)` as `x @ wᵀ`
  * (`transposeB`): the matrix product of the last two axes, with the leading axes broadcast; a 1-D
  * operand is a vector (its added axis is removed from the output). The operands' weights belong to
@@ -371,6 +380,17 @@ export interface ExpandSpec {
 export interface MatmulSpec {
   readonly kind: 'matmul';
   readonly transposeB?: boolean;
+}
+
+/**
+ * Copies along axes: `Tensor.repeat(*sizes)` / `torch.tile` (`repeats`, one multiplier per axis,
+ * aligned to the right; extra leading ones add axes) or `repeat_interleave` along one axis (each
+ * element `count` times, or per-element counts adding up to `size`).
+ */
+export interface RepeatSpec {
+  readonly kind: 'repeat';
+  readonly repeats?: readonly number[];
+  readonly interleave?: { readonly axis: number; readonly count?: number; readonly size?: number };
 }
 
 export interface UnknownSpec {
@@ -416,6 +436,8 @@ export type LayerSpec =
   | ParameterSpec
   | MultiheadAttentionSpec
   | ExpandSpec
+  | EinsumSpec
+  | RepeatSpec
   | UnknownSpec;
 
 export type LayerKind = LayerSpec['kind'];

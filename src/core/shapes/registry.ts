@@ -7,6 +7,8 @@ import type { Shape } from '../ir/dims';
 import type { LayerKind, LayerSpec } from '../ir/layers';
 import type { RuleContext, RuleResult } from './rule';
 import { expandRule, multiheadAttentionRule, parameterRule } from './rules/attention';
+import { einsumRule } from './rules/einsum';
+import { repeatRule } from './rules/repeat';
 import { convRule, convTransposeRule, depthwiseConvRule, separableConvRule } from './rules/conv';
 import { denseRule, embeddingRule, matmulRule } from './rules/dense';
 import { activationRule, channelShuffleRule, dropoutRule, passThroughRule, rescalingRule, scalarRule, unknownRule } from './rules/elementwise';
@@ -62,6 +64,8 @@ export const layerKinds: { readonly [K in LayerKind]: KindInfo } = {
   matmul: { category: 'merge', title: 'Matrix product', rule: matmulRule },
   multiheadAttention: { category: 'dense', title: 'Multi-head attention', rule: multiheadAttentionRule },
   expand: { category: 'reshape', title: 'Expand', rule: expandRule },
+  einsum: { category: 'merge', title: 'Einstein summation', rule: einsumRule },
+  repeat: { category: 'reshape', title: 'Repeat', rule: repeatRule },
   unknown: { category: 'other', title: 'Unknown layer', rule: unknownRule },
 };
 

@@ -6,10 +6,11 @@
  * drawing; and a .safetensors state_dict linked to LeNet-5's source puts what would not load on the layer
  * definitions as Problems, then clears them when a fitting checkpoint is saved over it; opened
  * itself, the .safetensors lists its tensors, as does a torch.save checkpoint. Damaged binary
- * files say what is wrong with them.
+ * files say what is wrong with them, and a model.json whose weight shard is missing names it in
+ * Problems.
  */
 import * as assert from 'node:assert/strict';
-import { copyFileSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { lenet5StateDict, safetensors, tensor } from '../harness/files';
 import { projectRoot } from '../harness/codeServer';
@@ -116,7 +117,8 @@ describe('model files (code-server)', function () {
     const frame = webview(bench.page);
     await frame.locator('.totals', { hasText: '10 tensors · 61,706 elements' }).waitFor({ timeout: 60_000 });
     const first = await frame.locator('tbody tr').first().locator('td').allTextContents();
-    assert.deepEqual(first, ['conv1.weight', 'F32', '6×1×5×5', '150', '600 B']);
+    assert.deepEqual(first, ['conv1.weight', 'parameter', 'F32', '6×1×5×5', '150', '600 B']);
+    assert.match((await frame.locator('.roles').textContent()) ?? '', /Parameters: 61,706 \(10 tensors\) · Buffers: 0 \(0 tensors\)/);
     await screenshot(bench.page, 'weights-file');
     // A torch.save training checkpoint: its state_dict found under its key, read without unpickling.
     copyFileSync(join(projectRoot, 'test/fixtures/models/small_checkpoint.pth'), join(bench.workspace, 'samples', 'small_checkpoint.pth'));
@@ -125,6 +127,22 @@ describe('model files (code-server)', function () {
     const checkpoint = webview(bench.page);
     await checkpoint.locator('.totals', { hasText: '9 tensors' }).waitFor({ timeout: 60_000 });
     assert.match((await checkpoint.locator('.hint').textContent()) ?? '', /A PyTorch checkpoint; the state_dict is under 'state_dict'/);
-    assert.deepEqual(await checkpoint.locator('tbody tr').first().locator('td').allTextContents(), ['0.weight', 'F32', '4×3×3×3', '108', '432 B']);
+    assert.deepEqual(await checkpoint.locator('tbody tr').first().locator('td').allTextContents(), ['0.weight', 'parameter', 'F32', '4×3×3×3', '108', '432 B']);
+    // What model.parameters() and model.buffers() give: the BatchNorm2d(4)'s statistics and counter are buffers.
+    assert.equal(await checkpoint.locator('.roles').textContent(), 'Parameters: 845 (6 tensors) · Buffers: 9 (3 tensors: running_mean 4, running_var 4, num_batches_tracked 1)');
+    assert.match((await checkpoint.locator('.roles-note').textContent()) ?? '', /Roles inferred from names/);
+    assert.deepEqual(await checkpoint.locator('tbody tr.buffer td:first-child').allTextContents(), ['1.running_mean', '1.running_var', '1.num_batches_tracked']);
+  });
+
+  it("names a tfjs model.json's missing weight shard in Problems", async () => {
+    const folder = join(bench.workspace, 'samples', 'models', 'lenet5_no_weights.tfjs');
+    mkdirSync(folder, { recursive: true });
+    copyFileSync(join(bench.workspace, 'samples', 'models', 'lenet5.tfjs', 'model.json'), join(folder, 'model.json'));
+    await runCommand(bench.page, 'View: Close All Editors');
+    await openFile(bench.page, 'samples/models/lenet5_no_weights.tfjs/model.json');
+    await runCommand(bench.page, 'View: Focus Problems (Errors, Warnings, Infos)');
+    const problems = bench.page.locator('.markers-panel');
+    await problems.locator('.monaco-list-row', { hasText: "weight file 'group1-shard1of1.bin' is missing" }).waitFor({ timeout: 60_000 });
+    await runCommand(bench.page, 'View: Close All Editors');
   });
 });

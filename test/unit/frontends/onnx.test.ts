@@ -119,6 +119,62 @@ describe('ONNX front-end: graphs with known answers', () => {
     assert.equal(model(a).analysis.totals.params, 2570);
   });
 
+  it("folds torch.chunk's Shape → Gather → Add → Div → Mul bounds into Slices of a tensor", () => {
+    // x.chunk(2, dim=1) as torch 1.13 writes it: n = shape[1]; piece = (n + 1) / 2; Slice [0, piece) and [piece, 2·piece).
+    const g: GraphDef = {
+      inputs: [{ name: 'x', shape: ['N', 48, 28, 28] }],
+      outputs: [{ name: 'a' }, { name: 'b' }, { name: 'c' }, { name: 'd' }, { name: 'e' }],
+      initializers: [int64s('one', [1]), int64s('zero', [0]), int64s('two', [2]), int64s('big', [2 ** 53]), int64s('minus3', [-3]), int64s('step', [2]), int64s('last', [-1]), int64s('min', [-(2 ** 63)]), int64s('w', [3])],
+      nodes: [
+        { op: 'Shape', inputs: ['x'], outputs: ['s'] },
+        { op: 'Gather', inputs: ['s', 'one'], outputs: ['n'], attrs: { axis: 0 } },
+        { op: 'Add', inputs: ['n', 'one'], outputs: ['n1'] },
+        { op: 'Div', inputs: ['n1', 'two'], outputs: ['piece'] },
+        { op: 'Mul', inputs: ['piece', 'one'], outputs: ['end0'] },
+        { op: 'Mul', inputs: ['piece', 'two'], outputs: ['end1'] },
+        { op: 'Slice', name: '/Slice', inputs: ['x', 'zero', 'end0', 'one'], outputs: ['a'] },
+        { op: 'Slice', name: '/Slice_1', inputs: ['x', 'end0', 'end1', 'one'], outputs: ['b'] },
+        // x[:, :, -3:, ::2]: a negative start, INT64-sized "to the end", a step.
+        { op: 'Concat', inputs: ['minus3', 'zero'], outputs: ['starts'], attrs: { axis: 0 } },
+        { op: 'Concat', inputs: ['big', 'big'], outputs: ['ends'], attrs: { axis: 0 } },
+        { op: 'Add', inputs: ['two', 'one'], outputs: ['three'] },
+        { op: 'Concat', inputs: ['two', 'three'], outputs: ['axes'], attrs: { axis: 0 } },
+        { op: 'Concat', inputs: ['one', 'step'], outputs: ['steps'], attrs: { axis: 0 } },
+        { op: 'Slice', name: '/Slice_2', inputs: ['x', 'starts', 'ends', 'axes', 'steps'], outputs: ['c'] },
+        // x[..., ::-1] (ends INT64_MIN: through index 0), and ends INT64-sized going backwards from the last: nothing.
+        { op: 'Slice', name: '/Slice_3', inputs: ['x', 'last', 'min', 'w', 'last'], outputs: ['d'] },
+        { op: 'Slice', name: '/Slice_4', inputs: ['x', 'last', 'big', 'w', 'last'], outputs: ['e'] },
+      ],
+    };
+    const a = analyse(g);
+    assert.deepEqual(messages(a), []);
+    assert.deepEqual(model(a).analysis.totals.outputShapes, [['N', 24, 28, 28], ['N', 24, 28, 28], ['N', 48, 3, 14], ['N', 48, 28, 28], ['N', 48, 28, 0]]);
+  });
+
+  it('folds float arithmetic exactly and integer Div, Floor and Cast as onnxruntime does', () => {
+    // int(h / 3 * 1.5) as an exporter writes a computed size: Cast to float, Div, Mul, Floor, Cast to int64.
+    const g: GraphDef = {
+      inputs: [{ name: 'x', shape: [1, 8, 20, 20] }],
+      outputs: [{ name: 'y' }],
+      initializers: [int64s('two', [2]), int64s('seven', [7]), { name: 'three', dims: [1], floats: [3] }, { name: 'k', dims: [1], floats: [1.5] }, int64s('axes', [2])],
+      nodes: [
+        { op: 'Shape', inputs: ['x'], outputs: ['s'] },
+        { op: 'Gather', inputs: ['s', 'two'], outputs: ['h'], attrs: { axis: 0 } },
+        { op: 'Cast', inputs: ['h'], outputs: ['hf'], attrs: { to: 1 } },
+        { op: 'Div', inputs: ['hf', 'three'], outputs: ['third'] },
+        { op: 'Mul', inputs: ['third', 'k'], outputs: ['scaled'] },
+        { op: 'Floor', inputs: ['scaled'], outputs: ['floored'] },
+        { op: 'Cast', inputs: ['floored'], outputs: ['end'], attrs: { to: 7 } },
+        { op: 'Div', inputs: ['seven', 'two'], outputs: ['start'] },
+        { op: 'Slice', name: '/Slice', inputs: ['x', 'start', 'end', 'axes'], outputs: ['y'] },
+      ],
+    };
+    const a = analyse(g);
+    assert.deepEqual(messages(a), []);
+    // 20 / 3 · 1.5 = 10 (a truncating Div would give 6 · 1.5 = 9); start 7 / 2 = 3 in int64: rows 3 to 10.
+    assert.deepEqual(model(a).analysis.totals.outputShapes, [[1, 8, 7, 20]]);
+  });
+
   it('MatMul + Add(bias) is one dense layer; a shared initializer counts once', () => {
     const g: GraphDef = {
       inputs: [{ name: 'x', shape: [1, 3, 8, 8] }],

@@ -91,6 +91,21 @@ describe('Python imports', () => {
     assert.deepEqual([value('a'), value('b'), value('c'), value('d'), value('hidden'), value('_private')], ['100', '7', '9', '1', '<unbound>', '<unbound>']);
   });
 
+  it('runs the modules a registry is filled from when a lookup in it raises (decorators at import)', () => {
+    const host = new MemoryHost({
+      '/site/zoo/__init__.py': 'from .registry import create, names\nfrom .models import *\n',
+      '/site/zoo/registry.py': '_entries = {}\ndef register(fn):\n    _entries[fn.__name__] = fn\n    return fn\n' +
+        'def names():\n    return sorted(_entries)\ndef create(name, **kw):\n    if name not in _entries:\n' +
+        '        raise RuntimeError("Unknown model (%s)" % name)\n    return _entries[name](**kw)\n',
+      '/site/zoo/models/__init__.py': 'from .small import *\nfrom .big import *\n',
+      '/site/zoo/models/small.py': 'from ..registry import register\n@register\ndef tiny(width=8):\n    return width\n',
+      '/site/zoo/models/big.py': 'from ..registry import register\n@register\ndef huge(width=64):\n    return width * 2\n',
+    });
+    const { value, result } = run(host, 'import zoo\na = zoo.create("huge")\nb = zoo.create("tiny", width=4)\nc = zoo.names()\n');
+    assert.deepEqual([value('a'), value('b'), value('c')], ['128', '4', "['huge', 'tiny']"]);
+    assert.deepEqual(result.diagnostics.map((d) => d.message), []);
+  });
+
   it('makes sys.modules[__name__] the running module', () => {
     const host = new MemoryHost({ '/ws/reg.py': 'import sys\nsetattr(sys.modules[__name__], "ADDED", 11)\nSELF = sys.modules[__name__]\n' });
     const { value } = run(host, 'import reg\nimport sys\na = reg.ADDED\nsame = reg.SELF is reg\nmain = sys.modules["__main__"].__name__\n');

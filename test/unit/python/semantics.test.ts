@@ -38,6 +38,13 @@ describe('Python semantics: operators', () => {
     assert.equal(evaluate('c = (10 ** -2, divmod(-7, 2))').get('c'), '(0.01, (-4, 1))');
   });
 
+  it("gives x ** -0.5 CPython's (glibc's) double where JavaScript's pow is an ulp off (32 ** -0.5)", () => {
+    // Values from CPython 3.11 on Debian.
+    expectValues('a = 64 ** -0.5\nb = 32 ** -0.5\nc = 96 ** -0.5\nd = 0.1 ** -0.5\ne = 3 ** -0.5', {
+      a: '0.125', b: '0.1767766952966369', c: '0.10206207261596575', d: '3.162277660168379', e: '0.5773502691896257',
+    });
+  });
+
   it('raises ZeroDivisionError and TypeError where Python does', () => {
     assert.deepEqual(runOurs('result = 1 // 0'), { kind: 'known', text: '!ZeroDivisionError' });
     assert.deepEqual(runOurs("result = 'a' + 1"), { kind: 'known', text: '!TypeError' });
@@ -95,6 +102,39 @@ describe('Python semantics: loops over unknown iterables', () => {
     const r = evaluate('import os\nxs = [f for f in os.listdir(".")]\nys = [1, *os.environ]');
     assert.equal(r.value('xs')?.t, 'unknown');
     assert.equal(r.get('ys'), undefined);
+  });
+
+  it('makes list(), tuple(), set(), dict() and reversed() of an unknown iterable unknown, not empty (torchvision kwonly_to_pos_or_kw)', () => {
+    const r = evaluate('import inspect\nu = inspect.signature(len).parameters\na = tuple(u)[1:]\nb = list(enumerate(u))\nc = set(u)\nd = dict(zip(u, u))\ne = tuple(reversed(u))\nf = (list(), tuple([1]), dict([(1, 2)]))');
+    for (const name of ['a', 'b', 'c', 'd', 'e']) assert.equal(r.value(name)?.t, 'unknown', name);
+    assert.equal(r.get('f'), '([], (1,), {1: 2})');
+  });
+});
+
+describe('Python semantics: abstract base classes', () => {
+  it("answers isinstance against collections.abc and typing's ABCs as CPython does (timm's to_2tuple)", () => {
+    const source = `import collections.abc
+from collections.abc import Sequence, Mapping, Callable
+from itertools import repeat
+import typing
+def to_2tuple(x):
+    if isinstance(x, collections.abc.Iterable) and not isinstance(x, str):
+        return tuple(x)
+    return tuple(repeat(x, 2))
+class Box:
+    def __len__(self):
+        return 1
+a = (to_2tuple(7), to_2tuple([3, 4]), to_2tuple('ab'))
+b = (isinstance([1], Sequence), isinstance((1,), Sequence), isinstance({}, Sequence), isinstance({1}, Sequence))
+c = (isinstance({}, Mapping), isinstance(len, Callable), isinstance(3, Callable), isinstance(Box, Callable))
+d = (isinstance(Box(), collections.abc.Sized), isinstance(Box(), collections.abc.Iterable), isinstance(2.5, typing.Iterable))
+import types, functools
+e = (isinstance(to_2tuple, types.FunctionType), isinstance(lambda: 1, types.LambdaType), isinstance(len, types.FunctionType))
+f = (isinstance(Box, type), isinstance(Box(), type), isinstance(functools, types.ModuleType), isinstance(Box().__len__, types.MethodType))`;
+    expectValues(source, {
+      a: "((7, 7), (3, 4), ('ab', 'ab'))", b: '(True, True, False, False)', c: '(True, True, False, True)', d: '(True, False, False)',
+      e: '(True, True, False)', f: '(True, False, True, True)',
+    });
   });
 });
 

@@ -119,6 +119,62 @@ const programs: Record<string, Program> = {
 `,
     input: [1, 7, 7, 16],
   },
+  functionsAndIdentity: {
+    source: `${header}class SwishFn(torch.autograd.Function):
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        return x * torch.sigmoid(x)
+
+    @staticmethod
+    def backward(ctx, grad_output):
+        return grad_output
+
+
+class BNAct(nn.BatchNorm2d):
+    def forward(self, x):
+        x = F.batch_norm(x, self.running_mean, self.running_var, self.weight, self.bias, False, 0.1, self.eps)
+        return SwishFn.apply(x)
+
+
+class M(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.conv = nn.Conv2d(3, 8, 3)
+        self.norm = BNAct(8)
+        self.token = nn.Parameter(torch.zeros(1, 8, 1, 1))
+        self.extra = None
+
+    def forward(self, x):
+        x = self.norm(self.conv(x))
+        if self.token is not None:
+            x = x + self.token
+        if self.extra is None and x is not None:
+            x = F.group_norm(x, 2)
+        return x
+`,
+    input: [1, 3, 16, 16],
+  },
+  functionalConv: {
+    source: `${header}class Same(nn.Conv2d):
+    def forward(self, x):
+        x = F.pad(x, (0, 1, 0, 1))
+        return F.conv2d(x, self.weight, self.bias, self.stride, (0, 0), self.dilation, self.groups)
+
+class M(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.conv = Same(3, 8, 3, stride=2)
+        self.dw = nn.Conv2d(8, 8, 3, groups=8, bias=False)
+        self.g = nn.Parameter(torch.ones(1, 8, 1, 1))
+
+    def forward(self, x):
+        x = self.conv(x)
+        y = F.conv2d(x, self.dw.weight, None, 1, 'same', 1, 8)
+        return torch.addcmul(y, self.g, y, value=0.5)
+`,
+    input: [1, 3, 16, 16],
+  },
   parameterExpand: {
     source: `${header}class M(nn.Module):
     def __init__(self, dim=32):
@@ -234,6 +290,58 @@ class M(nn.Module):
 `,
     input: [1, 3, 16, 16],
   },
+  moduleListOperators: {
+    source: `${header}from typing import OrderedDict
+
+
+class M(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.layers = nn.ModuleList()
+        for width in (16, 12):
+            self.layers += [nn.Linear(8 if width == 16 else 16, width)]
+        self.more = self.layers + [nn.ReLU(), nn.Linear(12, 4)]
+        named = OrderedDict()
+        named["fc"] = nn.Linear(4, 6)
+        self.head = nn.Sequential(named)
+
+    def forward(self, x):
+        for layer in self.more[:3]:
+            x = layer(x)
+        return self.head(self.more[-1](x))
+`,
+    input: [2, 8],
+  },
+  sequentialOperators: {
+    source: `${header}class M(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.stem = nn.Sequential(nn.Linear(6, 6), nn.ReLU())
+        self.stem += nn.Sequential(nn.Linear(6, 6))
+        self.body = 2 * nn.Sequential(nn.Linear(6, 6), nn.Tanh()) + nn.Sequential(nn.Linear(6, 3))
+
+    def forward(self, x):
+        return self.body(self.stem(x))
+`,
+    input: [2, 6],
+  },
+  sequentialPlusList: holding('nn.Sequential(nn.ReLU()) + [nn.ReLU()]', undefined, [2, 6]),
+  sequentialTimesZero: holding('nn.Sequential(nn.ReLU()) * 0', undefined, [2, 6]),
+  optionalParameters: {
+    source: `${header}class M(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.rel_pos = nn.Parameter(torch.zeros(4, 3))
+        self.class_pos = None
+
+    def forward(self, x):
+        y = x if x is x else None
+        if self.rel_pos is not None and self.class_pos is None and y is not None:
+            return x.sum(1)
+        return x
+`,
+    input: [2, 3, 5],
+  },
   quantStubs: {
     source: `${header}from torch.ao.quantization import QuantStub
 from torchvision.ops import StochasticDepth
@@ -335,5 +443,14 @@ describe('torch.nn as people use it', function () {
     const { graph } = result.models[0].analysis;
     assert.deepEqual(graph.nodes.map((n) => `${n.name}:${n.className}`), ['block:Conv2d', 'block.act:ReLU', 'block.pool:AvgPool2d']);
     assert.deepEqual(new Set(graph.nodes.map((n) => graph.groups.get(n.groupId!)?.name)), new Set(['block']));
+  });
+
+  it('marks the output of a layer subclass whose forward uses the functional form with its path, as torch hooks it', () => {
+    const source = programs.layerNormSubclass.source;
+    const result = analyzePython('/virtual/n.py', source, { host: { read: () => undefined, searchPaths: [] }, entry: 'M', input: [2, 3, 8, 8] });
+    const { graph } = result.models[0].analysis;
+    const named = graph.nodes.filter((n) => n.name !== null).map((n) => `${n.name}:${n.className}`);
+    assert.deepEqual(named, ['conv:Conv2d', 'norm:LayerNorm2d']);
+    assert.equal(result.models[0].analysis.totals.params, 3 * 8 * 9 + 8 + 2 * 8);
   });
 });

@@ -7,7 +7,10 @@ import { strict as assert } from 'node:assert';
 import { analyzePython } from '../../../src/core/frontends/python/analyzePython';
 import type { Shape } from '../../../src/core/ir/dims';
 import type { IndexItemSpec } from '../../../src/core/ir/layers';
+import { einsumRule } from '../../../src/core/shapes/rules/einsum';
+import { repeatRule } from '../../../src/core/shapes/rules/repeat';
 import { indexRule } from '../../../src/core/shapes/rules/tensorOps';
+import { lensAnswer, skipWithoutTorch, torchAnswers, type Program } from './torchTruth';
 
 const ctx = { framework: 'pytorch', layout: 'channels_first', explain: false } as const;
 const run = (input: Shape, items: IndexItemSpec[]) => indexRule({ kind: 'index', items }, [input], ctx as never);
@@ -32,6 +35,31 @@ describe('the index shape rule', () => {
   it('reports an index out of range and a negative torch step as errors', () => {
     assert.equal(run(['N', 4], [all, { int: 4 }]).diagnostics[0].severity, 'error');
     assert.equal(run(['N', 4], [all, { slice: [null, null, -1] }]).diagnostics[0].severity, 'error');
+  });
+});
+
+describe('the einsum shape rule', () => {
+  const einsum = (equation: string, ...inputs: Shape[]) => einsumRule({ kind: 'einsum', equation }, inputs, ctx as never);
+  it('gives the output subscripts their sizes and counts the whole index space as MACs', () => {
+    const r = einsum('bhid,bhjd->bhij', ['N', 8, 49, 32], ['N', 8, 49, 32]);
+    assert.deepEqual(r.outputs[0], ['N', 8, 49, 49]);
+    assert.equal(r.macs, null, 'a symbolic batch leaves the count open');
+    assert.equal(einsum('ij,jk->ik', [4, 5], [5, 2]).macs, 40);
+  });
+  it('reports sizes that disagree, a rank its subscripts do not name and a letter no operand has', () => {
+    const codes = (r: ReturnType<typeof einsum>) => r.diagnostics.map((d) => `${d.severity}:${d.code}`);
+    assert.deepEqual(codes(einsum('ij,jk->ik', [4, 5], [6, 2])), ['error:shape-mismatch']);
+    assert.deepEqual(codes(einsum('ij->i', [4, 5, 6])), ['error:rank-mismatch']);
+    assert.deepEqual(codes(einsum('ij->iz', [4, 5])), ['error:bad-equation']);
+    assert.deepEqual(einsum('ij,jk->ik', [null, 5], [5, 2]).diagnostics, []);
+  });
+});
+
+describe('the repeat shape rule', () => {
+  it('keeps a symbolic batch it copies once, and refuses fewer repeat counts than axes', () => {
+    assert.deepEqual(repeatRule({ kind: 'repeat', repeats: [1, 2, 3] }, [['N', 4, 5]], ctx as never).outputs[0], ['N', 8, 15]);
+    assert.deepEqual(repeatRule({ kind: 'repeat', interleave: { axis: 1, size: 9 } }, [['N', 3]], ctx as never).outputs[0], ['N', 9]);
+    assert.equal(repeatRule({ kind: 'repeat', repeats: [2] }, [[4, 5]], ctx as never).diagnostics[0]?.code, 'rank-mismatch');
   });
 });
 
@@ -71,5 +99,91 @@ describe('split, chunk, unbind and slices in a forward pass', () => {
     assert.equal(model.analysis.totals.params, 8 * 8 + 8 + 4 * 8 + 8 + 6 * 4 + 4);
     assert.deepEqual(model.analysis.totals.outputShapes[0], [2, 24, 5, 5]);
     assert.deepEqual(result.diagnostics.filter((d) => d.severity === 'error'), []);
+  });
+});
+
+/** A module whose forward is `body`, on an input of the given shape, for torch to answer too. */
+const forward = (body: string, input: number[]): Program => ({
+  source: `import torch\nfrom torch import nn\n\nclass M(nn.Module):\n    def forward(self, x):\n        ${body}\n`,
+  input,
+});
+
+const opPrograms: Record<string, Program> = {
+  swapaxes: forward('return torch.swapaxes(x, -2, -3)', [1, 4, 9, 32]),
+  swapdimsMethod: forward('return x.swapdims(0, 2).swapaxes(1, 3)', [2, 3, 5, 7]),
+  tensorSplitIndices: forward('return torch.tensor_split(x, indices=(1,), dim=2)', [1, 2, 50, 8]),
+  tensorSplitSections: forward('return x.tensor_split(3, dim=-1)', [2, 11]),
+  einsumSpaced: forward('return torch.einsum("B G H I D, B G H J D -> B G H I J", x, x * 2)', [1, 4, 2, 9, 8]),
+  einsumList: forward('return torch.einsum("bythwc,hkc->bythwk", [x, torch.zeros(5, 7, 8)])', [1, 2, 3, 5, 4, 8]),
+  einsumEllipsis: forward('return torch.einsum("...ij,...jk", x, torch.zeros(1, 6, 3))', [2, 4, 6]),
+  einsumImplicitSum: forward('return torch.einsum("ii->i", x[0]), torch.einsum("ij", x[0]), torch.einsum("ji", x[0])', [1, 4, 4]),
+  einsumBroadcastOne: forward('return torch.einsum("bij,bjk->bik", x, torch.zeros(1, 5, 2))', [3, 4, 5]),
+  repeatMethod: forward('return x.repeat(2, 1, 3, 1)', [1, 4, 5]),
+  tileShort: forward('return torch.tile(x, (2,))', [2, 3, 4]),
+  repeatInterleaveDim: forward('return torch.repeat_interleave(x, 3, dim=1)', [2, 4, 5]),
+  repeatInterleaveFlat: forward('return x.repeat_interleave(2)', [2, 3]),
+  repeatInterleaveCounts: forward('return x.repeat_interleave(torch.tensor([1, 2, 3]), dim=-1)', [2, 3]),
+  positionalEmbedding: forward('pos = torch.zeros(8, 4)\n        return x + torch.repeat_interleave(pos, 5, dim=0)', [2, 40, 4]),
+  tensorSplitManyIndices: forward('return torch.tensor_split(x, [2, 5, 20], 1)', [3, 9]),
+};
+
+describe('tensor ops against torch 1.13', function () {
+  this.timeout(60_000);
+
+  it('gives each op the output shape torch gives', function () {
+    skipWithoutTorch(this);
+    const truth = torchAnswers(opPrograms);
+    const failures = Object.entries(opPrograms).flatMap(([name, program]) => {
+      const lens = lensAnswer(name, program);
+      return JSON.stringify(lens) === JSON.stringify(truth[name]) ? [] : [`${name}: CNN Lens ${JSON.stringify(lens)}, torch ${JSON.stringify(truth[name])}`];
+    });
+    assert.deepEqual(failures, []);
+  });
+});
+
+describe('torch 2 fused attention', () => {
+  it('gives F.scaled_dot_product_attention the shape of softmax(q @ kᵀ) @ v, as its two products', () => {
+    const text = `import torch
+import torch.nn.functional as F
+from torch import nn
+
+class Attention(nn.Module):
+    def forward(self, x):
+        q = k = x.reshape(2, 10, 4, 8).transpose(1, 2)
+        v = torch.zeros(2, 4, 10, 16)
+        return F.scaled_dot_product_attention(q, k, v, dropout_p=0.0)
+`;
+    const result = analyzePython('/virtual/sdpa.py', text, { host: { read: () => undefined, searchPaths: [] }, entry: 'Attention', input: [2, 10, 32] });
+    const model = result.models[0];
+    assert.deepEqual(model.analysis.totals.outputShapes, [[2, 4, 10, 16]]);
+    assert.equal(model.graph.nodes.filter((n) => n.spec.kind === 'matmul').length, 2);
+    assert.equal(model.analysis.totals.macs, 2 * 4 * 10 * 10 * 8 + 2 * 4 * 10 * 16 * 10);
+  });
+});
+
+describe('in-place tensor methods', () => {
+  it('make the tensor object itself the result, for every name that holds it (y.add_(…), z.relu_())', () => {
+    const text = `import torch
+from torch import nn
+
+class M(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.a = nn.Conv2d(3, 8, 3, padding=1)
+        self.b = nn.Conv2d(8, 8, 3, padding=1)
+
+    def forward(self, x):
+        y = self.a(x)
+        z = y
+        y.add_(self.b(y))
+        z.relu_()
+        return self.b(y)
+`;
+    const result = analyzePython('/virtual/inplace.py', text, { host: { read: () => undefined, searchPaths: [] }, entry: 'M', input: [1, 3, 8, 8] });
+    const nodes = result.models[0].graph.nodes;
+    const relu = nodes.find((n) => n.className === 'relu')!;
+    const add = nodes.find((n) => n.className === 'add')!;
+    assert.deepEqual(relu.inputs, add.outputs);
+    assert.deepEqual(nodes[nodes.length - 1].inputs, relu.outputs);
   });
 });

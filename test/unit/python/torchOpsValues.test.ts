@@ -24,7 +24,14 @@ mask[0:2, 1:3] = 5
 mask[-1:, :] = torch.tensor([1, 2, 3, 4])
 table = torch.zeros(2, 3)
 table[:, 0] /= 2
-table[1] += torch.tensor([1.5, 2.5, 3.5])`;
+table[1] += torch.tensor([1.5, 2.5, 3.5])
+rc = torch.arange(6).view(2, 3).permute(1, 0).contiguous()
+rc[:, 0] += 2
+rc[1] = torch.tensor([7, 8])
+rc[..., 1] *= 3
+rc[0, 0] = 2.9
+grid23 = torch.zeros(2, 3)
+grid23[:, 1:] = torch.tensor([0.5, 1.5])`;
 
 export const expressions = [
   'torch.arange(5)', 'torch.arange(2, 11, 3)', 'torch.arange(0, 1, 0.25)', 'torch.arange(6.0)',
@@ -58,9 +65,20 @@ export const expressions = [
   'torch.stack(torch.meshgrid([torch.arange(2), torch.arange(3)], indexing="ij"))', 'torch.stack(torch.meshgrid(torch.arange(2), torch.arange(3), indexing="xy"))',
   'int(torch.tensor(3)) + 1', '1 if torch.tensor(3) > 2 else 0', 'float(torch.tensor(2.5)) * 2', 'list(range(torch.tensor(3)))',
   'max(torch.tensor([1, 5, 3])).item()', '[i for i in range(4) if torch.arange(4)[i] % 2]', 'bool(np.int64(0))',
+    'torch.unique(torch.tensor([24, 24, 56, 56, 56, 152]), return_counts=True)', 'torch.unique(torch.tensor([[3, 1], [3, 2]]), return_inverse=True)',
+  'torch.tensor([3, 1, 3]).unique(return_inverse=True, return_counts=True)',
+    'torch.tensor([2, 3]).square()', 'torch.tensor([2.0, 8.0]).reciprocal()', 'torch.arange(6).view(2, 3).reshape_as(torch.zeros(3, 2))',
     'grid.permute(1, 0)', 'grid.reshape(3, 2, 2).permute(2, 0, 1)', 'grid.transpose(0, 1).tolist()', 'np.arange(6).reshape(2, 3).transpose(1, 0)',
     'grid.new_full((2,), 7)', 'grid.new_ones(2, 2)', 'torch.arange(3.0).new_zeros((1, 2))', 'grid.masked_fill(grid > 5, -1)',
   'mask.masked_fill(mask != 0, float(-100.0)).masked_fill(mask == 0, float(0.0))', 'torch.where(grid > 3, grid, torch.zeros(1, dtype=torch.long))', 'np.concatenate([np.arange(2), np.arange(3)])', 'np.arange(6).reshape(2, 3)[1, 1:]',
+  '[int(v) for v in np.round(np.linspace(16, 64, 4) / 8) * 8]', 'np.concatenate([np.arange(2), np.arange(3)])', 'np.arange(6).reshape(2, 3)[1, 1:]',
+  'torch.meshgrid(torch.arange(3), torch.arange(4) + 10, indexing="ij")', 'torch.meshgrid([torch.arange(2), torch.arange(3)])',
+  'torch.meshgrid(torch.arange(3), torch.tensor([5, 7]), torch.arange(2), indexing="xy")',
+  'torch.stack(torch.meshgrid([torch.arange(2), torch.arange(2)], indexing="ij")).flatten(1)',
+  'torch.arange(3).repeat_interleave(2)', 'torch.arange(3).repeat(2)', 'torch.arange(6).view(2, 3).repeat(2, 1, 2)', 'torch.tile(torch.arange(4).view(2, 2), (2, 1))',
+  'torch.repeat_interleave(torch.tensor([[1, 2], [3, 4]]), torch.tensor([1, 2]), dim=0)', 'torch.repeat_interleave(torch.tensor([[1, 2], [3, 4]]), 2)',
+  'torch.tile(torch.arange(3), (2, 2))', 'torch.arange(4.0).view(2, 2).repeat_interleave(3, dim=-1)',
+  'rc', 'grid23', 'torch.arange(24).view(2, 3, 4).permute(2, 0, -2)', 'torch.arange(6).view(2, 3).transpose(0, 1).tolist()',
 ];
 
 const pythonProgram = String.raw`

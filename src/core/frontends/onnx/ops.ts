@@ -3,19 +3,17 @@
  * shapes of the initializers it reads (a Conv's kernel size and channel counts are its weight's
  * dims), so each mapping here takes the node plus lookups for constants and known input shapes and
  * returns the normalised spec the shape rules already understand — the same vocabulary the PyTorch
- * and Keras front-ends produce — or a refusal with its reason. Folding of constant sub-graphs
- * (Shape → Gather → Concat → Reshape, as torch.onnx.export writes `x.view(x.size(0), -1)`) lives
- * beside it, since it is how a Reshape's target becomes known.
+ * and Keras front-ends produce — or a refusal with its reason. Nodes whose inputs are all
+ * constants (Shape → Gather → Concat → Reshape, as torch.onnx.export writes `x.view(x.size(0), -1)`)
+ * fold to constants through ./fold, which is how a Reshape's target or a Slice's bounds become known.
  */
 import { isKnown, type Dim, type Shape } from '../../ir/dims';
-import type { ActivationFn, LayerSpec, Padding } from '../../ir/layers';
+import type { ActivationFn, IndexItemSpec, LayerSpec, Padding } from '../../ir/layers';
+import { foldConstants, isFloatType, maxConstValues, pickWhere, reshapeDims, roundings, sameOrScalar, sliceConst, transposeConst, type Const } from './fold';
 import type { OnnxAttribute, OnnxNode } from './proto';
 
-/** A constant the graph computes or stores: its dims and, when small, its values (dims of a Shape may be symbols). */
-export interface Const {
-  readonly dims: readonly number[];
-  readonly values?: readonly Dim[];
-}
+export { isFloatType, type Const };
+
 
 export interface OpContext {
   readonly opset: number;
@@ -92,8 +90,10 @@ export function mapNode(node: OnnxNode, ctx: OpContext): Mapped {
       return layer({ kind: 'globalPool', op: op === 'GlobalMaxPool' ? 'max' : 'avg', rank: rank as 1 | 2 | 3, keepDims: true });
     }
     case 'BatchNormalization': {
+      // nn.BatchNorm*d(affine=False) is exported with Constant ones and zeros: parameters only when stored.
       const scale = ctx.constant(node.inputs[1]);
-      return layer({ kind: 'batchNorm', eps: float(node, 'epsilon', 1e-5), numFeatures: scale?.dims[0], scale: true, center: true, trackRunningStats: true }, node.inputs[1]);
+      const affine = ctx.stored(node.inputs[1]);
+      return layer({ kind: 'batchNorm', eps: float(node, 'epsilon', 1e-5), numFeatures: scale?.dims[0], scale: affine, center: affine && ctx.stored(node.inputs[2]), trackRunningStats: true }, affine ? node.inputs[1] : undefined);
     }
     case 'Relu':
     case 'Sigmoid':
@@ -142,21 +142,26 @@ export function mapNode(node: OnnxNode, ctx: OpContext): Mapped {
       // Elementwise powers are arithmetic with a number: √x = x^0.5, 1/x, −x, e^x; on a constant (an attention scale's √d) they fold.
       const spec = ({ Sqrt: { op: 'pow', value: 0.5 }, Reciprocal: { op: 'rdiv', value: 1 }, Neg: { op: 'neg', value: -1 }, Exp: { op: 'rpow', value: Math.E } } as const)[op];
       const c = ctx.constant(x);
-      return c ? foldEach(c, (v) => ({ Sqrt: Math.sqrt(v), Reciprocal: 1 / v, Neg: -v, Exp: Math.exp(v) })[op]) : layer({ kind: 'scalar', ...spec });
+      return c ? foldEach(c, (v) => ({ Sqrt: Math.sqrt(v), Reciprocal: 1 / v, Neg: -v, Exp: Math.exp(v) })[op], op === 'Neg' ? c.float : true) : layer({ kind: 'scalar', ...spec });
     }
     case 'Pow': {
       const e = numbers(ctx.constant(node.inputs[1]));
       if (!e || e.length !== 1) return refuse('only a tensor raised to a constant number is supported');
       const c = ctx.constant(x);
-      return c ? foldEach(c, (v) => v ** e[0]) : layer({ kind: 'scalar', op: 'pow', value: e[0] });
+      return c ? foldEach(c, (v) => v ** e[0], c.float) : layer({ kind: 'scalar', op: 'pow', value: e[0] });
     }
-    case 'Erf':
     case 'Abs':
-    case 'Log':
     case 'Sign':
     case 'Floor':
     case 'Ceil':
-    case 'Round':
+    case 'Round': {
+      // Exporters compute sizes this way (`int(h * 0.5)` is Cast, Mul, Floor, Cast): fold them where the operand is known.
+      const c = ctx.constant(x);
+      if (c) return foldEach(c, roundings[op], c.float);
+      return layer({ kind: 'identity', note: `${op.toLowerCase()}, elementwise: same shape, no parameters` });
+    }
+    case 'Erf':
+    case 'Log':
     case 'Sin':
     case 'Cos': {
       if (ctx.constant(x)) return refuse('it computes from a constant CNN Lens does not fold');
@@ -257,7 +262,11 @@ export function mapNode(node: OnnxNode, ctx: OpContext): Mapped {
     case 'Identity':
     case 'Cast': {
       const c = ctx.constant(x);
-      return c ? { folded: [c] } : layer({ kind: 'identity' });
+      if (!c) return layer({ kind: 'identity' });
+      if (op === 'Identity') return { folded: [c] };
+      const float = isFloatType(int(node, 'to', 1));
+      // A cast to an integer type truncates toward zero, as C and onnxruntime do.
+      return { folded: [{ dims: c.dims, values: float ? c.values : c.values?.map((v) => (isKnown(v) ? Math.trunc(v) : v)), float }] };
     }
     case 'Squeeze':
     case 'Unsqueeze': {
@@ -288,11 +297,11 @@ export function mapNode(node: OnnxNode, ctx: OpContext): Mapped {
     case 'Constant': {
       const a = node.attributes[0];
       if (!a) return refuse('no value');
-      if (a.t) return { folded: [{ dims: a.t.dims, values: a.t.values }] };
-      if (a.name === 'value_float' || a.name === 'value_int') return { folded: [{ dims: [], values: [a.f ?? a.i ?? 0] }] };
+      if (a.t) return { folded: [{ dims: a.t.dims, values: a.t.values, float: isFloatType(a.t.dataType) }] };
+      if (a.name === 'value_float' || a.name === 'value_int') return { folded: [{ dims: [], values: [a.f ?? a.i ?? 0], float: a.name === 'value_float' }] };
       if (a.name === 'value_floats' || a.name === 'value_ints') {
         const v = a.name === 'value_floats' ? a.floats : a.ints;
-        return { folded: [{ dims: [v.length], values: v }] };
+        return { folded: [{ dims: [v.length], values: v, float: a.name === 'value_floats' }] };
       }
       return refuse(`a '${a.name}' value`);
     }
@@ -308,23 +317,71 @@ export function mapNode(node: OnnxNode, ctx: OpContext): Mapped {
       const data = ctx.constant(x);
       const idx = numbers(ctx.constant(node.inputs[1]));
       const indices = ctx.constant(node.inputs[1]);
-      if (data?.values && data.dims.length === 1 && idx && indices && int(node, 'axis', 0) === 0) {
+      const axis = int(node, 'axis', 0);
+      if (data?.values && data.dims.length === 1 && idx && indices && axis === 0) {
         const picked = idx.map((i) => data.values![i < 0 ? i + data.values!.length : i]);
-        if (picked.every((v) => v !== undefined)) return { folded: [{ dims: indices.dims, values: picked }] };
+        if (picked.every((v) => v !== undefined)) return { folded: [{ dims: indices.dims, values: picked, float: data.float }] };
       }
-      return refuse('it gathers from a computed tensor');
+      // nn.Embedding: rows of a stored [V, D] weight picked by a computed tensor of ids.
+      if (data && ctx.stored(x) && data.dims.length === 2 && axis === 0 && ctx.shape(node.inputs[1])) {
+        return { spec: { kind: 'embedding', numEmbeddings: data.dims[0], embeddingDim: data.dims[1] }, tensors: [node.inputs[1]], weightKey: x };
+      }
+      // x[:, 0] or x[:, [1, 3]], as torch.onnx.export writes an index on one axis: a subscript.
+      if (!data && inShape && indices && idx) {
+        const at = axis < 0 ? axis + inShape.length : axis;
+        if (at < 0 || at >= inShape.length) return refuse(`axis ${axis} is out of range for a ${inShape.length}-D input`);
+        const pick: IndexItemSpec = indices.dims.length === 0 ? { int: idx[0] } : { tensor: [...indices.dims] };
+        return layer({ kind: 'index', items: [...Array.from({ length: at }, () => ({ slice: [null, null, null] as const })), pick] });
+      }
+      return refuse(data ? 'it gathers from a constant CNN Lens does not fold' : 'its indices are computed, not constants');
     }
     case 'Slice': {
       const data = ctx.constant(x);
-      const [starts, ends, axes, steps] = [1, 2, 3, 4].map((k) => (present(node.inputs[k]) ? numbers(ctx.constant(node.inputs[k])) : undefined));
-      const sliced = data?.values && starts && ends ? sliceConst(data, starts, ends, axes, steps) : undefined;
-      return sliced ? { folded: [sliced] } : refuse('a slice of a computed tensor');
+      const bounds = ctx.opset >= 10 ? [1, 2, 3, 4].map((k) => (present(node.inputs[k]) ? ctx.constant(node.inputs[k])?.values : undefined)) : [ints(node, 'starts'), ints(node, 'ends'), ints(node, 'axes'), undefined];
+      const [starts, ends, axes, steps] = bounds.map((b) => (b && b.every(isKnown) ? (b as number[]) : undefined));
+      if (data) {
+        const sliced = data.values && starts && ends ? sliceConst(data, starts, ends, axes, steps) : undefined;
+        return sliced ? { folded: [{ ...sliced, float: data.float }] } : refuse('a slice of a constant CNN Lens cannot fold');
+      }
+      // A slice of a tensor (torch.chunk / split / x[:, :c] as torch.onnx.export writes them): bounds folded from the graph's shapes.
+      if (!bounds[0] || !bounds[1] || (present(node.inputs[3]) && !axes) || (present(node.inputs[4]) && !steps)) return refuse('its starts, ends, axes or steps are computed from values CNN Lens cannot fold');
+      if (!inShape) return refuse('its input has no known shape');
+      const items = sliceItems(inShape.length, bounds[0], bounds[1], axes, steps);
+      return items ? layer({ kind: 'index', items }) : refuse(`axes [${(axes ?? []).join(', ')}] or steps do not fit a ${inShape.length}-D input`);
+    }
+    case 'Mod':
+    case 'Min':
+    case 'Max':
+    case 'Equal':
+    case 'Less':
+    case 'Greater':
+    case 'LessOrEqual':
+    case 'GreaterOrEqual': {
+      const folded = foldConstants(op, node.inputs.map((i) => ctx.constant(i)));
+      return folded ? { folded: [folded] } : refuse(node.inputs.every((i) => ctx.constant(i)) ? 'its constants do not broadcast as CNN Lens folds them' : '');
+    }
+    case 'Where': {
+      const consts = node.inputs.map((i) => ctx.constant(i));
+      if (consts.length === 3 && sameOrScalar(consts)) return { folded: [pickWhere(consts[0], consts[1], consts[2])] };
+      return refuse(consts.every(Boolean) ? 'its constants do not broadcast as CNN Lens folds them' : 'it selects from computed tensors');
+    }
+    case 'Range': {
+      const [start, limit, delta] = node.inputs.map((i) => numbers(ctx.constant(i))?.[0]);
+      if (start === undefined || limit === undefined || !delta) return refuse('its start, limit or delta is not a known number');
+      const n = Math.max(0, Math.ceil((limit - start) / delta));
+      if (n > maxConstValues) return refuse(`it makes ${n} values`);
+      return { folded: [{ dims: [n], values: Array.from({ length: n }, (_, i) => start + i * delta), float: ctx.constant(node.inputs[0])?.float }] };
+    }
+    case 'Size': {
+      const s = inShape ?? ctx.constant(x)?.dims;
+      const n = s ? product(s) : null;
+      return isKnown(n) ? { folded: [{ dims: [], values: [n] }] } : refuse('its input has no known shape');
     }
     case 'ConstantOfShape': {
       const dims = numbers(ctx.constant(x));
-      const fill = attribute(node, 'value')?.t?.values?.[0] ?? 0;
+      const value = attribute(node, 'value')?.t;
       if (!dims || dims.some((d) => d < 0) || count(dims) > maxConstValues) return refuse('its shape is not a small constant');
-      return { folded: [{ dims, values: new Array(count(dims)).fill(fill) }] };
+      return { folded: [{ dims, values: new Array(count(dims)).fill(value?.values?.[0] ?? 0), float: value ? isFloatType(value.dataType) : true }] };
     }
     default:
       return refuse('');
@@ -335,16 +392,8 @@ function elementwise(node: OnnxNode, op: 'Add' | 'Mul' | 'Sub' | 'Div', ctx: OpC
   const [a, b] = node.inputs;
   const ca = ctx.constant(a);
   const cb = ctx.constant(b);
-  if (ca?.values && cb?.values && (ca.values.length === cb.values.length || cb.values.length === 1 || ca.values.length === 1)) {
-    const n = Math.max(ca.values.length, cb.values.length);
-    const values = Array.from({ length: n }, (_, i) => {
-      const x = ca.values![ca.values!.length === 1 ? 0 : i];
-      const y = cb.values![cb.values!.length === 1 ? 0 : i];
-      if (!isKnown(x) || !isKnown(y)) return null;
-      return op === 'Add' ? x + y : op === 'Mul' ? x * y : op === 'Sub' ? x - y : Math.trunc(x / y);
-    });
-    return { folded: [{ dims: ca.values.length >= cb.values.length ? ca.dims : cb.dims, values }] };
-  }
+  const folded = foldConstants(op, [ca, cb]);
+  if (folded) return { folded: [folded] };
   if (!ca && !cb) return { spec: { kind: merges[op], broadcast: true }, tensors: [a, b] };
   if (ca && cb) return { unknown: 'both operands are large constants', tensors: [] };
   const c = (ca ?? cb)!;
@@ -354,9 +403,9 @@ function elementwise(node: OnnxNode, op: 'Add' | 'Mul' | 'Sub' | 'Div', ctx: OpC
 }
 
 /** A small constant with `f` applied to each value, or a refusal when some value is not a number. */
-function foldEach(c: Const, f: (v: number) => number): Mapped {
+function foldEach(c: Const, f: (v: number) => number, float: boolean | undefined): Mapped {
   const v = numbers(c);
-  return v ? { folded: [{ dims: c.dims, values: v.map(f) }] } : { unknown: 'it computes from a constant CNN Lens does not fold', tensors: [] };
+  return v ? { folded: [{ dims: c.dims, values: v.map(f), float }] } : { unknown: 'it computes from a constant CNN Lens does not fold', tensors: [] };
 }
 
 function padding(node: OnnxNode, rank: number): Padding {
@@ -409,68 +458,23 @@ export function reshapeTo(input: Shape, target: readonly Dim[]): LayerSpec {
   return { kind: 'reshape', target: t.map((d) => (isKnown(d) ? d : -1)), includesBatch };
 }
 
-/** Most values a folded constant may hold (a shape, pads, axes: never large). */
-const maxConstValues = 65_536;
-
-/** Resolves one -1 in a constant's new dims against its value count. */
-function reshapeDims(target: readonly Dim[], total: number): number[] | undefined {
-  if (!target.every(isKnown)) return undefined;
-  const t = target as number[];
-  const rest = count(t.filter((d) => d !== -1));
-  const open = t.filter((d) => d === -1).length;
-  if (open > 1 || (open === 0 && rest !== total) || (open === 1 && (rest === 0 || total % rest))) return undefined;
-  return t.map((d) => (d === -1 ? total / rest : d));
-}
-
-const strides = (dims: readonly number[]) => dims.map((_, i) => count(dims.slice(i + 1)));
-
-/** ONNX Slice of a small constant (negative steps, clamped bounds, as the spec says). */
-function sliceConst(c: Const, starts: number[], ends: number[], axes: number[] | undefined, steps: number[] | undefined): Const | undefined {
-  const rank = c.dims.length;
-  const ranges = c.dims.map((d) => ({ start: 0, step: 1, n: d }));
+/**
+ * ONNX Slice bounds as one subscript item per axis (the `x[a:b:s]` of the index rule, whose
+ * clamping is the same as ONNX's); a bound that is a symbol (from a dynamic batch) is '?'.
+ */
+function sliceItems(rank: number, starts: readonly Dim[], ends: readonly Dim[], axes: readonly number[] | undefined, steps: readonly number[] | undefined): IndexItemSpec[] | undefined {
+  const items: IndexItemSpec[] = Array.from({ length: rank }, () => ({ slice: [null, null, null] as const }));
+  const seen = new Set<number>();
+  // INT64_MAX / INT64_MIN run past an end: the open bound on that side (Python's None), else clamped as ONNX clamps.
+  const bound = (v: Dim | undefined, open: 1 | -1): number | null | '?' => (v === undefined ? null : !isKnown(v) ? '?' : v * open >= 2 ** 53 ? null : v);
   for (let k = 0; k < starts.length; k++) {
     const raw = axes?.[k] ?? k;
     const axis = raw < 0 ? raw + rank : raw;
     const step = steps?.[k] ?? 1;
-    const size = c.dims[axis];
-    if (size === undefined || step === 0 || ends[k] === undefined) return undefined;
-    const clamp = (v: number, lo: number, hi: number) => Math.min(Math.max(v < 0 ? v + size : v, lo), hi);
-    const start = step > 0 ? clamp(starts[k], 0, size) : clamp(starts[k], -1, size - 1);
-    const end = step > 0 ? clamp(ends[k], 0, size) : clamp(ends[k], -1, size - 1);
-    ranges[axis] = { start, step, n: Math.max(0, Math.ceil((end - start) / step)) };
+    if (axis < 0 || axis >= rank || seen.has(axis) || step === 0 || k >= ends.length) return undefined;
+    seen.add(axis);
+    const forward = step > 0 ? 1 : -1;
+    items[axis] = { slice: [bound(starts[k], -forward as 1 | -1), bound(ends[k], forward), step === 1 ? null : step] };
   }
-  const dims = ranges.map((r) => r.n);
-  const from = strides(c.dims);
-  const values: Dim[] = [];
-  const total = count(dims);
-  for (let flat = 0; flat < total; flat++) {
-    let rem = flat;
-    let src = 0;
-    for (let a = rank - 1; a >= 0; a--) {
-      const i = rem % dims[a];
-      rem = Math.floor(rem / dims[a]);
-      src += (ranges[a].start + i * ranges[a].step) * from[a];
-    }
-    values.push(c.values![src]);
-  }
-  return { dims, values };
-}
-
-function transposeConst(c: Const, perm: readonly number[]): Const | undefined {
-  const rank = c.dims.length;
-  if (perm.length !== rank || new Set(perm).size !== rank || perm.some((p) => p < 0 || p >= rank)) return undefined;
-  const dims = perm.map((p) => c.dims[p]);
-  const from = strides(c.dims);
-  const values: Dim[] = [];
-  for (let flat = 0; flat < c.values!.length; flat++) {
-    let rem = flat;
-    let src = 0;
-    for (let a = rank - 1; a >= 0; a--) {
-      const i = rem % dims[a];
-      rem = Math.floor(rem / dims[a]);
-      src += i * from[perm[a]];
-    }
-    values.push(c.values![src]);
-  }
-  return { dims, values };
+  return items;
 }

@@ -86,13 +86,9 @@ export function analyzePython(file: string, text: string, options: PythonAnalysi
   const { session, positions } = program;
   positions.setMain(file);
   session.interp.now = now;
-  session.interp.beginAnalysis({ maxSteps: options.maxSteps ?? 2_000_000, maxDepth: options.maxDepth ?? 150, deadline: now() + (options.timeMs ?? defaultTimeMs) });
-  const mainScope = new Scope(undefined, 'module', file);
-  // The module's namespace is its scope's variables, so names imported from it resolve mid-way.
-  const mainModule: ModuleValue = { t: 'module', name: '__main__', attrs: mainScope.vars };
-  mainScope.vars.set('__name__', str('__main__'));
-  mainScope.vars.set('__file__', str(file));
-  program.loader.beginAnalysis(options.host, file, mainModule);
+  // A longer time budget (the CLI's --max-time) buys proportionally more steps; the editor's 200 ms keeps 2 M.
+  const maxSteps = options.maxSteps ?? Math.max(2_000_000, 1_000 * (options.timeMs ?? defaultTimeMs));
+  session.interp.beginAnalysis({ maxSteps, maxDepth: options.maxDepth ?? 150, deadline: now() + (options.timeMs ?? defaultTimeMs) });
   session.interp.userFile = file;
   const provenance = new Provenance(positions, file);
 
@@ -100,16 +96,34 @@ export function analyzePython(file: string, text: string, options: PythonAnalysi
   const models: ModelResult[] = [];
   const fileTop: SourceRange = { start: { line: 0, character: 0 }, end: { line: 0, character: 1 } };
 
-  const moduleTracer = session.startTrace('<module>');
   positions.add(file, text);
   const ast = program.parseCache.parse(file, text);
+  let mainScope = new Scope(undefined, 'module', file);
+  let moduleTracer = session.startTrace('<module>');
+  const runMain = () => {
+    const scope = (mainScope = new Scope(undefined, 'module', file));
+    // The module's namespace is its scope's variables, so names imported from it resolve mid-way.
+    scope.vars.set('__name__', str('__main__'));
+    scope.vars.set('__file__', str(file));
+    program.loader.beginAnalysis(options.host, file, { t: 'module', name: '__main__', attrs: scope.vars });
+    moduleTracer = session.startTrace('<module>');
+    return executeModule(session.interp, ast.body, scope, '__main__');
+  };
   let evaluated = false;
   try {
-    executeModule(session.interp, ast.body, mainScope, '__main__');
+    const before = session.interp.diagnostics.length;
+    // A raise may come from a module that never ran (a registry its imports fill): run them all,
+    // as Python did at the imports, and the file again (reused modules replay their diagnostics).
+    if (runMain() && program.loader.runDeferredImports()) {
+      session.interp.diagnostics.splice(before);
+      runMain();
+    }
     evaluated = true;
   } catch (e) {
+    // Out of budget part-way: what the file defined so far is still analysed, under its own budget.
     if (e instanceof BudgetExceeded) diagnostics.push(stoppedAt(e).diagnostic);
     else diagnostics.push(internalError(e, positions.range(file, 0, 0)));
+    evaluated = e instanceof BudgetExceeded;
   }
   for (const span of ast.syntaxErrors) diagnostics.push({ severity: 'error', message: `syntax error${span.message ? `: ${span.message}` : ''}`, range: positions.range(file, span.from, span.to) });
   // An imported module's notes are its own business; its warnings reach the user at the import.

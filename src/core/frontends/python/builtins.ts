@@ -5,6 +5,7 @@
  * exceptions, and list.append, dict.items, str.format and friends.
  */
 import type { ObjectModel } from './objects';
+import { abcInstanceCheck } from './abcClasses';
 import { PyRaise } from './errors';
 import { dedupe, installValueMethods } from './methods';
 import { roundFloat, roundHalfEven, roundInt } from './pyNumbers';
@@ -66,17 +67,28 @@ export function installBuiltins(om: ObjectModel): void {
     const text = om.pyStr(arg(a, 0), s);
     return text === undefined ? unknown('str() of an object') : str(text);
   });
-  typeClass('list', (a, s) => list(a.positional.length ? items(arg(a, 0), s) ?? [] : []));
-  typeClass('tuple', (a, s) => tuple(a.positional.length ? items(arg(a, 0), s) ?? [] : []));
-  typeClass('set', (a, s) => ({ t: 'list', items: a.positional.length ? dedupe(items(arg(a, 0), s) ?? []) : [], isSet: true }));
-  typeClass('frozenset', (a, s) => ({ t: 'list', items: a.positional.length ? dedupe(items(arg(a, 0), s) ?? []) : [], isSet: true }));
+  /** A collection built from an iterable; unknown (never empty) when its items cannot be known. */
+  const collection = (name: string, make: (values: Value[]) => Value) => (a: CallArgs, s: CallSite): Value => {
+    if (!a.positional.length) return make([]);
+    const values = items(arg(a, 0), s);
+    return values ? make(values) : unknown(`${name}() of ${repr(arg(a, 0))}, whose items are not known statically`);
+  };
+  typeClass('list', collection('list', list));
+  typeClass('tuple', collection('tuple', tuple));
+  typeClass('set', collection('set', (values) => ({ t: 'list', items: dedupe(values), isSet: true })));
+  typeClass('frozenset', collection('frozenset', (values) => ({ t: 'list', items: dedupe(values), isSet: true })));
   const dictClass = typeClass('dict', (a, s) => {
     const d = dict();
     const src = a.positional[0];
     if (src?.t === 'dict') for (const [k, e] of src.entries) d.entries.set(k, e);
-    else if (src) for (const pair of items(src, s) ?? []) {
-      const kv = items(pair, s);
-      if (kv && kv.length === 2) d.entries.set(hashKey(kv[0]), { key: kv[0], value: kv[1] });
+    else if (src && !items(src, s)) return unknown(`dict() of ${repr(src)}, whose items are not known statically`);
+    else if (src) {
+      const pairs = items(src, s);
+      if (!pairs) return unknown(`dict() of ${repr(src)}, whose items are not known statically`);
+      for (const pair of pairs) {
+        const kv = items(pair, s);
+        if (kv && kv.length === 2) d.entries.set(hashKey(kv[0]), { key: kv[0], value: kv[1] });
+      }
     }
     for (const [k, v] of a.keywords) d.entries.set(hashKey(str(k)), { key: str(k), value: v });
     return d;
@@ -164,7 +176,7 @@ export function installBuiltins(om: ObjectModel): void {
     const n = Math.min(...all.map((x) => x!.length));
     return list(Array.from({ length: n }, (_, i) => tuple(all.map((x) => x![i]))));
   });
-  def('reversed', (a, s) => list([...(items(arg(a, 0), s) ?? [])].reverse()));
+  def('reversed', collection('reversed', (values) => list([...values].reverse())));
   def('sorted', (a, s) => {
     const its = items(arg(a, 0), s);
     if (!its) return unknown('sorted() of an unknown iterable');
@@ -283,7 +295,10 @@ export function installBuiltins(om: ObjectModel): void {
         return rs.includes(true) ? true : rs.includes(undefined) ? undefined : false;
       }
       if (t.t === 'lazy') return check(t.resolve());
+      // `type` is a builtin function here; as a class, its instances are the classes.
+      if (t.t === 'builtin' && t.name === 'type') return v.t === 'unknown' || v.t === 'lazy' ? undefined : v.t === 'class';
       if (t.t !== 'class') return undefined;
+      if (t.native?.startsWith('abc:')) return abcInstanceCheck(om, t, v);
       if (v.t === 'instance') return om.isSubclass(v.cls, t);
       if (v.t === 'unknown' || v.t === 'lazy') return undefined;
       if (t.native === 'builtin:object') return true;

@@ -8,6 +8,7 @@
  */
 import type { Arg, Expr, Param, Stmt } from './ast';
 import { BudgetExceeded, PyRaise } from './errors';
+import { comprehension, compareChain, formatted, fstring } from './expressions';
 import { execMatch } from './matchStatement';
 import { forgetLoop } from './loops';
 import { dedupe } from './methods';
@@ -127,7 +128,8 @@ export class Interpreter {
     return { ...v, origin } satisfies UnknownValue;
   }
 
-  private tick(file: string, from: number): void {
+  /** Counts a step (internal to the evaluator: expressions.ts counts comprehension items). */
+  tick(file: string, from: number): void {
     if (++this.steps > this.stepLimit) throw new BudgetExceeded('steps', file, from);
     if ((this.steps & 1023) === 0 && this.now() > this.deadline) throw new BudgetExceeded('time', file, from);
   }
@@ -315,7 +317,7 @@ export class Interpreter {
   }
 
   /** Truthiness; only objects that may define __bool__/__len__ (or lists with unknown tails) take the slow path. */
-  private truth(v: Value, scope: Scope, span: { from: number; to: number }): boolean | undefined {
+  truth(v: Value, scope: Scope, span: { from: number; to: number }): boolean | undefined {
     return v.t === 'instance' || v.t === 'lazy' || v.t === 'list' || v.t === 'dict' ? this.objects.truthy(v, this.site(scope, span)) : truthy(v);
   }
 
@@ -483,7 +485,7 @@ export class Interpreter {
       case 'str':
         return str(e.value);
       case 'fstring':
-        return this.fstring(e.parts, scope);
+        return fstring(this, e.parts, scope);
       case 'const':
         return e.value === null ? NONE : e.value === 'ellipsis' ? this.objects.ellipsis : bool(e.value);
       case 'attr': {
@@ -509,9 +511,9 @@ export class Interpreter {
         return this.stamped(this.objects.binop(e.op, left, right, this.site(scope, e), false), scope, e, left, right);
       }
       case 'compare':
-        return this.compareChain(e, scope);
+        return compareChain(this, e, scope);
       case 'formatted':
-        return this.formatted(e, scope);
+        return formatted(this, e, scope);
       case 'boolop': {
         const left = this.eval(e.left, scope);
         const t = this.truth(left, scope, e.left);
@@ -557,7 +559,7 @@ export class Interpreter {
         return d;
       }
       case 'comp':
-        return this.comprehension(e, scope);
+        return comprehension(this, e, scope);
       case 'starred':
         return this.eval(e.value, scope);
       case 'complex':
@@ -574,49 +576,6 @@ export class Interpreter {
       case 'error':
         return unknown('text that does not parse');
     }
-  }
-
-  private fstring(parts: readonly (string | Expr)[], scope: Scope): Value {
-    let out = '';
-    for (const p of parts) {
-      if (typeof p === 'string') out += p;
-      else {
-        const v = this.eval(p, scope);
-        if (v.t !== 'str') return unknown('f-string with an unknown part');
-        out += v.v;
-      }
-    }
-    return str(out);
-  }
-
-  /** One `{value!conversion:spec}`: the value converted, then formatted with the spec. */
-  private formatted(e: Extract<Expr, { kind: 'formatted' }>, scope: Scope): Value {
-    const site = this.site(scope, e);
-    let v = this.eval(e.value, scope);
-    if (e.conversion) {
-      const text = e.conversion === 's' ? this.objects.pyStr(v, site) : this.objects.pyRepr(v, site);
-      if (text === undefined) return unknown(`!${e.conversion} of ${v.t === 'unknown' ? v.why : repr(v)}`);
-      v = str(text);
-    }
-    const spec = e.spec ? this.eval(e.spec, scope) : str('');
-    if (spec.t !== 'str') return unknown('a format spec with an unknown part');
-    return this.objects.format(v, spec.v, site);
-  }
-
-  /** `a < b <= c`: each operand evaluated once, stopping at the first false comparison. */
-  private compareChain(e: Extract<Expr, { kind: 'compare' }>, scope: Scope): Value {
-    let left = this.eval(e.operands[0], scope);
-    let result: Value = unknown('comparison');
-    for (let i = 0; i < e.ops.length; i++) {
-      const right = this.eval(e.operands[i + 1], scope);
-      result = this.objects.binop(e.ops[i], left, right, this.site(scope, e), false);
-      if (i === e.ops.length - 1) break;
-      const t = this.truth(result, scope, e);
-      if (t === undefined) return unknown('a chained comparison with an unknown part');
-      if (!t) return result;
-      left = right;
-    }
-    return result;
   }
 
   private evalElements(elts: readonly Expr[], scope: Scope, lost?: (why: string) => void): Value[] {
@@ -645,50 +604,6 @@ export class Interpreter {
       else if (v.t === 'dict') for (const { key, value } of v.entries.values()) keywords.set(key.t === 'str' ? key.v : repr(key), value);
     }
     return { positional, keywords };
-  }
-
-  private comprehension(e: Extract<Expr, { kind: 'comp' }>, outer: Scope): Value {
-    const scope = new Scope(outer, 'function', outer.file);
-    const results: Value[] = [];
-    const pairs: [Value, Value][] = [];
-    let lost: string | undefined;
-    const loop = (i: number): void => {
-      if (lost) return;
-      if (i === e.generators.length) {
-        if (e.type === 'dict') pairs.push([this.eval(e.elt, scope), this.eval(e.value!, scope)]);
-        else results.push(this.eval(e.elt, scope));
-        return;
-      }
-      const gen = e.generators[i];
-      // The first iterable is evaluated in the enclosing scope, as Python does.
-      const iterable = this.eval(gen.iter, i === 0 ? outer : scope);
-      const items = this.objects.iterateOrRaise(iterable, this.site(scope, gen.iter));
-      if (!items) {
-        lost = `a comprehension over ${iterable.t === 'unknown' ? iterable.why : repr(iterable)}`;
-        this.report(scope.file, gen.iter.from, gen.iter.to, 'info', `cannot iterate over ${iterable.t === 'unknown' ? iterable.why : repr(iterable)} statically; the comprehension's result is unknown`);
-        return;
-      }
-      for (const item of items) {
-        this.tick(scope.file, e.from);
-        this.assign(gen.target, item, scope);
-        let keep: boolean | undefined = true;
-        for (const c of gen.ifs) {
-          keep = this.objects.truthy(this.eval(c, scope), this.site(scope, c));
-          if (keep !== true) break;
-        }
-        if (keep === undefined) {
-          lost = 'a comprehension filtered by an unknown condition';
-          return;
-        }
-        if (keep) loop(i + 1);
-        if (lost) return;
-      }
-    };
-    loop(0);
-    if (lost) return unknown(lost);
-    if (e.type === 'dict') return dict(pairs);
-    if (e.type === 'set') return { t: 'list', items: dedupe(results), isSet: true };
-    return e.type === 'gen' ? tuple(results) : list(results);
   }
 
   /** Exceptions being handled by the except blocks now running (for a bare `raise`). */

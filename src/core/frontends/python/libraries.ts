@@ -1,14 +1,14 @@
 /**
  * Assembles the modelled libraries a session can import: the standard-library models, and the
  * torch module tree (torch, torch.nn, torch.nn.functional, torch.nn.init, torch.utils.checkpoint,
- * torch.hub, torch.jit). Anything below a modelled package that is not modelled itself is an open
+ * torch.hub, torch.jit, torch.autograd.Function). Anything below a modelled package that is not modelled itself is an open
  * module whose attributes are unknown values. Keras comes from kerasApi.ts.
  */
 import type { Session } from './session';
 import { stdlibModules } from './stdlib';
 import { installTorchNn } from './torchNn';
 import { installTorchOps } from './torchOps';
-import { NONE, builtin, unknown, type ModuleValue, type Value } from './values';
+import { NONE, builtin, unknown, type ClassValue, type ModuleValue, type Value } from './values';
 import { installBuiltins } from './builtins';
 import { installKeras } from './kerasApi';
 import { installNumpy } from './numpyApi';
@@ -37,6 +37,7 @@ export function installLibraries(session: Session): void {
     checkpoint: builtin('checkpoint', (a, s) => om.call(a.positional[0] ?? NONE, { positional: a.positional.slice(1), keywords: new Map() }, s)),
   });
   module('torch.hub', { load_state_dict_from_url: builtin('load_state_dict_from_url', () => unknown('downloaded weights')) });
+  module('torch.autograd', { Function: autogradFunction(session) });
   module('torch.fx');
   module('torch.jit');
   module('torch._C');
@@ -46,4 +47,26 @@ export function installLibraries(session: Session): void {
   libraries.set('torch.jit', torch.attrs.get('jit') as ModuleValue);
   installKeras(session, module);
   installNumpy(session, module);
+}
+
+/**
+ * `torch.autograd.Function`: a subclass's `Fn.apply(x)` runs its static `forward(ctx, x)` (timm's
+ * memory-efficient activations are such functions). The backward never runs in a forward pass.
+ */
+function autogradFunction(session: Session): ClassValue {
+  const { om } = session;
+  const noop = builtin('ctx method', () => NONE, true);
+  const ctxClass = om.newClass('FunctionCtx', [], new Map(['save_for_backward', 'mark_dirty', 'mark_non_differentiable', 'set_materialize_grads'].map((n) => [n, noop])));
+  const functionClass = om.newClass('Function', [], new Map(), 'torch.autograd.Function');
+  om.natives.set('torch.autograd.Function', {
+    initSubclass(cls) {
+      cls.attrs.set('apply', builtin('apply', (a, s) => {
+        const forward = om.classLookup(cls, 'forward');
+        if (!forward) return unknown(`${cls.name}.apply: no forward`);
+        const ctx: Value = { t: 'instance', cls: ctxClass, attrs: new Map() };
+        return om.call(forward, { positional: [ctx, ...a.positional], keywords: a.keywords }, s);
+      }));
+    },
+  });
+  return functionClass;
 }

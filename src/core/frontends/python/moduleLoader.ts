@@ -69,8 +69,29 @@ export class ModuleLoader {
   /** Modules evaluated or reused in this analysis (their diagnostics are replayed once). */
   private readonly touched = new Set<string>();
   private mainFile = '';
+  /**
+   * `from m import …` statements whose module m has not run yet (their names are bound lazily),
+   * in the order they were met: what `runDeferredImports` runs.
+   */
+  private deferred: { file: string; done: () => boolean; run: () => Value }[] = [];
 
   constructor(private readonly hooks: ModuleLoaderHooks) {}
+
+  /**
+   * Runs every module a `from … import` deferred, as Python ran it at the import statement. Lazy
+   * names keep analyses fast, but a module can matter for what it does when it runs: decorators
+   * filling a registry (timm's `@register_model` in each file `timm/models/__init__.py` star-
+   * imports) that `create_model(name)` reads. True when any module ran.
+   */
+  runDeferredImports(): boolean {
+    let ran = false;
+    for (let next = this.deferred.shift(); next; next = this.deferred.shift()) {
+      if (next.done()) continue;
+      next.run();
+      ran = true;
+    }
+    return ran;
+  }
 
   /** Starts an analysis of `mainFile`: cached modules are re-checked against the host on use. */
   beginAnalysis(host: SourceHost, mainFile: string, main: ModuleValue): void {
@@ -78,6 +99,8 @@ export class ModuleLoader {
     this.generation++;
     this.touched.clear();
     this.mainFile = mainFile;
+    // A previous main file's imports went with it; a cached module's stay pending.
+    this.deferred = this.deferred.filter((d) => this.modules.has(d.file) && d.file !== mainFile);
     // The analysed file runs afresh as __main__; a cached import of the same file is another
     // module object, as in Python, and stays while its text is unchanged.
     this.sysModules.entries.set('s:__main__', { key: str('__main__'), value: main });
@@ -97,6 +120,7 @@ export class ModuleLoader {
     }
     let fromModule: Value | undefined;
     const from = (): Value => (fromModule ??= this.importDotted(s.module, s.level, scope.file, site, owner).leaf);
+    this.deferred.push({ file: scope.file, done: () => fromModule !== undefined, run: from });
     for (const { name, alias } of s.names) {
       if (name === '*') {
         this.starImport(s, scope, from, site, owner);
@@ -339,18 +363,21 @@ export class ModuleLoader {
 
 /**
  * Runs a module's top-level statements. A statement that raises is reported and the next one
- * runs: one failing line must not lose every definition after it.
+ * runs: one failing line must not lose every definition after it. Returns how many raised.
  */
-export function executeModule(interp: Interpreter, body: readonly Stmt[], scope: Scope, name: string): void {
+export function executeModule(interp: Interpreter, body: readonly Stmt[], scope: Scope, name: string): number {
+  let raised = 0;
   for (const statement of body) {
     try {
       interp.exec(statement, scope);
     } catch (e) {
       if (!(e instanceof PyRaise)) throw e;
+      raised++;
       const severity = name === '__main__' ? 'warning' : 'info';
       interp.report(e.file, e.from, e.from + 1, severity, `module code raised ${raisedText(e.value)}; CNN Lens went on with the next statement of ${name}`);
     }
   }
+  return raised;
 }
 
 /** The names `from m import *` binds, from m's syntax: its literal `__all__`, else its public names. */

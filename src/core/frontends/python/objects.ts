@@ -41,6 +41,8 @@ export interface TensorSupport {
   setItem?(tensor: Value, index: Value, value: Value, site: CallSite): void;
   /** The rows of a tensor whose values are known (`for w in widths`); undefined otherwise. */
   iterate?(tensor: Value, site: CallSite): Value[] | undefined;
+  /** `t[index] = value`, in place: a tensor whose values are known takes the new ones. */
+  setItem?(tensor: Value, index: Value, value: Value, site: CallSite): void;
 }
 
 /** The import system (moduleLoader.ts), reached through the object model. */
@@ -443,6 +445,9 @@ export class ObjectModel {
   binop(op: string, l: Value, r: Value, site: CallSite, inplace: boolean): Value {
     if (l.t === 'lazy') l = l.resolve();
     if (r.t === 'lazy') r = r.resolve();
+    // `self.bias is not None`: identity with a tensor is Python's, not the tensor's. Two tensor values
+    // may stand for one tensor (a parameter read twice), so only the very same value is known identical.
+    if ((op === 'is' || op === 'is not') && (l.t !== 'tensor' || r.t !== 'tensor' || l === r)) return this.ops.binop(op, l, r, site, inplace);
     if (l.t === 'tensor' || r.t === 'tensor') return this.tensors.binop(inplace ? `${op}=` : op, l, r, site);
     return this.ops.binop(op, l, r, site, inplace);
   }

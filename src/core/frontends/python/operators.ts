@@ -44,7 +44,7 @@ export class Operators {
   private dunder(op: string, l: Value, r: Value, site: CallSite, inplace: boolean): Value | undefined {
     const [forward, reflected] = dunders[op] ?? [];
     const attempt = (self: Value, name: string | undefined, other: Value): Value | undefined => {
-      if (!name || self.t !== 'instance' || self.native) return undefined;
+      if (!name || self.t !== 'instance' || self.native?.superOf) return undefined;
       const method = this.om.classLookup(self.cls, name);
       if (!method) return undefined;
       const out = this.om.call(this.om.bindMethod(method, self), { positional: [other], keywords: new Map() }, site);

@@ -116,6 +116,7 @@ export function floatOp(op: string, a: number, b: number): NumResult {
 function correctlyRoundedPow(a: number, b: number): number | undefined {
   if (!Number.isFinite(a) || !Number.isFinite(b) || a === 0 || b === 0 || a === 1) return a ** b;
   if (b === 0.5) return a < 0 ? undefined : Math.sqrt(a);
+  if (b === -0.5) return a < 0 ? undefined : inverseSqrt(a);
   if (!Number.isInteger(b) || Math.abs(b) > 64) return undefined;
   let { mantissa, exponent } = binaryParts(a);
   while (!(mantissa & 1n)) {
@@ -131,6 +132,40 @@ function correctlyRoundedPow(a: number, b: number): number | undefined {
   }
   // 1 / (power · 2^(exponent·n)): exact only while the power fits a double's mantissa.
   return power <= 2n ** 53n ? (sign / Number(power)) * 2 ** (-exponent * n) : undefined;
+}
+
+/**
+ * a ** -0.5 (`dim ** -0.5`, attention's scale) as CPython's pow gives it. glibc's pow is within
+ * 0.52 ULP, so it is the double whose rounding interval holds the exact value whenever that value
+ * is more than 0.02 ULP from the interval's edge (checked in integers): 95% of sizes. Nearer an edge
+ * it may round either way; undefined then, and the caller falls back to JavaScript's pow.
+ */
+function inverseSqrt(a: number): number | undefined {
+  const { mantissa: ma, exponent: ea } = binaryParts(a);
+  // The sign of m · 2^e − 1.
+  const versusOne = (m: bigint, e: number) => {
+    const [l, r] = e >= 0 ? [m << BigInt(e), 1n] : [m, 1n << BigInt(-e)];
+    return l < r ? -1 : l > r ? 1 : 0;
+  };
+  const guess = 1 / Math.sqrt(a);
+  for (const c of [guess, nextDouble(guess, -1), nextDouble(guess, 1)]) {
+    const { mantissa: m, exponent: e } = binaryParts(c);
+    if (m < 1n << 52n) return undefined; // subnormal: not worth the care
+    // 61/128 ULP either side of c (the ULP below is half as wide at a power of two).
+    const [lo, loExp] = m === 1n << 52n ? [256n * m - 61n, e - 8] : [128n * m - 61n, e - 7];
+    const [hi, hiExp] = [128n * m + 61n, e - 7];
+    // a^-1/2 lies in (lo, hi) exactly when lo² · a < 1 < hi² · a.
+    if (versusOne(lo * lo * ma, 2 * loExp + ea) < 0 && versusOne(hi * hi * ma, 2 * hiExp + ea) > 0) return c;
+  }
+  return undefined;
+}
+
+/** The double next to a positive finite `x`, up (+1) or down (−1). */
+function nextDouble(x: number, direction: 1 | -1): number {
+  const view = new DataView(new ArrayBuffer(8));
+  view.setFloat64(0, x);
+  view.setBigUint64(0, view.getBigUint64(0) + BigInt(direction));
+  return view.getFloat64(0);
 }
 
 /** m · 2^e as the nearest double; Infinity past the largest; undefined where it would be subnormal. */

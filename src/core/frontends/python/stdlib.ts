@@ -6,6 +6,7 @@
  * (os, PIL, numpy…) are open: their attributes are unknown values, never errors.
  */
 import type { ObjectModel } from './objects';
+import { abstractBaseClasses, typesModuleClasses } from './abcClasses';
 import { reModule } from './stdlibRe';
 import {
   NONE, builtin, dict, float, int, list, numberOf, str, tuple, unknown,
@@ -104,9 +105,11 @@ export function stdlibModules(om: ObjectModel): Map<string, ModuleValue> {
       return d;
     }),
     namedtuple: fn('namedtuple', (a, s) => namedTuple(om, a, s)),
-    abc: unknown('collections.abc'),
   });
-  modules.set('collections.abc', { t: 'module', name: 'collections.abc', attrs: new Map(), open: true });
+  const abstract = abstractBaseClasses(om);
+  const collectionsAbc: ModuleValue = { t: 'module', name: 'collections.abc', attrs: new Map(abstract), open: true };
+  modules.set('collections.abc', collectionsAbc);
+  modules.get('collections')!.attrs.set('abc', collectionsAbc);
 
   mod('copy', {
     copy: fn('copy', (a) => shallowCopy(a.positional[0] ?? NONE)),
@@ -138,11 +141,13 @@ export function stdlibModules(om: ObjectModel): Map<string, ModuleValue> {
 
   const passThroughTypes = ['Any', 'Callable', 'Dict', 'List', 'Optional', 'Sequence', 'Tuple', 'Type', 'Union', 'Iterable', 'Iterator', 'Mapping', 'Set', 'TypeVar', 'Generic', 'Protocol', 'Literal', 'ClassVar', 'Final'];
   mod('typing', {
-    ...Object.fromEntries(passThroughTypes.map((n) => [n, unknown(`typing.${n}`)])),
+    ...Object.fromEntries(passThroughTypes.map((n) => [n, abstract.get(n) ?? unknown(`typing.${n}`)])),
     cast: fn('cast', (a) => a.positional[1] ?? NONE),
     overload: identity,
     no_type_check: identity,
     TYPE_CHECKING: { t: 'bool', v: false },
+    // The one generic alias typing lets code call: `typing.OrderedDict()` makes a collections.OrderedDict.
+    OrderedDict: dictClass,
     NamedTuple: om.newClass('NamedTuple', [], new Map(), 'typing.NamedTuple'),
   }, true);
   om.natives.set('typing.NamedTuple', { initSubclass: (cls) => void makeDataclass(om, cls) });
@@ -169,7 +174,8 @@ export function stdlibModules(om: ObjectModel): Map<string, ModuleValue> {
     mul: fn('mul', (a, s) => om.binop('*', a.positional[0] ?? NONE, a.positional[1] ?? NONE, s, false)),
     add: fn('add', (a, s) => om.binop('+', a.positional[0] ?? NONE, a.positional[1] ?? NONE, s, false)),
   });
-  for (const name of ['os', 'sys', 'inspect', 'logging', 'importlib', 'types', 'numbers', 'pathlib', 'json', 'urllib', 'hashlib']) mod(name, {}, true);
+  for (const name of ['os', 'sys', 'inspect', 'logging', 'importlib', 'numbers', 'pathlib', 'json', 'urllib', 'hashlib']) mod(name, {}, true);
+  mod('types', Object.fromEntries(typesModuleClasses(om)), true);
   modules.set('re', reModule(om));
   return modules;
 }

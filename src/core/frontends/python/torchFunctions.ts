@@ -10,8 +10,10 @@
 import { isKnown, normalizeAxis, spatialAxes, type Dim } from '../../ir/dims';
 import type { LayerSpec } from '../../ir/layers';
 import { arrayFromValue, arrayOf, dtypeNamed, scalarValue, tensorOf, toList } from './arrayValues';
-import { bindCall } from './callArgs';
+import { torchLayers } from '../../frameworks/torchLayers';
+import { bindCall, catalogCall } from './callArgs';
 import { gridAndMaskFunctions } from './torchGridsAndMasks';
+import { repeatFunctions } from './torchRepeat';
 import type { Session } from './session';
 import * as data from './tensorData';
 import {
@@ -94,7 +96,11 @@ export const rowOf = (params: string[], forms: string, run: TorchFunction['run']
 export const creationExtras = ['dtype', 'layout', 'device', 'pin_memory', 'requires_grad', 'generator', 'out', 'memory_format'];
 
 /** The elementwise functions of the table, each with its value function for data tensors. */
-const math: Readonly<Record<string, { fn: (x: number) => number; toFloat: boolean }>> = {
+/**
+ * `approximate`: torch's kernels (and libm) may round these an ulp away from JavaScript's, so their
+ * values stay unknown (position-encoding tables need only their shape); the rest are exact.
+ */
+const math: Readonly<Record<string, { fn: (x: number) => number; toFloat: boolean; approximate?: boolean }>> = {
   floor: { fn: Math.floor, toFloat: false },
   ceil: { fn: Math.ceil, toFloat: false },
   trunc: { fn: Math.trunc, toFloat: false },
@@ -108,6 +114,14 @@ const math: Readonly<Record<string, { fn: (x: number) => number; toFloat: boolea
   exp: { fn: Math.exp, toFloat: true },
   sqrt: { fn: Math.sqrt, toFloat: true },
   rsqrt: { fn: (x) => 1 / Math.sqrt(x), toFloat: true },
+  sin: { fn: Math.sin, toFloat: true, approximate: true },
+  cos: { fn: Math.cos, toFloat: true, approximate: true },
+  tan: { fn: Math.tan, toFloat: true, approximate: true },
+  atan: { fn: Math.atan, toFloat: true, approximate: true },
+  log1p: { fn: Math.log1p, toFloat: true, approximate: true },
+  expm1: { fn: Math.expm1, toFloat: true, approximate: true },
+  reciprocal: { fn: (x) => 1 / x, toFloat: true },
+  square: { fn: (x) => x * x, toFloat: false },
 };
 
 /** torch's binary functions and the Python operator each one is. */
@@ -201,10 +215,10 @@ export function torchFunctions(kit: TorchKit, binop: (op: string, l: Value, r: V
       return binop(symbol, b.get('input') ?? NONE, right, s);
     });
   }
-  for (const [name, { fn, toFloat }] of Object.entries(math)) {
+  for (const [name, { fn, toFloat, approximate }] of Object.entries(math)) {
     table[name] = rowOf(['input'], 'tm', (b, s) => {
       const a = arrayOf(b.get('input'));
-      if (a) return tensorOf(data.unary(a, fn, toFloat));
+      if (a) return approximate ? { t: 'tensor', id: -1, shape: a.shape } : tensorOf(data.unary(a, fn, toFloat));
       return b.get('input')?.t === 'tensor' ? elementwise(b, s) : unknown(`torch.${name}() of something that is not a tensor`);
     });
   }
@@ -281,8 +295,18 @@ export function torchFunctions(kit: TorchKit, binop: (op: string, l: Value, r: V
   });
   table.unique = rowOf(['input', 'sorted', 'return_inverse', 'return_counts', 'dim'], 'tm', (b, s) => {
     const a = arrayOf(b.get('input'));
-    if (!a || b.bool('return_inverse', false) || b.bool('return_counts', false) || b.get('dim')) return unknownOp(b, s, 'unique() is modelled for known values only');
-    return tensorOf(data.unique(a));
+    const [inverse, counts] = [b.bool('return_inverse', false), b.bool('return_counts', false)];
+    const dim = b.get('dim');
+    if (!a || inverse === undefined || counts === undefined || (dim && dim.t !== 'none')) return unknownOp(b, s, 'unique() is modelled for known values and no dim only');
+    const values = data.unique(a);
+    if (!inverse && !counts) return tensorOf(values);
+    // (values, inverse, counts) as asked for: positions in values, and how often each occurs.
+    const position = new Map(values.data.values.map((v, i) => [v, i]));
+    const extra = [
+      ...(inverse ? [data.make(a.data.lib, 'int64', a.shape, a.data.values.map((v) => position.get(v)!))] : []),
+      ...(counts ? [data.make(a.data.lib, 'int64', values.shape, values.data.values.map((v) => a.data.values.filter((x) => x === v).length))] : []),
+    ];
+    return tuple([values, ...extra].map(tensorOf));
   });
 
   // ---- shapes -------------------------------------------------------------------------------
@@ -298,6 +322,12 @@ export function torchFunctions(kit: TorchKit, binop: (op: string, l: Value, r: V
   const sizeParam = (b: Bound, p: string): number[] | undefined => b.ints(p);
   table.view = rowOf(['input', '*size'], 'm', (b, s) => reshapeTo(b, sizeParam(b, 'size'), s));
   table.reshape = rowOf(['input', '*shape'], 'tm', (b, s) => reshapeTo(b, sizeParam(b, 'shape'), s));
+  for (const name of ['view_as', 'reshape_as']) {
+    table[name] = rowOf(['input', 'other'], 'm', (b, s) => {
+      const other = b.get('other');
+      return other?.t === 'tensor' ? reshapeTo(b, [...other.shape], s) : unknownOp(b, s, `${name}() of something that is not a tensor`);
+    });
+  }
   table.flatten = rowOf(['input', 'start_dim', 'end_dim'], 'tm', (b, s) => {
     const [start, end] = [b.num('start_dim', 0), b.num('end_dim', -1)];
     const x = b.get('input');
@@ -324,6 +354,9 @@ export function torchFunctions(kit: TorchKit, binop: (op: string, l: Value, r: V
     [perm[i], perm[j]] = [perm[j], perm[i]];
     return permuted(b, perm, s);
   });
+  table.swapaxes = rowOf(['input', 'axis0', 'axis1'], 'tm', (b, s) =>
+    table.transpose.run(new Bound(b.name, new Map([['input', b.get('input') ?? NONE], ['dim0', b.get('axis0') ?? NONE], ['dim1', b.get('axis1') ?? NONE]])), s));
+  table.swapdims = rowOf(['input', 'dim0', 'dim1'], 'tm', (b, s) => table.transpose.run(b, s));
   function permuted(b: Bound, perm: number[], s: CallSite): Value {
     const a = arrayOf(b.get('input'));
     const values = a && data.permute(a, perm);
@@ -388,6 +421,26 @@ export function torchFunctions(kit: TorchKit, binop: (op: string, l: Value, r: V
   table.chunk = rowOf(['input', 'chunks', 'dim'], 'tm', (b, s) => pieces(b, s, 'chunks'));
   table.split = rowOf(['input', 'split_size_or_sections', 'dim'], 'tm', (b, s) => pieces(b, s, 'sections'), { split_size: 'split_size_or_sections' });
   table.unbind = rowOf(['input', 'dim'], 'tm', (b, s) => pieces(b, s, 'unbind'));
+  // tensor_split: an int is a number of near-equal sections (the first ones one longer), a sequence
+  // the indices to split before; both become the sizes of a split.
+  table.tensor_split = rowOf(['input', 'indices_or_sections', 'dim'], 'tm', (b, s) => {
+    const x = b.get('input');
+    const how = b.get('indices_or_sections');
+    const [axis, cuts] = [b.num('dim', 0), b.ints('indices_or_sections')];
+    const at = x?.t === 'tensor' && axis !== undefined ? normalizeAxis(axis, x.shape.length) : null;
+    const length = at === null ? undefined : (x as TensorValue).shape[at];
+    if (!isKnown(length) || !cuts || !how || how.t === 'none') return unknownOp(b, s, 'tensor_split() of a dim or sections not known statically');
+    let sizes: number[];
+    if (how.t === 'tuple' || how.t === 'list') {
+      const ends = [...cuts, length].map((c) => Math.min(Math.max(c < 0 ? c + length : c, 0), length));
+      sizes = ends.map((e, i) => Math.max(0, e - Math.max(i ? ends[i - 1] : 0, 0)));
+    } else {
+      const n = cuts[0];
+      if (!(n > 0)) return unknownOp(b, s, `tensor_split() into ${n} sections`);
+      sizes = Array.from({ length: n }, (_, i) => Math.floor(length / n) + (i < length % n ? 1 : 0));
+    }
+    return pieces(new Bound(b.name, new Map<string, Value>([['input', x!], ['split_size_or_sections', tuple(sizes.map(int))], ['dim', int(axis!)]])), s, 'sections');
+  }, { indices: 'indices_or_sections', sections: 'indices_or_sections', tensor_indices_or_sections: 'indices_or_sections' });
   const join = (stack: boolean) => (b: Bound, s: CallSite): Value => {
     const items = om.iterate(b.get('tensors') ?? NONE, s);
     const axis = b.num('dim', 0);
@@ -402,6 +455,14 @@ export function torchFunctions(kit: TorchKit, binop: (op: string, l: Value, r: V
     if (!parts.every((t): t is TensorValue => t.t === 'tensor')) return unknown(`torch.${b.name}() of tensors not known statically`);
     return session.tracer.applyOp(stack ? 'stack' : 'cat', { kind: 'concat', axis }, parts, s);
   };
+  // einsum("bhid,bhjd->bhij", q, k) or with the operands in one list, as torch accepts both.
+  table.einsum = rowOf(['equation', '*operands'], 't', (b, s) => {
+    const equation = b.get('equation');
+    const operands = om.iterate(b.get('operands') ?? NONE, s);
+    if (equation?.t !== 'str' || !operands?.length || !operands.every((t): t is TensorValue => t.t === 'tensor')) return unknown('torch.einsum() of an equation or operands not known statically');
+    if (!session.tracer) return unknown('torch.einsum() outside a forward pass');
+    return session.tracer.applyOp('einsum', { kind: 'einsum', equation: equation.v }, operands, s);
+  });
   for (const name of ['cat', 'concat', 'concatenate']) table[name] = rowOf(['tensors', 'dim', 'out'], 't', join(false));
   table.stack = rowOf(['tensors', 'dim', 'out'], 't', join(true));
 
@@ -451,6 +512,39 @@ export function torchFunctions(kit: TorchKit, binop: (op: string, l: Value, r: V
   };
   for (const name of ['matmul', 'mm', 'bmm']) table[name] = rowOf(['input', 'other', 'out'], 'tm', product(false));
   table.linear = rowOf(['input', 'weight', 'bias'], 'f', product(true));
+  // F.conv2d(x, weight, bias, …) with a module's own weight (timm's Conv2dSame pads, then calls it):
+  // torch.nn's conv rule with the sizes read off the weight, counted with the module that holds it.
+  for (const rank of [1, 2, 3]) {
+    const name = `conv${rank}d`;
+    table[name] = rowOf(['input', 'weight', 'bias', 'stride', 'padding', 'dilation', 'groups'], 'tf', (b, s) => {
+      const weight = b.get('weight');
+      const groups = b.num('groups', 1);
+      const sizes = weight?.t === 'tensor' ? weight.shape : [];
+      if (sizes.length !== rank + 2 || !sizes.every(isKnown) || groups === undefined) return unknownOp(b, s, `${name}() of a weight whose shape is not known`);
+      const [out, perGroup, ...kernel] = sizes as number[];
+      const keywords = new Map<string, Value>([...b.values].filter(([k]) => ['stride', 'padding', 'dilation', 'groups'].includes(k)));
+      keywords.set('bias', { t: 'bool', v: !!b.get('bias') && b.get('bias')!.t !== 'none' });
+      const args = { positional: [int(perGroup * groups), int(out), tuple(kernel.map(int))], keywords };
+      const { spec, error } = catalogCall(torchLayers, `Conv${rank}d`, args);
+      return kit.op(name, error ? { kind: 'unknown', className: name, reason: error } : spec, b.get('input'), s);
+    });
+  }
+  // input + value · t1 ∘ t2 (or / t2): elementwise, broadcast over the three.
+  for (const name of ['addcmul', 'addcdiv']) {
+    table[name] = rowOf(['input', 'tensor1', 'tensor2', 'value'], 'tm', (b, s) => {
+      const [x, t1, t2] = ['input', 'tensor1', 'tensor2'].map((p) => b.get(p) ?? NONE);
+      const product = binop(name === 'addcmul' ? '*' : '/', t1, t2, s);
+      const value = b.get('value');
+      return binop('+', x, value && value.t !== 'none' ? binop('*', product, value, s) : product, s);
+    });
+  }
+  // torch 2's fused attention: softmax(q @ kᵀ · scale) @ v, recorded as its two products.
+  table.scaled_dot_product_attention = rowOf(['query', 'key', 'value', 'attn_mask', 'dropout_p', 'is_causal', 'scale', 'enable_gqa'], 'f', (b, s) => {
+    const [q, k, v] = ['query', 'key', 'value'].map((p) => b.get(p));
+    if (q?.t !== 'tensor' || k?.t !== 'tensor' || v?.t !== 'tensor') return unknown('scaled_dot_product_attention() of operands that are not tensors');
+    const scores = kit.op('matmul', { kind: 'matmul', transposeB: true }, q, s, [k]);
+    return scores.t === 'tensor' ? kit.op('matmul', { kind: 'matmul' }, scores, s, [v]) : scores;
+  });
   // F.layer_norm (a LayerNorm subclass's own forward, torchvision's LayerNorm2d) as an op: the weight
   // and bias belong to the module passing them and count there; the op names them as unresolved.
   table.layer_norm = rowOf(['input', 'normalized_shape', 'weight', 'bias', 'eps'], 'f', (b, s) => {
@@ -460,6 +554,16 @@ export function torchFunctions(kit: TorchKit, binop: (op: string, l: Value, r: V
     const eps = b.num('eps');
     return kit.op('layer_norm', { kind: 'layerNorm', normalizedShape: shape, scale: false, center: false, ...(eps === undefined ? {} : { eps }), ...(affine.length ? { unresolved: affine } : {}) }, b.get('input'), s);
   });
+  // The other norms as functions, called by a norm layer's own forward (timm's BatchNormAct2d calls
+  // F.batch_norm with its own weights, which it holds and counts): the op keeps the shape.
+  const functionalNorms: Record<string, string[]> = {
+    batch_norm: ['input', 'running_mean', 'running_var', 'weight', 'bias', 'training', 'momentum', 'eps'],
+    instance_norm: ['input', 'running_mean', 'running_var', 'weight', 'bias', 'use_input_stats', 'momentum', 'eps'],
+    group_norm: ['input', 'num_groups', 'weight', 'bias', 'eps'],
+  };
+  for (const [name, params] of Object.entries(functionalNorms)) {
+    table[name] = rowOf(params, 'f', (b, s) => kit.op(name, { kind: 'identity', note: `F.${name}: normalised, same shape` }, b.get('input'), s));
+  }
   table.expand = rowOf(['input', '*size', 'implicit'], 'm', (b, s) => {
     const sizes = b.ints('size');
     return sizes ? kit.op('expand', { kind: 'expand', sizes }, b.get('input'), s) : unknownOp(b, s, 'expand() to sizes not known statically');
@@ -490,7 +594,7 @@ export function torchFunctions(kit: TorchKit, binop: (op: string, l: Value, r: V
       return kit.catalog(name, { positional: [b.get('input') ?? NONE], keywords }, s);
     });
   }
-  Object.assign(table, gridAndMaskFunctions(kit));
+  Object.assign(table, gridAndMaskFunctions(kit), repeatFunctions(kit));
   return table;
 
   function chunkLengths(total: number, piece: number): number[] {

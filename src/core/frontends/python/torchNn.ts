@@ -6,6 +6,7 @@
  * assigned after construction exactly as `named_modules()` would: first registration wins.
  */
 import { declaredWeights } from '../../shapes/shapePass';
+import { PyRaise } from './errors';
 import type { NativeBehaviour } from './objects';
 import type { Session } from './session';
 import { applyLeaf, installLeafLayers, layerAttribute } from './torchLeaves';
@@ -14,7 +15,7 @@ import { installTransformer } from './torchTransformer';
 import type { LayerState } from './tracer';
 import { adoptParameter, installParameters, layerHasWeight, parameterState, parameterTensor, type ParameterState } from './torchParameters';
 import {
-  NONE, builtin, dict, list, numberOf, str, tuple, unknown,
+  NONE, builtin, dict, list, numberOf, repr, str, tuple, unknown,
   type BuiltinValue, type CallArgs, type CallSite, type ClassValue, type InstanceValue, type ModuleValue, type TensorValue, type Value,
 } from './values';
 
@@ -159,11 +160,14 @@ export function installTorchNn(session: Session, nn: ModuleValue): void {
       };
       const tracer = session.tracer;
       if (!tracer) return run();
+      const appliedBefore = state.layer ? tracer.applicationsOf(state.layer) : 0;
       const out = tracer.inGroup(self, state.path ?? '', self.cls.name, state.site, run);
       // A module with no submodules is a leaf in PyTorch's eyes (named_modules, hooks, torchinfo),
       // even when CNN Lens followed its forward from source: mark its output with its own path.
-      // A layer subclass's own node already carries the path.
-      if (state.children.size === 0 && !state.layer && out.t === 'tensor') return tracer.markLeafCall(state.path ?? null, self.cls.name, out, site);
+      // A layer subclass whose forward reached `super().forward(x)` already has a node carrying the
+      // path; one computing with the functional form (`F.layer_norm(x, self.normalized_shape, ...)`) has not.
+      const ownNode = state.layer && tracer.applicationsOf(state.layer) > appliedBefore;
+      if (state.children.size === 0 && !ownNode && out.t === 'tensor') return tracer.markLeafCall(state.path ?? null, self.cls.name, out, site);
       return out;
     },
     getItem(self, index, site) {
@@ -179,7 +183,8 @@ export function installTorchNn(session: Session, nn: ModuleValue): void {
       if (state.container === 'dict' || index.t === 'str') return state.children.get(index.t === 'str' ? index.v : '') ?? unknown('ModuleDict key');
       if (index.t === 'slice') {
         const picked = om.getItem(list(children), index, site);
-        return makeContainer(sequentialClass, 'sequential', picked.t === 'list' ? picked.items.filter(isModule) : [], site);
+        const [cls, kind] = state.container === 'list' ? [moduleListClass, 'list' as const] : [sequentialClass, 'sequential' as const];
+        return makeContainer(cls, kind, picked.t === 'list' ? picked.items.filter(isModule) : [], site);
       }
       const i = numberOf(index);
       if (i === undefined) return unknown('module index');
@@ -248,6 +253,12 @@ export function installTorchNn(session: Session, nn: ModuleValue): void {
     }
     return copy;
   };
+  /** ModuleList.extend (and `+=`): each module of the iterable appended under the next index. */
+  const extend = (self: InstanceValue, modules: Value | undefined, site: CallSite): Value => {
+    const state = moduleState(self)!;
+    for (const child of om.iterate(modules ?? NONE, site) ?? []) if (isModule(child)) register(self, String(state.children.size), child);
+    return self;
+  };
   const moduleMethods: Record<string, BuiltinValue> = {
     add_module: method('add_module', (self, a) => {
       const [name, child] = a.positional;
@@ -309,11 +320,7 @@ export function installTorchNn(session: Session, nn: ModuleValue): void {
       else if (param) registerParameter(self, String(state.params?.size ?? 0), param);
       return self;
     }),
-    extend: method('extend', (self, a, s) => {
-      const state = moduleState(self)!;
-      for (const child of om.iterate(a.positional[0] ?? NONE, s) ?? []) if (isModule(child)) register(self, String(state.children.size), child);
-      return self;
-    }),
+    extend: method('extend', (self, a, s) => extend(self, a.positional[0], s)),
     insert: method('insert', (self, a) => {
       const state = moduleState(self)!;
       const at = numberOf(a.positional[0] ?? NONE) ?? state.children.size;
@@ -373,12 +380,39 @@ export function installTorchNn(session: Session, nn: ModuleValue): void {
     for (const child of moduleState(self)!.children.values()) x = om.call(child, { positional: [x], keywords: new Map() }, s);
     return x;
   }));
-  containerClass('ModuleList', 'list');
+  const moduleListClass = containerClass('ModuleList', 'list');
+  // `blocks += [Layer(...)]` extends in place; `a + b` is a new ModuleList holding both, as torch 1.13.
+  moduleListClass.attrs.set('__iadd__', method('__iadd__', (self, a, s) => extend(self, a.positional[0], s)));
+  moduleListClass.attrs.set('__add__', method('__add__', (self, a, s) => {
+    const combined = makeContainer(moduleListClass, 'list', [...moduleState(self)!.children.values()], s);
+    return extend(combined, a.positional[0], s);
+  }));
+  // Sequential joins only Sequentials (torch raises ValueError for anything else) and repeats by an int.
+  const sequentialOperand = (other: Value | undefined, s: CallSite): InstanceValue[] => {
+    if (other && isModule(other) && om.isSubclass(other.cls, sequentialClass)) return [...moduleState(other)!.children.values()];
+    const message = `add operator supports only objects of Sequential class, but ${other ? repr(other) : 'nothing'} is given`;
+    interp.report(s.file, s.from, s.to, 'error', `ValueError: ${message}`);
+    throw new PyRaise(om.exception('ValueError', message), s.file, s.from);
+  };
+  const children = (self: InstanceValue) => [...moduleState(self)!.children.values()];
+  sequentialClass.attrs.set('__add__', method('__add__', (self, a, s) => makeContainer(sequentialClass, 'sequential', [...children(self), ...sequentialOperand(a.positional[0], s)], s)));
+  sequentialClass.attrs.set('__iadd__', method('__iadd__', (self, a, s) => extend(self, list(sequentialOperand(a.positional[0], s)), s)));
+  const repeatedSequential = method('__mul__', (self, a, s) => {
+    const n = a.positional[0];
+    if (n?.t !== 'int') return n?.t === 'unknown' ? unknown('Sequential * a count not known statically') : unknown('Sequential * something that is not an int');
+    if (n.v <= 0) {
+      interp.report(s.file, s.from, s.to, 'error', `ValueError: Non-positive multiplication factor ${n.v} for Sequential`);
+      throw new PyRaise(om.exception('ValueError', `Non-positive multiplication factor ${n.v}`), s.file, s.from);
+    }
+    return makeContainer(sequentialClass, 'sequential', Array.from({ length: n.v }, () => children(self)).flat(), s);
+  });
+  sequentialClass.attrs.set('__mul__', repeatedSequential);
+  sequentialClass.attrs.set('__rmul__', repeatedSequential);
   containerClass('ModuleDict', 'dict');
   containerClass('ParameterList', 'paramList');
   containerClass('ParameterDict', 'paramDict');
 
-  const makeContainer = (cls: ClassValue, kind: 'sequential', children: InstanceValue[], site: CallSite): InstanceValue => {
+  const makeContainer = (cls: ClassValue, kind: ContainerKind, children: InstanceValue[], site: CallSite): InstanceValue => {
     const self: InstanceValue = { t: 'instance', cls, attrs: new Map(), native: { module: { ...newState(site), container: kind } } };
     children.forEach((c, i) => register(self, String(i), c));
     return self;

@@ -126,11 +126,33 @@ export function installTorchOps(session: Session, torch: ModuleValue, functional
     if (row.forms.includes('m')) {
       const method = (x: TensorValue) => builtin(name, (a, s) => callRow(kit, name, row, { positional: [x, ...a.positional], keywords: a.keywords }, s));
       methods.set(name, method);
-      // In-place forms (x.add_(y), x.relu_()) compute what the out-of-place form does.
-      if (!methods.has(`${name}_`)) methods.set(`${name}_`, method);
+      // In-place forms (x.add_(y), x.relu_()) compute what the out-of-place form does, and the tensor
+      // object itself then stands for the result, for every name that holds it, as torch's does.
+      if (!methods.has(`${name}_`)) {
+        methods.set(`${name}_`, (x) => builtin(`${name}_`, (a, s) => {
+          const out = callRow(kit, name, row, { positional: [x, ...a.positional], keywords: a.keywords }, s);
+          if (out.t !== 'tensor' || out === x) return out;
+          Object.assign(x, { id: out.id, shape: out.shape, data: out.data });
+          return x;
+        }));
+      }
     }
   }
   T.set('is_tensor', fn('is_tensor', (a) => ({ t: 'bool', v: a.positional[0]?.t === 'tensor' })));
+  // torch.device: CNN Lens analyses as if on the CPU (a tensor's .device), which no shape depends on.
+  const deviceText = (d: Value) => (d.t === 'instance' ? d.attrs.get('type') : undefined);
+  const deviceClass = om.newClass('device', [], new Map<string, Value>([
+    ['__init__', builtin('__init__', (a) => {
+      const [self, spec] = a.positional;
+      const text = spec?.t === 'str' ? spec.v : spec?.t === 'instance' ? (deviceText(spec) as { v?: string } | undefined)?.v : undefined;
+      if (self?.t === 'instance') self.attrs.set('type', text === undefined ? unknown('a device not known statically') : str(text.split(':')[0]));
+      return NONE;
+    }, true)],
+    ['__str__', builtin('__str__', (a) => deviceText(a.positional[0] ?? NONE) ?? unknown('device'), true)],
+    ['__repr__', builtin('__repr__', (a) => deviceText(a.positional[0] ?? NONE) ?? unknown('device'), true)],
+  ]));
+  T.set('device', deviceClass);
+  const cpu: Value = { t: 'instance', cls: deviceClass, attrs: new Map<string, Value>([['type', str('cpu')], ['index', NONE]]) };
   T.set('_assert', fn('_assert', () => NONE));
   T.set('Tensor', om.newClass('Tensor', [], new Map(), 'torch.Tensor'));
   T.set('Size', om.builtins.get('tuple')!);
@@ -157,7 +179,7 @@ export function installTorchOps(session: Session, torch: ModuleValue, functional
       case 'dtype':
         return x.data ? T.get(x.data.dtype) ?? unknown('dtype') : unknown('dtype');
       case 'device':
-        return unknown('device');
+        return cpu;
       case 'is_cuda':
         return FALSE;
       case 'T':
@@ -217,9 +239,12 @@ export function installTorchOps(session: Session, torch: ModuleValue, functional
         if (comparisons.has(base)) return op(name, { kind: 'identity', note: `${name}: an elementwise comparison with ${value}, a bool tensor of the same shape` }, x, s);
         return op(name, { kind: 'unknown', className: name, reason: `'${base}' with a number is not modelled` }, x, s);
       }
-      // With None, a string or a container (`x is None`) the tensor stands for itself, as before.
-      if (l.t === 'tensor' && r.t !== 'tensor' && r.t !== 'unknown') return l;
-      if (r.t === 'tensor' && l.t !== 'tensor' && l.t !== 'unknown') return r;
+      // Identity: a tensor is itself and nothing else (`if self.cls_token is not None:`).
+      if ((base === 'is' || base === 'is not') && l.t !== 'unknown' && r.t !== 'unknown' && l.t !== 'lazy' && r.t !== 'lazy') {
+        return { t: 'bool', v: (l === r) === (base === 'is') };
+      }
+      // Membership compares with `is` first, then `==`, which a tensor answers elementwise.
+      if ((base === 'in' || base === 'not in') && (r.t === 'list' || r.t === 'tuple') && r.items.includes(l)) return { t: 'bool', v: base === 'in' };
       return unknown(`tensor ${base} ${l.t === 'tensor' ? r.t : l.t}`);
     },
     unary: (unaryOp, v, s) => {

@@ -43,6 +43,7 @@ export class Tracer {
   private readonly groupOf = new Map<object, string>();
   private readonly modules = new Map<LayerState, LayerModule>();
   private readonly constants = new WeakMap<TensorValue, TensorId>();
+  private readonly applications = new Map<LayerState, number>();
   readonly outputs: TensorValue[] = [];
 
   /** Without a framework the tracer is neutral: each op takes its inputs' framework. */
@@ -76,9 +77,15 @@ export class Tracer {
     this.moduleFor(layer);
   }
 
+  /** How many times a layer module has been applied so far. */
+  applicationsOf(layer: LayerState): number {
+    return this.applications.get(layer) ?? 0;
+  }
+
   /** Applies a layer module to tensors, returning its output tensor(s) with shapes. */
   applyLayer(layer: LayerState, inputs: readonly TensorValue[], site: CallSite): TensorValue[] {
     const module = this.moduleFor(layer);
+    this.applications.set(layer, this.applicationsOf(layer) + 1);
     const outputs = this.outputShapes(layer.spec, inputs);
     const ids = this.builder.apply(module, inputs.map((t) => this.idOf(t)), { calledAt: this.range(site), groupId: this.currentGroup(), outputs: outputs.length });
     return this.made(ids, outputs, inputs);
