@@ -7,15 +7,18 @@
  * superblock and object-header bytes flipped, ranges zeroed), ONNX (samples/models/lenet5.onnx and
  * graphs from our writer: cut, flipped, varint lengths replaced with huge claims, spans duplicated,
  * nesting and list bombs) and safetensors (header length, header JSON, offsets and dtypes broken).
- * No exception may escape a front-end, every call must return within a time bound, every result
- * must hold models or an error that is a sentence (an internal error counts as a failure), and
- * memory must stay bounded across the whole run; absurd size claims (a 2 GB length in a tiny
- * file) must be refused quickly without being allocated. The .h5 files go through the reader the
- * hosts use, HDF5 in a worker with a deadline (src/node/h5Reader.ts), since HDF5 itself can loop
- * forever on a damaged file: such a file must come back as an error at the deadline.
- * Deterministic (seeded mulberry32) so a failure replays from the seed and mutation index it
- * prints; CNN_LENS_FUZZ_MODEL_MUTATIONS scales every format's mutation count (1 = the defaults
- * below). Mutators are in ./modelFiles/mutators.ts, the requirements in ./modelFiles/checks.ts.
+ * No exception may escape a front-end, every result must hold models or an error that is a
+ * sentence (an internal error counts as a failure), and memory must stay bounded across the whole
+ * run; absurd size claims (a 2 GB length in a tiny file) must be refused without being allocated.
+ * The analyses run with a frozen clock, so their time budgets decide nothing and a loaded machine
+ * gives the same verdicts; how long calls take is measured in bench/fuzz.bench.mjs. The .h5 files
+ * go through the reader the hosts use, HDF5 in a worker with a deadline (src/node/h5Reader.ts),
+ * since HDF5 itself can loop forever on a damaged file: such a file must come back as an error.
+ * That deadline is the one wall-clock limit left, set as the hosts set it so that no sound read
+ * reaches it even on a loaded machine. Deterministic (seeded mulberry32) so a failure replays from
+ * the seed and mutation index it prints; CNN_LENS_FUZZ_MODEL_MUTATIONS scales every format's
+ * mutation count (default 0.2 of the counts below; `npm run test:full` runs 1, the counts as
+ * written). Mutators are in ./modelFiles/mutators.ts, the requirements in ./modelFiles/checks.ts.
  */
 import * as assert from 'node:assert/strict';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
@@ -37,18 +40,21 @@ import { workerH5Reader } from '../../src/node/h5Reader';
 import { zip } from '../support/zipWriter';
 import { loadH5wasm, tfjsWeights, writeH5 } from '../unit/frontends/kerasH5Writer';
 import { conv, lenet, lField, unary, vField, weight, writeOnnx, type GraphDef } from '../unit/frontends/onnxWriter';
-import { analysisRefused, boundMs, budgetMs, check, collectGarbage, errorProblem, hasError, isSentence, problemWith, refusedCheaply } from './modelFiles/checks';
-import { assembleSafetensors, concat, encodeVarint, lengthFields, mutateBytes, mutateJson, mutateOnnx, mutateSafetensors, mutateText, nestedMessages, pick, random, safetensorsFixtures, seedOf } from './modelFiles/mutators';
+import { analysisRefused, check, collectGarbage, errorProblem, frozenClock, hasError, isSentence, problemWith, refusedCheaply } from './modelFiles/checks';
+import { assembleSafetensors, concat, encodeVarint, filled, lengthFields, mutateBytes, mutateJson, mutateOnnx, mutateSafetensors, mutateText, nestedMessages, pick, random, seedOf, writeSafetensors } from './modelFiles/mutators';
 
 const root = join(__dirname, '../..');
 const fixtures = join(root, 'test/fixtures/models');
 const samples = join(root, 'samples/models');
-const scale = Number(process.env.CNN_LENS_FUZZ_MODEL_MUTATIONS ?? 1);
+const scale = Number(process.env.CNN_LENS_FUZZ_MODEL_MUTATIONS ?? 0.2);
 const count = (n: number) => Math.max(1, Math.round(n * scale));
-/** Mutations per fixture, per format (the whole file runs in well under a minute on two cores). */
+/** Mutations per fixture, per format, at scale 1 (the full run). */
 const perFile = { kerasJson: count(500), kerasArchive: count(500), torch: count(1000), tfjsWeights: count(300), h5: count(100), onnx: count(1500), safetensors: count(2000) };
-/** The .h5 reader's deadline here (the hosts allow 10 s and more): a file HDF5 loops on costs this much. */
-const h5DeadlineMs = 3_000;
+/**
+ * The .h5 reader's deadline here, what the hosts allow: a file HDF5 loops on costs this much, and a
+ * sound read (~0.1 s idle) stays far from it under load.
+ */
+const h5DeadlineMs = 10_000;
 /**
  * Memory the whole run may add: rss (the high-water mark; it includes h5wasm's wasm heaps in the
  * worker, which only grow), and the JS heap after a full collection (what is kept: a leak, or a
@@ -67,11 +73,24 @@ const kerasJsonFiles = () => [
 ];
 const name = (path: string) => relative(root, path);
 
+/** Safetensors files covering every dtype, odd offsets and metadata, plus one per tfjs fixture's weights. */
+export function safetensorsFixtures(): Map<string, Uint8Array> {
+  const out = new Map<string, Uint8Array>();
+  out.set('all-dtypes', writeSafetensors(
+    [['F64', 8], ['F32', 4], ['F16', 2], ['BF16', 2], ['F8_E4M3', 1], ['F8_E5M2', 1], ['I64', 8], ['I32', 4], ['I16', 2], ['I8', 1], ['U64', 8], ['U32', 4], ['U16', 2], ['U8', 1], ['BOOL', 1]].map(([dtype, size], i) => ({ name: `t${i}.${String(dtype).toLowerCase()}`, dtype: String(dtype), shape: [3, 1 + (i % 3)], data: filled(3 * (1 + (i % 3)) * Number(size), i) })),
+    { format: 'pt', note: 'fuzz' },
+  ));
+  out.set('unaligned', writeSafetensors([{ name: 'a', dtype: 'U8', shape: [3], data: filled(3, 1) }, { name: 'b', dtype: 'F32', shape: [2, 2], data: filled(16, 2) }, { name: 'empty', dtype: 'F32', shape: [0, 4], data: new Uint8Array() }, { name: 'scalar', dtype: 'F64', shape: [], data: filled(8, 3) }]));
+  for (const name of ['lenet5', 'resnet_block']) {
+    out.set(`${name} state_dict`, writeSafetensors(tfjsWeights(name).map((w) => ({ name: w.name.replace(/\//g, '.'), dtype: 'F32', shape: w.shape, data: new Uint8Array(w.data.buffer, w.data.byteOffset, w.data.byteLength) }))));
+  }
+  return out;
+}
+
 describe('model-file front-ends under fuzzing', function () {
-  this.timeout(0);
+  // Each mutation takes ~1–10 ms idle (bench/fuzz.bench.mjs); 10× that, per test.
+  this.timeout(60_000 + 100_000 * scale);
   let start: NodeJS.MemoryUsage;
-  const slowest: Record<string, number> = {};
-  const note = (format: string, ms: number) => (slowest[format] = Math.max(slowest[format] ?? 0, ms));
 
   before(() => {
     collectGarbage();
@@ -82,7 +101,7 @@ describe('model-file front-ends under fuzzing', function () {
     collectGarbage();
     const end = process.memoryUsage();
     const mb = (n: number) => `${(n / 2 ** 20).toFixed(0)} MB`;
-    console.log(`      memory growth over the run: rss ${mb(end.rss - start.rss)} (now ${mb(end.rss)}), heapUsed ${mb(end.heapUsed - start.heapUsed)}; slowest call per format: ${Object.entries(slowest).map(([k, v]) => `${k} ${v.toFixed(0)} ms`).join(', ')}`);
+    console.log(`      memory growth over the run: rss ${mb(end.rss - start.rss)} (now ${mb(end.rss)}), heapUsed ${mb(end.heapUsed - start.heapUsed)}`);
     assert.ok(end.rss - start.rss < maxRssGrowth, `rss grew by ${mb(end.rss - start.rss)} over the run (limit ${mb(maxRssGrowth)})`);
     assert.ok(end.heapUsed - start.heapUsed < maxHeapGrowth, `heapUsed grew by ${mb(end.heapUsed - start.heapUsed)} over the run (limit ${mb(maxHeapGrowth)})`);
   });
@@ -97,14 +116,14 @@ describe('model-file front-ends under fuzzing', function () {
         let analysed = 0;
         for (let k = 0; k < perFile.kerasJson; k++) {
           const mutated = rnd() < 0.75 ? JSON.stringify(mutateJson(json, rnd)) : mutateText(text, rnd);
-          note('keras-json', await check(`seed ${seed} mutation ${k} of ${name(file)}`, () => analyzeKerasJson(file, mutated, { timeMs: budgetMs }), (r) => problemWith(r) ?? void (analysed += r.models.length ? 1 : 0)));
+          await check(`seed ${seed} mutation ${k} of ${name(file)}`, () => analyzeKerasJson(file, mutated, { ...frozenClock }), (r) => problemWith(r) ?? void (analysed += r.models.length ? 1 : 0));
         }
         // Most structural edits leave a model to analyse: the shape pass must meet the damage too.
         assert.ok(perFile.kerasJson < 100 || analysed >= perFile.kerasJson / 10, `only ${analysed} of ${perFile.kerasJson} mutations gave a model`);
       });
     }
 
-    it('refuses absurd sizes quickly: a 2^31 input shape, 2^31 units, 100,000-deep nesting', async () => {
+    it('refuses absurd sizes without allocating them: a 2^31 input shape, 2^31 units, 100,000-deep nesting', async () => {
       const dense = (units: unknown, shape: unknown) => JSON.stringify({ class_name: 'Sequential', config: { name: 's', layers: [{ class_name: 'InputLayer', config: { batch_input_shape: shape, name: 'in' } }, { class_name: 'Dense', config: { units, name: 'd' } }] } });
       for (const [what, text] of [
         ['2^31 units', dense(2 ** 31, [null, 4])],
@@ -113,10 +132,10 @@ describe('model-file front-ends under fuzzing', function () {
         ['100,000-deep nested models', `${'{"class_name":"Sequential","config":{"name":"n","layers":['.repeat(100_000)}{"class_name":"Dense","config":{"units":1}}${']}}'.repeat(100_000)}`],
         ['2,000-deep nested models', `${'{"class_name":"Sequential","config":{"name":"n","layers":['.repeat(2_000)}{"class_name":"Dense","config":{"units":1}}${']}}'.repeat(2_000)}`],
       ] as const) {
-        const r = analyzeKerasJson('absurd.json', text, { timeMs: budgetMs });
+        const r = analyzeKerasJson('absurd.json', text, { ...frozenClock });
         const problem = problemWith(r);
         assert.equal(problem, undefined, `${what}: ${problem}`);
-        await refusedCheaply(what, () => analyzeKerasJson('absurd.json', text, { timeMs: budgetMs }), (x) => problemWith(x as FileAnalysis) === undefined, budgetMs + 500);
+        await refusedCheaply(what, () => analyzeKerasJson('absurd.json', text, { ...frozenClock }), (x) => problemWith(x as FileAnalysis) === undefined);
       }
     });
   });
@@ -150,17 +169,17 @@ describe('model-file front-ends under fuzzing', function () {
           if (what !== 1) j = 'weightsManifest' in json && rnd() < 0.7 ? { ...json, weightsManifest: mutateJson(json.weightsManifest, rnd) } : mutateJson(json, rnd);
           if (what !== 0) s = new Map([...shards].map(([p, b]) => [p, rnd() < 0.7 ? mutateBytes(b, rnd) : b]));
           if (rnd() < 0.05) s = new Map();
-          note('tfjs-weights', await check(`seed ${seed} mutation ${k} of ${name(dir)}`, () => readWeights(j, s), weightsProblem));
+          await check(`seed ${seed} mutation ${k} of ${name(dir)}`, () => readWeights(j, s), weightsProblem);
         }
       });
     }
 
     it('refuses a 2^31-element weight in a 4-byte shard, and a shard listed 100,000 times, without allocating them', async () => {
       const huge = { weightsManifest: [{ paths: ['a.bin'], weights: [{ name: 'w', shape: [2 ** 31], dtype: 'float32' }] }] };
-      await refusedCheaply('2^31 floats in 4 bytes', () => readWeights(huge, new Map([['a.bin', new Uint8Array(4)]])), hasError, 50);
+      await refusedCheaply('2^31 floats in 4 bytes', () => readWeights(huge, new Map([['a.bin', new Uint8Array(4)]])), hasError);
       const shard = new Uint8Array(2 ** 20);
       const repeated = { weightsManifest: [{ paths: Array.from({ length: 100_000 }, () => 'a.bin'), weights: [{ name: 'w', shape: [1], dtype: 'float32' }] }] };
-      await refusedCheaply('one 1 MB shard listed 100,000 times (100 GB)', () => readWeights(repeated, new Map([['a.bin', shard]])), hasError, 200);
+      await refusedCheaply('one 1 MB shard listed 100,000 times (100 GB)', () => readWeights(repeated, new Map([['a.bin', shard]])), hasError);
     });
   });
 
@@ -192,15 +211,14 @@ describe('model-file front-ends under fuzzing', function () {
             const region = pick(rnd, 3);
             const mutated = region === 0 ? mutateBytes(bytes, rnd, 0, 96) : region === 1 ? mutateBytes(bytes, rnd, 0, 4096) : mutateBytes(bytes, rnd);
             const where = `seed ${seed} mutation ${k} of ${file}`;
-            // A read that HDF5 loops on ends at the deadline, plus the time to start the next worker.
-            const bound = h5DeadlineMs + 2_000;
             if (k % 2 === 0) {
-              note('h5-read', await check(`${where}: read`, () => reader.read(mutated), (r) => ('error' in r ? errorProblem(r) : r.weights.every((w) => w.data instanceof Float32Array) ? undefined : 'a weight without Float32Array data'), bound));
+              await check(`${where}: read`, () => reader.read(mutated), (r) => ('error' in r ? errorProblem(r) : r.weights.every((w) => w.data instanceof Float32Array) ? undefined : 'a weight without Float32Array data'));
             } else {
-              note('h5-analyze', await check(`${where}: analyse`, () => analyzeKerasH5(file, mutated, reader.read, { timeMs: budgetMs }), (r) => {
+              // No clock to freeze here: an hour's budget, so time decides nothing.
+              await check(`${where}: analyse`, () => analyzeKerasH5(file, mutated, reader.read, { timeMs: 3_600_000 }), (r) => {
                 if (r.diagnostics.some((d) => /HDF5 did not finish/.test(d.message))) stopped++;
                 return problemWith(r);
-              }, bound));
+              });
             }
           }
         }
@@ -218,8 +236,8 @@ describe('model-file front-ends under fuzzing', function () {
       let patched = 0;
       for (let i = 0; i + 8 <= bytes.length; i++) if (view.getBigUint64(i, true) === 12_345n) (view.setBigUint64(i, 2n ** 31n, true), patched++);
       assert.ok(patched > 0, 'the dataspace dimension was found');
-      await refusedCheaply('readKerasH5 of a 2^31-element dataset', () => readKerasH5(bytes), hasError, 2000);
-      await check('analyzeKerasH5 of a 2^31-element dataset', () => analyzeKerasH5('huge.h5', bytes, readKerasH5), problemWith, 2000);
+      await refusedCheaply('readKerasH5 of a 2^31-element dataset', () => readKerasH5(bytes), hasError);
+      await check('analyzeKerasH5 of a 2^31-element dataset', () => analyzeKerasH5('huge.h5', bytes, readKerasH5), problemWith);
     });
   });
 
@@ -233,8 +251,8 @@ describe('model-file front-ends under fuzzing', function () {
         for (let k = 0; k < perFile.kerasArchive; k++) {
           // The directory and end record sit at the tail; local headers and config.json before them.
           const mutated = pick(rnd, 2) === 0 ? mutateBytes(archive, rnd, Math.max(0, archive.length - 200)) : mutateBytes(archive, rnd);
-          note('keras-archive', await check(`seed ${seed} mutation ${k} of ${file}`, () => analyzeKerasArchive(file, mutated, { timeMs: budgetMs }), problemWith));
-          note('keras-archive', await check(`seed ${seed} mutation ${k} of ${file}: parts`, () => kerasArchiveParts(mutated), (r) => ('error' in r ? errorProblem(r) : r.weights instanceof Uint8Array ? undefined : 'no weights and no error')));
+          await check(`seed ${seed} mutation ${k} of ${file}`, () => analyzeKerasArchive(file, mutated, { ...frozenClock }), problemWith);
+          await check(`seed ${seed} mutation ${k} of ${file}: parts`, () => kerasArchiveParts(mutated), (r) => ('error' in r ? errorProblem(r) : r.weights instanceof Uint8Array ? undefined : 'no weights and no error'));
         }
       });
     }
@@ -254,10 +272,10 @@ describe('model-file front-ends under fuzzing', function () {
       let read = 0;
       for (let k = 0; k < perFile.torch; k++) {
         const archive = mutateBytes(bytes, rnd);
-        note('torch', await check(`seed ${seed} archive mutation ${k} of ${file}`, () => readTorchCheckpoint(bytesSource(archive)), valid));
+        await check(`seed ${seed} archive mutation ${k} of ${file}`, () => readTorchCheckpoint(bytesSource(archive)), valid);
         // The pickle itself broken, in a sound archive: opcodes, lengths, memo indices.
         const inner = zip({ 'archive/data.pkl': mutateBytes(pickle, rnd), 'archive/version': '3\n' });
-        note('torch', await check(`seed ${seed} pickle mutation ${k} of ${file}`, () => readTorchCheckpoint(bytesSource(inner)), (r) => valid(r) ?? void (read += 'error' in r ? 0 : 1)));
+        await check(`seed ${seed} pickle mutation ${k} of ${file}`, () => readTorchCheckpoint(bytesSource(inner)), (r) => valid(r) ?? void (read += 'error' in r ? 0 : 1));
       }
       assert.ok(perFile.torch < 100 || read > 0, 'some mutated pickles still read');
     });
@@ -294,13 +312,13 @@ describe('model-file front-ends under fuzzing', function () {
         let analysed = 0;
         for (let k = 0; k < perFile.onnx; k++) {
           const mutated = mutateOnnx(bytes, fields, rnd);
-          note('onnx', await check(`seed ${seed} mutation ${k} of ${file}`, () => analyzeOnnx(file, mutated, { timeMs: budgetMs }), (r) => problemWith(r) ?? void (analysed += r.models.length ? 1 : 0)));
+          await check(`seed ${seed} mutation ${k} of ${file}`, () => analyzeOnnx(file, mutated, { ...frozenClock }), (r) => problemWith(r) ?? void (analysed += r.models.length ? 1 : 0));
         }
         assert.ok(perFile.onnx < 100 || analysed >= perFile.onnx / 20, `only ${analysed} of ${perFile.onnx} mutations gave a model`);
       });
     }
 
-    it('refuses absurd claims and bombs quickly: 2 GB lengths, 2^31 dims, 100,000-deep nesting, 200,001 nodes, a 1,000,001-element list', async () => {
+    it('refuses absurd claims and bombs without allocating them: 2 GB lengths, 2^31 dims, 100,000-deep nesting, 200,001 nodes, a 1,000,001-element list', async () => {
       const claim = (n: number) => Uint8Array.from([0x08, 0x08, 0x3a, ...encodeVarint(n), 0x0a, 0x00]);
       for (const n of [2 ** 31, 2 ** 32 - 1, 2 ** 53, 2 ** 62]) await refusedCheaply(`a graph claiming ${n} bytes`, () => analyzeOnnx('absurd.onnx', claim(n)), analysisRefused);
       // An initializer claiming 2^31 × 2^31 floats with 4 bytes of data.
@@ -312,20 +330,20 @@ describe('model-file front-ends under fuzzing', function () {
       const relu = concat(Uint8Array.from([...lField(1, [0x78]), ...lField(2, [0x79]), ...lField(4, [...Buffer.from('Loop')]), 0x2a, ...encodeVarint(body.length)]), body);
       const deepGraph = concat(Uint8Array.from([0x0a, ...encodeVarint(relu.length)]), relu);
       const deep = concat(Uint8Array.from([0x08, 0x08, 0x3a, ...encodeVarint(deepGraph.length)]), deepGraph);
-      await refusedCheaply('a 100,000-deep nested message', () => analyzeOnnx('deep.onnx', deep), (r) => problemWith(r as FileAnalysis) === undefined, 500);
+      await refusedCheaply('a 100,000-deep nested message', () => analyzeOnnx('deep.onnx', deep), (r) => problemWith(r as FileAnalysis) === undefined);
       // 200,001 nodes: over the reader's cap, refused without building a graph.
       const node = lField(1, [...lField(1, [0x78]), ...lField(2, [0x78]), ...lField(4, [...Buffer.from('Relu')])]);
       const many = new Uint8Array(node.length * 200_001);
       for (let i = 0; i < 200_001; i++) many.set(node, i * node.length);
       const manyNodes = concat(Uint8Array.from([0x08, 0x08, 0x3a, ...encodeVarint(many.length)]), many);
-      await refusedCheaply('200,001 nodes', () => analyzeOnnx('many.onnx', manyNodes), analysisRefused, 2000, 256 * 2 ** 20);
+      await refusedCheaply('200,001 nodes', () => analyzeOnnx('many.onnx', manyNodes), analysisRefused, 256 * 2 ** 20);
       // A packed int list of 1,000,001 elements in one attribute.
       const list = new Uint8Array(1_000_001).fill(1);
       const attr = [...lField(1, [...Buffer.from('pads')]), 0x42, ...encodeVarint(list.length)];
       const nodeBody = [...lField(1, [0x78]), ...lField(2, [0x79]), ...lField(4, [...Buffer.from('Relu')]), 0x2a, ...encodeVarint(attr.length + list.length)];
       const graphBody = concat(Uint8Array.from([0x0a, ...encodeVarint(nodeBody.length + attr.length + list.length), ...nodeBody, ...attr]), list);
       const listBomb = concat(Uint8Array.from([0x08, 0x08, 0x3a, ...encodeVarint(graphBody.length)]), graphBody);
-      await refusedCheaply('a 1,000,001-element list', () => analyzeOnnx('list.onnx', listBomb), analysisRefused, 2000, 256 * 2 ** 20);
+      await refusedCheaply('a 1,000,001-element list', () => analyzeOnnx('list.onnx', listBomb), analysisRefused, 256 * 2 ** 20);
     });
   });
 
@@ -333,7 +351,7 @@ describe('model-file front-ends under fuzzing', function () {
     const files = safetensorsFixtures();
     // A real model's plan to fit each accepted header against (LeNet-5: nothing will fit, nothing may throw).
     const lenetSource = join(root, 'samples/lenet5_pytorch.py');
-    const lenetModel = analyzePython(lenetSource, readFileSync(lenetSource, 'utf8'), { host: { read: () => undefined, searchPaths: [] } }).models[0];
+    const lenetModel = analyzePython(lenetSource, readFileSync(lenetSource, 'utf8'), { host: { read: () => undefined, searchPaths: [] }, now: () => 0 }).models[0];
     const plan = activationPlan(lenetModel.analysis, { uri: lenetSource, version: 0, name: 'lenet5_pytorch.py' }, lenetModel.name);
     for (const [file, bytes] of files) {
       it(`survives ${perFile.safetensors} mutations of ${file} (length prefix, header JSON, offsets, dtypes, data)`, async () => {
@@ -345,7 +363,7 @@ describe('model-file front-ends under fuzzing', function () {
         for (let k = 0; k < perFile.safetensors; k++) {
           const mutated = mutateSafetensors(bytes, rnd);
           const where = `seed ${seed} mutation ${k} of ${file}`;
-          const took = await check(where, () => {
+          await check(where, () => {
             const header = readSafetensorsHeader(mutated);
             if ('error' in header) return header;
             accepted++;
@@ -368,8 +386,7 @@ describe('model-file front-ends under fuzzing', function () {
             const f = r.fit;
             if (f.missing.length + f.fitting.length + f.mismatched.length !== f.expected) return `fitStateDict lost tensors: ${JSON.stringify(f).slice(0, 300)}`;
             return undefined;
-          }, 1000);
-          note('safetensors', took);
+          });
         }
         // Some mutations must pass validation, or tensorData on a corrupted file is never tried.
         assert.ok(perFile.safetensors < 100 || accepted >= perFile.safetensors / 50, `only ${accepted} of ${perFile.safetensors} mutations were accepted`);
@@ -388,10 +405,10 @@ describe('model-file front-ends under fuzzing', function () {
       for (const n of [2n ** 31n, 2n ** 32n - 1n, 2n ** 53n + 1n, 2n ** 64n - 1n, 99_999_999n]) {
         const b = Buffer.alloc(24, 0x20);
         b.writeBigUInt64LE(n);
-        await refusedCheaply(`header length ${n}`, () => readSafetensorsHeader(new Uint8Array(b)), hasError, 20);
+        await refusedCheaply(`header length ${n}`, () => readSafetensorsHeader(new Uint8Array(b)), hasError);
       }
       const claims = assembleSafetensors(JSON.stringify({ w: { dtype: 'F32', shape: [2 ** 31], data_offsets: [0, 2 ** 33] } }), [new Uint8Array(4)]);
-      await refusedCheaply('a 2^31-element tensor in 4 bytes', () => readSafetensorsHeader(claims), hasError, 20);
+      await refusedCheaply('a 2^31-element tensor in 4 bytes', () => readSafetensorsHeader(claims), hasError);
     });
   });
 });

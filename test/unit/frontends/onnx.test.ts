@@ -262,19 +262,17 @@ describe('ONNX front-end: bad files are diagnostics, never exceptions', () => {
 
   it('not ONNX: a wrong wire type', () => assert.ok(errorOf(analyse(Uint8Array.from([0x0b, 1, 2, 3])))));
 
-  it('fuzz: corrupted copies of each fixture, bounded time', () => {
+  it('fuzz: corrupted copies of each fixture give an analysis, never an exception', function () {
+    this.timeout(20_000); // ~1.7 s idle
     let seed = 11;
     const rand = () => ((seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff);
-    const start = Date.now();
     for (const f of fixtures) for (let k = 0; k < 150; k++) {
       const copy = Uint8Array.from(f);
       for (let j = 0; j < 1 + Math.floor(rand() * 6); j++) copy[Math.floor(rand() * copy.length)] = Math.floor(rand() * 256);
-      const t = Date.now();
-      const a = analyzeOnnx('f.onnx', copy, { timeMs: 500 });
-      assert.ok(Date.now() - t < 2000);
+      // A frozen clock: the time budget decides nothing, so the verdict is the same under load.
+      const a = analyzeOnnx('f.onnx', copy, { now: () => 0 });
       assert.ok(Array.isArray(a.models) && Array.isArray(a.diagnostics));
     }
-    assert.ok(Date.now() - start < 20_000);
   });
 
   it('a huge dims claim is refused, not allocated', () => {

@@ -1,15 +1,16 @@
 /**
  * The Python front-end on our own fixtures (test/fixtures/python): every file's summary is a
- * golden text (test/fixtures/python/golden; CNN_LENS_UPDATE_GOLDEN=1 rewrites them, review the
- * diff), every entry point's totals and output shape equal the ground truth recorded in
+ * golden text (test/fixtures/python/golden: a missing or changed golden fails, and so does a golden
+ * whose fixture is gone; `npm run test:unit -- --update` rewrites them, review the diff), every entry point's totals and output shape equal the ground truth recorded in
  * EXPECTED.json (PyTorch 1.13 forward passes for PyTorch, tfjs-layers builds for Keras), and the
  * deliberately broken file reports its problems on the right lines.
  */
 import * as assert from 'node:assert/strict';
-import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { dirname, join, relative } from 'node:path';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { join, relative } from 'node:path';
 import { summaryTable } from '../../../src/core/analysis/summary';
 import { analyzePython, type PythonAnalysis } from '../../../src/core/frontends/python/analyzePython';
+import { assertGolden, updateCommand } from '../../support/golden';
 
 const fixtures = join(__dirname, '../../fixtures/python');
 const goldenDir = join(fixtures, 'golden');
@@ -21,6 +22,12 @@ function pyFiles(dir: string): string[] {
     if (statSync(path).isDirectory()) return name === 'golden' ? [] : pyFiles(path);
     return name.endsWith('.py') && name !== '__init__.py' ? [path] : [];
   });
+}
+
+const goldenOf = (file: string) => join(goldenDir, relative(fixtures, file).replace(/\.py$/, '.txt'));
+
+function goldenFiles(dir: string): string[] {
+  return readdirSync(dir).flatMap((name) => (statSync(join(dir, name)).isDirectory() ? goldenFiles(join(dir, name)) : name.endsWith('.txt') ? [join(dir, name)] : []));
 }
 
 export function analyzeFixture(path: string, entry?: string): PythonAnalysis {
@@ -44,15 +51,15 @@ describe('Python front-end on our fixtures', function () {
 
   for (const file of files) {
     it(`summarises ${relative(fixtures, file)} as its golden file says`, () => {
-      const golden = join(goldenDir, relative(fixtures, file).replace(/\.py$/, '.txt'));
-      const actual = render(file, analyzeFixture(file));
-      if (process.env.CNN_LENS_UPDATE_GOLDEN === '1' || !existsSync(golden)) {
-        mkdirSync(dirname(golden), { recursive: true });
-        writeFileSync(golden, actual);
-      }
-      assert.equal(actual, readFileSync(golden, 'utf8'));
+      assertGolden(goldenOf(file), render(file, analyzeFixture(file)));
     });
   }
+
+  it('has no golden without its fixture', () => {
+    const wanted = new Set(files.map(goldenOf));
+    const orphans = goldenFiles(goldenDir).filter((g) => !wanted.has(g)).map((g) => relative(fixtures, g));
+    assert.deepEqual(orphans, [], `goldens whose fixture is gone: delete them (git rm), or restore the fixture; then \`${updateCommand}\``);
+  });
 
   for (const framework of ['pytorch', 'keras']) {
     const expected = JSON.parse(readFileSync(join(fixtures, framework, 'EXPECTED.json'), 'utf8')) as Record<string, { output: (number | null)[]; params: number; trainable: number }>;

@@ -442,7 +442,7 @@ describe('torch.nn as people use it', function () {
   });
 
   it('names each parameter as named_parameters() does, in its owner group, and counts a buffer as nothing', () => {
-    const result = analyzePython('/virtual/p.py', `${programs.parameterTokens.source}`, { host: { read: () => undefined, searchPaths: [] }, entry: 'M', input: [1, 4, 8] });
+    const result = analyzePython('/virtual/p.py', `${programs.parameterTokens.source}`, { host: { read: () => undefined, searchPaths: [] }, entry: 'M', input: [1, 4, 8], now: () => 0 });
     const modules = result.models[0].analysis.modules.map((m) => [m.module.name, m.module.className, m.trainable, m.nonTrainable]);
     assert.deepEqual(modules.filter((m) => m[1] === 'Parameter'), [
       ['cls_token', 'Parameter', 32, 0],
@@ -454,7 +454,7 @@ describe('torch.nn as people use it', function () {
 
   it('reports a float size at the line of the layer, as the TypeError torch raises', () => {
     const source = `${header}class M(nn.Module):\n    def __init__(self, planes=64):\n        super().__init__()\n        self.reduce = nn.Conv2d(3, planes / 4, 1)\n\n    def forward(self, x):\n        return self.reduce(x)\n`;
-    const result = analyzePython('/virtual/f.py', source, { host: { read: () => undefined, searchPaths: [] }, entry: 'M' });
+    const result = analyzePython('/virtual/f.py', source, { host: { read: () => undefined, searchPaths: [] }, entry: 'M', now: () => 0 });
     const error = result.models[0].diagnostics.find((d) => d.severity === 'error');
     assert.ok(error, 'an error diagnostic');
     assert.equal(error.range.start.line, 7);
@@ -462,7 +462,7 @@ describe('torch.nn as people use it', function () {
   });
 
   it('runs a layer subclass forward inside its own group, with the base layer named by its path', () => {
-    const result = analyzePython('/virtual/s.py', programs.subclassForward.source, { host: { read: () => undefined, searchPaths: [] }, entry: 'M', input: [1, 3, 16, 16] });
+    const result = analyzePython('/virtual/s.py', programs.subclassForward.source, { host: { read: () => undefined, searchPaths: [] }, entry: 'M', input: [1, 3, 16, 16], now: () => 0 });
     const { graph } = result.models[0].analysis;
     assert.deepEqual(graph.nodes.map((n) => `${n.name}:${n.className}`), ['block:Conv2d', 'block.act:ReLU', 'block.pool:AvgPool2d']);
     assert.deepEqual(new Set(graph.nodes.map((n) => graph.groups.get(n.groupId!)?.name)), new Set(['block']));

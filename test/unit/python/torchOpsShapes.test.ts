@@ -87,7 +87,7 @@ class Net(nn.Module):
 
 describe('split, chunk, unbind and slices in a forward pass', () => {
   it('gives each piece its shape and keeps known values out of input-derived tensors', () => {
-    const result = analyzePython('net.py', source, { host: { read: () => undefined, searchPaths: [] }, input: [2, 16, 5, 5] });
+    const result = analyzePython('net.py', source, { host: { read: () => undefined, searchPaths: [] }, input: [2, 16, 5, 5], now: () => 0 });
     const model = result.models.find((m) => m.name === 'Net');
     assert.ok(model, JSON.stringify(result.diagnostics));
     const shapes = (name: string) => model.analysis.nodeResults.filter((r) => r.node.className === name).map((r) => r.outputShapes);

@@ -67,7 +67,7 @@ describe('shape rules vs PyTorch (sweep)', () => {
       console.log(`      skipped: ${reason}; the checked-in golden results were used above`);
       this.skip();
     }
-    this.timeout(60_000);
+    this.timeout(120_000); // 26 s measured on a machine loaded 5×
     const live = runTorchOracle(cases);
     const stale = cases.filter((c) => JSON.stringify(live.results[c.id]) !== JSON.stringify(golden.results[c.id])).map((c) => c.id);
     assert.deepEqual(stale.slice(0, 5), [], `${stale.length} golden result(s) differ from torch ${live.torch}: run npm run oracle:update and review the diff`);
