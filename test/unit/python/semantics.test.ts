@@ -60,6 +60,12 @@ describe('Python semantics: del, defaultdict, attributes', () => {
     assert.deepEqual(runOurs("d = {}\ndel d['k']\nresult = d"), { kind: 'known', text: '!KeyError' });
   });
 
+  it('gives collections.deque both ends (appendleft, popleft, extendleft, maxlen)', () => {
+    expectValues('from collections import deque\nd = deque([1, 2])\nd.appendleft(0)\nd.append(3)\na = list(d)\nb = d.popleft()\nd.extendleft([8, 9])\nc = (list(d), d[0])\ne = list(deque(range(5), maxlen=2))', {
+      a: '[0, 1, 2, 3]', b: '0', c: '([9, 8, 1, 2, 3], 9)', e: '[3, 4]',
+    });
+  });
+
   it('calls a defaultdict factory for a missing key and stores the result', () => {
     expectValues("from collections import defaultdict\nd = defaultdict(list)\nd['a'].append(1)\nc = defaultdict(int)\nc['x'] += 2\nn = len(d)", {
       d: "{'a': [1]}", c: "{'x': 2}", n: '1',

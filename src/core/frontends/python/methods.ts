@@ -319,11 +319,23 @@ export function installValueMethods(om: ObjectModel): void {
     },
     count: (self, a, s) => count(self.items, arg(a, 0) ?? NONE, s),
   };
+  // collections.deque: a list with both ends open (timm keeps pretrained tags in one).
+  const dequeMethods: typeof listMethods = {
+    ...listMethods,
+    appendleft: (self, a) => (self.items.unshift(arg(a, 0) ?? NONE), NONE),
+    popleft: (self, _a, s) => (self.items.length ? self.items.shift()! : raise('IndexError', s, 'pop from an empty deque')),
+    extendleft: (self, a, s) => {
+      const items = om.iterate(arg(a, 0) ?? NONE, s);
+      if (items) self.items.unshift(...items.reverse());
+      else self.unknownTail ??= 'extended with an unknown iterable';
+      return NONE;
+    },
+  };
   const floatMethods: Record<string, (self: Value, a: CallArgs) => Value> = {
     is_integer: (self) => bool(Number.isInteger(numberOf(self) ?? NaN)),
   };
   om.valueMethod = (self, name) => {
-    const table = self.t === 'list' ? (self.isSet ? setMethods : listMethods) : self.t === 'dict' ? dictMethods : self.t === 'str' ? strMethods : self.t === 'tuple' ? tupleMethods : self.t === 'float' ? floatMethods : undefined;
+    const table = self.t === 'list' ? (self.isSet ? setMethods : self.isDeque ? dequeMethods : listMethods) : self.t === 'dict' ? dictMethods : self.t === 'str' ? strMethods : self.t === 'tuple' ? tupleMethods : self.t === 'float' ? floatMethods : undefined;
     const fn = (table && Object.prototype.hasOwnProperty.call(table, name) ? table[name] : undefined) as ((self: Value, a: CallArgs, s: CallSite) => Value) | undefined;
     return fn ? { t: 'bound', self, func: m(fn, name) } : undefined;
   };

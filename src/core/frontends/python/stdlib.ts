@@ -105,6 +105,13 @@ export function stdlibModules(om: ObjectModel): Map<string, ModuleValue> {
       return d;
     }),
     namedtuple: fn('namedtuple', (a, s) => namedTuple(om, a, s)),
+    deque: fn('deque', (a, s) => {
+      const given = a.positional[0] ?? a.keywords.get('iterable');
+      const items = given ? om.iterate(given, s) : [];
+      const maxlen = numberOf(a.positional[1] ?? a.keywords.get('maxlen') ?? NONE);
+      if (!items) return unknown('collections.deque() of an iterable not known statically');
+      return { t: 'list', items: maxlen === undefined ? items : items.slice(Math.max(0, items.length - maxlen)), isDeque: true };
+    }),
   });
   const abstract = abstractBaseClasses(om);
   const collectionsAbc: ModuleValue = { t: 'module', name: 'collections.abc', attrs: new Map(abstract), open: true };

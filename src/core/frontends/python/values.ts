@@ -44,7 +44,8 @@ export interface TupleValue { readonly t: 'tuple'; readonly items: readonly Valu
  * an unknown iterable appended to it), so more items may follow the known ones: its length, items
  * past the known part and iteration over it are unknown, carrying this reason.
  */
-export interface ListValue { readonly t: 'list'; items: Value[]; readonly isSet?: boolean; unknownTail?: string }
+/** A list; also a set (`isSet`) and a collections.deque (`isDeque`: a list with appendleft/popleft). */
+export interface ListValue { readonly t: 'list'; items: Value[]; readonly isSet?: boolean; readonly isDeque?: boolean; unknownTail?: string }
 export interface DictValue {
   readonly t: 'dict';
   readonly entries: Map<string, { key: Value; value: Value }>;
