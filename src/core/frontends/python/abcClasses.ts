@@ -14,13 +14,19 @@ const abcs: Readonly<Record<string, { kinds: readonly string[]; methods: readonl
   Iterator: { kinds: [], methods: ['__next__'] },
   Container: { kinds: ['list', 'tuple', 'dict', 'str', 'set', 'tensor'], methods: ['__contains__'] },
   Sized: { kinds: ['list', 'tuple', 'dict', 'str', 'set', 'tensor'], methods: ['__len__'] },
-  Collection: { kinds: ['list', 'tuple', 'dict', 'str', 'set', 'tensor'], methods: ['__len__', '__iter__', '__contains__'] },
+  Collection: {
+    kinds: ['list', 'tuple', 'dict', 'str', 'set', 'tensor'],
+    methods: ['__len__', '__iter__', '__contains__'],
+  },
   Sequence: { kinds: ['list', 'tuple', 'str'], methods: [] },
   MutableSequence: { kinds: ['list'], methods: [] },
   Mapping: { kinds: ['dict'], methods: [] },
   MutableMapping: { kinds: ['dict'], methods: [] },
   Set: { kinds: ['set'], methods: [] },
-  Hashable: { kinds: ['int', 'float', 'bool', 'str', 'tuple', 'none', 'func', 'builtin', 'class', 'tensor'], methods: ['__hash__'] },
+  Hashable: {
+    kinds: ['int', 'float', 'bool', 'str', 'tuple', 'none', 'func', 'builtin', 'class', 'tensor'],
+    methods: ['__hash__'],
+  },
   Callable: { kinds: ['func', 'builtin', 'bound', 'class'], methods: ['__call__'] },
 };
 /** The `types` module's classes of functions and modules, which isinstance answers by value kind. */
@@ -52,7 +58,10 @@ export function abcInstanceCheck(om: ObjectModel, cls: ClassValue, v: Value): bo
   if (v.t === 'instance') {
     if (v.cls.mro.some((c) => c.opaque)) return undefined;
     // A Module instance is callable: nn.Module defines __call__.
-    return entry.methods.length > 0 && entry.methods.every((m) => om.classLookup(v.cls, m) !== undefined || (m === '__call__' && !!v.native));
+    return (
+      entry.methods.length > 0 &&
+      entry.methods.every((m) => om.classLookup(v.cls, m) !== undefined || (m === '__call__' && !!v.native))
+    );
   }
   const kind = v.t === 'list' && v.isSet ? 'set' : v.t;
   return entry.kinds.includes(kind);

@@ -70,7 +70,13 @@ export function comprehension(interp: Interpreter, e: Extract<Expr, { kind: 'com
     const items = interp.objects.iterateOrRaise(iterable, interp.site(scope, gen.iter));
     if (!items) {
       lost = `a comprehension over ${iterable.t === 'unknown' ? iterable.why : repr(iterable)}`;
-      interp.report(scope.file, gen.iter.from, gen.iter.to, 'info', `cannot iterate over ${iterable.t === 'unknown' ? iterable.why : repr(iterable)} statically; the comprehension's result is unknown`);
+      interp.report(
+        scope.file,
+        gen.iter.from,
+        gen.iter.to,
+        'info',
+        `cannot iterate over ${iterable.t === 'unknown' ? iterable.why : repr(iterable)} statically; the comprehension's result is unknown`,
+      );
       return;
     }
     for (const item of items) {
