@@ -60,6 +60,12 @@ describe('Python semantics: del, defaultdict, attributes', () => {
     assert.deepEqual(runOurs("d = {}\ndel d['k']\nresult = d"), { kind: 'known', text: '!KeyError' });
   });
 
+  it('flattens a partial of a partial, as CPython does', () => {
+    expectValues('from functools import partial\ndef f(a, b=1, c=2):\n    return a + b * 10 + c * 100\np = partial(partial(f, b=3), c=4)\na = (p.func is f, p.keywords, p(1), partial(partial(f, 5), 6).args)', {
+      a: "(True, {'b': 3, 'c': 4}, 431, (5, 6))",
+    });
+  });
+
   it('gives collections.deque both ends (appendleft, popleft, extendleft, maxlen)', () => {
     expectValues('from collections import deque\nd = deque([1, 2])\nd.appendleft(0)\nd.append(3)\na = list(d)\nb = d.popleft()\nd.extendleft([8, 9])\nc = (list(d), d[0])\ne = list(deque(range(5), maxlen=2))', {
       a: '[0, 1, 2, 3]', b: '0', c: '([9, 8, 1, 2, 3], 9)', e: '[3, 4]',

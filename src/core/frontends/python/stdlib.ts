@@ -13,6 +13,8 @@ import {
   type CallArgs, type CallSite, type ClassValue, type DictValue, type InstanceValue, type ModuleValue, type Value,
 } from './values';
 
+type PartialParts = { func: Value; args: Value[]; keywords: Map<string, Value> };
+
 export function stdlibModules(om: ObjectModel): Map<string, ModuleValue> {
   const modules = new Map<string, ModuleValue>();
   const mod = (name: string, entries: Record<string, Value>, open = false): ModuleValue => {
@@ -64,11 +66,16 @@ export function stdlibModules(om: ObjectModel): Map<string, ModuleValue> {
   const partialClass = om.newClass('partial', [], new Map(), 'functools.partial');
   om.natives.set('functools.partial', {
     construct: (cls, a) => {
-      const [func, ...args] = a.positional;
-      return { t: 'instance', cls, attrs: new Map<string, Value>([['func', func ?? NONE], ['args', tuple(args)], ['keywords', dict([...a.keywords].map(([k, v]) => [str(k), v]))]]), native: { func, args, keywords: a.keywords } };
+      let [func, ...args] = a.positional;
+      let keywords = a.keywords;
+      // A partial of a partial is flattened, as CPython does: .func is the innermost callable.
+      const inner = func?.t === 'instance' && func.cls === cls ? (func.native as PartialParts) : undefined;
+      if (inner) [func, args, keywords] = [inner.func, [...inner.args, ...args], new Map([...inner.keywords, ...keywords])];
+      const attrs = new Map<string, Value>([['func', func ?? NONE], ['args', tuple(args)], ['keywords', dict([...keywords].map(([k, v]) => [str(k), v]))]]);
+      return { t: 'instance', cls, attrs, native: { func, args, keywords } };
     },
     call: (self, a, s) => {
-      const p = self.native as { func: Value; args: Value[]; keywords: Map<string, Value> };
+      const p = self.native as PartialParts;
       return om.call(p.func, { positional: [...p.args, ...a.positional], keywords: new Map([...p.keywords, ...a.keywords]) }, s);
     },
   });
