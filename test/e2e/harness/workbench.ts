@@ -27,12 +27,34 @@ export async function openWorkbench(url: string, viewport = { width: 1400, heigh
   return { page, close: () => browser.close() };
 }
 
+/**
+ * The Explorer row for `name` inside the folder row at list index `parent` (-1: the top), found by
+ * list index and tree level rather than by name alone: two folders may each hold a `model.json`.
+ */
+async function explorerRow(page: Page, name: string, parent: number): Promise<{ index: number; level: number }> {
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    const rows = await page.locator('.explorer-folders-view .monaco-list-row').evaluateAll((els) =>
+      els.map((e) => ({ index: Number(e.getAttribute('data-index')), level: Number(e.getAttribute('aria-level')), label: e.getAttribute('aria-label') })));
+    rows.sort((a, b) => a.index - b.index);
+    const top = rows.find((r) => r.index === parent);
+    const inside = rows.filter((r) => r.index > parent);
+    const end = top ? inside.findIndex((r) => r.level <= top.level) : -1;
+    const found = (end < 0 ? inside : inside.slice(0, end)).find((r) => r.label === name && (!top || r.level === top.level + 1));
+    if (found) return found;
+    if (Date.now() > deadline) throw new Error(`no Explorer row '${name}' under row ${parent}`);
+    await page.waitForTimeout(200);
+  }
+}
+
 /** Opens a workspace file by clicking its Explorer row (folders along `path` are expanded first). */
 export async function openFile(page: Page, path: string): Promise<void> {
   const parts = path.split('/');
+  let parent = -1;
   for (const [i, part] of parts.entries()) {
-    const row = page.locator(`.explorer-folders-view .monaco-list-row[aria-label="${part}"]`).first();
-    await row.waitFor({ timeout: 30_000 });
+    const { index } = await explorerRow(page, part, parent);
+    parent = index;
+    const row = page.locator(`.explorer-folders-view .monaco-list-row[data-index="${index}"]`);
     const expanded = await row.getAttribute('aria-expanded');
     if (i < parts.length - 1 && expanded === 'true') continue;
     await row.click();
