@@ -52,16 +52,37 @@ const mutated = sound.flatMap(([file, text]) => {
 sound.forEach(analyse); // warm the JIT on sound input first
 const broken = timeEach(mutated, analyse);
 const baseline = timeEach([...sound, ...sound, ...sound], analyse);
-ok = report({ name: `Python front-end, ${mutated.length} mutated fixtures (${defaultTimeMs} ms budget)`, subjectMs: broken.median, baselineName: `the ${sound.length} sound fixtures`, baselineMs: baseline.median }) && ok;
+ok =
+  report({
+    name: `Python front-end, ${mutated.length} mutated fixtures (${defaultTimeMs} ms budget)`,
+    subjectMs: broken.median,
+    baselineName: `the ${sound.length} sound fixtures`,
+    baselineMs: baseline.median,
+  }) && ok;
 const slackMs = 400;
 const slowestOk = broken.max <= defaultTimeMs + slackMs;
-console.log(`  slowest mutated analysis ${broken.max.toFixed(0)} ms; target ≤ ${defaultTimeMs + slackMs} ms (budget + slack): ${slowestOk ? 'met' : 'MISSED'}`);
+console.log(
+  `  slowest mutated analysis ${broken.max.toFixed(0)} ms; target ≤ ${defaultTimeMs + slackMs} ms (budget + slack): ${slowestOk ? 'met' : 'MISSED'}`,
+);
 ok = slowestOk && ok;
 
 // 2. An infinite loop: only a budget stops it.
-const loop = medianMs(() => analyzePython('/loop.py', 'while True:\n    pass\n', { host, program: new PythonProgram() }), { runs: 7, warmup: 1 });
-const empty = medianMs(() => analyzePython('/empty.py', '', { host, program: new PythonProgram() }), { runs: 7, warmup: 1 });
-ok = report({ name: `an infinite loop stopped by its budget (${defaultTimeMs} ms or 2,000,000 steps)`, subjectMs: loop, baselineName: 'an empty file', baselineMs: empty, targetMs: defaultTimeMs + 100 }) && ok;
+const loop = medianMs(
+  () => analyzePython('/loop.py', 'while True:\n    pass\n', { host, program: new PythonProgram() }),
+  { runs: 7, warmup: 1 },
+);
+const empty = medianMs(() => analyzePython('/empty.py', '', { host, program: new PythonProgram() }), {
+  runs: 7,
+  warmup: 1,
+});
+ok =
+  report({
+    name: `an infinite loop stopped by its budget (${defaultTimeMs} ms or 2,000,000 steps)`,
+    subjectMs: loop,
+    baselineName: 'an empty file',
+    baselineMs: empty,
+    targetMs: defaultTimeMs + 100,
+  }) && ok;
 
 // 3. Model files: byte-level ONNX damage and structural Keras JSON damage, 500 copies each.
 const onnx = writeOnnx(lenet);
@@ -70,7 +91,13 @@ const onnxRnd = random(seedOf('lenet (onnxWriter)'));
 const onnxCopies = Array.from({ length: 500 }, () => mutateOnnx(onnx, fields, onnxRnd));
 const onnxBroken = timeEach(onnxCopies, (bytes) => analyzeOnnx('lenet.onnx', bytes));
 const onnxSound = medianMs(() => analyzeOnnx('lenet.onnx', onnx), { runs: 51, warmup: 5 });
-ok = report({ name: `ONNX, ${onnxCopies.length} mutated LeNet-5 files (slowest ${onnxBroken.max.toFixed(1)} ms)`, subjectMs: onnxBroken.median, baselineName: 'the sound file', baselineMs: onnxSound }) && ok;
+ok =
+  report({
+    name: `ONNX, ${onnxCopies.length} mutated LeNet-5 files (slowest ${onnxBroken.max.toFixed(1)} ms)`,
+    subjectMs: onnxBroken.median,
+    baselineName: 'the sound file',
+    baselineMs: onnxSound,
+  }) && ok;
 
 const kerasFile = join(root, 'test/fixtures/models/resnet_block.keras.json');
 const kerasJson = JSON.parse(readFileSync(kerasFile, 'utf8'));
@@ -78,6 +105,12 @@ const kerasRnd = random(seedOf(kerasFile));
 const kerasCopies = Array.from({ length: 500 }, () => JSON.stringify(mutateJson(kerasJson, kerasRnd)));
 const kerasBroken = timeEach(kerasCopies, (text) => analyzeKerasJson(kerasFile, text));
 const kerasSound = medianMs(() => analyzeKerasJson(kerasFile, JSON.stringify(kerasJson)), { runs: 51, warmup: 5 });
-ok = report({ name: `Keras JSON, ${kerasCopies.length} mutated resnet_block files (slowest ${kerasBroken.max.toFixed(1)} ms)`, subjectMs: kerasBroken.median, baselineName: 'the sound file', baselineMs: kerasSound }) && ok;
+ok =
+  report({
+    name: `Keras JSON, ${kerasCopies.length} mutated resnet_block files (slowest ${kerasBroken.max.toFixed(1)} ms)`,
+    subjectMs: kerasBroken.median,
+    baselineName: 'the sound file',
+    baselineMs: kerasSound,
+  }) && ok;
 
 process.exitCode = ok ? 0 : 1;

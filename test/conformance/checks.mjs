@@ -37,7 +37,17 @@ export function cliArgs(c, form, { tvDir, tmpDir, budget }) {
   const file = join(tmpDir, `${c.name}.${form}.py`);
   writeFileSync(file, userSource(c, form));
   const warm = budget.warmFlag ? [budget.warmFlag] : [];
-  return [file, '--model', 'model', ...shape, '--python-path', dirname(tvDir), '--max-time', String(budget.maxTime), ...warm];
+  return [
+    file,
+    '--model',
+    'model',
+    ...shape,
+    '--python-path',
+    dirname(tvDir),
+    '--max-time',
+    String(budget.maxTime),
+    ...warm,
+  ];
 }
 
 /** Runs node on `args` without blocking the event loop; resolves { status, stdout, stderr, ms, timedOut }. */
@@ -56,7 +66,13 @@ export function runNode(args, { cwd, timeoutMs }) {
     }, timeoutMs);
     child.on('close', (status) => {
       clearTimeout(timer);
-      resolve({ status, stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(err).toString('utf8'), ms: Math.round(performance.now() - start), timedOut });
+      resolve({
+        status,
+        stdout: Buffer.concat(out).toString('utf8'),
+        stderr: Buffer.concat(err).toString('utf8'),
+        ms: Math.round(performance.now() - start),
+        timedOut,
+      });
     });
   });
 }
@@ -68,7 +84,9 @@ export function modelFrom(r, name, timeoutMs) {
   try {
     const models = JSON.parse(r.stdout).models ?? [];
     const model = models.find((m) => m.name === name) ?? (models.length === 1 ? models[0] : undefined);
-    return model ? { model } : { error: `no model '${name}' in CLI output (${models.map((m) => m.name).join(', ') || 'none'})` };
+    return model
+      ? { model }
+      : { error: `no model '${name}' in CLI output (${models.map((m) => m.name).join(', ') || 'none'})` };
   } catch (e) {
     return { error: `CLI output is not JSON: ${e.message}` };
   }
@@ -79,7 +97,8 @@ const fmt = (s) => (Array.isArray(s) ? `[${s.map((d) => d ?? '?').join(',')}]` :
 /** Compares our layers with the oracle's leaf calls; returns counts and readable mismatches. */
 export function compare(golden, model) {
   const ours = new Map(); // path -> output shapes of its applications, in order
-  for (const l of model.layers ?? []) if (l.path != null) ours.set(l.path, [...(ours.get(l.path) ?? []), l.outputShape]);
+  for (const l of model.layers ?? [])
+    if (l.path != null) ours.set(l.path, [...(ours.get(l.path) ?? []), l.outputShape]);
   const seen = new Map();
   const mismatches = [];
   let matched = 0;
@@ -88,11 +107,16 @@ export function compare(golden, model) {
     seen.set(call.path, k + 1);
     const mine = ours.get(call.path)?.[k];
     if (JSON.stringify(mine) === JSON.stringify(call.outputShape)) matched++;
-    else mismatches.push(`${call.path}#${k + 1}: ours ${mine === undefined ? 'missing' : fmt(mine)}, torch ${fmt(call.outputShape)}`);
+    else
+      mismatches.push(
+        `${call.path}#${k + 1}: ours ${mine === undefined ? 'missing' : fmt(mine)}, torch ${fmt(call.outputShape)}`,
+      );
   }
   const notes = []; // not failures: leaf applications torch never made in eval mode
-  for (const [path, n] of seen) if ((ours.get(path)?.length ?? 0) > n) notes.push(`${path}: applied ${ours.get(path).length}×, torch ${n}×`);
-  for (const path of golden.uncalledLeaves ?? []) if (ours.has(path)) notes.push(`${path}: applied, but torch never calls it in eval mode`);
+  for (const [path, n] of seen)
+    if ((ours.get(path)?.length ?? 0) > n) notes.push(`${path}: applied ${ours.get(path).length}×, torch ${n}×`);
+  for (const path of golden.uncalledLeaves ?? [])
+    if (ours.has(path)) notes.push(`${path}: applied, but torch never calls it in eval mode`);
   const params = model.totals?.params;
   if (params !== golden.params) mismatches.unshift(`total params: ours ${params}, torch ${golden.params}`);
   return { params, matched, mismatches, notes };

@@ -6,7 +6,8 @@
 // `--update-gaps` rewrites the list from the current run (entries of checks not run are kept).
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 
-const ABOUT = 'Conformance checks (test/conformance/run.mjs) that fail today, each with its first mismatch or error. ' +
+const ABOUT =
+  'Conformance checks (test/conformance/run.mjs) that fail today, each with its first mismatch or error. ' +
   'Regenerate with `node test/conformance/run.mjs --update-gaps` and review the diff; a listed check that passes fails the run.';
 
 /** The known gaps as a Map from check id to reason. */
@@ -29,11 +30,14 @@ export function judge(id, problems, hard, gaps, paths) {
   if (hard.length) return { status: 'fail', why: hard[0] };
   const known = gaps.get(id);
   if (!problems.length) {
-    return known === undefined ? { status: 'pass' } : { status: 'fail', why: `known gap now passes: remove '${id}' from known-gaps.json (--update-gaps)` };
+    return known === undefined
+      ? { status: 'pass' }
+      : { status: 'fail', why: `known gap now passes: remove '${id}' from known-gaps.json (--update-gaps)` };
   }
   const reason = reasonOf(problems[0], paths);
   if (known === reason) return { status: 'skip', why: `known gap: ${reason}` };
-  if (known !== undefined) return { status: 'fail', why: `known gap changed (--update-gaps): was "${known}", now "${reason}"` };
+  if (known !== undefined)
+    return { status: 'fail', why: `known gap changed (--update-gaps): was "${known}", now "${reason}"` };
   return { status: 'fail', why: reason };
 }
 
@@ -42,7 +46,11 @@ export function writeGaps(file, previous, rows, paths) {
   const ran = new Set(rows.map((r) => r.id));
   const gaps = Object.fromEntries([...previous].filter(([id]) => !ran.has(id)));
   for (const r of rows) if (r.problems.length) gaps[r.id] = reasonOf(r.problems[0], paths);
-  const sorted = Object.fromEntries(Object.keys(gaps).sort().map((id) => [id, gaps[id]]));
+  const sorted = Object.fromEntries(
+    Object.keys(gaps)
+      .sort()
+      .map((id) => [id, gaps[id]]),
+  );
   writeFileSync(file, `${JSON.stringify({ about: ABOUT, gaps: sorted }, null, 2)}\n`);
   return Object.keys(sorted).length;
 }

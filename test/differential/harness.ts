@@ -43,7 +43,11 @@ json.dump(out, sys.stdout)
 
 /** CPython's canonical result for each program, from one python3 process. */
 export function runCPython(sources: readonly string[]): string[] {
-  const r = spawnSync('/usr/bin/python3', ['-c', pythonRunner], { input: JSON.stringify(sources), maxBuffer: 1 << 28, encoding: 'utf8' });
+  const r = spawnSync('/usr/bin/python3', ['-c', pythonRunner], {
+    input: JSON.stringify(sources),
+    maxBuffer: 1 << 28,
+    encoding: 'utf8',
+  });
   if (r.status !== 0) throw new Error(`python3 failed: ${r.stderr}`);
   return JSON.parse(r.stdout) as string[];
 }
@@ -90,7 +94,8 @@ export function canon(v: Value): string | undefined {
   }
 }
 
-export type Outcome = { kind: 'known'; text: string } | { kind: 'unknown'; why: string } | { kind: 'crash'; error: string };
+export type Outcome =
+  { kind: 'known'; text: string } | { kind: 'unknown'; why: string } | { kind: 'crash'; error: string };
 
 /** Phrases of the diagnostics that mean evaluation guessed (a branch on an unknown condition). */
 const guessed = /took the else|was skipped|assumed they raised nothing/;
@@ -121,15 +126,20 @@ export function runOurs(source: string): Outcome {
   } catch (e) {
     if (e instanceof PyRaise) raised = e.value;
     else if (e instanceof BudgetExceeded) return { kind: 'unknown', why: e.message };
-    else return { kind: 'crash', error: e instanceof Error ? e.stack ?? e.message : String(e) };
+    else return { kind: 'crash', error: e instanceof Error ? (e.stack ?? e.message) : String(e) };
   }
   const guess = interp.diagnostics.find((d) => guessed.test(d.message));
   if (guess) return { kind: 'unknown', why: guess.message };
-  if (raised) return raised.t === 'instance' ? { kind: 'known', text: `!${raised.cls.name}` } : { kind: 'unknown', why: `raised ${raised.t === 'unknown' ? raised.why : raised.t}` };
+  if (raised)
+    return raised.t === 'instance'
+      ? { kind: 'known', text: `!${raised.cls.name}` }
+      : { kind: 'unknown', why: `raised ${raised.t === 'unknown' ? raised.why : raised.t}` };
   const result = scope.vars.get('result');
   if (!result) return { kind: 'known', text: '!unbound' };
   const text = canon(result);
-  return text === undefined ? { kind: 'unknown', why: result.t === 'unknown' ? result.why : 'a part of the result is unknown' } : { kind: 'known', text };
+  return text === undefined
+    ? { kind: 'unknown', why: result.t === 'unknown' ? result.why : 'a part of the result is unknown' }
+    : { kind: 'known', text };
 }
 
 export interface Disagreement {
@@ -158,7 +168,8 @@ export function compare(programs: readonly Program[]): Report {
       unknown++;
       const key = `${program.category}: ${ours.why.slice(0, 80)}`;
       unknownWhy.set(key, (unknownWhy.get(key) ?? 0) + 1);
-    } else if (ours.kind === 'crash') disagreements.push({ program, ours: `CRASH ${ours.error}`, cpython: expected[i] });
+    } else if (ours.kind === 'crash')
+      disagreements.push({ program, ours: `CRASH ${ours.error}`, cpython: expected[i] });
     else if (ours.text === expected[i]) agreed++;
     else disagreements.push({ program, ours: ours.text, cpython: expected[i] });
   });

@@ -19,5 +19,7 @@ for (const d of report.disagreements.slice(0, show)) console.log(describe(d));
 console.log('Commonest reasons our value was unknown:');
 for (const [why, n] of [...report.unknownWhy].sort((a, b) => b[1] - a[1]).slice(0, 25)) console.log(`  ${n}\t${why}`);
 const pct = (n: number) => `${((100 * n) / report.run).toFixed(1)}%`;
-console.log(`seed ${seed}: ${report.run} programs, ${report.agreed} agree, ${report.unknown} unknown on our side (${pct(report.unknown)}), ${report.disagreements.length} disagreements; ${((Date.now() - started) / 1000).toFixed(1)} s`);
+console.log(
+  `seed ${seed}: ${report.run} programs, ${report.agreed} agree, ${report.unknown} unknown on our side (${pct(report.unknown)}), ${report.disagreements.length} disagreements; ${((Date.now() - started) / 1000).toFixed(1)} s`,
+);
 process.exit(report.disagreements.length ? 1 : 0);

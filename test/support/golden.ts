@@ -25,9 +25,16 @@ export function assertGolden(file: string, actual: string): void {
     if (before === actual) return;
     mkdirSync(dirname(file), { recursive: true });
     writeFileSync(file, actual);
-    console.log(`      ${before === undefined ? 'wrote' : 'updated'} golden ${name}: review it with git diff before committing`);
+    console.log(
+      `      ${before === undefined ? 'wrote' : 'updated'} golden ${name}: review it with git diff before committing`,
+    );
     return;
   }
-  if (!existsSync(file)) assert.fail(`golden ${name} is missing: run \`${updateCommand}\` to write it, then review and commit it`);
-  assert.equal(actual, readFileSync(file, 'utf8'), `output differs from golden ${name}: if the change is intended, run \`${updateCommand}\` and review the diff`);
+  if (!existsSync(file))
+    assert.fail(`golden ${name} is missing: run \`${updateCommand}\` to write it, then review and commit it`);
+  assert.equal(
+    actual,
+    readFileSync(file, 'utf8'),
+    `output differs from golden ${name}: if the change is intended, run \`${updateCommand}\` and review the diff`,
+  );
 }

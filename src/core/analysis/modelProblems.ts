@@ -40,7 +40,8 @@ export function modelProblems(model: ProblemsSource, file = ''): ModelProblem[] 
 
 /** `lost track at line 17 (why)`: what CodeLens, hover and the table say of an incomplete model. */
 export function incompleteText(incomplete: Incompleteness, maxReason = Infinity): string {
-  const reason = incomplete.reason.length > maxReason ? `${incomplete.reason.slice(0, maxReason - 1)}…` : incomplete.reason;
+  const reason =
+    incomplete.reason.length > maxReason ? `${incomplete.reason.slice(0, maxReason - 1)}…` : incomplete.reason;
   return `lost track at line ${incomplete.range.start.line + 1} (${reason})`;
 }
 
@@ -49,7 +50,11 @@ function placeNode(model: ProblemsSource, r: NodeResult, file: string): { range:
   if (called && !called.uri) return { range: called };
   const graph = model.analysis.graph;
   let range = model.range;
-  for (let g = r.node.groupId ? graph.groups.get(r.node.groupId) : undefined; g; g = g.parentId ? graph.groups.get(g.parentId) : undefined) {
+  for (
+    let g = r.node.groupId ? graph.groups.get(r.node.groupId) : undefined;
+    g;
+    g = g.parentId ? graph.groups.get(g.parentId) : undefined
+  ) {
     if (g.definedAt && !g.definedAt.uri) {
       range = g.definedAt;
       break;

@@ -27,7 +27,10 @@ const origOf = (suffix: string) => (key: string) => `${key.slice(0, -suffix.leng
 const bufferRows: readonly BufferRow[] = [
   { name: 'running_mean', registeredBy: 'BatchNorm1d/2d/3d, SyncBatchNorm, InstanceNorm*(track_running_stats=True)' },
   { name: 'running_var', registeredBy: 'BatchNorm1d/2d/3d, SyncBatchNorm, InstanceNorm*(track_running_stats=True)' },
-  { name: 'num_batches_tracked', registeredBy: 'BatchNorm1d/2d/3d, SyncBatchNorm, InstanceNorm*(track_running_stats=True)' },
+  {
+    name: 'num_batches_tracked',
+    registeredBy: 'BatchNorm1d/2d/3d, SyncBatchNorm, InstanceNorm*(track_running_stats=True)',
+  },
   { name: '_random_samples', registeredBy: 'FractionalMaxPool2d/3d(_random_samples=…)' },
   { name: 'pos_weight', registeredBy: 'BCEWithLogitsLoss(pos_weight=…)' },
   { name: '_u', suffix: true, sibling: origOf('_u'), registeredBy: 'torch.nn.utils.spectral_norm' },
@@ -54,7 +57,8 @@ export interface StateDictRoles {
 }
 
 /** What every view says beside the split: where the roles come from. */
-export const rolesInferredNote = "roles inferred from names: a state_dict does not say which tensors are buffers, so those with torch.nn's buffer names (running_mean, running_var, num_batches_tracked, …) count as buffers and the rest as parameters";
+export const rolesInferredNote =
+  "roles inferred from names: a state_dict does not say which tensors are buffers, so those with torch.nn's buffer names (running_mean, running_var, num_batches_tracked, …) count as buffers and the rest as parameters";
 
 const elementsOf = (shape: readonly number[]) => shape.reduce((n, d) => n * d, 1);
 
@@ -65,7 +69,8 @@ function bufferName(key: string, has: (key: string) => boolean): string | undefi
     if (row.under !== undefined) {
       if (last === row.name && `.${key}`.includes(row.under)) return row.name;
     } else if (row.suffix) {
-      if (last.endsWith(row.name) && last.length > row.name.length && row.sibling && has(row.sibling(key))) return row.name;
+      if (last.endsWith(row.name) && last.length > row.name.length && row.sibling && has(row.sibling(key)))
+        return row.name;
     } else if (last === row.name) return row.name;
   }
   return undefined;

@@ -31,13 +31,25 @@ describe('state_dict parameters and buffers, told apart by torch.nn buffer names
     assert.equal(json.rolesFrom, 'names');
     const table = await run('summary', join(fixtures, 'small_checkpoint.pth'));
     assert.match(table.out, /1\.running_var\s+buffer\s+F32/);
-    assert.match(table.out, /Parameters: 845 \(6 tensors\)\nBuffers: 9 \(3 tensors: running_mean 4, running_var 4, num_batches_tracked 1\)/);
+    assert.match(
+      table.out,
+      /Parameters: 845 \(6 tensors\)\nBuffers: 9 \(3 tensors: running_mean 4, running_var 4, num_batches_tracked 1\)/,
+    );
     assert.match(table.out, /roles inferred from names/);
   });
 
   it('a reparametrisation suffix is a buffer only beside its _orig; a name of our own is a parameter', () => {
     const t = (...shape: number[]) => ({ shape });
-    const roles = stateDictRoles(new Map([['fc.weight_orig', t(4, 3)], ['fc.weight_u', t(4)], ['fc.weight_v', t(3)], ['menu', t(2)], ['attn.q_u', t(5)], ['n.parametrizations.weight.0._u', t(6)]]));
+    const roles = stateDictRoles(
+      new Map([
+        ['fc.weight_orig', t(4, 3)],
+        ['fc.weight_u', t(4)],
+        ['fc.weight_v', t(3)],
+        ['menu', t(2)],
+        ['attn.q_u', t(5)],
+        ['n.parametrizations.weight.0._u', t(6)],
+      ]),
+    );
     assert.deepEqual([...roles.roles.values()], ['parameter', 'buffer', 'buffer', 'parameter', 'parameter', 'buffer']);
     assert.deepEqual(roles.buffers, { tensors: 3, elements: 13 });
   });
@@ -50,7 +62,9 @@ describe('state_dict parameters and buffers, told apart by torch.nn buffer names
       console.log(`state_dict roles against torch skipped: ${why}`);
       return;
     }
-    const script = samplesScriptPreamble + String.raw`
+    const script =
+      samplesScriptPreamble +
+      String.raw`
 from torch.nn.utils import prune, spectral_norm
 from torch.nn.utils.parametrizations import spectral_norm as param_spectral_norm
 torch.manual_seed(0)
@@ -100,11 +114,16 @@ json.dump(results, open(os.path.join(out, 'results.json'), 'w'))
           assert.equal(r.code, 0, r.err);
           const json = JSON.parse(r.out);
           const expected = results[name];
-          const buffers = (json.tensors as { name: string; role: string }[]).filter((t) => t.role === 'buffer').map((t) => t.name).sort();
+          const buffers = (json.tensors as { name: string; role: string }[])
+            .filter((t) => t.role === 'buffer')
+            .map((t) => t.name)
+            .sort();
           assert.deepEqual(buffers, expected.buffer_keys);
           assert.equal(json.params, expected.params);
           assert.equal(json.buffers, expected.buffers);
-          console.log(`      ${name}.${ext}: params ${json.params} = torch ${expected.params}; buffers ${json.buffers} = torch ${expected.buffers}`);
+          console.log(
+            `      ${name}.${ext}: params ${json.params} = torch ${expected.params}; buffers ${json.buffers} = torch ${expected.buffers}`,
+          );
         });
       }
     }

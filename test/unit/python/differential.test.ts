@@ -14,12 +14,18 @@ describe('the evaluator against CPython on generated programs', function () {
   this.timeout(60_000);
 
   it('agrees with CPython wherever its value is known (2,000 programs, seed 2024)', function () {
-    if (!existsSync('/usr/bin/python3')) this.skip();
+    if (!existsSync('/usr/bin/python3')) {
+      console.log('      skipped: /usr/bin/python3 not found (CPython is the oracle)');
+      this.skip();
+    }
     const report = compare(generatePrograms(2024, 2000));
     assert.equal(report.run, 2000);
     assert.deepEqual(report.disagreements.map(describeDisagreement), []);
     // Most programs must give a known answer, or the comparison would say little.
-    assert.ok(report.unknown < report.run * 0.1, `${report.unknown} of ${report.run} programs were unknown on our side`);
+    assert.ok(
+      report.unknown < report.run * 0.1,
+      `${report.unknown} of ${report.run} programs were unknown on our side`,
+    );
     assert.ok(report.agreed > report.run * 0.9);
   });
 });

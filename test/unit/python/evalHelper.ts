@@ -9,7 +9,11 @@ import type { Value } from '../../../src/core/frontends/python/values';
 export { runOurs };
 
 /** Evaluates `source` afresh; returns a reader of names as canonical Python reprs. */
-export function evaluate(source: string): { get(name: string): string | undefined; value(name: string): Value | undefined; diagnostics: string[] } {
+export function evaluate(source: string): {
+  get(name: string): string | undefined;
+  value(name: string): Value | undefined;
+  diagnostics: string[];
+} {
   const { interp, scope } = freshRun();
   interp.execBlock(parsePython(source).body, scope);
   return {

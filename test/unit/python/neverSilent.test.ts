@@ -64,7 +64,10 @@ class Net(nn.Module):
     const model = only(analyze(unknownImport).models);
     assert.ok(model.incomplete, 'the model is not complete');
     assert.equal(model.incomplete.range.start.line + 1, lineOf(unknownImport, 'from mystery import'));
-    assert.match(model.incomplete.reason, /mystery\.Attention: module 'mystery' was not found or is not modelled by CNN Lens/);
+    assert.match(
+      model.incomplete.reason,
+      /mystery\.Attention: module 'mystery' was not found or is not modelled by CNN Lens/,
+    );
     assert.equal(model.incomplete.range.uri, undefined, 'the verdict is in the analysed file');
   });
 
@@ -74,11 +77,22 @@ class Net(nn.Module):
     assert.equal(leads.length, 1, JSON.stringify(model.diagnostics, null, 1));
     const [lead] = leads;
     assert.equal(lead.range.start.line + 1, lineOf(unknownImport, 'from mystery import'));
-    assert.match(lead.message, /^CNN Lens lost track of a value here: mystery\.Attention.*\(3 later problems follow from it\)$/);
+    assert.match(
+      lead.message,
+      /^CNN Lens lost track of a value here: mystery\.Attention.*\(3 later problems follow from it\)$/,
+    );
     // fc, out and sigmoid were each given the unknown value: consequences, not diagnostics of their own.
-    const consequences = ['x = self.fc(x)', 'x = self.out(x)', 'return torch.sigmoid(x)'].map((text) => lineOf(unknownImport, text));
-    assert.deepEqual(lead.related!.map((r) => r.range.start.line + 1), consequences);
-    assert.ok(!model.diagnostics.some((d) => !d.related && /rather than a tensor/.test(d.message)), 'no unfolded copy of a consequence');
+    const consequences = ['x = self.fc(x)', 'x = self.out(x)', 'return torch.sigmoid(x)'].map((text) =>
+      lineOf(unknownImport, text),
+    );
+    assert.deepEqual(
+      lead.related!.map((r) => r.range.start.line + 1),
+      consequences,
+    );
+    assert.ok(
+      !model.diagnostics.some((d) => !d.related && /rather than a tensor/.test(d.message)),
+      'no unfolded copy of a consequence',
+    );
   });
 
   it('carries the verdict and the folded cause into the JSON and the table', () => {
@@ -86,12 +100,18 @@ class Net(nn.Module):
     const json = summaryJson(model, main);
     const line = lineOf(unknownImport, 'from mystery import');
     assert.equal(json.complete, false);
-    assert.deepEqual(json.incomplete && { line: json.incomplete.line, at: json.incomplete.at }, { line, at: undefined });
+    assert.deepEqual(json.incomplete && { line: json.incomplete.line, at: json.incomplete.at }, {
+      line,
+      at: undefined,
+    });
     const lead = json.diagnostics.find((d) => d.related);
     assert.equal(lead?.line, line);
     assert.equal(lead?.related?.length, 3);
     const table = summaryTable(model, main);
-    assert.match(table, new RegExp(`^Incomplete: lost track at line ${line} \\(mystery\\.Attention: module 'mystery' was not found`, 'm'));
+    assert.match(
+      table,
+      new RegExp(`^Incomplete: lost track at line ${line} \\(mystery\\.Attention: module 'mystery' was not found`, 'm'),
+    );
     assert.match(table, new RegExp(`^  line ${line}: info: CNN Lens lost track of a value here`, 'm'));
     assert.match(table, /^ {6}↳ line \d+: Linear was given/m);
   });
@@ -112,9 +132,15 @@ def build():
     const model = only(analyze(source).models);
     assert.ok(model.incomplete);
     assert.equal(model.incomplete.range.start.line + 1, lineOf(source, 'fancy_layers.Swirl(8)(x)'));
-    assert.equal(model.incomplete.reason, "fancy_layers.Swirl: module 'fancy_layers' was not found or is not modelled by CNN Lens");
+    assert.equal(
+      model.incomplete.reason,
+      "fancy_layers.Swirl: module 'fancy_layers' was not found or is not modelled by CNN Lens",
+    );
     const [lead] = model.diagnostics.filter((d) => d.related);
-    assert.deepEqual(lead.related!.map((r) => r.range.start.line + 1), [10, 11, 11]);
+    assert.deepEqual(
+      lead.related!.map((r) => r.range.start.line + 1),
+      [10, 11, 11],
+    );
     assert.match(lead.related![2].message, /^keras\.Model outputs was given/);
   });
 
@@ -138,14 +164,24 @@ class Net(nn.Module):
     const line = lineOf(source, 'x = x.view(b, 8, -1)');
     assert.ok(model.incomplete);
     assert.equal(model.incomplete.range.start.line + 1, line);
-    assert.match(model.incomplete.reason, new RegExp(`^its output shape is a guess after view \\(view could not be built: .*\\) at line ${line}$`));
+    assert.match(
+      model.incomplete.reason,
+      new RegExp(`^its output shape is a guess after view \\(view could not be built: .*\\) at line ${line}$`),
+    );
     const fc = modelProblems(model, main).filter((p) => p.node?.node.name === 'fc');
     assert.ok(fc.length, 'the Linear mismatch on a guessed shape is still reported');
-    assert.deepEqual(fc.map((p) => p.severity), fc.map(() => 'info'), 'but never as an error');
+    assert.deepEqual(
+      fc.map((p) => p.severity),
+      fc.map(() => 'info'),
+      'but never as an error',
+    );
     // The editor receives analyses from a worker, through a structured clone: the verdict and the doubt survive it.
     const [revived] = reviveFileAnalysis(structuredClone(analyze(source))).models;
     assert.deepEqual(revived.incomplete, model.incomplete);
-    assert.deepEqual(modelProblems(revived, main).map((p) => [p.severity, p.message]), modelProblems(model, main).map((p) => [p.severity, p.message]));
+    assert.deepEqual(
+      modelProblems(revived, main).map((p) => [p.severity, p.message]),
+      modelProblems(model, main).map((p) => [p.severity, p.message]),
+    );
   });
 
   it('calls a model whose output is known complete', () => {
@@ -190,7 +226,8 @@ class Net(nn.Module):
     assert.equal(model.incomplete.range.start.line + 1, lineOf(source, 'return self.block(x)'));
     assert.equal(model.incomplete.at, `blocks.py:${lineOf(blocks, 'return helper(x)')}`);
     assert.match(model.incomplete.reason, /name 'helper' \(in blocks\.py:6\)/);
-    for (const d of model.diagnostics) assert.equal(d.range.uri, undefined, `${d.message} is placed in the analysed file`);
+    for (const d of model.diagnostics)
+      assert.equal(d.range.uri, undefined, `${d.message} is placed in the analysed file`);
     const notDefined = model.diagnostics.find((d) => /'helper' is not defined here/.test(d.message));
     assert.ok(notDefined, JSON.stringify(model.diagnostics));
     assert.equal(notDefined.at, 'blocks.py:6');
@@ -292,7 +329,10 @@ class Net(nn.Module):
     const line = lineOf(source, 'nn.Linear(4, width())');
     const onLine = model.diagnostics.filter((d) => d.range.start.line + 1 === line);
     assert.equal(onLine.length, 1, JSON.stringify(onLine, null, 1));
-    assert.match(onLine[0].message, /^2 notes inside imported code reached from here; the first, in sizes\.py:5: lost track of a value: /);
+    assert.match(
+      onLine[0].message,
+      /^2 notes inside imported code reached from here; the first, in sizes\.py:5: lost track of a value: /,
+    );
     const places = onLine[0].related!.filter((r) => r.range.uri === '/ws/sizes.py').map((r) => r.range.start.line + 1);
     assert.deepEqual([...new Set(places)], [lineOf(sizes, "'WIDE'"), lineOf(sizes, "'NARROW'")]);
     assert.equal(model.incomplete, undefined, 'a branch taken on an unknown condition is a note, not a lost output');

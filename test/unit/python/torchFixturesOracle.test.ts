@@ -16,7 +16,11 @@ describe('PyTorch fixtures against torch, live', function () {
     skipWithoutTorch(this);
     const fixtures = join(__dirname, '../../fixtures/python/pytorch');
     const expected = JSON.parse(readFileSync(join(fixtures, 'EXPECTED.json'), 'utf8')) as Record<string, unknown>;
-    const run = spawnSync(python, [join(__dirname, '../../oracle/torch_fixture_totals.py'), fixtures, ...Object.keys(expected)], { encoding: 'utf8', maxBuffer: 16 << 20 });
+    const run = spawnSync(
+      python,
+      [join(__dirname, '../../oracle/torch_fixture_totals.py'), fixtures, ...Object.keys(expected)],
+      { encoding: 'utf8', maxBuffer: 16 << 20 },
+    );
     assert.equal(run.status, 0, run.stderr);
     assert.deepEqual(JSON.parse(run.stdout), expected);
   });

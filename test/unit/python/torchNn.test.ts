@@ -12,18 +12,28 @@ const header = 'import torch\nfrom torch import nn\nimport torch.nn.functional a
 
 /** A module holding one layer `layer`, whose forward is `body` (x in, the returned value out). */
 function holding(layer: string, body = 'return self.layer(x)', input: number[] = [2, 3, 16, 16]): Program {
-  return { source: `${header}class M(nn.Module):\n    def __init__(self):\n        super().__init__()\n        self.layer = ${layer}\n\n    def forward(self, x):\n        ${body}\n`, input };
+  return {
+    source: `${header}class M(nn.Module):\n    def __init__(self):\n        super().__init__()\n        self.layer = ${layer}\n\n    def forward(self, x):\n        ${body}\n`,
+    input,
+  };
 }
 
 /** A torchvision model, read from where it is installed, held as the module's one layer. */
 function torchvisionModel(module: string, call: string): Program {
   const { source } = holding(call, undefined, [1, 3, 64, 64]);
-  return { source: `from torchvision.models.${module} import ${call.replace(/\(.*/, '')}\n${source}`, input: [1, 3, 64, 64] };
+  return {
+    source: `from torchvision.models.${module} import ${call.replace(/\(.*/, '')}\n${source}`,
+    input: [1, 3, 64, 64],
+  };
 }
 
 /** MultiheadAttention with key and value of their own sizes, made in forward. */
 function attention(kwargs: string, q: number[], k: number[], v: number[], call = 'self.layer(x, k, v)'): Program {
-  return holding(`nn.MultiheadAttention(${kwargs})`, `k = torch.zeros(${k.join(', ')})\n        v = torch.zeros(${v.join(', ')})\n        return ${call}`, q);
+  return holding(
+    `nn.MultiheadAttention(${kwargs})`,
+    `k = torch.zeros(${k.join(', ')})\n        v = torch.zeros(${v.join(', ')})\n        return ${call}`,
+    q,
+  );
 }
 
 const programs: Record<string, Program> = {
@@ -31,11 +41,22 @@ const programs: Record<string, Program> = {
   mhaNoBias: attention('64, 8, bias=False', [5, 2, 64], [7, 2, 64], [7, 2, 64]),
   mhaBiasKv: attention('64, 4, add_bias_kv=True', [5, 2, 64], [7, 2, 64], [7, 2, 64]),
   mhaKdimVdim: attention('64, 4, kdim=32, vdim=48', [5, 2, 64], [7, 2, 32], [7, 2, 48]),
-  mhaEverything: attention('64, 4, kdim=32, vdim=48, bias=False, add_bias_kv=True, batch_first=True', [2, 5, 64], [2, 7, 32], [2, 7, 48]),
+  mhaEverything: attention(
+    '64, 4, kdim=32, vdim=48, bias=False, add_bias_kv=True, batch_first=True',
+    [2, 5, 64],
+    [2, 7, 32],
+    [2, 7, 48],
+  ),
   mhaZeroAttn: attention('64, 4, add_zero_attn=True, batch_first=True', [2, 5, 64], [2, 7, 64], [2, 7, 64]),
   mhaVit: attention('768, 12, dropout=0.1, batch_first=True', [2, 5, 768], [2, 5, 768], [2, 5, 768]),
   mhaUnbatched: attention('64, 8', [5, 64], [7, 64], [7, 64]),
-  mhaNoWeights: attention('64, 8, batch_first=True', [2, 5, 64], [2, 7, 64], [2, 7, 64], 'self.layer(x, k, v, need_weights=False)'),
+  mhaNoWeights: attention(
+    '64, 8, batch_first=True',
+    [2, 5, 64],
+    [2, 7, 64],
+    [2, 7, 64],
+    'self.layer(x, k, v, need_weights=False)',
+  ),
   mhaSelf: holding('nn.MultiheadAttention(32, 4, batch_first=True)', 'return self.layer(x, x, x)[0]', [2, 9, 32]),
   parameterTokens: {
     source: `${header}class M(nn.Module):
@@ -389,13 +410,37 @@ class M(nn.Module):
   },
   quantizableResNet18: torchvisionModel('quantization', 'resnet18(quantize=False)'),
   quantizableMobileNetV3: torchvisionModel('quantization', 'mobilenet_v3_large(quantize=False)'),
-  encoderLayerVit: holding('nn.TransformerEncoderLayer(768, 12, 3072, batch_first=True, activation="gelu", norm_first=True)', undefined, [2, 5, 768]),
+  encoderLayerVit: holding(
+    'nn.TransformerEncoderLayer(768, 12, 3072, batch_first=True, activation="gelu", norm_first=True)',
+    undefined,
+    [2, 5, 768],
+  ),
   encoderLayerDefault: holding('nn.TransformerEncoderLayer(64, 4)', undefined, [7, 2, 64]),
-  encoderLayerModuleActivation: holding('nn.TransformerEncoderLayer(64, 4, 128, 0.0, nn.GELU(), batch_first=True)', undefined, [2, 7, 64]),
-  encoderStack: holding('nn.TransformerEncoder(nn.TransformerEncoderLayer(64, 4, 128, batch_first=True), 3, norm=nn.LayerNorm(64))', undefined, [2, 7, 64]),
-  decoderLayer: holding('nn.TransformerDecoderLayer(64, 4, 128, batch_first=True)', 'memory = torch.zeros(2, 9, 64)\n        return self.layer(x, memory)', [2, 7, 64]),
-  decoderStackPreNorm: holding('nn.TransformerDecoder(nn.TransformerDecoderLayer(64, 4, 128, norm_first=True), 2)', 'memory = torch.zeros(9, 2, 64)\n        return self.layer(x, memory)', [7, 2, 64]),
-  transformer: holding('nn.Transformer(64, 4, 2, 2, 128, batch_first=True)', 'tgt = torch.zeros(2, 5, 64)\n        return self.layer(x, tgt)', [2, 7, 64]),
+  encoderLayerModuleActivation: holding(
+    'nn.TransformerEncoderLayer(64, 4, 128, 0.0, nn.GELU(), batch_first=True)',
+    undefined,
+    [2, 7, 64],
+  ),
+  encoderStack: holding(
+    'nn.TransformerEncoder(nn.TransformerEncoderLayer(64, 4, 128, batch_first=True), 3, norm=nn.LayerNorm(64))',
+    undefined,
+    [2, 7, 64],
+  ),
+  decoderLayer: holding(
+    'nn.TransformerDecoderLayer(64, 4, 128, batch_first=True)',
+    'memory = torch.zeros(2, 9, 64)\n        return self.layer(x, memory)',
+    [2, 7, 64],
+  ),
+  decoderStackPreNorm: holding(
+    'nn.TransformerDecoder(nn.TransformerDecoderLayer(64, 4, 128, norm_first=True), 2)',
+    'memory = torch.zeros(9, 2, 64)\n        return self.layer(x, memory)',
+    [7, 2, 64],
+  ),
+  transformer: holding(
+    'nn.Transformer(64, 4, 2, 2, 128, batch_first=True)',
+    'tgt = torch.zeros(2, 5, 64)\n        return self.layer(x, tgt)',
+    [2, 7, 64],
+  ),
   deepcopyClones: {
     source: `${header}import copy
 
@@ -436,25 +481,43 @@ describe('torch.nn as people use it', function () {
     for (const [name, program] of Object.entries(programs)) {
       const lens = lensAnswer(name, program);
       const expected = truth[name];
-      if (JSON.stringify(lens) !== JSON.stringify(expected)) failures.push(`${name}: CNN Lens ${JSON.stringify(lens)}, torch ${JSON.stringify(expected)}`);
+      if (JSON.stringify(lens) !== JSON.stringify(expected))
+        failures.push(`${name}: CNN Lens ${JSON.stringify(lens)}, torch ${JSON.stringify(expected)}`);
     }
     assert.deepEqual(failures, []);
   });
 
   it('names each parameter as named_parameters() does, in its owner group, and counts a buffer as nothing', () => {
-    const result = analyzePython('/virtual/p.py', `${programs.parameterTokens.source}`, { host: { read: () => undefined, searchPaths: [] }, entry: 'M', input: [1, 4, 8], now: () => 0 });
-    const modules = result.models[0].analysis.modules.map((m) => [m.module.name, m.module.className, m.trainable, m.nonTrainable]);
-    assert.deepEqual(modules.filter((m) => m[1] === 'Parameter'), [
-      ['cls_token', 'Parameter', 32, 0],
-      ['pos_embed', 'Parameter', 0, 160],
-      ['gamma', 'Parameter', 32, 0],
-      ['table', 'Parameter', 0, 196],
+    const result = analyzePython('/virtual/p.py', `${programs.parameterTokens.source}`, {
+      host: { read: () => undefined, searchPaths: [] },
+      entry: 'M',
+      input: [1, 4, 8],
+      now: () => 0,
+    });
+    const modules = result.models[0].analysis.modules.map((m) => [
+      m.module.name,
+      m.module.className,
+      m.trainable,
+      m.nonTrainable,
     ]);
+    assert.deepEqual(
+      modules.filter((m) => m[1] === 'Parameter'),
+      [
+        ['cls_token', 'Parameter', 32, 0],
+        ['pos_embed', 'Parameter', 0, 160],
+        ['gamma', 'Parameter', 32, 0],
+        ['table', 'Parameter', 0, 196],
+      ],
+    );
   });
 
   it('reports a float size at the line of the layer, as the TypeError torch raises', () => {
     const source = `${header}class M(nn.Module):\n    def __init__(self, planes=64):\n        super().__init__()\n        self.reduce = nn.Conv2d(3, planes / 4, 1)\n\n    def forward(self, x):\n        return self.reduce(x)\n`;
-    const result = analyzePython('/virtual/f.py', source, { host: { read: () => undefined, searchPaths: [] }, entry: 'M', now: () => 0 });
+    const result = analyzePython('/virtual/f.py', source, {
+      host: { read: () => undefined, searchPaths: [] },
+      entry: 'M',
+      now: () => 0,
+    });
     const error = result.models[0].diagnostics.find((d) => d.severity === 'error');
     assert.ok(error, 'an error diagnostic');
     assert.equal(error.range.start.line, 7);
@@ -462,15 +525,27 @@ describe('torch.nn as people use it', function () {
   });
 
   it('runs a layer subclass forward inside its own group, with the base layer named by its path', () => {
-    const result = analyzePython('/virtual/s.py', programs.subclassForward.source, { host: { read: () => undefined, searchPaths: [] }, entry: 'M', input: [1, 3, 16, 16], now: () => 0 });
+    const result = analyzePython('/virtual/s.py', programs.subclassForward.source, {
+      host: { read: () => undefined, searchPaths: [] },
+      entry: 'M',
+      input: [1, 3, 16, 16],
+      now: () => 0,
+    });
     const { graph } = result.models[0].analysis;
-    assert.deepEqual(graph.nodes.map((n) => `${n.name}:${n.className}`), ['block:Conv2d', 'block.act:ReLU', 'block.pool:AvgPool2d']);
+    assert.deepEqual(
+      graph.nodes.map((n) => `${n.name}:${n.className}`),
+      ['block:Conv2d', 'block.act:ReLU', 'block.pool:AvgPool2d'],
+    );
     assert.deepEqual(new Set(graph.nodes.map((n) => graph.groups.get(n.groupId!)?.name)), new Set(['block']));
   });
 
   it('marks the output of a layer subclass whose forward uses the functional form with its path, as torch hooks it', () => {
     const source = programs.layerNormSubclass.source;
-    const result = analyzePython('/virtual/n.py', source, { host: { read: () => undefined, searchPaths: [] }, entry: 'M', input: [2, 3, 8, 8] });
+    const result = analyzePython('/virtual/n.py', source, {
+      host: { read: () => undefined, searchPaths: [] },
+      entry: 'M',
+      input: [2, 3, 8, 8],
+    });
     const { graph } = result.models[0].analysis;
     const named = graph.nodes.filter((n) => n.name !== null).map((n) => `${n.name}:${n.className}`);
     assert.deepEqual(named, ['conv:Conv2d', 'norm:LayerNorm2d']);

@@ -44,14 +44,21 @@ json.dump(answers, sys.stdout)
 
 /** What torch says about each program. */
 export function torchAnswers(programs: Readonly<Record<string, Program>>): Record<string, Answer> {
-  const result = spawnSync(python, ['-c', runner], { input: JSON.stringify(programs), encoding: 'utf8', maxBuffer: 16 << 20 });
+  const result = spawnSync(python, ['-c', runner], {
+    input: JSON.stringify(programs),
+    encoding: 'utf8',
+    maxBuffer: 16 << 20,
+  });
   if (result.status !== 0) throw new Error(`torch failed: ${result.stderr}`);
   return JSON.parse(result.stdout) as Record<string, Answer>;
 }
 
 /** Where Debian installs torchvision, whose source programs may import (read where it is installed). */
 const distPackages = '/usr/lib/python3/dist-packages';
-const host = { read: (p: string) => (existsSync(p) ? readFileSync(p, 'utf8') : undefined), searchPaths: [distPackages] };
+const host = {
+  read: (p: string) => (existsSync(p) ? readFileSync(p, 'utf8') : undefined),
+  searchPaths: [distPackages],
+};
 
 /** What CNN Lens says about one program: the same facts, and an error diagnostic's exception type. */
 export function lensAnswer(name: string, program: Program): Answer {
@@ -59,11 +66,17 @@ export function lensAnswer(name: string, program: Program): Answer {
   const source = program.source.replace(/^class M\b/m, `${input}class M`);
   const result = analyzePython(`/virtual/${name}.py`, source, { host, entry: 'M', timeMs: 20_000 });
   const model = result.models[0];
-  const error = [...result.diagnostics, ...(model?.diagnostics ?? [])].find((d) => d.severity === 'error')?.message.match(/^(\w+Error)\b/)?.[1];
+  const error = [...result.diagnostics, ...(model?.diagnostics ?? [])]
+    .find((d) => d.severity === 'error')
+    ?.message.match(/^(\w+Error)\b/)?.[1];
   if (error) return { error };
   if (!model) return { error: 'no model' };
   const t = model.analysis.totals;
-  return { outputs: t.outputShapes.map((s) => s.map((d) => (typeof d === 'number' ? d : null))), params: t.params ?? undefined, trainable: t.trainable ?? undefined };
+  return {
+    outputs: t.outputShapes.map((s) => s.map((d) => (typeof d === 'number' ? d : null))),
+    params: t.params ?? undefined,
+    trainable: t.trainable ?? undefined,
+  };
 }
 
 /** Skips a test (saying why) where torch is not installed. */

@@ -19,11 +19,18 @@ export interface Const {
 }
 
 /** TensorProto.DataType codes of the floating-point types (float, float16, double, bfloat16). */
-export const isFloatType = (dataType: number | undefined): boolean => dataType === 1 || dataType === 10 || dataType === 11 || dataType === 16;
+export const isFloatType = (dataType: number | undefined): boolean =>
+  dataType === 1 || dataType === 10 || dataType === 11 || dataType === 16;
 
 /** ONNX Round is half to even (numpy's rule), unlike Math.round. */
 const roundHalfEven = (v: number) => (Math.abs(v % 1) === 0.5 ? 2 * Math.round(v / 2) : Math.round(v));
-export const roundings: Record<'Abs' | 'Sign' | 'Floor' | 'Ceil' | 'Round', (v: number) => number> = { Abs: Math.abs, Sign: Math.sign, Floor: Math.floor, Ceil: Math.ceil, Round: roundHalfEven };
+export const roundings: Record<'Abs' | 'Sign' | 'Floor' | 'Ceil' | 'Round', (v: number) => number> = {
+  Abs: Math.abs,
+  Sign: Math.sign,
+  Floor: Math.floor,
+  Ceil: Math.ceil,
+  Round: roundHalfEven,
+};
 
 /** Binary arithmetic and comparisons on the integers of shape computations (and on small float constants). */
 const binaryFolds: Record<string, (x: number, y: number, float: boolean) => number> = {
@@ -70,7 +77,11 @@ export function foldConstants(op: string, cs: readonly (Const | undefined)[]): C
     }
     return acc;
   });
-  const widest = all.reduce((a, c) => (c.values!.length > a.values!.length || (c.values!.length === a.values!.length && c.dims.length > a.dims.length) ? c : a));
+  const widest = all.reduce((a, c) =>
+    c.values!.length > a.values!.length || (c.values!.length === a.values!.length && c.dims.length > a.dims.length)
+      ? c
+      : a,
+  );
   return { dims: widest.dims, values, float: float && !comparisons.has(op) };
 }
 
@@ -102,7 +113,13 @@ export function reshapeDims(target: readonly Dim[], total: number): number[] | u
 const strides = (dims: readonly number[]) => dims.map((_, i) => count(dims.slice(i + 1)));
 
 /** ONNX Slice of a small constant (negative steps, clamped bounds, as the spec says). */
-export function sliceConst(c: Const, starts: number[], ends: number[], axes: number[] | undefined, steps: number[] | undefined): Const | undefined {
+export function sliceConst(
+  c: Const,
+  starts: number[],
+  ends: number[],
+  axes: number[] | undefined,
+  steps: number[] | undefined,
+): Const | undefined {
   const rank = c.dims.length;
   const ranges = c.dims.map((d) => ({ start: 0, step: 1, n: d }));
   for (let k = 0; k < starts.length; k++) {

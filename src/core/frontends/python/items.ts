@@ -9,8 +9,21 @@ import { PyRaise } from './errors';
 import type { ObjectModel } from './objects';
 import { sliceIndices } from './operators';
 import {
-  hashKey, isNumber, list, numberOf, repr, str, tuple, unknown,
-  type CallSite, type DictValue, type ListValue, type SliceValue, type StrValue, type TupleValue, type Value,
+  hashKey,
+  isNumber,
+  list,
+  numberOf,
+  repr,
+  str,
+  tuple,
+  unknown,
+  type CallSite,
+  type DictValue,
+  type ListValue,
+  type SliceValue,
+  type StrValue,
+  type TupleValue,
+  type Value,
 } from './values';
 
 type Sequence = StrValue | TupleValue | ListValue;
@@ -25,7 +38,8 @@ export class ItemProtocol {
   /** A known int index (bools count), undefined when unknown; TypeError for other known kinds. */
   private index(v: Value, what: string, site: CallSite): number | undefined {
     if (v.t === 'int' || v.t === 'bool') return numberOf(v);
-    if (['none', 'float', 'str', 'tuple', 'list', 'dict'].includes(v.t)) this.raise('TypeError', site, `${what} indices must be integers or slices, not ${v.t}`);
+    if (['none', 'float', 'str', 'tuple', 'list', 'dict'].includes(v.t))
+      this.raise('TypeError', site, `${what} indices must be integers or slices, not ${v.t}`);
     return undefined;
   }
 
@@ -33,7 +47,9 @@ export class ItemProtocol {
     const picked = sliceIndices(n, s);
     if (picked === 'zero-step') this.raise('ValueError', site, 'slice step cannot be zero');
     if (!picked) {
-      for (const part of [s.lower, s.upper, s.step]) if (!isNumber(part) && part.t !== 'none' && part.t !== 'unknown' && part.t !== 'lazy' && part.t !== 'instance') this.raise('TypeError', site, 'slice indices must be integers or None');
+      for (const part of [s.lower, s.upper, s.step])
+        if (!isNumber(part) && part.t !== 'none' && part.t !== 'unknown' && part.t !== 'lazy' && part.t !== 'instance')
+          this.raise('TypeError', site, 'slice indices must be integers or None');
     }
     return picked;
   }
@@ -47,7 +63,11 @@ export class ItemProtocol {
       const picked = this.slice(index, items.length, site);
       if (!picked) return unknown(`${repr(obj)}[${repr(index)}]`);
       const values = picked.map((i) => items[i]);
-      return obj.t === 'str' ? str(values.map((v) => (v as StrValue).v).join('')) : obj.t === 'tuple' ? tuple(values) : list(values);
+      return obj.t === 'str'
+        ? str(values.map((v) => (v as StrValue).v).join(''))
+        : obj.t === 'tuple'
+          ? tuple(values)
+          : list(values);
     }
     const i = this.index(index, obj.t, site);
     if (i === undefined) return unknown(`${repr(obj)}[${repr(index)}]`);
@@ -62,7 +82,8 @@ export class ItemProtocol {
     if (key.t === 'list' || key.t === 'dict') this.raise('TypeError', site, `unhashable type: '${key.t}'`);
     const e = d.entries.get(hashKey(key));
     if (e) return e.value;
-    if (key.t === 'unknown' || key.t === 'tensor' || key.t === 'instance') return unknown('dict lookup with an unknown key');
+    if (key.t === 'unknown' || key.t === 'tensor' || key.t === 'instance')
+      return unknown('dict lookup with an unknown key');
     if (d.unknownTail) return unknown(d.unknownTail);
     if (d.missing) {
       if (d.missing.t === 'none') this.raise('KeyError', site);
@@ -80,7 +101,8 @@ export class ItemProtocol {
   }
 
   set(obj: Sequence | DictValue, index: Value, value: Value, site: CallSite): void {
-    if (obj.t === 'str' || obj.t === 'tuple') this.raise('TypeError', site, `'${obj.t}' object does not support item assignment`);
+    if (obj.t === 'str' || obj.t === 'tuple')
+      this.raise('TypeError', site, `'${obj.t}' object does not support item assignment`);
     if (obj.t === 'dict') {
       if (index.t === 'list' || index.t === 'dict') this.raise('TypeError', site, `unhashable type: '${index.t}'`);
       if (index.t === 'unknown' || index.t === 'lazy') {
@@ -112,11 +134,20 @@ export class ItemProtocol {
     if (step === 1) {
       const n = obj.items.length;
       const lower = numberOf(s.lower);
-      const start = picked.length ? picked[0] : lower === undefined ? 0 : Math.min(Math.max(lower < 0 ? n + lower : lower, 0), n);
+      const start = picked.length
+        ? picked[0]
+        : lower === undefined
+          ? 0
+          : Math.min(Math.max(lower < 0 ? n + lower : lower, 0), n);
       obj.items.splice(start, picked.length, ...replacement);
       return;
     }
-    if (picked.length !== replacement.length) this.raise('ValueError', site, `attempt to assign sequence of size ${replacement.length} to extended slice of size ${picked.length}`);
+    if (picked.length !== replacement.length)
+      this.raise(
+        'ValueError',
+        site,
+        `attempt to assign sequence of size ${replacement.length} to extended slice of size ${picked.length}`,
+      );
     picked.forEach((at, k) => (obj.items[at] = replacement[k]));
   }
 
@@ -127,7 +158,8 @@ export class ItemProtocol {
   }
 
   del(obj: Sequence | DictValue, index: Value, site: CallSite): void {
-    if (obj.t === 'str' || obj.t === 'tuple') this.raise('TypeError', site, `'${obj.t}' object doesn't support item deletion`);
+    if (obj.t === 'str' || obj.t === 'tuple')
+      this.raise('TypeError', site, `'${obj.t}' object doesn't support item deletion`);
     if (obj.t === 'dict') {
       if (index.t === 'unknown' || index.t === 'lazy') {
         obj.entries.clear();

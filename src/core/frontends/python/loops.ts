@@ -63,8 +63,9 @@ function collect(body: readonly Stmt[], fx: Effects, inLoop = false): void {
         expr(s.value);
         break;
       case 'delete':
-        for (const t of s.targets) if (t.kind === 'name') fx.names.add(t.id);
-        else if (t.kind === 'subscript') fx.mutated.push({ target: t.object, changesItems: true });
+        for (const t of s.targets)
+          if (t.kind === 'name') fx.names.add(t.id);
+          else if (t.kind === 'subscript') fx.mutated.push({ target: t.object, changesItems: true });
         break;
       case 'if':
         for (const b of s.branches) {
@@ -119,7 +120,12 @@ function collect(body: readonly Stmt[], fx: Effects, inLoop = false): void {
 }
 
 /** Runs in place of a `for` loop whose iterable is not known; see the file comment. */
-export function forgetLoop(interp: Interpreter, s: Extract<Stmt, { kind: 'for' }>, iterable: Value, scope: Scope): Completion {
+export function forgetLoop(
+  interp: Interpreter,
+  s: Extract<Stmt, { kind: 'for' }>,
+  iterable: Value,
+  scope: Scope,
+): Completion {
   const what = iterable.t === 'unknown' ? iterable.why : repr(iterable);
   const reason = `changed in a loop over ${what}`;
   const fx: Effects = { names: new Set(), mutated: [], attrs: [], breaks: false, returns: false };
@@ -141,9 +147,16 @@ export function forgetLoop(interp: Interpreter, s: Extract<Stmt, { kind: 'for' }
     const obj = safeEval(interp, a.object, scope);
     if (obj?.t === 'instance') obj.attrs.set(a.name, unknown(`${a.name} ${reason}`));
   }
-  for (const name of fx.names) interp.assign({ kind: 'name', id: name, from: s.from, to: s.to }, unknown(`'${name}' ${reason}`), scope);
+  for (const name of fx.names)
+    interp.assign({ kind: 'name', id: name, from: s.from, to: s.to }, unknown(`'${name}' ${reason}`), scope);
   const names = [...fx.names];
-  interp.report(scope.file, s.iter.from, s.iter.to, 'info', `cannot iterate over ${what} statically; the loop was not run and what it changes${names.length ? ` (${names.join(', ')})` : ''} is unknown after it`);
+  interp.report(
+    scope.file,
+    s.iter.from,
+    s.iter.to,
+    'info',
+    `cannot iterate over ${what} statically; the loop was not run and what it changes${names.length ? ` (${names.join(', ')})` : ''} is unknown after it`,
+  );
   if (fx.returns) return { kind: 'return', value: unknown(`the result of a loop over ${what}`) };
   return fx.breaks ? undefined : interp.execBlock(s.orelse, scope);
 }

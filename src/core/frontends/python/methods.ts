@@ -7,13 +7,28 @@
 import { PyRaise } from './errors';
 import type { ObjectModel } from './objects';
 import {
-  NONE, bool, builtin, hashKey, int, isNumber, list, numberOf, str, strOf, tuple, unknown,
-  type CallArgs, type CallSite, type Value,
+  NONE,
+  bool,
+  builtin,
+  hashKey,
+  int,
+  isNumber,
+  list,
+  numberOf,
+  str,
+  strOf,
+  tuple,
+  unknown,
+  type CallArgs,
+  type CallSite,
+  type Value,
 } from './values';
 
 export function installValueMethods(om: ObjectModel): void {
-  const m = (fn: (self: Value, a: CallArgs, s: CallSite) => Value, name: string) => builtin(name, (a, s) => fn(a.positional[0], { positional: a.positional.slice(1), keywords: a.keywords }, s), true);
-  const arg = (a: CallArgs, i: number, name?: string): Value | undefined => a.positional[i] ?? (name ? a.keywords.get(name) : undefined);
+  const m = (fn: (self: Value, a: CallArgs, s: CallSite) => Value, name: string) =>
+    builtin(name, (a, s) => fn(a.positional[0], { positional: a.positional.slice(1), keywords: a.keywords }, s), true);
+  const arg = (a: CallArgs, i: number, name?: string): Value | undefined =>
+    a.positional[i] ?? (name ? a.keywords.get(name) : undefined);
   const raise = (name: string, s: CallSite, message?: string): never => {
     throw new PyRaise(om.exception(name, message), s.file, s.from);
   };
@@ -37,7 +52,8 @@ export function installValueMethods(om: ObjectModel): void {
     }
     return int(n);
   };
-  const sortKey = (v: Value, key: Value | undefined, s: CallSite) => (key && key.t !== 'none' ? om.callValue(key, [v], s) : v);
+  const sortKey = (v: Value, key: Value | undefined, s: CallSite) =>
+    key && key.t !== 'none' ? om.callValue(key, [v], s) : v;
   /** Sorts stably by Python's <, as list.sort and sorted() do; undefined when an order is unknown. */
   const sortValues = (items: Value[], key: Value | undefined, reverse: boolean, s: CallSite): Value[] | undefined => {
     const keyed = items.map((v) => ({ v, k: sortKey(v, key, s) }));
@@ -106,7 +122,14 @@ export function installValueMethods(om: ObjectModel): void {
       return NONE;
     },
     sort: (self, a, s) => {
-      const sorted = tailed(self) ? undefined : sortValues(self.items, a.keywords.get('key'), om.truthy(a.keywords.get('reverse') ?? bool(false), s) === true, s);
+      const sorted = tailed(self)
+        ? undefined
+        : sortValues(
+            self.items,
+            a.keywords.get('key'),
+            om.truthy(a.keywords.get('reverse') ?? bool(false), s) === true,
+            s,
+          );
       if (sorted) self.items.splice(0, self.items.length, ...sorted);
       else {
         self.items.splice(0);
@@ -136,26 +159,45 @@ export function installValueMethods(om: ObjectModel): void {
     },
     copy: (self) => ({ ...self, items: [...self.items] }),
     clear: (self) => (self.items.splice(0), NONE),
-    ...Object.fromEntries((['union', 'intersection', 'difference', 'symmetric_difference'] as const).map((name) => [name, (self: Value & { t: 'list' }, a: CallArgs, s: CallSite) => {
-      let acc: Value = self;
-      for (const other of a.positional) {
-        const items = om.iterate(other, s);
-        if (!items) return unknown(`set.${name}() of an unknown iterable`);
-        acc = om.binop({ union: '|', intersection: '&', difference: '-', symmetric_difference: '^' }[name], acc, { t: 'list', items: dedupe(items), isSet: true }, s, false);
-      }
-      return acc === self ? { ...self, items: [...self.items] } : acc;
-    }])),
-    issubset: (self, a, s) => om.binop('<=', self, { t: 'list', items: dedupe(om.iterate(arg(a, 0) ?? NONE, s) ?? []), isSet: true }, s, false),
-    issuperset: (self, a, s) => om.binop('>=', self, { t: 'list', items: dedupe(om.iterate(arg(a, 0) ?? NONE, s) ?? []), isSet: true }, s, false),
+    ...Object.fromEntries(
+      (['union', 'intersection', 'difference', 'symmetric_difference'] as const).map((name) => [
+        name,
+        (self: Value & { t: 'list' }, a: CallArgs, s: CallSite) => {
+          let acc: Value = self;
+          for (const other of a.positional) {
+            const items = om.iterate(other, s);
+            if (!items) return unknown(`set.${name}() of an unknown iterable`);
+            acc = om.binop(
+              { union: '|', intersection: '&', difference: '-', symmetric_difference: '^' }[name],
+              acc,
+              { t: 'list', items: dedupe(items), isSet: true },
+              s,
+              false,
+            );
+          }
+          return acc === self ? { ...self, items: [...self.items] } : acc;
+        },
+      ]),
+    ),
+    issubset: (self, a, s) =>
+      om.binop('<=', self, { t: 'list', items: dedupe(om.iterate(arg(a, 0) ?? NONE, s) ?? []), isSet: true }, s, false),
+    issuperset: (self, a, s) =>
+      om.binop('>=', self, { t: 'list', items: dedupe(om.iterate(arg(a, 0) ?? NONE, s) ?? []), isSet: true }, s, false),
   };
   const dictMethods: Record<string, (self: Value & { t: 'dict' }, a: CallArgs, s: CallSite) => Value> = {
-    items: (self) => (self.unknownTail ? unknown(self.unknownTail) : list([...self.entries.values()].map((e) => tuple([e.key, e.value])))),
+    items: (self) =>
+      self.unknownTail
+        ? unknown(self.unknownTail)
+        : list([...self.entries.values()].map((e) => tuple([e.key, e.value]))),
     keys: (self) => (self.unknownTail ? unknown(self.unknownTail) : list([...self.entries.values()].map((e) => e.key))),
-    values: (self) => (self.unknownTail ? unknown(self.unknownTail) : list([...self.entries.values()].map((e) => e.value))),
+    values: (self) =>
+      self.unknownTail ? unknown(self.unknownTail) : list([...self.entries.values()].map((e) => e.value)),
     get: (self, a) => {
       const key = arg(a, 0) ?? NONE;
       if (key.t === 'unknown') return unknown('dict.get() of an unknown key');
-      return self.entries.get(hashKey(key))?.value ?? (self.unknownTail ? unknown(self.unknownTail) : arg(a, 1) ?? NONE);
+      return (
+        self.entries.get(hashKey(key))?.value ?? (self.unknownTail ? unknown(self.unknownTail) : (arg(a, 1) ?? NONE))
+      );
     },
     pop: (self, a, s) => {
       const k = hashKey(arg(a, 0) ?? NONE);
@@ -226,7 +268,8 @@ export function installValueMethods(om: ObjectModel): void {
         if (key === undefined) return whole[0];
         const m = /^([^!:]*)(?:!([rsa]))?(?::(.*))?$/.exec(key);
         const name = m?.[1] ?? '';
-        let v = name === '' ? a.positional[i++] : /^\d+$/.test(name) ? a.positional[Number(name)] : a.keywords.get(name);
+        let v =
+          name === '' ? a.positional[i++] : /^\d+$/.test(name) ? a.positional[Number(name)] : a.keywords.get(name);
         if (!m || !v || /[.[]/.test(name)) {
           failed = true;
           return '';
@@ -244,12 +287,21 @@ export function installValueMethods(om: ObjectModel): void {
     },
     join: (self, a, s) => {
       const its = om.iterate(arg(a, 0) ?? NONE, s);
-      if (its?.some((v) => v.t !== 'str' && v.t !== 'unknown' && v.t !== 'lazy')) raise('TypeError', s, 'sequence item: expected str instance');
-      return its && its.every((v) => v.t === 'str') ? str(its.map((v) => strOf(v)).join(self.v)) : unknown('str.join() of unknown parts');
+      if (its?.some((v) => v.t !== 'str' && v.t !== 'unknown' && v.t !== 'lazy'))
+        raise('TypeError', s, 'sequence item: expected str instance');
+      return its && its.every((v) => v.t === 'str')
+        ? str(its.map((v) => strOf(v)).join(self.v))
+        : unknown('str.join() of unknown parts');
     },
     split: (self, a, s) => splitStr(self.v, arg(a, 0, 'sep'), arg(a, 1, 'maxsplit'), false, s, raise),
     rsplit: (self, a, s) => splitStr(self.v, arg(a, 0, 'sep'), arg(a, 1, 'maxsplit'), true, s, raise),
-    splitlines: (self) => list(self.v.split(/\r\n|\n|\r/).filter((line, i, all) => i < all.length - 1 || line !== '').map(str)),
+    splitlines: (self) =>
+      list(
+        self.v
+          .split(/\r\n|\n|\r/)
+          .filter((line, i, all) => i < all.length - 1 || line !== '')
+          .map(str),
+      ),
     startswith: (self, a) => affix(self.v, arg(a, 0), (x) => self.v.startsWith(x)),
     endswith: (self, a) => affix(self.v, arg(a, 0), (x) => self.v.endsWith(x)),
     replace: (self, a) => {
@@ -274,7 +326,8 @@ export function installValueMethods(om: ObjectModel): void {
     },
     lower: (self) => str(self.v.toLowerCase()),
     upper: (self) => str(self.v.toUpperCase()),
-    swapcase: (self) => str([...self.v].map((c) => (c === c.toUpperCase() ? c.toLowerCase() : c.toUpperCase())).join('')),
+    swapcase: (self) =>
+      str([...self.v].map((c) => (c === c.toUpperCase() ? c.toLowerCase() : c.toUpperCase())).join('')),
     title: (self) => str(self.v.replace(/[A-Za-z]+/g, (w) => w[0].toUpperCase() + w.slice(1).toLowerCase())),
     capitalize: (self) => str(self.v.slice(0, 1).toUpperCase() + self.v.slice(1).toLowerCase()),
     strip: (self, a) => str(strip(self.v, strArg(a, 0), true, true)),
@@ -285,8 +338,14 @@ export function installValueMethods(om: ObjectModel): void {
     isspace: (self) => bool(/^\s+$/.test(self.v)),
     isupper: (self) => bool(/[A-Z]/.test(self.v) && !/[a-z]/.test(self.v)),
     islower: (self) => bool(/[a-z]/.test(self.v) && !/[A-Z]/.test(self.v)),
-    find: (self, a) => (strArg(a, 0) === undefined || a.positional.length > 1 ? unknown('str.find()') : int(self.v.indexOf(strArg(a, 0)!))),
-    rfind: (self, a) => (strArg(a, 0) === undefined || a.positional.length > 1 ? unknown('str.rfind()') : int(self.v.lastIndexOf(strArg(a, 0)!))),
+    find: (self, a) =>
+      strArg(a, 0) === undefined || a.positional.length > 1
+        ? unknown('str.find()')
+        : int(self.v.indexOf(strArg(a, 0)!)),
+    rfind: (self, a) =>
+      strArg(a, 0) === undefined || a.positional.length > 1
+        ? unknown('str.rfind()')
+        : int(self.v.lastIndexOf(strArg(a, 0)!)),
     index: (self, a, s) => {
       const sub = strArg(a, 0);
       if (sub === undefined || a.positional.length > 1) return unknown('str.index()');
@@ -323,7 +382,8 @@ export function installValueMethods(om: ObjectModel): void {
   const dequeMethods: typeof listMethods = {
     ...listMethods,
     appendleft: (self, a) => (self.items.unshift(arg(a, 0) ?? NONE), NONE),
-    popleft: (self, _a, s) => (self.items.length ? self.items.shift()! : raise('IndexError', s, 'pop from an empty deque')),
+    popleft: (self, _a, s) =>
+      self.items.length ? self.items.shift()! : raise('IndexError', s, 'pop from an empty deque'),
     extendleft: (self, a, s) => {
       const items = om.iterate(arg(a, 0) ?? NONE, s);
       if (items) self.items.unshift(...items.reverse());
@@ -335,8 +395,24 @@ export function installValueMethods(om: ObjectModel): void {
     is_integer: (self) => bool(Number.isInteger(numberOf(self) ?? NaN)),
   };
   om.valueMethod = (self, name) => {
-    const table = self.t === 'list' ? (self.isSet ? setMethods : self.isDeque ? dequeMethods : listMethods) : self.t === 'dict' ? dictMethods : self.t === 'str' ? strMethods : self.t === 'tuple' ? tupleMethods : self.t === 'float' ? floatMethods : undefined;
-    const fn = (table && Object.prototype.hasOwnProperty.call(table, name) ? table[name] : undefined) as ((self: Value, a: CallArgs, s: CallSite) => Value) | undefined;
+    const table =
+      self.t === 'list'
+        ? self.isSet
+          ? setMethods
+          : self.isDeque
+            ? dequeMethods
+            : listMethods
+        : self.t === 'dict'
+          ? dictMethods
+          : self.t === 'str'
+            ? strMethods
+            : self.t === 'tuple'
+              ? tupleMethods
+              : self.t === 'float'
+                ? floatMethods
+                : undefined;
+    const fn = (table && Object.prototype.hasOwnProperty.call(table, name) ? table[name] : undefined) as
+      ((self: Value, a: CallArgs, s: CallSite) => Value) | undefined;
     return fn ? { t: 'bound', self, func: m(fn, name) } : undefined;
   };
 }
@@ -348,7 +424,8 @@ export function dedupe(values: Value[]): Value[] {
 
 function affix(self: string, v: Value | undefined, test: (x: string) => boolean): Value {
   if (v?.t === 'str') return bool(test(v.v));
-  if (v?.t === 'tuple' && v.items.every((x) => x.t === 'str')) return bool(v.items.some((x) => test((x as { v: string }).v)));
+  if (v?.t === 'tuple' && v.items.every((x) => x.t === 'str'))
+    return bool(v.items.some((x) => test((x as { v: string }).v)));
   return unknown(`affix test on ${self}`);
 }
 
@@ -359,21 +436,39 @@ function partition(self: string, sep: string | undefined, fromRight: boolean): V
   return tuple([str(self.slice(0, i)), str(sep), str(self.slice(i + sep.length))]);
 }
 
-function padded(self: string, a: CallArgs, how: 'l' | 'r' | 'c', pad: (s: string, w: number, f: string, h: 'l' | 'r' | 'c') => string): Value {
+function padded(
+  self: string,
+  a: CallArgs,
+  how: 'l' | 'r' | 'c',
+  pad: (s: string, w: number, f: string, h: 'l' | 'r' | 'c') => string,
+): Value {
   const w = numberOf(a.positional[0] ?? NONE);
   const fill = a.positional[1];
   if (w === undefined || (fill && (fill.t !== 'str' || fill.v.length !== 1))) return unknown('str padding');
   return str(pad(self, w, fill?.t === 'str' ? fill.v : ' ', how));
 }
 
-function splitStr(self: string, sepV: Value | undefined, maxV: Value | undefined, fromRight: boolean, s: CallSite, raise: (n: string, s: CallSite, m?: string) => never): Value {
+function splitStr(
+  self: string,
+  sepV: Value | undefined,
+  maxV: Value | undefined,
+  fromRight: boolean,
+  s: CallSite,
+  raise: (n: string, s: CallSite, m?: string) => never,
+): Value {
   const max = maxV === undefined ? -1 : numberOf(maxV);
-  if (max === undefined || (sepV && sepV.t !== 'str' && sepV.t !== 'none')) return unknown('str.split() with unknown arguments');
+  if (max === undefined || (sepV && sepV.t !== 'str' && sepV.t !== 'none'))
+    return unknown('str.split() with unknown arguments');
   if (sepV?.t === 'str') {
     if (sepV.v === '') raise('ValueError', s, 'empty separator');
     const parts = self.split(sepV.v);
     if (max < 0 || parts.length - 1 <= max) return list(parts.map(str));
-    return list((fromRight ? [parts.slice(0, parts.length - max).join(sepV.v), ...parts.slice(parts.length - max)] : [...parts.slice(0, max), parts.slice(max).join(sepV.v)]).map(str));
+    return list(
+      (fromRight
+        ? [parts.slice(0, parts.length - max).join(sepV.v), ...parts.slice(parts.length - max)]
+        : [...parts.slice(0, max), parts.slice(max).join(sepV.v)]
+      ).map(str),
+    );
   }
   // Whitespace splitting: runs of whitespace separate, ends are trimmed, maxsplit keeps the rest.
   const words: string[] = [];

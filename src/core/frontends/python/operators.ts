@@ -10,8 +10,20 @@ import { PyRaise } from './errors';
 import type { ObjectModel } from './objects';
 import { floatOp, formatValue, intOp, percentSpec, type Formattable, type NumResult } from './pyNumbers';
 import {
-  bool, float, hashKey, int, isNumber, list, numberOf, repr, str, tuple, unknown,
-  type CallSite, type ListValue, type Value,
+  bool,
+  float,
+  hashKey,
+  int,
+  isNumber,
+  list,
+  numberOf,
+  repr,
+  str,
+  tuple,
+  unknown,
+  type CallSite,
+  type ListValue,
+  type Value,
 } from './values';
 
 /** Values whose every behaviour is Python's own (no user class, native object or unknown). */
@@ -20,11 +32,25 @@ const isPlain = (v: Value) => plainKinds.has(v.t);
 const isSet = (v: Value): v is ListValue => v.t === 'list' && !!v.isSet;
 
 const dunders: Record<string, [string, string?]> = {
-  '+': ['__add__', '__radd__'], '-': ['__sub__', '__rsub__'], '*': ['__mul__', '__rmul__'], '/': ['__truediv__', '__rtruediv__'],
-  '//': ['__floordiv__', '__rfloordiv__'], '%': ['__mod__', '__rmod__'], '**': ['__pow__', '__rpow__'], '@': ['__matmul__', '__rmatmul__'],
-  '<<': ['__lshift__', '__rlshift__'], '>>': ['__rshift__', '__rrshift__'], '&': ['__and__', '__rand__'], '|': ['__or__', '__ror__'],
-  '^': ['__xor__', '__rxor__'], '==': ['__eq__', '__eq__'], '!=': ['__ne__', '__ne__'], '<': ['__lt__', '__gt__'], '<=': ['__le__', '__ge__'],
-  '>': ['__gt__', '__lt__'], '>=': ['__ge__', '__le__'],
+  '+': ['__add__', '__radd__'],
+  '-': ['__sub__', '__rsub__'],
+  '*': ['__mul__', '__rmul__'],
+  '/': ['__truediv__', '__rtruediv__'],
+  '//': ['__floordiv__', '__rfloordiv__'],
+  '%': ['__mod__', '__rmod__'],
+  '**': ['__pow__', '__rpow__'],
+  '@': ['__matmul__', '__rmatmul__'],
+  '<<': ['__lshift__', '__rlshift__'],
+  '>>': ['__rshift__', '__rrshift__'],
+  '&': ['__and__', '__rand__'],
+  '|': ['__or__', '__ror__'],
+  '^': ['__xor__', '__rxor__'],
+  '==': ['__eq__', '__eq__'],
+  '!=': ['__ne__', '__ne__'],
+  '<': ['__lt__', '__gt__'],
+  '<=': ['__le__', '__ge__'],
+  '>': ['__gt__', '__lt__'],
+  '>=': ['__ge__', '__le__'],
 };
 
 export class Operators {
@@ -50,7 +76,11 @@ export class Operators {
       const out = this.om.call(this.om.bindMethod(method, self), { positional: [other], keywords: new Map() }, site);
       return out.t === 'unknown' && out.why === 'NotImplemented' ? undefined : out;
     };
-    return (inplace ? attempt(l, forward?.replace('__', '__i'), r) : undefined) ?? attempt(l, forward, r) ?? attempt(r, reflected, l);
+    return (
+      (inplace ? attempt(l, forward?.replace('__', '__i'), r) : undefined) ??
+      attempt(l, forward, r) ??
+      attempt(r, reflected, l)
+    );
   }
 
   binop(op: string, l: Value, r: Value, site: CallSite, inplace: boolean): Value {
@@ -58,7 +88,9 @@ export class Operators {
       case 'is':
       case 'is not': {
         const same = this.identical(l, r);
-        return same === undefined ? unknown(`'${op}' on values whose identity is not modelled`) : bool(op === 'is' ? same : !same);
+        return same === undefined
+          ? unknown(`'${op}' on values whose identity is not modelled`)
+          : bool(op === 'is' ? same : !same);
       }
       case 'in':
       case 'not in': {
@@ -90,10 +122,12 @@ export class Operators {
       }
     }
     if (isNumber(l) && isNumber(r)) {
-      if (l.t === 'bool' && r.t === 'bool' && (op === '&' || op === '|' || op === '^')) return bool(op === '&' ? l.v && r.v : op === '|' ? l.v || r.v : l.v !== r.v);
+      if (l.t === 'bool' && r.t === 'bool' && (op === '&' || op === '|' || op === '^'))
+        return bool(op === '&' ? l.v && r.v : op === '|' ? l.v || r.v : l.v !== r.v);
       const [a, b] = [numberOf(l)!, numberOf(r)!];
       if (l.t === 'float' || r.t === 'float') {
-        if (['<<', '>>', '&', '|', '^', '@'].includes(op)) this.raise('TypeError', site, `unsupported operand type(s) for ${op}`);
+        if (['<<', '>>', '&', '|', '^', '@'].includes(op))
+          this.raise('TypeError', site, `unsupported operand type(s) for ${op}`);
         return this.num(floatOp(op, a, b), site, `${repr(l)} ${op} ${repr(r)}`);
       }
       if (op === '@') this.raise('TypeError', site);
@@ -103,7 +137,8 @@ export class Operators {
     if (sequence) return sequence;
     const custom = this.dunder(op, l, r, site, inplace);
     if (custom) return custom;
-    if (isPlain(l) && isPlain(r)) this.raise('TypeError', site, `unsupported operand type(s) for ${op}: '${l.t}' and '${r.t}'`);
+    if (isPlain(l) && isPlain(r))
+      this.raise('TypeError', site, `unsupported operand type(s) for ${op}: '${l.t}' and '${r.t}'`);
     return unknown(`${repr(l)} ${op} ${repr(r)}`);
   }
 
@@ -113,7 +148,10 @@ export class Operators {
       if (l.t === 'tuple' && r.t === 'tuple') return tuple([...l.items, ...r.items]);
       if (l.t === 'list' && !l.isSet && inplace) {
         const items = this.om.iterate(r, site);
-        if (!items) return r.t === 'unknown' || r.t === 'instance' ? this.taint(l, `+= of ${r.t === 'unknown' ? r.why : 'an object'}`) : undefined;
+        if (!items)
+          return r.t === 'unknown' || r.t === 'instance'
+            ? this.taint(l, `+= of ${r.t === 'unknown' ? r.why : 'an object'}`)
+            : undefined;
         l.items.push(...items);
         if (r.t === 'list' && r.unknownTail) l.unknownTail ??= r.unknownTail;
         return l;
@@ -126,7 +164,10 @@ export class Operators {
     }
     if (op === '*') {
       const [seq, n] = l.t === 'int' || l.t === 'bool' ? [r, l] : [l, r];
-      if ((seq.t === 'str' || seq.t === 'tuple' || (seq.t === 'list' && !seq.isSet)) && (n.t === 'int' || n.t === 'bool')) {
+      if (
+        (seq.t === 'str' || seq.t === 'tuple' || (seq.t === 'list' && !seq.isSet)) &&
+        (n.t === 'int' || n.t === 'bool')
+      ) {
         if (seq.t === 'list' && seq.unknownTail) return unknown(seq.unknownTail);
         const out = repeat(seq, numberOf(n)!);
         if (inplace && seq.t === 'list' && seq === l) {
@@ -140,7 +181,14 @@ export class Operators {
     if (isSet(l) && isSet(r) && ['|', '&', '-', '^'].includes(op)) {
       const inR = (v: Value) => r.items.some((x) => hashKey(x) === hashKey(v));
       const inL = (v: Value) => l.items.some((x) => hashKey(x) === hashKey(v));
-      const items = op === '|' ? [...l.items, ...r.items.filter((v) => !inL(v))] : op === '&' ? l.items.filter(inR) : op === '-' ? l.items.filter((v) => !inR(v)) : [...l.items.filter((v) => !inR(v)), ...r.items.filter((v) => !inL(v))];
+      const items =
+        op === '|'
+          ? [...l.items, ...r.items.filter((v) => !inL(v))]
+          : op === '&'
+            ? l.items.filter(inR)
+            : op === '-'
+              ? l.items.filter((v) => !inR(v))
+              : [...l.items.filter((v) => !inR(v)), ...r.items.filter((v) => !inL(v))];
       if (inplace) {
         l.items.splice(0, l.items.length, ...items);
         return l;
@@ -169,16 +217,26 @@ export class Operators {
     if (l.t === 'none' || r.t === 'none') return l.t === r.t;
     if (l.t === 'bool' || r.t === 'bool') return l.t === 'bool' && r.t === 'bool' && l.v === r.v;
     if (l.t !== r.t) return false;
-    if (l.t === 'int' || l.t === 'float' || l.t === 'str' || l.t === 'tuple') return l === r || hashKey(l) !== hashKey(r) ? l === r : undefined;
+    if (l.t === 'int' || l.t === 'float' || l.t === 'str' || l.t === 'tuple')
+      return l === r || hashKey(l) !== hashKey(r) ? l === r : undefined;
     return l === r || (l.t === 'class' && r.t === 'class' && l.qualname === r.qualname);
   }
 
   /** Python's ==, or undefined when it cannot be known. */
   equals(l: Value, r: Value, site: CallSite): boolean | undefined {
     if (l === r && l.t !== 'float') return true;
-    if (l.t === 'unknown' || r.t === 'unknown' || l.t === 'lazy' || r.t === 'lazy' || l.t === 'tensor' || r.t === 'tensor') return undefined;
+    if (
+      l.t === 'unknown' ||
+      r.t === 'unknown' ||
+      l.t === 'lazy' ||
+      r.t === 'lazy' ||
+      l.t === 'tensor' ||
+      r.t === 'tensor'
+    )
+      return undefined;
     if (isNumber(l) && isNumber(r)) return numberOf(l) === numberOf(r);
-    if (l.t === 'str' || r.t === 'str' || l.t === 'none' || r.t === 'none' || isNumber(l) || isNumber(r)) return l.t === r.t && hashKey(l) === hashKey(r);
+    if (l.t === 'str' || r.t === 'str' || l.t === 'none' || r.t === 'none' || isNumber(l) || isNumber(r))
+      return l.t === r.t && hashKey(l) === hashKey(r);
     if ((l.t === 'list' || l.t === 'tuple') && l.t === r.t) {
       if (isSet(l) !== isSet(r)) return false;
       if ((l as { unknownTail?: string }).unknownTail || (r as { unknownTail?: string }).unknownTail) return undefined;
@@ -190,12 +248,15 @@ export class Operators {
     if (l.t === 'dict' && r.t === 'dict') {
       if (l.unknownTail || r.unknownTail) return undefined;
       if (l.entries.size !== r.entries.size) return false;
-      return this.allKnown([...l.entries].map(([k, e]) => {
-        const other = r.entries.get(k);
-        return other ? this.equals(e.value, other.value, site) : false;
-      }));
+      return this.allKnown(
+        [...l.entries].map(([k, e]) => {
+          const other = r.entries.get(k);
+          return other ? this.equals(e.value, other.value, site) : false;
+        }),
+      );
     }
-    if (l.t === 'instance' || r.t === 'instance') return (l.t === 'instance' && l.native) || (r.t === 'instance' && r.native) ? undefined : false;
+    if (l.t === 'instance' || r.t === 'instance')
+      return (l.t === 'instance' && l.native) || (r.t === 'instance' && r.native) ? undefined : false;
     if (isPlain(l) && isPlain(r)) return false;
     return l.t === r.t ? hashKey(l) === hashKey(r) : false;
   }
@@ -229,7 +290,8 @@ export class Operators {
       }
       return compare(op, a.length, b.length);
     }
-    if (isPlain(l) && isPlain(r)) this.raise('TypeError', site, `'${op}' not supported between instances of '${l.t}' and '${r.t}'`);
+    if (isPlain(l) && isPlain(r))
+      this.raise('TypeError', site, `'${op}' not supported between instances of '${l.t}' and '${r.t}'`);
     if (l.t === 'instance' && r.t === 'instance' && !l.native && !r.native) this.raise('TypeError', site);
     return undefined;
   }
@@ -248,9 +310,14 @@ export class Operators {
     }
     if (haystack.t === 'instance' && !haystack.native) {
       const method = this.om.classLookup(haystack.cls, '__contains__');
-      if (method) return this.om.truthy(this.om.call(this.om.bindMethod(method, haystack), { positional: [needle], keywords: new Map() }, site), site);
+      if (method)
+        return this.om.truthy(
+          this.om.call(this.om.bindMethod(method, haystack), { positional: [needle], keywords: new Map() }, site),
+          site,
+        );
     }
-    if (isNumber(haystack) || haystack.t === 'none') this.raise('TypeError', site, `argument of type '${haystack.t}' is not iterable`);
+    if (isNumber(haystack) || haystack.t === 'none')
+      this.raise('TypeError', site, `argument of type '${haystack.t}' is not iterable`);
     const items = this.om.iterate(haystack, site);
     if (!items) return undefined;
     let unsure = haystack.t === 'list' && !!haystack.unknownTail;
@@ -280,7 +347,8 @@ export class Operators {
       }
       return int(op === '-' ? -n : op === '~' ? -n - 1 : n);
     }
-    if (isPlain(v) || (v.t === 'instance' && !v.native)) this.raise('TypeError', site, `bad operand type for unary ${op}`);
+    if (isPlain(v) || (v.t === 'instance' && !v.native))
+      this.raise('TypeError', site, `bad operand type for unary ${op}`);
     return unknown(`${op}${repr(v)}`);
   }
 
@@ -311,13 +379,22 @@ export class Operators {
       else out += piece;
     }
     out += format.slice(last);
-    if (args.t === 'tuple' ? i < values.length : false) this.raise('TypeError', site, 'not all arguments converted during string formatting');
+    if (args.t === 'tuple' ? i < values.length : false)
+      this.raise('TypeError', site, 'not all arguments converted during string formatting');
     // A lone argument with __getitem__ (a list, str or dict) may go unused; a number may not.
-    if (args.t !== 'tuple' && i === 0 && (isNumber(args) || args.t === 'none')) this.raise('TypeError', site, 'not all arguments converted during string formatting');
+    if (args.t !== 'tuple' && i === 0 && (isNumber(args) || args.t === 'none'))
+      this.raise('TypeError', site, 'not all arguments converted during string formatting');
     return failed ? unknown(failed) : str(out);
   }
 
-  private percentPiece(v: Value, flags: string, width: string, precision: string | undefined, conv: string, site: CallSite): string | undefined {
+  private percentPiece(
+    v: Value,
+    flags: string,
+    width: string,
+    precision: string | undefined,
+    conv: string,
+    site: CallSite,
+  ): string | undefined {
     const spec = percentSpec(flags, width, precision, conv);
     if (conv === 's' || conv === 'r' || conv === 'a') {
       const text = conv === 's' ? this.om.pyStr(v, site) : this.om.pyRepr(v, site);
@@ -328,7 +405,8 @@ export class Operators {
     if (!isNumber(v)) this.raise('TypeError', site, `%${conv} format: a real number is required, not ${v.t}`);
     let n = numberOf(v)!;
     if ('diouxX'.includes(conv)) {
-      if (v.t === 'float' && 'oxX'.includes(conv)) this.raise('TypeError', site, `%${conv} format: an integer is required, not float`);
+      if (v.t === 'float' && 'oxX'.includes(conv))
+        this.raise('TypeError', site, `%${conv} format: an integer is required, not float`);
       n = Math.trunc(n);
       const asInt: Formattable = { int: Object.is(n, -0) ? 0 : n };
       return fromFormatted(formatValue(asInt, spec.replace(/\.\d+/, '')), this, site);
@@ -340,16 +418,30 @@ export class Operators {
   /** format(value, spec): Python's own types through the mini-language, user classes by __format__. */
   format(v: Value, spec: string, site: CallSite): Value {
     if (v.t === 'lazy') v = v.resolve();
-    const plain: Formattable | undefined = v.t === 'str' ? { str: v.v } : v.t === 'int' ? { int: v.v } : v.t === 'float' ? { float: v.v } : v.t === 'bool' ? { bool: v.v } : undefined;
+    const plain: Formattable | undefined =
+      v.t === 'str'
+        ? { str: v.v }
+        : v.t === 'int'
+          ? { int: v.v }
+          : v.t === 'float'
+            ? { float: v.v }
+            : v.t === 'bool'
+              ? { bool: v.v }
+              : undefined;
     if (plain) {
       const text = fromFormatted(formatValue(plain, spec), this, site);
       return text === undefined ? unknown(`format spec '${spec}'`) : str(text);
     }
     if (v.t === 'instance' && !v.native && this.om.classLookup(v.cls, '__format__')) {
-      return this.om.call(this.om.bindMethod(this.om.classLookup(v.cls, '__format__')!, v), { positional: [str(spec)], keywords: new Map() }, site);
+      return this.om.call(
+        this.om.bindMethod(this.om.classLookup(v.cls, '__format__')!, v),
+        { positional: [str(spec)], keywords: new Map() },
+        site,
+      );
     }
     if (spec) {
-      if (isPlain(v) || (v.t === 'instance' && !v.native)) this.raise('TypeError', site, `unsupported format string passed to ${v.t}.__format__`);
+      if (isPlain(v) || (v.t === 'instance' && !v.native))
+        this.raise('TypeError', site, `unsupported format string passed to ${v.t}.__format__`);
       return unknown(`formatting ${repr(v)}`);
     }
     const text = this.om.pyStr(v, site);
@@ -448,7 +540,10 @@ function repeat(v: Value, n: number): Value {
 }
 
 /** The indices a slice picks from a sequence of length n, as Python's slice.indices does. */
-export function sliceIndices(n: number, s: { lower: Value; upper: Value; step: Value }): number[] | 'zero-step' | undefined {
+export function sliceIndices(
+  n: number,
+  s: { lower: Value; upper: Value; step: Value },
+): number[] | 'zero-step' | undefined {
   const known = (v: Value) => v.t === 'none' || isNumber(v);
   if (!known(s.lower) || !known(s.upper) || !known(s.step)) return undefined;
   const step = s.step.t === 'none' ? 1 : numberOf(s.step)!;

@@ -83,7 +83,11 @@ export class PrecedenceParser {
   private binary(level: number): Expr {
     if (level === binaryLevels.length) return this.unary();
     let left = this.binary(level + 1);
-    for (let op = this.peek(); op && binaryLevels[level].includes(op) && !(this.tokens[this.at] as { prefix: boolean }).prefix; op = this.peek()) {
+    for (
+      let op = this.peek();
+      op && binaryLevels[level].includes(op) && !(this.tokens[this.at] as { prefix: boolean }).prefix;
+      op = this.peek()
+    ) {
       this.at++;
       const right = this.binary(level + 1);
       left = { kind: 'binop', op, left, right, ...this.span(left, right) };

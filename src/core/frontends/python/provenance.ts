@@ -45,7 +45,11 @@ export class Provenance {
     const groups = new Map<string, { index: number; cause: UnknownOrigin; members: EvalDiagnostic[] }>();
     for (const d of raw) {
       if (!d.cause) {
-        out.push({ shown: this.placed(d, d.severity, d.message, fallback), text: d.message, where: this.positions.range(d.file, d.from, d.to) });
+        out.push({
+          shown: this.placed(d, d.severity, d.message, fallback),
+          text: d.message,
+          where: this.positions.range(d.file, d.from, d.to),
+        });
         continue;
       }
       const key = `${d.cause.file}:${d.cause.from}:${d.cause.to}`;
@@ -62,8 +66,14 @@ export class Provenance {
       const { range, at } = this.place(cause, fallback);
       const message = `CNN Lens lost track of a value ${at ? `in ${at}` : 'here'}: ${cause.why} (${count})`;
       const related = members.map((m) => ({ message: m.message, range: this.positions.range(m.file, m.from, m.to) }));
-      const shown: ModelDiagnostic = at ? { severity, message, range, at, related } : { severity, message, range, related };
-      out[index] = { shown, text: `lost track of a value: ${cause.why} (${count})`, where: this.positions.range(cause.file, cause.from, cause.to) };
+      const shown: ModelDiagnostic = at
+        ? { severity, message, range, at, related }
+        : { severity, message, range, related };
+      out[index] = {
+        shown,
+        text: `lost track of a value: ${cause.why} (${count})`,
+        where: this.positions.range(cause.file, cause.from, cause.to),
+      };
     }
     return dedupe(mergeImportedNotes(out));
   }
@@ -72,17 +82,29 @@ export class Provenance {
    * The model's verdict: incomplete when evaluation stopped, when what the forward pass returned
    * holds no tensor (led by where that value was first lost), or when no layer was recorded.
    */
-  verdict(model: { stopped?: { reason: string } & Place; output: Value | undefined; outputTensors: number; layers: number; diagnostics: readonly ModelDiagnostic[] }, fallback: SourceRange): Incompleteness | undefined {
+  verdict(
+    model: {
+      stopped?: { reason: string } & Place;
+      output: Value | undefined;
+      outputTensors: number;
+      layers: number;
+      diagnostics: readonly ModelDiagnostic[];
+    },
+    fallback: SourceRange,
+  ): Incompleteness | undefined {
     if (model.stopped) return this.incomplete(model.stopped.reason, model.stopped, fallback);
     if (!model.outputTensors) {
       const origin = model.output && originOf(model.output);
       if (origin) return this.incomplete(origin.why, origin, fallback);
-      if (model.output) return { reason: `the forward pass returned ${repr(model.output)}, not a tensor`, range: fallback };
+      if (model.output)
+        return { reason: `the forward pass returned ${repr(model.output)}, not a tensor`, range: fallback };
     }
     if (!model.layers || !model.outputTensors) {
       const lead = model.diagnostics.find((d) => d.related) ?? model.diagnostics.find((d) => d.severity !== 'info');
       const what = model.layers ? 'no output tensor was recorded' : 'no layer was recorded';
-      return lead ? { reason: `${what}; first problem: ${lead.message}`, range: lead.range, at: lead.at } : { reason: what, range: fallback };
+      return lead
+        ? { reason: `${what}; first problem: ${lead.message}`, range: lead.range, at: lead.at }
+        : { reason: what, range: fallback };
     }
     return undefined;
   }
@@ -92,7 +114,12 @@ export class Provenance {
     return { reason: at ? `${reason} (in ${at})` : reason, range, at };
   }
 
-  private placed(p: Place, severity: ModelDiagnostic['severity'], message: string, fallback: SourceRange): ModelDiagnostic {
+  private placed(
+    p: Place,
+    severity: ModelDiagnostic['severity'],
+    message: string,
+    fallback: SourceRange,
+  ): ModelDiagnostic {
     const { range, at } = this.place(p, fallback);
     return at ? { severity, message: `${message} (in ${at})`, range, at } : { severity, message, range };
   }
@@ -102,8 +129,13 @@ export class Provenance {
     const range = this.positions.range(this.userFile, from, to);
     if (range.end.line === range.start.line) return range;
     const index = this.positions.index(this.userFile);
-    const lineEnd = index ? index.lineStart(range.start.line + 1) - 1 - index.lineStart(range.start.line) : range.start.character + 1;
-    return { start: range.start, end: { line: range.start.line, character: Math.max(lineEnd, range.start.character + 1) } };
+    const lineEnd = index
+      ? index.lineStart(range.start.line + 1) - 1 - index.lineStart(range.start.line)
+      : range.start.character + 1;
+    return {
+      start: range.start,
+      end: { line: range.start.line, character: Math.max(lineEnd, range.start.character + 1) },
+    };
   }
 }
 
@@ -122,14 +154,21 @@ interface Folded {
 function mergeImportedNotes(folded: readonly Folded[]): ModelDiagnostic[] {
   const imported = (f: Folded) => f.shown.severity === 'info' && !!f.shown.at;
   const byLine = new Map<number, Folded[]>();
-  for (const f of folded) if (imported(f)) byLine.set(f.shown.range.start.line, [...(byLine.get(f.shown.range.start.line) ?? []), f]);
+  for (const f of folded)
+    if (imported(f)) byLine.set(f.shown.range.start.line, [...(byLine.get(f.shown.range.start.line) ?? []), f]);
   const out: ModelDiagnostic[] = [];
   for (const f of folded) {
     const together = imported(f) ? byLine.get(f.shown.range.start.line)! : [f];
     if (together.length === 1) out.push(f.shown);
     else if (together[0] === f) {
       const related = together.flatMap((g) => [{ message: g.text, range: g.where }, ...(g.shown.related ?? [])]);
-      out.push({ severity: 'info', message: `${together.length} notes inside imported code reached from here; the first, in ${f.shown.at}: ${f.text}`, range: f.shown.range, at: f.shown.at, related });
+      out.push({
+        severity: 'info',
+        message: `${together.length} notes inside imported code reached from here; the first, in ${f.shown.at}: ${f.text}`,
+        range: f.shown.range,
+        at: f.shown.at,
+        related,
+      });
     }
   }
   return out;

@@ -7,7 +7,8 @@
  * module cannot give exactly is `undefined`, which callers turn into an unknown value.
  */
 
-export type NumResult = { int: number } | { float: number } | { bool: boolean } | { raise: string; message?: string } | undefined;
+export type NumResult =
+  { int: number } | { float: number } | { bool: boolean } | { raise: string; message?: string } | undefined;
 
 const limit = BigInt(Number.MAX_SAFE_INTEGER);
 
@@ -72,7 +73,8 @@ export function floatOp(op: string, a: number, b: number): NumResult {
       return b === 0 ? { raise: 'ZeroDivisionError', message: 'float division by zero' } : { float: a / b };
     case '//':
     case '%': {
-      if (b === 0) return { raise: 'ZeroDivisionError', message: op === '%' ? 'float modulo' : 'float floor division by zero' };
+      if (b === 0)
+        return { raise: 'ZeroDivisionError', message: op === '%' ? 'float modulo' : 'float floor division by zero' };
       let mod = a % b;
       let div = (a - mod) / b;
       if (mod) {
@@ -100,7 +102,8 @@ export function floatOp(op: string, a: number, b: number): NumResult {
       // Where no exact route exists (`head_dim ** -0.5`), JavaScript's pow: at most an ulp from C's,
       // which a scale factor never notices, while an unknown would lose the whole attention block.
       const r = correctlyRoundedPow(a, b) ?? a ** b;
-      if (!Number.isFinite(r) && Number.isFinite(a) && Number.isFinite(b)) return { raise: 'OverflowError', message: 'Numerical result out of range' };
+      if (!Number.isFinite(r) && Number.isFinite(a) && Number.isFinite(b))
+        return { raise: 'OverflowError', message: 'Numerical result out of range' };
       return Number.isNaN(r) ? undefined : { float: r };
     }
     default:
@@ -182,7 +185,9 @@ function scale(m: bigint, e: number): number | undefined {
   if (extra && (top & ((1n << extra) - 1n)) === 1n << (extra - 1n)) return undefined;
   const x = Number(top);
   const shift = e + drop;
-  return shift > 0 ? x * 2 ** Math.min(shift, 1023) * 2 ** Math.max(0, shift - 1023) : x / 2 ** Math.min(-shift, 1023) / 2 ** Math.max(0, -shift - 1023);
+  return shift > 0
+    ? x * 2 ** Math.min(shift, 1023) * 2 ** Math.max(0, shift - 1023)
+    : x / 2 ** Math.min(-shift, 1023) / 2 ** Math.max(0, -shift - 1023);
 }
 
 /** |x| = mantissa · 2^exponent exactly, for a finite double. */
@@ -242,7 +247,9 @@ export function toFixed(x: number, precision: number): string {
   const point = zero ? 1 : d.point;
   const all = zero ? '0' : d.digits;
   const intPart = point > 0 ? all.slice(0, point).padEnd(point, '0') : '0';
-  const frac = (point < 0 ? '0'.repeat(-point) + all : all.slice(Math.max(point, 0))).padEnd(precision, '0').slice(0, precision);
+  const frac = (point < 0 ? '0'.repeat(-point) + all : all.slice(Math.max(point, 0)))
+    .padEnd(precision, '0')
+    .slice(0, precision);
   return `${d.negative ? '-' : ''}${intPart}${precision ? `.${frac}` : ''}`;
 }
 
@@ -283,7 +290,8 @@ export function roundFloat(x: number, ndigits: number): number {
 
 /** Python's round(n, k) on an int with k < 0: half-even at 10^-k. */
 export function roundInt(n: number, ndigits: number): number {
-  if (ndigits >= 0 || !Number.isSafeInteger(n) || !Number.isSafeInteger(ndigits) || ndigits < -400) return ndigits < -400 ? 0 : n;
+  if (ndigits >= 0 || !Number.isSafeInteger(n) || !Number.isSafeInteger(ndigits) || ndigits < -400)
+    return ndigits < -400 ? 0 : n;
   const unit = 10n ** BigInt(-ndigits);
   const x = BigInt(n);
   let q = x / unit;
@@ -320,12 +328,23 @@ interface Spec {
 function parseSpec(spec: string): Spec | undefined {
   const m = /^(?:([\s\S])?([<>=^]))?([-+ ])?(z)?(#)?(0)?(\d+)?([,_])?(?:\.(\d+))?([bcdeEfFgGnosxX%])?$/.exec(spec);
   if (!m) return undefined;
-  return { fill: m[1] ?? ' ', align: m[2], sign: m[3] ?? '-', alt: !!m[5], zero: !!m[6], width: Number(m[7] ?? 0), grouping: m[8], precision: m[9] === undefined ? undefined : Number(m[9]), type: m[10] ?? '' };
+  return {
+    fill: m[1] ?? ' ',
+    align: m[2],
+    sign: m[3] ?? '-',
+    alt: !!m[5],
+    zero: !!m[6],
+    width: Number(m[7] ?? 0),
+    grouping: m[8],
+    precision: m[9] === undefined ? undefined : Number(m[9]),
+    type: m[10] ?? '',
+  };
 }
 
 function group(intDigits: string, sep: string, every: number): string {
   let out = '';
-  for (let i = intDigits.length; i > 0; i -= every) out = intDigits.slice(Math.max(0, i - every), i) + (out ? sep + out : '');
+  for (let i = intDigits.length; i > 0; i -= every)
+    out = intDigits.slice(Math.max(0, i - every), i) + (out ? sep + out : '');
   return out;
 }
 
@@ -355,18 +374,25 @@ export function formatValue(v: Formattable, spec: string): Formatted {
   const s = parseSpec(spec);
   if (!s) return { raise: 'ValueError', message: 'Invalid format specifier' };
   if ('str' in v) {
-    if (s.type && s.type !== 's') return { raise: 'ValueError', message: `Unknown format code '${s.type}' for object of type 'str'` };
+    if (s.type && s.type !== 's')
+      return { raise: 'ValueError', message: `Unknown format code '${s.type}' for object of type 'str'` };
     if (s.sign !== '-' || s.alt || s.grouping || s.align === '=') return { raise: 'ValueError' };
     const body = s.precision === undefined ? v.str : [...v.str].slice(0, s.precision).join('');
     return { text: pad(body, '', s, '<') };
   }
   const n = 'bool' in v ? (v.bool ? 1 : 0) : 'int' in v ? v.int : v.float;
   const isFloat = 'float' in v;
-  if (s.type === 's') return { raise: 'ValueError', message: `Unknown format code 's' for object of type '${isFloat ? 'float' : 'int'}'` };
+  if (s.type === 's')
+    return {
+      raise: 'ValueError',
+      message: `Unknown format code 's' for object of type '${isFloat ? 'float' : 'int'}'`,
+    };
   if (s.type === 'n' || s.type === 'c') return undefined;
-  if (!isFloat && 'bdoxX'.includes(s.type) || (!isFloat && s.type === '')) {
-    if (s.precision !== undefined) return { raise: 'ValueError', message: 'Precision not allowed in integer format specifier' };
-    if (s.grouping === ',' && s.type && s.type !== 'd') return { raise: 'ValueError', message: "Cannot specify ',' with '" + s.type + "'." };
+  if ((!isFloat && 'bdoxX'.includes(s.type)) || (!isFloat && s.type === '')) {
+    if (s.precision !== undefined)
+      return { raise: 'ValueError', message: 'Precision not allowed in integer format specifier' };
+    if (s.grouping === ',' && s.type && s.type !== 'd')
+      return { raise: 'ValueError', message: "Cannot specify ',' with '" + s.type + "'." };
     const base = { b: 2, o: 8, x: 16, X: 16 }[s.type as 'b'] ?? 10;
     let digits = Math.abs(n).toString(base);
     if (s.type === 'X') digits = digits.toUpperCase();
@@ -374,7 +400,8 @@ export function formatValue(v: Formattable, spec: string): Formatted {
     const prefix = signOf(n < 0, s) + (s.alt && base !== 10 ? `0${s.type}` : '');
     return { text: pad(digits, prefix, s, '>') };
   }
-  if ('bdoxX'.includes(s.type) && s.type !== '') return { raise: 'ValueError', message: `Unknown format code '${s.type}' for object of type 'float'` };
+  if ('bdoxX'.includes(s.type) && s.type !== '')
+    return { raise: 'ValueError', message: `Unknown format code '${s.type}' for object of type 'float'` };
   const x = n;
   const upper = s.type === 'E' || s.type === 'F' || s.type === 'G';
   let body: string;
@@ -401,7 +428,8 @@ function reprDigits(x: number): string {
   const [mantissa, expText] = x.toExponential().split('e');
   const exp = Number(expText);
   const digits = mantissa.replace('.', '');
-  if (exp < -4 || exp >= 16) return `${digits[0]}${digits.length > 1 ? `.${digits.slice(1)}` : ''}e${exp < 0 ? '-' : '+'}${String(Math.abs(exp)).padStart(2, '0')}`;
+  if (exp < -4 || exp >= 16)
+    return `${digits[0]}${digits.length > 1 ? `.${digits.slice(1)}` : ''}e${exp < 0 ? '-' : '+'}${String(Math.abs(exp)).padStart(2, '0')}`;
   if (exp < 0) return `0.${'0'.repeat(-exp - 1)}${digits}`;
   return `${digits.slice(0, exp + 1).padEnd(exp + 1, '0')}.${digits.slice(exp + 1) || '0'}`;
 }

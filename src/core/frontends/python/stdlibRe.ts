@@ -8,8 +8,20 @@
  */
 import type { ObjectModel } from './objects';
 import {
-  NONE, builtin, dict, int, list, numberOf, str, tuple, unknown,
-  type CallArgs, type ClassValue, type InstanceValue, type ModuleValue, type Value,
+  NONE,
+  builtin,
+  dict,
+  int,
+  list,
+  numberOf,
+  str,
+  tuple,
+  unknown,
+  type CallArgs,
+  type ClassValue,
+  type InstanceValue,
+  type ModuleValue,
+  type Value,
 } from './values';
 
 const flagBits = { I: 2, IGNORECASE: 2, M: 8, MULTILINE: 8, S: 16, DOTALL: 16, A: 256, ASCII: 256, X: 64, VERBOSE: 64 };
@@ -29,7 +41,8 @@ export function translatePattern(pattern: string, flags: number): { source: stri
       if (n === 'A') out += '(?<![\\s\\S])';
       else if (n === 'Z') out += '(?![\\s\\S])';
       else if ('dDwWsSbBntrfv\\'.includes(n) || /[1-9]/.test(n) || /[^A-Za-z0-9]/.test(n)) out += `\\${n}`;
-      else if (n === 'x' && /^[0-9a-fA-F]{2}$/.test(pattern.slice(i + 1, i + 3))) out += `\\x${pattern.slice(i + 1, (i += 2) + 1)}`;
+      else if (n === 'x' && /^[0-9a-fA-F]{2}$/.test(pattern.slice(i + 1, i + 3)))
+        out += `\\x${pattern.slice(i + 1, (i += 2) + 1)}`;
       else return undefined;
     } else if (c === '[') {
       let j = i + 1;
@@ -73,7 +86,12 @@ export function reModule(om: ObjectModel): ModuleValue {
   const patternClass = om.newClass('Pattern', [], new Map(), 're.Pattern');
   const isAscii = (s: string) => /^[\x20-\x7e\t\n\r\f\v]*$/.test(s);
 
-  const makeMatch = (m: RegExpExecArray, subject: string): InstanceValue => ({ t: 'instance', cls: matchClass, attrs: new Map([['string', str(subject)]]), native: { match: m } });
+  const makeMatch = (m: RegExpExecArray, subject: string): InstanceValue => ({
+    t: 'instance',
+    cls: matchClass,
+    attrs: new Map([['string', str(subject)]]),
+    native: { match: m },
+  });
   const group = (m: RegExpExecArray, key: Value): Value => {
     const i = numberOf(key);
     const text = key.t === 'str' ? m.groups?.[key.v] : i !== undefined ? m[i] : undefined;
@@ -81,12 +99,14 @@ export function reModule(om: ObjectModel): ModuleValue {
     return text === undefined ? NONE : str(text);
   };
   const matchMethods: Record<string, (m: RegExpExecArray, a: CallArgs) => Value> = {
-    group: (m, a) => (a.positional.length <= 1 ? group(m, a.positional[0] ?? int(0)) : tuple(a.positional.map((k) => group(m, k)))),
-    groups: (m, a) => tuple(m.slice(1).map((g) => (g === undefined ? a.positional[0] ?? NONE : str(g)))),
+    group: (m, a) =>
+      a.positional.length <= 1 ? group(m, a.positional[0] ?? int(0)) : tuple(a.positional.map((k) => group(m, k))),
+    groups: (m, a) => tuple(m.slice(1).map((g) => (g === undefined ? (a.positional[0] ?? NONE) : str(g)))),
     groupdict: (m) => dict(Object.entries(m.groups ?? {}).map(([k, v]) => [str(k), v === undefined ? NONE : str(v)])),
     start: (m, a) => (a.positional.length ? unknown('Match.start(group)') : int(m.index)),
     end: (m, a) => (a.positional.length ? unknown('Match.end(group)') : int(m.index + m[0].length)),
-    span: (m, a) => (a.positional.length ? unknown('Match.span(group)') : tuple([int(m.index), int(m.index + m[0].length)])),
+    span: (m, a) =>
+      a.positional.length ? unknown('Match.span(group)') : tuple([int(m.index), int(m.index + m[0].length)]),
   };
   om.natives.set('re.Match', {
     getAttr: (self, name) => {
@@ -104,7 +124,9 @@ export function reModule(om: ObjectModel): ModuleValue {
     const f = flags ? numberOf(flags) : 0;
     if (pattern.t !== 'str' || f === undefined) return { why: 'a regular expression that is not a known string' };
     const t = translatePattern(pattern.v, f);
-    return t ? { regex: new RegExp(t.source, `${t.flags}g`), source: pattern.v } : { why: `regular expression ${JSON.stringify(pattern.v)} uses syntax CNN Lens does not translate` };
+    return t
+      ? { regex: new RegExp(t.source, `${t.flags}g`), source: pattern.v }
+      : { why: `regular expression ${JSON.stringify(pattern.v)} uses syntax CNN Lens does not translate` };
   };
   const subjectOf = (v: Value | undefined): string | undefined => (v?.t === 'str' && isAscii(v.v) ? v.v : undefined);
   /** Every match, or undefined when one is empty (Python and JavaScript step past those differently). */
@@ -136,7 +158,11 @@ export function reModule(om: ObjectModel): ModuleValue {
     findall: (c, s) => {
       const ms = allMatches(c.regex, s);
       if (!ms) return unknown('re.findall() with empty matches');
-      return list(ms.map((m) => (m.length === 1 ? str(m[0]) : m.length === 2 ? str(m[1] ?? '') : tuple(m.slice(1).map((g) => str(g ?? ''))))));
+      return list(
+        ms.map((m) =>
+          m.length === 1 ? str(m[0]) : m.length === 2 ? str(m[1] ?? '') : tuple(m.slice(1).map((g) => str(g ?? ''))),
+        ),
+      );
     },
     finditer: (c, s) => {
       const ms = allMatches(c.regex, s);
@@ -177,9 +203,24 @@ export function reModule(om: ObjectModel): ModuleValue {
     },
   };
   // Where the flags are among re.<function>'s positional arguments.
-  const flagsAt: Record<string, number> = { match: 2, search: 2, fullmatch: 2, findall: 2, finditer: 2, split: 3, sub: 4 };
+  const flagsAt: Record<string, number> = {
+    match: 2,
+    search: 2,
+    fullmatch: 2,
+    findall: 2,
+    finditer: 2,
+    split: 3,
+    sub: 4,
+  };
   const call = (name: string, compiled: Compiled, a: CallArgs, subjectIndex: number): Value => {
-    const positional = name === 'sub' ? [a.positional[subjectIndex + 1] ?? a.keywords.get('string'), a.positional[subjectIndex], ...a.positional.slice(subjectIndex + 2)] : a.positional.slice(subjectIndex);
+    const positional =
+      name === 'sub'
+        ? [
+            a.positional[subjectIndex + 1] ?? a.keywords.get('string'),
+            a.positional[subjectIndex],
+            ...a.positional.slice(subjectIndex + 2),
+          ]
+        : a.positional.slice(subjectIndex);
     const s = subjectOf(positional[0] ?? a.keywords.get('string'));
     if ('why' in compiled) return unknown(compiled.why);
     if (s === undefined) return unknown(`re.${name}() on a string that is not known (or not ASCII)`);
@@ -191,24 +232,34 @@ export function reModule(om: ObjectModel): ModuleValue {
       if (name === 'pattern') return str((self.native as { source: string }).source);
       if (!ops[name]) return undefined;
       // A compiled pattern's match/search take pos and endpos instead of flags: not modelled.
-      return builtin(name, (a) => (flagsAt[name] === 2 && a.positional.length > 1 ? unknown(`Pattern.${name}() with pos/endpos`) : call(name, self.native as Compiled, a, 0)));
+      return builtin(name, (a) =>
+        flagsAt[name] === 2 && a.positional.length > 1
+          ? unknown(`Pattern.${name}() with pos/endpos`)
+          : call(name, self.native as Compiled, a, 0),
+      );
     },
   });
   const entries: Record<string, Value> = {
     compile: builtin('compile', (a) => {
       const c = compileArgs(a.positional[0] ?? NONE, a.positional[1] ?? a.keywords.get('flags'));
-      return 'why' in c ? unknown(c.why) : ({ t: 'instance', cls: patternClass, attrs: new Map(), native: c } as InstanceValue);
+      return 'why' in c
+        ? unknown(c.why)
+        : ({ t: 'instance', cls: patternClass, attrs: new Map(), native: c } as InstanceValue);
     }),
     escape: builtin('escape', (a) => {
       const s = a.positional[0];
-      return s?.t === 'str' ? str(s.v.replace(/[()[\]{}?*+\-|^$\\.&~# \t\n\r\v\f]/g, (ch) => `\\${ch}`)) : unknown('re.escape()');
+      return s?.t === 'str'
+        ? str(s.v.replace(/[()[\]{}?*+\-|^$\\.&~# \t\n\r\v\f]/g, (ch) => `\\${ch}`))
+        : unknown('re.escape()');
     }),
     Pattern: patternClass as ClassValue,
     Match: matchClass as ClassValue,
     ...Object.fromEntries(Object.entries(flagBits).map(([k, v]) => [k, int(v)])),
   };
   for (const name of Object.keys(ops)) {
-    entries[name] = builtin(name, (a) => call(name, compileArgs(a.positional[0] ?? NONE, a.positional[flagsAt[name]] ?? a.keywords.get('flags')), a, 1));
+    entries[name] = builtin(name, (a) =>
+      call(name, compileArgs(a.positional[0] ?? NONE, a.positional[flagsAt[name]] ?? a.keywords.get('flags')), a, 1),
+    );
   }
   return { t: 'module', name: 're', attrs: new Map(Object.entries(entries)) };
 }

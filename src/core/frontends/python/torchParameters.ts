@@ -12,8 +12,15 @@ import type { LayerSpec } from '../../ir/layers';
 import type { Session } from './session';
 import type { LayerState, Tracer } from './tracer';
 import {
-  FALSE, builtin, int, tuple, unknown,
-  type CallSite, type InstanceValue, type TensorValue, type Value,
+  FALSE,
+  builtin,
+  int,
+  tuple,
+  unknown,
+  type CallSite,
+  type InstanceValue,
+  type TensorValue,
+  type Value,
 } from './values';
 
 /** What an `nn.Parameter(...)` object stands for, before and after a module adopts it. */
@@ -28,7 +35,29 @@ export interface ParameterState {
 }
 
 /** Tensor methods used to initialise a parameter in place: they return the parameter itself. */
-const inPlaceInit = new Set(['normal_', 'uniform_', 'zero_', 'fill_', 'copy_', 'trunc_normal_', 'clamp_', 'mul_', 'add_', 'div_', 'sub_', 'exponential_', 'bernoulli_', 'detach', 'detach_', 'to', 'cuda', 'cpu', 'float', 'half', 'contiguous']);
+const inPlaceInit = new Set([
+  'normal_',
+  'uniform_',
+  'zero_',
+  'fill_',
+  'copy_',
+  'trunc_normal_',
+  'clamp_',
+  'mul_',
+  'add_',
+  'div_',
+  'sub_',
+  'exponential_',
+  'bernoulli_',
+  'detach',
+  'detach_',
+  'to',
+  'cuda',
+  'cpu',
+  'float',
+  'half',
+  'contiguous',
+]);
 
 export function parameterState(v: Value): ParameterState | undefined {
   return v.t === 'instance' ? (v.native?.param as ParameterState | undefined) : undefined;
@@ -60,7 +89,14 @@ export function layerHasWeight(spec: LayerSpec, name: string): boolean | undefin
 
 /** The layer of a parameter adopted by a module as `attribute` (the first adoption names it). */
 export function adoptParameter(param: ParameterState, attribute: string): LayerState {
-  param.layer ??= { spec: { kind: 'parameter', attribute, shape: param.shape }, className: 'Parameter', rawAttrs: {}, site: param.site, name: null, frozen: param.frozen };
+  param.layer ??= {
+    spec: { kind: 'parameter', attribute, shape: param.shape },
+    className: 'Parameter',
+    rawAttrs: {},
+    site: param.site,
+    name: null,
+    frozen: param.frozen,
+  };
   return param.layer;
 }
 
@@ -104,7 +140,8 @@ export function installParameters(session: Session): void {
   om.natives.set('torch.Tensor', {
     construct(_cls, args) {
       const dims = args.positional.map((v) => (v.t === 'int' ? v.v : undefined));
-      if (args.keywords.size || !dims.length || dims.some((d) => d === undefined || d < 0)) return unknown('torch.Tensor(...) of something other than sizes');
+      if (args.keywords.size || !dims.length || dims.some((d) => d === undefined || d < 0))
+        return unknown('torch.Tensor(...) of something other than sizes');
       return { t: 'tensor', id: -1, shape: dims as number[] };
     },
   });
@@ -116,7 +153,13 @@ export function installParameters(session: Session): void {
       if (tensor?.t !== 'tensor') {
         const what = tensor ? (tensor.t === 'unknown' ? tensor.why : tensor.t) : 'nothing';
         // Info, not a warning: a warning would make entry-point discovery pass the model over.
-        interp.report(site.file, site.from, site.to, 'info', `nn.Parameter of ${what}: CNN Lens cannot size it, so its parameters are not counted`);
+        interp.report(
+          site.file,
+          site.from,
+          site.to,
+          'info',
+          `nn.Parameter of ${what}: CNN Lens cannot size it, so its parameters are not counted`,
+        );
         return unknown(`nn.Parameter of ${what}`);
       }
       const param: ParameterState = { shape: tensor.shape, site, frozen: grad?.t === 'bool' && !grad.v };
@@ -138,7 +181,8 @@ export function installParameters(session: Session): void {
       if (name === 'data' || inPlaceInit.has(name)) return name === 'data' ? self : builtin(name, () => self);
       const param = parameterState(self);
       if (!param) return undefined;
-      const dims = () => tuple(param.shape.map((d) => (typeof d === 'number' ? int(d) : unknown('a dimension not known statically'))));
+      const dims = () =>
+        tuple(param.shape.map((d) => (typeof d === 'number' ? int(d) : unknown('a dimension not known statically'))));
       switch (name) {
         case 'shape':
           return dims();
@@ -149,7 +193,9 @@ export function installParameters(session: Session): void {
         case 'size':
           return builtin('size', (a) => {
             const d = a.positional[0];
-            return d?.t === 'int' ? (dims().items[d.v < 0 ? param.shape.length + d.v : d.v] ?? unknown('size()')) : dims();
+            return d?.t === 'int'
+              ? (dims().items[d.v < 0 ? param.shape.length + d.v : d.v] ?? unknown('size()'))
+              : dims();
           });
         case 'dim':
           return builtin('dim', () => int(param.shape.length));

@@ -9,8 +9,16 @@
 import type { Session } from './session';
 import { moduleState } from './torchNn';
 import {
-  NONE, builtin, int,
-  type BuiltinValue, type CallArgs, type CallSite, type ClassValue, type InstanceValue, type ModuleValue, type Value,
+  NONE,
+  builtin,
+  int,
+  type BuiltinValue,
+  type CallArgs,
+  type CallSite,
+  type ClassValue,
+  type InstanceValue,
+  type ModuleValue,
+  type Value,
 } from './values';
 
 type Method = (name: string, fn: (self: InstanceValue, a: CallArgs, s: CallSite) => Value) => BuiltinValue;
@@ -24,7 +32,12 @@ function library(session: Session, name: string, module?: ModuleValue): ModuleVa
   return m;
 }
 
-export function installTorchQuantization(session: Session, nn: ModuleValue, moduleClass: ClassValue, method: Method): void {
+export function installTorchQuantization(
+  session: Session,
+  nn: ModuleValue,
+  moduleClass: ClassValue,
+  method: Method,
+): void {
   const { om } = session;
   const quantization = library(session, 'torch.ao.quantization');
   library(session, 'torch.quantization', quantization);
@@ -33,27 +46,47 @@ export function installTorchQuantization(session: Session, nn: ModuleValue, modu
     nn.attrs.delete(name);
   }
 
-  const call = (fn: Value | undefined, positional: Value[], keywords = new Map<string, Value>(), s: CallSite) => om.call(fn ?? NONE, { positional, keywords }, s);
+  const call = (fn: Value | undefined, positional: Value[], keywords = new Map<string, Value>(), s: CallSite) =>
+    om.call(fn ?? NONE, { positional, keywords }, s);
   const torchFn = (name: string) => session.libraries.get('torch')?.attrs.get(name);
   /** The op's result through the module's activation_post_process, as FloatFunctional does. */
   const observed = (self: InstanceValue, r: Value, s: CallSite) => {
     const observer = moduleState(self)?.children.get('activation_post_process');
     return observer ? call(observer, [r], undefined, s) : r;
   };
-  const op = (name: string, run: (a: CallArgs, s: CallSite) => Value) => method(name, (self, a, s) => observed(self, run(a, s), s));
-  const [x, y] = [(a: CallArgs) => a.positional[0] ?? a.keywords.get('x') ?? NONE, (a: CallArgs) => a.positional[1] ?? a.keywords.get('y') ?? NONE];
-  const relu = (v: Value, s: CallSite) => call(session.libraries.get('torch.nn.functional')?.attrs.get('relu'), [v], undefined, s);
-  const floatFunctional = om.newClass('FloatFunctional', [moduleClass], new Map<string, Value>([
-    ['__init__', method('__init__', (self, _a, s) => {
-      om.setAttr(self, 'activation_post_process', call(nn.attrs.get('Identity'), [], undefined, s), s);
-      return NONE;
-    })],
-    ['add', op('add', (a, s) => om.binop('+', x(a), y(a), s, false))],
-    ['add_scalar', op('add_scalar', (a, s) => om.binop('+', x(a), y(a), s, false))],
-    ['mul', op('mul', (a, s) => om.binop('*', x(a), y(a), s, false))],
-    ['mul_scalar', op('mul_scalar', (a, s) => om.binop('*', x(a), y(a), s, false))],
-    ['add_relu', op('add_relu', (a, s) => relu(om.binop('+', x(a), y(a), s, false), s))],
-    ['cat', op('cat', (a, s) => call(torchFn('cat'), [x(a)], new Map([['dim', a.positional[1] ?? a.keywords.get('dim') ?? int(0)]]), s))],
-  ]), 'torch.nn.quantized.FloatFunctional');
-  for (const name of ['torch.nn.quantized', 'torch.ao.nn.quantized']) library(session, name).attrs.set('FloatFunctional', floatFunctional);
+  const op = (name: string, run: (a: CallArgs, s: CallSite) => Value) =>
+    method(name, (self, a, s) => observed(self, run(a, s), s));
+  const [x, y] = [
+    (a: CallArgs) => a.positional[0] ?? a.keywords.get('x') ?? NONE,
+    (a: CallArgs) => a.positional[1] ?? a.keywords.get('y') ?? NONE,
+  ];
+  const relu = (v: Value, s: CallSite) =>
+    call(session.libraries.get('torch.nn.functional')?.attrs.get('relu'), [v], undefined, s);
+  const floatFunctional = om.newClass(
+    'FloatFunctional',
+    [moduleClass],
+    new Map<string, Value>([
+      [
+        '__init__',
+        method('__init__', (self, _a, s) => {
+          om.setAttr(self, 'activation_post_process', call(nn.attrs.get('Identity'), [], undefined, s), s);
+          return NONE;
+        }),
+      ],
+      ['add', op('add', (a, s) => om.binop('+', x(a), y(a), s, false))],
+      ['add_scalar', op('add_scalar', (a, s) => om.binop('+', x(a), y(a), s, false))],
+      ['mul', op('mul', (a, s) => om.binop('*', x(a), y(a), s, false))],
+      ['mul_scalar', op('mul_scalar', (a, s) => om.binop('*', x(a), y(a), s, false))],
+      ['add_relu', op('add_relu', (a, s) => relu(om.binop('+', x(a), y(a), s, false), s))],
+      [
+        'cat',
+        op('cat', (a, s) =>
+          call(torchFn('cat'), [x(a)], new Map([['dim', a.positional[1] ?? a.keywords.get('dim') ?? int(0)]]), s),
+        ),
+      ],
+    ]),
+    'torch.nn.quantized.FloatFunctional',
+  );
+  for (const name of ['torch.nn.quantized', 'torch.ao.nn.quantized'])
+    library(session, name).attrs.set('FloatFunctional', floatFunctional);
 }

@@ -24,7 +24,9 @@ function repeated(a: data.DataArray, spec: Copies): data.DataArray | undefined {
     const { axis, count } = spec.interleave;
     const counts = spec.interleave.counts ?? Array<number>(shape[axis]).fill(count ?? 0);
     if (counts.length !== shape[axis]) return undefined;
-    sources = shape.map((n, i) => (i === axis ? counts.flatMap((c, j) => Array<number>(c).fill(j)) : [...Array(n).keys()]));
+    sources = shape.map((n, i) =>
+      i === axis ? counts.flatMap((c, j) => Array<number>(c).fill(j)) : [...Array(n).keys()],
+    );
   } else {
     const repeats = spec.repeats!;
     sources = shape.map((n, i) => Array.from({ length: n * repeats[i] }, (_, k) => k % n));
@@ -34,7 +36,12 @@ function repeated(a: data.DataArray, spec: Copies): data.DataArray | undefined {
   const strides = shape.map((_, i) => shape.slice(i + 1).reduce((p, d) => p * d, 1));
   let offsets = [0];
   sources.forEach((s, i) => (offsets = offsets.flatMap((o) => s.map((j) => o + j * strides[i]))));
-  return data.make(a.data.lib, a.data.dtype, outShape, offsets.map((o) => a.data.values[o]));
+  return data.make(
+    a.data.lib,
+    a.data.dtype,
+    outShape,
+    offsets.map((o) => a.data.values[o]),
+  );
 }
 
 export function repeatFunctions(kit: TorchKit): Record<string, TorchFunction> {
@@ -47,7 +54,12 @@ export function repeatFunctions(kit: TorchKit): Record<string, TorchFunction> {
     if (!spec.interleave) return kit.op(b.name, spec, input, s);
     const { counts, ...interleave } = spec.interleave;
     const size = counts?.reduce((p, c) => p + c, 0);
-    return kit.op(b.name, { kind: 'repeat', interleave: size === undefined ? interleave : { ...interleave, size } }, input, s);
+    return kit.op(
+      b.name,
+      { kind: 'repeat', interleave: size === undefined ? interleave : { ...interleave, size } },
+      input,
+      s,
+    );
   };
 
   table.repeat = rowOf(['input', '*sizes'], 'm', (b, s) => {
@@ -58,7 +70,11 @@ export function repeatFunctions(kit: TorchKit): Record<string, TorchFunction> {
     const x = b.get('input');
     const dims = b.ints('dims');
     if (!dims || x?.t !== 'tensor') return unknown('torch.tile() of dims not known statically');
-    return apply(b, { kind: 'repeat', repeats: [...Array<number>(Math.max(0, x.shape.length - dims.length)).fill(1), ...dims] }, s);
+    return apply(
+      b,
+      { kind: 'repeat', repeats: [...Array<number>(Math.max(0, x.shape.length - dims.length)).fill(1), ...dims] },
+      s,
+    );
   });
   table.repeat_interleave = rowOf(['input', 'repeats', 'dim', 'output_size'], 'tm', (b, s) => {
     let x = b.get('input');
@@ -66,7 +82,8 @@ export function repeatFunctions(kit: TorchKit): Record<string, TorchFunction> {
     const repeats = arrayOf(given);
     const count = given?.t === 'int' ? given.v : repeats?.shape.length === 0 ? repeats.data.values[0] : undefined;
     const counts = repeats && repeats.shape.length === 1 ? [...repeats.data.values] : undefined;
-    if (x?.t !== 'tensor' || (count === undefined && !counts)) return unknown('repeat_interleave() of repeats not known statically');
+    if (x?.t !== 'tensor' || (count === undefined && !counts))
+      return unknown('repeat_interleave() of repeats not known statically');
     // No dim: the flattened tensor is repeated.
     const dim = b.get('dim');
     if (!dim || dim.t === 'none') {
@@ -76,7 +93,12 @@ export function repeatFunctions(kit: TorchKit): Record<string, TorchFunction> {
     const axis = dim && dim.t !== 'none' ? b.num('dim') : 0;
     const at = axis === undefined ? null : normalizeAxis(axis, x.shape.length);
     if (at === null) return unknown('repeat_interleave() along a dim not known statically');
-    return apply(b, { kind: 'repeat', interleave: { axis: at, ...(count === undefined ? { counts } : { count }) } }, s, x);
+    return apply(
+      b,
+      { kind: 'repeat', interleave: { axis: at, ...(count === undefined ? { counts } : { count }) } },
+      s,
+      x,
+    );
   });
   return table;
 

@@ -29,19 +29,33 @@ function parseEquation(equation: string): Terms | undefined {
 function implicitOutput(inputs: readonly string[]): string {
   const counts = new Map<string, number>();
   for (const ch of inputs.join('')) if (ch !== '.') counts.set(ch, (counts.get(ch) ?? 0) + 1);
-  const once = [...counts].filter(([, n]) => n === 1).map(([ch]) => ch).sort();
+  const once = [...counts]
+    .filter(([, n]) => n === 1)
+    .map(([ch]) => ch)
+    .sort();
   return (inputs.some((t) => t.includes('.')) ? '.' : '') + once.join('');
 }
 
 /** No shape: `rank` unknown dims when the output's rank is known, else no output (the tracer makes it unknown). */
-const failed = (rank: number | undefined, diagnostics: RuleDiagnostic[]): RuleResult =>
-  ({ outputs: rank === undefined ? [] : [Array<Dim>(rank).fill(null)], weights: [], macs: null, arithmetic: noText, diagnostics });
+const failed = (rank: number | undefined, diagnostics: RuleDiagnostic[]): RuleResult => ({
+  outputs: rank === undefined ? [] : [Array<Dim>(rank).fill(null)],
+  weights: [],
+  macs: null,
+  arithmetic: noText,
+  diagnostics,
+});
 
 export function einsumRule(spec: EinsumSpec, inputs: readonly Shape[], ctx: RuleContext): RuleResult {
   const terms = parseEquation(spec.equation);
-  if (!terms) return failed(undefined, [error('bad-equation', `einsum(): cannot read the equation '${spec.equation}'`)]);
+  if (!terms)
+    return failed(undefined, [error('bad-equation', `einsum(): cannot read the equation '${spec.equation}'`)]);
   if (terms.inputs.length !== inputs.length) {
-    return failed(undefined, [error('operand-count', `einsum(): the equation '${spec.equation}' has ${terms.inputs.length} operands but ${inputs.length} tensors were given`)]);
+    return failed(undefined, [
+      error(
+        'operand-count',
+        `einsum(): the equation '${spec.equation}' has ${terms.inputs.length} operands but ${inputs.length} tensors were given`,
+      ),
+    ]);
   }
   const output = terms.output ?? implicitOutput(terms.inputs);
   const sizes = new Map<string, Dim>();
@@ -52,14 +66,22 @@ export function einsumRule(spec: EinsumSpec, inputs: readonly Shape[], ctx: Rule
     const letters = term.replace('.', '');
     const spread = shape.length - letters.length;
     if (spread < 0 || (spread > 0 && !term.includes('.'))) {
-      diagnostics.push(error('rank-mismatch', `einsum(): operand ${k} has ${shape.length} dims but its subscripts '${term}' name ${letters.length}`));
+      diagnostics.push(
+        error(
+          'rank-mismatch',
+          `einsum(): operand ${k} has ${shape.length} dims but its subscripts '${term}' name ${letters.length}`,
+        ),
+      );
       return;
     }
     let axis = 0;
     for (const ch of term) {
       if (ch === '.') {
         const joined = broadcastShapes(ellipsis, shape.slice(axis, axis + spread));
-        if ('error' in joined) diagnostics.push(error('shape-mismatch', `einsum(): the '...' axes of operand ${k} do not broadcast: ${joined.error}`));
+        if ('error' in joined)
+          diagnostics.push(
+            error('shape-mismatch', `einsum(): the '...' axes of operand ${k} do not broadcast: ${joined.error}`),
+          );
         else ellipsis = joined.shape;
         axis += spread;
         continue;
@@ -68,15 +90,20 @@ export function einsumRule(spec: EinsumSpec, inputs: readonly Shape[], ctx: Rule
       const seen = sizes.get(ch);
       if (seen === undefined || seen === 1 || (!isKnown(seen) && isKnown(d))) sizes.set(ch, d);
       else if (isKnown(seen) && isKnown(d) && d !== 1 && d !== seen) {
-        diagnostics.push(error('shape-mismatch', `einsum(): subscript '${ch}' is ${d} in operand ${k} but ${seen} before`));
+        diagnostics.push(
+          error('shape-mismatch', `einsum(): subscript '${ch}' is ${d} in operand ${k} but ${seen} before`),
+        );
       }
     }
   });
   const unknownLetter = [...output].find((ch) => ch !== '.' && !sizes.has(ch));
-  if (unknownLetter && !diagnostics.length) diagnostics.push(error('bad-equation', `einsum(): output subscript '${unknownLetter}' appears in no operand`));
+  if (unknownLetter && !diagnostics.length)
+    diagnostics.push(error('bad-equation', `einsum(): output subscript '${unknownLetter}' appears in no operand`));
   if (diagnostics.length) return failed(output.replace('.', '').length + ellipsis.length, diagnostics);
   const shape: Dim[] = [...output].flatMap((ch) => (ch === '.' ? ellipsis : [sizes.get(ch) ?? null]));
   const macs = knownProduct([...ellipsis, ...sizes.values()]);
-  const arithmetic = ctx.explain ? [`${terms.inputs.join(', ')} → ${output}: ${[...sizes].map(([ch, d]) => `${ch}=${d ?? '?'}`).join(', ')}`] : noText;
+  const arithmetic = ctx.explain
+    ? [`${terms.inputs.join(', ')} → ${output}: ${[...sizes].map(([ch, d]) => `${ch}=${d ?? '?'}`).join(', ')}`]
+    : noText;
   return { outputs: [shape], weights: [], macs, arithmetic, diagnostics };
 }

@@ -14,13 +14,22 @@ export function repeatRule(spec: RepeatSpec, inputs: readonly Shape[], ctx: Rule
   const input = inputs[0];
   if (!input) return noInput('repeat');
   const done = (output: Dim[], diagnostics: RuleResult['diagnostics'] = []): RuleResult => ({
-    outputs: [output], weights: [], macs: 0, diagnostics,
-    arithmetic: ctx.explain ? [`[${input.map((d) => d ?? '?').join(', ')}] copied to [${output.map((d) => d ?? '?').join(', ')}]`] : noText,
+    outputs: [output],
+    weights: [],
+    macs: 0,
+    diagnostics,
+    arithmetic: ctx.explain
+      ? [`[${input.map((d) => d ?? '?').join(', ')}] copied to [${output.map((d) => d ?? '?').join(', ')}]`]
+      : noText,
   });
   if (spec.interleave) {
     const { axis, count, size } = spec.interleave;
     const at = normalizeAxis(axis, input.length);
-    if (at === null) return done(input.map(() => null), [error('bad-axis', `repeat_interleave(): dim ${axis} is out of range for a ${input.length}-D tensor`)]);
+    if (at === null)
+      return done(
+        input.map(() => null),
+        [error('bad-axis', `repeat_interleave(): dim ${axis} is out of range for a ${input.length}-D tensor`)],
+      );
     const output = [...input];
     output[at] = size ?? (count === undefined ? null : times(input[at], count));
     return done(output);
@@ -28,7 +37,15 @@ export function repeatRule(spec: RepeatSpec, inputs: readonly Shape[], ctx: Rule
   const repeats = spec.repeats ?? [];
   const lead = repeats.length - input.length;
   if (lead < 0) {
-    return done(input.map(() => null), [error('rank-mismatch', `repeat(): ${repeats.length} repeat counts for a ${input.length}-D tensor; it needs at least ${input.length}`)]);
+    return done(
+      input.map(() => null),
+      [
+        error(
+          'rank-mismatch',
+          `repeat(): ${repeats.length} repeat counts for a ${input.length}-D tensor; it needs at least ${input.length}`,
+        ),
+      ],
+    );
   }
   return done(repeats.map((n, i) => (i < lead ? n : times(input[i - lead], n))));
 }
