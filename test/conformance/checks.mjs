@@ -118,6 +118,9 @@ export function compare(golden, model) {
   for (const path of golden.uncalledLeaves ?? [])
     if (ours.has(path)) notes.push(`${path}: applied, but torch never calls it in eval mode`);
   const params = model.totals?.params;
+  // Right numbers on a model shown as incomplete (or a guess) still fail: the user is told not to trust them.
+  if (model.complete === false)
+    mismatches.unshift(`shown as incomplete: line ${model.incomplete?.line}: ${model.incomplete?.reason}`);
   if (params !== golden.params) mismatches.unshift(`total params: ours ${params}, torch ${golden.params}`);
   return { params, matched, mismatches, notes };
 }

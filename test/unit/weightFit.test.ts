@@ -26,7 +26,7 @@ const host = { read: (p: string) => (existsSync(p) ? readFileSync(p, 'utf8') : u
 
 function models(sample: string): readonly ModelResult[] {
   const path = join(samples, sample);
-  return analyzePython(path, readFileSync(path, 'utf8'), { host, timeMs: 10_000 }).models;
+  return analyzePython(path, readFileSync(path, 'utf8'), { host, timeMs: 10_000, now: () => 0 }).models;
 }
 
 function model(sample: string, name: string): ModelResult {

@@ -29,7 +29,7 @@ export interface CatalogEntry {
    * stores `_pair(kernel_size)`, so `conv.kernel_size[0]` works on `nn.Conv2d(3, 8, 3)`. `defaults`
    * are the attributes of arguments the call left out.
    */
-  readonly attributes?: { readonly tupled: readonly string[]; readonly rank: number; readonly defaults: Readonly<Record<string, number>> };
+  readonly attributes?: { readonly tupled: readonly string[]; readonly rank: number; readonly defaults: Readonly<Record<string, number | string>> };
 }
 
 /**

@@ -22,7 +22,7 @@ const convTransposeParams = ['in_channels', 'out_channels', 'kernel_size', 'stri
 
 const convSizes = ['in_channels', 'out_channels', 'kernel_size', 'groups'];
 
-const convAttributes = (rank: Rank) => ({ tupled: ['kernel_size', 'stride', 'padding', 'dilation', 'output_padding'], rank, defaults: { stride: 1, padding: 0, dilation: 1, output_padding: 0, groups: 1 } });
+const convAttributes = (rank: Rank) => ({ tupled: ['kernel_size', 'stride', 'padding', 'dilation', 'output_padding'], rank, defaults: { stride: 1, padding: 0, dilation: 1, output_padding: 0, groups: 1, padding_mode: 'zeros' } });
 
 function conv(rank: Rank): CatalogEntry {
   return {

@@ -145,7 +145,11 @@ export function runShapePass(graph: Graph): ShapeAnalysis {
     const result = safeApply(node.spec, inputShapes, nodeContext);
     let diagnostics = result.diagnostics;
     if (node.moduleId !== undefined) {
-      const shared = recordWeights(graph, moduleRecords, node, result.weights);
+      // A layer whose own computation was followed from source (a subclass's forward) is applied
+      // as an identity: its weights are the ones its constructor declared.
+      const module = graph.modules[node.moduleId];
+      const weights = module && module.spec !== node.spec ? declaredWeights(module.spec, context) : result.weights;
+      const shared = recordWeights(graph, moduleRecords, node, weights);
       if (shared) diagnostics = [...diagnostics, shared];
     }
     let doubt = node.spec.kind === 'unknown' ? node : undefined;

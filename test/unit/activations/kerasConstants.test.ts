@@ -38,7 +38,7 @@ def build():
 `;
 
 function planOf(text: string): ActivationPlan {
-  const result = analyzePython('/fixtures/keras_constants.py', text, { host: { read: () => undefined, searchPaths: [] }, timeMs: 10_000 });
+  const result = analyzePython('/fixtures/keras_constants.py', text, { host: { read: () => undefined, searchPaths: [] }, timeMs: 10_000, now: () => 0 });
   assert.equal(result.models.length, 1);
   return activationPlan(result.models[0].analysis, { uri: '/fixtures/keras_constants.py', version: 1, name: 'keras_constants.py' }, result.models[0].name);
 }

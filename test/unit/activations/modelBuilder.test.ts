@@ -23,7 +23,7 @@ const host = { read: (p: string) => { try { return readFileSync(p, 'utf8'); } ca
 
 /** Every model in a source text, as activation plans; `input` overrides the declared input shape. */
 function plansOf(path: string, text: string, input?: readonly number[]): { plan: ActivationPlan; macs: number }[] {
-  const result = analyzePython(path, text, { host, timeMs: 10_000, input });
+  const result = analyzePython(path, text, { host, timeMs: 10_000, now: () => 0, input });
   return result.models.map((m) => ({
     plan: activationPlan(m.analysis, { uri: path, version: 1, name: path.split('/').pop()! }, m.name),
     macs: m.analysis.nodeResults.reduce((sum, r) => sum + (r.macs ?? 0), 0),

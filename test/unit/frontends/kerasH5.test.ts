@@ -200,7 +200,7 @@ describe('Keras .h5 weights (h5wasm)', function () {
 
   it('matches an .h5 written with lenet5_keras.py layer names to its activation plan, with no problems', async () => {
     const path = join(__dirname, '../../../samples/lenet5_keras.py');
-    const analysis = analyzePython(path, readFileSync(path, 'utf8'), { host: { read: () => undefined, searchPaths: [] }, timeMs: 10_000 });
+    const analysis = analyzePython(path, readFileSync(path, 'utf8'), { host: { read: () => undefined, searchPaths: [] }, timeMs: 10_000, now: () => 0 });
     const model = analysis.models[0];
     const plan = activationPlan(model.analysis, { uri: path, version: 1, name: 'lenet5_keras.py' }, model.name);
     const layers: Spec[] = plan.nodes

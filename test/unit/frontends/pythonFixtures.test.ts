@@ -31,7 +31,7 @@ function goldenFiles(dir: string): string[] {
 }
 
 export function analyzeFixture(path: string, entry?: string): PythonAnalysis {
-  return analyzePython(path, readFileSync(path, 'utf8'), { host, entry, timeMs: 10_000 });
+  return analyzePython(path, readFileSync(path, 'utf8'), { host, entry, timeMs: 10_000, now: () => 0 });
 }
 
 function render(path: string, result: PythonAnalysis): string {

@@ -17,7 +17,7 @@ const torchHeader = 'import torch\nfrom torch import nn\nimport torch.nn.functio
 
 /** The specs (with class names) of the one model in `text`, in execution order. */
 function specsOf(text: string): { className: string; name: string | null; spec: LayerSpec }[] {
-  const result = analyzePython('/fixtures/constants.py', text, { host: { read: () => undefined, searchPaths: [] }, timeMs: 10_000 });
+  const result = analyzePython('/fixtures/constants.py', text, { host: { read: () => undefined, searchPaths: [] }, timeMs: 10_000, now: () => 0 });
   assert.equal(result.models.length, 1, result.diagnostics.map((d) => d.message).join('; '));
   return result.models[0].analysis.nodeResults.map((r) => ({ className: r.node.className, name: r.node.name, spec: r.node.spec }));
 }
@@ -41,7 +41,7 @@ describe('constants in the IR', () => {
 
   it('keeps a PyTorch module whose only unknown arguments are constants, naming them, and its parameters counted', () => {
     const text = torchModule('self.bn = nn.BatchNorm2d(4, eps=config.EPS)\nself.act = nn.LeakyReLU(config.SLOPE, inplace=True)\nself.up = nn.Upsample(scale_factor=2, mode=config.MODE)', 'return self.up(self.act(self.bn(x)))');
-    const result = analyzePython('/fixtures/constants.py', text, { host: { read: () => undefined, searchPaths: [] }, timeMs: 10_000 });
+    const result = analyzePython('/fixtures/constants.py', text, { host: { read: () => undefined, searchPaths: [] }, timeMs: 10_000, now: () => 0 });
     const analysis = result.models[0].analysis;
     assert.deepEqual(analysis.nodeResults.map((r) => ['unresolved' in r.node.spec ? r.node.spec.unresolved : undefined, r.node.spec.kind]), [[['eps'], 'batchNorm'], [['negative_slope'], 'activation'], [['mode'], 'upsample']]);
     assert.equal(analysis.totals.params, 8, 'BatchNorm2d(4) weight and bias still count');

@@ -19,7 +19,7 @@ const host = { read: (p: string) => { try { return readFileSync(p, 'utf8'); } ca
 
 function snapshotOf(file: string, entry?: string): GraphSnapshot {
   const path = join(samples, file);
-  const result = analyzePython(path, readFileSync(path, 'utf8'), { host, entry, timeMs: 10_000 });
+  const result = analyzePython(path, readFileSync(path, 'utf8'), { host, entry, timeMs: 10_000, now: () => 0 });
   const model = result.models[0];
   assert.ok(model, `a model in ${file}`);
   return modelSnapshot(model.analysis, { uri: path, version: 1, name: file }, model.name, model.inputs[0]);
@@ -133,7 +133,7 @@ describe('graph layout', function () {
   it('folds arithmetic with a number into the volume it follows, keeps SE detection through it, and tells ÷ from ⊗', () => {
     // MobileNetV3 style: a hand-written hard-swish, an SE gate with a hand-written hard-sigmoid, then a division.
     const text = `import torch\nfrom torch import nn\nimport torch.nn.functional as F\n\n\n# cnn-lens: input=(1, 3, 32, 32)\nclass HandWritten(nn.Module):\n    def __init__(self):\n        super().__init__()\n        self.conv = nn.Conv2d(3, 16, 3, padding=1)\n        self.pool = nn.AdaptiveAvgPool2d(1)\n        self.fc1 = nn.Conv2d(16, 4, 1)\n        self.fc2 = nn.Conv2d(4, 16, 1)\n        self.other = nn.Conv2d(3, 16, 3, padding=1)\n\n    def forward(self, x):\n        y = self.conv(x)\n        y = y * F.relu6(y + 3) / 6\n        s = self.fc2(F.relu(self.fc1(self.pool(y))))\n        y = y * (F.relu6(s + 3) / 6)\n        return y / torch.sigmoid(self.other(x))\n`;
-    const result = analyzePython('/fixtures/hand_written.py', text, { host, timeMs: 10_000 });
+    const result = analyzePython('/fixtures/hand_written.py', text, { host, timeMs: 10_000, now: () => 0 });
     const model = result.models[0];
     const snapshot = modelSnapshot(model.analysis, { uri: '/fixtures/hand_written.py', version: 1, name: 'hand_written.py' }, model.name, model.inputs[0]);
     const layout = layoutModel(snapshot);

@@ -36,7 +36,7 @@ class MemoryHost implements SourceHost {
 }
 
 function run(host: MemoryHost, main: string, program = new PythonProgram()) {
-  const result = analyzePython('/ws/main.py', main, { host, program, timeMs: 10_000 });
+  const result = analyzePython('/ws/main.py', main, { host, program, timeMs: 10_000, now: () => 0 });
   const module = program.loader.sysModules.entries.get('s:__main__')!.value;
   assert.equal(module.t, 'module');
   const value = (name: string): string => {

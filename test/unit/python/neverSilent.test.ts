@@ -21,7 +21,7 @@ function analyze(source: string, files: Record<string, string> = {}, options: { 
     searchPaths: ['/site'],
     stamp: (p) => (p.startsWith('/site/') && all.has(p) ? 'v0' : undefined),
   };
-  return analyzePython(main, source, { host, timeMs: 60_000, ...options });
+  return analyzePython(main, source, { host, timeMs: 60_000, now: () => 0, ...options });
 }
 
 /** The 1-based line of the first line of `source` that contains `text`. */
@@ -327,7 +327,8 @@ class Net(nn.Module):
 `;
     const model = only(analyze(source, { '/ws/sizes.py': sizes }).models);
     const line = lineOf(source, 'nn.Linear(4, width())');
-    const onLine = model.diagnostics.filter((d) => d.range.start.line + 1 === line);
+    const assumed = model.diagnostics.filter((d) => d.message.startsWith('built assuming the else branch'));
+    const onLine = model.diagnostics.filter((d) => d.range.start.line + 1 === line && !assumed.includes(d));
     assert.equal(onLine.length, 1, JSON.stringify(onLine, null, 1));
     assert.match(
       onLine[0].message,
@@ -336,6 +337,9 @@ class Net(nn.Module):
     const places = onLine[0].related!.filter((r) => r.range.uri === '/ws/sizes.py').map((r) => r.range.start.line + 1);
     assert.deepEqual([...new Set(places)], [lineOf(sizes, "'WIDE'"), lineOf(sizes, "'NARROW'")]);
     assert.equal(model.incomplete, undefined, 'a branch taken on an unknown condition is a note, not a lost output');
+    assert.equal(assumed.length, 1, 'the model says it was built on a guess');
+    assert.equal(assumed[0].range.start.line + 1, line);
+    assert.equal(assumed[0].at, 'sizes.py:5');
   });
 
   it('places the rule findings of layers inside another file in the analysed file', () => {
@@ -369,5 +373,104 @@ class Net(nn.Module):
     assert.equal(mismatch.range.uri, undefined);
     assert.equal(mismatch.at, `blocks.py:${lineOf(blocks, 'return self.conv(x)')}`);
     assert.match(mismatch.message, /\(in blocks\.py:10\)$/);
+  });
+
+  describe('a branch taken on a condition CNN Lens cannot know', () => {
+    const assumption = (model: ModelResult) =>
+      model.diagnostics.find((d) => d.message.startsWith('built assuming the else branch'));
+
+    const guessed = `${header}from mystery import WIDE
+
+
+class Net(nn.Module):
+    def __init__(self):
+        super().__init__()
+        c = 64 if WIDE else 32
+        self.conv = nn.Conv2d(3, c, 3)
+        self.fc = nn.Linear(c, 10)
+
+    def forward(self, x):
+        return self.fc(self.conv(x).mean((2, 3)))
+
+
+if WIDE:
+    depth = 3
+else:
+    depth = 2
+net = nn.Sequential(*[nn.Conv2d(3, 3, 3) for _ in range(depth)])
+`;
+
+    it('builds the model on the else branch and says so in the model, at the condition', () => {
+      const { models } = analyze(guessed);
+      assert.deepEqual(models.map((m) => m.name), ['Net', 'net']);
+      const [net, variable] = models.map((model) => {
+        const note = assumption(model);
+        assert.ok(note, `${model.name} says it was built on a guess`);
+        assert.equal(model.incomplete, undefined, 'a guess is a note: the branch taken is usually the one Python takes');
+        assert.match(note.message, /^built assuming the else branch: condition not known statically \(mystery\.WIDE/);
+        return note;
+      });
+      assert.equal(net.range.start.line + 1, lineOf(guessed, 'c = 64 if WIDE'));
+      assert.equal(variable.range.start.line + 1, lineOf(guessed, 'if WIDE:'));
+      assert.equal(models[0].analysis.totals.params, 3 * 32 * 9 + 32 + 32 * 10 + 10, 'the else value was used');
+    });
+
+    it('leaves a model whose own code knew every condition complete', () => {
+      const source = `${guessed}
+
+class Small(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.conv = nn.Conv2d(3, 4, 3) if 3 > 2 else None
+
+    def forward(self, x):
+        return self.conv(x)
+`;
+      const small = analyze(source).models.find((m) => m.name === 'Small');
+      assert.ok(small, 'Small is found');
+      assert.equal(assumption(small), undefined);
+    });
+
+    it('blames a guess on the model whose statement made it, not on the others the file builds', () => {
+      const lib = `import torch.nn as nn
+from mystery import FAST
+
+
+def make(width):
+    if FAST:
+        width = width * 2
+    return nn.Sequential(nn.Conv2d(3, width, 3))
+
+
+def plain(width):
+    return nn.Sequential(nn.Conv2d(3, width, 3))
+`;
+      const source = `${header}from lib import make, plain
+
+first = make(8)
+second = plain(8)
+`;
+      const { models } = analyze(source, { '/site/lib.py': lib });
+      assert.deepEqual(models.map((m) => m.name), ['first', 'second']);
+      const [first, second] = models.map(assumption);
+      assert.equal((first?.range.start.line ?? -1) + 1, lineOf(source, 'first = make(8)'));
+      assert.match(first?.at ?? '', /lib\.py:6$/);
+      assert.equal(second, undefined, second?.message);
+    });
+
+    it('does not count a guess made inside an imported module\'s own code', () => {
+      const lib = `from mystery import FAST
+if FAST:
+    WIDTH = 8
+else:
+    WIDTH = 8
+`;
+      const source = `${header}from lib import WIDTH
+
+model = nn.Sequential(nn.Conv2d(3, WIDTH, 3))
+`;
+      const model = only(analyze(source, { '/site/lib.py': lib }).models);
+      assert.equal(assumption(model), undefined);
+    });
   });
 });

@@ -277,3 +277,41 @@ describe('Python semantics: re and dir()', () => {
     expectValues('import torch.nn as nn\nn_ = len(dir(nn.Conv2d(1, 1, 1)))', { n_: undefined });
   });
 });
+
+describe('Python semantics: inspect and slices of empty sequences', () => {
+  // torchvision's keyword-only decorator: where keyword-only parameters start, and the positional
+  // arguments after that point (none, in a call with keywords).
+  it("reads a function's parameters through inspect.signature", () => {
+    expectValues(
+      [
+        'import inspect',
+        'def f(a, b=2, *args, c, d=4, **kw):',
+        '    pass',
+        'ps = inspect.signature(f).parameters',
+        'names = list(ps)',
+        'kinds = [int(p.kind) for p in ps.values()]',
+        'start = next(i for i, p in enumerate(ps.values()) if p.kind == p.KEYWORD_ONLY)',
+        'empty = [p.default is inspect.Parameter.empty for p in ps.values()]',
+        'd = ps["d"].default',
+        'after = tuple(inspect.signature(f).parameters)[start:]',
+      ].join('\n'),
+      {
+        names: "['a', 'b', 'args', 'c', 'd', 'kw']",
+        kinds: '[1, 1, 2, 3, 3, 4]',
+        start: '3',
+        empty: '[True, False, True, True, False, True]',
+        d: '4',
+        after: "('c', 'd', 'kw')",
+      },
+    );
+  });
+
+  it('slices an empty sequence to an empty one, even when the bounds are not known', () => {
+    expectValues('from mystery import k\nargs = ()\na = args[:k]\nb = args[k:]\nc = [][k:k]\nd = (1, 2)[k:]', {
+      a: '()',
+      b: '()',
+      c: '[]',
+      d: undefined,
+    });
+  });
+});

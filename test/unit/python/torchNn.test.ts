@@ -6,8 +6,13 @@
  */
 import * as assert from 'node:assert/strict';
 import { analyzePython } from '../../../src/core/frontends/python/analyzePython';
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
+import { torchLayerHasAttribute } from '../../../src/core/frameworks/torchLayerAttributes';
+import { python } from '../../oracle/torchOracle';
 import { lensAnswer, skipWithoutTorch, torchAnswers, type Program } from './torchTruth';
 
+const oracleDir = join(__dirname, '..', '..', 'oracle');
 const header = 'import torch\nfrom torch import nn\nimport torch.nn.functional as F\n\n';
 
 /** A module holding one layer `layer`, whose forward is `body` (x in, the returned value out). */
@@ -469,6 +474,24 @@ class M(nn.Module):
   floatLayerNorm: holding('nn.LayerNorm(16 / 1)', undefined, [2, 16]),
   floatEmbedding: holding('nn.Embedding(10, 8.0)', undefined, [2, 3]),
   floatAttention: holding('nn.MultiheadAttention(32 / 2, 4)', undefined, [2, 3, 16]),
+  // A name no built-in layer has is missing (inception_v3's `hasattr(m, "stddev")`); one set on it is not.
+  layerAttributeProbes: {
+    source: `${header}class M(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.conv = nn.Conv2d(3, 4, 3)
+        self.conv.init_std = 0.5
+        a = 2 if hasattr(self.conv, 'stddev') else 3
+        b = 5 if hasattr(self.conv, 'init_std') else 7
+        c = getattr(self.conv, 'scale', 11) + len(self.conv.padding_mode)
+        self.layer = nn.Linear(4, a * b + c)
+
+    def forward(self, x):
+        return self.layer(self.conv(x).mean((2, 3)))
+`,
+    input: [2, 3, 8, 8],
+  },
+  missingLayerAttribute: holding('nn.Conv2d(3, 4, 3)', 'return self.layer(x) * self.layer.stddev'),
 };
 
 describe('torch.nn as people use it', function () {
@@ -485,6 +508,20 @@ describe('torch.nn as people use it', function () {
         failures.push(`${name}: CNN Lens ${JSON.stringify(lens)}, torch ${JSON.stringify(expected)}`);
     }
     assert.deepEqual(failures, []);
+  });
+
+  it("holds every attribute name torch 1.13's layers have in its table", function () {
+    skipWithoutTorch(this);
+    const run = spawnSync(python, [join(oracleDir, 'torch_layer_attributes.py')], { encoding: 'utf8' });
+    assert.equal(run.status, 0, run.stderr);
+    const missing: string[] = [];
+    for (const [className, names] of Object.entries(JSON.parse(run.stdout) as Record<string, string[]>))
+      for (const name of names) if (!torchLayerHasAttribute(className, name)) missing.push(`${className}.${name}`);
+    assert.deepEqual(missing, [], 'regenerate src/core/frameworks/torchLayerAttributes.ts');
+    assert.equal(torchLayerHasAttribute('Conv2d', 'stddev'), false);
+    assert.equal(torchLayerHasAttribute('Identity', 'reset_parameters'), false);
+    assert.equal(torchLayerHasAttribute('LSTM', 'weight_hh_l3_reverse'), true);
+    assert.equal(torchLayerHasAttribute('RMSNorm', 'weight'), undefined, 'a class torch 1.13 lacks is not judged');
   });
 
   it('names each parameter as named_parameters() does, in its owner group, and counts a buffer as nothing', () => {
@@ -550,5 +587,11 @@ describe('torch.nn as people use it', function () {
     const named = graph.nodes.filter((n) => n.name !== null).map((n) => `${n.name}:${n.className}`);
     assert.deepEqual(named, ['conv:Conv2d', 'norm:LayerNorm2d']);
     assert.equal(result.models[0].analysis.totals.params, 3 * 8 * 9 + 8 + 2 * 8);
+    const { analysis } = result.models[0];
+    const norm = analysis.nodeResults.find((r) => r.node.name === 'norm');
+    assert.ok(norm?.node.moduleId !== undefined, 'the marked output belongs to the layer itself');
+    const row = analysis.modules[norm.node.moduleId];
+    assert.equal((row.trainable ?? 0) + (row.nonTrainable ?? 0), 2 * 8, "the row carries the layer's own weights");
+    assert.equal(analysis.modules.length, 2, 'no second module is made for the marked output');
   });
 });

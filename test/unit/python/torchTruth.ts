@@ -64,11 +64,13 @@ const host = {
 export function lensAnswer(name: string, program: Program): Answer {
   const input = `# cnn-lens: input=(${program.input.join(', ')})\n`;
   const source = program.source.replace(/^class M\b/m, `${input}class M`);
-  const result = analyzePython(`/virtual/${name}.py`, source, { host, entry: 'M', timeMs: 20_000 });
+  const result = analyzePython(`/virtual/${name}.py`, source, { host, entry: 'M', timeMs: 20_000, now: () => 0 });
   const model = result.models[0];
-  const error = [...result.diagnostics, ...(model?.diagnostics ?? [])]
-    .find((d) => d.severity === 'error')
-    ?.message.match(/^(\w+Error)\b/)?.[1];
+  const diagnostics = [...result.diagnostics, ...(model?.diagnostics ?? [])];
+  // A confident error names what torch raises; a model whose code raised says so where it stopped.
+  const error =
+    diagnostics.find((d) => d.severity === 'error')?.message.match(/^(\w+Error)\b/)?.[1] ??
+    model?.incomplete?.reason.match(/^the model's code raised (\w+Error)\b/)?.[1];
   if (error) return { error };
   if (!model) return { error: 'no model' };
   const t = model.analysis.totals;

@@ -14,6 +14,7 @@ import type { Stmt } from './ast';
 import { BudgetExceeded, PyRaise } from './errors';
 import { callableWithoutArgs, derivedTorchInput, findCandidates, inputFromComment, isKerasModel, isTorchModel, type EntryCandidate, type EntryKind } from './entryPoints';
 import type { SourceHost } from './imports';
+import type { Guess } from './guesses';
 import type { EvalDiagnostic } from './interpreter';
 import { kerasState } from './kerasApi';
 import { installLibraries } from './libraries';
@@ -134,12 +135,13 @@ export function analyzePython(file: string, text: string, options: PythonAnalysi
   const sites = topLevelSites(main.body);
   const lines = positions.index(file)!;
   const factories = new Set(main.body.filter((s) => s.kind === 'def').map((s) => (s as { name: string }).name));
-  for (const candidate of findCandidates(main.scope.vars, file, sites)) {
+  const candidates = findCandidates(main.scope.vars, file, sites);
+  for (const candidate of candidates) {
     if (options.entry && candidate.name !== options.entry) continue;
     // `model = build_lenet5()` repeats the factory's own entry; keep the factory.
     if (!options.entry && candidate.kind === 'variable' && callsLocal(main.body, candidate.name, factories)) continue;
     try {
-      const result = analyzeEntry(candidate);
+      const result = analyzeEntry(candidate, candidates);
       if (result) models.push(result);
     } catch (e) {
       // A bug in CNN Lens must cost one model, never the whole file or the editor.
@@ -148,13 +150,14 @@ export function analyzePython(file: string, text: string, options: PythonAnalysi
   }
   return { file, models, diagnostics, steps: session.interp.steps };
 
-  function analyzeEntry(candidate: EntryCandidate): ModelResult | undefined {
+  function analyzeEntry(candidate: EntryCandidate, candidates: readonly EntryCandidate[]): ModelResult | undefined {
     session.interp.renewBudget(options.timeMs ?? defaultTimeMs);
     const explicit = !!options.entry;
     const site = { file, from: candidate.from, to: candidate.to };
     const keywords = new Map<string, Value>([...(options.entryArgs ?? [])].map(([k, v]) => [k, fromArg(v)]));
     const commentInput = inputFromComment(text, lines, candidate.from);
     const head = provenance.firstLine(candidate.from, candidate.to);
+    const guessMark = session.interp.guesses.mark();
     let stopped: ReturnType<typeof stoppedAt> | undefined;
     let output: Value | undefined;
     let outputTensors = 0;
@@ -226,9 +229,23 @@ export function analyzePython(file: string, text: string, options: PythonAnalysi
     const range = positions.range(file, candidate.from, candidate.to);
     const modelDiagnostics = provenance.fold(session.interp.diagnostics.splice(0), head);
     if (stopped) modelDiagnostics.push(stopped.diagnostic);
+    const assumed = provenance.guessed(guessFor(candidate, candidates, guessMark), head);
+    if (assumed && !modelDiagnostics.some((d) => d.message === assumed.message)) modelDiagnostics.push(assumed);
     const analysis = runShapePass(graph);
     const incomplete = provenance.verdict({ stopped: stopped?.place, output, outputTensors, layers: graph.nodes.length, diagnostics: modelDiagnostics }, head) ?? guessedOutput(analysis, head, file);
     return { name: candidate.name, kind: candidate.kind, framework, range, inputs, graph, analysis, diagnostics: modelDiagnostics, stopped: stopped?.diagnostic.message, incomplete };
+  }
+
+  /**
+   * The first branch guessed for this model: while its entry ran, or (bound at module level) while
+   * a top-level statement ran that binds no other model.
+   */
+  function guessFor(candidate: EntryCandidate, candidates: readonly EntryCandidate[], mark: number): Guess | undefined {
+    const log = session.interp.guesses;
+    if (candidate.kind !== 'variable') return log.since(mark);
+    const others = candidates.filter((c) => c !== candidate && c.kind === 'variable');
+    const buildsAnother = (top: { from: number; to: number }) => others.some((c) => c.from >= top.from && c.from < top.to);
+    return log.since(mark) ?? log.atTopLevel((top) => !buildsAnother(top));
   }
 
   /** Where evaluation stopped (maybe inside an imported file), as a diagnostic in this file. */

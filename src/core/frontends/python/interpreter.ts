@@ -3,11 +3,14 @@
  * Statements, expressions, function calls (defaults, *args, keyword-only, **kwargs), closures,
  * comprehensions and try/except are evaluated as Python would; anything it cannot know becomes an
  * unknown value with a reason. A branch on an unknown condition takes the `else` path (documented
- * in the README) and says so once per place. Every evaluation counts steps and recursion depth
- * and checks a deadline, so no input — an infinite loop, a 10 MB file — can hang the host.
+ * in the README), says so once per place, and is logged so a model built across it says so.
+ * Every evaluation counts steps and recursion depth and checks a deadline, so no input — an
+ * infinite loop, a 10 MB file — can hang the host.
  */
 import type { Arg, Expr, Param, Stmt } from './ast';
+import { augAssign, deleteTarget } from './assignments';
 import { BudgetExceeded, PyRaise } from './errors';
+import { GuessLog } from './guesses';
 import { comprehension, compareChain, formatted, fstring } from './expressions';
 import { execMatch } from './matchStatement';
 import { forgetLoop } from './loops';
@@ -52,6 +55,12 @@ export class Interpreter {
   /** The analysed file: problems and lost values elsewhere also note its statement that led there. */
   userFile = '';
   private userAt: { readonly from: number; readonly to: number } | undefined;
+  /** Branches taken on conditions it could not know: a model built across one is a guess. */
+  readonly guesses = new GuessLog();
+  /** The analysed file's top-level statement running now (set by executeModule for __main__). */
+  topStatement: { readonly from: number; readonly to: number } | undefined;
+  /** Depth of module bodies run for an import (moduleLoader's executeModule). */
+  importing = 0;
 
   private stepLimit: number;
   private deadline: number;
@@ -80,6 +89,7 @@ export class Interpreter {
     this.diagnostics.length = 0;
     this.problemsSeen = 0;
     this.reported.clear();
+    this.guesses.clear();
     this.userAt = undefined;
     this.budget = budget;
     this.stepLimit = budget.maxSteps;
@@ -155,7 +165,7 @@ export class Interpreter {
         return undefined;
       }
       case 'augassign':
-        this.augAssign(s, scope);
+        augAssign(this, s, scope);
         return undefined;
       case 'annassign':
         // Class-body annotations, in order, are what @dataclass and NamedTuple build __init__ from.
@@ -239,7 +249,7 @@ export class Interpreter {
         for (const n of s.names) (scope.nonlocals ??= new Set()).add(n);
         return undefined;
       case 'delete':
-        for (const t of s.targets) this.delete(t, scope);
+        for (const t of s.targets) deleteTarget(this, t, scope);
         return undefined;
       case 'assert': {
         const test = this.objects.truthy(this.eval(s.test, scope), this.site(scope, s.test));
@@ -289,33 +299,6 @@ export class Interpreter {
     return after ?? completion;
   }
 
-  /** `target op= value`, evaluating the target's object and index once, as Python does. */
-  private augAssign(s: Extract<Stmt, { kind: 'augassign' }>, scope: Scope): void {
-    const site = this.site(scope, s);
-    const t = s.target;
-    if (t.kind === 'subscript') {
-      const obj = this.eval(t.object, scope);
-      const index = this.eval(t.index, scope);
-      const value = this.objects.binop(s.op, this.objects.getItem(obj, index, site), this.eval(s.value, scope), site, true);
-      this.objects.setItem(obj, index, value, site);
-    } else if (t.kind === 'attr') {
-      const obj = this.eval(t.object, scope);
-      const value = this.objects.binop(s.op, this.objects.getAttr(obj, t.name, site), this.eval(s.value, scope), site, true);
-      this.objects.setAttr(obj, t.name, value, site);
-    } else this.assign(t, this.objects.binop(s.op, this.eval(t, scope), this.eval(s.value, scope), site, true), scope);
-  }
-
-  /** `del target`: names, attributes, items and slices, and tuples of them. */
-  private delete(t: Expr, scope: Scope): void {
-    const site = this.site(scope, t);
-    if (t.kind === 'name') {
-      const owner = scope.globals?.has(t.id) ? scope.moduleScope() : scope;
-      if (!owner.vars.delete(t.id) && !scope.lookup(t.id)) throw new PyRaise(this.objects.exception('NameError', `name '${t.id}' is not defined`), site.file, site.from);
-    } else if (t.kind === 'attr') this.objects.delAttr(this.eval(t.object, scope), t.name, site);
-    else if (t.kind === 'subscript') this.objects.delItem(this.eval(t.object, scope), this.eval(t.index, scope), site);
-    else if (t.kind === 'tuple' || t.kind === 'list') for (const e of t.elts) this.delete(e, scope);
-  }
-
   /** Truthiness; only objects that may define __bool__/__len__ (or lists with unknown tails) take the slow path. */
   truth(v: Value, scope: Scope, span: { from: number; to: number }): boolean | undefined {
     return v.t === 'instance' || v.t === 'lazy' || v.t === 'list' || v.t === 'dict' ? this.objects.truthy(v, this.site(scope, span)) : truthy(v);
@@ -326,8 +309,17 @@ export class Interpreter {
     const v = this.eval(test, scope);
     const t = this.truth(v, scope, test);
     if (t !== undefined) return t;
-    this.report(scope.file, test.from, test.to, 'info', `condition not known statically (${v.t === 'unknown' ? v.why : repr(v)}); CNN Lens took the else branch`, v);
+    this.guessed(scope.file, test, v, 'branch');
     return false;
+  }
+
+  /** Reports a branch or value chosen on a condition it could not know, and logs it for the verdict. */
+  guessed(file: string, test: { from: number; to: number }, v: Value, taken: 'branch' | 'value'): void {
+    // Name the value's first loss (`os.environ…`), not the last step (`comparison with an unknown value`).
+    const cause = v.t === 'unknown' ? (originOf(v)?.why ?? v.why) : repr(v);
+    const why = `condition not known statically (${cause})`;
+    this.report(file, test.from, test.to, 'info', `${why}; CNN Lens took the else ${taken}`, v);
+    if (!this.importing) this.guesses.record({ file, from: test.from, to: test.to, why, via: this.via(file) }, this.topStatement);
   }
 
   private applyDecorators(decorators: readonly Expr[], value: Value, scope: Scope): Value {
@@ -527,7 +519,7 @@ export class Interpreter {
       case 'ifexp': {
         const test = this.eval(e.test, scope);
         const t = this.objects.truthy(test, this.site(scope, e.test));
-        if (t === undefined) this.report(scope.file, e.test.from, e.test.to, 'info', 'condition not known statically; CNN Lens took the else value', test);
+        if (t === undefined) this.guessed(scope.file, e.test, test, 'value');
         return t ? this.eval(e.body, scope) : this.eval(e.orelse, scope);
       }
       case 'lambda':

@@ -60,7 +60,8 @@ export class ItemProtocol {
     const tail = obj.t === 'list' ? obj.unknownTail : undefined;
     if (index.t === 'slice') {
       if (tail) return unknown(tail);
-      const picked = this.slice(index, items.length, site);
+      // Any slice of an empty sequence is empty, whatever its (integer) bounds: `args[k:]` of no args.
+      const picked = this.slice(index, items.length, site) ?? (items.length ? undefined : []);
       if (!picked) return unknown(`${repr(obj)}[${repr(index)}]`);
       const values = picked.map((i) => items[i]);
       return obj.t === 'str'

@@ -367,15 +367,23 @@ export class ModuleLoader {
  */
 export function executeModule(interp: Interpreter, body: readonly Stmt[], scope: Scope, name: string): number {
   let raised = 0;
-  for (const statement of body) {
-    try {
-      interp.exec(statement, scope);
-    } catch (e) {
-      if (!(e instanceof PyRaise)) throw e;
-      raised++;
-      const severity = name === '__main__' ? 'warning' : 'info';
-      interp.report(e.file, e.from, e.from + 1, severity, `module code raised ${raisedText(e.value)}; CNN Lens went on with the next statement of ${name}`);
+  const imported = name !== '__main__';
+  if (imported) interp.importing++;
+  try {
+    for (const statement of body) {
+      try {
+        if (!imported) interp.topStatement = statement;
+        interp.exec(statement, scope);
+      } catch (e) {
+        if (!(e instanceof PyRaise)) throw e;
+        raised++;
+        const severity = imported ? 'info' : 'warning';
+        interp.report(e.file, e.from, e.from + 1, severity, `module code raised ${raisedText(e.value)}; CNN Lens went on with the next statement of ${name}`);
+      }
     }
+  } finally {
+    if (imported) interp.importing--;
+    else interp.topStatement = undefined;
   }
   return raised;
 }

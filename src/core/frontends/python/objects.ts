@@ -105,6 +105,9 @@ export class ObjectModel {
     const object = this.builtins.get('object');
     if (!bases.length && !opaque && object?.t === 'class') bases.push(object);
     const body = this.interp.execClassBody(s.body, scope);
+    // Python puts the defining module's name in every class namespace (torchvision logs API use by it).
+    const moduleName = scope.moduleScope().vars.get('__name__');
+    if (moduleName?.t === 'str' && !body.vars.has('__module__')) body.vars.set('__module__', moduleName);
     const qualname = `${scope.file}:${s.name}:${s.from}`;
     const cls = this.newClass(s.name, bases, body.vars, undefined, { file: scope.file, defRange: { from: s.from, to: s.to }, qualname });
     if (opaque) cls.opaque = opaque;

@@ -26,6 +26,9 @@ import {
   type Value,
 } from './values';
 
+/** Operators Python defines on ints but not on floats. */
+const INT_ONLY_OPERATORS = new Set(['<<', '>>', '&', '|', '^', '@']);
+
 /** Values whose every behaviour is Python's own (no user class, native object or unknown). */
 const plainKinds = new Set(['none', 'bool', 'int', 'float', 'str', 'tuple', 'list', 'dict']);
 const isPlain = (v: Value) => plainKinds.has(v.t);
@@ -60,8 +63,9 @@ export class Operators {
     throw new PyRaise(this.om.exception(name, message), site.file, site.from);
   }
 
-  private num(r: NumResult, site: CallSite, what: string): Value {
-    if (!r) return unknown(`${what}: not exactly representable`);
+  /** A number operation's result; the operands are only written out (repr) when it cannot be known. */
+  private num(r: NumResult, site: CallSite, op: string, l: Value, right: Value): Value {
+    if (!r) return unknown(`${repr(l)} ${op} ${repr(right)}: not exactly representable`);
     if ('raise' in r) this.raise(r.raise, site, r.message);
     return 'int' in r ? int(r.int) : 'float' in r ? float(r.float) : bool(r.bool);
   }
@@ -126,12 +130,12 @@ export class Operators {
         return bool(op === '&' ? l.v && r.v : op === '|' ? l.v || r.v : l.v !== r.v);
       const [a, b] = [numberOf(l)!, numberOf(r)!];
       if (l.t === 'float' || r.t === 'float') {
-        if (['<<', '>>', '&', '|', '^', '@'].includes(op))
+        if (INT_ONLY_OPERATORS.has(op))
           this.raise('TypeError', site, `unsupported operand type(s) for ${op}`);
-        return this.num(floatOp(op, a, b), site, `${repr(l)} ${op} ${repr(r)}`);
+        return this.num(floatOp(op, a, b), site, op, l, r);
       }
       if (op === '@') this.raise('TypeError', site);
-      return this.num(intOp(op, a, b), site, `${repr(l)} ${op} ${repr(r)}`);
+      return this.num(intOp(op, a, b), site, op, l, r);
     }
     const sequence = this.sequenceOp(op, l, r, site, inplace);
     if (sequence) return sequence;

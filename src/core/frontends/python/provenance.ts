@@ -8,6 +8,7 @@
  */
 import type { SourceRange } from '../../ir/graph';
 import { shortPath, type Incompleteness, type ModelDiagnostic } from '../modelResult';
+import type { Guess } from './guesses';
 import type { EvalDiagnostic } from './interpreter';
 import { originOf } from './interpreter';
 import type { FilePositions } from './positions';
@@ -107,6 +108,14 @@ export class Provenance {
         : { reason: what, range: fallback };
     }
     return undefined;
+  }
+
+  /**
+   * A model built across a branch taken on a condition it could not know says so, in its own
+   * diagnostics: a note, not a verdict, as the branch taken is usually the one Python takes.
+   */
+  guessed(guess: Guess | undefined, fallback: SourceRange): ModelDiagnostic | undefined {
+    return guess && this.placed(guess, 'info', `built assuming the else branch: ${guess.why}`, fallback);
   }
 
   private incomplete(reason: string, where: Place, fallback: SourceRange): Incompleteness {

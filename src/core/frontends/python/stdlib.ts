@@ -7,6 +7,7 @@
  */
 import type { ObjectModel } from './objects';
 import { abstractBaseClasses, typesModuleClasses } from './abcClasses';
+import { inspectModule } from './stdlibInspect';
 import { reModule } from './stdlibRe';
 import {
   NONE, builtin, dict, float, int, list, numberOf, str, tuple, unknown,
@@ -188,9 +189,10 @@ export function stdlibModules(om: ObjectModel): Map<string, ModuleValue> {
     mul: fn('mul', (a, s) => om.binop('*', a.positional[0] ?? NONE, a.positional[1] ?? NONE, s, false)),
     add: fn('add', (a, s) => om.binop('+', a.positional[0] ?? NONE, a.positional[1] ?? NONE, s, false)),
   });
-  for (const name of ['os', 'sys', 'inspect', 'logging', 'importlib', 'numbers', 'pathlib', 'json', 'urllib', 'hashlib']) mod(name, {}, true);
+  for (const name of ['os', 'sys', 'logging', 'importlib', 'numbers', 'pathlib', 'json', 'urllib', 'hashlib']) mod(name, {}, true);
   mod('types', Object.fromEntries(typesModuleClasses(om)), true);
   modules.set('re', reModule(om));
+  modules.set('inspect', inspectModule(om));
   return modules;
 }
 

@@ -37,15 +37,25 @@ export const defaultFloat = (lib: ArrayLib): DType => (lib === 'torch' ? 'float3
 
 /** Rounds values into what `dtype` can hold (float32 rounding, integer truncation, bool). */
 export function cast(values: readonly number[], dtype: DType): number[] {
+  // Plain loops: every op's result passes through here, up to 65,536 values at a time.
+  const n = values.length;
+  const out = new Array<number>(n);
   switch (dtype) {
     case 'float32':
-      return values.map(Math.fround);
+      for (let i = 0; i < n; i++) out[i] = Math.fround(values[i]);
+      return out;
     case 'float64':
-      return [...values];
+      for (let i = 0; i < n; i++) out[i] = values[i];
+      return out;
     case 'bool':
-      return values.map((v) => (v ? 1 : 0));
+      for (let i = 0; i < n; i++) out[i] = values[i] ? 1 : 0;
+      return out;
     default:
-      return values.map((v) => (Number.isFinite(v) ? Math.trunc(v) : 0));
+      for (let i = 0; i < n; i++) {
+        const v = values[i];
+        out[i] = Number.isFinite(v) ? Math.trunc(v) : 0;
+      }
+      return out;
   }
 }
 
@@ -70,26 +80,33 @@ export function promote(a: DType, b: DType, lib: ArrayLib, bIsScalar: boolean): 
 
 /** The strides-free index of every element of `shape` broadcast from `from`. */
 function broadcastIndex(shape: readonly number[], from: readonly number[]): number[] {
-  const total = shape.reduce((p, d) => p * d, 1);
+  const rank = shape.length;
+  let total = 1;
+  for (const d of shape) total *= d;
   const out = new Array<number>(total);
-  const offset = shape.length - from.length;
+  // Walks the output like an odometer, the source index moving by its own stride on each axis
+  // (0 on a broadcast one): these arrays reach 65,536 values (swin's attention masks, per block).
+  const offset = rank - from.length;
+  const sourceStride = new Array<number>(rank).fill(0);
+  for (let k = from.length - 1, stride = 1; k >= 0; k--) {
+    if (from[k] !== 1) sourceStride[k + offset] = stride;
+    stride *= from[k];
+  }
+  const counter = new Array<number>(rank).fill(0);
+  let source = 0;
   for (let flat = 0; flat < total; flat++) {
-    let rest = flat;
-    let src = 0;
-    let stride = 1;
-    for (let axis = shape.length - 1; axis >= 0; axis--) {
-      const i = rest % shape[axis];
-      rest = Math.floor(rest / shape[axis]);
-      const k = axis - offset;
-      if (k >= 0) {
-        if (from[k] !== 1) src += i * stride;
-        stride *= from[k];
-      }
+    out[flat] = source;
+    for (let axis = rank - 1; axis >= 0; axis--) {
+      source += sourceStride[axis];
+      if (++counter[axis] < shape[axis]) break;
+      source -= sourceStride[axis] * shape[axis];
+      counter[axis] = 0;
     }
-    out[flat] = src;
   }
   return out;
 }
+
+const sameShape = (a: readonly number[], b: readonly number[]): boolean => a.length === b.length && a.every((d, i) => d === b[i]);
 
 export function broadcast(a: readonly number[], b: readonly number[]): number[] | undefined {
   const n = Math.max(a.length, b.length);
@@ -147,9 +164,13 @@ export function binary(op: string, l: Operand, r: Operand): DataArray | undefine
   let dtype = l.scalar ? promote(b, a, lib, true) : promote(a, b, lib, r.scalar);
   if (op === '/' && !isFloat(dtype)) dtype = defaultFloat(lib);
   if (op === '**' && !isFloat(dtype) && !r.scalar && !l.scalar) dtype = promote(a, b, lib, false);
-  const li = broadcastIndex(shape, l.array.shape);
-  const ri = broadcastIndex(shape, r.array.shape);
-  const values = li.map((i, k) => fn(l.array.data.values[i], r.array.data.values[ri[k]]));
+  const [lv, rv] = [l.array.data.values, r.array.data.values];
+  let values: number[];
+  if (sameShape(l.array.shape, shape) && sameShape(r.array.shape, shape)) values = lv.map((x, k) => fn(x, rv[k]));
+  else {
+    const ri = broadcastIndex(shape, r.array.shape);
+    values = broadcastIndex(shape, l.array.shape).map((i, k) => fn(lv[i], rv[ri[k]]));
+  }
   if ((op === '//' || op === '%') && !isFloat(dtype) && values.some((v) => !Number.isFinite(v))) return undefined;
   return make(lib, comparisons.has(op) ? 'bool' : dtype, shape, values);
 }
@@ -216,6 +237,15 @@ export function reduce(a: DataArray, op: Reduction, axis: number | undefined, ke
   const n = a.shape[ax];
   const outer = a.shape.slice(0, ax).reduce((p, d) => p * d, 1);
   const inner = st[ax];
+  // A sum or mean along an axis folds in place: swin's relative-position tables sum 4,096 lanes of 2.
+  if ((op === 'sum' || op === 'mean') && n > 0) {
+    const values = new Array<number>(outer * inner).fill(0);
+    for (let o = 0; o < outer; o++)
+      for (let k = 0; k < n; k++) for (let i = 0; i < inner; i++) values[o * inner + i] += a.data.values[o * n * inner + k * inner + i];
+    if (op === 'mean') for (let j = 0; j < values.length; j++) values[j] /= n;
+    const shape = keepDims ? a.shape.map((d, i) => (i === ax ? 1 : d)) : a.shape.filter((_, i) => i !== ax);
+    return make(lib, outType, shape, values);
+  }
   const lanes: number[][] = [];
   for (let o = 0; o < outer; o++) {
     for (let i = 0; i < inner; i++) {
@@ -310,8 +340,17 @@ export function index(a: DataArray, items: readonly IndexItem[]): DataArray | un
     }
     axis++;
   }
+  // A gather too large to keep (a bias table indexed per window pair, times heads) is not
+  // computed: its holes are never read, as a result over maxDataElements keeps only its shape.
+  const total = picks.reduce((p, pick) => p * pick.length, 1);
+  if (total > maxDataElements) return { shape: outShape, data: { ...a.data, values: new Array<number>(total) } };
   let offsets = [0];
-  for (const p of picks) offsets = offsets.flatMap((o) => p.map((q) => o + q));
+  for (const p of picks) {
+    const next = new Array<number>(offsets.length * p.length);
+    let k = 0;
+    for (const o of offsets) for (const q of p) next[k++] = o + q;
+    offsets = next;
+  }
   return { shape: outShape, data: { ...a.data, values: offsets.map((o) => a.data.values[o]) } };
 }
 
@@ -341,7 +380,9 @@ export function permute(a: DataArray, perm: readonly number[]): DataArray | unde
  * undefined when the index is beyond `index` or the value does not broadcast to the region.
  */
 export function assign(a: DataArray, items: readonly IndexItem[], value: DataArray): DataArray | undefined {
-  const offsets = make(a.data.lib, 'int64', a.shape, a.data.values.map((_, i) => i));
+  const positions = new Array<number>(a.data.values.length);
+  for (let i = 0; i < positions.length; i++) positions[i] = i;
+  const offsets: DataArray = { shape: a.shape, data: { lib: a.data.lib, dtype: 'int64', values: positions } };
   const region = index(offsets, items);
   const shape = region && broadcast(value.shape, region.shape);
   if (!region || !shape || shape.length !== region.shape.length || shape.some((d, i) => d !== region.shape[i])) return undefined;

@@ -5,6 +5,7 @@
  * class of the torch.nn catalog as a leaf whose application becomes an IR node. Module paths are
  * assigned after construction exactly as `named_modules()` would: first registration wins.
  */
+import { torchLayerHasAttribute } from '../../frameworks/torchLayerAttributes';
 import { declaredWeights } from '../../shapes/shapePass';
 import { PyRaise } from './errors';
 import type { NativeBehaviour } from './objects';
@@ -134,10 +135,12 @@ export function installTorchNn(session: Session, nn: ModuleValue): void {
       return method ? { t: 'bound', self, func: method } : undefined;
     },
     raisesOnMissing(self, name) {
-      // A built-in layer's attributes are only partly modelled; a container's or a Python
-      // subclass's are all known (its own, its children, parameters and buffers, nn.Module's).
+      // A container's or a Python subclass's attributes are all known (its own, its children,
+      // parameters and buffers, nn.Module's). A built-in layer's are only partly modelled, so a
+      // name is judged by the table of what each torch.nn class has.
       const state = moduleState(self);
-      return !!state && !state.layer && !state.lazy && !nnModuleAttributes.has(name) &&
+      const layerLacks = !state?.layer || torchLayerHasAttribute(state.layer.className, name) === false;
+      return !!state && layerLacks && !state.lazy && !nnModuleAttributes.has(name) &&
         self.cls.mro.every((c) => !c.opaque && (!c.native || c.native.startsWith('torch.nn.') || c.native.startsWith('builtin:')));
     },
     call(self, args, site) {
@@ -167,7 +170,7 @@ export function installTorchNn(session: Session, nn: ModuleValue): void {
       // A layer subclass whose forward reached `super().forward(x)` already has a node carrying the
       // path; one computing with the functional form (`F.layer_norm(x, self.normalized_shape, ...)`) has not.
       const ownNode = state.layer && tracer.applicationsOf(state.layer) > appliedBefore;
-      if (state.children.size === 0 && !ownNode && out.t === 'tensor') return tracer.markLeafCall(state.path ?? null, self.cls.name, out, site);
+      if (state.children.size === 0 && !ownNode && out.t === 'tensor') return tracer.markLeafCall(state.path ?? null, self.cls.name, out, site, state.layer);
       return out;
     },
     getItem(self, index, site) {

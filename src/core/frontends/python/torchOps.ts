@@ -213,6 +213,9 @@ export function installTorchOps(session: Session, torch: ModuleValue, functional
       if (!identityTests.has(base) && ((l.t === 'tensor' && l.data) || (r.t === 'tensor' && r.data))) {
         const lib = (l.t === 'tensor' && l.data ? l.data.lib : r.t === 'tensor' && r.data ? r.data.lib : 'torch');
         const [lo, ro] = [operandOf(l, lib), operandOf(r, lib)];
+        const shape = lo && ro && data.broadcast(lo.array.shape, ro.array.shape);
+        // Too many values to keep: the result is a constant of known shape, as tensorOf would make it.
+        if (shape && shape.reduce((p, d) => p * d, 1) > data.maxDataElements) return { t: 'tensor', id: -1, shape };
         if (lo && ro) {
           const out = data.binary(base, lo, ro);
           if (out) return tensorOf(out);

@@ -139,9 +139,11 @@ export class Tracer {
    * Records the call of a module whose forward CNN Lens evaluated from source but which has no
    * submodules, as an identity node carrying the module's path after whatever ops it ran.
    */
-  markLeafCall(path: string | null, className: string, output: TensorValue, site: CallSite): TensorValue {
-    const module = this.builder.module({ name: path, className, spec: { kind: 'identity', note: `output of ${className}.forward, followed from source` }, definedAt: this.range(site) });
-    const [id] = this.builder.apply(module, [this.idOf(output)], { calledAt: this.range(site), groupId: this.currentGroup() });
+  markLeafCall(path: string | null, className: string, output: TensorValue, site: CallSite, layer?: LayerState): TensorValue {
+    const spec: LayerSpec = { kind: 'identity', note: `output of ${className}.forward, followed from source` };
+    // A built-in layer's subclass keeps its own module, so its row carries the weights it declared.
+    const module = layer ? this.moduleFor(layer) : this.builder.module({ name: path, className, spec, definedAt: this.range(site) });
+    const [id] = this.builder.apply(module, [this.idOf(output)], { calledAt: this.range(site), groupId: this.currentGroup(), spec, className });
     return this.made([id], [output.shape], [output])[0];
   }
 
