@@ -137,12 +137,13 @@ export function gridAndMaskFunctions(kit: TorchKit): Record<string, TorchFunctio
     const mask = arrayOf(b.get('mask'));
     const value = b.num('value');
     if (a && mask && value !== undefined) {
-      // The mask broadcast to the input's shape: adding zeros of that shape spreads it.
-      const zeros = data.make(a.data.lib, 'int64', a.shape, Array(a.data.values.length).fill(0));
-      const spread = data.binary('+', { array: mask, scalar: false }, { array: zeros, scalar: false });
+      // The mask broadcast to the input's shape (adding zeros of that shape spreads it), unless it has it.
+      const fits = mask.shape.join() === a.shape.join();
+      const zeros = fits ? undefined : data.make(a.data.lib, 'int64', a.shape, Array(a.data.values.length).fill(0));
+      const spread = zeros ? data.binary('+', { array: mask, scalar: false }, { array: zeros, scalar: false }) : mask;
       if (spread && spread.shape.join() === a.shape.join()) {
         const values = a.data.values.map((v, i) => (spread.data.values[i] ? value : v));
-        return tensorOf(data.make(a.data.lib, a.data.dtype, a.shape, data.cast(values, a.data.dtype)));
+        return tensorOf(data.make(a.data.lib, a.data.dtype, a.shape, values));
       }
     }
     return sameShape(b, s, 'masked_fill: the input with some elements replaced, same shape');
