@@ -458,7 +458,44 @@ second = plain(8)
       assert.equal(second, undefined, second?.message);
     });
 
-    it('does not count a guess made inside an imported module\'s own code', () => {
+    it('notes a guess made at an import on the models that read the state it built (a registry)', () => {
+      const registry = `from mystery import FLAG
+
+_registry = {}
+
+
+def register(fn):
+    if FLAG:
+        _registry[fn.__name__] = 1
+    return fn
+
+
+def lookup(name):
+    return _registry.get(name, 0)
+`;
+      const models = `from registry import register
+
+
+@register
+def small():
+    pass
+`;
+      const source = `${header}import models
+from registry import lookup
+
+reads = nn.Sequential(nn.Conv2d(3, 8 + lookup('small'), 3))
+plain = nn.Sequential(nn.Conv2d(3, 8, 3))
+`;
+      const files = { '/site/registry.py': registry, '/site/models.py': models };
+      const [reads, plain] = analyze(source, files).models.map(assumption);
+      assert.ok(reads, 'the model that read the registry says it was built on a guess');
+      assert.match(reads.at ?? '', /registry\.py:7$/);
+      assert.equal(plain, undefined, plain?.message);
+    });
+
+    // A limit, kept deliberately: a constant bound by `from lib import X` is read from the module's
+    // namespace, not looked up in its scope, so it carries no note (here both branches agree).
+    it('does not note an import-time guess on a model that only imports a constant from that module', () => {
       const lib = `from mystery import FAST
 if FAST:
     WIDTH = 8

@@ -4,22 +4,24 @@
  * guesses belong to which model: those made while its entry ran (a class built and traced, a
  * factory called), found by a mark taken before; and for a model bound at module level, those
  * made by the module's top-level statements, except the statements that build another model (a
- * file building four models must not blame each for the others' guesses). Module code run for an
- * import is not logged: it runs once per session, not once per analysis.
+ * file building four models must not blame each for the others' guesses). A guess made while a
+ * module ran for an import marks that module instead (it runs once per session): reading one of
+ * its names later logs the guess again, as state built on it (timm's registry, filled by
+ * decorators at import).
  */
+
+import type { GuessedBranch } from './values';
 
 interface Span {
   readonly from: number;
   readonly to: number;
 }
 
-/** A branch taken on a condition CNN Lens could not know. */
-export interface Guess extends Span {
-  readonly file: string;
-  readonly why: string;
-  /** For a guess in another file: the statement of the analysed file that was running. */
-  readonly via?: Span;
-}
+/**
+ * A branch taken on a condition CNN Lens could not know; `via`, for a guess in another file, is the
+ * statement of the analysed file that was running.
+ */
+export type Guess = GuessedBranch;
 
 interface Logged {
   readonly guess: Guess;

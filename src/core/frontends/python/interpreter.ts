@@ -84,6 +84,9 @@ export class Interpreter {
    * it evaluated can be reused): fresh counters, diagnostics and allowance.
    */
   beginAnalysis(budget: Budget): void {
+    Scope.onGuessedRead = (guess) => {
+      if (!this.importing) this.guesses.record(guess, this.topStatement);
+    };
     this.steps = 0;
     this.depth = 0;
     this.diagnostics.length = 0;
@@ -309,17 +312,22 @@ export class Interpreter {
     const v = this.eval(test, scope);
     const t = this.truth(v, scope, test);
     if (t !== undefined) return t;
-    this.guessed(scope.file, test, v, 'branch');
+    this.guessed(scope, test, v, 'branch');
     return false;
   }
 
   /** Reports a branch or value chosen on a condition it could not know, and logs it for the verdict. */
-  guessed(file: string, test: { from: number; to: number }, v: Value, taken: 'branch' | 'value'): void {
+  guessed(scope: Scope, test: { from: number; to: number }, v: Value, taken: 'branch' | 'value'): void {
+    const file = scope.file;
     // Name the value's first loss (`os.environ…`), not the last step (`comparison with an unknown value`).
     const cause = v.t === 'unknown' ? (originOf(v)?.why ?? v.why) : repr(v);
     const why = `condition not known statically (${cause})`;
     this.report(file, test.from, test.to, 'info', `${why}; CNN Lens took the else ${taken}`, v);
-    if (!this.importing) this.guesses.record({ file, from: test.from, to: test.to, why, via: this.via(file) }, this.topStatement);
+    const guess = { file, from: test.from, to: test.to, why, via: this.via(file) };
+    if (!this.importing) this.guesses.record(guess, this.topStatement);
+    // At an import, the guess shapes the module's state (a registry, a table): whoever reads that
+    // module's names later is built on it (Scope.lookup reports the read).
+    else scope.moduleScope().builtOnGuess ??= guess;
   }
 
   private applyDecorators(decorators: readonly Expr[], value: Value, scope: Scope): Value {
@@ -519,7 +527,7 @@ export class Interpreter {
       case 'ifexp': {
         const test = this.eval(e.test, scope);
         const t = this.objects.truthy(test, this.site(scope, e.test));
-        if (t === undefined) this.guessed(scope.file, e.test, test, 'value');
+        if (t === undefined) this.guessed(scope, e.test, test, 'value');
         return t ? this.eval(e.body, scope) : this.eval(e.orelse, scope);
       }
       case 'lambda':

@@ -172,10 +172,23 @@ export interface CallSite {
   readonly to: number;
 }
 
+/** A branch taken on a condition the evaluator could not know (guesses.ts's Guess). */
+export interface GuessedBranch {
+  readonly file: string;
+  readonly from: number;
+  readonly to: number;
+  readonly why: string;
+  readonly via?: { readonly from: number; readonly to: number };
+}
+
 export class Scope {
   readonly vars = new Map<string, Value>();
   globals?: Set<string>;
   nonlocals?: Set<string>;
+  /** A module scope whose import-time code took a branch it could not know: the first such. */
+  builtOnGuess?: GuessedBranch;
+  /** Told when a name is read from such a module (the analysis running now sets it). */
+  static onGuessedRead: ((guess: GuessedBranch) => void) | undefined;
 
   constructor(readonly parent: Scope | undefined, readonly kind: 'module' | 'function' | 'class', readonly file: string) {}
 
@@ -184,8 +197,10 @@ export class Scope {
       // Class bodies are not enclosing scopes for the functions defined in them.
       if (s !== this && s.kind === 'class') continue;
       const v = s.vars.get(name);
+      if (v === undefined) continue;
+      if (s.builtOnGuess) Scope.onGuessedRead?.(s.builtOnGuess);
       // An imported name is resolved where it is used, so no caller ever sees a lazy binding.
-      if (v !== undefined) return v.t === 'lazy' ? v.resolve() : v;
+      return v.t === 'lazy' ? v.resolve() : v;
     }
     return undefined;
   }
