@@ -298,6 +298,18 @@ export function sliceRange(n: number, start: number | null, stop: number | null,
  * or a bool mask. Undefined when out of range or beyond what is modelled (several index arrays).
  */
 export function index(a: DataArray, items: readonly IndexItem[]): DataArray | undefined {
+  const picked = selection(a, items);
+  if (!picked) return undefined;
+  // A gather too large to keep (a bias table indexed per window pair, times heads) is not
+  // computed: its holes are never read, as a result over maxDataElements keeps only its shape.
+  const total = picked.picks.reduce((p, pick) => p * pick.length, 1);
+  if (total > maxDataElements) return { shape: picked.shape, data: { ...a.data, values: new Array<number>(total) } };
+  const values = offsetsOf(picked.picks).map((o) => a.data.values[o]);
+  return { shape: picked.shape, data: { ...a.data, values } };
+}
+
+/** Per axis of `a`, the flat source positions an index picks, and the shape of what it picks. */
+function selection(a: DataArray, items: readonly IndexItem[]): { shape: number[]; picks: number[][] } | undefined {
   const consumed = items.reduce((p, it) => p + (it.kind === 'newaxis' || it.kind === 'ellipsis' ? 0 : it.kind === 'array' && it.array.data.dtype === 'bool' ? it.array.shape.length : 1), 0);
   if (consumed > a.shape.length || items.filter((i) => i.kind === 'ellipsis').length > 1 || items.filter((i) => i.kind === 'array').length > 1) return undefined;
   const expanded: IndexItem[] = [];
@@ -340,10 +352,11 @@ export function index(a: DataArray, items: readonly IndexItem[]): DataArray | un
     }
     axis++;
   }
-  // A gather too large to keep (a bias table indexed per window pair, times heads) is not
-  // computed: its holes are never read, as a result over maxDataElements keeps only its shape.
-  const total = picks.reduce((p, pick) => p * pick.length, 1);
-  if (total > maxDataElements) return { shape: outShape, data: { ...a.data, values: new Array<number>(total) } };
+  return { shape: outShape, picks };
+}
+
+/** Every flat position a selection picks, in order: the sums of one pick per axis. */
+function offsetsOf(picks: readonly number[][]): number[] {
   let offsets = [0];
   for (const p of picks) {
     const next = new Array<number>(offsets.length * p.length);
@@ -351,7 +364,7 @@ export function index(a: DataArray, items: readonly IndexItem[]): DataArray | un
     for (const o of offsets) for (const q of p) next[k++] = o + q;
     offsets = next;
   }
-  return { shape: outShape, data: { ...a.data, values: offsets.map((o) => a.data.values[o]) } };
+  return offsets;
 }
 
 /** The axes of `a` reordered (torch.permute, np.transpose); undefined for a bad permutation. */
@@ -363,14 +376,18 @@ export function permute(a: DataArray, perm: readonly number[]): DataArray | unde
   const st = strides(a.shape);
   const total = a.data.values.length;
   const values = new Array<number>(total);
+  // An odometer over the output; each output axis moves the source by the stride of its axis in `a`.
+  const sourceStride = axes.map((p) => st[p]);
+  const counter = new Array<number>(rank).fill(0);
+  let source = 0;
   for (let flat = 0; flat < total; flat++) {
-    let rest = flat;
-    let source = 0;
-    for (let k = rank - 1; k >= 0; k--) {
-      source += (rest % shape[k]) * st[axes[k]];
-      rest = Math.floor(rest / shape[k]);
-    }
     values[flat] = a.data.values[source];
+    for (let k = rank - 1; k >= 0; k--) {
+      source += sourceStride[k];
+      if (++counter[k] < shape[k]) break;
+      source -= sourceStride[k] * shape[k];
+      counter[k] = 0;
+    }
   }
   return { shape, data: { ...a.data, values } };
 }
@@ -380,15 +397,13 @@ export function permute(a: DataArray, perm: readonly number[]): DataArray | unde
  * undefined when the index is beyond `index` or the value does not broadcast to the region.
  */
 export function assign(a: DataArray, items: readonly IndexItem[], value: DataArray): DataArray | undefined {
-  const positions = new Array<number>(a.data.values.length);
-  for (let i = 0; i < positions.length; i++) positions[i] = i;
-  const offsets: DataArray = { shape: a.shape, data: { lib: a.data.lib, dtype: 'int64', values: positions } };
-  const region = index(offsets, items);
+  const region = selection(a, items);
   const shape = region && broadcast(value.shape, region.shape);
   if (!region || !shape || shape.length !== region.shape.length || shape.some((d, i) => d !== region.shape[i])) return undefined;
+  const at = offsetsOf(region.picks);
   const from = broadcastIndex(region.shape, value.shape);
   const values = [...a.data.values];
-  region.data.values.forEach((at, k) => (values[at] = value.data.values[from[k]]));
+  for (let k = 0; k < at.length; k++) values[at[k]] = value.data.values[from[k]];
   return make(a.data.lib, a.data.dtype, a.shape, values);
 }
 
