@@ -44,7 +44,14 @@ function mocha(name, globs, extraArgs = [], extraEnv = {}) {
   const statsDir = mkdtempSync(join(tmpdir(), 'cnn-lens-stats-'));
   const statsFile = join(statsDir, 'stats.json');
   const reporter = join(root, 'test/support/countingReporter.cjs');
-  const args = [join(root, 'node_modules/mocha/bin/mocha.js'), '--import=tsx', '--reporter', reporter, ...extraArgs, ...globs];
+  const args = [
+    join(root, 'node_modules/mocha/bin/mocha.js'),
+    '--import=tsx',
+    '--reporter',
+    reporter,
+    ...extraArgs,
+    ...globs,
+  ];
   const status = sh(process.execPath, args, { ...goldens, ...extraEnv, CNN_LENS_STATS_FILE: statsFile });
   let stats;
   try {
@@ -67,7 +74,11 @@ const suites = {
   census() {
     const summaryFile = join(root, 'out/census-summary.json');
     rmSync(summaryFile, { force: true });
-    const result = spawnSync(process.execPath, ['--import=tsx', join(root, 'scripts/parse-census.ts'), '--summary-file', summaryFile], { cwd: root, stdio: ['ignore', 'inherit', 'pipe'], encoding: 'utf8', env: process.env });
+    const result = spawnSync(
+      process.execPath,
+      ['--import=tsx', join(root, 'scripts/parse-census.ts'), '--summary-file', summaryFile],
+      { cwd: root, stdio: ['ignore', 'inherit', 'pipe'], encoding: 'utf8', env: process.env },
+    );
     process.stderr.write(result.stderr ?? '');
     if (result.status === 2) {
       notRun.push(`census (${(result.stderr ?? '').trim().split('\n').pop()})`);
@@ -101,7 +112,11 @@ const suites = {
     totals.skipped += summary.skipped ?? 0; // known gaps (test/conformance/known-gaps.json)
   },
   integration() {
-    const result = spawnSync(process.execPath, [join(root, 'test/integration/runTests.mjs')], { cwd: root, stdio: ['ignore', 'inherit', 'inherit'], env: process.env });
+    const result = spawnSync(process.execPath, [join(root, 'test/integration/runTests.mjs')], {
+      cwd: root,
+      stdio: ['ignore', 'inherit', 'inherit'],
+      env: process.env,
+    });
     if (result.status === 3) notRun.push('integration (no VS Code build could be obtained)');
     else if (result.status === 0) totals.passed += 1;
     else totals.failed += 1;
@@ -120,7 +135,9 @@ const suites = {
     const version = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')).version;
     const vsix = join(root, `cnn-lens-${version}.vsix`);
     const suitesDir = join(root, 'test/e2e/suites');
-    const files = readdirSync(suitesDir).filter((f) => f.endsWith('.e2e.ts')).map((f) => `test/e2e/suites/${f}`);
+    const files = readdirSync(suitesDir)
+      .filter((f) => f.endsWith('.e2e.ts'))
+      .map((f) => `test/e2e/suites/${f}`);
     mocha('e2e', files, ['--timeout', '240000'], { CNN_LENS_VSIX: vsix });
   },
 };
@@ -133,7 +150,8 @@ const seconds = (ms) => `${Math.round(ms / 1000)} s`;
  * changes), so an interrupted run leaves none behind.
  */
 function runLoaded(rounds) {
-  const spin = 'const parent = process.ppid; for (;;) { for (let i = 0; i < 1e8; i++); if (process.ppid !== parent) process.exit(); }';
+  const spin =
+    'const parent = process.ppid; for (;;) { for (let i = 0; i < 1e8; i++); if (process.ppid !== parent) process.exit(); }';
   const spinner = () => spawn(process.execPath, ['-e', spin], { stdio: 'ignore' });
   const spinners = Array.from({ length: availableParallelism() }, spinner);
   const stop = () => spinners.forEach((p) => p.kill());

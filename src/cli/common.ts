@@ -54,7 +54,10 @@ export interface ModelOptions {
  */
 export type CommandFlags = Readonly<Record<string, (value: string) => string | undefined>>;
 
-export function parseCommandLine(argv: readonly string[], own: CommandFlags = {}): { file: string; options: ModelOptions } | { error: string } {
+export function parseCommandLine(
+  argv: readonly string[],
+  own: CommandFlags = {},
+): { file: string; options: ModelOptions } | { error: string } {
   const options: ModelOptions = { args: new Map(), maxTime: 10_000 };
   let file: string | undefined;
   for (let i = 0; i < argv.length; i++) {
@@ -120,7 +123,9 @@ function commonOption(options: ModelOptions, flag: string, value: string): strin
 export async function analyzeFile(file: string, options: ModelOptions, io: CliIo): Promise<FileAnalysis | undefined> {
   const format = modelFileFormat(file);
   if (format === 'weights') {
-    io.err(`cnn-lens: ${file} is a state_dict, weights with no topology to analyse or draw; \`cnn-lens summary ${file}\` lists its tensors, and \`--weights ${file}\` checks it against a model's source\n`);
+    io.err(
+      `cnn-lens: ${file} is a state_dict, weights with no topology to analyse or draw; \`cnn-lens summary ${file}\` lists its tensors, and \`--weights ${file}\` checks it against a model's source\n`,
+    );
     return undefined;
   }
   // Binary model files hold their weights too, so they may be far larger than any source file.
@@ -143,15 +148,25 @@ export async function analyzeFile(file: string, options: ModelOptions, io: CliIo
     format === 'onnx'
       ? analyzeOnnx(path, view, fileOptions)
       : format === 'h5'
-      ? await analyzeKerasH5(path, view, h5Reader(), fileOptions)
-      : format === 'keras'
-      ? analyzeKerasArchive(path, view, fileOptions)
-      : format === 'json'
-      ? withTfjsShardWarnings(analyzeKerasJson(path, bytes.toString('utf8'), fileOptions), path, bytes.toString('utf8'), tfjsShardDiagnostics)
-      : analyzePythonSource(path, bytes.toString('utf8'), options);
+        ? await analyzeKerasH5(path, view, h5Reader(), fileOptions)
+        : format === 'keras'
+          ? analyzeKerasArchive(path, view, fileOptions)
+          : format === 'json'
+            ? withTfjsShardWarnings(
+                analyzeKerasJson(path, bytes.toString('utf8'), fileOptions),
+                path,
+                bytes.toString('utf8'),
+                tfjsShardDiagnostics,
+              )
+            : analyzePythonSource(path, bytes.toString('utf8'), options);
   if (!result.models.length) {
-    const why = result.diagnostics.filter((d) => d.severity !== 'info').map((d) => `  line ${d.range.start.line + 1}: ${d.message}`).join('\n');
-    io.err(`cnn-lens: no ${options.model ? `model '${options.model}'` : 'model'} found in ${file}${why ? `\n${why}` : ''}\n`);
+    const why = result.diagnostics
+      .filter((d) => d.severity !== 'info')
+      .map((d) => `  line ${d.range.start.line + 1}: ${d.message}`)
+      .join('\n');
+    io.err(
+      `cnn-lens: no ${options.model ? `model '${options.model}'` : 'model'} found in ${file}${why ? `\n${why}` : ''}\n`,
+    );
     return undefined;
   }
   return result;
@@ -164,14 +179,37 @@ export async function analyzeFile(file: string, options: ModelOptions, io: CliIo
  */
 function analyzePythonSource(path: string, text: string, options: ModelOptions): FileAnalysis {
   const ownFolders = [dirname(path)];
-  const host = { read: readSourceFile, searchPaths: options.pythonPath ?? pythonSearchPath(), stamp: (p: string) => packageFileStamp(p, ownFolders) };
+  const host = {
+    read: readSourceFile,
+    searchPaths: options.pythonPath ?? pythonSearchPath(),
+    stamp: (p: string) => packageFileStamp(p, ownFolders),
+  };
   const program = new PythonProgram();
-  const analyse = () => analyzePython(path, text, { host, program, entry: options.model, entryArgs: options.args, input: options.input, timeMs: options.maxTime });
-  if (options.warm) analyzePython(path, text, { host, program, entry: options.model, entryArgs: options.args, input: options.input, timeMs: Math.max(options.maxTime, 10_000) });
+  const analyse = () =>
+    analyzePython(path, text, {
+      host,
+      program,
+      entry: options.model,
+      entryArgs: options.args,
+      input: options.input,
+      timeMs: options.maxTime,
+    });
+  if (options.warm)
+    analyzePython(path, text, {
+      host,
+      program,
+      entry: options.model,
+      entryArgs: options.args,
+      input: options.input,
+      timeMs: Math.max(options.maxTime, 10_000),
+    });
   return analyse();
 }
 
-/** Model files by extension (ONNX; Keras .h5 and .keras; Keras to_json and tfjs model.json); anything else is Python source. */
+/**
+ * Model files by extension (ONNX; Keras .h5 and .keras; Keras to_json and tfjs model.json); anything else is Python
+ * source.
+ */
 export function modelFileFormat(file: string): 'onnx' | 'h5' | 'keras' | 'json' | 'weights' | 'python' {
   if (/\.onnx$/i.test(file)) return 'onnx';
   if (/\.(h5|hdf5)$/i.test(file)) return 'h5';
@@ -190,7 +228,9 @@ let h5: WorkerH5Reader | undefined;
 function h5Reader(): KerasH5Reader {
   const bundled = join(__dirname, 'kerasH5.js');
   // The file was read for this alone: its bytes go to the worker rather than being copied.
-  return (h5 ??= workerH5Reader(__filename.endsWith('.js') && existsSync(bundled) ? bundled : join(__dirname, '../extension/h5Engine.ts'))).readHandingOver;
+  return (h5 ??= workerH5Reader(
+    __filename.endsWith('.js') && existsSync(bundled) ? bundled : join(__dirname, '../extension/h5Engine.ts'),
+  )).readHandingOver;
 }
 
 /** A Python literal (None, True, 3, 0.5, 'x', (1, 2), [..]) via the same parser the analysis uses. */
@@ -229,10 +269,17 @@ let cachedSysPath: string[] | undefined;
 function pythonSearchPath(): string[] {
   if (cachedSysPath) return cachedSysPath;
   const paths: string[] = [];
-  for (const python of new Set([process.env.CNN_LENS_PYTHON, 'python3', '/usr/bin/python3'].filter(Boolean) as string[])) {
-    const r = spawnSync(python, ['-c', 'import sys; print("\\n".join(p for p in sys.path if p))'], { encoding: 'utf8', timeout: 5000 });
+  for (const python of new Set(
+    [process.env.CNN_LENS_PYTHON, 'python3', '/usr/bin/python3'].filter(Boolean) as string[],
+  )) {
+    const r = spawnSync(python, ['-c', 'import sys; print("\\n".join(p for p in sys.path if p))'], {
+      encoding: 'utf8',
+      timeout: 5000,
+    });
     // Installed packages only: the standard library is modelled (or opaque), never evaluated from source.
-    if (r.status === 0) for (const p of r.stdout.split('\n')) if (/(site|dist)-packages/.test(p) && existsSync(p) && !paths.includes(p)) paths.push(p);
+    if (r.status === 0)
+      for (const p of r.stdout.split('\n'))
+        if (/(site|dist)-packages/.test(p) && existsSync(p) && !paths.includes(p)) paths.push(p);
   }
   return (cachedSysPath = paths);
 }

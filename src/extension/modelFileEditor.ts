@@ -1,6 +1,6 @@
 /**
- * Binary model files (ONNX, Keras .h5 and Keras 3's .keras archives) open in a read-only custom editor that shows what the
- * graph preview shows for source: the model drawn as volumes or as a graph, with the summary table
+ * Binary model files (ONNX, Keras .h5 and Keras 3's .keras archives) open in a read-only custom editor that shows
+ * what the graph preview shows for source: the model drawn as volumes or as a graph, with the summary table
  * beside it. The file is read once when opened (bounded by `cnnLens.modelFiles.maxSizeMB`, refused
  * with a message above it), analysed by the core's front-end for its format, and handed to the
  * graph webview as a snapshot; there is no text, so nothing to edit and no source to reveal.

@@ -16,20 +16,25 @@ import type { Tensors } from '../core/analysis/weightFit';
 import type { KerasH5, ReadKerasH5Options } from '../core/frontends/kerasH5';
 import { workerH5Reader, type WorkerH5Reader } from '../node/h5Reader';
 
-export const weightsFileFilters = { Weights: ['safetensors', 'pt', 'pth', 'bin', 'ckpt', 'json', 'h5', 'hdf5', 'keras'] };
+export const weightsFileFilters = {
+  Weights: ['safetensors', 'pt', 'pth', 'bin', 'ckpt', 'json', 'h5', 'hdf5', 'keras'],
+};
 const maxWeightBytes = 1024 * 1024 * 1024;
 
 export async function loadWeightsFile(file: vscode.Uri, plan: ActivationPlan): Promise<LoadedWeights> {
   const name = file.path.split('/').pop() ?? 'weights';
   const { size } = await vscode.workspace.fs.stat(file);
-  if (size > maxWeightBytes) throw new Error(`${name} is ${(size / 2 ** 30).toFixed(1)} GB; the panel reads weight files up to 1 GB.`);
+  if (size > maxWeightBytes)
+    throw new Error(`${name} is ${(size / 2 ** 30).toFixed(1)} GB; the panel reads weight files up to 1 GB.`);
   const bytes = await vscode.workspace.fs.readFile(file);
   if (/\.safetensors$/i.test(name)) return fromSafetensors(name, bytes, plan);
   if (/\.(pt|pth|bin|ckpt)$/i.test(name)) return fromTorchCheckpoint(name, bytes, plan);
   if (/\.json$/i.test(name)) return fromTfjs(file, name, bytes, plan);
   if (/\.(h5|hdf5)$/i.test(name)) return fromKerasH5(name, bytes, plan);
   if (/\.keras$/i.test(name)) return fromKerasArchive(name, bytes, plan);
-  throw new Error(`${name}: choose a PyTorch state_dict (.safetensors, or torch.save's .pt/.pth), a TensorFlow.js model.json, or a Keras .h5 or .keras.`);
+  throw new Error(
+    `${name}: choose a PyTorch state_dict (.safetensors, or torch.save's .pt/.pth), a TensorFlow.js model.json, or a Keras .h5 or .keras.`,
+  );
 }
 
 let h5: WorkerH5Reader | undefined;
@@ -56,7 +61,11 @@ function fromSafetensors(name: string, bytes: Uint8Array, plan: ActivationPlan):
   if ('error' in header) throw new Error(`${name}: ${header.error}`);
   const fit = engine.fitStateDict(plan, header.tensors);
   const tensors: Tensors = {};
-  for (const e of fit.fitting) tensors[e.planKey] = { shape: e.shape.map((d) => d ?? 0), data: engine.tensorData(bytes, header, (fit.prefix ?? '') + e.fileKey) };
+  for (const e of fit.fitting)
+    tensors[e.planKey] = {
+      shape: e.shape.map((d) => d ?? 0),
+      data: engine.tensorData(bytes, header, (fit.prefix ?? '') + e.fileKey),
+    };
   return { name, tensors, problems: engine.describeStateDictFit(fit) };
 }
 
@@ -87,7 +96,12 @@ function fromTorchCheckpoint(name: string, bytes: Uint8Array, plan: ActivationPl
   return { name, tensors, problems };
 }
 
-async function fromTfjs(file: vscode.Uri, name: string, bytes: Uint8Array, plan: ActivationPlan): Promise<LoadedWeights> {
+async function fromTfjs(
+  file: vscode.Uri,
+  name: string,
+  bytes: Uint8Array,
+  plan: ActivationPlan,
+): Promise<LoadedWeights> {
   const engine = loadEngine();
   let json: unknown;
   try {
@@ -102,7 +116,9 @@ async function fromTfjs(file: vscode.Uri, name: string, bytes: Uint8Array, plan:
     try {
       shards.set(p, await vscode.workspace.fs.readFile(vscode.Uri.joinPath(file, '..', p)));
     } catch {
-      throw new Error(`${name}: weight file '${p}', which its weightsManifest names, is missing or unreadable next to it.`);
+      throw new Error(
+        `${name}: weight file '${p}', which its weightsManifest names, is missing or unreadable next to it.`,
+      );
     }
   }
   const weights = engine.readTfjsWeights(json, shards);

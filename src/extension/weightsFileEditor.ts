@@ -32,7 +32,10 @@ interface Listing {
 }
 
 class WeightsFileDocument implements vscode.CustomDocument {
-  constructor(readonly uri: vscode.Uri, readonly listing: Listing | { error: string }) {}
+  constructor(
+    readonly uri: vscode.Uri,
+    readonly listing: Listing | { error: string },
+  ) {}
   dispose(): void {}
 }
 
@@ -40,7 +43,11 @@ export class WeightsFileEditorProvider implements vscode.CustomReadonlyEditorPro
   constructor(private readonly extensionUri: vscode.Uri) {}
 
   static register(extensionUri: vscode.Uri): vscode.Disposable {
-    return vscode.window.registerCustomEditorProvider(weightsFileViewType, new WeightsFileEditorProvider(extensionUri), { supportsMultipleEditorsPerDocument: true });
+    return vscode.window.registerCustomEditorProvider(
+      weightsFileViewType,
+      new WeightsFileEditorProvider(extensionUri),
+      { supportsMultipleEditorsPerDocument: true },
+    );
   }
 
   async openCustomDocument(uri: vscode.Uri): Promise<WeightsFileDocument> {
@@ -52,31 +59,55 @@ export class WeightsFileEditorProvider implements vscode.CustomReadonlyEditorPro
   }
 
   resolveCustomEditor(document: WeightsFileDocument, panel: vscode.WebviewPanel): void {
-    panel.webview.options = { enableScripts: false, localResourceRoots: [vscode.Uri.joinPath(this.extensionUri, 'media')] };
+    panel.webview.options = {
+      enableScripts: false,
+      localResourceRoots: [vscode.Uri.joinPath(this.extensionUri, 'media')],
+    };
     const name = document.uri.path.split('/').pop() ?? 'weights';
-    panel.webview.html = renderStaticWebviewHtml(panel.webview, this.extensionUri, { stylesheet: 'weights.css', title: name, body: pageBody(name, document.listing) });
+    panel.webview.html = renderStaticWebviewHtml(panel.webview, this.extensionUri, {
+      stylesheet: 'weights.css',
+      title: name,
+      body: pageBody(name, document.listing),
+    });
   }
 }
 
 async function listingOf(uri: vscode.Uri): Promise<Listing | { error: string }> {
   const engine = loadEngine();
   if (isTorchCheckpoint(uri.path)) {
-    const read = uri.scheme === 'file' ? withFileSource(uri.fsPath, engine.readTorchCheckpoint) : engine.readTorchCheckpoint(engine.bytesSource(await vscode.workspace.fs.readFile(uri)));
+    const read =
+      uri.scheme === 'file'
+        ? withFileSource(uri.fsPath, engine.readTorchCheckpoint)
+        : engine.readTorchCheckpoint(engine.bytesSource(await vscode.workspace.fs.readFile(uri)));
     if ('error' in read) return read;
     const sizes: Readonly<Record<string, number>> = engine.dtypeSizes;
     const rows = [...read.tensors].map(([name, t]) => {
       const elements = t.shape.reduce((n, d) => n * d, 1);
-      return { name, dtype: t.dtype, shape: t.shape, elements, bytes: t.dtype in sizes ? elements * sizes[t.dtype] : undefined };
+      return {
+        name,
+        dtype: t.dtype,
+        shape: t.shape,
+        elements,
+        bytes: t.dtype in sizes ? elements * sizes[t.dtype] : undefined,
+      };
     });
-    return { rows, kind: `A PyTorch checkpoint${read.path ? `; the state_dict is under '${escapeHtml(read.path)}'` : ''}`, metadata: {} };
+    return {
+      rows,
+      kind: `A PyTorch checkpoint${read.path ? `; the state_dict is under '${escapeHtml(read.path)}'` : ''}`,
+      metadata: {},
+    };
   }
-  const header = uri.scheme === 'file' ? await readSafetensorsHeaderFile(uri.fsPath, engine.readSafetensorsHeader) : engine.readSafetensorsHeader(await vscode.workspace.fs.readFile(uri));
+  const header =
+    uri.scheme === 'file'
+      ? await readSafetensorsHeaderFile(uri.fsPath, engine.readSafetensorsHeader)
+      : engine.readSafetensorsHeader(await vscode.workspace.fs.readFile(uri));
   if ('error' in header) return header;
   return { rows: engine.tensorRows(header), kind: 'A safetensors file', metadata: header.metadata };
 }
 
 function pageBody(name: string, listing: Listing | { error: string }): string {
-  if ('error' in listing) return `<h1>${escapeHtml(name)}</h1><p class="error">This file cannot be read: ${escapeHtml(listing.error)}</p>`;
+  if ('error' in listing)
+    return `<h1>${escapeHtml(name)}</h1><p class="error">This file cannot be read: ${escapeHtml(listing.error)}</p>`;
   const { formatBytes, formatInt, shapeText, stateDictRoles, rolesInferredNote } = loadEngine();
   const { rows } = listing;
   const elements = rows.reduce((n, r) => n + r.elements, 0);
@@ -84,7 +115,9 @@ function pageBody(name: string, listing: Listing | { error: string }): string {
   const dtypes = [...new Set(rows.map((r) => r.dtype))].join(', ');
   const metadata = Object.entries(listing.metadata);
   const split = stateDictRoles(new Map(rows.map((r) => [r.name, r])));
-  const kinds = [...split.buffersByName].map(([buffer, r]) => `${escapeHtml(buffer)} ${formatInt(r.elements)}`).join(', ');
+  const kinds = [...split.buffersByName]
+    .map(([buffer, r]) => `${escapeHtml(buffer)} ${formatInt(r.elements)}`)
+    .join(', ');
   const count = (n: number) => `${formatInt(n)} ${n === 1 ? 'tensor' : 'tensors'}`;
   return `<h1>${escapeHtml(name)}</h1>
 <p class="totals">${formatInt(rows.length)} tensors · ${formatInt(elements)} elements${bytes === undefined ? '' : ` · ${escapeHtml(formatBytes(bytes))}`} of ${escapeHtml(dtypes || 'no')} data</p>

@@ -29,7 +29,12 @@ export interface AnalysisRequest {
 }
 
 export type AnalysisResponse =
-  | { readonly id: number; readonly result: FileAnalysis; readonly dependencies: readonly string[]; readonly elapsedMs: number }
+  | {
+      readonly id: number;
+      readonly result: FileAnalysis;
+      readonly dependencies: readonly string[];
+      readonly elapsedMs: number;
+    }
   | { readonly id: number; readonly error: string };
 
 const program = new PythonProgram();
@@ -49,9 +54,23 @@ export function analyseRequest(request: AnalysisRequest): AnalysisResponse {
     stamp: (path: string) => (open.has(path) ? undefined : packageFileStamp(path, request.workspaceFolders)),
   };
   try {
-    const result = request.format === 'python'
-      ? analyzePython(request.file, request.text, { host, defaultInput: request.defaultInput, timeMs: request.timeMs, program })
-      : withTfjsShardWarnings(analyzeKerasJson(request.file, request.text, { defaultInput: request.defaultInput, timeMs: request.timeMs }), request.file, request.text, tfjsShardDiagnostics);
+    const result =
+      request.format === 'python'
+        ? analyzePython(request.file, request.text, {
+            host,
+            defaultInput: request.defaultInput,
+            timeMs: request.timeMs,
+            program,
+          })
+        : withTfjsShardWarnings(
+            analyzeKerasJson(request.file, request.text, {
+              defaultInput: request.defaultInput,
+              timeMs: request.timeMs,
+            }),
+            request.file,
+            request.text,
+            tfjsShardDiagnostics,
+          );
     return { id: request.id, result, dependencies: [...dependencies], elapsedMs: performance.now() - started };
   } catch (e) {
     return { id: request.id, error: e instanceof Error ? `${e.message}\n${e.stack ?? ''}` : String(e) };

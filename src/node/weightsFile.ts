@@ -19,7 +19,10 @@ import type { ByteSource } from '../core/frontends/zip';
 /** The safetensors crate's own limit, as the core's reader applies it. */
 const maxHeaderBytes = 100_000_000;
 
-export async function readSafetensorsHeaderFile(path: string, parse: typeof readSafetensorsHeader): Promise<SafetensorsHeader | { error: string }> {
+export async function readSafetensorsHeaderFile(
+  path: string,
+  parse: typeof readSafetensorsHeader,
+): Promise<SafetensorsHeader | { error: string }> {
   const file = await open(path, 'r');
   try {
     const { size } = await file.stat();
@@ -72,20 +75,30 @@ export interface StateDictIndex {
 export const isTorchCheckpoint = (path: string): boolean => /\.(pt|pth|bin|ckpt)$/i.test(path);
 export const isStateDictFile = (path: string): boolean => /\.safetensors$/i.test(path) || isTorchCheckpoint(path);
 
-export async function readStateDictFile(path: string, readers: { readSafetensorsHeader: typeof readSafetensorsHeader; readTorchCheckpoint: typeof readTorchCheckpoint }): Promise<StateDictIndex | { error: string }> {
+export async function readStateDictFile(
+  path: string,
+  readers: { readSafetensorsHeader: typeof readSafetensorsHeader; readTorchCheckpoint: typeof readTorchCheckpoint },
+): Promise<StateDictIndex | { error: string }> {
   if (isTorchCheckpoint(path)) {
     const read = withFileSource(path, readers.readTorchCheckpoint);
     return 'error' in read ? read : { format: 'torch', tensors: read.tensors, path: read.path };
   }
   const header = await readSafetensorsHeaderFile(path, readers.readSafetensorsHeader);
-  return 'error' in header ? header : { format: 'safetensors', tensors: header.tensors, path: '', metadata: header.metadata };
+  return 'error' in header
+    ? header
+    : { format: 'safetensors', tensors: header.tensors, path: '', metadata: header.metadata };
 }
 
 /**
  * The analysis of a tfjs `model.json` at `file` with a warning for each weight shard it names that
  * is missing or short beside it. A document that is not on disk (unsaved) is left as it is.
  */
-export function withTfjsShardWarnings(result: FileAnalysis, file: string, text: string, check: typeof tfjsShardDiagnostics): FileAnalysis {
+export function withTfjsShardWarnings(
+  result: FileAnalysis,
+  file: string,
+  text: string,
+  check: typeof tfjsShardDiagnostics,
+): FileAnalysis {
   if (!text.includes('"weightsManifest"') || !isFile(file)) return result;
   const dir = dirname(file);
   const warnings = check(text, (path) => (isFile(join(dir, path)) ? statSync(join(dir, path)).size : undefined));

@@ -12,7 +12,12 @@
 import * as assert from 'node:assert/strict';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { PythonProgram, analyzePython, internalErrorPrefix, type PythonAnalysis } from '../../src/core/frontends/python/analyzePython';
+import {
+  PythonProgram,
+  analyzePython,
+  internalErrorPrefix,
+  type PythonAnalysis,
+} from '../../src/core/frontends/python/analyzePython';
 import { random } from './modelFiles/mutators';
 import { mutate } from './pythonMutations';
 
@@ -46,18 +51,25 @@ function analyse(file: string, text: string): { result: PythonAnalysis; phases: 
   return { result, phases };
 }
 
-const messagesOf = (result: PythonAnalysis) => [...result.diagnostics, ...result.models.flatMap((m) => m.diagnostics)].map((d) => d.message);
+const messagesOf = (result: PythonAnalysis) =>
+  [...result.diagnostics, ...result.models.flatMap((m) => m.diagnostics)].map((d) => d.message);
 
-/** What is wrong with an analysis, or undefined: an internal error, a stop that is not its budget, steps past the allowance. */
+/**
+ * What is wrong with an analysis, or undefined: an internal error, a stop that is not its budget, steps past the
+ * allowance.
+ */
 function problemWith({ result, phases }: ReturnType<typeof analyse>): string | undefined {
   const messages = messagesOf(result);
   // The analyser turns its own bugs into a diagnostic so the editor survives; here they fail.
   const internal = messages.find((m) => m.startsWith(internalErrorPrefix));
   if (internal) return internal;
-  const stop = messages.find((m) => m.startsWith('analysis stopped') && !/^analysis stopped: (step budget exceeded|recursion too deep)/.test(m));
+  const stop = messages.find(
+    (m) => m.startsWith('analysis stopped') && !/^analysis stopped: (step budget exceeded|recursion too deep)/.test(m),
+  );
   if (stop) return `stopped by something other than its step or recursion budget: ${stop}`;
   const limit = phases * (stepAllowance + unwindSlack);
-  if (result.steps > limit) return `took ${result.steps} steps, past ${phases} allowance(s) of ${stepAllowance} (limit ${limit})`;
+  if (result.steps > limit)
+    return `took ${result.steps} steps, past ${phases} allowance(s) of ${stepAllowance} (limit ${limit})`;
   return undefined;
 }
 

@@ -109,7 +109,10 @@ describe('state_dict fit', () => {
   });
 });
 
-/** Writes each module's real state_dict as safetensors from Python (struct + json + raw bytes), with PyTorch's own counts. */
+/**
+ * Writes each module's real state_dict as safetensors from Python (struct + json + raw bytes), with PyTorch's own
+ * counts.
+ */
 const writer = samplesScriptPreamble + String.raw`
 def save(state, path):
     header, blobs, offset = {}, [], 0

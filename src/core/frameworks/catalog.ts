@@ -29,7 +29,11 @@ export interface CatalogEntry {
    * stores `_pair(kernel_size)`, so `conv.kernel_size[0]` works on `nn.Conv2d(3, 8, 3)`. `defaults`
    * are the attributes of arguments the call left out.
    */
-  readonly attributes?: { readonly tupled: readonly string[]; readonly rank: number; readonly defaults: Readonly<Record<string, number | string>> };
+  readonly attributes?: {
+    readonly tupled: readonly string[];
+    readonly rank: number;
+    readonly defaults: Readonly<Record<string, number | string>>;
+  };
 }
 
 /**
@@ -37,7 +41,12 @@ export interface CatalogEntry {
  * names arguments the source gives but the front-end could not evaluate (left out of `args`);
  * those that are the entry's constants are recorded on the spec.
  */
-export function buildSpec(catalog: Readonly<Record<string, CatalogEntry>>, className: string, args: Args, unresolved: readonly string[] = []): LayerSpec | { error: string } {
+export function buildSpec(
+  catalog: Readonly<Record<string, CatalogEntry>>,
+  className: string,
+  args: Args,
+  unresolved: readonly string[] = [],
+): LayerSpec | { error: string } {
   const entry = catalog[className];
   if (!entry) return { kind: 'unknown', className };
   try {

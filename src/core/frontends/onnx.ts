@@ -37,7 +37,12 @@ class Stop extends Error {}
 
 /** Analyses one .onnx file's bytes; never throws. */
 export function analyzeOnnx(uri: string, bytes: Uint8Array, options: OnnxOptions = {}): FileAnalysis {
-  const fail = (message: string): FileAnalysis => ({ file: uri, models: [], diagnostics: [{ severity: 'error', message, range: top }], steps: 0 });
+  const fail = (message: string): FileAnalysis => ({
+    file: uri,
+    models: [],
+    diagnostics: [{ severity: 'error', message, range: top }],
+    steps: 0,
+  });
   if (!(bytes instanceof Uint8Array) || bytes.length === 0) return fail('empty file: not an ONNX model');
   let model: OnnxModel;
   try {
@@ -47,7 +52,8 @@ export function analyzeOnnx(uri: string, bytes: Uint8Array, options: OnnxOptions
     return fail(`CNN Lens internal error while reading the ONNX file: ${e instanceof Error ? e.message : String(e)}`);
   }
   if (!model.graph) return fail('not an ONNX model: no graph (ModelProto.graph is missing; is this an ONNX file?)');
-  if (model.irVersion === undefined && !model.graph.nodes.length) return fail('not an ONNX model: no ir_version and no nodes');
+  if (model.irVersion === undefined && !model.graph.nodes.length)
+    return fail('not an ONNX model: no ir_version and no nodes');
   try {
     return { file: uri, models: [new OnnxReader(model, model.graph, options).read()], diagnostics: [], steps: 0 };
   } catch (e) {
@@ -75,7 +81,11 @@ class OnnxReader implements OpContext, GraphView {
   private readonly now: () => number;
   private readonly name: string;
 
-  constructor(private readonly model: OnnxModel, private readonly graph: OnnxGraph, private readonly options: OnnxOptions) {
+  constructor(
+    private readonly model: OnnxModel,
+    private readonly graph: OnnxGraph,
+    private readonly options: OnnxOptions,
+  ) {
     this.opset = model.opset ?? 13;
     this.name = graph.name || 'onnx model';
     this.builder = new GraphBuilder(this.name, 'onnx', 'channels_first');
@@ -107,7 +117,8 @@ class OnnxReader implements OpContext, GraphView {
 
   read(): ModelResult {
     let stopped: string | undefined;
-    if (this.model.opset === undefined) this.report('warning', 'the file names no opset for the default domain; opset 13 assumed');
+    if (this.model.opset === undefined)
+      this.report('warning', 'the file names no opset for the default domain; opset 13 assumed');
     for (const t of this.graph.initializers) {
       if (!t.name) continue;
       this.values.set(t.name, { constant: { dims: t.dims, values: t.values, float: isFloatType(t.dataType) } });
@@ -121,9 +132,14 @@ class OnnxReader implements OpContext, GraphView {
       else throw e;
     }
     for (const { op, reason, names } of this.unknownOps.values()) {
-      const shown = names.slice(0, 5).map((n) => `'${n}'`).join(', ') + (names.length > 5 ? ` and ${names.length - 5} more` : '');
+      const shown =
+        names
+          .slice(0, 5)
+          .map((n) => `'${n}'`)
+          .join(', ') + (names.length > 5 ? ` and ${names.length - 5} more` : '');
       if (reason) this.report('warning', `${names.length > 1 ? 'nodes' : 'node'} ${shown} (${op}): ${reason}`);
-      else this.report('warning', `unknown ONNX op '${op}' (${shown}): CNN Lens does not know its shapes or parameters`);
+      else
+        this.report('warning', `unknown ONNX op '${op}' (${shown}): CNN Lens does not know its shapes or parameters`);
     }
     const outputs: TensorId[] = [];
     for (const o of this.graph.outputs) {
@@ -137,7 +153,17 @@ class OnnxReader implements OpContext, GraphView {
     const graph = this.builder.build();
     const analysis = runShapePass(graph);
     this.compareDeclared(analysis.tensorShapes);
-    return { name: this.name, kind: 'file', framework: 'onnx', range: top, inputs: this.inputs, graph, analysis, diagnostics: this.diagnostics, stopped };
+    return {
+      name: this.name,
+      kind: 'file',
+      framework: 'onnx',
+      range: top,
+      inputs: this.inputs,
+      graph,
+      analysis,
+      diagnostics: this.diagnostics,
+      stopped,
+    };
   }
 
   /**
@@ -148,12 +174,22 @@ class OnnxReader implements OpContext, GraphView {
    */
   private reportFusedBatchNorms(): void {
     if (this.model.producer !== 'pytorch') return;
-    const fused = this.graph.nodes.filter((n) => n.opType === 'Conv' && /^onnx::Conv_\d+$/.test(n.inputs[1] ?? '') && this.initializers.has(n.inputs[1]));
+    const fused = this.graph.nodes.filter(
+      (n) => n.opType === 'Conv' && /^onnx::Conv_\d+$/.test(n.inputs[1] ?? '') && this.initializers.has(n.inputs[1]),
+    );
     if (!fused.length) return;
-    // Each fold leaves a bias of C; PyTorch has the BatchNorm's 2C and the Conv's own bias, if it had one (commonly not).
+    // Each fold leaves a bias of C; PyTorch has the BatchNorm's 2C and the Conv's own bias, if it had one (commonly
+    // not).
     const channels = fused.reduce((sum, n) => sum + (this.constant(n.inputs[1])?.dims[0] ?? 0), 0);
-    const names = fused.slice(0, 3).map((n, i) => `'${nodeName(n, i)}'`).join(', ') + (fused.length > 3 ? ` and ${fused.length - 3} more` : '');
-    this.report('warning', `${fused.length} Conv ${fused.length > 1 ? 'layers' : 'layer'} (${names}) read weights torch.onnx.export computed: in eval mode (its default) it folds a BatchNorm that follows a Conv into the Conv, so the BatchNorm's weight and bias are not in the file and the total here is probably ${channels.toLocaleString('en-US')} below what model.parameters() counts (${(2 * channels).toLocaleString('en-US')} if ${fused.length > 1 ? 'those Convs had biases' : 'that Conv had a bias'} of ${fused.length > 1 ? 'their' : 'its'} own). Export with training=torch.onnx.TrainingMode.PRESERVE (or TRAINING) to keep them.`);
+    const names =
+      fused
+        .slice(0, 3)
+        .map((n, i) => `'${nodeName(n, i)}'`)
+        .join(', ') + (fused.length > 3 ? ` and ${fused.length - 3} more` : '');
+    this.report(
+      'warning',
+      `${fused.length} Conv ${fused.length > 1 ? 'layers' : 'layer'} (${names}) read weights torch.onnx.export computed: in eval mode (its default) it folds a BatchNorm that follows a Conv into the Conv, so the BatchNorm's weight and bias are not in the file and the total here is probably ${channels.toLocaleString('en-US')} below what model.parameters() counts (${(2 * channels).toLocaleString('en-US')} if ${fused.length > 1 ? 'those Convs had biases' : 'that Conv had a bias'} of ${fused.length > 1 ? 'their' : 'its'} own). Export with training=torch.onnx.TrainingMode.PRESERVE (or TRAINING) to keep them.`,
+    );
   }
 
   private report(severity: ModelDiagnostic['severity'], message: string): void {
@@ -166,7 +202,16 @@ class OnnxReader implements OpContext, GraphView {
       let shape: Dim[];
       if (this.options.input && real.length === 1) shape = [...this.options.input];
       else if (input.shape) {
-        shape = input.shape.map((d, i) => (typeof d === 'number' ? (d >= 1 && d <= maxDimension ? d : (this.report('error', `input '${input.name}': dimension ${i} (${d}) is not a size; treated as unknown`), null)) : i === 0 ? 'N' : d));
+        shape = input.shape.map((d, i) =>
+          typeof d === 'number'
+            ? d >= 1 && d <= maxDimension
+              ? d
+              : (this.report('error', `input '${input.name}': dimension ${i} (${d}) is not a size; treated as unknown`),
+                null)
+            : i === 0
+              ? 'N'
+              : d,
+        );
       } else {
         shape = ['N', 3, 224, 224];
         this.report('warning', `input '${input.name}' has no shape in the file; assumed ${JSON.stringify(shape)}`);
@@ -193,7 +238,10 @@ class OnnxReader implements OpContext, GraphView {
         const p = producer.get(input);
         if (p !== undefined) from.add(p);
         else if (!this.values.has(input)) {
-          this.report('error', `node '${nodeName(n, i)}' (${n.opType}) takes '${input}', which no node, initializer or graph input provides`);
+          this.report(
+            'error',
+            `node '${nodeName(n, i)}' (${n.opType}) takes '${input}', which no node, initializer or graph input provides`,
+          );
           broken.add(i);
         }
       }
@@ -205,22 +253,47 @@ class OnnxReader implements OpContext, GraphView {
     for (let k = 0; k < ready.length; k++) {
       const i = ready[k];
       done[i] = true;
-      if ((k & 63) === 63 && this.now() > this.deadline) throw new Stop(`analysis stopped after ${k} of ${nodes.length} nodes: out of time`);
+      if ((k & 63) === 63 && this.now() > this.deadline)
+        throw new Stop(`analysis stopped after ${k} of ${nodes.length} nodes: out of time`);
       if (!broken.has(i)) this.addNode(nodes[i], i);
       for (const c of consumers.get(i) ?? []) if (--waiting[c] === 0) ready.push(c);
     }
     const stuck = nodes.map((n, i) => (done[i] ? '' : nodeName(n, i))).filter(Boolean);
-    if (stuck.length) this.report('error', `the graph has a cycle: ${stuck.slice(0, 6).map((s) => `'${s}'`).join(', ')}${stuck.length > 6 ? ', …' : ''} never receive their inputs`);
+    if (stuck.length)
+      this.report(
+        'error',
+        `the graph has a cycle: ${stuck
+          .slice(0, 6)
+          .map((s) => `'${s}'`)
+          .join(', ')}${stuck.length > 6 ? ', …' : ''} never receive their inputs`,
+      );
   }
 
   private addNode(node: OnnxNode, index: number): void {
     const name = nodeName(node, index);
     const missing = node.inputs.find((i) => i && !this.values.has(i));
     if (missing !== undefined) return; // its producer failed and was reported, or is inside a fused layer
-    if (node.domain && node.domain !== 'ai.onnx') return this.unknown(node, name, '', node.inputs.filter((i) => this.shape(i)));
-    // A sub-graph that stands for one module (GELU, LayerNorm, GroupNorm below the ops that name them) is that one layer.
+    if (node.domain && node.domain !== 'ai.onnx')
+      return this.unknown(
+        node,
+        name,
+        '',
+        node.inputs.filter((i) => this.shape(i)),
+      );
+    // A sub-graph that stands for one module (GELU, LayerNorm, GroupNorm below the ops that name them) is that one
+    // layer.
     const fused = matchPattern(node, this, this);
-    if (fused) return this.place(node, index, node.name.includes('/') ? node.name.replace(/[^/]*$/, fused.className) : `${fused.className}_${index}`, fused.className, fused.spec, [fused.input], fused.weightKey, [fused.output]);
+    if (fused)
+      return this.place(
+        node,
+        index,
+        node.name.includes('/') ? node.name.replace(/[^/]*$/, fused.className) : `${fused.className}_${index}`,
+        fused.className,
+        fused.spec,
+        [fused.input],
+        fused.weightKey,
+        [fused.output],
+      );
     const mapped = mapNode(node, this);
     if ('folded' in mapped) {
       mapped.folded.forEach((c, k) => node.outputs[k] && this.values.set(node.outputs[k], { constant: c }));
@@ -231,7 +304,8 @@ class OnnxReader implements OpContext, GraphView {
     // Only a split has several real outputs; Dropout's mask or MaxPool's indices are not layers' outputs here.
     let outputs = spec.kind === 'split' ? node.outputs : node.outputs.slice(0, 1);
     // MatMul + Add(bias), as exporters write a Linear on a 3-D input: one dense layer with a bias.
-    const fusedAdd = spec.kind === 'dense' && node.opType === 'MatMul' ? this.biasAdd(node.outputs[0], spec.units) : undefined;
+    const fusedAdd =
+      spec.kind === 'dense' && node.opType === 'MatMul' ? this.biasAdd(node.outputs[0], spec.units) : undefined;
     if (fusedAdd && spec.kind === 'dense') {
       spec = { ...spec, bias: true };
       outputs = [fusedAdd];
@@ -240,12 +314,22 @@ class OnnxReader implements OpContext, GraphView {
   }
 
   /** Adds one layer reading `tensors` and writing `outputs`; a module per weight key, so shared weights count once. */
-  private place(node: OnnxNode, index: number, name: string, className: string, spec: LayerSpec, tensors: readonly string[], weightKey: string | undefined, outputs: readonly string[]): void {
+  private place(
+    node: OnnxNode,
+    index: number,
+    name: string,
+    className: string,
+    spec: LayerSpec,
+    tensors: readonly string[],
+    weightKey: string | undefined,
+    outputs: readonly string[],
+  ): void {
     const inputs: TensorId[] = [];
     const shapes: Shape[] = [];
     for (const t of tensors) {
       const v = this.values.get(t);
-      if (!v || !('id' in v)) return this.unknown(node, name, `input '${t}' is a constant where CNN Lens expects a computed tensor`, []);
+      if (!v || !('id' in v))
+        return this.unknown(node, name, `input '${t}' is a constant where CNN Lens expects a computed tensor`, []);
       inputs.push(v.id);
       shapes.push(v.shape);
     }
@@ -253,18 +337,31 @@ class OnnxReader implements OpContext, GraphView {
     let module = this.modules.get(key);
     if (!module) {
       // A fused layer's first node is not the layer, so its attributes are not the layer's.
-      module = this.builder.module({ name, className, spec, rawAttrs: className === node.opType ? attrs(node) : {}, definedAt: top });
+      module = this.builder.module({
+        name,
+        className,
+        spec,
+        rawAttrs: className === node.opType ? attrs(node) : {},
+        definedAt: top,
+      });
       this.modules.set(key, module);
     }
-    const out = this.builder.apply(module, inputs, { groupId: this.groupOf(node.name), calledAt: top, outputs: Math.max(1, outputs.length) });
+    const out = this.builder.apply(module, inputs, {
+      groupId: this.groupOf(node.name),
+      calledAt: top,
+      outputs: Math.max(1, outputs.length),
+    });
     const result = applyRule(spec, shapes, { framework: 'onnx', layout: 'channels_first' });
-    outputs.forEach((o, k) => o && out[k] !== undefined && this.values.set(o, { id: out[k], shape: result.outputs[k] ?? [] }));
+    outputs.forEach(
+      (o, k) => o && out[k] !== undefined && this.values.set(o, { id: out[k], shape: result.outputs[k] ?? [] }),
+    );
   }
 
   users(tensor: string): readonly OnnxNode[] {
     if (!this.uses) {
       this.uses = new Map();
-      for (const n of this.graph.nodes) for (const i of new Set(n.inputs)) (this.uses.get(i) ?? this.uses.set(i, []).get(i)!).push(n);
+      for (const n of this.graph.nodes)
+        for (const i of new Set(n.inputs)) (this.uses.get(i) ?? this.uses.set(i, []).get(i)!).push(n);
     }
     return this.uses.get(tensor) ?? [];
   }
@@ -272,7 +369,8 @@ class OnnxReader implements OpContext, GraphView {
   producer(tensor: string): OnnxNode | undefined {
     if (!this.producers) {
       this.producers = new Map();
-      for (const n of this.graph.nodes) for (const o of n.outputs) if (o && !this.producers.has(o)) this.producers.set(o, n);
+      for (const n of this.graph.nodes)
+        for (const o of n.outputs) if (o && !this.producers.has(o)) this.producers.set(o, n);
     }
     return this.producers.get(tensor);
   }
@@ -299,16 +397,28 @@ class OnnxReader implements OpContext, GraphView {
 
   private unknown(node: OnnxNode, name: string, reason: string, tensors: readonly string[]): void {
     if (this.fusedAdds.has(node)) return;
-    const ids = tensors.map((t) => this.values.get(t)).filter((v): v is { id: TensorId; shape: Shape } => !!v && 'id' in v);
+    const ids = tensors
+      .map((t) => this.values.get(t))
+      .filter((v): v is { id: TensorId; shape: Shape } => !!v && 'id' in v);
     const op = node.domain && node.domain !== 'ai.onnx' ? `${node.domain}.${node.opType}` : node.opType;
     const key = `${op}\n${reason}`;
     (this.unknownOps.get(key) ?? this.unknownOps.set(key, { op, reason, names: [] }).get(key)!).names.push(name);
     if (!ids.length) return;
     const spec = { kind: 'unknown' as const, className: node.opType, reason: reason || undefined };
     const module = this.builder.module({ name, className: node.opType, spec, rawAttrs: attrs(node), definedAt: top });
-    const outs = this.builder.apply(module, ids.map((v) => v.id), { groupId: this.groupOf(node.name), calledAt: top, outputs: Math.max(1, node.outputs.length) });
-    const result = applyRule(spec, ids.map((v) => v.shape), { framework: 'onnx', layout: 'channels_first' });
-    node.outputs.forEach((o, k) => o && this.values.set(o, { id: outs[k], shape: result.outputs[k] ?? result.outputs[0] ?? [] }));
+    const outs = this.builder.apply(
+      module,
+      ids.map((v) => v.id),
+      { groupId: this.groupOf(node.name), calledAt: top, outputs: Math.max(1, node.outputs.length) },
+    );
+    const result = applyRule(
+      spec,
+      ids.map((v) => v.shape),
+      { framework: 'onnx', layout: 'channels_first' },
+    );
+    node.outputs.forEach(
+      (o, k) => o && this.values.set(o, { id: outs[k], shape: result.outputs[k] ?? result.outputs[0] ?? [] }),
+    );
   }
 
   /** The group a node runs in, from its torch.onnx.export path; created with its parents on first use. */
@@ -338,9 +448,14 @@ class OnnxReader implements OpContext, GraphView {
       if (!info.shape || !v || !('id' in v)) continue;
       const ours = shapes[v.id];
       if (!ours) continue;
-      const differs = ours.length !== info.shape.length || info.shape.some((d, i) => isKnown(d) && isKnown(ours[i]) && d !== ours[i]);
+      const differs =
+        ours.length !== info.shape.length || info.shape.some((d, i) => isKnown(d) && isKnown(ours[i]) && d !== ours[i]);
       if (!differs) continue;
-      if (shown++ < 20) this.report('warning', `tensor '${info.name}': the file says ${formatShape(info.shape)}, CNN Lens infers ${formatShape(ours)}`);
+      if (shown++ < 20)
+        this.report(
+          'warning',
+          `tensor '${info.name}': the file says ${formatShape(info.shape)}, CNN Lens infers ${formatShape(ours)}`,
+        );
       else more++;
     }
     if (more) this.report('warning', `${more} more tensors' shapes disagree with the file's`);
@@ -363,7 +478,10 @@ function torchPaths(name: string): string[] {
     let named = parts.length - 1;
     while (named > 0 && /^\d+$/.test(parts[named])) named--;
     const tail = parts.slice(named).join('.');
-    parts = parts.length && (s === tail || s.startsWith(`${tail}.`)) ? [...parts.slice(0, named), ...s.split('.')] : [...parts, ...s.split('.')];
+    parts =
+      parts.length && (s === tail || s.startsWith(`${tail}.`))
+        ? [...parts.slice(0, named), ...s.split('.')]
+        : [...parts, ...s.split('.')];
     paths.push(parts.join('.'));
   }
   return paths;
@@ -373,7 +491,14 @@ function attrs(node: OnnxNode): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const a of node.attributes.slice(0, 32)) {
     if (a.t) out[a.name] = `tensor ${a.t.dims.join('×') || 'scalar'}`;
-    else out[a.name] = a.ints.length ? a.ints.slice(0, 16) : a.floats.length ? a.floats.slice(0, 16) : a.strings.length ? a.strings.slice(0, 16) : a.s ?? a.i ?? a.f;
+    else
+      out[a.name] = a.ints.length
+        ? a.ints.slice(0, 16)
+        : a.floats.length
+          ? a.floats.slice(0, 16)
+          : a.strings.length
+            ? a.strings.slice(0, 16)
+            : (a.s ?? a.i ?? a.f);
   }
   return out;
 }

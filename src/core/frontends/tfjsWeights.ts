@@ -35,9 +35,11 @@ export function tfjsShardPaths(json: unknown): string[] | { error: string } {
   const paths: string[] = [];
   const seen = new Set<string>();
   for (const group of manifest) {
-    if (!Array.isArray((group as { paths?: unknown } | null)?.paths)) return { error: 'a weightsManifest group has no paths' };
+    if (!Array.isArray((group as { paths?: unknown } | null)?.paths))
+      return { error: 'a weightsManifest group has no paths' };
     for (const p of (group as { paths: unknown[] }).paths) {
-      if (typeof p !== 'string' || p === '' || p.includes('..') || p.startsWith('/')) return { error: `shard path ${JSON.stringify(p)} is not a file next to model.json` };
+      if (typeof p !== 'string' || p === '' || p.includes('..') || p.startsWith('/'))
+        return { error: `shard path ${JSON.stringify(p)} is not a file next to model.json` };
       // Each shard holds one stretch of one group: listed twice, it would be read (and concatenated) twice.
       if (seen.has(p)) return { error: `shard ${p} is listed twice in the weightsManifest` };
       seen.add(p);
@@ -47,14 +49,20 @@ export function tfjsShardPaths(json: unknown): string[] | { error: string } {
   return paths;
 }
 
-/** Reads every weight of the manifest from its group's shards (concatenated in order); any json is checked as tfjsShardPaths checks it. */
-export function readTfjsWeights(json: unknown, shards: ReadonlyMap<string, Uint8Array>): TfjsWeight[] | { error: string } {
+/**
+ * Reads every weight of the manifest from its group's shards (concatenated in order); any json is checked as
+ * tfjsShardPaths checks it.
+ */
+export function readTfjsWeights(
+  json: unknown,
+  shards: ReadonlyMap<string, Uint8Array>,
+): TfjsWeight[] | { error: string } {
   const checked = tfjsShardPaths(json);
   if ('error' in checked) return checked;
   const out: TfjsWeight[] = [];
   for (const group of (json as { weightsManifest: { paths: string[]; weights?: unknown }[] }).weightsManifest) {
     const entries = group.weights ?? [];
-    if (!Array.isArray(entries)) return { error: 'a weightsManifest group\'s weights is not a list' };
+    if (!Array.isArray(entries)) return { error: "a weightsManifest group's weights is not a list" };
     const parts = group.paths.map((p) => shards.get(p));
     const missing = parts.findIndex((p) => !p);
     if (missing >= 0) return { error: `shard ${group.paths[missing]} is missing` };
@@ -67,16 +75,28 @@ export function readTfjsWeights(json: unknown, shards: ReadonlyMap<string, Uint8
     }
     let offset = 0;
     for (const w of entries as ManifestEntry[]) {
-      if (typeof w !== 'object' || w === null || typeof w.name !== 'string') return { error: `weightsManifest entry ${JSON.stringify(w)?.slice(0, 80)} is not a weight with a name` };
+      if (typeof w !== 'object' || w === null || typeof w.name !== 'string')
+        return { error: `weightsManifest entry ${JSON.stringify(w)?.slice(0, 80)} is not a weight with a name` };
       const dtype = w.dtype ?? 'float32';
-      if (!Array.isArray(w.shape) || !w.shape.every((d) => Number.isInteger(d) && d >= 0)) return { error: `${w.name}: bad shape ${JSON.stringify(w.shape)?.slice(0, 80)}` };
-      if (typeof dtype !== 'string' || !Object.hasOwn(bytesPer, dtype)) return { error: `${w.name}: dtype ${typeof dtype === 'string' ? dtype : JSON.stringify(dtype)} is not supported (quantised weights are not read)` };
+      if (!Array.isArray(w.shape) || !w.shape.every((d) => Number.isInteger(d) && d >= 0))
+        return { error: `${w.name}: bad shape ${JSON.stringify(w.shape)?.slice(0, 80)}` };
+      if (typeof dtype !== 'string' || !Object.hasOwn(bytesPer, dtype))
+        return {
+          error: `${w.name}: dtype ${typeof dtype === 'string' ? dtype : JSON.stringify(dtype)} is not supported (quantised weights are not read)`,
+        };
       const count = w.shape.reduce((a, b) => a * b, 1);
       const size = count * bytesPer[dtype];
-      if (offset + size > total) return { error: `${w.name}: the shards end before its ${size} bytes (truncated file?)` };
+      if (offset + size > total)
+        return { error: `${w.name}: the shards end before its ${size} bytes (truncated file?)` };
       const view = new DataView(bytes.buffer, bytes.byteOffset + offset, size);
       const data = new Float32Array(count);
-      for (let i = 0; i < count; i++) data[i] = dtype === 'bool' ? view.getUint8(i) : dtype === 'int32' ? view.getInt32(i * 4, true) : view.getFloat32(i * 4, true);
+      for (let i = 0; i < count; i++)
+        data[i] =
+          dtype === 'bool'
+            ? view.getUint8(i)
+            : dtype === 'int32'
+              ? view.getInt32(i * 4, true)
+              : view.getFloat32(i * 4, true);
       out.push({ name: w.name, shape: w.shape, data });
       offset += size;
     }
@@ -92,7 +112,8 @@ function groupBytes(weights: unknown): number | undefined {
     const shape = w?.shape;
     if (!Array.isArray(shape) || !shape.every((d) => Number.isInteger(d) && d >= 0)) return undefined;
     const q = w.quantization?.dtype;
-    const size = typeof q === 'string' ? quantizedBytes[q] : bytesPer[typeof w.dtype === 'string' ? w.dtype : 'float32'];
+    const size =
+      typeof q === 'string' ? quantizedBytes[q] : bytesPer[typeof w.dtype === 'string' ? w.dtype : 'float32'];
     if (!size) return undefined;
     total += (shape as number[]).reduce((a, b) => a * b, 1) * size;
   }
@@ -118,7 +139,14 @@ export function tfjsShardDiagnostics(text: string, sizeOf: (path: string) => num
   if (!Array.isArray(manifest)) return [];
   const from = Math.max(0, text.indexOf('"weightsManifest"'));
   const paths = tfjsShardPaths(json);
-  if (!Array.isArray(paths)) return [{ severity: 'warning', message: `the weights cannot be read: ${paths.error}`, range: rangeOf(text, '"weightsManifest"', 0) }];
+  if (!Array.isArray(paths))
+    return [
+      {
+        severity: 'warning',
+        message: `the weights cannot be read: ${paths.error}`,
+        range: rangeOf(text, '"weightsManifest"', 0),
+      },
+    ];
   const out: ModelDiagnostic[] = [];
   manifest.forEach((group: { paths: string[]; weights?: unknown }, k) => {
     const weights = Array.isArray(group.weights) ? group.weights.length : 0;
@@ -126,13 +154,24 @@ export function tfjsShardDiagnostics(text: string, sizeOf: (path: string) => num
     const needs = groupBytes(group.weights);
     group.paths.forEach((p, i) => {
       if (sizes[i] !== undefined) return;
-      const what = group.paths.length > 1 ? `shard ${i + 1} of ${group.paths.length} of weight group ${k + 1}` : `the shard of weight group ${k + 1}`;
-      out.push({ severity: 'warning', message: `weight file '${p}' is missing: the weightsManifest names it as ${what} (${plural(weights, 'weight')}${needs === undefined ? '' : `, ${needs.toLocaleString('en-US')} bytes`}), so tf.loadLayersModel would fail; put it next to model.json`, range: rangeOf(text, JSON.stringify(p), from) });
+      const what =
+        group.paths.length > 1
+          ? `shard ${i + 1} of ${group.paths.length} of weight group ${k + 1}`
+          : `the shard of weight group ${k + 1}`;
+      out.push({
+        severity: 'warning',
+        message: `weight file '${p}' is missing: the weightsManifest names it as ${what} (${plural(weights, 'weight')}${needs === undefined ? '' : `, ${needs.toLocaleString('en-US')} bytes`}), so tf.loadLayersModel would fail; put it next to model.json`,
+        range: rangeOf(text, JSON.stringify(p), from),
+      });
     });
     const held = sizes.reduce<number>((n, s) => n + (s ?? 0), 0);
     if (sizes.every((s) => s !== undefined) && needs !== undefined && held < needs) {
       const shown = group.paths.map((p) => `'${p}'`).join(', ');
-      out.push({ severity: 'warning', message: `weight file${group.paths.length > 1 ? 's' : ''} ${shown} hold${group.paths.length > 1 ? '' : 's'} ${held.toLocaleString('en-US')} bytes, but the weightsManifest's ${plural(weights, 'weight')} need ${needs.toLocaleString('en-US')}: truncated?`, range: rangeOf(text, JSON.stringify(group.paths[group.paths.length - 1]), from) });
+      out.push({
+        severity: 'warning',
+        message: `weight file${group.paths.length > 1 ? 's' : ''} ${shown} hold${group.paths.length > 1 ? '' : 's'} ${held.toLocaleString('en-US')} bytes, but the weightsManifest's ${plural(weights, 'weight')} need ${needs.toLocaleString('en-US')}: truncated?`,
+        range: rangeOf(text, JSON.stringify(group.paths[group.paths.length - 1]), from),
+      });
     }
   });
   return out;

@@ -43,7 +43,9 @@ export interface LayerModule {
   readonly frozen?: boolean;
   /** Weights frozen one by one (PyTorch `fc.bias.requires_grad = False`), by weight name. */
   readonly frozenWeights?: readonly string[];
-  /** Weights stored in another module, by weight name: `{ weight: { module: 0, weight: 'weight' } }` (tied embeddings). */
+  /**
+   * Weights stored in another module, by weight name: `{ weight: { module: 0, weight: 'weight' } }` (tied embeddings).
+   */
   readonly tiedWeights?: Readonly<Record<string, { readonly module: ModuleId; readonly weight: string }>>;
 }
 
@@ -102,7 +104,11 @@ export class GraphBuilder {
   private readonly outputs: TensorId[] = [];
   private tensorCount = 0;
 
-  constructor(private readonly name: string, private readonly framework: Framework, private readonly layout: Layout) {}
+  constructor(
+    private readonly name: string,
+    private readonly framework: Framework,
+    private readonly layout: Layout,
+  ) {}
 
   input(shape: Shape, name = 'input'): TensorId {
     const tensorId = this.newTensor();
@@ -123,17 +129,31 @@ export class GraphBuilder {
   }
 
   /** Applies a module to tensors; returns the output tensor ids. */
-  /** `where.spec`/`className`: the module applied as something else (a subclass's own forward, followed from source). */
+  /**
+   * `where.spec`/`className`: the module applied as something else (a subclass's own forward, followed from source).
+   */
   apply(
     module: LayerModule,
     inputs: readonly TensorId[],
     where: { calledAt?: SourceRange; groupId?: string; outputs?: number; spec?: LayerSpec; className?: string } = {},
   ): TensorId[] {
-    return this.addNode(module.id, where.spec ?? module.spec, module.name, where.className ?? module.className, inputs, where);
+    return this.addNode(
+      module.id,
+      where.spec ?? module.spec,
+      module.name,
+      where.className ?? module.className,
+      inputs,
+      where,
+    );
   }
 
   /** A functional op with no module (no weights of its own). */
-  op(className: string, spec: LayerSpec, inputs: readonly TensorId[], where: { calledAt?: SourceRange; groupId?: string; outputs?: number } = {}): TensorId[] {
+  op(
+    className: string,
+    spec: LayerSpec,
+    inputs: readonly TensorId[],
+    where: { calledAt?: SourceRange; groupId?: string; outputs?: number } = {},
+  ): TensorId[] {
     return this.addNode(undefined, spec, null, className, inputs, where);
   }
 
@@ -142,7 +162,17 @@ export class GraphBuilder {
   }
 
   build(): Graph {
-    return { name: this.name, framework: this.framework, layout: this.layout, modules: this.modules, nodes: this.nodes, groups: this.groups, inputs: this.inputs, outputs: this.outputs, tensorCount: this.tensorCount };
+    return {
+      name: this.name,
+      framework: this.framework,
+      layout: this.layout,
+      modules: this.modules,
+      nodes: this.nodes,
+      groups: this.groups,
+      inputs: this.inputs,
+      outputs: this.outputs,
+      tensorCount: this.tensorCount,
+    };
   }
 
   // Written out field by field, not spread: a large model records thousands of nodes, and one
@@ -158,7 +188,14 @@ export class GraphBuilder {
     const count = where.outputs ?? 1;
     const outputs: TensorId[] = [];
     for (let i = 0; i < count; i++) outputs.push(this.newTensor());
-    const node: { -readonly [K in keyof LayerNode]: LayerNode[K] } = { id: `n${this.nodes.length}`, spec, name, className, inputs, outputs };
+    const node: { -readonly [K in keyof LayerNode]: LayerNode[K] } = {
+      id: `n${this.nodes.length}`,
+      spec,
+      name,
+      className,
+      inputs,
+      outputs,
+    };
     if (moduleId !== undefined) node.moduleId = moduleId;
     if (where.calledAt !== undefined) node.calledAt = where.calledAt;
     if (where.groupId !== undefined) node.groupId = where.groupId;

@@ -11,7 +11,15 @@ import { e2eDir, projectRoot } from './codeServer';
 
 export const artifactsDir = join(e2eDir, 'artifacts');
 const readmeImagesDir = join(projectRoot, 'docs/images');
-const chromiumFlags = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+const chromiumFlags = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
 
 export interface Workbench {
   readonly page: Page;
@@ -19,7 +27,11 @@ export interface Workbench {
 }
 
 export async function openWorkbench(url: string, viewport = { width: 1400, height: 900 }): Promise<Workbench> {
-  const browser: Browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: chromiumFlags, headless: true });
+  const browser: Browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+    args: chromiumFlags,
+    headless: true,
+  });
   const page = await browser.newPage({ viewport });
   await page.goto(url);
   await page.locator('.monaco-workbench').waitFor({ timeout: 60_000 });
@@ -34,13 +46,22 @@ export async function openWorkbench(url: string, viewport = { width: 1400, heigh
 async function explorerRow(page: Page, name: string, parent: number): Promise<{ index: number; level: number }> {
   const deadline = Date.now() + 30_000;
   for (;;) {
-    const rows = await page.locator('.explorer-folders-view .monaco-list-row').evaluateAll((els) =>
-      els.map((e) => ({ index: Number(e.getAttribute('data-index')), level: Number(e.getAttribute('aria-level')), label: e.getAttribute('aria-label') })));
+    const rows = await page
+      .locator('.explorer-folders-view .monaco-list-row')
+      .evaluateAll((els) =>
+        els.map((e) => ({
+          index: Number(e.getAttribute('data-index')),
+          level: Number(e.getAttribute('aria-level')),
+          label: e.getAttribute('aria-label'),
+        })),
+      );
     rows.sort((a, b) => a.index - b.index);
     const top = rows.find((r) => r.index === parent);
     const inside = rows.filter((r) => r.index > parent);
     const end = top ? inside.findIndex((r) => r.level <= top.level) : -1;
-    const found = (end < 0 ? inside : inside.slice(0, end)).find((r) => r.label === name && (!top || r.level === top.level + 1));
+    const found = (end < 0 ? inside : inside.slice(0, end)).find(
+      (r) => r.label === name && (!top || r.level === top.level + 1),
+    );
     if (found) return found;
     if (Date.now() > deadline) throw new Error(`no Explorer row '${name}' under row ${parent}`);
     await page.waitForTimeout(200);
@@ -59,7 +80,10 @@ export async function openFile(page: Page, path: string): Promise<void> {
     if (i < parts.length - 1 && expanded === 'true') continue;
     await row.click();
   }
-  await page.locator(`.tab[aria-label^="${parts[parts.length - 1]}"]`).first().waitFor({ timeout: 30_000 });
+  await page
+    .locator(`.tab[aria-label^="${parts[parts.length - 1]}"]`)
+    .first()
+    .waitFor({ timeout: 30_000 });
   // A text editor, or a custom editor's webview for a binary model file.
   await page.locator('.monaco-editor .view-lines, iframe.webview').first().waitFor();
 }
@@ -125,7 +149,12 @@ export async function wordPoint(page: Page, lineText: string, word: string): Pro
  * Hovers the exact characters of `word` on the line containing `lineText` and returns the hover's
  * text once it contains `expect` (when given). Retries while the extension activates and analyses.
  */
-export async function hoverWord(page: Page, lineText: string, word: string, options: { timeoutMs?: number; expect?: string } = {}): Promise<string> {
+export async function hoverWord(
+  page: Page,
+  lineText: string,
+  word: string,
+  options: { timeoutMs?: number; expect?: string } = {},
+): Promise<string> {
   const deadline = Date.now() + (options.timeoutMs ?? 30_000);
   const hover = page.locator('.monaco-hover:not(.hidden)');
   let last = '';
@@ -143,7 +172,9 @@ export async function hoverWord(page: Page, lineText: string, word: string, opti
     await page.mouse.move(0, 0);
     await page.waitForTimeout(500);
   }
-  throw new Error(`no hover over "${word}"${options.expect ? ` containing "${options.expect}"` : ''} appeared (last: ${last || 'none'})`);
+  throw new Error(
+    `no hover over "${word}"${options.expect ? ` containing "${options.expect}"` : ''} appeared (last: ${last || 'none'})`,
+  );
 }
 
 /** Selects `word` on the line containing `lineText` by double-clicking it, then types `text` over it. */

@@ -23,7 +23,10 @@ describe('model files (code-server)', function () {
 
   it('shows CodeLens totals on a tfjs model.json and draws it in the graph preview', async () => {
     await openFile(bench.page, 'samples/models/lenet5.tfjs/model.json');
-    await bench.page.locator('.codelens-decoration', { hasText: 'CNN Lens: 61,706 params' }).first().waitFor({ timeout: 60_000 });
+    await bench.page
+      .locator('.codelens-decoration', { hasText: 'CNN Lens: 61,706 params' })
+      .first()
+      .waitFor({ timeout: 60_000 });
     await runCommand(bench.page, 'CNN Lens: Open Graph Preview to the Side');
     const frame = webview(bench.page);
     await frame.locator('g.volume').first().waitFor({ timeout: 60_000 });
@@ -65,12 +68,16 @@ describe('model files (code-server)', function () {
 
   it('says what is wrong with a damaged .onnx or .h5 instead of drawing it', async () => {
     const dir = join(bench.workspace, 'samples', 'models');
-    const cut = (file: string, length: number) => writeFileSync(join(dir, `damaged-${file}`), readFileSync(join(dir, file)).subarray(0, length));
+    const cut = (file: string, length: number) =>
+      writeFileSync(join(dir, `damaged-${file}`), readFileSync(join(dir, file)).subarray(0, length));
     cut('lenet5.onnx', 300);
     cut('lenet5.h5', 5000);
     for (const [file, message] of [
       ['damaged-lenet5.onnx', /^Not a readable ONNX model: .* claims \d+ bytes, but only \d+ remain/],
-      ['damaged-lenet5.h5', /^Cannot read this \.h5 file: the file is truncated: it has 5000 bytes, and its HDF5 superblock says \d+/],
+      [
+        'damaged-lenet5.h5',
+        /^Cannot read this \.h5 file: the file is truncated: it has 5000 bytes, and its HDF5 superblock says \d+/,
+      ],
     ] as const) {
       await runCommand(bench.page, 'View: Close All Editors');
       await openFile(bench.page, `samples/models/${file}`);
@@ -85,29 +92,43 @@ describe('model files (code-server)', function () {
 
   it('checks a .safetensors state_dict against the source: misfits as Problems, cleared when a fitting file is saved', async () => {
     const file = join(bench.workspace, 'samples', 'lenet5_checkpoint.safetensors');
-    const write = (shapes: Record<string, readonly number[]>) => writeFileSync(file, safetensors(Object.entries(shapes).map(([name, shape]) => tensor(name, shape))));
+    const write = (shapes: Record<string, readonly number[]>) =>
+      writeFileSync(file, safetensors(Object.entries(shapes).map(([name, shape]) => tensor(name, shape))));
     // fc1 saved from a model that flattened 401 features, and fc3's bias left out.
     const broken: Record<string, readonly number[]> = { ...lenet5StateDict, 'fc1.weight': [120, 401] };
     delete broken['fc3.bias'];
     write(broken);
     await runCommand(bench.page, 'View: Close All Editors');
     await openFile(bench.page, 'samples/lenet5_pytorch.py');
-    await bench.page.locator('.codelens-decoration', { hasText: 'CNN Lens: 61,706 params' }).first().waitFor({ timeout: 60_000 });
+    await bench.page
+      .locator('.codelens-decoration', { hasText: 'CNN Lens: 61,706 params' })
+      .first()
+      .waitFor({ timeout: 60_000 });
     await runCommand(bench.page, 'CNN Lens: Check Weights Against Model…');
     await fillFileDialog(bench.page, file);
-    await bench.page.locator('.codelens-decoration', { hasText: 'lenet5_checkpoint.safetensors: 1 wrong shape, 1 missing' }).first().waitFor({ timeout: 30_000 });
+    await bench.page
+      .locator('.codelens-decoration', { hasText: 'lenet5_checkpoint.safetensors: 1 wrong shape, 1 missing' })
+      .first()
+      .waitFor({ timeout: 30_000 });
     await bench.page.locator('.squiggly-error').first().waitFor({ timeout: 30_000 });
-    const text = await hoverWord(bench.page, 'self.fc1 = nn.Linear(16 * 5 * 5, 120)', 'Linear', { expect: 'fc1.weight is 120×401' });
+    const text = await hoverWord(bench.page, 'self.fc1 = nn.Linear(16 * 5 * 5, 120)', 'Linear', {
+      expect: 'fc1.weight is 120×401',
+    });
     assert.match(text, /fc1\.weight is 120×401 in lenet5_checkpoint\.safetensors; the model expects 120×400/);
     await bench.page.mouse.move(5, 600);
     await bench.page.keyboard.press('Escape');
     await runCommand(bench.page, 'View: Focus Problems (Errors, Warnings, Infos)');
     const problems = bench.page.locator('.markers-panel');
-    await problems.locator('.monaco-list-row', { hasText: 'lenet5_checkpoint.safetensors has no fc3.bias' }).waitFor({ timeout: 30_000 });
+    await problems
+      .locator('.monaco-list-row', { hasText: 'lenet5_checkpoint.safetensors has no fc3.bias' })
+      .waitFor({ timeout: 30_000 });
     await screenshot(bench.page, 'weights-check', { forReadme: true });
     // A new checkpoint saved over the old one is checked again without asking.
     write(lenet5StateDict);
-    await bench.page.locator('.codelens-decoration', { hasText: 'lenet5_checkpoint.safetensors fits' }).first().waitFor({ timeout: 30_000 });
+    await bench.page
+      .locator('.codelens-decoration', { hasText: 'lenet5_checkpoint.safetensors fits' })
+      .first()
+      .waitFor({ timeout: 30_000 });
     await bench.page.locator('.squiggly-error').first().waitFor({ state: 'detached', timeout: 30_000 });
   });
 
@@ -118,20 +139,43 @@ describe('model files (code-server)', function () {
     await frame.locator('.totals', { hasText: '10 tensors · 61,706 elements' }).waitFor({ timeout: 60_000 });
     const first = await frame.locator('tbody tr').first().locator('td').allTextContents();
     assert.deepEqual(first, ['conv1.weight', 'parameter', 'F32', '6×1×5×5', '150', '600 B']);
-    assert.match((await frame.locator('.roles').textContent()) ?? '', /Parameters: 61,706 \(10 tensors\) · Buffers: 0 \(0 tensors\)/);
+    assert.match(
+      (await frame.locator('.roles').textContent()) ?? '',
+      /Parameters: 61,706 \(10 tensors\) · Buffers: 0 \(0 tensors\)/,
+    );
     await screenshot(bench.page, 'weights-file');
     // A torch.save training checkpoint: its state_dict found under its key, read without unpickling.
-    copyFileSync(join(projectRoot, 'test/fixtures/models/small_checkpoint.pth'), join(bench.workspace, 'samples', 'small_checkpoint.pth'));
+    copyFileSync(
+      join(projectRoot, 'test/fixtures/models/small_checkpoint.pth'),
+      join(bench.workspace, 'samples', 'small_checkpoint.pth'),
+    );
     await runCommand(bench.page, 'View: Close All Editors');
     await openFile(bench.page, 'samples/small_checkpoint.pth');
     const checkpoint = webview(bench.page);
     await checkpoint.locator('.totals', { hasText: '9 tensors' }).waitFor({ timeout: 60_000 });
-    assert.match((await checkpoint.locator('.hint').textContent()) ?? '', /A PyTorch checkpoint; the state_dict is under 'state_dict'/);
-    assert.deepEqual(await checkpoint.locator('tbody tr').first().locator('td').allTextContents(), ['0.weight', 'parameter', 'F32', '4×3×3×3', '108', '432 B']);
+    assert.match(
+      (await checkpoint.locator('.hint').textContent()) ?? '',
+      /A PyTorch checkpoint; the state_dict is under 'state_dict'/,
+    );
+    assert.deepEqual(await checkpoint.locator('tbody tr').first().locator('td').allTextContents(), [
+      '0.weight',
+      'parameter',
+      'F32',
+      '4×3×3×3',
+      '108',
+      '432 B',
+    ]);
     // What model.parameters() and model.buffers() give: the BatchNorm2d(4)'s statistics and counter are buffers.
-    assert.equal(await checkpoint.locator('.roles').textContent(), 'Parameters: 845 (6 tensors) · Buffers: 9 (3 tensors: running_mean 4, running_var 4, num_batches_tracked 1)');
+    assert.equal(
+      await checkpoint.locator('.roles').textContent(),
+      'Parameters: 845 (6 tensors) · Buffers: 9 (3 tensors: running_mean 4, running_var 4, num_batches_tracked 1)',
+    );
     assert.match((await checkpoint.locator('.roles-note').textContent()) ?? '', /Roles inferred from names/);
-    assert.deepEqual(await checkpoint.locator('tbody tr.buffer td:first-child').allTextContents(), ['1.running_mean', '1.running_var', '1.num_batches_tracked']);
+    assert.deepEqual(await checkpoint.locator('tbody tr.buffer td:first-child').allTextContents(), [
+      '1.running_mean',
+      '1.running_var',
+      '1.num_batches_tracked',
+    ]);
   });
 
   it("names a tfjs model.json's missing weight shard in Problems", async () => {
@@ -142,7 +186,9 @@ describe('model files (code-server)', function () {
     await openFile(bench.page, 'samples/models/lenet5_no_weights.tfjs/model.json');
     await runCommand(bench.page, 'View: Focus Problems (Errors, Warnings, Infos)');
     const problems = bench.page.locator('.markers-panel');
-    await problems.locator('.monaco-list-row', { hasText: "weight file 'group1-shard1of1.bin' is missing" }).waitFor({ timeout: 60_000 });
+    await problems
+      .locator('.monaco-list-row', { hasText: "weight file 'group1-shard1of1.bin' is missing" })
+      .waitFor({ timeout: 60_000 });
     await runCommand(bench.page, 'View: Close All Editors');
   });
 });

@@ -78,7 +78,10 @@ export function containers(json: unknown): JsonNode[] {
   return out;
 }
 
-/** Structural edits to a parsed JSON value: values replaced, keys deleted or renamed, elements duplicated, swapped or dropped. */
+/**
+ * Structural edits to a parsed JSON value: values replaced, keys deleted or renamed, elements duplicated, swapped or
+ * dropped.
+ */
 export function mutateJson(json: unknown, rnd: Rnd, edits = 1 + pick(rnd, 3)): unknown {
   const copy = structuredClone(json);
   const all = containers(copy);
@@ -154,7 +157,10 @@ export function mutateText(text: string, rnd: Rnd): string {
   return out;
 }
 
-/** Byte edits within [from, to) of a copy: cut short, bytes flipped, a range zeroed or 0xff'd, a span deleted, duplicated or overwritten elsewhere, a 4- or 8-byte little-endian number made huge. */
+/**
+ * Byte edits within [from, to) of a copy: cut short, bytes flipped, a range zeroed or 0xff'd, a span deleted,
+ * duplicated or overwritten elsewhere, a 4- or 8-byte little-endian number made huge.
+ */
 export function mutateBytes(bytes: Uint8Array, rnd: Rnd, from = 0, to = bytes.length): Uint8Array {
   let out: Uint8Array = bytes.slice();
   for (let e = 0, edits = 1 + pick(rnd, 3); e < edits; e++) {
@@ -266,7 +272,9 @@ export function encodeVarint(n: number): number[] {
   return out;
 }
 
-/** `depth` messages each holding the next in field `tag` (a wire-type-2 tag byte), built inside out without recursion. */
+/**
+ * `depth` messages each holding the next in field `tag` (a wire-type-2 tag byte), built inside out without recursion.
+ */
 export function nestedMessages(tag: number, depth: number): Uint8Array {
   const lengths = [0];
   for (let d = 1; d < depth; d++) lengths.push(lengths[d - 1] + 1 + encodeVarint(lengths[d - 1]).length);

@@ -38,9 +38,17 @@ def build():
 `;
 
 function planOf(text: string): ActivationPlan {
-  const result = analyzePython('/fixtures/keras_constants.py', text, { host: { read: () => undefined, searchPaths: [] }, timeMs: 10_000, now: () => 0 });
+  const result = analyzePython('/fixtures/keras_constants.py', text, {
+    host: { read: () => undefined, searchPaths: [] },
+    timeMs: 10_000,
+    now: () => 0,
+  });
   assert.equal(result.models.length, 1);
-  return activationPlan(result.models[0].analysis, { uri: '/fixtures/keras_constants.py', version: 1, name: 'keras_constants.py' }, result.models[0].name);
+  return activationPlan(
+    result.models[0].analysis,
+    { uri: '/fixtures/keras_constants.py', version: 1, name: 'keras_constants.py' },
+    result.models[0].name,
+  );
 }
 
 const leaky = (slope: number) => (x: number) => (x > 0 ? x : slope * x);
@@ -78,12 +86,22 @@ describe('model builder on Keras constants', () => {
     const random = mulberry32(9);
     for (const name of ['gamma', 'beta', 'moving_mean', 'moving_variance']) {
       const old = weights.get(`bn/${name}`)!;
-      weights.set(`bn/${name}`, tf.tensor1d(Array.from({ length: 3 }, () => (name.endsWith('variance') || name === 'gamma' ? 0.5 + random() : random() - 0.5))));
+      weights.set(
+        `bn/${name}`,
+        tf.tensor1d(
+          Array.from({ length: 3 }, () =>
+            name.endsWith('variance') || name === 'gamma' ? 0.5 + random() : random() - 0.5,
+          ),
+        ),
+      );
       old.dispose();
     }
     const model = buildModel(plan, weights);
     assert.equal(model.unsupported, undefined, JSON.stringify(model.unsupported));
-    const input = tf.tensor4d(Array.from({ length: 60 }, () => random() * 12 - 4), [1, 4, 5, 3]);
+    const input = tf.tensor4d(
+      Array.from({ length: 60 }, () => random() * 12 - 4),
+      [1, 4, 5, 3],
+    );
     const result = model.run(input);
     assert.equal(result.stopped, undefined, JSON.stringify(result.stopped));
     const expected = reference(weights);
@@ -100,11 +118,32 @@ describe('model builder on Keras constants', () => {
         assert.ok(f, `a reference for ${key}`);
         const want = previous.map((x, i) => f(x, i % 3));
         const worst = Math.max(...want.map((v, i) => Math.abs(v - ours[i])));
-        assert.ok(worst <= 1e-4 * Math.max(...want.map(Math.abs), 1), `${key}: max |ours − Keras| = ${worst.toExponential(2)}`);
+        assert.ok(
+          worst <= 1e-4 * Math.max(...want.map(Math.abs), 1),
+          `${key}: max |ours − Keras| = ${worst.toExponential(2)}`,
+        );
       }
       previous = ours;
     }
-    assert.deepEqual(plan.nodes.map((n) => n.name ?? n.className), ['rescale', 'per_channel', 'mul', 'bn', 'leaky_by_relu', 'relu6', 'spread', 'keras_relu', 'spread2', 'leaky_layer', 'leaky_given', 'leaky_function', 'elu', 'flat']);
+    assert.deepEqual(
+      plan.nodes.map((n) => n.name ?? n.className),
+      [
+        'rescale',
+        'per_channel',
+        'mul',
+        'bn',
+        'leaky_by_relu',
+        'relu6',
+        'spread',
+        'keras_relu',
+        'spread2',
+        'leaky_layer',
+        'leaky_given',
+        'leaky_function',
+        'elu',
+        'flat',
+      ],
+    );
     result.dispose();
     model.dispose();
     disposeWeights(weights);

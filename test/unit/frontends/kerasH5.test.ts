@@ -22,20 +22,38 @@ let counter = 0;
 const seq = (n: number, scale = 0.5) => Float32Array.from({ length: n }, (_, i) => (i - n / 3) * scale);
 
 /** An .h5 as Keras 2 writes it: `model_weights` (or the root, for save_weights) with byte-string name attributes. */
-async function writeKeras2(layers: Spec[], opts: { weightsOnly?: boolean; config?: unknown } = {}): Promise<Uint8Array> {
+async function writeKeras2(
+  layers: Spec[],
+  opts: { weightsOnly?: boolean; config?: unknown } = {},
+): Promise<Uint8Array> {
   const module = (await h5wasm.ready) as unknown as { FS: FS };
   const path = `/test-${++counter}.h5`;
   const f = new h5wasm.File(path, 'w');
-  const bytesAttr = (g: { create_attribute: import('h5wasm').Group['create_attribute'] }, name: string, values: string[]) =>
-    g.create_attribute(name, values, [values.length], `S${Math.max(1, ...values.map((v) => v.length))}`);
-  if (!opts.weightsOnly) f.create_attribute('model_config', JSON.stringify(opts.config ?? { class_name: 'Sequential', config: { name: 'm', layers: [] } }));
+  const bytesAttr = (
+    g: { create_attribute: import('h5wasm').Group['create_attribute'] },
+    name: string,
+    values: string[],
+  ) => g.create_attribute(name, values, [values.length], `S${Math.max(1, ...values.map((v) => v.length))}`);
+  if (!opts.weightsOnly)
+    f.create_attribute(
+      'model_config',
+      JSON.stringify(opts.config ?? { class_name: 'Sequential', config: { name: 'm', layers: [] } }),
+    );
   f.create_attribute('keras_version', '2.13.1');
   f.create_attribute('backend', 'tensorflow');
   const root = opts.weightsOnly ? f : f.create_group('model_weights');
-  bytesAttr(root, 'layer_names', layers.map((l) => l.layer));
+  bytesAttr(
+    root,
+    'layer_names',
+    layers.map((l) => l.layer),
+  );
   for (const l of layers) {
     const g = root.create_group(l.layer);
-    bytesAttr(g, 'weight_names', l.weights.map((w) => `${l.layer}/${w.name}:0`));
+    bytesAttr(
+      g,
+      'weight_names',
+      l.weights.map((w) => `${l.layer}/${w.name}:0`),
+    );
     if (!l.weights.length) continue;
     const inner = g.create_group(l.layer);
     for (const w of l.weights) {
@@ -50,7 +68,13 @@ async function writeKeras2(layers: Spec[], opts: { weightsOnly?: boolean; config
 }
 
 const smallModel: Spec[] = [
-  { layer: 'conv2d', weights: [{ name: 'kernel', shape: [3, 3, 1, 4], data: seq(36) }, { name: 'bias', shape: [4], data: seq(4, 0.25) }] },
+  {
+    layer: 'conv2d',
+    weights: [
+      { name: 'kernel', shape: [3, 3, 1, 4], data: seq(36) },
+      { name: 'bias', shape: [4], data: seq(4, 0.25) },
+    ],
+  },
   {
     layer: 'batch_normalization',
     weights: [
@@ -61,7 +85,13 @@ const smallModel: Spec[] = [
     ],
   },
   { layer: 'max_pooling2d', weights: [] },
-  { layer: 'dense', weights: [{ name: 'kernel', shape: [16, 10], data: seq(160, 0.01) }, { name: 'bias', shape: [10], data: seq(10) }] },
+  {
+    layer: 'dense',
+    weights: [
+      { name: 'kernel', shape: [16, 10], data: seq(160, 0.01) },
+      { name: 'bias', shape: [10], data: seq(10) },
+    ],
+  },
 ];
 
 function asRead(result: KerasH5 | { error: string }): KerasH5 {
@@ -82,13 +112,19 @@ describe('Keras .h5 weights (h5wasm)', function () {
   });
 
   it('reads a full-model file: model_config, keras_version and every weight in layer_names order', async () => {
-    const config = { class_name: 'Sequential', config: { name: 'small', layers: [{ class_name: 'Conv2D', config: { name: 'conv2d', filters: 4 } }] } };
+    const config = {
+      class_name: 'Sequential',
+      config: { name: 'small', layers: [{ class_name: 'Conv2D', config: { name: 'conv2d', filters: 4 } }] },
+    };
     const read = asRead(await readKerasH5(await writeKeras2(smallModel, { config })));
     assert.deepEqual(read.modelConfig, config);
     assert.equal(read.kerasVersion, '2.13.1');
     assert.equal(read.backend, 'tensorflow');
     assert.equal(read.layout, 'keras2-model');
-    assert.deepEqual(read.weights.map((w) => [w.name, w.shape, [...w.data]]), expectedList(smallModel));
+    assert.deepEqual(
+      read.weights.map((w) => [w.name, w.shape, [...w.data]]),
+      expectedList(smallModel),
+    );
     assert.ok(read.weights.every((w) => w.data instanceof Float32Array));
   });
 
@@ -102,12 +138,21 @@ describe('Keras .h5 weights (h5wasm)', function () {
     const read = asRead(await readKerasH5(await writeKeras2(smallModel, { weightsOnly: true })));
     assert.equal(read.layout, 'keras2-weights');
     assert.equal(read.modelConfig, undefined);
-    assert.deepEqual(read.weights.map((w) => [w.name, w.shape, [...w.data]]), expectedList(smallModel));
+    assert.deepEqual(
+      read.weights.map((w) => [w.name, w.shape, [...w.data]]),
+      expectedList(smallModel),
+    );
   });
 
   it('converts float64 datasets to float32', async () => {
     const data = Float64Array.of(0.1, -2.5, 1e-3);
-    const read = asRead(await readKerasH5(await writeKeras2([{ layer: 'dense', weights: [{ name: 'bias', shape: [3], data: Float32Array.from(data), dtype: '<d' }] }])));
+    const read = asRead(
+      await readKerasH5(
+        await writeKeras2([
+          { layer: 'dense', weights: [{ name: 'bias', shape: [3], data: Float32Array.from(data), dtype: '<d' }] },
+        ]),
+      ),
+    );
     assert.deepEqual([...read.weights[0].data], [...Float32Array.from(data)]);
   });
 
@@ -119,7 +164,10 @@ describe('Keras .h5 weights (h5wasm)', function () {
     const halves = Uint16Array.of(0x3c00, 0xc000, 0x3555, 0x0001, 0x7bff, 0x8000);
     const raw = new Float32Array(halves.length);
     new Uint8Array(raw.buffer).set(new Uint8Array(halves.buffer));
-    const bytes = await writeKeras2([{ layer: 'dense', weights: [{ name: 'bias', shape: [halves.length], data: raw }] }], { weightsOnly: true });
+    const bytes = await writeKeras2(
+      [{ layer: 'dense', weights: [{ name: 'bias', shape: [halves.length], data: raw }] }],
+      { weightsOnly: true },
+    );
     const f32 = [0x11, 0x20, 0x1f, 0x00, 4, 0, 0, 0, 0, 0, 32, 0, 23, 8, 0, 23, 127, 0, 0, 0];
     const f16 = [0x11, 0x20, 0x0f, 0x00, 2, 0, 0, 0, 0, 0, 16, 0, 10, 5, 0, 10, 15, 0, 0, 0];
     const at = indexOf(bytes, f32);
@@ -148,11 +196,25 @@ describe('Keras .h5 weights (h5wasm)', function () {
     f.close();
     const bytes = module.FS.readFile('/k3.h5');
     module.FS.unlink('/k3.h5');
-    const config = { class_name: 'Sequential', config: { name: 's', layers: [{ class_name: 'Dense', config: { name: 'dense_1', use_bias: false } }] } };
+    const config = {
+      class_name: 'Sequential',
+      config: { name: 's', layers: [{ class_name: 'Dense', config: { name: 'dense_1', use_bias: false } }] },
+    };
     const read = asRead(await readKerasH5(bytes, { modelConfig: config }));
     assert.equal(read.layout, 'keras3-weights');
     // HDF5 lists a group's members by name unless created with track_order, so compare sorted.
-    assert.deepEqual(read.weights.map((w) => w.name).sort(), ['conv2d/kernel', 'conv2d/bias', 'batch_normalization/gamma', 'batch_normalization/beta', 'batch_normalization/moving_mean', 'batch_normalization/moving_variance', 'dense_1/kernel'].sort());
+    assert.deepEqual(
+      read.weights.map((w) => w.name).sort(),
+      [
+        'conv2d/kernel',
+        'conv2d/bias',
+        'batch_normalization/gamma',
+        'batch_normalization/beta',
+        'batch_normalization/moving_mean',
+        'batch_normalization/moving_variance',
+        'dense_1/kernel',
+      ].sort(),
+    );
   });
 
   it('answers broken inputs with an error, never a throw', async () => {
@@ -160,12 +222,19 @@ describe('Keras .h5 weights (h5wasm)', function () {
     const empty = await readKerasH5(new Uint8Array());
     assert.match((empty as { error: string }).error, /empty/);
     const random = Uint8Array.from({ length: 4096 }, (_, i) => (i * 2654435761) >>> 24);
-    assert.match((await readKerasH5(random) as { error: string }).error, /not an HDF5 file/);
+    assert.match(((await readKerasH5(random)) as { error: string }).error, /not an HDF5 file/);
     for (const cut of [16, 512, Math.floor(good.length / 2), good.length - 100]) {
       const result = await readKerasH5(good.slice(0, cut));
-      assert.ok('error' in result && result.error.length > 0, `truncated at ${cut}: ${JSON.stringify(result).slice(0, 200)}`);
+      assert.ok(
+        'error' in result && result.error.length > 0,
+        `truncated at ${cut}: ${JSON.stringify(result).slice(0, 200)}`,
+      );
       // Once the superblock is there, a cut-off file is named as one (not whatever HDF5 trips on).
-      if (cut >= 512) assert.equal(result.error, `the file is truncated: it has ${cut} bytes, and its HDF5 superblock says ${good.length}`);
+      if (cut >= 512)
+        assert.equal(
+          result.error,
+          `the file is truncated: it has ${cut} bytes, and its HDF5 superblock says ${good.length}`,
+        );
     }
     const module = (await h5wasm.ready) as unknown as { FS: FS };
     const f = new h5wasm.File('/nothing.h5', 'w');
@@ -173,7 +242,7 @@ describe('Keras .h5 weights (h5wasm)', function () {
     f.close();
     const nothing = module.FS.readFile('/nothing.h5');
     module.FS.unlink('/nothing.h5');
-    assert.match((await readKerasH5(nothing) as { error: string }).error, /no Keras weights/);
+    assert.match(((await readKerasH5(nothing)) as { error: string }).error, /no Keras weights/);
   });
 
   it("reads the file size from version 0 and version 2 superblocks (h5py's default and h5wasm's)", () => {
@@ -192,7 +261,10 @@ describe('Keras .h5 weights (h5wasm)', function () {
   });
 
   it('refuses a large dataset whose bytes are cut off', async () => {
-    const bytes = await writeKeras2([{ layer: 'dense', weights: [{ name: 'bias', shape: [7777777], data: new Float32Array(7777777) }] }], { weightsOnly: true });
+    const bytes = await writeKeras2(
+      [{ layer: 'dense', weights: [{ name: 'bias', shape: [7777777], data: new Float32Array(7777777) }] }],
+      { weightsOnly: true },
+    );
     // The header still claims 7777777 float32s; 8 KB cannot hold them.
     const result = await readKerasH5(bytes.slice(0, 8192));
     assert.ok('error' in result, JSON.stringify(result).slice(0, 200));
@@ -200,20 +272,40 @@ describe('Keras .h5 weights (h5wasm)', function () {
 
   it('matches an .h5 written with lenet5_keras.py layer names to its activation plan, with no problems', async () => {
     const path = join(__dirname, '../../../samples/lenet5_keras.py');
-    const analysis = analyzePython(path, readFileSync(path, 'utf8'), { host: { read: () => undefined, searchPaths: [] }, timeMs: 10_000, now: () => 0 });
+    const analysis = analyzePython(path, readFileSync(path, 'utf8'), {
+      host: { read: () => undefined, searchPaths: [] },
+      timeMs: 10_000,
+      now: () => 0,
+    });
     const model = analysis.models[0];
     const plan = activationPlan(model.analysis, { uri: path, version: 1, name: 'lenet5_keras.py' }, model.name);
     const layers: Spec[] = plan.nodes
       .filter((n) => n.weightKey && n.weights.length)
-      .map((n) => ({ layer: n.weightKey!, weights: n.weights.map((w) => ({ name: w.name, shape: w.shape.map((d) => d ?? 1), data: seq(w.shape.reduce<number>((a, d) => a * (d ?? 1), 1), 0.001) })) }));
+      .map((n) => ({
+        layer: n.weightKey!,
+        weights: n.weights.map((w) => ({
+          name: w.name,
+          shape: w.shape.map((d) => d ?? 1),
+          data: seq(
+            w.shape.reduce<number>((a, d) => a * (d ?? 1), 1),
+            0.001,
+          ),
+        })),
+      }));
     assert.ok(layers.length >= 5, `lenet has 5 weighted layers, got ${layers.map((l) => l.layer)}`);
     const read = asRead(await readKerasH5(await writeKeras2(layers)));
     const loaded = matchKerasWeights('lenet5.h5', plan, read.weights);
     assert.deepEqual(loaded.problems, []);
-    assert.equal(Object.keys(loaded.tensors).length, layers.reduce((a, l) => a + l.weights.length, 0));
+    assert.equal(
+      Object.keys(loaded.tensors).length,
+      layers.reduce((a, l) => a + l.weights.length, 0),
+    );
     assert.deepEqual([...loaded.tensors['conv2d/kernel'].data], [...layers[0].weights[0].data]);
     // A file missing the last layer and with one extra: both listed.
-    const partial = matchKerasWeights('x.h5', plan, [...read.weights.filter((w) => !w.name.startsWith(layers.at(-1)!.layer)), { name: 'extra/kernel', shape: [1], data: new Float32Array(1) }]);
+    const partial = matchKerasWeights('x.h5', plan, [
+      ...read.weights.filter((w) => !w.name.startsWith(layers.at(-1)!.layer)),
+      { name: 'extra/kernel', shape: [1], data: new Float32Array(1) },
+    ]);
     assert.match(partial.problems.join('\n'), /missing from the file.*\n.*extra\/kernel/);
   });
 });

@@ -10,19 +10,34 @@ import { analyzeOnnx } from '../../../src/core/frontends/onnx';
 import type { FileAnalysis } from '../../../src/core/frontends/modelResult';
 import { conv, int64s, lenet, lField, unary, vField, weight, writeOnnx, type GraphDef } from './onnxWriter';
 
-
-
 export const residual: GraphDef = {
   name: 'basic_block',
   inputs: [{ name: 'x', shape: ['batch', 64, 8, 8] }],
   outputs: [{ name: 'y', shape: ['batch', 64, 8, 8] }],
-  initializers: ['1', '2'].flatMap((k) => [weight(`w${k}`, 64, 64, 3, 3), weight(`g${k}`, 64), weight(`b${k}`, 64), weight(`m${k}`, 64), weight(`v${k}`, 64)]),
+  initializers: ['1', '2'].flatMap((k) => [
+    weight(`w${k}`, 64, 64, 3, 3),
+    weight(`g${k}`, 64),
+    weight(`b${k}`, 64),
+    weight(`m${k}`, 64),
+    weight(`v${k}`, 64),
+  ]),
   nodes: [
     conv('/layer1/layer1.0/conv1/Conv', 'x', 'w1', 'c1', { pads: [1, 1, 1, 1] }),
-    { op: 'BatchNormalization', name: '/layer1/layer1.0/bn1/BatchNormalization', inputs: ['c1', 'g1', 'b1', 'm1', 'v1'], outputs: ['n1'], attrs: { epsilon: { float: 1e-5 } } },
+    {
+      op: 'BatchNormalization',
+      name: '/layer1/layer1.0/bn1/BatchNormalization',
+      inputs: ['c1', 'g1', 'b1', 'm1', 'v1'],
+      outputs: ['n1'],
+      attrs: { epsilon: { float: 1e-5 } },
+    },
     unary('Relu', '/layer1/layer1.0/relu/Relu', 'n1', 'r1'),
     conv('/layer1/layer1.0/conv2/Conv', 'r1', 'w2', 'c2', { pads: [1, 1, 1, 1] }),
-    { op: 'BatchNormalization', name: '/layer1/layer1.0/bn2/BatchNormalization', inputs: ['c2', 'g2', 'b2', 'm2', 'v2'], outputs: ['n2'] },
+    {
+      op: 'BatchNormalization',
+      name: '/layer1/layer1.0/bn2/BatchNormalization',
+      inputs: ['c2', 'g2', 'b2', 'm2', 'v2'],
+      outputs: ['n2'],
+    },
     { op: 'Add', name: '/layer1/layer1.0/Add', inputs: ['n2', 'x'], outputs: ['s'] },
     unary('Relu', '/layer1/layer1.0/relu_1/Relu', 's', 'y'),
   ],
@@ -32,7 +47,14 @@ export const inception: GraphDef = {
   name: 'inception',
   inputs: [{ name: 'x', shape: [1, 32, 16, 16] }],
   outputs: [{ name: 'y' }],
-  initializers: [weight('a.w', 16, 32, 1, 1), weight('a.b', 16), weight('b.w', 24, 32, 3, 3), weight('b.b', 24), weight('c.w', 8, 32, 1, 1), weight('c.b', 8)],
+  initializers: [
+    weight('a.w', 16, 32, 1, 1),
+    weight('a.b', 16),
+    weight('b.w', 24, 32, 3, 3),
+    weight('b.b', 24),
+    weight('c.w', 8, 32, 1, 1),
+    weight('c.b', 8),
+  ],
   nodes: [
     conv('b1', 'x', 'a.w', 'p1', {}, 'a.b'),
     conv('b2', 'x', 'b.w', 'p2', { pads: [1, 1, 1, 1] }, 'b.b'),
@@ -46,7 +68,16 @@ export const depthwise: GraphDef = {
   name: 'depthwise',
   inputs: [{ name: 'x', shape: [1, 32, 16, 16] }],
   outputs: [{ name: 'y', shape: [1, 64, 8, 8] }],
-  initializers: [weight('dw', 32, 1, 3, 3), weight('pw', 64, 32, 1, 1), { name: 'lo', dims: [], floats: [0] }, { name: 'hi', dims: [], floats: [6] }, weight('g', 64), weight('b', 64), weight('m', 64), weight('v', 64)],
+  initializers: [
+    weight('dw', 32, 1, 3, 3),
+    weight('pw', 64, 32, 1, 1),
+    { name: 'lo', dims: [], floats: [0] },
+    { name: 'hi', dims: [], floats: [6] },
+    weight('g', 64),
+    weight('b', 64),
+    weight('m', 64),
+    weight('v', 64),
+  ],
   nodes: [
     conv('dw_conv', 'x', 'dw', 'd', { group: 32, strides: [2, 2], pads: [1, 1, 1, 1] }),
     { op: 'Clip', name: 'relu6', inputs: ['d', 'lo', 'hi'], outputs: ['r'] },
@@ -55,12 +86,14 @@ export const depthwise: GraphDef = {
   ],
 };
 
-const analyse = (g: GraphDef | Uint8Array, input?: (number | string)[]): FileAnalysis => analyzeOnnx('test.onnx', g instanceof Uint8Array ? g : writeOnnx(g), input ? { input } : {});
+const analyse = (g: GraphDef | Uint8Array, input?: (number | string)[]): FileAnalysis =>
+  analyzeOnnx('test.onnx', g instanceof Uint8Array ? g : writeOnnx(g), input ? { input } : {});
 const model = (a: FileAnalysis) => {
   assert.equal(a.models.length, 1, JSON.stringify(a.diagnostics));
   return a.models[0];
 };
-const messages = (a: FileAnalysis) => [...a.diagnostics, ...a.models.flatMap((m) => m.diagnostics)].map((d) => d.message);
+const messages = (a: FileAnalysis) =>
+  [...a.diagnostics, ...a.models.flatMap((m) => m.diagnostics)].map((d) => d.message);
 
 describe('ONNX front-end: graphs with known answers', () => {
   it('LeNet-5: 61,706 parameters, 1×10 out, no diagnostics', () => {
@@ -103,7 +136,14 @@ describe('ONNX front-end: graphs with known answers', () => {
     const g: GraphDef = {
       inputs: [{ name: 'x', shape: ['N', 16, 4, 4] }],
       outputs: [{ name: 'y' }],
-      initializers: [int64s('idx', []), { name: 'zero', dims: [], int64: [0] }, int64s('axes', [0]), int64s('minus1', [-1]), weight('fc.w', 10, 256), weight('fc.b', 10)],
+      initializers: [
+        int64s('idx', []),
+        { name: 'zero', dims: [], int64: [0] },
+        int64s('axes', [0]),
+        int64s('minus1', [-1]),
+        weight('fc.w', 10, 256),
+        weight('fc.b', 10),
+      ],
       nodes: [
         { op: 'Shape', inputs: ['x'], outputs: ['s'] },
         { op: 'Gather', inputs: ['s', 'zero'], outputs: ['n'], attrs: { axis: 0 } },
@@ -120,11 +160,22 @@ describe('ONNX front-end: graphs with known answers', () => {
   });
 
   it("folds torch.chunk's Shape → Gather → Add → Div → Mul bounds into Slices of a tensor", () => {
-    // x.chunk(2, dim=1) as torch 1.13 writes it: n = shape[1]; piece = (n + 1) / 2; Slice [0, piece) and [piece, 2·piece).
+    // x.chunk(2, dim=1) as torch 1.13 writes it: n = shape[1]; piece = (n + 1) / 2; Slice [0, piece) and [piece,
+    // 2·piece).
     const g: GraphDef = {
       inputs: [{ name: 'x', shape: ['N', 48, 28, 28] }],
       outputs: [{ name: 'a' }, { name: 'b' }, { name: 'c' }, { name: 'd' }, { name: 'e' }],
-      initializers: [int64s('one', [1]), int64s('zero', [0]), int64s('two', [2]), int64s('big', [2 ** 53]), int64s('minus3', [-3]), int64s('step', [2]), int64s('last', [-1]), int64s('min', [-(2 ** 63)]), int64s('w', [3])],
+      initializers: [
+        int64s('one', [1]),
+        int64s('zero', [0]),
+        int64s('two', [2]),
+        int64s('big', [2 ** 53]),
+        int64s('minus3', [-3]),
+        int64s('step', [2]),
+        int64s('last', [-1]),
+        int64s('min', [-(2 ** 63)]),
+        int64s('w', [3]),
+      ],
       nodes: [
         { op: 'Shape', inputs: ['x'], outputs: ['s'] },
         { op: 'Gather', inputs: ['s', 'one'], outputs: ['n'], attrs: { axis: 0 } },
@@ -148,7 +199,13 @@ describe('ONNX front-end: graphs with known answers', () => {
     };
     const a = analyse(g);
     assert.deepEqual(messages(a), []);
-    assert.deepEqual(model(a).analysis.totals.outputShapes, [['N', 24, 28, 28], ['N', 24, 28, 28], ['N', 48, 3, 14], ['N', 48, 28, 28], ['N', 48, 28, 0]]);
+    assert.deepEqual(model(a).analysis.totals.outputShapes, [
+      ['N', 24, 28, 28],
+      ['N', 24, 28, 28],
+      ['N', 48, 3, 14],
+      ['N', 48, 28, 28],
+      ['N', 48, 28, 0],
+    ]);
   });
 
   it('folds float arithmetic exactly and integer Div, Floor and Cast as onnxruntime does', () => {
@@ -156,7 +213,13 @@ describe('ONNX front-end: graphs with known answers', () => {
     const g: GraphDef = {
       inputs: [{ name: 'x', shape: [1, 8, 20, 20] }],
       outputs: [{ name: 'y' }],
-      initializers: [int64s('two', [2]), int64s('seven', [7]), { name: 'three', dims: [1], floats: [3] }, { name: 'k', dims: [1], floats: [1.5] }, int64s('axes', [2])],
+      initializers: [
+        int64s('two', [2]),
+        int64s('seven', [7]),
+        { name: 'three', dims: [1], floats: [3] },
+        { name: 'k', dims: [1], floats: [1.5] },
+        int64s('axes', [2]),
+      ],
       nodes: [
         { op: 'Shape', inputs: ['x'], outputs: ['s'] },
         { op: 'Gather', inputs: ['s', 'two'], outputs: ['h'], attrs: { axis: 0 } },
@@ -180,7 +243,13 @@ describe('ONNX front-end: graphs with known answers', () => {
       inputs: [{ name: 'x', shape: [1, 3, 8, 8] }],
       outputs: [{ name: 'y' }],
       initializers: [weight('w', 3, 3, 3, 3), weight('m', 192, 5), weight('mb', 5)],
-      nodes: [conv('a', 'x', 'w', 'h', { pads: [1, 1, 1, 1] }), conv('b', 'h', 'w', 'h2', { auto_pad: 'SAME_UPPER' }), unary('Flatten', 'f', 'h2', 'f1'), { op: 'MatMul', inputs: ['f1', 'm'], outputs: ['mm'] }, { op: 'Add', inputs: ['mm', 'mb'], outputs: ['y'] }],
+      nodes: [
+        conv('a', 'x', 'w', 'h', { pads: [1, 1, 1, 1] }),
+        conv('b', 'h', 'w', 'h2', { auto_pad: 'SAME_UPPER' }),
+        unary('Flatten', 'f', 'h2', 'f1'),
+        { op: 'MatMul', inputs: ['f1', 'm'], outputs: ['mm'] },
+        { op: 'Add', inputs: ['mm', 'mb'], outputs: ['y'] },
+      ],
     };
     const m = model(analyse(g));
     assert.equal(m.analysis.totals.params, 81 + 192 * 5 + 5);
@@ -189,11 +258,18 @@ describe('ONNX front-end: graphs with known answers', () => {
 
   it('warns where value_info disagrees, naming the tensor', () => {
     const a = analyse({ ...inception, valueInfo: [{ name: 'p2', shape: [1, 24, 14, 14] }] });
-    assert.ok(messages(a).some((m) => m.includes("'p2'") && m.includes('1×24×14×14') && m.includes('1×24×16×16')), messages(a).join('\n'));
+    assert.ok(
+      messages(a).some((m) => m.includes("'p2'") && m.includes('1×24×14×14') && m.includes('1×24×16×16')),
+      messages(a).join('\n'),
+    );
   });
 
   it('one diagnostic per unknown op type, naming its nodes', () => {
-    const g: GraphDef = { inputs: [{ name: 'x', shape: [1, 4, 4, 4] }], outputs: [{ name: 'z' }], nodes: [unary('Foo', 'f1', 'x', 'y'), unary('Foo', 'f2', 'y', 'z')] };
+    const g: GraphDef = {
+      inputs: [{ name: 'x', shape: [1, 4, 4, 4] }],
+      outputs: [{ name: 'z' }],
+      nodes: [unary('Foo', 'f1', 'x', 'y'), unary('Foo', 'f2', 'y', 'z')],
+    };
     const ms = messages(analyse(g)).filter((m) => m.includes('Foo'));
     assert.equal(ms.length, 1);
     assert.match(ms[0], /'f1', 'f2'/);
@@ -203,7 +279,11 @@ describe('ONNX front-end: graphs with known answers', () => {
     const g: GraphDef = {
       inputs: [{ name: 'x', shape: [1, 8, 5, 5] }],
       outputs: [{ name: 'o' }],
-      initializers: [int64s('pads', [0, 0, 1, 2, 0, 0, 1, 2]), { name: 'sc', dims: [4], floats: [1, 1, 2, 2] }, int64s('ax', [2, 3])],
+      initializers: [
+        int64s('pads', [0, 0, 1, 2, 0, 0, 1, 2]),
+        { name: 'sc', dims: [4], floats: [1, 1, 2, 2] },
+        int64s('ax', [2, 3]),
+      ],
       nodes: [
         { op: 'Pad', inputs: ['x', 'pads'], outputs: ['p'], attrs: { mode: 'reflect' } },
         { op: 'Resize', inputs: ['p', '', 'sc'], outputs: ['r'] },
@@ -229,7 +309,7 @@ describe('ONNX front-end: bad files are diagnostics, never exceptions', () => {
 
   it('random bytes', () => {
     let seed = 7;
-    const rand = () => ((seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff);
+    const rand = () => (seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff;
     for (let k = 0; k < 200; k++) {
       const bytes = Uint8Array.from({ length: 1 + Math.floor(rand() * 2000) }, () => Math.floor(rand() * 256));
       const a = analyse(bytes);
@@ -244,19 +324,31 @@ describe('ONNX front-end: bad files are diagnostics, never exceptions', () => {
   });
 
   it('truncated copies at every offset', () => {
-    for (const f of fixtures) for (let n = 1; n < f.length; n += Math.max(1, Math.floor(f.length / 300))) {
-      const a = analyzeOnnx('t.onnx', f.subarray(0, n));
-      assert.ok(a.models.length || a.diagnostics.length, `no diagnostic at ${n}`);
-    }
+    for (const f of fixtures)
+      for (let n = 1; n < f.length; n += Math.max(1, Math.floor(f.length / 300))) {
+        const a = analyzeOnnx('t.onnx', f.subarray(0, n));
+        assert.ok(a.models.length || a.diagnostics.length, `no diagnostic at ${n}`);
+      }
   });
 
   it('a cycle', () => {
-    const g: GraphDef = { inputs: [{ name: 'x', shape: [1, 4] }], outputs: [{ name: 'b' }], nodes: [{ op: 'Add', name: 'A', inputs: ['x', 'b'], outputs: ['a'] }, { op: 'Relu', name: 'B', inputs: ['a'], outputs: ['b'] }] };
+    const g: GraphDef = {
+      inputs: [{ name: 'x', shape: [1, 4] }],
+      outputs: [{ name: 'b' }],
+      nodes: [
+        { op: 'Add', name: 'A', inputs: ['x', 'b'], outputs: ['a'] },
+        { op: 'Relu', name: 'B', inputs: ['a'], outputs: ['b'] },
+      ],
+    };
     assert.match(messages(analyse(g)).join('\n'), /cycle: 'A', 'B'/);
   });
 
   it('a node with a missing input', () => {
-    const g: GraphDef = { inputs: [{ name: 'x', shape: [1, 4] }], outputs: [{ name: 'b' }], nodes: [{ op: 'Add', name: 'A', inputs: ['x', 'ghost'], outputs: ['b'] }] };
+    const g: GraphDef = {
+      inputs: [{ name: 'x', shape: [1, 4] }],
+      outputs: [{ name: 'b' }],
+      nodes: [{ op: 'Add', name: 'A', inputs: ['x', 'ghost'], outputs: ['b'] }],
+    };
     assert.match(messages(analyse(g)).join('\n'), /'A' \(Add\) takes 'ghost', which no node/);
   });
 
@@ -265,14 +357,16 @@ describe('ONNX front-end: bad files are diagnostics, never exceptions', () => {
   it('fuzz: corrupted copies of each fixture give an analysis, never an exception', function () {
     this.timeout(20_000); // ~1.7 s idle
     let seed = 11;
-    const rand = () => ((seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff);
-    for (const f of fixtures) for (let k = 0; k < 150; k++) {
-      const copy = Uint8Array.from(f);
-      for (let j = 0; j < 1 + Math.floor(rand() * 6); j++) copy[Math.floor(rand() * copy.length)] = Math.floor(rand() * 256);
-      // A frozen clock: the time budget decides nothing, so the verdict is the same under load.
-      const a = analyzeOnnx('f.onnx', copy, { now: () => 0 });
-      assert.ok(Array.isArray(a.models) && Array.isArray(a.diagnostics));
-    }
+    const rand = () => (seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff;
+    for (const f of fixtures)
+      for (let k = 0; k < 150; k++) {
+        const copy = Uint8Array.from(f);
+        for (let j = 0; j < 1 + Math.floor(rand() * 6); j++)
+          copy[Math.floor(rand() * copy.length)] = Math.floor(rand() * 256);
+        // A frozen clock: the time budget decides nothing, so the verdict is the same under load.
+        const a = analyzeOnnx('f.onnx', copy, { now: () => 0 });
+        assert.ok(Array.isArray(a.models) && Array.isArray(a.diagnostics));
+      }
   });
 
   it('a huge dims claim is refused, not allocated', () => {

@@ -7,7 +7,8 @@
  * folding is turned off so the file keeps the parameters PyTorch counts, except in one case that
  * checks the folding is said. Also: torch.chunk / split / subscripts (Slice whose bounds the
  * exporter computes from Shape), BatchNorm1d after a Linear exported in training and eval mode,
- * BatchNorm without affine, and Gather as nn.Embedding and as integer subscripts. Without torch the suite is skipped with the reason printed.
+ * BatchNorm without affine, and Gather as nn.Embedding and as integer subscripts. Without torch the suite is skipped
+ * with the reason printed.
  */
 import * as assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
@@ -19,7 +20,9 @@ import { python, samplesScriptPreamble, torchUnavailableReason } from '../../ora
 
 const samples = join(__dirname, '../../../samples');
 
-const script = samplesScriptPreamble + String.raw`
+const script =
+  samplesScriptPreamble +
+  String.raw`
 
 class ViewFlatten(nn.Module):
     def __init__(self):
@@ -148,7 +151,8 @@ describe('ONNX front-end: torch.onnx.export conformance', function () {
   });
   it('truncated and corrupted copies of an exported ResNet never throw', () => {
     const f = new Uint8Array(readFileSync(join(dir, 'resnet18like.onnx')));
-    for (let n = 1; n < f.length; n += Math.floor(f.length / 97)) assert.ok(analyzeOnnx('t.onnx', f.subarray(0, n), { now: () => 0 }).diagnostics.length >= 0);
+    for (let n = 1; n < f.length; n += Math.floor(f.length / 97))
+      assert.ok(analyzeOnnx('t.onnx', f.subarray(0, n), { now: () => 0 }).diagnostics.length >= 0);
     for (let k = 0; k < 40; k++) {
       const copy = Uint8Array.from(f.subarray(0, 4096 + k * 997));
       copy[(k * 7919) % copy.length] ^= 0xff;
@@ -162,11 +166,18 @@ describe('ONNX front-end: torch.onnx.export conformance', function () {
       const m = analyzeOnnx(`${name}.onnx`, new Uint8Array(readFileSync(join(dir, `${name}.onnx`)))).models[0];
       const groups = [...m.analysis.graph.groups.values()].map((g) => g.name);
       const modules = new Set(results[name].modules);
-      assert.deepEqual(groups.filter((g) => !modules.has(g!)), [], `${name}: groups that are not torch module paths`);
+      assert.deepEqual(
+        groups.filter((g) => !modules.has(g!)),
+        [],
+        `${name}: groups that are not torch module paths`,
+      );
       assert.ok(groups.length >= 10, `${name}: ${groups.length} groups`);
     }
     const resnet = analyzeOnnx('r.onnx', new Uint8Array(readFileSync(join(dir, 'resnet18like.onnx')))).models[0];
-    assert.ok([...resnet.analysis.graph.groups.values()].some((g) => g.name === 'layer2.0.shortcut'), 'the projection shortcut of layer2.0');
+    assert.ok(
+      [...resnet.analysis.graph.groups.values()].some((g) => g.name === 'layer2.0.shortcut'),
+      'the projection shortcut of layer2.0',
+    );
   });
 
   it("fused_bn: the exporter's eval-mode BatchNorm folding is said, with exactly what PyTorch counts on top", () => {
@@ -176,11 +187,31 @@ describe('ONNX front-end: torch.onnx.export conformance', function () {
     assert.equal(problems.length, 1, problems.join('\n'));
     const missing = expected.params - (m.analysis.totals.params ?? 0);
     assert.ok(missing > 0, `torch ${expected.params}, ours ${m.analysis.totals.params}`);
-    assert.match(problems[0], new RegExp(`folds a BatchNorm .* probably ${missing.toLocaleString('en-US')} below what model.parameters\\(\\) counts`));
+    assert.match(
+      problems[0],
+      new RegExp(
+        `folds a BatchNorm .* probably ${missing.toLocaleString('en-US')} below what model.parameters\\(\\) counts`,
+      ),
+    );
     console.log(`      fused_bn: ${m.analysis.totals.params} in the file + ${missing} said = torch ${expected.params}`);
   });
 
-  const cases = ['lenet5', 'resnet18like', 'mobilenetv2', 'viewflatten', 'inception', 'decoder', 'shuffle', 'shuffle_dynamic', 'pieces', 'pieces_dynamic', 'bn1d_training', 'bn1d_eval', 'bn_no_affine', 'lookup'];
+  const cases = [
+    'lenet5',
+    'resnet18like',
+    'mobilenetv2',
+    'viewflatten',
+    'inception',
+    'decoder',
+    'shuffle',
+    'shuffle_dynamic',
+    'pieces',
+    'pieces_dynamic',
+    'bn1d_training',
+    'bn1d_eval',
+    'bn_no_affine',
+    'lookup',
+  ];
   for (const name of cases) {
     it(`${name}: same params and output shape as PyTorch`, () => {
       const expected = results[name];
@@ -191,9 +222,14 @@ describe('ONNX front-end: torch.onnx.export conformance', function () {
       assert.deepEqual(problems, []);
       assert.equal(m.analysis.totals.params, expected.params);
       const out = m.analysis.totals.outputShapes[0];
-      assert.deepEqual(expected.dynamic ? out.slice(1) : out, expected.dynamic ? expected.output.slice(1) : expected.output);
+      assert.deepEqual(
+        expected.dynamic ? out.slice(1) : out,
+        expected.dynamic ? expected.output.slice(1) : expected.output,
+      );
       if (expected.dynamic) assert.equal(out[0], 'N');
-      console.log(`      ${name}: params ${m.analysis.totals.params} = torch ${expected.params}; output ${out.join('×')} (torch ${expected.output.join('×')})`);
+      console.log(
+        `      ${name}: params ${m.analysis.totals.params} = torch ${expected.params}; output ${out.join('×')} (torch ${expected.output.join('×')})`,
+      );
     });
   }
 });

@@ -54,13 +54,19 @@ describe('Python imports', () => {
       '/site/pkg/other.py': 'DEPTH = 3\n',
       '/site/pkg/helpers.py': 'FLAG = True\n',
     });
-    const { value } = run(host, 'from pkg import sub\nimport pkg\na = sub.WIDTH\nb = pkg.other.DEPTH\nc = pkg.VERSION\n');
+    const { value } = run(
+      host,
+      'from pkg import sub\nimport pkg\na = sub.WIDTH\nb = pkg.other.DEPTH\nc = pkg.VERSION\n',
+    );
     assert.deepEqual([value('a'), value('b'), value('c')], ['64', '3', '2']);
   });
 
   it('resolves imported names where they are used (conditions, isinstance)', () => {
     const host = new MemoryHost({ '/ws/cfg.py': 'USE_BIG = True\nWIDTH = 32\n' });
-    const { value } = run(host, 'from cfg import USE_BIG, WIDTH\nif USE_BIG:\n    size = WIDTH * 2\nelse:\n    size = 1\nok = isinstance(WIDTH, int)\n');
+    const { value } = run(
+      host,
+      'from cfg import USE_BIG, WIDTH\nif USE_BIG:\n    size = WIDTH * 2\nelse:\n    size = 1\nok = isinstance(WIDTH, int)\n',
+    );
     assert.deepEqual([value('size'), value('ok')], ['64', 'True']);
   });
 
@@ -76,39 +82,59 @@ describe('Python imports', () => {
 
   it('treats a folder without __init__.py as a namespace package', () => {
     const host = new MemoryHost({ '/ws/models/blocks.py': 'CHANNELS = 16\n' });
-    const { value } = run(host, 'from models.blocks import CHANNELS\nimport models.blocks\nc = CHANNELS\nd = models.blocks.CHANNELS\n');
+    const { value } = run(
+      host,
+      'from models.blocks import CHANNELS\nimport models.blocks\nc = CHANNELS\nd = models.blocks.CHANNELS\n',
+    );
     assert.deepEqual([value('c'), value('d')], ['16', '16']);
   });
 
   it('gives star imports the names of __all__, or the public names, including re-exported ones', () => {
     const host = new MemoryHost({
       '/site/lib/__init__.py': 'from .nets import *\nfrom .more import *\n',
-      '/site/lib/nets.py': '__all__ = ["big", "Small"]\ndef big():\n    return 100\nclass Small:\n    n = 1\ndef hidden():\n    return 0\n',
+      '/site/lib/nets.py':
+        '__all__ = ["big", "Small"]\ndef big():\n    return 100\nclass Small:\n    n = 1\ndef hidden():\n    return 0\n',
       '/site/lib/more.py': 'from .deeper import *\ndef visible():\n    return 7\ndef _private():\n    return 8\n',
       '/site/lib/deeper.py': 'DEEP = 9\n',
     });
     const { value } = run(host, 'from lib import *\na = big()\nb = visible()\nc = DEEP\nd = Small.n\n');
-    assert.deepEqual([value('a'), value('b'), value('c'), value('d'), value('hidden'), value('_private')], ['100', '7', '9', '1', '<unbound>', '<unbound>']);
+    assert.deepEqual(
+      [value('a'), value('b'), value('c'), value('d'), value('hidden'), value('_private')],
+      ['100', '7', '9', '1', '<unbound>', '<unbound>'],
+    );
   });
 
   it('runs the modules a registry is filled from when a lookup in it raises (decorators at import)', () => {
     const host = new MemoryHost({
       '/site/zoo/__init__.py': 'from .registry import create, names\nfrom .models import *\n',
-      '/site/zoo/registry.py': '_entries = {}\ndef register(fn):\n    _entries[fn.__name__] = fn\n    return fn\n' +
+      '/site/zoo/registry.py':
+        '_entries = {}\ndef register(fn):\n    _entries[fn.__name__] = fn\n    return fn\n' +
         'def names():\n    return sorted(_entries)\ndef create(name, **kw):\n    if name not in _entries:\n' +
         '        raise RuntimeError("Unknown model (%s)" % name)\n    return _entries[name](**kw)\n',
       '/site/zoo/models/__init__.py': 'from .small import *\nfrom .big import *\n',
       '/site/zoo/models/small.py': 'from ..registry import register\n@register\ndef tiny(width=8):\n    return width\n',
-      '/site/zoo/models/big.py': 'from ..registry import register\n@register\ndef huge(width=64):\n    return width * 2\n',
+      '/site/zoo/models/big.py':
+        'from ..registry import register\n@register\ndef huge(width=64):\n    return width * 2\n',
     });
-    const { value, result } = run(host, 'import zoo\na = zoo.create("huge")\nb = zoo.create("tiny", width=4)\nc = zoo.names()\n');
+    const { value, result } = run(
+      host,
+      'import zoo\na = zoo.create("huge")\nb = zoo.create("tiny", width=4)\nc = zoo.names()\n',
+    );
     assert.deepEqual([value('a'), value('b'), value('c')], ['128', '4', "['huge', 'tiny']"]);
-    assert.deepEqual(result.diagnostics.map((d) => d.message), []);
+    assert.deepEqual(
+      result.diagnostics.map((d) => d.message),
+      [],
+    );
   });
 
   it('makes sys.modules[__name__] the running module', () => {
-    const host = new MemoryHost({ '/ws/reg.py': 'import sys\nsetattr(sys.modules[__name__], "ADDED", 11)\nSELF = sys.modules[__name__]\n' });
-    const { value } = run(host, 'import reg\nimport sys\na = reg.ADDED\nsame = reg.SELF is reg\nmain = sys.modules["__main__"].__name__\n');
+    const host = new MemoryHost({
+      '/ws/reg.py': 'import sys\nsetattr(sys.modules[__name__], "ADDED", 11)\nSELF = sys.modules[__name__]\n',
+    });
+    const { value } = run(
+      host,
+      'import reg\nimport sys\na = reg.ADDED\nsame = reg.SELF is reg\nmain = sys.modules["__main__"].__name__\n',
+    );
     assert.deepEqual([value('a'), value('same'), value('main')], ['11', 'True', "'__main__'"]);
   });
 
@@ -123,13 +149,16 @@ describe('Python imports', () => {
 
   it('runs module-level torch code channels-first and Keras code channels-last in one file', () => {
     const host = new MemoryHost({});
-    const { value } = run(host, [
-      'import torch, torch.nn as nn',
-      'from tensorflow import keras',
-      'C = nn.Conv2d(3, 8, 3)(torch.zeros(1, 3, 32, 32)).shape[1]',
-      'x = keras.Input(shape=(32, 32, 3))',
-      'K = keras.layers.Conv2D(5, 3)(x).shape[-1]',
-    ].join('\n'));
+    const { value } = run(
+      host,
+      [
+        'import torch, torch.nn as nn',
+        'from tensorflow import keras',
+        'C = nn.Conv2d(3, 8, 3)(torch.zeros(1, 3, 32, 32)).shape[1]',
+        'x = keras.Input(shape=(32, 32, 3))',
+        'K = keras.layers.Conv2D(5, 3)(x).shape[-1]',
+      ].join('\n'),
+    );
     assert.deepEqual([value('C'), value('K')], ['8', '5']);
   });
 });
@@ -150,7 +179,11 @@ describe('Python module cache', () => {
     const readsAfterFirst = host.reads.filter((p) => p.startsWith('/site/')).length;
     const second = run(host, main + '\n', program);
     assert.equal(second.value('d'), '128');
-    assert.equal(host.reads.filter((p) => p.startsWith('/site/')).length, readsAfterFirst, 'installed files were read again');
+    assert.equal(
+      host.reads.filter((p) => p.startsWith('/site/')).length,
+      readsAfterFirst,
+      'installed files were read again',
+    );
     assert.ok(second.result.steps < first.result.steps, `steps ${second.result.steps} vs ${first.result.steps}`);
   });
 
@@ -174,7 +207,10 @@ describe('Python module cache', () => {
     const host = new MemoryHost({ '/ws/slow.py': 'n = 0\nwhile True:\n    n += 1\n' });
     const program = new PythonProgram();
     const cut = analyzePython('/ws/main.py', 'import slow\n', { host, program, maxSteps: 5_000 });
-    assert.ok(cut.diagnostics.some((d) => /step budget/.test(d.message)), JSON.stringify(cut.diagnostics));
+    assert.ok(
+      cut.diagnostics.some((d) => /step budget/.test(d.message)),
+      JSON.stringify(cut.diagnostics),
+    );
     host.files.set('/ws/slow.py', 'n = 5\n');
     assert.equal(run(host, 'import slow\nn = slow.n\n', program).value('n'), '5');
   });

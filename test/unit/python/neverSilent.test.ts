@@ -402,11 +402,18 @@ net = nn.Sequential(*[nn.Conv2d(3, 3, 3) for _ in range(depth)])
 
     it('builds the model on the else branch and says so in the model, at the condition', () => {
       const { models } = analyze(guessed);
-      assert.deepEqual(models.map((m) => m.name), ['Net', 'net']);
+      assert.deepEqual(
+        models.map((m) => m.name),
+        ['Net', 'net'],
+      );
       const [net, variable] = models.map((model) => {
         const note = assumption(model);
         assert.ok(note, `${model.name} says it was built on a guess`);
-        assert.equal(model.incomplete, undefined, 'a guess is a note: the branch taken is usually the one Python takes');
+        assert.equal(
+          model.incomplete,
+          undefined,
+          'a guess is a note: the branch taken is usually the one Python takes',
+        );
         assert.match(note.message, /^built assuming the else branch: condition not known statically \(mystery\.WIDE/);
         return note;
       });
@@ -451,7 +458,10 @@ first = make(8)
 second = plain(8)
 `;
       const { models } = analyze(source, { '/site/lib.py': lib });
-      assert.deepEqual(models.map((m) => m.name), ['first', 'second']);
+      assert.deepEqual(
+        models.map((m) => m.name),
+        ['first', 'second'],
+      );
       const [first, second] = models.map(assumption);
       assert.equal((first?.range.start.line ?? -1) + 1, lineOf(source, 'first = make(8)'));
       assert.match(first?.at ?? '', /lib\.py:6$/);

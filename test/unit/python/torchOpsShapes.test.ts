@@ -39,7 +39,8 @@ describe('the index shape rule', () => {
 });
 
 describe('the einsum shape rule', () => {
-  const einsum = (equation: string, ...inputs: Shape[]) => einsumRule({ kind: 'einsum', equation }, inputs, ctx as never);
+  const einsum = (equation: string, ...inputs: Shape[]) =>
+    einsumRule({ kind: 'einsum', equation }, inputs, ctx as never);
   it('gives the output subscripts their sizes and counts the whole index space as MACs', () => {
     const r = einsum('bhid,bhjd->bhij', ['N', 8, 49, 32], ['N', 8, 49, 32]);
     assert.deepEqual(r.outputs[0], ['N', 8, 49, 49]);
@@ -57,9 +58,19 @@ describe('the einsum shape rule', () => {
 
 describe('the repeat shape rule', () => {
   it('keeps a symbolic batch it copies once, and refuses fewer repeat counts than axes', () => {
-    assert.deepEqual(repeatRule({ kind: 'repeat', repeats: [1, 2, 3] }, [['N', 4, 5]], ctx as never).outputs[0], ['N', 8, 15]);
-    assert.deepEqual(repeatRule({ kind: 'repeat', interleave: { axis: 1, size: 9 } }, [['N', 3]], ctx as never).outputs[0], ['N', 9]);
-    assert.equal(repeatRule({ kind: 'repeat', repeats: [2] }, [[4, 5]], ctx as never).diagnostics[0]?.code, 'rank-mismatch');
+    assert.deepEqual(repeatRule({ kind: 'repeat', repeats: [1, 2, 3] }, [['N', 4, 5]], ctx as never).outputs[0], [
+      'N',
+      8,
+      15,
+    ]);
+    assert.deepEqual(
+      repeatRule({ kind: 'repeat', interleave: { axis: 1, size: 9 } }, [['N', 3]], ctx as never).outputs[0],
+      ['N', 9],
+    );
+    assert.equal(
+      repeatRule({ kind: 'repeat', repeats: [2] }, [[4, 5]], ctx as never).diagnostics[0]?.code,
+      'rank-mismatch',
+    );
   });
 });
 
@@ -87,18 +98,32 @@ class Net(nn.Module):
 
 describe('split, chunk, unbind and slices in a forward pass', () => {
   it('gives each piece its shape and keeps known values out of input-derived tensors', () => {
-    const result = analyzePython('net.py', source, { host: { read: () => undefined, searchPaths: [] }, input: [2, 16, 5, 5], now: () => 0 });
+    const result = analyzePython('net.py', source, {
+      host: { read: () => undefined, searchPaths: [] },
+      input: [2, 16, 5, 5],
+      now: () => 0,
+    });
     const model = result.models.find((m) => m.name === 'Net');
     assert.ok(model, JSON.stringify(result.diagnostics));
-    const shapes = (name: string) => model.analysis.nodeResults.filter((r) => r.node.className === name).map((r) => r.outputShapes);
-    assert.deepEqual(shapes('chunk')[0], [[2, 8, 5, 5], [2, 8, 5, 5]]);
-    assert.deepEqual(shapes('split')[0], [[2, 12, 5, 5], [2, 4, 5, 5]]);
+    const shapes = (name: string) =>
+      model.analysis.nodeResults.filter((r) => r.node.className === name).map((r) => r.outputShapes);
+    assert.deepEqual(shapes('chunk')[0], [
+      [2, 8, 5, 5],
+      [2, 8, 5, 5],
+    ]);
+    assert.deepEqual(shapes('split')[0], [
+      [2, 12, 5, 5],
+      [2, 4, 5, 5],
+    ]);
     assert.deepEqual(shapes('unbind')[0]?.length, 5);
     const conv = (path: string) => model.graph.nodes.find((n) => n.name === path);
     assert.ok(conv('c'), 'the conv whose width came from a known tensor is built');
     assert.equal(model.analysis.totals.params, 8 * 8 + 8 + 4 * 8 + 8 + 6 * 4 + 4);
     assert.deepEqual(model.analysis.totals.outputShapes[0], [2, 24, 5, 5]);
-    assert.deepEqual(result.diagnostics.filter((d) => d.severity === 'error'), []);
+    assert.deepEqual(
+      result.diagnostics.filter((d) => d.severity === 'error'),
+      [],
+    );
   });
 });
 
@@ -116,14 +141,20 @@ const opPrograms: Record<string, Program> = {
   einsumSpaced: forward('return torch.einsum("B G H I D, B G H J D -> B G H I J", x, x * 2)', [1, 4, 2, 9, 8]),
   einsumList: forward('return torch.einsum("bythwc,hkc->bythwk", [x, torch.zeros(5, 7, 8)])', [1, 2, 3, 5, 4, 8]),
   einsumEllipsis: forward('return torch.einsum("...ij,...jk", x, torch.zeros(1, 6, 3))', [2, 4, 6]),
-  einsumImplicitSum: forward('return torch.einsum("ii->i", x[0]), torch.einsum("ij", x[0]), torch.einsum("ji", x[0])', [1, 4, 4]),
+  einsumImplicitSum: forward(
+    'return torch.einsum("ii->i", x[0]), torch.einsum("ij", x[0]), torch.einsum("ji", x[0])',
+    [1, 4, 4],
+  ),
   einsumBroadcastOne: forward('return torch.einsum("bij,bjk->bik", x, torch.zeros(1, 5, 2))', [3, 4, 5]),
   repeatMethod: forward('return x.repeat(2, 1, 3, 1)', [1, 4, 5]),
   tileShort: forward('return torch.tile(x, (2,))', [2, 3, 4]),
   repeatInterleaveDim: forward('return torch.repeat_interleave(x, 3, dim=1)', [2, 4, 5]),
   repeatInterleaveFlat: forward('return x.repeat_interleave(2)', [2, 3]),
   repeatInterleaveCounts: forward('return x.repeat_interleave(torch.tensor([1, 2, 3]), dim=-1)', [2, 3]),
-  positionalEmbedding: forward('pos = torch.zeros(8, 4)\n        return x + torch.repeat_interleave(pos, 5, dim=0)', [2, 40, 4]),
+  positionalEmbedding: forward(
+    'pos = torch.zeros(8, 4)\n        return x + torch.repeat_interleave(pos, 5, dim=0)',
+    [2, 40, 4],
+  ),
   tensorSplitManyIndices: forward('return torch.tensor_split(x, [2, 5, 20], 1)', [3, 9]),
 };
 
@@ -135,7 +166,9 @@ describe('tensor ops against torch 1.13', function () {
     const truth = torchAnswers(opPrograms);
     const failures = Object.entries(opPrograms).flatMap(([name, program]) => {
       const lens = lensAnswer(name, program);
-      return JSON.stringify(lens) === JSON.stringify(truth[name]) ? [] : [`${name}: CNN Lens ${JSON.stringify(lens)}, torch ${JSON.stringify(truth[name])}`];
+      return JSON.stringify(lens) === JSON.stringify(truth[name])
+        ? []
+        : [`${name}: CNN Lens ${JSON.stringify(lens)}, torch ${JSON.stringify(truth[name])}`];
     });
     assert.deepEqual(failures, []);
   });
@@ -153,7 +186,11 @@ class Attention(nn.Module):
         v = torch.zeros(2, 4, 10, 16)
         return F.scaled_dot_product_attention(q, k, v, dropout_p=0.0)
 `;
-    const result = analyzePython('/virtual/sdpa.py', text, { host: { read: () => undefined, searchPaths: [] }, entry: 'Attention', input: [2, 10, 32] });
+    const result = analyzePython('/virtual/sdpa.py', text, {
+      host: { read: () => undefined, searchPaths: [] },
+      entry: 'Attention',
+      input: [2, 10, 32],
+    });
     const model = result.models[0];
     assert.deepEqual(model.analysis.totals.outputShapes, [[2, 4, 10, 16]]);
     assert.equal(model.graph.nodes.filter((n) => n.spec.kind === 'matmul').length, 2);
@@ -179,7 +216,11 @@ class M(nn.Module):
         z.relu_()
         return self.b(y)
 `;
-    const result = analyzePython('/virtual/inplace.py', text, { host: { read: () => undefined, searchPaths: [] }, entry: 'M', input: [1, 3, 8, 8] });
+    const result = analyzePython('/virtual/inplace.py', text, {
+      host: { read: () => undefined, searchPaths: [] },
+      entry: 'M',
+      input: [1, 3, 8, 8],
+    });
     const nodes = result.models[0].graph.nodes;
     const relu = nodes.find((n) => n.className === 'relu')!;
     const add = nodes.find((n) => n.className === 'add')!;

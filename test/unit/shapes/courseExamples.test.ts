@@ -37,7 +37,10 @@ function stack(framework: Framework, input: Dim[], steps: Step[]): ShapeAnalysis
 }
 
 const shapes = (a: ShapeAnalysis) => [...a.nodes.values()].map((n) => n.outputShapes[0]);
-const text = (a: ShapeAnalysis) => [...a.nodes.values()].map((n) => describeNode(n, n.node.moduleId === undefined ? undefined : a.modules[n.node.moduleId]).join('\n')).join('\n\n');
+const text = (a: ShapeAnalysis) =>
+  [...a.nodes.values()]
+    .map((n) => describeNode(n, n.node.moduleId === undefined ? undefined : a.modules[n.node.moduleId]).join('\n'))
+    .join('\n\n');
 
 describe('course worked examples', () => {
   const transcript: string[] = [];
@@ -65,50 +68,76 @@ describe('course worked examples', () => {
   });
 
   it('the 39×39×3 three-conv-layer example → 7×7×40 → 1,960 features', () => {
-    const a = stack('keras', ['N', 39, 39, 3], [
-      ['Conv2D', [10, 3]],
-      ['Conv2D', [20, 5], { strides: 2 }],
-      ['Conv2D', [40, 5], { strides: 2 }],
-      ['Flatten', []],
+    const a = stack(
+      'keras',
+      ['N', 39, 39, 3],
+      [
+        ['Conv2D', [10, 3]],
+        ['Conv2D', [20, 5], { strides: 2 }],
+        ['Conv2D', [40, 5], { strides: 2 }],
+        ['Flatten', []],
+      ],
+    );
+    assert.deepEqual(shapes(a), [
+      ['N', 37, 37, 10],
+      ['N', 17, 17, 20],
+      ['N', 7, 7, 40],
+      ['N', 1960],
     ]);
-    assert.deepEqual(shapes(a), [['N', 37, 37, 10], ['N', 17, 17, 20], ['N', 7, 7, 40], ['N', 1960]]);
     transcript.push('# 39×39×3 example\n' + text(a));
   });
 
   it('LeNet-5: 32×32×1 → 28×28×6 → 14×14×6 → 10×10×16 → 5×5×16 → 120 → 84 → 10, 61,706 params', () => {
-    const a = stack('pytorch', [1, 1, 32, 32], [
-      ['Conv2d', [1, 6, 5]],
-      ['Tanh', []],
-      ['AvgPool2d', [2]],
-      ['Conv2d', [6, 16, 5]],
-      ['Tanh', []],
-      ['AvgPool2d', [2]],
-      ['Flatten', []],
-      ['Linear', [400, 120]],
-      ['Tanh', []],
-      ['Linear', [120, 84]],
-      ['Tanh', []],
-      ['Linear', [84, 10]],
-    ]);
+    const a = stack(
+      'pytorch',
+      [1, 1, 32, 32],
+      [
+        ['Conv2d', [1, 6, 5]],
+        ['Tanh', []],
+        ['AvgPool2d', [2]],
+        ['Conv2d', [6, 16, 5]],
+        ['Tanh', []],
+        ['AvgPool2d', [2]],
+        ['Flatten', []],
+        ['Linear', [400, 120]],
+        ['Tanh', []],
+        ['Linear', [120, 84]],
+        ['Tanh', []],
+        ['Linear', [84, 10]],
+      ],
+    );
     const main = shapes(a).filter((_, i) => ![1, 4, 8, 10].includes(i));
-    assert.deepEqual(main, [[1, 6, 28, 28], [1, 6, 14, 14], [1, 16, 10, 10], [1, 16, 5, 5], [1, 400], [1, 120], [1, 84], [1, 10]]);
+    assert.deepEqual(main, [
+      [1, 6, 28, 28],
+      [1, 6, 14, 14],
+      [1, 16, 10, 10],
+      [1, 16, 5, 5],
+      [1, 400],
+      [1, 120],
+      [1, 84],
+      [1, 10],
+    ]);
     assert.equal(a.totals.params, 61_706);
     assert.equal(a.totals.params, a.totals.trainable);
     transcript.push('# LeNet-5\n' + text(a));
   });
 
   it('Keras LeNet-5 has the same 61,706 parameters; Keras BatchNorm adds 2C non-trainable', () => {
-    const a = stack('keras', ['N', 32, 32, 1], [
-      ['Conv2D', [6, 5], { activation: 'tanh' }],
-      ['AveragePooling2D', [2]],
-      ['Conv2D', [16, 5], { activation: 'tanh' }],
-      ['BatchNormalization', []],
-      ['AveragePooling2D', [2]],
-      ['Flatten', []],
-      ['Dense', [120], { activation: 'tanh' }],
-      ['Dense', [84], { activation: 'tanh' }],
-      ['Dense', [10], { activation: 'softmax' }],
-    ]);
+    const a = stack(
+      'keras',
+      ['N', 32, 32, 1],
+      [
+        ['Conv2D', [6, 5], { activation: 'tanh' }],
+        ['AveragePooling2D', [2]],
+        ['Conv2D', [16, 5], { activation: 'tanh' }],
+        ['BatchNormalization', []],
+        ['AveragePooling2D', [2]],
+        ['Flatten', []],
+        ['Dense', [120], { activation: 'tanh' }],
+        ['Dense', [84], { activation: 'tanh' }],
+        ['Dense', [10], { activation: 'softmax' }],
+      ],
+    );
     assert.deepEqual(a.totals.outputShapes, [['N', 10]]);
     assert.deepEqual([a.totals.params, a.totals.trainable, a.totals.nonTrainable], [61_706 + 64, 61_706 + 32, 32]);
   });
@@ -128,6 +157,9 @@ describe('course worked examples', () => {
       console.log('      skipped: an example above failed or was left out, so the transcript is incomplete');
       this.skip();
     }
-    assertGolden(join(__dirname, 'golden/course-arithmetic.txt'), transcript.join('\n\n' + '─'.repeat(60) + '\n\n') + '\n');
+    assertGolden(
+      join(__dirname, 'golden/course-arithmetic.txt'),
+      transcript.join('\n\n' + '─'.repeat(60) + '\n\n') + '\n',
+    );
   });
 });

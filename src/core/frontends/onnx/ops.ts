@@ -19,7 +19,10 @@ export interface OpContext {
   readonly opset: number;
   constant(name: string | undefined): Const | undefined;
   shape(name: string | undefined): Shape | undefined;
-  /** Whether an initializer holds the tensor: a learned parameter, not a constant the exporter wrote (InstanceNorm's ones when affine=False). */
+  /**
+   * Whether an initializer holds the tensor: a learned parameter, not a constant the exporter wrote (InstanceNorm's
+   * ones when affine=False).
+   */
   stored(name: string | undefined): boolean;
 }
 
@@ -129,7 +132,8 @@ export function mapNode(node: OnnxNode, ctx: OpContext): Mapped {
       return layer({ kind: 'layerNorm', axis: Array.from({ length: rank - from }, (_, i) => from + i - rank), eps: float(node, 'epsilon', 1e-5), scale, center }, scale ? node.inputs[1] : undefined);
     }
     case 'InstanceNormalization': {
-      // Instance norm is group norm with one channel per group: the same parameters (scale and bias per channel) and shape.
+      // Instance norm is group norm with one channel per group: the same parameters (scale and bias per channel) and
+      // shape.
       const channels = ctx.constant(node.inputs[1])?.dims[0] ?? (inShape && isKnown(inShape[1]) ? inShape[1] : undefined);
       if (channels === undefined) return refuse('its channel count is unknown');
       const affine = ctx.stored(node.inputs[1]);
@@ -139,7 +143,8 @@ export function mapNode(node: OnnxNode, ctx: OpContext): Mapped {
     case 'Reciprocal':
     case 'Neg':
     case 'Exp': {
-      // Elementwise powers are arithmetic with a number: √x = x^0.5, 1/x, −x, e^x; on a constant (an attention scale's √d) they fold.
+      // Elementwise powers are arithmetic with a number: √x = x^0.5, 1/x, −x, e^x; on a constant (an attention
+      // scale's √d) they fold.
       const spec = ({ Sqrt: { op: 'pow', value: 0.5 }, Reciprocal: { op: 'rdiv', value: 1 }, Neg: { op: 'neg', value: -1 }, Exp: { op: 'rpow', value: Math.E } } as const)[op];
       const c = ctx.constant(x);
       return c ? foldEach(c, (v) => ({ Sqrt: Math.sqrt(v), Reciprocal: 1 / v, Neg: -v, Exp: Math.exp(v) })[op], op === 'Neg' ? c.float : true) : layer({ kind: 'scalar', ...spec });
@@ -155,7 +160,8 @@ export function mapNode(node: OnnxNode, ctx: OpContext): Mapped {
     case 'Floor':
     case 'Ceil':
     case 'Round': {
-      // Exporters compute sizes this way (`int(h * 0.5)` is Cast, Mul, Floor, Cast): fold them where the operand is known.
+      // Exporters compute sizes this way (`int(h * 0.5)` is Cast, Mul, Floor, Cast): fold them where the operand is
+      // known.
       const c = ctx.constant(x);
       if (c) return foldEach(c, roundings[op], c.float);
       return layer({ kind: 'identity', note: `${op.toLowerCase()}, elementwise: same shape, no parameters` });
@@ -343,7 +349,8 @@ export function mapNode(node: OnnxNode, ctx: OpContext): Mapped {
         const sliced = data.values && starts && ends ? sliceConst(data, starts, ends, axes, steps) : undefined;
         return sliced ? { folded: [{ ...sliced, float: data.float }] } : refuse('a slice of a constant CNN Lens cannot fold');
       }
-      // A slice of a tensor (torch.chunk / split / x[:, :c] as torch.onnx.export writes them): bounds folded from the graph's shapes.
+      // A slice of a tensor (torch.chunk / split / x[:, :c] as torch.onnx.export writes them): bounds folded from the
+      // graph's shapes.
       if (!bounds[0] || !bounds[1] || (present(node.inputs[3]) && !axes) || (present(node.inputs[4]) && !steps)) return refuse('its starts, ends, axes or steps are computed from values CNN Lens cannot fold');
       if (!inShape) return refuse('its input has no known shape');
       const items = sliceItems(inShape.length, bounds[0], bounds[1], axes, steps);

@@ -12,7 +12,16 @@ import { runShapePass } from '../../shapes/shapePass';
 import { guessedOutput, type FileAnalysis, type ModelDiagnostic, type ModelResult } from '../modelResult';
 import type { Stmt } from './ast';
 import { BudgetExceeded, PyRaise } from './errors';
-import { callableWithoutArgs, derivedTorchInput, findCandidates, inputFromComment, isKerasModel, isTorchModel, type EntryCandidate, type EntryKind } from './entryPoints';
+import {
+  callableWithoutArgs,
+  derivedTorchInput,
+  findCandidates,
+  inputFromComment,
+  isKerasModel,
+  isTorchModel,
+  type EntryCandidate,
+  type EntryKind,
+} from './entryPoints';
 import type { SourceHost } from './imports';
 import type { Guess } from './guesses';
 import type { EvalDiagnostic } from './interpreter';
@@ -89,7 +98,11 @@ export function analyzePython(file: string, text: string, options: PythonAnalysi
   session.interp.now = now;
   // A longer time budget (the CLI's --max-time) buys proportionally more steps; the editor's 200 ms keeps 2 M.
   const maxSteps = options.maxSteps ?? Math.max(2_000_000, 1_000 * (options.timeMs ?? defaultTimeMs));
-  session.interp.beginAnalysis({ maxSteps, maxDepth: options.maxDepth ?? 150, deadline: now() + (options.timeMs ?? defaultTimeMs) });
+  session.interp.beginAnalysis({
+    maxSteps,
+    maxDepth: options.maxDepth ?? 150,
+    deadline: now() + (options.timeMs ?? defaultTimeMs),
+  });
   session.interp.userFile = file;
   const provenance = new Provenance(positions, file);
 
@@ -126,9 +139,19 @@ export function analyzePython(file: string, text: string, options: PythonAnalysi
     else diagnostics.push(internalError(e, positions.range(file, 0, 0)));
     evaluated = e instanceof BudgetExceeded;
   }
-  for (const span of ast.syntaxErrors) diagnostics.push({ severity: 'error', message: `syntax error${span.message ? `: ${span.message}` : ''}`, range: positions.range(file, span.from, span.to) });
+  for (const span of ast.syntaxErrors)
+    diagnostics.push({
+      severity: 'error',
+      message: `syntax error${span.message ? `: ${span.message}` : ''}`,
+      range: positions.range(file, span.from, span.to),
+    });
   // An imported module's notes are its own business; its warnings reach the user at the import.
-  diagnostics.push(...provenance.fold(session.interp.diagnostics.splice(0).filter((d: EvalDiagnostic) => d.file === file || d.severity !== 'info'), fileTop));
+  diagnostics.push(
+    ...provenance.fold(
+      session.interp.diagnostics.splice(0).filter((d: EvalDiagnostic) => d.file === file || d.severity !== 'info'),
+      fileTop,
+    ),
+  );
   if (!evaluated) return { file, models, diagnostics, steps: session.interp.steps };
   const main = { scope: mainScope, body: ast.body };
 
@@ -169,13 +192,17 @@ export function analyzePython(file: string, text: string, options: PythonAnalysi
       if (candidate.kind === 'class' && candidate.value.t === 'class') {
         const init = session.om.classLookup(candidate.value, '__init__');
         if (!explicit && init?.t === 'func' && !callableWithoutArgs(init, true)) return undefined;
-        if (candidate.value.mro.some((c) => c.native === 'keras.Model')) tracer = session.startTrace(candidate.name, 'keras');
+        if (candidate.value.mro.some((c) => c.native === 'keras.Model'))
+          tracer = session.startTrace(candidate.name, 'keras');
         const before = session.interp.diagnostics.length;
         const problemsBefore = session.interp.problemsSeen;
         model = session.om.call(candidate.value, { positional: [], keywords }, site);
         // A block class that only forwards *args/**kwargs is not a model on its own: building it
         // with nothing leaves its layers without the sizes they need, or with no layers at all.
-        if (!explicit && (session.interp.problemsSeen > problemsBefore || (isTorchModel(model) && !leafLayers(model).length))) {
+        if (
+          !explicit &&
+          (session.interp.problemsSeen > problemsBefore || (isTorchModel(model) && !leafLayers(model).length))
+        ) {
           session.interp.diagnostics.splice(before);
           return undefined;
         }
@@ -206,7 +233,14 @@ export function analyzePython(file: string, text: string, options: PythonAnalysi
         } else {
           if (tracer.framework === 'pytorch') tracer = session.startTrace(candidate.name, 'keras');
           const firstShape = state.sequence?.map((l) => kerasState(l)?.inputShape).find((s) => s);
-          const shape: Dim[] = options.input ? [...options.input] : commentInput ?? (firstShape ? ['N', ...firstShape] : options.defaultInput ? [...options.defaultInput] : ['N', 224, 224, 3]);
+          const shape: Dim[] = options.input
+            ? [...options.input]
+            : (commentInput ??
+              (firstShape
+                ? ['N', ...firstShape]
+                : options.defaultInput
+                  ? [...options.defaultInput]
+                  : ['N', 224, 224, 3]));
           const fromSequence = state.sequence?.find((l): l is TensorValue => l.t === 'tensor');
           const x = fromSequence ?? tracer.input(shape, 'input');
           inputs = [x.shape];
@@ -214,13 +248,23 @@ export function analyzePython(file: string, text: string, options: PythonAnalysi
           outputTensors = outputOf(tracer, output);
         }
       } else {
-        if (explicit) diagnostics.push({ severity: 'warning', message: `${candidate.name} did not produce a PyTorch or Keras model (got ${model.t === 'unknown' ? model.why : repr(model)})`, range: positions.range(file, candidate.from, candidate.to) });
+        if (explicit)
+          diagnostics.push({
+            severity: 'warning',
+            message: `${candidate.name} did not produce a PyTorch or Keras model (got ${model.t === 'unknown' ? model.why : repr(model)})`,
+            range: positions.range(file, candidate.from, candidate.to),
+          });
         return undefined;
       }
     } catch (e) {
       if (e instanceof BudgetExceeded) stopped = stoppedAt(e, e.message, head);
       else if (e instanceof PyRaise) stopped = stoppedAt(e, `the model's code raised ${raisedText(e.value)}`, head);
-      else if (e instanceof RangeError) stopped = stoppedAt({ file, from: candidate.from }, 'analysis stopped: the code nests too deeply to follow', head);
+      else if (e instanceof RangeError)
+        stopped = stoppedAt(
+          { file, from: candidate.from },
+          'analysis stopped: the code nests too deeply to follow',
+          head,
+        );
       else throw e;
     }
     // A Keras tracer may hold several models built at module level: keep this one's nodes.
@@ -232,8 +276,23 @@ export function analyzePython(file: string, text: string, options: PythonAnalysi
     const assumed = provenance.guessed(guessFor(candidate, candidates, guessMark), head);
     if (assumed && !modelDiagnostics.some((d) => d.message === assumed.message)) modelDiagnostics.push(assumed);
     const analysis = runShapePass(graph);
-    const incomplete = provenance.verdict({ stopped: stopped?.place, output, outputTensors, layers: graph.nodes.length, diagnostics: modelDiagnostics }, head) ?? guessedOutput(analysis, head, file);
-    return { name: candidate.name, kind: candidate.kind, framework, range, inputs, graph, analysis, diagnostics: modelDiagnostics, stopped: stopped?.diagnostic.message, incomplete };
+    const incomplete =
+      provenance.verdict(
+        { stopped: stopped?.place, output, outputTensors, layers: graph.nodes.length, diagnostics: modelDiagnostics },
+        head,
+      ) ?? guessedOutput(analysis, head, file);
+    return {
+      name: candidate.name,
+      kind: candidate.kind,
+      framework,
+      range,
+      inputs,
+      graph,
+      analysis,
+      diagnostics: modelDiagnostics,
+      stopped: stopped?.diagnostic.message,
+      incomplete,
+    };
   }
 
   /**
@@ -244,12 +303,20 @@ export function analyzePython(file: string, text: string, options: PythonAnalysi
     const log = session.interp.guesses;
     if (candidate.kind !== 'variable') return log.since(mark);
     const others = candidates.filter((c) => c !== candidate && c.kind === 'variable');
-    const buildsAnother = (top: { from: number; to: number }) => others.some((c) => c.from >= top.from && c.from < top.to);
+    const buildsAnother = (top: { from: number; to: number }) =>
+      others.some((c) => c.from >= top.from && c.from < top.to);
     return log.since(mark) ?? log.atTopLevel((top) => !buildsAnother(top));
   }
 
   /** Where evaluation stopped (maybe inside an imported file), as a diagnostic in this file. */
-  function stoppedAt(e: { file: string; from: number; message?: string }, reason = e.message ?? 'analysis stopped', fallback = fileTop): { diagnostic: ModelDiagnostic; place: { reason: string; file: string; from: number; to: number; via: EvalDiagnostic['via'] } } {
+  function stoppedAt(
+    e: { file: string; from: number; message?: string },
+    reason = e.message ?? 'analysis stopped',
+    fallback = fileTop,
+  ): {
+    diagnostic: ModelDiagnostic;
+    place: { reason: string; file: string; from: number; to: number; via: EvalDiagnostic['via'] };
+  } {
     const place = { reason, file: e.file, from: e.from, to: e.from + 1, via: session.interp.via(e.file) };
     const { range, at } = provenance.place(place, fallback);
     const where = at ? `in ${at}, reached from line ${range.start.line + 1}` : `at line ${range.start.line + 1}`;
@@ -286,7 +353,8 @@ function topLevelSites(body: readonly Stmt[]): Map<string, { from: number; to: n
   const sites = new Map<string, { from: number; to: number }>();
   for (const s of body) {
     if (s.kind === 'def' || s.kind === 'class') sites.set(s.name, { from: s.from, to: s.to });
-    else if (s.kind === 'assign') for (const t of s.targets) if (t.kind === 'name') sites.set(t.id, { from: s.from, to: s.to });
+    else if (s.kind === 'assign')
+      for (const t of s.targets) if (t.kind === 'name') sites.set(t.id, { from: s.from, to: s.to });
   }
   return sites;
 }
@@ -301,7 +369,14 @@ function internalError(e: unknown, range: SourceRange): ModelDiagnostic {
 
 /** Is top-level `name` assigned from a call to one of this file's own functions? */
 function callsLocal(body: readonly Stmt[], name: string, functions: ReadonlySet<string>): boolean {
-  return body.some((s) => s.kind === 'assign' && s.targets.some((t) => t.kind === 'name' && t.id === name) && s.value.kind === 'call' && s.value.func.kind === 'name' && functions.has(s.value.func.id));
+  return body.some(
+    (s) =>
+      s.kind === 'assign' &&
+      s.targets.some((t) => t.kind === 'name' && t.id === name) &&
+      s.value.kind === 'call' &&
+      s.value.func.kind === 'name' &&
+      functions.has(s.value.func.id),
+  );
 }
 
 /** Keeps only the nodes a graph's outputs depend on (a module tracer may hold several models). */
@@ -317,5 +392,9 @@ function pruneToOutputs(graph: Graph): Graph {
     }
   }
   if (keep.every(Boolean)) return graph;
-  return { ...graph, nodes: graph.nodes.filter((_, i) => keep[i]), inputs: graph.inputs.filter((i) => needed.has(i.tensorId)) };
+  return {
+    ...graph,
+    nodes: graph.nodes.filter((_, i) => keep[i]),
+    inputs: graph.inputs.filter((i) => needed.has(i.tensorId)),
+  };
 }

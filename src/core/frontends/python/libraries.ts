@@ -1,8 +1,8 @@
 /**
  * Assembles the modelled libraries a session can import: the standard-library models, and the
  * torch module tree (torch, torch.nn, torch.nn.functional, torch.nn.init, torch.utils.checkpoint,
- * torch.hub, torch.jit, torch.autograd.Function). Anything below a modelled package that is not modelled itself is an open
- * module whose attributes are unknown values. Keras comes from kerasApi.ts.
+ * torch.hub, torch.jit, torch.autograd.Function). Anything below a modelled package that is not modelled itself is an
+ * open module whose attributes are unknown values. Keras comes from kerasApi.ts.
  */
 import type { Session } from './session';
 import { stdlibModules } from './stdlib';
@@ -29,14 +29,37 @@ export function installLibraries(session: Session): void {
   const nn = module('torch.nn');
   const functional = module('torch.nn.functional');
   const noop = builtin('init', (a) => a.positional[0] ?? NONE);
-  module('torch.nn.init', Object.fromEntries(['kaiming_normal_', 'kaiming_uniform_', 'xavier_normal_', 'xavier_uniform_', 'normal_', 'uniform_', 'constant_', 'zeros_', 'ones_', 'trunc_normal_', 'orthogonal_', 'calculate_gain', '_calculate_fan_in_and_fan_out'].map((n) => [n, noop])));
+  module(
+    'torch.nn.init',
+    Object.fromEntries(
+      [
+        'kaiming_normal_',
+        'kaiming_uniform_',
+        'xavier_normal_',
+        'xavier_uniform_',
+        'normal_',
+        'uniform_',
+        'constant_',
+        'zeros_',
+        'ones_',
+        'trunc_normal_',
+        'orthogonal_',
+        'calculate_gain',
+        '_calculate_fan_in_and_fan_out',
+      ].map((n) => [n, noop]),
+    ),
+  );
   module('torch.nn.modules');
   module('torch.nn.parameter');
   module('torch.utils');
   module('torch.utils.checkpoint', {
-    checkpoint: builtin('checkpoint', (a, s) => om.call(a.positional[0] ?? NONE, { positional: a.positional.slice(1), keywords: new Map() }, s)),
+    checkpoint: builtin('checkpoint', (a, s) =>
+      om.call(a.positional[0] ?? NONE, { positional: a.positional.slice(1), keywords: new Map() }, s),
+    ),
   });
-  module('torch.hub', { load_state_dict_from_url: builtin('load_state_dict_from_url', () => unknown('downloaded weights')) });
+  module('torch.hub', {
+    load_state_dict_from_url: builtin('load_state_dict_from_url', () => unknown('downloaded weights')),
+  });
   module('torch.autograd', { Function: autogradFunction(session) });
   module('torch.fx');
   module('torch.jit');
@@ -56,16 +79,25 @@ export function installLibraries(session: Session): void {
 function autogradFunction(session: Session): ClassValue {
   const { om } = session;
   const noop = builtin('ctx method', () => NONE, true);
-  const ctxClass = om.newClass('FunctionCtx', [], new Map(['save_for_backward', 'mark_dirty', 'mark_non_differentiable', 'set_materialize_grads'].map((n) => [n, noop])));
+  const ctxClass = om.newClass(
+    'FunctionCtx',
+    [],
+    new Map(
+      ['save_for_backward', 'mark_dirty', 'mark_non_differentiable', 'set_materialize_grads'].map((n) => [n, noop]),
+    ),
+  );
   const functionClass = om.newClass('Function', [], new Map(), 'torch.autograd.Function');
   om.natives.set('torch.autograd.Function', {
     initSubclass(cls) {
-      cls.attrs.set('apply', builtin('apply', (a, s) => {
-        const forward = om.classLookup(cls, 'forward');
-        if (!forward) return unknown(`${cls.name}.apply: no forward`);
-        const ctx: Value = { t: 'instance', cls: ctxClass, attrs: new Map() };
-        return om.call(forward, { positional: [ctx, ...a.positional], keywords: a.keywords }, s);
-      }));
+      cls.attrs.set(
+        'apply',
+        builtin('apply', (a, s) => {
+          const forward = om.classLookup(cls, 'forward');
+          if (!forward) return unknown(`${cls.name}.apply: no forward`);
+          const ctx: Value = { t: 'instance', cls: ctxClass, attrs: new Map() };
+          return om.call(forward, { positional: [ctx, ...a.positional], keywords: a.keywords }, s);
+        }),
+      );
     },
   });
   return functionClass;

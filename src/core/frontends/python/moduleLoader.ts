@@ -20,8 +20,19 @@ import type { EvalDiagnostic, Interpreter } from './interpreter';
 import type { ParseCache } from './parse';
 import { parsePython } from './parse';
 import {
-  Scope, dict, notModelled, raisedText, repr, str, unknown, unknownAt,
-  type CallSite, type DictValue, type LazyValue, type ModuleValue, type Value,
+  Scope,
+  dict,
+  notModelled,
+  raisedText,
+  repr,
+  str,
+  unknown,
+  unknownAt,
+  type CallSite,
+  type DictValue,
+  type LazyValue,
+  type ModuleValue,
+  type Value,
 } from './values';
 
 /** A source module's evaluation, shared by every analysis while its file is unchanged. */
@@ -48,7 +59,29 @@ export const libraryBudget = { steps: 5_000_000, timeMs: 10_000 };
  * Installed packages that never define layers: evaluating their source would only cost time, so
  * their attributes are unknown values (as for any module not found).
  */
-const opaquePackages = new Set(['PIL', 'scipy', 'matplotlib', 'pandas', 'cv2', 'tqdm', 'requests', 'yaml', 'h5py', 'sklearn', 'tensorboard', 'onnx', 'packaging', 'safetensors', 'huggingface_hub', 'accimage', 'av', 'pycocotools', 'six', 'setuptools', 'pkg_resources']);
+const opaquePackages = new Set([
+  'PIL',
+  'scipy',
+  'matplotlib',
+  'pandas',
+  'cv2',
+  'tqdm',
+  'requests',
+  'yaml',
+  'h5py',
+  'sklearn',
+  'tensorboard',
+  'onnx',
+  'packaging',
+  'safetensors',
+  'huggingface_hub',
+  'accimage',
+  'av',
+  'pycocotools',
+  'six',
+  'setuptools',
+  'pkg_resources',
+]);
 /** Packages modelled by the evaluator: a submodule not modelled is open, not missing. */
 const modelledRoots = ['torch', 'keras', 'tensorflow'];
 
@@ -154,7 +187,13 @@ export class ModuleLoader {
   }
 
   /** Loads a dotted module and its parents; `top` is what `import a.b` binds, `leaf` is a.b. */
-  private importDotted(module: string, level: number, fromFile: string, site: CallSite, owner: LoadedModule | undefined): { top: Value; leaf: Value } {
+  private importDotted(
+    module: string,
+    level: number,
+    fromFile: string,
+    site: CallSite,
+    owner: LoadedModule | undefined,
+  ): { top: Value; leaf: Value } {
     if (level === 0) {
       const lib = this.library(module, true);
       if (lib) return { top: this.library(module.split('.')[0]) ?? lib, leaf: lib };
@@ -173,9 +212,17 @@ export class ModuleLoader {
       const found = this.find(name, level, fromFile);
       let loaded: ModuleValue;
       if (found) loaded = this.load(found.path, found.text, qualified, site, owner);
-      else if (i < parts.length) loaded = { t: 'module', name: qualified, attrs: new Map() }; // a namespace package
+      else if (i < parts.length)
+        loaded = { t: 'module', name: qualified, attrs: new Map() }; // a namespace package
       else {
-        if (level > 0) this.hooks.interp.report(site.file, site.from, site.to, 'info', `cannot find module '${'.'.repeat(level)}${module}' in the workspace`);
+        if (level > 0)
+          this.hooks.interp.report(
+            site.file,
+            site.from,
+            site.to,
+            'info',
+            `cannot find module '${'.'.repeat(level)}${module}' in the workspace`,
+          );
         loaded = { t: 'module', name: qualified, attrs: new Map(), open: true };
       }
       if (parent && !parent.open) parent.attrs.set(parts[i - 1], loaded);
@@ -202,7 +249,13 @@ export class ModuleLoader {
   }
 
   /** `from m import name`, bound lazily; falls back to the submodule m.name as Python does. */
-  private lazyFrom(moduleName: string, name: string, from: () => Value, site: CallSite, owner: LoadedModule | undefined): LazyValue {
+  private lazyFrom(
+    moduleName: string,
+    name: string,
+    from: () => Value,
+    site: CallSite,
+    owner: LoadedModule | undefined,
+  ): LazyValue {
     let cached: Value | undefined;
     let resolving = false;
     const lazy: LazyValue = {
@@ -227,9 +280,17 @@ export class ModuleLoader {
             }
           }
           // Lost at the import itself, so that is the place the user is told.
-          v ??= m.open ? unknownAt(`${moduleName}.${name}`, site, this.hooks.interp, notModelled(moduleName, name)) : this.submodule(m, name, site);
+          v ??= m.open
+            ? unknownAt(`${moduleName}.${name}`, site, this.hooks.interp, notModelled(moduleName, name))
+            : this.submodule(m, name, site);
           if (v === undefined) {
-            this.hooks.interp.report(site.file, site.from, site.to, 'info', `cannot import name '${name}' from '${moduleName}'`);
+            this.hooks.interp.report(
+              site.file,
+              site.from,
+              site.to,
+              'info',
+              `cannot import name '${name}' from '${moduleName}'`,
+            );
             return (cached = unknown(`${moduleName}.${name}`));
           }
           const path = m.attrs.get('__file__');
@@ -246,7 +307,13 @@ export class ModuleLoader {
   private readonly inFlight = new Set<LazyValue>();
 
   /** `from m import *`: the names m exports, each bound lazily; read from its syntax when m has not run. */
-  private starImport(s: Extract<Stmt, { kind: 'importfrom' }>, scope: Scope, from: () => Value, site: CallSite, owner: LoadedModule | undefined): void {
+  private starImport(
+    s: Extract<Stmt, { kind: 'importfrom' }>,
+    scope: Scope,
+    from: () => Value,
+    site: CallSite,
+    owner: LoadedModule | undefined,
+  ): void {
     const found = s.level > 0 || !this.library(s.module, true) ? this.find(s.module, s.level, scope.file) : undefined;
     const loaded = found ? this.modules.get(found.path) : undefined;
     const names = found && !loaded ? this.staticExports(found.path, found.text, new Set()) : undefined;
@@ -257,7 +324,10 @@ export class ModuleLoader {
     const m = from();
     if (m.t !== 'module') return;
     const all = m.attrs.get('__all__');
-    const list = all && (all.t === 'list' || all.t === 'tuple') ? all.items.flatMap((v) => (v.t === 'str' ? [v.v] : [])) : undefined;
+    const list =
+      all && (all.t === 'list' || all.t === 'tuple')
+        ? all.items.flatMap((v) => (v.t === 'str' ? [v.v] : []))
+        : undefined;
     for (const [k, v] of m.attrs) if (list ? list.includes(k) : !k.startsWith('_')) scope.vars.set(k, v);
     const path = m.attrs.get('__file__');
     if (owner && path?.t === 'str') owner.deps.add(path.v);
@@ -267,10 +337,15 @@ export class ModuleLoader {
   private staticExports(path: string, text: string, visiting: Set<string>): string[] | undefined {
     if (visiting.has(path) || visiting.size > 8) return undefined;
     visiting.add(path);
-    return declaredAll(text) ?? exportedNames(this.parse(path, text), (module, level) => {
-      const found = this.find(module, level, path);
-      return found && !this.modules.has(found.path) ? this.staticExports(found.path, found.text, visiting) : undefined;
-    });
+    return (
+      declaredAll(text) ??
+      exportedNames(this.parse(path, text), (module, level) => {
+        const found = this.find(module, level, path);
+        return found && !this.modules.has(found.path)
+          ? this.staticExports(found.path, found.text, visiting)
+          : undefined;
+      })
+    );
   }
 
   /**
@@ -301,7 +376,18 @@ export class ModuleLoader {
     const value: ModuleValue = { t: 'module', name, attrs: scope.vars };
     scope.vars.set('__name__', str(name));
     scope.vars.set('__file__', str(path));
-    const entry: LoadedModule = { path, name, value, text, stamp, deps: new Set(), diagnostics: [], loading: true, checkedIn: this.generation, fresh: true };
+    const entry: LoadedModule = {
+      path,
+      name,
+      value,
+      text,
+      stamp,
+      deps: new Set(),
+      diagnostics: [],
+      loading: true,
+      checkedIn: this.generation,
+      fresh: true,
+    };
     this.modules.set(path, entry);
     this.touched.add(path);
     this.sysModules.entries.set(`s:${name}`, { key: str(name), value });
@@ -349,7 +435,10 @@ export class ModuleLoader {
     entry.checkedIn = this.generation;
     entry.fresh = true; // provisional, for import cycles
     const stamp = this.host.stamp?.(entry.path);
-    let fresh = entry.stamp !== undefined && stamp !== undefined ? stamp === entry.stamp : this.host.read(entry.path) === entry.text;
+    let fresh =
+      entry.stamp !== undefined && stamp !== undefined
+        ? stamp === entry.stamp
+        : this.host.read(entry.path) === entry.text;
     for (const dep of entry.deps) {
       if (!fresh) break;
       const d = this.modules.get(dep);
@@ -378,7 +467,13 @@ export function executeModule(interp: Interpreter, body: readonly Stmt[], scope:
         if (!(e instanceof PyRaise)) throw e;
         raised++;
         const severity = imported ? 'info' : 'warning';
-        interp.report(e.file, e.from, e.from + 1, severity, `module code raised ${raisedText(e.value)}; CNN Lens went on with the next statement of ${name}`);
+        interp.report(
+          e.file,
+          e.from,
+          e.from + 1,
+          severity,
+          `module code raised ${raisedText(e.value)}; CNN Lens went on with the next statement of ${name}`,
+        );
       }
     }
   } finally {
@@ -389,18 +484,26 @@ export function executeModule(interp: Interpreter, body: readonly Stmt[], scope:
 }
 
 /** The names `from m import *` binds, from m's syntax: its literal `__all__`, else its public names. */
-export function exportedNames(module: Module, starNames: (module: string, level: number) => string[] | undefined = () => undefined): string[] | undefined {
+export function exportedNames(
+  module: Module,
+  starNames: (module: string, level: number) => string[] | undefined = () => undefined,
+): string[] | undefined {
   let all: string[] | undefined;
   const names = new Set<string>();
   const literal = (e: Extract<Stmt, { kind: 'assign' }>['value']): string[] | undefined =>
-    (e.kind === 'list' || e.kind === 'tuple') && e.elts.every((x) => x.kind === 'str') ? e.elts.map((x) => (x as { value: string }).value) : undefined;
+    (e.kind === 'list' || e.kind === 'tuple') && e.elts.every((x) => x.kind === 'str')
+      ? e.elts.map((x) => (x as { value: string }).value)
+      : undefined;
   const bind = (target: Extract<Stmt, { kind: 'assign' }>['value']): void => {
     if (target.kind === 'name') names.add(target.id);
     else if (target.kind === 'tuple' || target.kind === 'list') target.elts.forEach(bind);
   };
   const visit = (body: readonly Stmt[]): boolean => {
     for (const s of body) {
-      if ((s.kind === 'assign' && s.targets.some((t) => t.kind === 'name' && t.id === '__all__')) || (s.kind === 'annassign' && s.target.kind === 'name' && s.target.id === '__all__')) {
+      if (
+        (s.kind === 'assign' && s.targets.some((t) => t.kind === 'name' && t.id === '__all__')) ||
+        (s.kind === 'annassign' && s.target.kind === 'name' && s.target.id === '__all__')
+      ) {
         const value = s.kind === 'assign' ? literal(s.value) : s.value && literal(s.value);
         if (!value) return false;
         all = value;
@@ -421,9 +524,20 @@ export function exportedNames(module: Module, starNames: (module: string, level:
           more.forEach((n) => names.add(n));
         } else for (const n of s.names) names.add(n.alias ?? n.name);
       } else if (s.kind === 'if' || s.kind === 'try' || s.kind === 'with') {
-        const blocks = s.kind === 'if' ? [...s.branches.map((b) => b.body), s.orelse] : s.kind === 'try' ? [s.body, s.orelse, s.finally, ...s.handlers.map((h) => h.body)] : [s.body];
+        const blocks =
+          s.kind === 'if'
+            ? [...s.branches.map((b) => b.body), s.orelse]
+            : s.kind === 'try'
+              ? [s.body, s.orelse, s.finally, ...s.handlers.map((h) => h.body)]
+              : [s.body];
         for (const b of blocks) if (!visit(b)) return false;
-      } else if (s.kind === 'expr' && s.value.kind === 'call' && s.value.func.kind === 'attr' && s.value.func.object.kind === 'name' && s.value.func.object.id === '__all__') {
+      } else if (
+        s.kind === 'expr' &&
+        s.value.kind === 'call' &&
+        s.value.func.kind === 'attr' &&
+        s.value.func.object.kind === 'name' &&
+        s.value.func.object.id === '__all__'
+      ) {
         return false;
       }
     }

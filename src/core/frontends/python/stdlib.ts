@@ -10,8 +10,23 @@ import { abstractBaseClasses, typesModuleClasses } from './abcClasses';
 import { inspectModule } from './stdlibInspect';
 import { reModule } from './stdlibRe';
 import {
-  NONE, builtin, dict, float, int, list, numberOf, str, tuple, unknown,
-  type CallArgs, type CallSite, type ClassValue, type DictValue, type InstanceValue, type ModuleValue, type Value,
+  NONE,
+  builtin,
+  dict,
+  float,
+  int,
+  list,
+  numberOf,
+  str,
+  tuple,
+  unknown,
+  type CallArgs,
+  type CallSite,
+  type ClassValue,
+  type DictValue,
+  type InstanceValue,
+  type ModuleValue,
+  type Value,
 } from './values';
 
 type PartialParts = { func: Value; args: Value[]; keywords: Map<string, Value> };
@@ -31,7 +46,10 @@ export function stdlibModules(om: ObjectModel): Map<string, ModuleValue> {
       return x === undefined ? unknown(`math.${name}() of an unknown value`) : asInt ? int(f(x)) : float(f(x));
     });
   const identity = fn('identity', (a) => a.positional[0] ?? NONE);
-  const decoratorFactory = (name: string) => fn(name, (a) => (a.positional[0] && ['func', 'class', 'bound'].includes(a.positional[0].t) ? a.positional[0] : identity));
+  const decoratorFactory = (name: string) =>
+    fn(name, (a) =>
+      a.positional[0] && ['func', 'class', 'bound'].includes(a.positional[0].t) ? a.positional[0] : identity,
+    );
 
   mod('math', {
     ceil: math1('ceil', Math.ceil, true),
@@ -71,13 +89,22 @@ export function stdlibModules(om: ObjectModel): Map<string, ModuleValue> {
       let keywords = a.keywords;
       // A partial of a partial is flattened, as CPython does: .func is the innermost callable.
       const inner = func?.t === 'instance' && func.cls === cls ? (func.native as PartialParts) : undefined;
-      if (inner) [func, args, keywords] = [inner.func, [...inner.args, ...args], new Map([...inner.keywords, ...keywords])];
-      const attrs = new Map<string, Value>([['func', func ?? NONE], ['args', tuple(args)], ['keywords', dict([...keywords].map(([k, v]) => [str(k), v]))]]);
+      if (inner)
+        [func, args, keywords] = [inner.func, [...inner.args, ...args], new Map([...inner.keywords, ...keywords])];
+      const attrs = new Map<string, Value>([
+        ['func', func ?? NONE],
+        ['args', tuple(args)],
+        ['keywords', dict([...keywords].map(([k, v]) => [str(k), v]))],
+      ]);
       return { t: 'instance', cls, attrs, native: { func, args, keywords } };
     },
     call: (self, a, s) => {
       const p = self.native as PartialParts;
-      return om.call(p.func, { positional: [...p.args, ...a.positional], keywords: new Map([...p.keywords, ...a.keywords]) }, s);
+      return om.call(
+        p.func,
+        { positional: [...p.args, ...a.positional], keywords: new Map([...p.keywords, ...a.keywords]) },
+        s,
+      );
     },
   });
   mod('functools', {
@@ -97,7 +124,7 @@ export function stdlibModules(om: ObjectModel): Map<string, ModuleValue> {
     reduce: fn('reduce', (a, s) => {
       const items = om.iterate(a.positional[1] ?? NONE, s);
       if (!items) return unknown('functools.reduce()');
-      let acc = a.positional.length > 2 ? a.positional[2] : items.shift() ?? NONE;
+      let acc = a.positional.length > 2 ? a.positional[2] : (items.shift() ?? NONE);
       for (const v of items) acc = om.callValue(a.positional[0], [acc, v], s);
       return acc;
     }),
@@ -109,7 +136,12 @@ export function stdlibModules(om: ObjectModel): Map<string, ModuleValue> {
     // A dict that calls its factory for a missing key and stores the result.
     defaultdict: fn('defaultdict', (a, s) => {
       const [factory, init] = a.positional;
-      const d: DictValue = { ...(init || a.keywords.size ? (om.call(dictClass, { positional: init ? [init] : [], keywords: a.keywords }, s) as DictValue) : dict()), missing: factory ?? NONE };
+      const d: DictValue = {
+        ...(init || a.keywords.size
+          ? (om.call(dictClass, { positional: init ? [init] : [], keywords: a.keywords }, s) as DictValue)
+          : dict()),
+        missing: factory ?? NONE,
+      };
       return d;
     }),
     namedtuple: fn('namedtuple', (a, s) => namedTuple(om, a, s)),
@@ -118,7 +150,11 @@ export function stdlibModules(om: ObjectModel): Map<string, ModuleValue> {
       const items = given ? om.iterate(given, s) : [];
       const maxlen = numberOf(a.positional[1] ?? a.keywords.get('maxlen') ?? NONE);
       if (!items) return unknown('collections.deque() of an iterable not known statically');
-      return { t: 'list', items: maxlen === undefined ? items : items.slice(Math.max(0, items.length - maxlen)), isDeque: true };
+      return {
+        t: 'list',
+        items: maxlen === undefined ? items : items.slice(Math.max(0, items.length - maxlen)),
+        isDeque: true,
+      };
     }),
   });
   const abstract = abstractBaseClasses(om);
@@ -132,15 +168,36 @@ export function stdlibModules(om: ObjectModel): Map<string, ModuleValue> {
     deepcopy: fn('deepcopy', (a, s) => {
       const v = a.positional[0] ?? NONE;
       const hook = v.t === 'instance' ? om.getAttr(v, '__deepcopy__', s) : undefined;
-      return hook && hook.t !== 'unknown' ? om.call(hook, { positional: [dict()], keywords: new Map() }, s) : shallowCopy(v);
+      return hook && hook.t !== 'unknown'
+        ? om.call(hook, { positional: [dict()], keywords: new Map() }, s)
+        : shallowCopy(v);
     }),
   });
-  mod('warnings', { warn: fn('warn', () => NONE), filterwarnings: fn('filterwarnings', () => NONE), catch_warnings: fn('catch_warnings', () => NONE) });
+  mod('warnings', {
+    warn: fn('warn', () => NONE),
+    filterwarnings: fn('filterwarnings', () => NONE),
+    catch_warnings: fn('catch_warnings', () => NONE),
+  });
 
   mod('dataclasses', {
-    dataclass: fn('dataclass', (a) => (a.positional[0]?.t === 'class' ? makeDataclass(om, a.positional[0]) : fn('dataclass', (b) => (b.positional[0]?.t === 'class' ? makeDataclass(om, b.positional[0]) : NONE)))),
-    field: fn('field', (a) => a.keywords.get('default') ?? (a.keywords.get('default_factory') ? om.callValue(a.keywords.get('default_factory')!, [], { file: '', from: 0, to: 0 }) : NONE)),
-    asdict: fn('asdict', (a) => (a.positional[0]?.t === 'instance' ? dict([...a.positional[0].attrs].map(([k, v]) => [str(k), v])) : unknown('asdict()'))),
+    dataclass: fn('dataclass', (a) =>
+      a.positional[0]?.t === 'class'
+        ? makeDataclass(om, a.positional[0])
+        : fn('dataclass', (b) => (b.positional[0]?.t === 'class' ? makeDataclass(om, b.positional[0]) : NONE)),
+    ),
+    field: fn(
+      'field',
+      (a) =>
+        a.keywords.get('default') ??
+        (a.keywords.get('default_factory')
+          ? om.callValue(a.keywords.get('default_factory')!, [], { file: '', from: 0, to: 0 })
+          : NONE),
+    ),
+    asdict: fn('asdict', (a) =>
+      a.positional[0]?.t === 'instance'
+        ? dict([...a.positional[0].attrs].map(([k, v]) => [str(k), v]))
+        : unknown('asdict()'),
+    ),
     replace: fn('replace', (a) => {
       const src = a.positional[0];
       if (src?.t !== 'instance') return unknown('dataclasses.replace()');
@@ -154,17 +211,41 @@ export function stdlibModules(om: ObjectModel): Map<string, ModuleValue> {
   om.natives.set('enum.Enum', { initSubclass: (cls) => makeEnumMembers(cls) });
   mod('enum', { Enum: enumClass, IntEnum: enumClass, auto: fn('auto', () => unknown('enum.auto()')) });
 
-  const passThroughTypes = ['Any', 'Callable', 'Dict', 'List', 'Optional', 'Sequence', 'Tuple', 'Type', 'Union', 'Iterable', 'Iterator', 'Mapping', 'Set', 'TypeVar', 'Generic', 'Protocol', 'Literal', 'ClassVar', 'Final'];
-  mod('typing', {
-    ...Object.fromEntries(passThroughTypes.map((n) => [n, abstract.get(n) ?? unknown(`typing.${n}`)])),
-    cast: fn('cast', (a) => a.positional[1] ?? NONE),
-    overload: identity,
-    no_type_check: identity,
-    TYPE_CHECKING: { t: 'bool', v: false },
-    // The one generic alias typing lets code call: `typing.OrderedDict()` makes a collections.OrderedDict.
-    OrderedDict: dictClass,
-    NamedTuple: om.newClass('NamedTuple', [], new Map(), 'typing.NamedTuple'),
-  }, true);
+  const passThroughTypes = [
+    'Any',
+    'Callable',
+    'Dict',
+    'List',
+    'Optional',
+    'Sequence',
+    'Tuple',
+    'Type',
+    'Union',
+    'Iterable',
+    'Iterator',
+    'Mapping',
+    'Set',
+    'TypeVar',
+    'Generic',
+    'Protocol',
+    'Literal',
+    'ClassVar',
+    'Final',
+  ];
+  mod(
+    'typing',
+    {
+      ...Object.fromEntries(passThroughTypes.map((n) => [n, abstract.get(n) ?? unknown(`typing.${n}`)])),
+      cast: fn('cast', (a) => a.positional[1] ?? NONE),
+      overload: identity,
+      no_type_check: identity,
+      TYPE_CHECKING: { t: 'bool', v: false },
+      // The one generic alias typing lets code call: `typing.OrderedDict()` makes a collections.OrderedDict.
+      OrderedDict: dictClass,
+      NamedTuple: om.newClass('NamedTuple', [], new Map(), 'typing.NamedTuple'),
+    },
+    true,
+  );
   om.natives.set('typing.NamedTuple', { initSubclass: (cls) => void makeDataclass(om, cls) });
   modules.set('typing_extensions', modules.get('typing')!);
   mod('abc', { ABC: om.newClass('ABC', [], new Map()), ABCMeta: unknown('ABCMeta'), abstractmethod: identity });
@@ -189,7 +270,8 @@ export function stdlibModules(om: ObjectModel): Map<string, ModuleValue> {
     mul: fn('mul', (a, s) => om.binop('*', a.positional[0] ?? NONE, a.positional[1] ?? NONE, s, false)),
     add: fn('add', (a, s) => om.binop('+', a.positional[0] ?? NONE, a.positional[1] ?? NONE, s, false)),
   });
-  for (const name of ['os', 'sys', 'logging', 'importlib', 'numbers', 'pathlib', 'json', 'urllib', 'hashlib']) mod(name, {}, true);
+  for (const name of ['os', 'sys', 'logging', 'importlib', 'numbers', 'pathlib', 'json', 'urllib', 'hashlib'])
+    mod(name, {}, true);
   mod('types', Object.fromEntries(typesModuleClasses(om)), true);
   modules.set('re', reModule(om));
   modules.set('inspect', inspectModule(om));
@@ -216,12 +298,21 @@ function makeDataclass(om: ObjectModel, cls: ClassValue): ClassValue {
     }
   }
   if (!cls.attrs.has('__init__')) {
-    cls.attrs.set('__init__', builtin('__init__', (a) => {
-      const [self, ...positional] = a.positional;
-      if (self?.t !== 'instance') return NONE;
-      fields.forEach((f, i) => self.attrs.set(f.name, positional[i] ?? a.keywords.get(f.name) ?? f.default ?? unknown(`field ${f.name}`)));
-      return NONE;
-    }, true));
+    cls.attrs.set(
+      '__init__',
+      builtin(
+        '__init__',
+        (a) => {
+          const [self, ...positional] = a.positional;
+          if (self?.t !== 'instance') return NONE;
+          fields.forEach((f, i) =>
+            self.attrs.set(f.name, positional[i] ?? a.keywords.get(f.name) ?? f.default ?? unknown(`field ${f.name}`)),
+          );
+          return NONE;
+        },
+        true,
+      ),
+    );
   }
   return cls;
 }
@@ -231,7 +322,14 @@ function makeEnumMembers(cls: ClassValue): void {
   const members: Value[] = [];
   for (const [name, value] of [...cls.attrs]) {
     if (name.startsWith('_') || ['func', 'builtin', 'class'].includes(value.t)) continue;
-    const member: InstanceValue = { t: 'instance', cls, attrs: new Map<string, Value>([['name', str(name)], ['value', value]]) };
+    const member: InstanceValue = {
+      t: 'instance',
+      cls,
+      attrs: new Map<string, Value>([
+        ['name', str(name)],
+        ['value', value],
+      ]),
+    };
     cls.attrs.set(name, member);
     members.push(member);
   }
@@ -240,13 +338,24 @@ function makeEnumMembers(cls: ClassValue): void {
 
 function namedTuple(om: ObjectModel, a: CallArgs, s: CallSite): Value {
   const [name, fieldSpec] = a.positional;
-  const names = fieldSpec?.t === 'str' ? fieldSpec.v.replace(/,/g, ' ').split(/\s+/).filter(Boolean) : (om.iterate(fieldSpec ?? NONE, s) ?? []).map((v) => (v.t === 'str' ? v.v : '?'));
+  const names =
+    fieldSpec?.t === 'str'
+      ? fieldSpec.v.replace(/,/g, ' ').split(/\s+/).filter(Boolean)
+      : (om.iterate(fieldSpec ?? NONE, s) ?? []).map((v) => (v.t === 'str' ? v.v : '?'));
   const cls = om.newClass(name?.t === 'str' ? name.v : 'namedtuple', [], new Map());
-  cls.attrs.set('__init__', builtin('__init__', (b) => {
-    const [self, ...positional] = b.positional;
-    if (self?.t === 'instance') names.forEach((n, i) => self.attrs.set(n, positional[i] ?? b.keywords.get(n) ?? NONE));
-    return NONE;
-  }, true));
+  cls.attrs.set(
+    '__init__',
+    builtin(
+      '__init__',
+      (b) => {
+        const [self, ...positional] = b.positional;
+        if (self?.t === 'instance')
+          names.forEach((n, i) => self.attrs.set(n, positional[i] ?? b.keywords.get(n) ?? NONE));
+        return NONE;
+      },
+      true,
+    ),
+  );
   cls.attrs.set('_fields', tuple(names.map(str)));
   return cls;
 }

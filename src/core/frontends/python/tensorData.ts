@@ -106,7 +106,8 @@ function broadcastIndex(shape: readonly number[], from: readonly number[]): numb
   return out;
 }
 
-const sameShape = (a: readonly number[], b: readonly number[]): boolean => a.length === b.length && a.every((d, i) => d === b[i]);
+const sameShape = (a: readonly number[], b: readonly number[]): boolean =>
+  a.length === b.length && a.every((d, i) => d === b[i]);
 
 export function broadcast(a: readonly number[], b: readonly number[]): number[] | undefined {
   const n = Math.max(a.length, b.length);
@@ -203,7 +204,14 @@ export type Reduction = 'sum' | 'prod' | 'max' | 'min' | 'mean' | 'cumsum' | 'cu
 /** A reduction over all elements (axis undefined) or along one axis. */
 export function reduce(a: DataArray, op: Reduction, axis: number | undefined, keepDims = false): DataArray | undefined {
   const { lib, dtype } = a.data;
-  const outType: DType = op === 'mean' ? (isFloat(dtype) ? dtype : defaultFloat(lib)) : (op === 'sum' || op === 'prod' || op === 'cumsum' || op === 'cumprod') && !isFloat(dtype) ? 'int64' : dtype;
+  const outType: DType =
+    op === 'mean'
+      ? isFloat(dtype)
+        ? dtype
+        : defaultFloat(lib)
+      : (op === 'sum' || op === 'prod' || op === 'cumsum' || op === 'cumprod') && !isFloat(dtype)
+        ? 'int64'
+        : dtype;
   const fold = (xs: number[]): number[] => {
     switch (op) {
       case 'sum':
@@ -219,7 +227,9 @@ export function reduce(a: DataArray, op: Reduction, axis: number | undefined, ke
       case 'cumsum':
       case 'cumprod': {
         let acc = op === 'cumsum' ? 0 : 1;
-        return xs.map((x) => (acc = op === 'cumsum' ? (outType === 'float32' ? Math.fround(acc + x) : acc + x) : acc * x));
+        return xs.map(
+          (x) => (acc = op === 'cumsum' ? (outType === 'float32' ? Math.fround(acc + x) : acc + x) : acc * x),
+        );
       }
       case 'diff':
         return xs.slice(1).map((x, i) => x - xs[i]);
@@ -241,7 +251,8 @@ export function reduce(a: DataArray, op: Reduction, axis: number | undefined, ke
   if ((op === 'sum' || op === 'mean') && n > 0) {
     const values = new Array<number>(outer * inner).fill(0);
     for (let o = 0; o < outer; o++)
-      for (let k = 0; k < n; k++) for (let i = 0; i < inner; i++) values[o * inner + i] += a.data.values[o * n * inner + k * inner + i];
+      for (let k = 0; k < n; k++)
+        for (let i = 0; i < inner; i++) values[o * inner + i] += a.data.values[o * n * inner + k * inner + i];
     if (op === 'mean') for (let j = 0; j < values.length; j++) values[j] /= n;
     const shape = keepDims ? a.shape.map((d, i) => (i === ax ? 1 : d)) : a.shape.filter((_, i) => i !== ax);
     return make(lib, outType, shape, values);
@@ -256,15 +267,22 @@ export function reduce(a: DataArray, op: Reduction, axis: number | undefined, ke
   const m = lanes[0]?.length ?? (op === 'diff' ? Math.max(n - 1, 0) : scan ? n : 1);
   if (!scan && op !== 'diff' && n === 0 && op !== 'sum' && op !== 'prod') return undefined;
   const values: number[] = [];
-  for (let o = 0; o < outer; o++) for (let k = 0; k < m; k++) for (let i = 0; i < inner; i++) values.push(lanes[o * inner + i][k]);
-  const shape = scan || op === 'diff' ? a.shape.map((d, i) => (i === ax ? m : d)) : keepDims ? a.shape.map((d, i) => (i === ax ? 1 : d)) : a.shape.filter((_, i) => i !== ax);
+  for (let o = 0; o < outer; o++)
+    for (let k = 0; k < m; k++) for (let i = 0; i < inner; i++) values.push(lanes[o * inner + i][k]);
+  const shape =
+    scan || op === 'diff'
+      ? a.shape.map((d, i) => (i === ax ? m : d))
+      : keepDims
+        ? a.shape.map((d, i) => (i === ax ? 1 : d))
+        : a.shape.filter((_, i) => i !== ax);
   return make(lib, outType, shape, values);
 }
 
 export function reshape(a: DataArray, shape: readonly number[]): DataArray | undefined {
   const known = shape.filter((d) => d !== -1).reduce((p, d) => p * d, 1);
   const target = shape.map((d) => (d === -1 ? a.data.values.length / known : d));
-  if (target.some((d) => !Number.isInteger(d) || d < 0) || target.reduce((p, d) => p * d, 1) !== a.data.values.length) return undefined;
+  if (target.some((d) => !Number.isInteger(d) || d < 0) || target.reduce((p, d) => p * d, 1) !== a.data.values.length)
+    return undefined;
   return { shape: target, data: a.data };
 }
 
@@ -276,17 +294,28 @@ export function unique(a: DataArray): DataArray {
 /** One index of a subscript, already resolved against the data it indexes. */
 export type IndexItem =
   | { readonly kind: 'int'; readonly at: number }
-  | { readonly kind: 'slice'; readonly start: number | null; readonly stop: number | null; readonly step: number | null }
+  | {
+      readonly kind: 'slice';
+      readonly start: number | null;
+      readonly stop: number | null;
+      readonly step: number | null;
+    }
   | { readonly kind: 'newaxis' }
   | { readonly kind: 'ellipsis' }
   | { readonly kind: 'array'; readonly array: DataArray };
 
 /** The positions `slice(start, stop, step)` picks from `n` items, as Python computes them. */
-export function sliceRange(n: number, start: number | null, stop: number | null, step: number | null): number[] | undefined {
+export function sliceRange(
+  n: number,
+  start: number | null,
+  stop: number | null,
+  step: number | null,
+): number[] | undefined {
   const s = step ?? 1;
   if (s === 0) return undefined;
   const clamp = (v: number, lo: number, hi: number) => Math.min(Math.max(v, lo), hi);
-  const norm = (v: number | null, dflt: number, lo: number, hi: number) => (v === null ? dflt : clamp(v < 0 ? v + n : v, lo, hi));
+  const norm = (v: number | null, dflt: number, lo: number, hi: number) =>
+    v === null ? dflt : clamp(v < 0 ? v + n : v, lo, hi);
   const out: number[] = [];
   if (s > 0) for (let i = norm(start, 0, 0, n); i < norm(stop, n, 0, n); i += s) out.push(i);
   else for (let i = norm(start, n - 1, -1, n - 1); i > norm(stop, -1, -1, n - 1); i += s) out.push(i);
@@ -310,11 +339,27 @@ export function index(a: DataArray, items: readonly IndexItem[]): DataArray | un
 
 /** Per axis of `a`, the flat source positions an index picks, and the shape of what it picks. */
 function selection(a: DataArray, items: readonly IndexItem[]): { shape: number[]; picks: number[][] } | undefined {
-  const consumed = items.reduce((p, it) => p + (it.kind === 'newaxis' || it.kind === 'ellipsis' ? 0 : it.kind === 'array' && it.array.data.dtype === 'bool' ? it.array.shape.length : 1), 0);
-  if (consumed > a.shape.length || items.filter((i) => i.kind === 'ellipsis').length > 1 || items.filter((i) => i.kind === 'array').length > 1) return undefined;
+  const consumed = items.reduce(
+    (p, it) =>
+      p +
+      (it.kind === 'newaxis' || it.kind === 'ellipsis'
+        ? 0
+        : it.kind === 'array' && it.array.data.dtype === 'bool'
+          ? it.array.shape.length
+          : 1),
+    0,
+  );
+  if (
+    consumed > a.shape.length ||
+    items.filter((i) => i.kind === 'ellipsis').length > 1 ||
+    items.filter((i) => i.kind === 'array').length > 1
+  )
+    return undefined;
   const expanded: IndexItem[] = [];
   for (const it of items) {
-    if (it.kind === 'ellipsis') for (let k = 0; k < a.shape.length - consumed; k++) expanded.push({ kind: 'slice', start: null, stop: null, step: null });
+    if (it.kind === 'ellipsis')
+      for (let k = 0; k < a.shape.length - consumed; k++)
+        expanded.push({ kind: 'slice', start: null, stop: null, step: null });
     else if (it.kind === 'array' && it.array.data.dtype === 'bool') {
       // A 1-D mask picks the positions where it is true.
       if (it.array.shape.length !== 1) return undefined;
@@ -322,7 +367,8 @@ function selection(a: DataArray, items: readonly IndexItem[]): { shape: number[]
       expanded.push({ kind: 'array', array: make(it.array.data.lib, 'int64', [picked.length], picked) });
     } else expanded.push(it);
   }
-  while (expanded.filter((i) => i.kind !== 'newaxis').length < a.shape.length) expanded.push({ kind: 'slice', start: null, stop: null, step: null });
+  while (expanded.filter((i) => i.kind !== 'newaxis').length < a.shape.length)
+    expanded.push({ kind: 'slice', start: null, stop: null, step: null });
   // Per axis: the source positions picked and the output dims it contributes.
   let axis = 0;
   const picks: number[][] = [];
@@ -399,7 +445,8 @@ export function permute(a: DataArray, perm: readonly number[]): DataArray | unde
 export function assign(a: DataArray, items: readonly IndexItem[], value: DataArray): DataArray | undefined {
   const region = selection(a, items);
   const shape = region && broadcast(value.shape, region.shape);
-  if (!region || !shape || shape.length !== region.shape.length || shape.some((d, i) => d !== region.shape[i])) return undefined;
+  if (!region || !shape || shape.length !== region.shape.length || shape.some((d, i) => d !== region.shape[i]))
+    return undefined;
   const at = offsetsOf(region.picks);
   const from = broadcastIndex(region.shape, value.shape);
   const values = [...a.data.values];
@@ -419,10 +466,24 @@ export function nest<T>(a: DataArray, leaf: (x: number) => T, list: (items: T[])
 
 /** torch.cat / np.concatenate (or torch.stack / np.stack with `stack`) along `axis`. */
 export function join(arrays: readonly DataArray[], axis: number, stack: boolean): DataArray | undefined {
-  const parts = stack ? arrays.map((a) => ({ shape: [...a.shape.slice(0, axis < 0 ? a.shape.length + 1 + axis : axis), 1, ...a.shape.slice(axis < 0 ? a.shape.length + 1 + axis : axis)], data: a.data })) : arrays;
+  const parts = stack
+    ? arrays.map((a) => ({
+        shape: [
+          ...a.shape.slice(0, axis < 0 ? a.shape.length + 1 + axis : axis),
+          1,
+          ...a.shape.slice(axis < 0 ? a.shape.length + 1 + axis : axis),
+        ],
+        data: a.data,
+      }))
+    : arrays;
   const rank = parts[0].shape.length;
   const ax = axis < 0 ? axis + rank : axis;
-  if (ax < 0 || ax >= rank || parts.some((p) => p.shape.length !== rank || p.shape.some((d, i) => i !== ax && d !== parts[0].shape[i]))) return undefined;
+  if (
+    ax < 0 ||
+    ax >= rank ||
+    parts.some((p) => p.shape.length !== rank || p.shape.some((d, i) => i !== ax && d !== parts[0].shape[i]))
+  )
+    return undefined;
   const outer = parts[0].shape.slice(0, ax).reduce((p, d) => p * d, 1);
   const values: number[] = [];
   for (let o = 0; o < outer; o++) {

@@ -134,7 +134,13 @@ export function layerAttribute(state: ModuleState, name: string): Value | undefi
   if (name === 'weight' || name === 'bias') return undefined;
   const attributes = torchLayers[state.lazy?.base ?? state.layer?.className ?? '']?.attributes;
   const fallback = attributes?.defaults[name];
-  const value = state.layerArgs?.get(name) ?? (fallback === undefined || !state.layerArgs ? undefined : typeof fallback === 'string' ? str(fallback) : int(fallback));
+  const value =
+    state.layerArgs?.get(name) ??
+    (fallback === undefined || !state.layerArgs
+      ? undefined
+      : typeof fallback === 'string'
+        ? str(fallback)
+        : int(fallback));
   if (!value || !attributes?.tupled.includes(name) || value.t === 'tuple' || value.t === 'str') return value;
   return value.t === 'list' ? tuple(value.items) : tuple(Array<Value>(attributes.rank).fill(value));
 }

@@ -14,10 +14,32 @@ import { applyLeaf, installLeafLayers, layerAttribute } from './torchLeaves';
 import { installTorchQuantization } from './torchQuantization';
 import { installTransformer } from './torchTransformer';
 import type { LayerState } from './tracer';
-import { adoptParameter, installParameters, layerHasWeight, parameterState, parameterTensor, type ParameterState } from './torchParameters';
 import {
-  NONE, builtin, dict, list, numberOf, repr, str, tuple, unknown,
-  type BuiltinValue, type CallArgs, type CallSite, type ClassValue, type InstanceValue, type ModuleValue, type TensorValue, type Value,
+  adoptParameter,
+  installParameters,
+  layerHasWeight,
+  parameterState,
+  parameterTensor,
+  type ParameterState,
+} from './torchParameters';
+import {
+  NONE,
+  builtin,
+  dict,
+  list,
+  numberOf,
+  repr,
+  str,
+  tuple,
+  unknown,
+  type BuiltinValue,
+  type CallArgs,
+  type CallSite,
+  type ClassValue,
+  type InstanceValue,
+  type ModuleValue,
+  type TensorValue,
+  type Value,
 } from './values';
 
 export interface ModuleState {
@@ -31,24 +53,33 @@ export interface ModuleState {
   /** Tensors the module owns directly (`nn.Parameter` attributes, `register_parameter`). */
   params?: Map<string, ParameterState>;
   /** A lazy layer before its first call: the size it still has to read from its input. */
-  lazy?: { readonly base: string; readonly size: string; readonly axis: number; readonly bound: ReadonlyMap<string, Value> };
+  lazy?: {
+    readonly base: string;
+    readonly size: string;
+    readonly axis: number;
+    readonly bound: ReadonlyMap<string, Value>;
+  };
 }
 
 /** Sequential, ModuleList, ModuleDict, and ParameterList / ParameterDict (which hold parameters). */
 type ContainerKind = 'sequential' | 'list' | 'dict' | 'paramList' | 'paramDict';
 
 /** Every attribute of a torch 1.13 `nn.Module()` beyond object's: they exist even where not modelled. */
-const nnModuleAttributes = new Set(('T_destination __annotations__ __call__ __dict__ __getattr__ __module__ __setstate__ ' +
-  '__weakref__ _apply _backward_hooks _buffers _call_impl _forward_hooks _forward_pre_hooks _get_backward_hooks ' +
-  '_get_name _is_full_backward_hook _load_from_state_dict _load_state_dict_post_hooks _load_state_dict_pre_hooks ' +
-  '_maybe_warn_non_full_backward_hook _modules _named_members _non_persistent_buffers_set _parameters ' +
-  '_register_load_state_dict_pre_hook _register_state_dict_hook _replicate_for_data_parallel _save_to_state_dict ' +
-  '_slow_forward _state_dict_hooks _version add_module apply bfloat16 buffers children cpu cuda double dump_patches ' +
-  'eval extra_repr float forward get_buffer get_extra_state get_parameter get_submodule half ipu load_state_dict ' +
-  'modules named_buffers named_children named_modules named_parameters parameters register_backward_hook ' +
-  'register_buffer register_forward_hook register_forward_pre_hook register_full_backward_hook ' +
-  'register_load_state_dict_post_hook register_module register_parameter requires_grad_ set_extra_state ' +
-  'share_memory state_dict to to_empty train training type xpu zero_grad').split(' '));
+const nnModuleAttributes = new Set(
+  (
+    'T_destination __annotations__ __call__ __dict__ __getattr__ __module__ __setstate__ ' +
+    '__weakref__ _apply _backward_hooks _buffers _call_impl _forward_hooks _forward_pre_hooks _get_backward_hooks ' +
+    '_get_name _is_full_backward_hook _load_from_state_dict _load_state_dict_post_hooks _load_state_dict_pre_hooks ' +
+    '_maybe_warn_non_full_backward_hook _modules _named_members _non_persistent_buffers_set _parameters ' +
+    '_register_load_state_dict_pre_hook _register_state_dict_hook _replicate_for_data_parallel _save_to_state_dict ' +
+    '_slow_forward _state_dict_hooks _version add_module apply bfloat16 buffers children cpu cuda double dump_patches ' +
+    'eval extra_repr float forward get_buffer get_extra_state get_parameter get_submodule half ipu load_state_dict ' +
+    'modules named_buffers named_children named_modules named_parameters parameters register_backward_hook ' +
+    'register_buffer register_forward_hook register_forward_pre_hook register_full_backward_hook ' +
+    'register_load_state_dict_post_hook register_module register_parameter requires_grad_ set_extra_state ' +
+    'share_memory state_dict to to_empty train training type xpu zero_grad'
+  ).split(' '),
+);
 
 export function moduleState(v: Value): ModuleState | undefined {
   return v.t === 'instance' ? (v.native?.module as ModuleState | undefined) : undefined;
@@ -80,13 +111,20 @@ export function installTorchNn(session: Session, nn: ModuleValue): void {
   let forwardDepth = 0;
   /** A parameter as the code reading it sees it: a tensor in forward, the Parameter object before. */
   const parameterValue = (param: ParameterState, site: CallSite): Value =>
-    forwardDepth > 0 ? parameterTensor(session, param, param.layer!, site) : { t: 'instance', cls: parameterClass, attrs: new Map(), native: { param } };
+    forwardDepth > 0
+      ? parameterTensor(session, param, param.layer!, site)
+      : { t: 'instance', cls: parameterClass, attrs: new Map(), native: { param } };
 
   const moduleBehaviour: NativeBehaviour = {
     construct(cls, args, site) {
       const self: InstanceValue = { t: 'instance', cls, attrs: new Map(), native: { module: newState(site) } };
       const init = om.classLookup(cls, '__init__');
-      if (init) om.call(init.t === 'func' || (init.t === 'builtin' && init.method) ? { t: 'bound', self, func: init } : init, args, site);
+      if (init)
+        om.call(
+          init.t === 'func' || (init.t === 'builtin' && init.method) ? { t: 'bound', self, func: init } : init,
+          args,
+          site,
+        );
       return self;
     },
     setAttr(self, name, value) {
@@ -122,13 +160,17 @@ export function installTorchNn(session: Session, nn: ModuleValue): void {
           // In forward (`F.linear(x, self.qkv.weight)`) it is a tensor of the weight's shape, counted
           // with its layer, not again where it is used.
           if (forwardDepth > 0 && state.layer) {
-            const weight = declaredWeights(state.layer.spec, { framework: 'pytorch', layout: 'channels_first' }).find((w) => w.name === name);
+            const weight = declaredWeights(state.layer.spec, { framework: 'pytorch', layout: 'channels_first' }).find(
+              (w) => w.name === name,
+            );
             if (weight) return { t: 'tensor', id: -1, shape: [...weight.shape] };
             if (layerHasWeight(state.layer.spec, name) === false) return NONE;
           }
           const has = forwardDepth === 0 && state.layer ? layerHasWeight(state.layer.spec, name) : undefined;
           if (has === undefined) return unknown(`${name} of ${self.cls.name}`);
-          return has ? { t: 'instance', cls: parameterClass, attrs: new Map(), native: { layer: state.layer, weight: name } } : NONE;
+          return has
+            ? { t: 'instance', cls: parameterClass, attrs: new Map(), native: { layer: state.layer, weight: name } }
+            : NONE;
         }
       }
       const method = moduleMethods[name];
@@ -140,8 +182,15 @@ export function installTorchNn(session: Session, nn: ModuleValue): void {
       // name is judged by the table of what each torch.nn class has.
       const state = moduleState(self);
       const layerLacks = !state?.layer || torchLayerHasAttribute(state.layer.className, name) === false;
-      return !!state && layerLacks && !state.lazy && !nnModuleAttributes.has(name) &&
-        self.cls.mro.every((c) => !c.opaque && (!c.native || c.native.startsWith('torch.nn.') || c.native.startsWith('builtin:')));
+      return (
+        !!state &&
+        layerLacks &&
+        !state.lazy &&
+        !nnModuleAttributes.has(name) &&
+        self.cls.mro.every(
+          (c) => !c.opaque && (!c.native || c.native.startsWith('torch.nn.') || c.native.startsWith('builtin:')),
+        )
+      );
     },
     call(self, args, site) {
       const state = moduleState(self);
@@ -156,7 +205,11 @@ export function installTorchNn(session: Session, nn: ModuleValue): void {
       const run = () => {
         forwardDepth++;
         try {
-          return om.call(forward.t === 'func' || forward.t === 'builtin' ? { t: 'bound', self, func: forward } : forward, args, site);
+          return om.call(
+            forward.t === 'func' || forward.t === 'builtin' ? { t: 'bound', self, func: forward } : forward,
+            args,
+            site,
+          );
         } finally {
           forwardDepth--;
         }
@@ -170,7 +223,8 @@ export function installTorchNn(session: Session, nn: ModuleValue): void {
       // A layer subclass whose forward reached `super().forward(x)` already has a node carrying the
       // path; one computing with the functional form (`F.layer_norm(x, self.normalized_shape, ...)`) has not.
       const ownNode = state.layer && tracer.applicationsOf(state.layer) > appliedBefore;
-      if (state.children.size === 0 && !ownNode && out.t === 'tensor') return tracer.markLeafCall(state.path ?? null, self.cls.name, out, site, state.layer);
+      if (state.children.size === 0 && !ownNode && out.t === 'tensor')
+        return tracer.markLeafCall(state.path ?? null, self.cls.name, out, site, state.layer);
       return out;
     },
     getItem(self, index, site) {
@@ -183,10 +237,12 @@ export function installTorchNn(session: Session, nn: ModuleValue): void {
         return entry ? parameterValue(entry[1], site) : unknown(`${self.cls.name} key`);
       }
       const children = [...state.children.values()];
-      if (state.container === 'dict' || index.t === 'str') return state.children.get(index.t === 'str' ? index.v : '') ?? unknown('ModuleDict key');
+      if (state.container === 'dict' || index.t === 'str')
+        return state.children.get(index.t === 'str' ? index.v : '') ?? unknown('ModuleDict key');
       if (index.t === 'slice') {
         const picked = om.getItem(list(children), index, site);
-        const [cls, kind] = state.container === 'list' ? [moduleListClass, 'list' as const] : [sequentialClass, 'sequential' as const];
+        const [cls, kind] =
+          state.container === 'list' ? [moduleListClass, 'list' as const] : [sequentialClass, 'sequential' as const];
         return makeContainer(cls, kind, picked.t === 'list' ? picked.items.filter(isModule) : [], site);
       }
       const i = numberOf(index);
@@ -215,7 +271,8 @@ export function installTorchNn(session: Session, nn: ModuleValue): void {
     iterate(self) {
       const state = moduleState(self);
       if (!state) return undefined;
-      if (state.container === 'paramList') return [...(state.params?.values() ?? [])].map((p) => parameterValue(p, p.site));
+      if (state.container === 'paramList')
+        return [...(state.params?.values() ?? [])].map((p) => parameterValue(p, p.site));
       if (state.container === 'paramDict') return [...(state.params?.keys() ?? [])].map(str);
       return state.container === 'dict' ? [...state.children.keys()].map(str) : [...state.children.values()];
     },
@@ -224,11 +281,16 @@ export function installTorchNn(session: Session, nn: ModuleValue): void {
 
   /** A method of nn.Module; called on anything but a constructed module it does nothing. */
   const method = (name: string, fn: (self: InstanceValue, a: CallArgs, s: CallSite) => Value) =>
-    builtin(name, (a, s) => {
-      const self = a.positional[0];
-      if (!self || !moduleState(self)) return name === '__init__' ? NONE : unknown(`${name}() on something that is not a module`);
-      return fn(self as InstanceValue, { positional: a.positional.slice(1), keywords: a.keywords }, s);
-    }, true);
+    builtin(
+      name,
+      (a, s) => {
+        const self = a.positional[0];
+        if (!self || !moduleState(self))
+          return name === '__init__' ? NONE : unknown(`${name}() on something that is not a module`);
+        return fn(self as InstanceValue, { positional: a.positional.slice(1), keywords: a.keywords }, s);
+      },
+      true,
+    );
   const allModules = (root: InstanceValue): InstanceValue[] => {
     const seen = new Set<InstanceValue>();
     const walk = (m: InstanceValue) => {
@@ -246,11 +308,20 @@ export function installTorchNn(session: Session, nn: ModuleValue): void {
     const state = moduleState(m)!;
     const layer = state.layer && { ...state.layer, name: null };
     const copyState: ModuleState = { ...state, children: new Map(), layer, path: undefined, params: undefined };
-    const copy: InstanceValue = { t: 'instance', cls: m.cls, attrs: new Map(m.attrs), native: { ...m.native, module: copyState } };
+    const copy: InstanceValue = {
+      t: 'instance',
+      cls: m.cls,
+      attrs: new Map(m.attrs),
+      native: { ...m.native, module: copyState },
+    };
     memo.set(m, copy);
     for (const [name, child] of state.children) register(copy, name, cloneModule(child, memo));
     for (const [name, param] of state.params ?? []) {
-      const twin = (memo.get(param) as ParameterState | undefined) ?? { shape: param.shape, site: param.site, frozen: param.frozen };
+      const twin = (memo.get(param) as ParameterState | undefined) ?? {
+        shape: param.shape,
+        site: param.site,
+        frozen: param.frozen,
+      };
       memo.set(param, twin);
       registerParameter(copy, name, twin);
     }
@@ -259,7 +330,8 @@ export function installTorchNn(session: Session, nn: ModuleValue): void {
   /** ModuleList.extend (and `+=`): each module of the iterable appended under the next index. */
   const extend = (self: InstanceValue, modules: Value | undefined, site: CallSite): Value => {
     const state = moduleState(self)!;
-    for (const child of om.iterate(modules ?? NONE, site) ?? []) if (isModule(child)) register(self, String(state.children.size), child);
+    for (const child of om.iterate(modules ?? NONE, site) ?? [])
+      if (isModule(child)) register(self, String(state.children.size), child);
     return self;
   };
   const moduleMethods: Record<string, BuiltinValue> = {
@@ -290,10 +362,16 @@ export function installTorchNn(session: Session, nn: ModuleValue): void {
     __deepcopy__: method('__deepcopy__', (self) => cloneModule(self, new Map())),
     modules: method('modules', (self) => list(allModules(self))),
     children: method('children', (self) => list([...moduleState(self)!.children.values()])),
-    named_children: method('named_children', (self) => list([...moduleState(self)!.children].map(([k, v]) => tuple([str(k), v])))),
-    named_modules: method('named_modules', (self) => list(allModules(self).map((m) => tuple([str(moduleState(m)?.path ?? ''), m])))),
+    named_children: method('named_children', (self) =>
+      list([...moduleState(self)!.children].map(([k, v]) => tuple([str(k), v]))),
+    ),
+    named_modules: method('named_modules', (self) =>
+      list(allModules(self).map((m) => tuple([str(moduleState(m)?.path ?? ''), m]))),
+    ),
     parameters: method('parameters', (self) => list(leafLayers(self).map(parameterOf))),
-    named_parameters: method('named_parameters', (self) => list(leafLayers(self).map((l) => tuple([str(l.name ?? ''), parameterOf(l)])))),
+    named_parameters: method('named_parameters', (self) =>
+      list(leafLayers(self).map((l) => tuple([str(l.name ?? ''), parameterOf(l)]))),
+    ),
     buffers: method('buffers', () => list([])),
     apply: method('apply', (self, a, s) => {
       for (const m of allModules(self).reverse()) om.callValue(a.positional[0], [m], s);
@@ -338,7 +416,10 @@ export function installTorchNn(session: Session, nn: ModuleValue): void {
     values: method('values', (self) => list([...moduleState(self)!.children.values()])),
     update: method('update', (self, a, s) => {
       const src = a.positional[0];
-      const pairs = src?.t === 'dict' ? [...src.entries.values()].map((e) => [e.key, e.value] as const) : (om.iterate(src ?? NONE, s) ?? []).map((p) => om.iterate(p, s) ?? []).map((kv) => [kv[0], kv[1]] as const);
+      const pairs =
+        src?.t === 'dict'
+          ? [...src.entries.values()].map((e) => [e.key, e.value] as const)
+          : (om.iterate(src ?? NONE, s) ?? []).map((p) => om.iterate(p, s) ?? []).map((kv) => [kv[0], kv[1]] as const);
       for (const [k, v] of pairs) if (k?.t === 'str' && v && isModule(v)) register(self, k.v, v);
       return NONE;
     }),
@@ -349,7 +430,12 @@ export function installTorchNn(session: Session, nn: ModuleValue): void {
   installParameters(session);
   nn.attrs.set('Parameter', parameterClass);
   session.libraries.get('torch.nn.parameter')?.attrs.set('Parameter', parameterClass);
-  const parameterOf = (layer: LayerState): Value => ({ t: 'instance', cls: parameterClass, attrs: new Map(), native: { layer } });
+  const parameterOf = (layer: LayerState): Value => ({
+    t: 'instance',
+    cls: parameterClass,
+    attrs: new Map(),
+    native: { layer },
+  });
 
   const containerInit = (kind: ContainerKind) =>
     method('__init__', (self, a, s) => {
@@ -363,11 +449,20 @@ export function installTorchNn(session: Session, nn: ModuleValue): void {
         if (v && isModule(v)) register(self, name, v);
         else if (param) registerParameter(self, name, param);
       };
-      if (kind === 'dict' || kind === 'paramDict' || (kind === 'sequential' && a.positional.length === 1 && first?.t === 'dict')) {
-        const pairs = first?.t === 'dict' ? [...first.entries.values()].map((e) => [e.key, e.value] as const) : (om.iterate(first ?? NONE, s) ?? []).map((p) => om.iterate(p, s) ?? []).map((kv) => [kv[0], kv[1]] as const);
+      if (
+        kind === 'dict' ||
+        kind === 'paramDict' ||
+        (kind === 'sequential' && a.positional.length === 1 && first?.t === 'dict')
+      ) {
+        const pairs =
+          first?.t === 'dict'
+            ? [...first.entries.values()].map((e) => [e.key, e.value] as const)
+            : (om.iterate(first ?? NONE, s) ?? [])
+                .map((p) => om.iterate(p, s) ?? [])
+                .map((kv) => [kv[0], kv[1]] as const);
         for (const [k, v] of pairs) if (k?.t === 'str') add(k.v, v);
       } else {
-        const items = kind === 'sequential' ? a.positional : om.iterate(first ?? list([]), s) ?? [];
+        const items = kind === 'sequential' ? a.positional : (om.iterate(first ?? list([]), s) ?? []);
         items.forEach((m, i) => add(String(i), m));
       }
       return NONE;
@@ -378,33 +473,61 @@ export function installTorchNn(session: Session, nn: ModuleValue): void {
     return cls;
   };
   const sequentialClass = containerClass('Sequential', 'sequential');
-  sequentialClass.attrs.set('forward', method('forward', (self, a, s) => {
-    let x: Value = a.positional[0] ?? NONE;
-    for (const child of moduleState(self)!.children.values()) x = om.call(child, { positional: [x], keywords: new Map() }, s);
-    return x;
-  }));
+  sequentialClass.attrs.set(
+    'forward',
+    method('forward', (self, a, s) => {
+      let x: Value = a.positional[0] ?? NONE;
+      for (const child of moduleState(self)!.children.values())
+        x = om.call(child, { positional: [x], keywords: new Map() }, s);
+      return x;
+    }),
+  );
   const moduleListClass = containerClass('ModuleList', 'list');
   // `blocks += [Layer(...)]` extends in place; `a + b` is a new ModuleList holding both, as torch 1.13.
-  moduleListClass.attrs.set('__iadd__', method('__iadd__', (self, a, s) => extend(self, a.positional[0], s)));
-  moduleListClass.attrs.set('__add__', method('__add__', (self, a, s) => {
-    const combined = makeContainer(moduleListClass, 'list', [...moduleState(self)!.children.values()], s);
-    return extend(combined, a.positional[0], s);
-  }));
+  moduleListClass.attrs.set(
+    '__iadd__',
+    method('__iadd__', (self, a, s) => extend(self, a.positional[0], s)),
+  );
+  moduleListClass.attrs.set(
+    '__add__',
+    method('__add__', (self, a, s) => {
+      const combined = makeContainer(moduleListClass, 'list', [...moduleState(self)!.children.values()], s);
+      return extend(combined, a.positional[0], s);
+    }),
+  );
   // Sequential joins only Sequentials (torch raises ValueError for anything else) and repeats by an int.
   const sequentialOperand = (other: Value | undefined, s: CallSite): InstanceValue[] => {
-    if (other && isModule(other) && om.isSubclass(other.cls, sequentialClass)) return [...moduleState(other)!.children.values()];
+    if (other && isModule(other) && om.isSubclass(other.cls, sequentialClass))
+      return [...moduleState(other)!.children.values()];
     const message = `add operator supports only objects of Sequential class, but ${other ? repr(other) : 'nothing'} is given`;
     interp.report(s.file, s.from, s.to, 'error', `ValueError: ${message}`);
     throw new PyRaise(om.exception('ValueError', message), s.file, s.from);
   };
   const children = (self: InstanceValue) => [...moduleState(self)!.children.values()];
-  sequentialClass.attrs.set('__add__', method('__add__', (self, a, s) => makeContainer(sequentialClass, 'sequential', [...children(self), ...sequentialOperand(a.positional[0], s)], s)));
-  sequentialClass.attrs.set('__iadd__', method('__iadd__', (self, a, s) => extend(self, list(sequentialOperand(a.positional[0], s)), s)));
+  sequentialClass.attrs.set(
+    '__add__',
+    method('__add__', (self, a, s) =>
+      makeContainer(sequentialClass, 'sequential', [...children(self), ...sequentialOperand(a.positional[0], s)], s),
+    ),
+  );
+  sequentialClass.attrs.set(
+    '__iadd__',
+    method('__iadd__', (self, a, s) => extend(self, list(sequentialOperand(a.positional[0], s)), s)),
+  );
   const repeatedSequential = method('__mul__', (self, a, s) => {
     const n = a.positional[0];
-    if (n?.t !== 'int') return n?.t === 'unknown' ? unknown('Sequential * a count not known statically') : unknown('Sequential * something that is not an int');
+    if (n?.t !== 'int')
+      return n?.t === 'unknown'
+        ? unknown('Sequential * a count not known statically')
+        : unknown('Sequential * something that is not an int');
     if (n.v <= 0) {
-      interp.report(s.file, s.from, s.to, 'error', `ValueError: Non-positive multiplication factor ${n.v} for Sequential`);
+      interp.report(
+        s.file,
+        s.from,
+        s.to,
+        'error',
+        `ValueError: Non-positive multiplication factor ${n.v} for Sequential`,
+      );
       throw new PyRaise(om.exception('ValueError', `Non-positive multiplication factor ${n.v}`), s.file, s.from);
     }
     return makeContainer(sequentialClass, 'sequential', Array.from({ length: n.v }, () => children(self)).flat(), s);
@@ -415,8 +538,18 @@ export function installTorchNn(session: Session, nn: ModuleValue): void {
   containerClass('ParameterList', 'paramList');
   containerClass('ParameterDict', 'paramDict');
 
-  const makeContainer = (cls: ClassValue, kind: ContainerKind, children: InstanceValue[], site: CallSite): InstanceValue => {
-    const self: InstanceValue = { t: 'instance', cls, attrs: new Map(), native: { module: { ...newState(site), container: kind } } };
+  const makeContainer = (
+    cls: ClassValue,
+    kind: ContainerKind,
+    children: InstanceValue[],
+    site: CallSite,
+  ): InstanceValue => {
+    const self: InstanceValue = {
+      t: 'instance',
+      cls,
+      attrs: new Map(),
+      native: { module: { ...newState(site), container: kind } },
+    };
     children.forEach((c, i) => register(self, String(i), c));
     return self;
   };
@@ -435,7 +568,8 @@ export function assignPaths(root: InstanceValue): void {
     const state = moduleState(m)!;
     state.path = path;
     if (state.layer) state.layer.name = path;
-    for (const [name, param] of state.params ?? []) if (param.layer && param.layer.name === null) param.layer.name = path ? `${path}.${name}` : name;
+    for (const [name, param] of state.params ?? [])
+      if (param.layer && param.layer.name === null) param.layer.name = path ? `${path}.${name}` : name;
     for (const [name, child] of state.children) walk(child, path ? `${path}.${name}` : name);
   };
   walk(root, '');
@@ -450,7 +584,8 @@ export function leafLayers(root: InstanceValue): LayerState[] {
     seen.add(m);
     const state = moduleState(m)!;
     if (state.layer) out.push(state.layer);
-    for (const param of state.params?.values() ?? []) if (param.layer && !out.includes(param.layer)) out.push(param.layer);
+    for (const param of state.params?.values() ?? [])
+      if (param.layer && !out.includes(param.layer)) out.push(param.layer);
     for (const child of state.children.values()) walk(child);
   };
   walk(root);

@@ -6,7 +6,14 @@
  * reads them (`x.view(x.size(0), -1)`, `if x.shape[-1] != filters`).
  */
 import type { Dim, Layout, Shape } from '../../ir/dims';
-import { GraphBuilder, type Framework, type Graph, type LayerModule, type SourceRange, type TensorId } from '../../ir/graph';
+import {
+  GraphBuilder,
+  type Framework,
+  type Graph,
+  type LayerModule,
+  type SourceRange,
+  type TensorId,
+} from '../../ir/graph';
 import type { LayerSpec } from '../../ir/layers';
 import { applyRule } from '../../shapes/registry';
 import type { CallSite, InstanceValue, TensorValue } from './values';
@@ -47,7 +54,11 @@ export class Tracer {
   readonly outputs: TensorValue[] = [];
 
   /** Without a framework the tracer is neutral: each op takes its inputs' framework. */
-  constructor(name: string, readonly framework: Framework | undefined, private readonly positions: PositionMap) {
+  constructor(
+    name: string,
+    readonly framework: Framework | undefined,
+    private readonly positions: PositionMap,
+  ) {
     this.builder = new GraphBuilder(name, framework ?? 'pytorch', layoutOf(framework ?? 'pytorch'));
   }
 
@@ -66,7 +77,15 @@ export class Tracer {
   moduleFor(layer: LayerState): LayerModule {
     let module = this.modules.get(layer);
     if (!module) {
-      module = this.builder.module({ name: layer.name, className: layer.className, spec: layer.spec, rawAttrs: layer.rawAttrs, definedAt: this.range(layer.site), frozen: layer.frozen, frozenWeights: layer.frozenWeights?.size ? [...layer.frozenWeights] : undefined });
+      module = this.builder.module({
+        name: layer.name,
+        className: layer.className,
+        spec: layer.spec,
+        rawAttrs: layer.rawAttrs,
+        definedAt: this.range(layer.site),
+        frozen: layer.frozen,
+        frozenWeights: layer.frozenWeights?.size ? [...layer.frozenWeights] : undefined,
+      });
       this.modules.set(layer, module);
     }
     return module;
@@ -87,7 +106,11 @@ export class Tracer {
     const module = this.moduleFor(layer);
     this.applications.set(layer, this.applicationsOf(layer) + 1);
     const outputs = this.outputShapes(layer.spec, inputs);
-    const ids = this.builder.apply(module, inputs.map((t) => this.idOf(t)), { calledAt: this.range(site), groupId: this.currentGroup(), outputs: outputs.length });
+    const ids = this.builder.apply(
+      module,
+      inputs.map((t) => this.idOf(t)),
+      { calledAt: this.range(site), groupId: this.currentGroup(), outputs: outputs.length },
+    );
     return this.made(ids, outputs, inputs);
   }
 
@@ -99,7 +122,12 @@ export class Tracer {
   /** A functional op with several outputs (`torch.chunk`, `torch.split`). */
   applyOpMulti(className: string, spec: LayerSpec, inputs: readonly TensorValue[], site: CallSite): TensorValue[] {
     const shapes = this.outputShapes(spec, inputs);
-    const ids = this.builder.op(className, spec, inputs.map((t) => this.idOf(t)), { calledAt: this.range(site), groupId: this.currentGroup(), outputs: shapes.length });
+    const ids = this.builder.op(
+      className,
+      spec,
+      inputs.map((t) => this.idOf(t)),
+      { calledAt: this.range(site), groupId: this.currentGroup(), outputs: shapes.length },
+    );
     return this.made(ids, shapes, inputs);
   }
 
@@ -130,7 +158,11 @@ export class Tracer {
     const framework = this.frameworkFor(inputs);
     const layout = (spec as { dataFormat?: Layout }).dataFormat ?? layoutOf(framework);
     // Problems are reported by the shape pass over the finished graph, once.
-    const result = applyRule(spec, inputs.map((t) => t.shape), { framework, layout });
+    const result = applyRule(
+      spec,
+      inputs.map((t) => t.shape),
+      { framework, layout },
+    );
     const outputs = result.outputs.length ? result.outputs : [inputs[0]?.shape.map((): Dim => null) ?? []];
     return outputs.map((s) => [...s]);
   }
@@ -139,11 +171,24 @@ export class Tracer {
    * Records the call of a module whose forward CNN Lens evaluated from source but which has no
    * submodules, as an identity node carrying the module's path after whatever ops it ran.
    */
-  markLeafCall(path: string | null, className: string, output: TensorValue, site: CallSite, layer?: LayerState): TensorValue {
+  markLeafCall(
+    path: string | null,
+    className: string,
+    output: TensorValue,
+    site: CallSite,
+    layer?: LayerState,
+  ): TensorValue {
     const spec: LayerSpec = { kind: 'identity', note: `output of ${className}.forward, followed from source` };
     // A built-in layer's subclass keeps its own module, so its row carries the weights it declared.
-    const module = layer ? this.moduleFor(layer) : this.builder.module({ name: path, className, spec, definedAt: this.range(site) });
-    const [id] = this.builder.apply(module, [this.idOf(output)], { calledAt: this.range(site), groupId: this.currentGroup(), spec, className });
+    const module = layer
+      ? this.moduleFor(layer)
+      : this.builder.module({ name: path, className, spec, definedAt: this.range(site) });
+    const [id] = this.builder.apply(module, [this.idOf(output)], {
+      calledAt: this.range(site),
+      groupId: this.currentGroup(),
+      spec,
+      className,
+    });
     return this.made([id], [output.shape], [output])[0];
   }
 
@@ -151,7 +196,12 @@ export class Tracer {
   inGroup<T>(owner: InstanceValue, name: string, className: string, site: CallSite | undefined, body: () => T): T {
     let id = this.groupOf.get(owner);
     if (!id) {
-      id = this.builder.group({ name, className, parentId: this.currentGroup(), definedAt: site ? this.range(site) : undefined }).id;
+      id = this.builder.group({
+        name,
+        className,
+        parentId: this.currentGroup(),
+        definedAt: site ? this.range(site) : undefined,
+      }).id;
       this.groupOf.set(owner, id);
     }
     this.groupStack.push(id);

@@ -33,19 +33,42 @@ export type Value =
   | LazyValue
   | UnknownValue;
 
-export interface NoneValue { readonly t: 'none' }
-export interface BoolValue { readonly t: 'bool'; readonly v: boolean }
-export interface IntValue { readonly t: 'int'; readonly v: number }
-export interface FloatValue { readonly t: 'float'; readonly v: number }
-export interface StrValue { readonly t: 'str'; readonly v: string }
-export interface TupleValue { readonly t: 'tuple'; readonly items: readonly Value[] }
+export interface NoneValue {
+  readonly t: 'none';
+}
+export interface BoolValue {
+  readonly t: 'bool';
+  readonly v: boolean;
+}
+export interface IntValue {
+  readonly t: 'int';
+  readonly v: number;
+}
+export interface FloatValue {
+  readonly t: 'float';
+  readonly v: number;
+}
+export interface StrValue {
+  readonly t: 'str';
+  readonly v: string;
+}
+export interface TupleValue {
+  readonly t: 'tuple';
+  readonly items: readonly Value[];
+}
 /**
  * `unknownTail`: the list (or dict) was mutated where the evaluator could not follow (a loop over
  * an unknown iterable appended to it), so more items may follow the known ones: its length, items
  * past the known part and iteration over it are unknown, carrying this reason.
  */
 /** A list; also a set (`isSet`) and a collections.deque (`isDeque`: a list with appendleft/popleft). */
-export interface ListValue { readonly t: 'list'; items: Value[]; readonly isSet?: boolean; readonly isDeque?: boolean; unknownTail?: string }
+export interface ListValue {
+  readonly t: 'list';
+  items: Value[];
+  readonly isSet?: boolean;
+  readonly isDeque?: boolean;
+  unknownTail?: string;
+}
 export interface DictValue {
   readonly t: 'dict';
   readonly entries: Map<string, { key: Value; value: Value }>;
@@ -53,7 +76,12 @@ export interface DictValue {
   readonly missing?: Value;
   unknownTail?: string;
 }
-export interface SliceValue { readonly t: 'slice'; readonly lower: Value; readonly upper: Value; readonly step: Value }
+export interface SliceValue {
+  readonly t: 'slice';
+  readonly lower: Value;
+  readonly upper: Value;
+  readonly step: Value;
+}
 export interface UnknownValue {
   readonly t: 'unknown';
   readonly why: string;
@@ -190,7 +218,11 @@ export class Scope {
   /** Told when a name is read from such a module (the analysis running now sets it). */
   static onGuessedRead: ((guess: GuessedBranch) => void) | undefined;
 
-  constructor(readonly parent: Scope | undefined, readonly kind: 'module' | 'function' | 'class', readonly file: string) {}
+  constructor(
+    readonly parent: Scope | undefined,
+    readonly kind: 'module' | 'function' | 'class',
+    readonly file: string,
+  ) {}
 
   lookup(name: string): Value | undefined {
     for (let s: Scope | undefined = this; s; s = s.parent) {
@@ -233,11 +265,23 @@ export const unknown = (why: string): UnknownValue => (unknownCount++, { t: 'unk
 /** How many unknown values have been made so far (a try block compares before and after). */
 export const unknownsMade = (): number => unknownCount;
 /** Why a name from a module the evaluator does not read (not found, numpy, an unmodelled torch module) is unknown. */
-export const notModelled = (module: string, name: string): string => `${module}.${name}: module '${module}' was not found or is not modelled by CNN Lens`;
+export const notModelled = (module: string, name: string): string =>
+  `${module}.${name}: module '${module}' was not found or is not modelled by CNN Lens`;
 
 /** An unknown value lost at a known place (an import that found nothing). */
-export const unknownAt = (why: string, site: CallSite, interp: { via(file: string): UnknownOrigin['via'] }, because = why): UnknownValue =>
-  (unknownCount++, { t: 'unknown', why, origin: { file: site.file, from: site.from, to: site.to, why: because, via: interp.via(site.file) } });
+export const unknownAt = (
+  why: string,
+  site: CallSite,
+  interp: { via(file: string): UnknownOrigin['via'] },
+  because = why,
+): UnknownValue => (
+  unknownCount++,
+  {
+    t: 'unknown',
+    why,
+    origin: { file: site.file, from: site.from, to: site.to, why: because, via: interp.via(site.file) },
+  }
+);
 
 export function dict(pairs: [Value, Value][] = []): DictValue {
   const d: DictValue = { t: 'dict', entries: new Map() };
@@ -321,7 +365,8 @@ export function truthy(v: Value): boolean | undefined {
 export function raisedText(v: Value): string {
   const args = v.t === 'instance' ? v.attrs.get('args') : undefined;
   if (v.t !== 'instance' || args?.t !== 'tuple') return repr(v);
-  const message = args.items.length === 1 && args.items[0].t === 'str' ? args.items[0].v : args.items.map(repr).join(', ');
+  const message =
+    args.items.length === 1 && args.items[0].t === 'str' ? args.items[0].v : args.items.map(repr).join(', ');
   return message ? `${v.cls.name}: ${message}` : v.cls.name;
 }
 
