@@ -7,7 +7,7 @@
  */
 import type { IndexItemSpec } from '../../ir/layers';
 import {
-  make, maxDataElements, nest, type ArrayLib, type DataArray, type DType, type IndexItem, type Operand,
+  astype, elementCount, make, maxDataElements, nest, type ArrayLib, type DataArray, type DType, type IndexItem, type Operand,
 } from './tensorData';
 import {
   FALSE, TRUE, builtin, float, int, list, numberOf, unknown, type BuiltinValue, type CallArgs, type TensorValue, type Value,
@@ -30,7 +30,7 @@ export function operandOf(v: Value | undefined, lib: ArrayLib): Operand | undefi
 
 /** A tensor value for an array: with its data when small, else only its shape. */
 export function tensorOf(a: DataArray): TensorValue {
-  return a.data.values.length <= maxDataElements ? { t: 'tensor', id: -1, shape: a.shape, data: a.data } : { t: 'tensor', id: -1, shape: a.shape };
+  return elementCount(a) <= maxDataElements ? { t: 'tensor', id: -1, shape: a.shape, data: a.data } : { t: 'tensor', id: -1, shape: a.shape };
 }
 
 /** One element as the Python number `.item()` / `.tolist()` gives. */
@@ -48,7 +48,10 @@ export function toList(a: DataArray): Value {
  */
 export function arrayFromValue(v: Value, lib: ArrayLib, dtype?: DType): DataArray | undefined {
   const direct = arrayOf(v);
-  if (direct) return make(lib, dtype ?? direct.data.dtype, direct.shape, direct.data.values);
+  if (direct)
+    return (dtype ?? direct.data.dtype) === direct.data.dtype && lib === direct.data.lib
+      ? direct
+      : astype(direct, dtype ?? direct.data.dtype, lib);
   let kind = 0; // 0 bool, 1 int, 2 float
   const values: number[] = [];
   const shape: number[] = [];

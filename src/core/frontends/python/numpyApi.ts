@@ -45,7 +45,7 @@ function reduceArray(a: data.DataArray | undefined, name: string, axis: Value | 
   const op = reductions[name];
   const ax = axis && axis.t !== 'none' ? numberOf(axis) : undefined;
   if (axis && axis.t !== 'none' && ax === undefined) return unknown(`np.${name}() over an axis not known statically`);
-  const source = ax === undefined && (op === 'cumsum' || op === 'cumprod') ? { shape: [a.data.values.length], data: a.data } : a;
+  const source = ax === undefined && (op === 'cumsum' || op === 'cumprod') ? { shape: [data.elementCount(a)], data: a.data } : a;
   return numpyResult(data.reduce(source, op, ax, keep?.t === 'bool' && keep.v), `np.${name}()`);
 }
 
@@ -172,7 +172,7 @@ const rowCall = (name: string, [params, run]: Row, a: CallArgs, s: CallSite): Va
     const v = values.get(p);
     if (!v || v.t === 'none') return fallback;
     const arr = arrayOf(v);
-    return numberOf(v) ?? (arr && arr.data.values.length === 1 ? arr.data.values[0] : undefined);
+    return numberOf(v) ?? (arr && data.elementCount(arr) === 1 ? arr.data.values[0] : undefined);
   };
   return run(get, num, s);
 };
@@ -187,7 +187,7 @@ export function numpyAttr(a: data.DataArray, name: string): Value | undefined {
     case 'ndim':
       return int(a.shape.length);
     case 'size':
-      return int(a.data.values.length);
+      return int(data.elementCount(a));
     case 'dtype':
       return builtin(`numpy.${a.data.dtype}`, () => unknown('dtype()'));
     case 'T':
@@ -195,7 +195,7 @@ export function numpyAttr(a: data.DataArray, name: string): Value | undefined {
     case 'tolist':
       return method(() => toList(a));
     case 'item':
-      return method(() => (a.data.values.length === 1 ? scalarValue(a.data.values[0], a.data.dtype) : unknown('.item() of an array with several elements')));
+      return method(() => (data.elementCount(a) === 1 ? scalarValue(a.data.values[0], a.data.dtype) : unknown('.item() of an array with several elements')));
     case 'astype':
       return method((args) => {
         const dtype = dtypeNamed(args.positional[0] ?? args.keywords.get('dtype'), 'numpy');
@@ -205,7 +205,7 @@ export function numpyAttr(a: data.DataArray, name: string): Value | undefined {
       return method(() => tensorOf(a));
     case 'flatten':
     case 'ravel':
-      return method(() => tensorOf({ shape: [a.data.values.length], data: a.data }));
+      return method(() => tensorOf({ shape: [data.elementCount(a)], data: a.data }));
     case 'reshape':
       return method((args) => {
         const first = args.positional[0];

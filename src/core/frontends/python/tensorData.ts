@@ -63,6 +63,47 @@ export function make(lib: ArrayLib, dtype: DType, shape: readonly number[], valu
   return { shape, data: { lib, dtype, values: cast(values, dtype) } };
 }
 
+/**
+ * Data whose values are worked out when first read. Most constant tensors in model code only feed
+ * symbolic ones (a window-attention mask added to the attention scores), so their values are never
+ * needed; the arithmetic on them is what made a warm swin_v2 analysis cost 300 ms. Shapes and dtypes
+ * stay eager, so every error an op can raise is still raised when it runs.
+ */
+class DeferredData implements TensorData {
+  #values: readonly number[] | undefined;
+  #compute: (() => readonly number[]) | undefined;
+  constructor(
+    readonly lib: ArrayLib,
+    readonly dtype: DType,
+    compute: () => readonly number[],
+  ) {
+    this.#compute = compute;
+  }
+  get values(): readonly number[] {
+    if (!this.#values) {
+      this.#values = cast(this.#compute!(), this.dtype);
+      this.#compute = undefined;
+    }
+    return this.#values;
+  }
+}
+
+/** A data array of `shape` whose values `compute` gives (cast to dtype) when first read. */
+export function deferred(
+  lib: ArrayLib,
+  dtype: DType,
+  shape: readonly number[],
+  compute: () => readonly number[],
+): DataArray {
+  return { shape, data: new DeferredData(lib, dtype, compute) };
+}
+
+/** The same values under another library's name (np.asarray of a torch tensor). */
+export const relabel = (a: DataArray, lib: ArrayLib): DataArray => deferred(lib, a.data.dtype, a.shape, () => a.data.values);
+
+/** How many elements a data array holds, read from its shape so deferred values stay unread. */
+export const elementCount = (a: { readonly shape: readonly number[] }): number => a.shape.reduce((p, d) => p * d, 1);
+
 export const sizeOf = (shape: readonly Dim[]): number | undefined =>
   shape.every((d): d is number => typeof d === 'number') ? shape.reduce((p, d) => p * d, 1) : undefined;
 
@@ -165,26 +206,32 @@ export function binary(op: string, l: Operand, r: Operand): DataArray | undefine
   let dtype = l.scalar ? promote(b, a, lib, true) : promote(a, b, lib, r.scalar);
   if (op === '/' && !isFloat(dtype)) dtype = defaultFloat(lib);
   if (op === '**' && !isFloat(dtype) && !r.scalar && !l.scalar) dtype = promote(a, b, lib, false);
-  const [lv, rv] = [l.array.data.values, r.array.data.values];
-  let values: number[];
-  if (sameShape(l.array.shape, shape) && sameShape(r.array.shape, shape)) values = lv.map((x, k) => fn(x, rv[k]));
-  else {
+  const compute = (): number[] => {
+    const [lv, rv] = [l.array.data.values, r.array.data.values];
+    if (sameShape(l.array.shape, shape) && sameShape(r.array.shape, shape)) return lv.map((x, k) => fn(x, rv[k]));
+    if (rv.length === 1) return broadcastIndex(shape, l.array.shape).map((i) => fn(lv[i], rv[0]));
+    if (lv.length === 1) return broadcastIndex(shape, r.array.shape).map((i) => fn(lv[0], rv[i]));
     const ri = broadcastIndex(shape, r.array.shape);
-    values = broadcastIndex(shape, l.array.shape).map((i, k) => fn(lv[i], rv[ri[k]]));
+    return broadcastIndex(shape, l.array.shape).map((i, k) => fn(lv[i], rv[ri[k]]));
+  };
+  const outType = comparisons.has(op) ? 'bool' : dtype;
+  // Integer division by zero raises in torch: those values are needed now, to know whether it does.
+  if ((op === '//' || op === '%') && !isFloat(dtype)) {
+    const values = compute();
+    return values.some((v) => !Number.isFinite(v)) ? undefined : make(lib, outType, shape, values);
   }
-  if ((op === '//' || op === '%') && !isFloat(dtype) && values.some((v) => !Number.isFinite(v))) return undefined;
-  return make(lib, comparisons.has(op) ? 'bool' : dtype, shape, values);
+  return deferred(lib, outType, shape, compute);
 }
 
 /** An elementwise function; `toFloat` ops (log, sqrt, exp) turn integers into the default float. */
 export function unary(a: DataArray, fn: (x: number) => number, toFloat: boolean, keepInt = true): DataArray {
   const d = a.data;
   const dtype = (toFloat || !keepInt) && !isFloat(d.dtype) ? defaultFloat(d.lib) : d.dtype;
-  return make(d.lib, dtype, a.shape, d.values.map(fn));
+  return deferred(d.lib, dtype, a.shape, () => d.values.map(fn));
 }
 
 export function astype(a: DataArray, dtype: DType, lib = a.data.lib): DataArray {
-  return make(lib, dtype, a.shape, a.data.values);
+  return deferred(lib, dtype, a.shape, () => a.data.values);
 }
 
 /** Python's round-half-to-even, which torch.round and np.round use. */
@@ -249,13 +296,16 @@ export function reduce(a: DataArray, op: Reduction, axis: number | undefined, ke
   const inner = st[ax];
   // A sum or mean along an axis folds in place: swin's relative-position tables sum 4,096 lanes of 2.
   if ((op === 'sum' || op === 'mean') && n > 0) {
-    const values = new Array<number>(outer * inner).fill(0);
-    for (let o = 0; o < outer; o++)
-      for (let k = 0; k < n; k++)
-        for (let i = 0; i < inner; i++) values[o * inner + i] += a.data.values[o * n * inner + k * inner + i];
-    if (op === 'mean') for (let j = 0; j < values.length; j++) values[j] /= n;
     const shape = keepDims ? a.shape.map((d, i) => (i === ax ? 1 : d)) : a.shape.filter((_, i) => i !== ax);
-    return make(lib, outType, shape, values);
+    return deferred(lib, outType, shape, () => {
+      const source = a.data.values;
+      const values = new Array<number>(outer * inner).fill(0);
+      for (let o = 0; o < outer; o++)
+        for (let k = 0; k < n; k++)
+          for (let i = 0; i < inner; i++) values[o * inner + i] += source[o * n * inner + k * inner + i];
+      if (op === 'mean') for (let j = 0; j < values.length; j++) values[j] /= n;
+      return values;
+    });
   }
   const lanes: number[][] = [];
   for (let o = 0; o < outer; o++) {
@@ -280,8 +330,8 @@ export function reduce(a: DataArray, op: Reduction, axis: number | undefined, ke
 
 export function reshape(a: DataArray, shape: readonly number[]): DataArray | undefined {
   const known = shape.filter((d) => d !== -1).reduce((p, d) => p * d, 1);
-  const target = shape.map((d) => (d === -1 ? a.data.values.length / known : d));
-  if (target.some((d) => !Number.isInteger(d) || d < 0) || target.reduce((p, d) => p * d, 1) !== a.data.values.length)
+  const target = shape.map((d) => (d === -1 ? elementCount(a) / known : d));
+  if (target.some((d) => !Number.isInteger(d) || d < 0) || target.reduce((p, d) => p * d, 1) !== elementCount(a))
     return undefined;
   return { shape: target, data: a.data };
 }
@@ -332,9 +382,9 @@ export function index(a: DataArray, items: readonly IndexItem[]): DataArray | un
   // A gather too large to keep (a bias table indexed per window pair, times heads) is not
   // computed: its holes are never read, as a result over maxDataElements keeps only its shape.
   const total = picked.picks.reduce((p, pick) => p * pick.length, 1);
-  if (total > maxDataElements) return { shape: picked.shape, data: { ...a.data, values: new Array<number>(total) } };
-  const values = offsetsOf(picked.picks).map((o) => a.data.values[o]);
-  return { shape: picked.shape, data: { ...a.data, values } };
+  const { lib, dtype } = a.data;
+  if (total > maxDataElements) return { shape: picked.shape, data: { lib, dtype, values: new Array<number>(total) } };
+  return deferred(lib, dtype, picked.shape, () => offsetsOf(picked.picks).map((o) => a.data.values[o]));
 }
 
 /** Per axis of `a`, the flat source positions an index picks, and the shape of what it picks. */
@@ -419,8 +469,13 @@ export function permute(a: DataArray, perm: readonly number[]): DataArray | unde
   const axes = perm.map((p) => (p < 0 ? p + rank : p));
   if (axes.length !== rank || new Set(axes).size !== rank || axes.some((p) => p < 0 || p >= rank)) return undefined;
   const shape = axes.map((p) => a.shape[p]);
+  return deferred(a.data.lib, a.data.dtype, shape, () => permuted(a, axes, shape));
+}
+
+function permuted(a: DataArray, axes: readonly number[], shape: readonly number[]): number[] {
+  const rank = shape.length;
   const st = strides(a.shape);
-  const total = a.data.values.length;
+  const total = elementCount(a);
   const values = new Array<number>(total);
   // An odometer over the output; each output axis moves the source by the stride of its axis in `a`.
   const sourceStride = axes.map((p) => st[p]);
@@ -435,7 +490,7 @@ export function permute(a: DataArray, perm: readonly number[]): DataArray | unde
       counter[k] = 0;
     }
   }
-  return { shape, data: { ...a.data, values } };
+  return values;
 }
 
 /**
@@ -447,11 +502,17 @@ export function assign(a: DataArray, items: readonly IndexItem[], value: DataArr
   const shape = region && broadcast(value.shape, region.shape);
   if (!region || !shape || shape.length !== region.shape.length || shape.some((d, i) => d !== region.shape[i]))
     return undefined;
-  const at = offsetsOf(region.picks);
-  const from = broadcastIndex(region.shape, value.shape);
-  const values = [...a.data.values];
-  for (let k = 0; k < at.length; k++) values[at[k]] = value.data.values[from[k]];
-  return make(a.data.lib, a.data.dtype, a.shape, values);
+  return deferred(a.data.lib, a.data.dtype, a.shape, () => {
+    const at = offsetsOf(region.picks);
+    const values = [...a.data.values];
+    const source = value.data.values;
+    if (source.length === 1) for (const o of at) values[o] = source[0];
+    else {
+      const from = broadcastIndex(region.shape, value.shape);
+      for (let k = 0; k < at.length; k++) values[at[k]] = source[from[k]];
+    }
+    return values;
+  });
 }
 
 /** The nested Python-list structure of `.tolist()`, with `leaf` making each element. */
@@ -485,14 +546,17 @@ export function join(arrays: readonly DataArray[], axis: number, stack: boolean)
   )
     return undefined;
   const outer = parts[0].shape.slice(0, ax).reduce((p, d) => p * d, 1);
-  const values: number[] = [];
-  for (let o = 0; o < outer; o++) {
-    for (const p of parts) {
-      const block = p.data.values.length / outer;
-      values.push(...p.data.values.slice(o * block, (o + 1) * block));
-    }
-  }
   const dtype = parts.map((p) => p.data.dtype).reduce((a, b) => promote(a, b, parts[0].data.lib, false));
   const shape = parts[0].shape.map((d, i) => (i === ax ? parts.reduce((n, p) => n + p.shape[ax], 0) : d));
-  return make(parts[0].data.lib, dtype, shape, values);
+  return deferred(parts[0].data.lib, dtype, shape, () => {
+    const values: number[] = [];
+    for (let o = 0; o < outer; o++) {
+      for (const p of parts) {
+        const block = elementCount(p) / outer;
+        const source = p.data.values;
+        for (let k = o * block; k < (o + 1) * block; k++) values.push(source[k]);
+      }
+    }
+    return values;
+  });
 }

@@ -66,7 +66,7 @@ export class Bound {
 
 const arrayScalar = (v: Value): number | undefined => {
   const a = arrayOf(v);
-  return a && a.data.values.length === 1 ? a.data.values[0] : undefined;
+  return a && data.elementCount(a) === 1 ? a.data.values[0] : undefined;
 };
 
 export interface TorchFunction {
@@ -195,7 +195,7 @@ export function torchFunctions(kit: TorchKit, binop: (op: string, l: Value, r: V
     table[name] = rowOf(['input', ...creationExtras], 't', (b) => {
       const x = b.get('input');
       if (x?.t !== 'tensor') return unknown(`torch.${name}() of something that is not a tensor`);
-      if (x.data && fill !== undefined) return tensorOf(data.make('torch', x.data.dtype, x.shape as number[], Array(x.data.values.length).fill(fill)));
+      if (x.data && fill !== undefined) return tensorOf(data.make('torch', x.data.dtype, x.shape as number[], Array(data.sizeOf(x.shape)).fill(fill)));
       return { t: 'tensor', id: -1, shape: x.shape };
     });
   }
@@ -489,11 +489,11 @@ export function torchFunctions(kit: TorchKit, binop: (op: string, l: Value, r: V
     return a ? read(a) : unknown(`${what} of a tensor whose values are not known statically`);
   };
   table.tolist = rowOf(['input'], 'm', (b) => valuesOf(b, '.tolist()', toList));
-  table.item = rowOf(['input'], 'm', (b) => valuesOf(b, '.item()', (a) => (a.data.values.length === 1 ? scalarValue(a.data.values[0], a.data.dtype) : unknown('.item() of a tensor with more than one element'))));
+  table.item = rowOf(['input'], 'm', (b) => valuesOf(b, '.item()', (a) => (data.elementCount(a) === 1 ? scalarValue(a.data.values[0], a.data.dtype) : unknown('.item() of a tensor with more than one element'))));
   table.numpy = rowOf(['input', 'force'], 'm', (b) => {
     const x = b.get('input');
     const a = arrayOf(x);
-    return a ? tensorOf({ shape: a.shape, data: { ...a.data, lib: 'numpy' } }) : x ?? NONE;
+    return a ? tensorOf(data.relabel(a, 'numpy')) : x ?? NONE;
   });
   const casts: Record<string, data.DType> = { int: 'int32', long: 'int64', float: 'float32', double: 'float64', bool: 'bool', half: 'float32' };
   for (const [name, dtype] of Object.entries(casts)) {

@@ -128,7 +128,7 @@ export function gridAndMaskFunctions(kit: TorchKit): Record<string, TorchFunctio
       const n = dims.reduce((p, d) => p * d, 1);
       return value === undefined || n > data.maxDataElements
         ? { t: 'tensor', id: -1, shape: dims }
-        : tensorOf(data.make('torch', dtype, dims, Array(n).fill(value)));
+        : tensorOf(data.deferred('torch', dtype, dims, () => Array<number>(n).fill(value)));
     });
   }
 
@@ -139,11 +139,11 @@ export function gridAndMaskFunctions(kit: TorchKit): Record<string, TorchFunctio
     if (a && mask && value !== undefined) {
       // The mask broadcast to the input's shape (adding zeros of that shape spreads it), unless it has it.
       const fits = mask.shape.join() === a.shape.join();
-      const zeros = fits ? undefined : data.make(a.data.lib, 'int64', a.shape, Array(a.data.values.length).fill(0));
+      const zeros = fits ? undefined : data.make(a.data.lib, 'int64', a.shape, Array(data.elementCount(a)).fill(0));
       const spread = zeros ? data.binary('+', { array: mask, scalar: false }, { array: zeros, scalar: false }) : mask;
       if (spread && spread.shape.join() === a.shape.join()) {
-        const values = a.data.values.map((v, i) => (spread.data.values[i] ? value : v));
-        return tensorOf(data.make(a.data.lib, a.data.dtype, a.shape, values));
+        const values = () => a.data.values.map((v, i) => (spread.data.values[i] ? value : v));
+        return tensorOf(data.deferred(a.data.lib, a.data.dtype, a.shape, values));
       }
     }
     return sameShape(b, s, 'masked_fill: the input with some elements replaced, same shape');

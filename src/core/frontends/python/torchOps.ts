@@ -457,7 +457,7 @@ export function installTorchOps(session: Session, torch: ModuleValue, functional
       if (unaryOp === '-') return op('neg', { kind: 'scalar', op: 'neg', value: -1 }, v, s);
       if (unaryOp === '~') return op('invert', { kind: 'identity', note: 'bitwise not: same shape' }, v, s);
       if (unaryOp === 'not' && a)
-        return a.data.values.length === 1
+        return data.elementCount(a) === 1
           ? { t: 'bool', v: !a.data.values[0] }
           : unknown('the truth value of a tensor with several elements is ambiguous');
       return v;

@@ -104,7 +104,7 @@ export function repeatFunctions(kit: TorchKit): Record<string, TorchFunction> {
 
   function flattened(b: Bound, x: Value, s: CallSite): Value {
     const a = arrayOf(x);
-    if (a) return tensorOf({ shape: [a.data.values.length], data: a.data });
+    if (a) return tensorOf({ shape: [data.elementCount(a)], data: a.data });
     return kit.op(b.name, { kind: 'flatten', startDim: 0, endDim: -1 }, x, s);
   }
 }

@@ -326,9 +326,12 @@ export function isNumber(v: Value): v is IntValue | FloatValue | BoolValue {
   return v.t === 'int' || v.t === 'float' || v.t === 'bool';
 }
 
+/** Read from the shape, so a big tensor's deferred values are not worked out to learn it is not a number. */
+const oneElement = (shape: Shape): boolean => shape.every((d) => d === 1);
+
 /** A number's value; a one-element data tensor is its value too (`int(t)`, `range(t)`, `if t > 2:`). */
 export function numberOf(v: Value): number | undefined {
-  if (v.t === 'tensor') return v.data?.values.length === 1 ? v.data.values[0] : undefined;
+  if (v.t === 'tensor') return v.data && oneElement(v.shape) ? v.data.values[0] : undefined;
   return v.t === 'int' || v.t === 'float' ? v.v : v.t === 'bool' ? (v.v ? 1 : 0) : undefined;
 }
 
@@ -352,7 +355,7 @@ export function truthy(v: Value): boolean | undefined {
       return v.entries.size > 0;
     case 'tensor':
       // torch and numpy answer for one element and refuse (ambiguous) for more.
-      return v.data?.values.length === 1 ? v.data.values[0] !== 0 : undefined;
+      return v.data && oneElement(v.shape) ? v.data.values[0] !== 0 : undefined;
     case 'unknown':
     case 'lazy':
       return undefined;
