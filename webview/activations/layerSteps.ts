@@ -159,6 +159,9 @@ class NodeCompiler {
       case 'multiply':
       case 'subtract':
       case 'divide':
+      case 'average':
+      case 'maximum':
+      case 'minimum':
         return this.merge();
       case 'concat':
         return this.concat();
@@ -490,7 +493,8 @@ class NodeCompiler {
     const spec = this.spec;
     const rank = this.outShapes[0].length;
     const layout = this.canonical(rank);
-    const op = { add: tf.add, multiply: tf.mul, subtract: tf.sub, divide: tf.div }[spec.kind as 'add' | 'multiply' | 'subtract' | 'divide'];
+    const kind = spec.kind as 'add' | 'multiply' | 'subtract' | 'divide' | 'average' | 'maximum' | 'minimum';
+    const op = { add: tf.add, multiply: tf.mul, subtract: tf.sub, divide: tf.div, average: tf.add, maximum: tf.maximum, minimum: tf.minimum }[kind];
     return (inputs) => {
       const operands = inputs.map((h) => {
         if (h.tensor.rank === rank) return convertHeld(h, layout);
@@ -499,7 +503,8 @@ class NodeCompiler {
         const full = tf.reshape(plan, [...Array(rank - plan.rank).fill(1), ...plan.shape]);
         return convertHeld({ tensor: full, layout: 'asPlan' }, layout);
       });
-      return [{ tensor: operands.slice(1).reduce((acc, t) => op(acc, t), operands[0]), layout }];
+      const merged = operands.slice(1).reduce((acc, t) => op(acc, t), operands[0]);
+      return [{ tensor: kind === 'average' ? tf.div(merged, operands.length) : merged, layout }];
     };
   }
 

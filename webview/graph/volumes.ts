@@ -14,7 +14,9 @@ import { hwc, type Box, type Layout, type Link } from './layout';
 
 type Group = Selection<SVGGElement, unknown, null, undefined>;
 
-const mergeSymbol: Record<string, string> = { add: '+', multiply: '×', subtract: '−', divide: '÷', concat: 'c' };
+const mergeSymbol: Record<string, string> = {
+  add: '+', multiply: '×', subtract: '−', divide: '÷', concat: 'c', average: 'μ', maximum: '∨', minimum: '∧',
+};
 
 export function mergeSymbolOf(b: Box): string {
   return mergeSymbol[b.layer.kind] ?? mergeSymbol[kindOfMerge(b.layer.kind)] ?? '•';

@@ -119,7 +119,7 @@ function dropout(): CatalogEntry {
   return { params: ['rate', 'noise_shape', 'seed'], build: (a) => ({ kind: 'dropout', rate: num(a, 'rate', 0.5) }) };
 }
 
-function merge(kind: 'add' | 'multiply' | 'subtract'): CatalogEntry {
+function merge(kind: 'add' | 'multiply' | 'subtract' | 'average' | 'maximum' | 'minimum'): CatalogEntry {
   return { params: [], build: () => ({ kind, broadcast: true }) };
 }
 
@@ -157,6 +157,72 @@ function scalars(a: Args, name: string, fallback?: number): number | number[] {
   if (Array.isArray(v) && v.every((x) => typeof x === 'number')) return v.length === 1 ? (v[0] as number) : [...(v as number[])];
   throw new ArgumentError(`${name} must be a number or a list of numbers, got ${JSON.stringify(v)}`);
 }
+
+/**
+ * Layers that only act while training (random augmentation, noise, regularisers): the identity at
+ * inference, which is what a summary and a forward pass show. `params` are their leading arguments.
+ */
+function trainingOnly(params: readonly string[], note: string): CatalogEntry {
+  return { params, build: () => ({ kind: 'identity', note }) };
+}
+const augmentation = (params: readonly string[]) => trainingOnly(params, 'random augmentation while training');
+
+/** Resizing / CenterCrop / RandomCrop (height, width): the image's spatial size becomes (height, width). */
+function toSize(mode: string, extra: readonly string[] = []): CatalogEntry {
+  return {
+    params: ['height', 'width', ...extra],
+    build: (a) => ({
+      kind: 'upsample',
+      rank: 2,
+      size: [int(a, 'height'), int(a, 'width')],
+      mode: mode === 'interpolation' ? str(a, 'interpolation', 'bilinear') : mode,
+      dataFormat: dataFormat(a),
+    }),
+  };
+}
+
+/** Cropping1D/2D/3D(cropping): as padding by minus the cropped amounts. */
+function cropping(rank: Rank): CatalogEntry {
+  const padding = zeroPad(rank);
+  return {
+    params: ['cropping', 'data_format'],
+    build: (a, unresolved) => {
+      const spec = padding.build({ ...a, padding: a.cropping ?? (rank === 1 ? [1, 1] : 0) }, unresolved);
+      return spec.kind === 'zeroPad' ? { ...spec, pads: spec.pads.map(([x, y]) => [-x, -y] as const) } : spec;
+    },
+  };
+}
+
+/**
+ * The other names Keras exports for a layer class (`MaxPool2D is MaxPooling2D`): the same class,
+ * so layers keep the canonical class's automatic names (`max_pooling2d`).
+ */
+export const kerasLayerAliases: Readonly<Record<string, string>> = {
+  MaxPool1D: 'MaxPooling1D',
+  MaxPool2D: 'MaxPooling2D',
+  MaxPool3D: 'MaxPooling3D',
+  AvgPool1D: 'AveragePooling1D',
+  AvgPool2D: 'AveragePooling2D',
+  AvgPool3D: 'AveragePooling3D',
+  GlobalAvgPool1D: 'GlobalAveragePooling1D',
+  GlobalAvgPool2D: 'GlobalAveragePooling2D',
+  GlobalAvgPool3D: 'GlobalAveragePooling3D',
+  GlobalMaxPool1D: 'GlobalMaxPooling1D',
+  GlobalMaxPool2D: 'GlobalMaxPooling2D',
+  GlobalMaxPool3D: 'GlobalMaxPooling3D',
+  Convolution1D: 'Conv1D',
+  Convolution2D: 'Conv2D',
+  Convolution3D: 'Conv3D',
+  Convolution1DTranspose: 'Conv1DTranspose',
+  Convolution2DTranspose: 'Conv2DTranspose',
+  Convolution3DTranspose: 'Conv3DTranspose',
+  Deconvolution2D: 'Conv2DTranspose',
+  Deconvolution3D: 'Conv3DTranspose',
+  Deconv2D: 'Conv2DTranspose',
+  Deconv3D: 'Conv3DTranspose',
+  SeparableConvolution1D: 'SeparableConv1D',
+  SeparableConvolution2D: 'SeparableConv2D',
+};
 
 export const kerasLayers: Readonly<Record<string, CatalogEntry>> = {
   Conv1D: conv(1),
@@ -224,6 +290,43 @@ export const kerasLayers: Readonly<Record<string, CatalogEntry>> = {
   Subtract: merge('subtract'),
   Concatenate: { params: ['axis'], build: (a) => ({ kind: 'concat', axis: int(a, 'axis', -1) }) },
   Rescaling: { params: ['scale', 'offset'], constants: ['scale', 'offset'], build: (a, unresolved) => ({ kind: 'rescaling', scale: unresolved.includes('scale') ? 1 : scalars(a, 'scale'), offset: scalars(a, 'offset', 0) }) },
-  Normalization: { params: ['axis', 'mean', 'variance'], build: (a) => ({ kind: 'normalization', axis: axes(a, -1) }) },
+  // Keras 3 keeps mean, variance and count as weights only when they are to be adapted (no mean= given).
+  Normalization: {
+    params: ['axis', 'mean', 'variance'],
+    build: (a) => ({ kind: 'normalization', axis: axes(a, -1), adapted: a.mean === undefined || a.mean === null }),
+  },
+  Average: merge('average'),
+  Maximum: merge('maximum'),
+  Minimum: merge('minimum'),
+  Cropping1D: cropping(1),
+  Cropping2D: cropping(2),
+  Cropping3D: cropping(3),
+  Resizing: toSize('interpolation', ['interpolation', 'crop_to_aspect_ratio', 'pad_to_aspect_ratio']),
+  CenterCrop: toSize('center crop'),
+  RandomCrop: toSize('center crop at inference'),
+  RandomFlip: augmentation(['mode', 'seed']),
+  RandomRotation: augmentation(['factor', 'fill_mode', 'interpolation', 'seed']),
+  RandomZoom: augmentation(['height_factor', 'width_factor', 'fill_mode', 'interpolation', 'seed']),
+  RandomContrast: augmentation(['factor', 'seed']),
+  RandomTranslation: augmentation(['height_factor', 'width_factor', 'fill_mode', 'interpolation', 'seed']),
+  RandomBrightness: augmentation(['factor', 'value_range', 'seed']),
+  RandomShear: augmentation(['x_factor', 'y_factor']),
+  RandomHue: augmentation(['factor', 'value_range', 'seed']),
+  RandomSaturation: augmentation(['factor', 'value_range', 'seed']),
+  RandomSharpness: augmentation(['factor', 'value_range', 'seed']),
+  RandomColorJitter: augmentation(['value_range']),
+  RandomGrayscale: augmentation(['factor', 'data_format', 'seed']),
+  RandomInvert: augmentation(['factor', 'value_range', 'seed']),
+  RandomPosterization: augmentation(['factor', 'value_range', 'seed']),
+  RandomErasing: augmentation(['factor', 'scale', 'fill_value', 'value_range', 'seed']),
+  RandomGaussianBlur: augmentation(['factor', 'kernel_size', 'sigma', 'value_range', 'seed']),
+  RandomPerspective: augmentation(['factor', 'scale', 'interpolation', 'fill_value', 'seed']),
+  RandomElasticTransform: augmentation(['factor', 'scale', 'interpolation', 'fill_mode', 'fill_value', 'value_range', 'seed']),
+  RandomColorDegeneration: augmentation(['factor', 'value_range', 'seed']),
+  AutoContrast: augmentation(['value_range']),
+  Solarization: augmentation(['addition_factor', 'threshold_factor', 'value_range', 'seed']),
+  GaussianNoise: trainingOnly(['stddev', 'seed'], 'noise added while training'),
+  ActivityRegularization: trainingOnly(['l1', 'l2'], 'adds an activity penalty to the loss'),
+  Masking: trainingOnly(['mask_value'], 'marks masked timesteps for later layers'),
   Identity: { params: [], build: () => ({ kind: 'identity' }) },
 };

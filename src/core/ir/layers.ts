@@ -241,9 +241,12 @@ export interface PermuteSpec {
   readonly perm: readonly number[];
 }
 
-/** Elementwise tensor–tensor ops; `divide` is the first input divided by the second (`a / b`). */
+/**
+ * Elementwise tensor–tensor ops; `divide` is the first input divided by the second (`a / b`);
+ * `average`, `maximum` and `minimum` are Keras's merge layers of those names.
+ */
 export interface MergeSpec {
-  readonly kind: 'add' | 'multiply' | 'subtract' | 'divide';
+  readonly kind: 'add' | 'multiply' | 'subtract' | 'divide' | 'average' | 'maximum' | 'minimum';
   /** Keras merge layers need equal shapes; PyTorch operators broadcast. */
   readonly broadcast: boolean;
 }
@@ -321,6 +324,8 @@ export interface ScalarSpec {
 export interface NormalizationSpec {
   readonly kind: 'normalization';
   readonly axis: readonly number[];
+  /** Mean and variance learned by adapt() (weights), rather than given as constants (none). */
+  readonly adapted?: boolean;
 }
 
 /**

@@ -226,7 +226,8 @@ export function analyzePython(file: string, text: string, options: PythonAnalysi
         framework = 'keras';
         const state = kerasState(model)!;
         // A model built at module level lives in the module tracer, with its Input tensors.
-        if (candidate.kind === 'variable') tracer = moduleTracer;
+        // Its layers are applied there too, so that is the tracer the session records into.
+        if (candidate.kind === 'variable') session.tracer = tracer = moduleTracer;
         if (state.outputs && state.inputs) {
           inputs = state.inputs.map((t) => t.shape);
           outputTensors = outputOf(tracer, tuple(state.outputs));
@@ -242,7 +243,7 @@ export function analyzePython(file: string, text: string, options: PythonAnalysi
                   ? [...options.defaultInput]
                   : ['N', 224, 224, 3]));
           const fromSequence = state.sequence?.find((l): l is TensorValue => l.t === 'tensor');
-          const x = fromSequence ?? tracer.input(shape, 'input');
+          const x = fromSequence ?? tracer.input(shape, 'input', 'keras');
           inputs = [x.shape];
           output = session.om.call(model, { positional: [x], keywords: new Map() }, site);
           outputTensors = outputOf(tracer, output);

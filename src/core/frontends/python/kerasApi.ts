@@ -6,7 +6,7 @@
  * backend.image_data_format(). A model value remembers its inputs and outputs so the analyser
  * can cut its graph out of everything traced.
  */
-import { kerasLayers } from '../../frameworks/kerasLayers';
+import { kerasLayerAliases, kerasLayers } from '../../frameworks/kerasLayers';
 import { KerasNamer } from '../../frameworks/kerasNames';
 import { catalogCall, toArg } from './callArgs';
 import type { Session } from './session';
@@ -28,6 +28,17 @@ export interface KerasLayerState {
   lostOutputs?: Value;
   site: CallSite;
 }
+
+/** Submodules of keras.layers by which code imports layer classes (`keras.layers.convolutional`). */
+const kerasLayerModules = [
+  'core', 'convolutional', 'pooling', 'normalization', 'merge', 'merging', 'advanced_activations', 'activation',
+  'reshaping', 'regularization', 'preprocessing', 'experimental', 'experimental.preprocessing', 'layer', 'input_layer',
+];
+/** Where Keras 2 and Keras 3's source tree keep Model, Functional, Sequential, Layer and Input. */
+const kerasEngineModules = [
+  'engine', 'engine.topology', 'engine.training', 'engine.functional', 'engine.sequential', 'engine.base_layer',
+  'engine.input_layer', 'models.model', 'models.functional', 'models.sequential', 'layers.core.input_layer',
+];
 
 export function kerasState(v: Value): KerasLayerState | undefined {
   return v.t === 'instance' ? (v.native?.keras as KerasLayerState | undefined) : undefined;
@@ -182,18 +193,21 @@ export function installKeras(session: Session, module: (name: string, attrs?: Re
       const layer = om.call(layerAttrs[cls], { positional: [], keywords: new Map([...a.keywords].filter(([k]) => k !== 'inputs')) }, s);
       return om.call(layer, { positional: [a.positional[0] ?? a.keywords.get('inputs') ?? NONE], keywords: new Map() }, s);
     });
-  layerAttrs.add = merge('Add');
-  layerAttrs.multiply = merge('Multiply');
-  layerAttrs.subtract = merge('Subtract');
-  layerAttrs.concatenate = merge('Concatenate');
+  for (const [alias, canonical] of Object.entries(kerasLayerAliases)) layerAttrs[alias] = layerAttrs[canonical];
+  for (const cls of ['Add', 'Multiply', 'Subtract', 'Concatenate', 'Average', 'Maximum', 'Minimum'])
+    layerAttrs[cls.toLowerCase()] = merge(cls);
 
   const input = fn('Input', (a, s) => {
-    const shape = shapeOf(a.positional[0] ?? a.keywords.get('shape')) ?? [];
-    const batch = a.keywords.get('batch_size');
-    const tensor = session.tracer?.input([batch?.t === 'int' ? batch.v : 'N', ...shape], 'input', 'keras');
+    const batchShape = shapeOf(a.keywords.get('batch_shape') ?? a.keywords.get('batch_input_shape'));
+    const shape = batchShape?.slice(1) ?? shapeOf(a.positional[0] ?? a.keywords.get('shape') ?? a.keywords.get('input_shape')) ?? [];
+    const batch = batchShape?.[0] ?? a.keywords.get('batch_size');
+    const n = typeof batch === 'number' ? batch : batch?.t === 'int' ? batch.v : 'N';
+    const tensor = session.tracer?.input([n, ...shape], 'input', 'keras');
     return tensor ?? unknown('Input() outside an analysis');
   });
   layerAttrs.Input = input;
+  // InputLayer(input_shape=…) starts a Sequential as Input does: a tensor in the layer list is its input.
+  layerAttrs.InputLayer = input;
 
   const backend = module('keras.backend', {
     image_data_format: fn('image_data_format', () => str('channels_last')),
@@ -202,7 +216,11 @@ export function installKeras(session: Session, module: (name: string, attrs?: Re
   });
   for (const root of ['keras', 'tensorflow.keras', 'keras.src', 'tf_keras']) {
     const layers = module(`${root}.layers`, layerAttrs);
-    const models = module(`${root}.models`, { Model: modelClass, Sequential: sequentialClass });
+    // Keras 2's module paths and Keras 3's source tree hold the same classes as keras.layers.
+    for (const sub of kerasLayerModules) module(`${root}.layers.${sub}`, layerAttrs);
+    const models = module(`${root}.models`, { Model: modelClass, Sequential: sequentialClass, Functional: modelClass });
+    const engine = { Model: modelClass, Functional: modelClass, Sequential: sequentialClass, Layer: layerClass, Input: input, InputLayer: input };
+    for (const sub of kerasEngineModules) module(`${root}.${sub}`, engine);
     const k = module(root, { Model: modelClass, Sequential: sequentialClass, Input: input, layers, models, backend }, true);
     k.attrs.set('Input', input);
     module(`${root}.backend`, Object.fromEntries(backend.attrs));

@@ -88,11 +88,14 @@ export function normalizationRule(spec: NormalizationSpec, inputs: readonly Shap
   const input = inputs[0];
   if (!input) return noInput('Normalization');
   const features = spec.axis.map((a) => normalizeAxis(a, input.length)).map((a) => (a === null ? null : input[a]));
-  const weights: WeightTensor[] = [
-    { name: 'mean', shape: features, trainable: false },
-    { name: 'variance', shape: features, trainable: false },
-    { name: 'count', shape: [], trainable: false },
-  ];
+  const weights: WeightTensor[] =
+    spec.adapted === false
+      ? []
+      : [
+          { name: 'mean', shape: features, trainable: false },
+          { name: 'variance', shape: features, trainable: false },
+          { name: 'count', shape: [], trainable: false },
+        ];
   const result = passThrough(inputs, ctx.explain ? [`(x − mean) / √variance per feature (${knownProduct(features) ?? '?'} features)`, ...weightLines(weights)] : noText);
   return { ...result, weights };
 }

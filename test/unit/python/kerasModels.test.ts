@@ -1,0 +1,110 @@
+/**
+ * Keras as course code writes it, each case a small program of our own analysed in memory: models
+ * built at module level (a Sequential list, `.add()` chains, `Model(inputs, outputs)`), every name
+ * Keras exports for a layer (aliases, Keras 2 module paths, `InputLayer`), and the layers that act
+ * only while training (augmentation), which must keep the model whole. Expected numbers are Keras's
+ * own (real Keras 3.15.1 built the same models through ../shared/keras-oracle).
+ */
+import * as assert from 'node:assert/strict';
+import { analyzePython, type ModelResult } from '../../../src/core/frontends/python/analyzePython';
+import type { SourceHost } from '../../../src/core/frontends/python/imports';
+
+const main = '/ws/main.py';
+
+function analyze(source: string): ModelResult[] {
+  const host: SourceHost = { read: () => undefined, searchPaths: [], stamp: () => undefined };
+  return analyzePython(main, source, { host, timeMs: 60_000, now: () => 0 }).models;
+}
+
+function only(source: string): ModelResult {
+  const models = analyze(source);
+  assert.equal(models.length, 1, models.map((m) => m.name).join(', '));
+  return models[0];
+}
+
+/** Each layer's name and output shape (batch as N), in graph order. */
+function rows(model: ModelResult): string[] {
+  return model.analysis.nodeResults.map((r) => `${r.node.name} ${r.outputShapes[0]?.map((d) => d ?? '?').join('x')}`);
+}
+
+describe('Keras as the course writes it', () => {
+  it('analyses a Sequential list built at module level with keras.Input first', () => {
+    const model = only(`from tensorflow import keras
+from tensorflow.keras import layers
+model = keras.Sequential([keras.Input(shape=(32, 32, 3)), layers.Conv2D(8, 5, activation="relu"), layers.Flatten(), layers.Dense(10)])
+`);
+    assert.equal(model.incomplete, undefined);
+    assert.deepEqual(rows(model), ['conv2d Nx28x28x8', 'flatten Nx6272', 'dense Nx10']);
+    assert.equal(model.analysis.totals.params, 63_338);
+  });
+
+  it('analyses module-level .add() chains whose first layer gives input_shape, through every alias', () => {
+    const model = only(`from keras.models import Sequential
+from keras.layers.convolutional import Conv2D
+from keras.layers.pooling import MaxPool2D
+from tensorflow.keras.layers import GlobalAvgPool2D, Dense
+model = Sequential()
+model.add(Conv2D(32, (3, 3), activation='relu', input_shape=(28, 28, 1)))
+model.add(MaxPool2D())
+model.add(GlobalAvgPool2D())
+model.add(Dense(10, activation='softmax'))
+`);
+    assert.equal(model.incomplete, undefined);
+    assert.deepEqual(rows(model), [
+      'conv2d Nx26x26x32',
+      'max_pooling2d Nx13x13x32',
+      'global_average_pooling2d Nx32',
+      'dense Nx10',
+    ]);
+    assert.equal(model.analysis.totals.params, 320 + 330);
+  });
+
+  it('keeps a model whole through augmentation and preprocessing layers, which hold no weights', () => {
+    const model = only(`import tensorflow as tf
+from tensorflow.keras.layers.experimental.preprocessing import RandomFlip, RandomRotation, Rescaling
+from keras.layers import InputLayer, Normalization, RandomZoom, Resizing, CenterCrop, Cropping2D, Conv2D
+model = tf.keras.Sequential([
+    InputLayer(input_shape=(64, 64, 3)),
+    RandomFlip('horizontal'), RandomRotation(0.2), RandomZoom(0.1), Rescaling(1 / 255.0),
+    Normalization(mean=0.5, variance=0.25),
+    Resizing(40, 40), CenterCrop(36, 36), Cropping2D(((1, 2), (3, 4))),
+    Conv2D(4, 3),
+])
+`);
+    assert.equal(model.incomplete, undefined);
+    assert.deepEqual(rows(model).slice(-4), [
+      'resizing Nx40x40x3',
+      'center_crop Nx36x36x3',
+      'cropping2d Nx33x29x3',
+      'conv2d Nx31x27x4',
+    ]);
+    // Normalization given its mean and variance holds no weights in Keras 3; only the conv counts.
+    assert.equal(model.analysis.totals.params, 3 * 3 * 3 * 4 + 4);
+  });
+
+  it("counts an adapted Normalization's mean, variance and count as non-trainable", () => {
+    const model = only(`from keras import layers, Sequential, Input
+model = Sequential([Input((8, 8, 3)), layers.Normalization(), layers.Flatten(), layers.Dense(2)])
+`);
+    assert.equal(model.analysis.totals.params, 7 + (8 * 8 * 3 * 2 + 2));
+    assert.equal(model.analysis.totals.nonTrainable, 7);
+  });
+
+  it('merges with Average, Maximum and Minimum and their lower-case functions', () => {
+    const model = only(`from keras import layers, Model, Input
+inputs = Input((4, 4, 2))
+a = layers.Conv2D(3, 1)(inputs)
+b = layers.Conv2D(3, 1)(inputs)
+m = layers.Average()([a, b])
+n = layers.maximum([a, m])
+o = layers.minimum([n, b])
+model = Model(inputs, o)
+`);
+    assert.equal(model.incomplete, undefined);
+    assert.deepEqual(
+      model.analysis.nodeResults.map((r) => r.node.spec.kind).filter((k) => ['average', 'maximum', 'minimum'].includes(k)),
+      ['average', 'maximum', 'minimum'],
+    );
+    assert.deepEqual(rows(model).at(-1), 'minimum Nx4x4x3');
+  });
+});
