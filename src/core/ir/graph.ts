@@ -161,6 +161,20 @@ export class GraphBuilder {
     this.outputs.push(...tensorIds);
   }
 
+  /** The nodes recorded so far, in order. */
+  recorded(): readonly LayerNode[] {
+    return this.nodes;
+  }
+
+  moduleById(id: ModuleId): LayerModule {
+    return this.modules[id];
+  }
+
+  /** Freezes or unfreezes a module after its first application (Keras `base.trainable = False`). */
+  setFrozen(id: ModuleId, frozen: boolean): void {
+    this.modules[id] = { ...this.modules[id], frozen };
+  }
+
   build(): Graph {
     return {
       name: this.name,

@@ -11,7 +11,7 @@ import type { SourceHost } from '../../../src/core/frontends/python/imports';
 
 const main = '/ws/main.py';
 
-function analyze(source: string): ModelResult[] {
+function analyze(source: string): readonly ModelResult[] {
   const host: SourceHost = { read: () => undefined, searchPaths: [], stamp: () => undefined };
   return analyzePython(main, source, { host, timeMs: 60_000, now: () => 0 }).models;
 }
@@ -102,7 +102,9 @@ model = Model(inputs, o)
 `);
     assert.equal(model.incomplete, undefined);
     assert.deepEqual(
-      model.analysis.nodeResults.map((r) => r.node.spec.kind).filter((k) => ['average', 'maximum', 'minimum'].includes(k)),
+      model.analysis.nodeResults
+        .map((r) => r.node.spec.kind)
+        .filter((k) => ['average', 'maximum', 'minimum'].includes(k)),
       ['average', 'maximum', 'minimum'],
     );
     assert.deepEqual(rows(model).at(-1), 'minimum Nx4x4x3');

@@ -175,6 +175,7 @@ export function analyzePython(file: string, text: string, options: PythonAnalysi
 
   function analyzeEntry(candidate: EntryCandidate, candidates: readonly EntryCandidate[]): ModelResult | undefined {
     session.interp.renewBudget(options.timeMs ?? defaultTimeMs);
+    session.entryModel = undefined;
     const explicit = !!options.entry;
     const site = { file, from: candidate.from, to: candidate.to };
     const keywords = new Map<string, Value>([...(options.entryArgs ?? [])].map(([k, v]) => [k, fromArg(v)]));
@@ -245,6 +246,7 @@ export function analyzePython(file: string, text: string, options: PythonAnalysi
           const fromSequence = state.sequence?.find((l): l is TensorValue => l.t === 'tensor');
           const x = fromSequence ?? tracer.input(shape, 'input', 'keras');
           inputs = [x.shape];
+          session.entryModel = model;
           output = session.om.call(model, { positional: [x], keywords: new Map() }, site);
           outputTensors = outputOf(tracer, output);
         }

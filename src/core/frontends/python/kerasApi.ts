@@ -9,11 +9,23 @@
 import { kerasLayerAliases, kerasLayers } from '../../frameworks/kerasLayers';
 import { KerasNamer } from '../../frameworks/kerasNames';
 import { catalogCall, toArg } from './callArgs';
+import { KerasConfig, installKerasOps } from './kerasOps';
 import type { Session } from './session';
 import type { LayerState } from './tracer';
 import {
-  NONE, builtin, list, str, tuple, unknown,
-  type CallArgs, type CallSite, type ClassValue, type InstanceValue, type ModuleValue, type TensorValue, type Value,
+  NONE,
+  builtin,
+  list,
+  str,
+  tuple,
+  unknown,
+  type CallArgs,
+  type CallSite,
+  type ClassValue,
+  type InstanceValue,
+  type ModuleValue,
+  type TensorValue,
+  type Value,
 } from './values';
 
 export interface KerasLayerState {
@@ -26,36 +38,106 @@ export interface KerasLayerState {
   outputs?: TensorValue[];
   /** A functional Model given outputs that are not tensors: the unknown value, which says where it was lost. */
   lostOutputs?: Value;
+  /** Lambda: its function and the keyword `arguments` it is called with. */
+  lambda?: { fn: Value; arguments?: Value };
   site: CallSite;
 }
 
 /** Submodules of keras.layers by which code imports layer classes (`keras.layers.convolutional`). */
 const kerasLayerModules = [
-  'core', 'convolutional', 'pooling', 'normalization', 'merge', 'merging', 'advanced_activations', 'activation',
-  'reshaping', 'regularization', 'preprocessing', 'experimental', 'experimental.preprocessing', 'layer', 'input_layer',
+  'core',
+  'convolutional',
+  'pooling',
+  'normalization',
+  'merge',
+  'merging',
+  'advanced_activations',
+  'activation',
+  'reshaping',
+  'regularization',
+  'preprocessing',
+  'experimental',
+  'experimental.preprocessing',
+  'layer',
+  'input_layer',
 ];
 /** Where Keras 2 and Keras 3's source tree keep Model, Functional, Sequential, Layer and Input. */
 const kerasEngineModules = [
-  'engine', 'engine.topology', 'engine.training', 'engine.functional', 'engine.sequential', 'engine.base_layer',
-  'engine.input_layer', 'models.model', 'models.functional', 'models.sequential', 'layers.core.input_layer',
+  'engine',
+  'engine.topology',
+  'engine.training',
+  'engine.functional',
+  'engine.sequential',
+  'engine.base_layer',
+  'engine.input_layer',
+  'models.model',
+  'models.functional',
+  'models.sequential',
+  'layers.core.input_layer',
 ];
+
+/**
+ * What Keras's own application sources import from the rest of Keras, which is not evaluated:
+ * `@keras_export(...)` (a decorator that registers the public name; here it returns the function),
+ * the weight-file helpers (weights are never downloaded) and `get_source_inputs`.
+ */
+function installKerasSourceSupport(
+  session: Session,
+  module: (name: string, attrs?: Record<string, Value>, open?: boolean) => ModuleValue,
+): void {
+  const passThrough = builtin('decorator', (a) => a.positional[0] ?? NONE);
+  module('keras.src.api_export', { keras_export: builtin('keras_export', () => passThrough) });
+  module('keras.src.utils.file_utils', {
+    get_file: builtin('get_file', () => unknown('a downloaded weights file')),
+    exists: builtin('exists', () => ({ t: 'bool', v: false })),
+  });
+  module('keras.src.ops.operation_utils', {
+    get_source_inputs: builtin('get_source_inputs', (a) => {
+      const x = a.positional[0];
+      return x?.t === 'tensor' ? list([x]) : (x ?? NONE);
+    }),
+  });
+  let uid = 0;
+  session.onTraceStart.push(() => (uid = 0));
+  const backend = session.libraries.get('keras.src.backend')!;
+  const extra: Record<string, Value> = {
+    backend: builtin('backend', () => str('tensorflow')),
+    get_uid: builtin('get_uid', () => ({ t: 'int', v: ++uid })),
+    name_scope: builtin('name_scope', () => unknown('a name scope')),
+  };
+  for (const name of ['keras.backend', 'keras.src.backend', 'tensorflow.keras.backend'])
+    for (const [k, v] of Object.entries(extra)) session.libraries.get(name)?.attrs.set(k, v);
+  void backend;
+}
 
 export function kerasState(v: Value): KerasLayerState | undefined {
   return v.t === 'instance' ? (v.native?.keras as KerasLayerState | undefined) : undefined;
 }
 
-export function installKeras(session: Session, module: (name: string, attrs?: Record<string, Value>, open?: boolean) => ModuleValue): void {
+export function installKeras(
+  session: Session,
+  module: (name: string, attrs?: Record<string, Value>, open?: boolean) => ModuleValue,
+): void {
   const { om, interp } = session;
   let namer = new KerasNamer();
-  session.onTraceStart.push(() => (namer = new KerasNamer()));
+  const config = new KerasConfig();
+  session.onTraceStart.push((trace) => {
+    namer = new KerasNamer();
+    if (trace === '<module>') config.dataFormat = 'channels_last';
+  });
   const fn = (name: string, call: (a: CallArgs, s: CallSite) => Value) => builtin(name, call);
   /** A method of a Keras layer; called on anything but a constructed layer it does nothing. */
   const method = (name: string, call: (self: InstanceValue, a: CallArgs, s: CallSite) => Value) =>
-    builtin(name, (a, s) => {
-      const self = a.positional[0];
-      if (!self || !kerasState(self)) return name === '__init__' ? NONE : unknown(`${name}() on something that is not a Keras layer`);
-      return call(self as InstanceValue, { positional: a.positional.slice(1), keywords: a.keywords }, s);
-    }, true);
+    builtin(
+      name,
+      (a, s) => {
+        const self = a.positional[0];
+        if (!self || !kerasState(self))
+          return name === '__init__' ? NONE : unknown(`${name}() on something that is not a Keras layer`);
+        return call(self as InstanceValue, { positional: a.positional.slice(1), keywords: a.keywords }, s);
+      },
+      true,
+    );
   const tensorsOf = (v: Value | undefined, s: CallSite): TensorValue[] | undefined => {
     if (!v) return undefined;
     if (v.t === 'tensor') return [v];
@@ -64,17 +146,29 @@ export function installKeras(session: Session, module: (name: string, attrs?: Re
   };
   const shapeOf = (v: Value | undefined): (number | null)[] | undefined => {
     const lit = v ? toArg(v) : undefined;
-    return Array.isArray(lit) && lit.every((d) => d === null || typeof d === 'number') ? (lit as (number | null)[]) : undefined;
+    return Array.isArray(lit) && lit.every((d) => d === null || typeof d === 'number')
+      ? (lit as (number | null)[])
+      : undefined;
   };
 
   const layerClass = om.newClass('Layer', [], new Map(), 'keras.Layer');
+  const layerObjects = new WeakMap<LayerState, InstanceValue>();
   const modelClass = om.newClass('Model', [layerClass], new Map(), 'keras.Model');
   const sequentialClass = om.newClass('Sequential', [modelClass], new Map(), 'keras.Sequential');
 
   const newLayer = (cls: ClassValue, a: CallArgs, s: CallSite, prefix: string): InstanceValue => {
     const name = a.keywords.get('name');
-    const state: KerasLayerState = { name: name?.t === 'str' ? namer.claim(name.v) : namer.next(prefix), site: s, inputShape: shapeOf(a.keywords.get('input_shape')) };
-    const self: InstanceValue = { t: 'instance', cls, attrs: new Map<string, Value>([['name', str(state.name)]]), native: { keras: state } };
+    const state: KerasLayerState = {
+      name: name?.t === 'str' ? namer.claim(name.v) : namer.next(prefix),
+      site: s,
+      inputShape: shapeOf(a.keywords.get('input_shape')),
+    };
+    const self: InstanceValue = {
+      t: 'instance',
+      cls,
+      attrs: new Map<string, Value>([['name', str(state.name)]]),
+      native: { keras: state },
+    };
     return self;
   };
 
@@ -82,13 +176,21 @@ export function installKeras(session: Session, module: (name: string, attrs?: Re
   const callLayer = (self: InstanceValue, a: CallArgs, s: CallSite): Value => {
     const state = kerasState(self);
     if (!state) return unknown(`calling a ${self.cls.name} that was never constructed`);
-    if (state.sequence) return runSequence(state, a.positional[0], s);
-    if (state.outputs) return state.outputs.length === 1 ? state.outputs[0] : list(state.outputs);
+    if (state.sequence) {
+      const tracer = session.tracer;
+      const run = () => runSequence(state, a.positional[0], s);
+      return tracer && session.entryModel !== self
+        ? tracer.inGroup(self, state.name, 'Sequential', state.site, run)
+        : run();
+    }
+    if (state.outputs) return callFunctional(self, state, a, s);
+    if (state.lambda) return callLambda(self, state, state.lambda, a, s);
     if (!state.layer) {
       const call = om.classLookup(self.cls, 'call');
       if (!call) return state.lostOutputs ?? unknown(`${self.cls.name} has no call()`);
       const keywords = new Map(a.keywords);
-      if (!keywords.has('training') && call.t === 'func' && call.params.some((p) => p.name === 'training')) keywords.set('training', { t: 'bool', v: false });
+      if (!keywords.has('training') && call.t === 'func' && call.params.some((p) => p.name === 'training'))
+        keywords.set('training', { t: 'bool', v: false });
       const run = () => om.call({ t: 'bound', self, func: call as never }, { positional: a.positional, keywords }, s);
       return session.tracer ? session.tracer.inGroup(self, state.name, self.cls.name, state.site, run) : run();
     }
@@ -100,6 +202,49 @@ export function installKeras(session: Session, module: (name: string, attrs?: Re
     return outputs.length === 1 ? outputs[0] : list(outputs);
   };
 
+  /** A functional model called as a layer: its graph again, on the tensors it is given, as one group. */
+  const callFunctional = (self: InstanceValue, state: KerasLayerState, a: CallArgs, s: CallSite): Value => {
+    const { inputs = [], outputs = [] } = state;
+    const given = tensorsOf(a.positional[0] ?? a.keywords.get('inputs'), s);
+    const same = !given || given.every((t, i) => t.id === inputs[i]?.id);
+    const tracer = session.tracer;
+    const out =
+      same || !tracer
+        ? outputs
+        : tracer.inGroup(self, state.name, self.cls.name === 'Model' ? 'Functional' : self.cls.name, state.site, () =>
+            tracer.replay(inputs, outputs, given),
+          );
+    return out.length === 1 ? out[0] : list(out);
+  };
+
+  /** The layer objects of a functional model, as `model.layers` lists them (its InputLayer first). */
+  const functionalLayers = (state: KerasLayerState): Value[] => {
+    const layers = session.tracer?.layersBetween(state.inputs ?? [], state.outputs ?? []) ?? [];
+    const inputLayer: InstanceValue = {
+      t: 'instance',
+      cls: layerClass,
+      attrs: new Map(),
+      native: { keras: { name: 'input_layer', site: state.site } },
+    };
+    return [inputLayer, ...layers.map((l) => layerObjects.get(l) ?? NONE)];
+  };
+
+  /** Lambda: its function run on the symbolic tensor, its ops grouped under the layer's name. */
+  const callLambda = (
+    self: InstanceValue,
+    state: KerasLayerState,
+    lambda: NonNullable<KerasLayerState['lambda']>,
+    a: CallArgs,
+    s: CallSite,
+  ): Value => {
+    const keywords = new Map<string, Value>();
+    if (lambda.arguments?.t === 'dict')
+      for (const e of lambda.arguments.entries.values()) if (e.key.t === 'str') keywords.set(e.key.v, e.value);
+    const run = () =>
+      om.call(lambda.fn, { positional: [a.positional[0] ?? a.keywords.get('inputs') ?? NONE], keywords }, s);
+    return session.tracer ? session.tracer.inGroup(self, state.name, 'Lambda', state.site, run) : run();
+  };
+
   const kerasLayersIn = (root: Value): LayerState[] => {
     const out: LayerState[] = [];
     const seen = new Set<Value>();
@@ -108,6 +253,8 @@ export function installKeras(session: Session, module: (name: string, attrs?: Re
       seen.add(v);
       const state = kerasState(v);
       if (state?.layer) out.push(state.layer);
+      if (state?.outputs && state.inputs)
+        out.push(...(session.tracer?.layersBetween(state.inputs, state.outputs) ?? []));
       for (const child of [...(state?.sequence ?? []), ...v.attrs.values()]) walk(child);
       for (const child of v.attrs.values()) if (child.t === 'list') child.items.forEach(walk);
     };
@@ -118,7 +265,11 @@ export function installKeras(session: Session, module: (name: string, attrs?: Re
   const runSequence = (state: KerasLayerState, input: Value | undefined, s: CallSite): Value => {
     let x: Value = input ?? NONE;
     // Each layer of a Sequential is applied where it is written in the list.
-    for (const layer of state.sequence ?? []) x = layer.t === 'tensor' ? x : om.call(layer, { positional: [x], keywords: new Map() }, kerasState(layer)?.site ?? s);
+    for (const layer of state.sequence ?? [])
+      x =
+        layer.t === 'tensor'
+          ? x
+          : om.call(layer, { positional: [x], keywords: new Map() }, kerasState(layer)?.site ?? s);
     return x;
   };
 
@@ -133,10 +284,25 @@ export function installKeras(session: Session, module: (name: string, attrs?: Re
     getAttr(self, name) {
       const state = kerasState(self);
       if (!state) return undefined;
-      if (name === 'output' || name === 'outputs') return state.outputs ? (name === 'output' && state.outputs.length === 1 ? state.outputs[0] : list(state.outputs)) : unknown(`${state.name}.${name}`);
-      if (name === 'input' || name === 'inputs') return state.inputs ? (name === 'input' && state.inputs.length === 1 ? state.inputs[0] : list(state.inputs)) : unknown(`${state.name}.${name}`);
-      if (name === 'layers') return list(state.sequence ?? []);
-      if (name === 'add') return { t: 'bound', self, func: method('add', (me, b) => ((kerasState(me)!.sequence ??= []).push(b.positional[0] ?? NONE), NONE)) };
+      if (name === 'output' || name === 'outputs')
+        return state.outputs
+          ? name === 'output' && state.outputs.length === 1
+            ? state.outputs[0]
+            : list(state.outputs)
+          : unknown(`${state.name}.${name}`);
+      if (name === 'input' || name === 'inputs')
+        return state.inputs
+          ? name === 'input' && state.inputs.length === 1
+            ? state.inputs[0]
+            : list(state.inputs)
+          : unknown(`${state.name}.${name}`);
+      if (name === 'layers') return list(state.sequence ?? (state.outputs ? functionalLayers(state) : []));
+      if (name === 'add')
+        return {
+          t: 'bound',
+          self,
+          func: method('add', (me, b) => ((kerasState(me)!.sequence ??= []).push(b.positional[0] ?? NONE), NONE)),
+        };
       if (name === 'trainable') return { t: 'bool', v: !state.layer?.frozen };
       return undefined;
     },
@@ -149,49 +315,94 @@ export function installKeras(session: Session, module: (name: string, attrs?: Re
   });
   const baseInit = method('__init__', () => NONE);
   layerClass.attrs.set('__init__', baseInit);
-  modelClass.attrs.set('__init__', method('__init__', (self, a, s) => {
-    const state = kerasState(self);
-    const inputs = tensorsOf(a.positional[0] ?? a.keywords.get('inputs'), s);
-    const outputs = tensorsOf(a.positional[1] ?? a.keywords.get('outputs'), s);
-    if (state && inputs && outputs) {
-      state.inputs = inputs;
-      state.outputs = outputs;
-    } else if (state && !outputs) {
-      const given = a.positional[1] ?? a.keywords.get('outputs');
-      if (given) session.tensorArg(given, s, 'keras.Model outputs');
-      state.lostOutputs = given;
-    }
-    const name = a.keywords.get('name');
-    if (state && name?.t === 'str') state.name = name.v;
-    return NONE;
-  }));
-  sequentialClass.attrs.set('__init__', method('__init__', (self, a, s) => {
-    const state = kerasState(self)!;
-    const layers = a.positional[0] ?? a.keywords.get('layers');
-    state.sequence = layers && layers.t !== 'none' ? om.iterate(layers, s) ?? [] : [];
-    const name = a.keywords.get('name');
-    if (name?.t === 'str') state.name = name.v;
-    return NONE;
-  }));
+  modelClass.attrs.set(
+    '__init__',
+    method('__init__', (self, a, s) => {
+      const state = kerasState(self);
+      const inputs = tensorsOf(a.positional[0] ?? a.keywords.get('inputs'), s);
+      const outputs = tensorsOf(a.positional[1] ?? a.keywords.get('outputs'), s);
+      if (state && inputs && outputs) {
+        state.inputs = inputs;
+        state.outputs = outputs;
+      } else if (state && !outputs) {
+        const given = a.positional[1] ?? a.keywords.get('outputs');
+        if (given) session.tensorArg(given, s, 'keras.Model outputs');
+        state.lostOutputs = given;
+      }
+      const name = a.keywords.get('name');
+      if (state && name?.t === 'str') state.name = name.v;
+      return NONE;
+    }),
+  );
+  sequentialClass.attrs.set(
+    '__init__',
+    method('__init__', (self, a, s) => {
+      const state = kerasState(self)!;
+      const layers = a.positional[0] ?? a.keywords.get('layers');
+      state.sequence = layers && layers.t !== 'none' ? (om.iterate(layers, s) ?? []) : [];
+      const name = a.keywords.get('name');
+      if (name?.t === 'str') state.name = name.v;
+      return NONE;
+    }),
+  );
 
   // Catalog layers.
   const layerAttrs: Record<string, Value> = { Layer: layerClass, InputLayer: unknown('InputLayer') };
   for (const [name, entry] of Object.entries(kerasLayers)) {
     const cls = om.newClass(name, [layerClass], new Map(), `keras.layer:${name}`);
-    cls.attrs.set('__init__', method('__init__', (self, a, s) => {
-      const state = kerasState(self);
-      if (!state) return NONE;
-      const { literal, spec, error } = catalogCall(kerasLayers, name, a, undefined, (k, v) => (k === 'activation' ? (v.t === 'builtin' || v.t === 'func' ? v.name : null) : undefined));
-      if (error) interp.report(s.file, s.from, s.to, 'warning', error);
-      state.layer = { spec, className: name, rawAttrs: literal, site: s, name: state.name };
-      return NONE;
-    }));
+    cls.attrs.set(
+      '__init__',
+      method('__init__', (self, a, s) => {
+        const state = kerasState(self);
+        if (!state) return NONE;
+        // Layers built after K.set_image_data_format('channels_first') take it as their default.
+        const keywords = new Map(a.keywords);
+        if (
+          config.dataFormat === 'channels_first' &&
+          kerasLayers[name].params.includes('data_format') &&
+          !keywords.has('data_format')
+        )
+          keywords.set('data_format', str('channels_first'));
+        const convert = (k: string, v: Value) =>
+          k === 'activation' ? (v.t === 'builtin' || v.t === 'func' ? v.name : null) : undefined;
+        const { literal, spec, error } = catalogCall(
+          kerasLayers,
+          name,
+          { positional: a.positional, keywords },
+          undefined,
+          convert,
+        );
+        if (error) interp.report(s.file, s.from, s.to, 'warning', error);
+        state.layer = { spec, className: name, rawAttrs: literal, site: s, name: state.name };
+        layerObjects.set(state.layer, self);
+        return NONE;
+      }),
+    );
     layerAttrs[name] = cls;
   }
+  const lambdaClass = om.newClass('Lambda', [layerClass], new Map(), 'keras.layer:Lambda');
+  lambdaClass.attrs.set(
+    '__init__',
+    method('__init__', (self, a) => {
+      const state = kerasState(self);
+      const fn = a.positional[0] ?? a.keywords.get('function');
+      if (state && fn) state.lambda = { fn, arguments: a.positional[3] ?? a.keywords.get('arguments') };
+      return NONE;
+    }),
+  );
+  layerAttrs.Lambda = lambdaClass;
   const merge = (cls: string) =>
     fn(cls.toLowerCase(), (a, s) => {
-      const layer = om.call(layerAttrs[cls], { positional: [], keywords: new Map([...a.keywords].filter(([k]) => k !== 'inputs')) }, s);
-      return om.call(layer, { positional: [a.positional[0] ?? a.keywords.get('inputs') ?? NONE], keywords: new Map() }, s);
+      const layer = om.call(
+        layerAttrs[cls],
+        { positional: [], keywords: new Map([...a.keywords].filter(([k]) => k !== 'inputs')) },
+        s,
+      );
+      return om.call(
+        layer,
+        { positional: [a.positional[0] ?? a.keywords.get('inputs') ?? NONE], keywords: new Map() },
+        s,
+      );
     });
   for (const [alias, canonical] of Object.entries(kerasLayerAliases)) layerAttrs[alias] = layerAttrs[canonical];
   for (const cls of ['Add', 'Multiply', 'Subtract', 'Concatenate', 'Average', 'Maximum', 'Minimum'])
@@ -199,7 +410,10 @@ export function installKeras(session: Session, module: (name: string, attrs?: Re
 
   const input = fn('Input', (a, s) => {
     const batchShape = shapeOf(a.keywords.get('batch_shape') ?? a.keywords.get('batch_input_shape'));
-    const shape = batchShape?.slice(1) ?? shapeOf(a.positional[0] ?? a.keywords.get('shape') ?? a.keywords.get('input_shape')) ?? [];
+    const shape =
+      batchShape?.slice(1) ??
+      shapeOf(a.positional[0] ?? a.keywords.get('shape') ?? a.keywords.get('input_shape')) ??
+      [];
     const batch = batchShape?.[0] ?? a.keywords.get('batch_size');
     const n = typeof batch === 'number' ? batch : batch?.t === 'int' ? batch.v : 'N';
     const tensor = session.tracer?.input([n, ...shape], 'input', 'keras');
@@ -210,22 +424,36 @@ export function installKeras(session: Session, module: (name: string, attrs?: Re
   layerAttrs.InputLayer = input;
 
   const backend = module('keras.backend', {
-    image_data_format: fn('image_data_format', () => str('channels_last')),
-    int_shape: fn('int_shape', (a) => (a.positional[0]?.t === 'tensor' ? tuple(a.positional[0].shape.map((d) => (typeof d === 'number' ? { t: 'int', v: d } : NONE))) : unknown('int_shape()'))),
     is_keras_tensor: fn('is_keras_tensor', (a) => ({ t: 'bool', v: a.positional[0]?.t === 'tensor' })),
   });
+  const ops = module('keras.ops');
+  installKerasOps(session, ops, backend, config);
   for (const root of ['keras', 'tensorflow.keras', 'keras.src', 'tf_keras']) {
     const layers = module(`${root}.layers`, layerAttrs);
     // Keras 2's module paths and Keras 3's source tree hold the same classes as keras.layers.
     for (const sub of kerasLayerModules) module(`${root}.layers.${sub}`, layerAttrs);
     const models = module(`${root}.models`, { Model: modelClass, Sequential: sequentialClass, Functional: modelClass });
-    const engine = { Model: modelClass, Functional: modelClass, Sequential: sequentialClass, Layer: layerClass, Input: input, InputLayer: input };
-    for (const sub of kerasEngineModules) module(`${root}.${sub}`, engine);
-    const k = module(root, { Model: modelClass, Sequential: sequentialClass, Input: input, layers, models, backend }, true);
+    const k = module(
+      root,
+      { Model: modelClass, Sequential: sequentialClass, Input: input, layers, models, backend },
+      true,
+    );
     k.attrs.set('Input', input);
+    k.attrs.set('Layer', layerClass);
+    const engine = {
+      Model: modelClass,
+      Functional: modelClass,
+      Sequential: sequentialClass,
+      Layer: layerClass,
+      Input: input,
+      InputLayer: input,
+    };
+    for (const sub of kerasEngineModules) module(`${root}.${sub}`, engine);
     module(`${root}.backend`, Object.fromEntries(backend.attrs));
-    for (const sub of ['applications', 'regularizers', 'initializers', 'utils', 'optimizers', 'activations', 'ops', 'engine']) module(`${root}.${sub}`);
+    module(`${root}.ops`, Object.fromEntries(ops.attrs));
+    for (const sub of ['regularizers', 'initializers', 'utils', 'optimizers', 'activations']) module(`${root}.${sub}`);
   }
+  installKerasSourceSupport(session, module);
   const tf = module('tensorflow');
   tf.attrs.set('keras', session.libraries.get('tensorflow.keras')!);
 }

@@ -15,7 +15,7 @@
  */
 import type { Module, Stmt } from './ast';
 import { BudgetExceeded, PyRaise } from './errors';
-import { modulePaths, type SourceHost } from './imports';
+import { modulePaths, sourceBackedPaths, sourceBackedRule, type SourceHost } from './imports';
 import type { EvalDiagnostic, Interpreter } from './interpreter';
 import type { ParseCache } from './parse';
 import { parsePython } from './parse';
@@ -84,6 +84,7 @@ const opaquePackages = new Set([
 ]);
 /** Packages modelled by the evaluator: a submodule not modelled is open, not missing. */
 const modelledRoots = ['torch', 'keras', 'tensorflow'];
+
 
 export interface ModuleLoaderHooks {
   readonly interp: Interpreter;
@@ -165,12 +166,31 @@ export class ModuleLoader {
 
   /** A modelled library module (`torch.nn`), or, below a modelled package, an open module. */
   library(name: string, forImport = false): ModuleValue | undefined {
+    const fromSource = this.sourceBackedModule(name);
+    if (fromSource) return fromSource;
     const lib = this.hooks.libraries.get(name);
     if (lib || !forImport) return lib;
     if (!modelledRoots.includes(name.split('.')[0]) || !this.hooks.libraries.has(name.split('.')[0])) return undefined;
     const open: ModuleValue = { t: 'module', name, attrs: new Map(), open: true };
     this.hooks.libraries.set(name, open);
     return open;
+  }
+
+  /**
+   * A module of a source-backed part of a modelled package (keras.applications): evaluated from the
+   * first search path that holds it, or an empty module that says the source is missing.
+   */
+  private sourceBackedModule(name: string): ModuleValue | undefined {
+    const rule = sourceBackedRule(name);
+    if (!rule) return undefined;
+    const site = { file: this.mainFile, from: 0, to: 0 };
+    for (const path of sourceBackedPaths(rule, name, this.host.searchPaths)) {
+      const cached = this.modules.get(path);
+      const text = cached && (cached.loading || this.isFresh(cached)) ? cached.text : this.host.read(path);
+      if (text !== undefined) return this.load(path, text, name, site, this.modules.get(this.mainFile));
+    }
+    // The package itself stands in, empty, saying why; a name below it is then one of its unknown attributes.
+    return name === rule.name ? { t: 'module', name, attrs: new Map(), open: true, missing: rule.missing } : undefined;
   }
 
   /** `package.name` when a source package has no such attribute yet: its submodule, if there is one. */
@@ -281,7 +301,7 @@ export class ModuleLoader {
           }
           // Lost at the import itself, so that is the place the user is told.
           v ??= m.open
-            ? unknownAt(`${moduleName}.${name}`, site, this.hooks.interp, notModelled(moduleName, name))
+            ? unknownAt(`${moduleName}.${name}`, site, this.hooks.interp, notModelled(m, name))
             : this.submodule(m, name, site);
           if (v === undefined) {
             this.hooks.interp.report(

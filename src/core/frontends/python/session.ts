@@ -15,8 +15,11 @@ export class Session {
   readonly om: ObjectModel;
   readonly libraries = new Map<string, ModuleValue>();
   tracer: Tracer | undefined;
+  /** The model an entry analyses: it is the graph itself, where any other model it calls is a nested group. */
+  entryModel: Value | undefined;
   /** Libraries that keep per-model state (Keras's layer-name counter) reset it here. */
-  readonly onTraceStart: (() => void)[] = [];
+  /** Called with the trace's name; `<module>` is the analysed file's own top level starting afresh. */
+  readonly onTraceStart: ((name: string) => void)[] = [];
 
   constructor(budget: Budget, now: () => number, readonly positions: PositionMap) {
     this.interp = new Interpreter(budget, now);
@@ -25,7 +28,7 @@ export class Session {
 
   /** Starts recording a forward pass; without a framework (module-level code) the tracer serves both. */
   startTrace(name: string, framework?: Framework): Tracer {
-    for (const reset of this.onTraceStart) reset();
+    for (const reset of this.onTraceStart) reset(name);
     return (this.tracer = new Tracer(name, framework, this.positions));
   }
 

@@ -11,6 +11,7 @@ import {
   type Framework,
   type Graph,
   type LayerModule,
+  type LayerNode,
   type SourceRange,
   type TensorId,
 } from '../../ir/graph';
@@ -51,6 +52,7 @@ export class Tracer {
   private readonly modules = new Map<LayerState, LayerModule>();
   private readonly constants = new WeakMap<TensorValue, TensorId>();
   private readonly applications = new Map<LayerState, number>();
+  private readonly shapes = new Map<TensorId, Shape>();
   readonly outputs: TensorValue[] = [];
 
   /** Without a framework the tracer is neutral: each op takes its inputs' framework. */
@@ -65,6 +67,7 @@ export class Tracer {
   /** A graph input; `framework` says whose tensor it is when the tracer is neutral. */
   input(shape: Shape, name = 'input', framework?: Framework): TensorValue {
     const id = this.builder.input(shape, name);
+    this.shapes.set(id, shape);
     if (framework) this.tensorFramework.set(id, framework);
     return { t: 'tensor', id, shape };
   }
@@ -143,6 +146,7 @@ export class Tracer {
 
   private made(ids: readonly number[], shapes: readonly Shape[], inputs: readonly TensorValue[]): TensorValue[] {
     if (!this.framework) for (const id of ids) this.tensorFramework.set(id, this.frameworkFor(inputs));
+    ids.forEach((id, i) => this.shapes.set(id, shapes[i]));
     return ids.map((id, i) => ({ t: 'tensor', id, shape: shapes[i] }));
   }
 
@@ -222,7 +226,66 @@ export class Tracer {
   }
 
   /** The recorded graph; a neutral tracer's graph is labelled with the framework of the model taken from it. */
+  /**
+   * The layers that lie between a functional model's inputs and outputs in what was recorded:
+   * the layers `model.trainable = False` freezes and `model.layers` lists.
+   */
+  layersBetween(inputs: readonly TensorValue[], outputs: readonly TensorValue[]): LayerState[] {
+    const byModule = new Map([...this.modules].map(([layer, module]) => [module.id, layer]));
+    const nodes = this.between(inputs, outputs);
+    return [...new Set(nodes.flatMap((n) => (n.moduleId === undefined ? [] : [byModule.get(n.moduleId)!])))];
+  }
+
+  /**
+   * A functional model called on new tensors (`base(x, training=False)`): its recorded nodes are
+   * applied again from `given` in place of its inputs, inside its group. They are the same modules,
+   * so their weights count once, as Keras shares a nested model's layers.
+   */
+  replay(
+    inputs: readonly TensorValue[],
+    outputs: readonly TensorValue[],
+    given: readonly TensorValue[],
+  ): TensorValue[] {
+    const swap = new Map<TensorId, TensorValue>(inputs.map((t, i) => [t.id, given[i] ?? t]));
+    const tensor = (id: TensorId): TensorValue => swap.get(id) ?? { t: 'tensor', id, shape: this.shapes.get(id) ?? [] };
+    for (const node of this.between(inputs, outputs)) {
+      const args = node.inputs.map(tensor);
+      const shapes = this.outputShapes(node.spec, args);
+      const where = { calledAt: node.calledAt, groupId: this.currentGroup(), outputs: shapes.length };
+      const ids =
+        node.moduleId === undefined
+          ? this.builder.op(node.className, node.spec, args.map((t) => this.idOf(t)), where)
+          : this.builder.apply(this.builder.moduleById(node.moduleId), args.map((t) => this.idOf(t)), {
+              ...where,
+              spec: node.spec,
+              className: node.className,
+            });
+      this.made(ids, shapes, args).forEach((t, i) => swap.set(node.outputs[i], t));
+    }
+    return outputs.map((t) => tensor(t.id));
+  }
+
+  /** The recorded nodes `outputs` depend on, back to `inputs`, in recording order. */
+  private between(inputs: readonly TensorValue[], outputs: readonly TensorValue[]): LayerNode[] {
+    const nodes = this.builder.recorded();
+    const producer = new Map<TensorId, number>();
+    nodes.forEach((n, i) => n.outputs.forEach((t) => producer.set(t, i)));
+    const stop = new Set(inputs.map((t) => t.id));
+    const picked = new Set<number>();
+    const stack = outputs.map((t) => t.id);
+    for (let id = stack.pop(); id !== undefined; id = stack.pop()) {
+      const at = stop.has(id) ? undefined : producer.get(id);
+      if (at === undefined || picked.has(at)) continue;
+      picked.add(at);
+      stack.push(...nodes[at].inputs);
+    }
+    return [...picked].sort((a, b) => a - b).map((i) => nodes[i]);
+  }
+
   build(as?: { name: string; framework: Framework }): Graph {
+    // Keras freezes by `trainable = False` at any time; the flag a model ends with is what counts.
+    for (const [layer, { id }] of this.modules)
+      if (!!layer.frozen !== !!this.builder.moduleById(id).frozen) this.builder.setFrozen(id, !!layer.frozen);
     const graph = this.builder.build();
     return as ? { ...graph, name: as.name, framework: as.framework, layout: layoutOf(as.framework) } : graph;
   }

@@ -172,6 +172,8 @@ export interface ModuleValue {
   readonly attrs: Map<string, Value>;
   /** A modelled library whose unknown attributes are unknown values, not errors. */
   readonly open?: boolean;
+  /** Why an open module has nothing (its source is not installed): said wherever a name from it is used. */
+  readonly missing?: string;
 }
 
 /** A symbolic tensor: no data, a shape, and the IR tensor it stands for. */
@@ -265,8 +267,10 @@ export const unknown = (why: string): UnknownValue => (unknownCount++, { t: 'unk
 /** How many unknown values have been made so far (a try block compares before and after). */
 export const unknownsMade = (): number => unknownCount;
 /** Why a name from a module the evaluator does not read (not found, numpy, an unmodelled torch module) is unknown. */
-export const notModelled = (module: string, name: string): string =>
-  `${module}.${name}: module '${module}' was not found or is not modelled by CNN Lens`;
+export const notModelled = (module: string | ModuleValue, name: string): string =>
+  typeof module !== 'string' && module.missing
+    ? `${module.name}.${name}: ${module.missing}`
+    : `${typeof module === 'string' ? module : module.name}.${name}: module '${typeof module === 'string' ? module : module.name}' was not found or is not modelled by CNN Lens`;
 
 /** An unknown value lost at a known place (an import that found nothing). */
 export const unknownAt = (
