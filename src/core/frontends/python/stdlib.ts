@@ -164,13 +164,32 @@ export function stdlibModules(om: ObjectModel): Map<string, ModuleValue> {
 
   mod('copy', {
     copy: fn('copy', (a) => shallowCopy(a.positional[0] ?? NONE)),
-    // A class's own __deepcopy__ decides (nn.Module's copies its layers); anything else is copied one level.
+    // A class's own __deepcopy__ decides (nn.Module's copies its layers); an instance without one is
+    // copied one level; lists, tuples and dicts all the way down (Keras copies its block-argument
+    // dicts before popping from them), each object once, as the memo does.
     deepcopy: fn('deepcopy', (a, s) => {
-      const v = a.positional[0] ?? NONE;
-      const hook = v.t === 'instance' ? om.getAttr(v, '__deepcopy__', s) : undefined;
-      return hook && hook.t !== 'unknown'
-        ? om.call(hook, { positional: [dict()], keywords: new Map() }, s)
-        : shallowCopy(v);
+      const memo = new Map<Value, Value>();
+      const copy = (v: Value): Value => {
+        const seen = memo.get(v);
+        if (seen) return seen;
+        if (v.t === 'list' || v.t === 'tuple') {
+          const out = { ...v, items: [] as Value[] };
+          memo.set(v, out);
+          out.items.push(...v.items.map(copy));
+          return out;
+        }
+        if (v.t === 'dict') {
+          const out: Value = { t: 'dict', entries: new Map() };
+          memo.set(v, out);
+          for (const [k, e] of v.entries) out.entries.set(k, { key: e.key, value: copy(e.value) });
+          return out;
+        }
+        const hook = v.t === 'instance' ? om.getAttr(v, '__deepcopy__', s) : undefined;
+        return hook && hook.t !== 'unknown'
+          ? om.call(hook, { positional: [dict()], keywords: new Map() }, s)
+          : shallowCopy(v);
+      };
+      return copy(a.positional[0] ?? NONE);
     }),
   });
   mod('warnings', {
