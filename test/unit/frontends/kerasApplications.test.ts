@@ -24,15 +24,7 @@ interface AppTruth {
 }
 
 /** Why each gap is open. */
-const KNOWN_GAPS: Readonly<Record<string, string>> = {
-  ConvNeXtTiny: 'LayerScale is a custom Layer whose build() calls add_weight(): not modelled yet',
-  ConvNeXtSmall: 'LayerScale is a custom Layer whose build() calls add_weight(): not modelled yet',
-  ConvNeXtBase: 'LayerScale is a custom Layer whose build() calls add_weight(): not modelled yet',
-  ConvNeXtLarge: 'LayerScale is a custom Layer whose build() calls add_weight(): not modelled yet',
-  ConvNeXtXLarge: 'LayerScale is a custom Layer whose build() calls add_weight(): not modelled yet',
-  MobileNetV3Small: "a ZeroPadding2D's padding from imagenet_utils.correct_pad is not known statically",
-  MobileNetV3Large: "a ZeroPadding2D's padding from imagenet_utils.correct_pad is not known statically",
-};
+const KNOWN_GAPS: Readonly<Record<string, string>> = {};
 
 const shapeText = (shape: readonly (number | string | null)[] | undefined) =>
   shape ? shape.map((d) => (typeof d === 'number' ? d : 'N')).join('x') : null;
@@ -62,6 +54,9 @@ function differences(model: ModelResult | undefined, truth: AppTruth): string[] 
   for (const r of model.analysis.nodeResults) {
     const shape = shapeText(r.outputShapes[0]);
     if (r.node.name) shapes.set(r.node.name, shape);
+    // A layer of a nested Sequential is listed by Keras under its path, `stem/stem_conv`.
+    const parent = model.graph.groups.get(r.node.groupId ?? '');
+    if (r.node.name && parent?.name) shapes.set(`${parent.name}/${r.node.name}`, shape);
     for (let g = model.graph.groups.get(r.node.groupId ?? ''); g; g = model.graph.groups.get(g.parentId ?? ''))
       if (g.name) shapes.set(g.name, shape);
   }

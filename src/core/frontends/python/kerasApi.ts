@@ -15,6 +15,7 @@ import type { LayerState } from './tracer';
 import {
   NONE,
   builtin,
+  int,
   list,
   str,
   tuple,
@@ -38,6 +39,9 @@ export interface KerasLayerState {
   outputs?: TensorValue[];
   /** A functional Model given outputs that are not tensors: the unknown value, which says where it was lost. */
   lostOutputs?: Value;
+  /** A custom layer: built (on its first call), and the weights its build() added. */
+  built?: boolean;
+  weights?: LayerState[];
   /** Lambda: its function and the keyword `arguments` it is called with. */
   lambda?: { fn: Value; arguments?: Value };
   site: CallSite;
@@ -191,7 +195,21 @@ export function installKeras(
       const keywords = new Map(a.keywords);
       if (!keywords.has('training') && call.t === 'func' && call.params.some((p) => p.name === 'training'))
         keywords.set('training', { t: 'bool', v: false });
-      const run = () => om.call({ t: 'bound', self, func: call as never }, { positional: a.positional, keywords }, s);
+      const run = () => {
+        // Keras builds a layer on its first call, from the input's shape: build() adds the weights.
+        if (!state.built) {
+          state.built = true;
+          const build = om.classLookup(self.cls, 'build');
+          const input = a.positional[0] ?? a.keywords.get('inputs');
+          if (build && input)
+            om.call(
+              { t: 'bound', self, func: build as never },
+              { positional: [shapeValue(input)], keywords: new Map() },
+              s,
+            );
+        }
+        return om.call({ t: 'bound', self, func: call as never }, { positional: a.positional, keywords }, s);
+      };
       return session.tracer ? session.tracer.inGroup(self, state.name, self.cls.name, state.site, run) : run();
     }
     const given = a.positional[0] ?? a.keywords.get('inputs');
@@ -229,6 +247,41 @@ export function installKeras(
     return [inputLayer, ...layers.map((l) => layerObjects.get(l) ?? NONE)];
   };
 
+  /** `input_shape` as build() receives it: a tuple with None for the batch, or a list of them. */
+  const shapeValue = (v: Value): Value => {
+    if (v.t === 'tensor') return tuple(v.shape.map((d) => (typeof d === 'number' ? int(d) : NONE)));
+    return v.t === 'list' || v.t === 'tuple' ? list(v.items.map(shapeValue)) : NONE;
+  };
+
+  /**
+   * `self.add_weight(shape=…, trainable=…)` in a custom layer's build() or __init__: a weight of
+   * that shape owned by the layer, a tensor its call() can use (`x * self.gamma`). Keras 2 named
+   * the weight first (`add_weight('gamma', shape)`), Keras 3 takes the shape first.
+   */
+  const addWeight = (self: InstanceValue, a: CallArgs, s: CallSite): Value => {
+    const state = kerasState(self)!;
+    const first = a.positional[0];
+    const named = first?.t === 'str';
+    const nameValue = a.keywords.get('name') ?? (named ? first : a.positional[9]);
+    const shape =
+      shapeOf(a.keywords.get('shape') ?? (named ? a.positional[1] : first)) ??
+      (a.keywords.has('shape') || first ? undefined : []);
+    const trainable = a.keywords.get('trainable') ?? a.positional[named ? 5 : 3];
+    if (!shape || shape.some((d) => d === null))
+      return unknown(`${state.name}.add_weight(): a shape not known statically`);
+    const attribute = nameValue?.t === 'str' ? nameValue.v : `weight_${state.weights?.length ?? 0}`;
+    const weight: LayerState = {
+      spec: { kind: 'parameter', attribute, shape: shape as number[] },
+      className: 'Weight',
+      rawAttrs: {},
+      site: s,
+      name: `${state.name}/${attribute}`,
+      frozen: trainable?.t === 'bool' && !trainable.v,
+    };
+    (state.weights ??= []).push(weight);
+    return session.tracer ? session.tracer.applyLayer(weight, [], s)[0] : unknown('a weight made outside an analysis');
+  };
+
   /** Lambda: its function run on the symbolic tensor, its ops grouped under the layer's name. */
   const callLambda = (
     self: InstanceValue,
@@ -253,6 +306,7 @@ export function installKeras(
       seen.add(v);
       const state = kerasState(v);
       if (state?.layer) out.push(state.layer);
+      if (state?.weights) out.push(...state.weights);
       if (state?.outputs && state.inputs)
         out.push(...(session.tracer?.layersBetween(state.inputs, state.outputs) ?? []));
       for (const child of [...(state?.sequence ?? []), ...v.attrs.values()]) walk(child);
@@ -315,6 +369,14 @@ export function installKeras(
   });
   const baseInit = method('__init__', () => NONE);
   layerClass.attrs.set('__init__', baseInit);
+  layerClass.attrs.set(
+    'build',
+    method('build', () => NONE),
+  );
+  layerClass.attrs.set(
+    'add_weight',
+    method('add_weight', (self, a, s) => addWeight(self, a, s)),
+  );
   modelClass.attrs.set(
     '__init__',
     method('__init__', (self, a, s) => {

@@ -336,8 +336,10 @@ export function installTorchOps(session: Session, torch: ModuleValue, functional
     const numpyArray =
       x.data?.lib === 'numpy' ? numpyAttr({ shape: x.shape as number[], data: x.data }, name) : undefined;
     if (numpyArray) return numpyArray;
+    // Keras's symbolic tensors say None for a dimension left open (the batch, `Input((None, None, 3))`).
+    const open = session.tracer?.frameworkOf(x) === 'keras' ? NONE : undefined;
     const shapeTuple = () =>
-      tuple(x.shape.map((d) => (isKnown(d) ? int(d) : unknown('a dimension not known statically'))));
+      tuple(x.shape.map((d) => (isKnown(d) ? int(d) : (open ?? unknown('a dimension not known statically')))));
     const method = (call: (a: CallArgs) => Value) => builtin(name, (a) => call(a));
     switch (name) {
       case 'shape':

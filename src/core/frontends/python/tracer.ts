@@ -134,6 +134,11 @@ export class Tracer {
     return this.made(ids, shapes, inputs);
   }
 
+  /** Which framework made a tensor, where that is known (Keras reports an unknown dimension as None). */
+  frameworkOf(t: TensorValue): Framework | undefined {
+    return this.framework ?? this.tensorFramework.get(t.id);
+  }
+
   /** The framework whose conventions an op on `inputs` follows. */
   private frameworkFor(inputs: readonly TensorValue[]): Framework {
     if (this.framework) return this.framework;
