@@ -101,3 +101,49 @@ describe('Keras 3.15.1 applications from their own source, against real Keras', 
     );
   });
 });
+
+/**
+ * Debian's python3-keras-applications (keras_applications 1.0.8: the code tf.keras 2 wrapped, handed
+ * Keras's modules as `backend=`, `layers=`, `models=`, `utils=`), which CI installs: each model
+ * against KERAS_APPLICATIONS_1_0_8.json, built by real Keras where it builds them (totals and every
+ * layer's shape), else Keras's published totals.
+ */
+describe("Debian's keras_applications 1.0.8 with Keras's modules passed in", function () {
+  this.timeout(600_000);
+  const site = process.env.CNN_LENS_KERAS_APPLICATIONS ?? '/usr/lib/python3/dist-packages';
+  const goldens = JSON.parse(
+    readFileSync(join(__dirname, '../../fixtures/keras-applications/KERAS_APPLICATIONS_1_0_8.json'), 'utf8'),
+  ) as Record<string, Partial<AppTruth> & { source: string; params: number }>;
+  if (!existsSync(join(site, 'keras_applications/resnet_common.py'))) {
+    it(`is skipped: keras_applications is not installed in ${site} (apt-get install python3-keras-applications)`, function () {
+      this.skip();
+    });
+    return;
+  }
+  const program = new PythonProgram();
+  const host = { read: (p: string) => (existsSync(p) ? readFileSync(p, 'utf8') : undefined), searchPaths: [site] };
+  for (const [key, golden] of Object.entries(goldens)) {
+    if (key.startsWith('_')) continue;
+    const [module, name] = key.split('.');
+    it(`${key}: ${golden.layers ? "Keras's totals and every layer's output shape" : "Keras's published totals"}`, () => {
+      const text = [
+        'import keras',
+        `from keras_applications import ${module}`,
+        `model = ${module}.${name}(weights=None, backend=keras.backend, layers=keras.layers, models=keras.models,`,
+        '    utils=keras.utils)',
+        '',
+      ].join('\n');
+      const model = analyzePython(`/ws/${key}.py`, text, { host, program, timeMs: 120_000, now: () => 0 }).models[0];
+      if (golden.layers) {
+        assert.deepEqual(differences(model, golden as AppTruth).slice(0, 10), []);
+        return;
+      }
+      assert.ok(model, `no model from ${key}`);
+      assert.equal(model.incomplete, undefined, JSON.stringify(model.incomplete));
+      const { params, trainable, nonTrainable } = model.analysis.totals;
+      assert.equal(params, golden.params);
+      if (golden.trainable !== undefined)
+        assert.deepEqual([trainable, nonTrainable], [golden.trainable, golden.nonTrainable]);
+    });
+  }
+});
