@@ -161,6 +161,11 @@ export class GraphBuilder {
     this.outputs.push(...tensorIds);
   }
 
+  /** Forgets the outputs named so far (a module's tracer serves each model built at its top level in turn). */
+  clearOutputs(): void {
+    this.outputs.length = 0;
+  }
+
   /** The nodes recorded so far, in order. */
   recorded(): readonly LayerNode[] {
     return this.nodes;
@@ -184,7 +189,8 @@ export class GraphBuilder {
       nodes: this.nodes,
       groups: this.groups,
       inputs: this.inputs,
-      outputs: this.outputs,
+      // A copy: a module's tracer names the next model's outputs afresh (clearOutputs).
+      outputs: [...this.outputs],
       tensorCount: this.tensorCount,
     };
   }

@@ -109,4 +109,53 @@ model = Model(inputs, o)
     );
     assert.deepEqual(rows(model).at(-1), 'minimum Nx4x4x3');
   });
+
+  it('cuts a feature extractor out of a model by get_layer(name).output, layers[i].output and base.input', () => {
+    const models = analyze(`from tensorflow import keras
+from tensorflow.keras import layers
+inputs = keras.Input((32, 32, 3))
+x = layers.Conv2D(8, 3, name='c1')(inputs)
+x = layers.Conv2D(16, 3, strides=2, name='c2')(x)
+x = layers.GlobalAveragePooling2D()(x)
+base = keras.Model(inputs, layers.Dense(10)(x))
+features = keras.Model(base.input, base.get_layer('c2').output)
+first = keras.Model(base.inputs, base.layers[1].output)
+`);
+    const byName = new Map(models.map((m) => [m.name, m]));
+    assert.deepEqual(rows(byName.get('features')!), ['c1 Nx30x30x8', 'c2 Nx14x14x16']);
+    assert.equal(byName.get('features')!.analysis.totals.params, 224 + 1168);
+    assert.deepEqual(rows(byName.get('first')!), ['c1 Nx30x30x8']);
+  });
+
+  it('freezes a base with trainable = False and a slice of base.layers, and calls it as one nested group', () => {
+    const model = only(`import tensorflow as tf
+def build():
+    inputs = tf.keras.Input((16, 16, 3))
+    x = tf.keras.layers.Conv2D(4, 3)(inputs)
+    x = tf.keras.layers.BatchNormalization()(x)
+    x = tf.keras.layers.Conv2D(8, 3)(x)
+    base = tf.keras.Model(inputs, x, name='base')
+    for layer in base.layers[:2]:
+        layer.trainable = False
+    new_inputs = tf.keras.Input((16, 16, 3))
+    y = tf.keras.layers.Rescaling(1 / 255.0)(new_inputs)
+    y = base(y, training=False)
+    y = tf.keras.layers.GlobalAveragePooling2D()(y)
+    return tf.keras.Model(new_inputs, tf.keras.layers.Dense(2)(y))
+`);
+    assert.equal(model.incomplete, undefined);
+    const conv1 = 3 * 3 * 3 * 4 + 4;
+    const conv2 = 3 * 3 * 4 * 8 + 8;
+    const { params, trainable, nonTrainable } = model.analysis.totals;
+    // layers[:2] is the InputLayer and the first conv: frozen; BatchNormalization's moving stats never train.
+    assert.deepEqual({ params, trainable, nonTrainable }, {
+      params: conv1 + 16 + conv2 + 18,
+      trainable: 8 + conv2 + 18,
+      nonTrainable: conv1 + 8,
+    });
+    const group = [...model.graph.groups.values()].find((g) => g.name === 'base');
+    assert.ok(group, 'the base model is one group');
+    const inBase = model.graph.nodes.filter((n) => n.groupId === group.id).map((n) => n.name);
+    assert.deepEqual(inBase, ['conv2d', 'batch_normalization', 'conv2d_1']);
+  });
 });

@@ -228,7 +228,10 @@ export function analyzePython(file: string, text: string, options: PythonAnalysi
         const state = kerasState(model)!;
         // A model built at module level lives in the module tracer, with its Input tensors.
         // Its layers are applied there too, so that is the tracer the session records into.
-        if (candidate.kind === 'variable') session.tracer = tracer = moduleTracer;
+        if (candidate.kind === 'variable') {
+          session.tracer = tracer = moduleTracer;
+          tracer.clearOutputs();
+        }
         if (state.outputs && state.inputs) {
           inputs = state.inputs.map((t) => t.shape);
           outputTensors = outputOf(tracer, tuple(state.outputs));

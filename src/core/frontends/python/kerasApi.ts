@@ -39,6 +39,8 @@ export interface KerasLayerState {
   outputs?: TensorValue[];
   /** A functional Model given outputs that are not tensors: the unknown value, which says where it was lost. */
   lostOutputs?: Value;
+  /** A layer's last application: what `layer.input` and `layer.output` read (`base.get_layer(n).output`). */
+  applied?: { inputs: TensorValue[]; outputs: TensorValue[] };
   /** A custom layer: built (on its first call), and the weights its build() added. */
   built?: boolean;
   weights?: LayerState[];
@@ -217,6 +219,7 @@ export function installKeras(
     if (!inputs) session.tensorArg(given?.t === 'tensor' ? undefined : given, s, state.name);
     if (!inputs || !session.tracer) return unknown(`${state.name} output`);
     const outputs = session.tracer.applyLayer(state.layer, inputs, s);
+    state.applied = { inputs, outputs };
     return outputs.length === 1 ? outputs[0] : list(outputs);
   };
 
@@ -338,18 +341,34 @@ export function installKeras(
     getAttr(self, name) {
       const state = kerasState(self);
       if (!state) return undefined;
+      const tensors = (ts: TensorValue[] | undefined, one: boolean, what: string): Value =>
+        ts
+          ? one && ts.length === 1
+            ? ts[0]
+            : list(ts)
+          : unknown(`${state.name}.${what} (the layer was never called)`);
       if (name === 'output' || name === 'outputs')
-        return state.outputs
-          ? name === 'output' && state.outputs.length === 1
-            ? state.outputs[0]
-            : list(state.outputs)
-          : unknown(`${state.name}.${name}`);
+        return tensors(state.outputs ?? state.applied?.outputs, name === 'output', name);
       if (name === 'input' || name === 'inputs')
-        return state.inputs
-          ? name === 'input' && state.inputs.length === 1
-            ? state.inputs[0]
-            : list(state.inputs)
-          : unknown(`${state.name}.${name}`);
+        return tensors(state.inputs ?? state.applied?.inputs, name === 'input', name);
+      if (name === 'get_layer')
+        return {
+          t: 'bound',
+          self,
+          func: method('get_layer', (me, b) => {
+            const s = kerasState(me)!;
+            const layers = s.sequence ?? (s.outputs ? functionalLayers(s) : []);
+            const wanted = b.positional[0] ?? b.keywords.get('name');
+            const index = b.positional[1] ?? b.keywords.get('index');
+            if (wanted?.t === 'str') {
+              const found = layers.find((l) => kerasState(l)?.name === wanted.v);
+              return found ?? unknown(`${s.name}.get_layer('${wanted.v}'): no such layer`);
+            }
+            return index?.t === 'int'
+              ? (layers[index.v] ?? unknown(`${s.name}.get_layer(index=${index.v})`))
+              : unknown('get_layer()');
+          }),
+        };
       if (name === 'layers') return list(state.sequence ?? (state.outputs ? functionalLayers(state) : []));
       if (name === 'add')
         return {

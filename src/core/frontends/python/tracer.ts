@@ -225,6 +225,12 @@ export class Tracer {
     return this.groupStack[this.groupStack.length - 1];
   }
 
+  /** Forgets the outputs named so far: the next model taken from this tracer names its own. */
+  clearOutputs(): void {
+    this.outputs.length = 0;
+    this.builder.clearOutputs();
+  }
+
   output(...tensors: TensorValue[]): void {
     this.outputs.push(...tensors);
     this.builder.output(...tensors.map((t) => this.idOf(t)));
