@@ -39,13 +39,17 @@ function macsOf(weights: readonly WeightTensor[], input: Shape, outSpatial: read
   return params === null || pos === null ? null : params * pos * batchOf(input);
 }
 
+/** The layer's class as the framework spells it in messages: PyTorch's Conv2d, Keras's Conv2D / Conv2DTranspose. */
+const convName = (kind: 'Conv' | 'ConvTranspose', rank: number, ctx: RuleContext): string =>
+  ctx.framework === 'keras' ? (kind === 'Conv' ? `Conv${rank}D` : `Conv${rank}DTranspose`) : `${kind}${rank}d`;
+
 export function convRule(spec: ConvSpec, inputs: readonly Shape[], ctx: RuleContext): RuleResult {
   const input = inputs[0];
   if (!input) return noInput('Conv');
-  const axes = locateAxes(input, spec.rank, ctx.layout, `Conv${spec.rank}d`);
+  const axes = locateAxes(input, spec.rank, ctx.layout, convName('Conv', spec.rank, ctx));
   if ('code' in axes) return rankMismatch(input, axes);
   const diagnostics: RuleDiagnostic[] = [];
-  const cin = resolveInChannels(input[axes.channelAxis], spec.inChannels, diagnostics, `Conv${spec.rank}d`);
+  const cin = resolveInChannels(input[axes.channelAxis], spec.inChannels, diagnostics, convName('Conv', spec.rank, ctx));
   if (isKnown(cin) && cin % spec.groups !== 0) diagnostics.push(error('groups-mismatch', `in_channels (${cin}) must be divisible by groups (${spec.groups})`));
   if (spec.outChannels % spec.groups !== 0) diagnostics.push(error('groups-mismatch', `out_channels (${spec.outChannels}) must be divisible by groups (${spec.groups})`));
   if (ctx.framework === 'pytorch' && spec.padding.mode === 'same' && spec.stride.some((s) => s !== 1)) {
@@ -114,10 +118,10 @@ export function separableConvRule(spec: SeparableConvSpec, inputs: readonly Shap
 export function convTransposeRule(spec: ConvTransposeSpec, inputs: readonly Shape[], ctx: RuleContext): RuleResult {
   const input = inputs[0];
   if (!input) return noInput('ConvTranspose');
-  const axes = locateAxes(input, spec.rank, ctx.layout, `ConvTranspose${spec.rank}d`);
+  const axes = locateAxes(input, spec.rank, ctx.layout, convName('ConvTranspose', spec.rank, ctx));
   if ('code' in axes) return rankMismatch(input, axes);
   const diagnostics: RuleDiagnostic[] = [];
-  const cin = resolveInChannels(input[axes.channelAxis], spec.inChannels, diagnostics, `ConvTranspose${spec.rank}d`);
+  const cin = resolveInChannels(input[axes.channelAxis], spec.inChannels, diagnostics, convName('ConvTranspose', spec.rank, ctx));
   spec.outputPadding?.forEach((op, i) => {
     if (op >= Math.max(spec.stride[i], spec.dilation[i])) diagnostics.push(error('output-padding', `output_padding (${op}) must be smaller than stride or dilation`));
   });
