@@ -158,4 +158,17 @@ def build():
     const inBase = model.graph.nodes.filter((n) => n.groupId === group.id).map((n) => n.name);
     assert.deepEqual(inBase, ['conv2d', 'batch_normalization', 'conv2d_1']);
   });
+
+  it("binds the input tensor to a builder's first parameter (def yolo_body(inputs, …)), and skips block helpers", () => {
+    const models = analyze(`from tensorflow.keras import layers, Model
+def conv_block(inputs, filters=8):
+    return layers.Conv2D(filters, 3, padding='SAME')(inputs)
+def yolo_body(inputs, num_anchors=3, num_classes=20):
+    x = conv_block(inputs, 16)
+    x = layers.MaxPooling2D(2, 2, padding='SAME')(x)
+    return Model(inputs, layers.Conv2D(num_anchors * (num_classes + 5), 1)(x))
+`);
+    assert.deepEqual(models.map((m) => m.name), ['yolo_body']);
+    assert.deepEqual(rows(models[0]), ['conv2d Nx224x224x16', 'max_pooling2d Nx112x112x16', 'conv2d_1 Nx112x112x75']);
+  });
 });

@@ -18,6 +18,7 @@ import {
   findCandidates,
   inputFromComment,
   isKerasModel,
+  takesInputTensor,
   isTorchModel,
   type EntryCandidate,
   type EntryKind,
@@ -208,10 +209,20 @@ export function analyzePython(file: string, text: string, options: PythonAnalysi
           return undefined;
         }
       } else if (candidate.kind === 'function' && candidate.value.t === 'func') {
-        if (!explicit && !callableWithoutArgs(candidate.value, false)) return undefined;
+        // A Keras builder may take the input tensor first (`def yolo_body(inputs, …)`): it is given one.
+        const tensorFirst = takesInputTensor(candidate.value, new Set(keywords.keys()));
+        if (!explicit && !tensorFirst && !callableWithoutArgs(candidate.value, false)) return undefined;
         // Keras builds while the factory runs, so it is traced; a torch factory only constructs.
         tracer = session.startTrace(candidate.name);
-        model = session.om.call(candidate.value, { positional: [], keywords }, site);
+        const shape = options.input ?? commentInput ?? options.defaultInput ?? ['N', 224, 224, 3];
+        const positional = tensorFirst ? [tracer.input([...shape], 'input', 'keras')] : [];
+        const before = session.interp.diagnostics.length;
+        model = session.om.call(candidate.value, { positional, keywords }, site);
+        // A block helper that takes a tensor (`conv_block(inputs, filters=32)`) is not a model: no trace of it stays.
+        if (tensorFirst && !explicit && !isKerasModel(model)) {
+          session.interp.diagnostics.splice(before);
+          return undefined;
+        }
         if (isTorchModel(model)) tracer = session.startTrace(candidate.name, 'pytorch');
       }
       if (isTorchModel(model)) {

@@ -31,6 +31,20 @@ export function isKerasModel(v: Value): v is InstanceValue {
   return !!s && (!!s.sequence || !!s.outputs || (v.t === 'instance' && v.cls.mro.some((c) => c.native === 'keras.Model')));
 }
 
+/** Parameter names that, first and without a default, say a Keras builder takes its input tensor. */
+const inputParamNames = /^(inputs?|x|img_input|input_tensor|input_layer|images?|tensor)$/;
+
+/**
+ * Does `fn` take the model's input tensor first (`def yolo_body(inputs, num_anchors=3)`): a first
+ * parameter named like an input, without a default, and every other one defaulted or `given`?
+ */
+export function takesInputTensor(fn: FuncValue, given: ReadonlySet<string>): boolean {
+  const [first, ...rest] = fn.params;
+  if (!first || first.kind === 'varargs' || first.kind === 'kwargs' || fn.defaults.has(first.name)) return false;
+  if (!inputParamNames.test(first.name) || given.has(first.name)) return false;
+  return rest.every((p) => p.kind === 'varargs' || p.kind === 'kwargs' || fn.defaults.has(p.name) || given.has(p.name));
+}
+
 /** Can `fn` be called with no arguments (every plain parameter has a default)? */
 export function callableWithoutArgs(fn: FuncValue, skipFirst: boolean): boolean {
   return fn.params.filter((p, i) => !(skipFirst && i === 0)).every((p) => p.kind === 'varargs' || p.kind === 'kwargs' || fn.defaults.has(p.name));
