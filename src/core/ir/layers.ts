@@ -404,6 +404,11 @@ export interface UnknownSpec {
   readonly className: string;
   /** Why it is unknown when CNN Lens knows the class but could not build it (`in_channels is required`). */
   readonly reason?: string;
+  /**
+   * The output shape the source declares without the batch (Keras `Lambda(f, output_shape=…)`):
+   * what Keras itself uses, so the shape after it is known, not guessed.
+   */
+  readonly declaredShape?: readonly Dim[];
 }
 
 export type LayerSpec =

@@ -152,7 +152,7 @@ export function runShapePass(graph: Graph): ShapeAnalysis {
       const shared = recordWeights(graph, moduleRecords, node, weights);
       if (shared) diagnostics = [...diagnostics, shared];
     }
-    let doubt = node.spec.kind === 'unknown' ? node : undefined;
+    let doubt = node.spec.kind === 'unknown' && !node.spec.declaredShape ? node : undefined;
     for (const t of node.inputs) doubt ??= doubts[t];
     if (doubt) {
       for (const t of node.outputs) doubts[t] = doubt;

@@ -171,4 +171,19 @@ def yolo_body(inputs, num_anchors=3, num_classes=20):
     assert.deepEqual(models.map((m) => m.name), ['yolo_body']);
     assert.deepEqual(rows(models[0]), ['conv2d Nx224x224x16', 'max_pooling2d Nx112x112x16', 'conv2d_1 Nx112x112x75']);
   });
+
+  it("takes a Lambda's shape from output_shape= when its function cannot be followed", () => {
+    const model = only(`from tensorflow import keras
+from tensorflow.keras import layers
+import mystery
+inputs = keras.Input((8, 8, 4))
+x = layers.Lambda(lambda t: mystery.crop(t), output_shape=(6, 6, 4))(inputs)
+y = layers.Lambda(lambda t: mystery.pool(t), output_shape=lambda s: (s[0], 3, 3, s[3]))(x)
+model = keras.Model(inputs, layers.Flatten()(y))
+`);
+    assert.equal(model.incomplete, undefined, 'a declared shape is known, not guessed');
+    assert.deepEqual(rows(model).at(-1), 'flatten Nx36');
+    const notes = model.analysis.nodeResults.flatMap((r) => r.diagnostics.map((d) => d.message));
+    assert.ok(notes.some((m) => /mystery\.crop\(\).*output_shape it declares/.test(m)), notes.join('\n'));
+  });
 });

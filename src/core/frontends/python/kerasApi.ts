@@ -45,7 +45,7 @@ export interface KerasLayerState {
   built?: boolean;
   weights?: LayerState[];
   /** Lambda: its function and the keyword `arguments` it is called with. */
-  lambda?: { fn: Value; arguments?: Value };
+  lambda?: { fn: Value; arguments?: Value; outputShape?: Value };
   site: CallSite;
 }
 
@@ -296,8 +296,27 @@ export function installKeras(
     const keywords = new Map<string, Value>();
     if (lambda.arguments?.t === 'dict')
       for (const e of lambda.arguments.entries.values()) if (e.key.t === 'str') keywords.set(e.key.v, e.value);
-    const run = () =>
-      om.call(lambda.fn, { positional: [a.positional[0] ?? a.keywords.get('inputs') ?? NONE], keywords }, s);
+    const input = a.positional[0] ?? a.keywords.get('inputs') ?? NONE;
+    const run = (): Value => {
+      const out = om.call(lambda.fn, { positional: [input], keywords }, s);
+      if (out.t === 'tensor' || !lambda.outputShape || input.t !== 'tensor' || !session.tracer) return out;
+      // Keras takes a Lambda's shape from output_shape= (a shape, or a function of the input's shape).
+      const computed = lambda.outputShape.t === 'func' || lambda.outputShape.t === 'builtin';
+      const declared = computed
+        ? om.call(lambda.outputShape, { positional: [shapeValue(input)], keywords: new Map() }, s)
+        : lambda.outputShape;
+      const dims = shapeOf(declared);
+      if (!dims) return out;
+      // A function of the input's shape returns it with the batch; a literal leaves the batch out.
+      const declaredShape = computed ? dims.slice(1) : dims;
+      const reason = out.t === 'unknown' ? out.why : 'its function returned no tensor';
+      return session.tracer.applyOp(
+        'Lambda',
+        { kind: 'unknown', className: 'Lambda', reason, declaredShape },
+        [input],
+        s,
+      );
+    };
     return session.tracer ? session.tracer.inGroup(self, state.name, 'Lambda', state.site, run) : run();
   };
 
@@ -467,7 +486,13 @@ export function installKeras(
     method('__init__', (self, a) => {
       const state = kerasState(self);
       const fn = a.positional[0] ?? a.keywords.get('function');
-      if (state && fn) state.lambda = { fn, arguments: a.positional[3] ?? a.keywords.get('arguments') };
+      const outputShape = a.positional[1] ?? a.keywords.get('output_shape');
+      if (state && fn)
+        state.lambda = {
+          fn,
+          arguments: a.positional[3] ?? a.keywords.get('arguments'),
+          outputShape: outputShape?.t === 'none' ? undefined : outputShape,
+        };
       return NONE;
     }),
   );
