@@ -321,7 +321,7 @@ export const kerasLayers: Readonly<Record<string, CatalogEntry>> = {
   RandomErasing: augmentation(['factor', 'scale', 'fill_value', 'value_range', 'seed']),
   RandomGaussianBlur: augmentation(['factor', 'kernel_size', 'sigma', 'value_range', 'seed']),
   RandomPerspective: augmentation(['factor', 'scale', 'interpolation', 'fill_value', 'seed']),
-  RandomElasticTransform: augmentation(['factor', 'scale', 'interpolation', 'fill_mode', 'fill_value', 'value_range', 'seed']),
+  RandomElasticTransform: augmentation(['factor', 'scale', 'interpolation', 'fill_mode', 'fill_value', 'value_range']),
   RandomColorDegeneration: augmentation(['factor', 'value_range', 'seed']),
   AutoContrast: augmentation(['value_range']),
   Solarization: augmentation(['addition_factor', 'threshold_factor', 'value_range', 'seed']),

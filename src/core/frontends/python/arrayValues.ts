@@ -30,7 +30,9 @@ export function operandOf(v: Value | undefined, lib: ArrayLib): Operand | undefi
 
 /** A tensor value for an array: with its data when small, else only its shape. */
 export function tensorOf(a: DataArray): TensorValue {
-  return elementCount(a) <= maxDataElements ? { t: 'tensor', id: -1, shape: a.shape, data: a.data } : { t: 'tensor', id: -1, shape: a.shape };
+  return elementCount(a) <= maxDataElements
+    ? { t: 'tensor', id: -1, shape: a.shape, data: a.data }
+    : { t: 'tensor', id: -1, shape: a.shape };
 }
 
 /** One element as the Python number `.item()` / `.tolist()` gives. */

@@ -53,13 +53,19 @@ export function modulePaths(host: SourceHost, name: string, level: number, fromF
   return roots.flatMap((root) => candidates(root, name));
 }
 
+interface SourceBackedRule {
+  readonly name: string;
+  readonly dirs: readonly string[];
+  readonly missing: string;
+}
+
 /**
  * Parts of modelled packages that are evaluated from their installed source, as torchvision is:
  * Keras's applications are ordinary model code over the keras.layers the evaluator models. Each
  * maps a dotted name to the folders (relative to a search path) that may hold it: a pip-installed
  * Keras 3 keeps its public API at keras/, a source checkout at keras/api/.
  */
-export const sourceBacked: readonly { readonly name: string; readonly dirs: readonly string[]; readonly missing: string }[] = [
+export const sourceBacked: readonly SourceBackedRule[] = [
   { name: 'keras.src.applications', dirs: ['keras/src/applications'], missing: kerasMissing() },
   { name: 'keras.applications', dirs: ['keras/applications', 'keras/api/applications'], missing: kerasMissing() },
   {
@@ -81,11 +87,7 @@ export const sourceBackedRule = (name: string) =>
   sourceBacked.find((r) => name === r.name || name.startsWith(`${r.name}.`));
 
 /** Where a source-backed module's file may be, in search order. */
-export function sourceBackedPaths(
-  rule: (typeof sourceBacked)[number],
-  name: string,
-  searchPaths: readonly string[],
-): string[] {
+export function sourceBackedPaths(rule: SourceBackedRule, name: string, searchPaths: readonly string[]): string[] {
   const rest = name.slice(rule.name.length).split('.').filter(Boolean);
   return rule.dirs.flatMap((dir) =>
     searchPaths.flatMap((root) => {

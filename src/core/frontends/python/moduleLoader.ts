@@ -85,7 +85,6 @@ const opaquePackages = new Set([
 /** Packages modelled by the evaluator: a submodule not modelled is open, not missing. */
 const modelledRoots = ['torch', 'keras', 'tensorflow'];
 
-
 export interface ModuleLoaderHooks {
   readonly interp: Interpreter;
   readonly libraries: Map<string, ModuleValue>;

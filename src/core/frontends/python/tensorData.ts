@@ -99,7 +99,8 @@ export function deferred(
 }
 
 /** The same values under another library's name (np.asarray of a torch tensor). */
-export const relabel = (a: DataArray, lib: ArrayLib): DataArray => deferred(lib, a.data.dtype, a.shape, () => a.data.values);
+export const relabel = (a: DataArray, lib: ArrayLib): DataArray =>
+  deferred(lib, a.data.dtype, a.shape, () => a.data.values);
 
 /** How many elements a data array holds, read from its shape so deferred values stay unread. */
 export const elementCount = (a: { readonly shape: readonly number[] }): number => a.shape.reduce((p, d) => p * d, 1);
