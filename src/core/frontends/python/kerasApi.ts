@@ -1,10 +1,13 @@
 /**
- * The model of Keras (keras, tensorflow.keras, tf.keras and keras.src.* paths): layer classes from
- * the keras.layers catalog, named as Keras would name them; Input and symbolic tensors with a
- * None batch; layer calls recorded as IR nodes; Sequential (list or .add()), functional Model
- * (inputs, outputs) and subclassed Model/Layer with call(); the lower-case merge functions; and
- * backend.image_data_format(). A model value remembers its inputs and outputs so the analyser
- * can cut its graph out of everything traced.
+ * The model of Keras (keras, tensorflow.keras, tf.keras, keras.src.* and Keras 2's module paths):
+ * layer classes from the keras.layers catalog and its aliases, named as Keras would name them;
+ * Input and symbolic tensors with a None batch; layer calls recorded as IR nodes; Sequential (list
+ * or .add()), functional Model (inputs, outputs) and subclassed Model/Layer with call(), built on
+ * their first call with the weights their build() adds; Lambda; a model called as a layer, replayed
+ * on its new input as one group (transfer learning), with `layers`, `trainable` and `get_layer`;
+ * the lower-case merge functions; and what Keras's application sources import from the rest of
+ * Keras. A model value remembers its inputs and outputs so the analyser can cut its graph out of
+ * everything traced.
  */
 import { kerasLayerAliases, kerasLayers } from '../../frameworks/kerasLayers';
 import { KerasNamer } from '../../frameworks/kerasNames';
@@ -105,7 +108,6 @@ function installKerasSourceSupport(
   });
   let uid = 0;
   session.onTraceStart.push(() => (uid = 0));
-  const backend = session.libraries.get('keras.src.backend')!;
   const extra: Record<string, Value> = {
     backend: builtin('backend', () => str('tensorflow')),
     get_uid: builtin('get_uid', () => ({ t: 'int', v: ++uid })),
@@ -113,7 +115,6 @@ function installKerasSourceSupport(
   };
   for (const name of ['keras.backend', 'keras.src.backend', 'tensorflow.keras.backend'])
     for (const [k, v] of Object.entries(extra)) session.libraries.get(name)?.attrs.set(k, v);
-  void backend;
 }
 
 export function kerasState(v: Value): KerasLayerState | undefined {
