@@ -229,8 +229,8 @@ export interface UpsampleSpec extends LayoutOverride, Unresolved {
 
 export interface ReshapeSpec {
   readonly kind: 'reshape';
-  /** May contain one -1. */
-  readonly target: readonly number[];
+  /** May contain one -1, and symbolic dims (the batch N) the input has too, which carry over. */
+  readonly target: readonly (number | string)[];
   /** PyTorch view/reshape name every axis; Keras Reshape leaves out the batch. */
   readonly includesBatch: boolean;
 }

@@ -186,4 +186,19 @@ model = keras.Model(inputs, layers.Flatten()(y))
     const notes = model.analysis.nodeResults.flatMap((r) => r.diagnostics.map((d) => d.message));
     assert.ok(notes.some((m) => /mystery\.crop\(\).*output_shape it declares/.test(m)), notes.join('\n'));
   });
+
+  it('runs keras.ops on symbolic tensors with Keras names and several axes at once, keeping the batch', () => {
+    const model = only(`from keras import ops, layers, Input, Model
+inputs = Input((4, 4, 3))
+a = ops.concatenate([inputs, inputs], axis=-1)
+b = ops.mean(a, axis=(1, 2), keepdims=True)
+c = ops.squeeze(b, axis=(1, 2))
+d = ops.expand_dims(layers.Dense(5)(c), 1)
+model = Model(inputs, ops.softmax(d))
+`);
+    assert.equal(model.incomplete, undefined);
+    // Real Keras: 35 params, output (None, 1, 5).
+    assert.equal(model.analysis.totals.params, 35);
+    assert.deepEqual(model.analysis.totals.outputShapes[0], ['N', 1, 5]);
+  });
 });

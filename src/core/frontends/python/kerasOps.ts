@@ -31,6 +31,11 @@ interface KerasOpRow {
   readonly params: readonly string[];
   /** Torch keyword arguments where Keras has a default torch lacks (`softmax`'s axis=-1). */
   readonly defaults?: Readonly<Record<string, Value>>;
+  /**
+   * Keras takes several axes (`squeeze(x, axis=(1, 2))`) where torch 1.13 takes one: applied once
+   * per axis, from the last axis of the result back (`descending`) or from the first (`ascending`).
+   */
+  readonly eachAxis?: 'descending' | 'ascending';
 }
 
 const minusOne: Value = { t: 'int', v: -1 };
@@ -66,8 +71,8 @@ const kerasOps: Readonly<Record<string, KerasOpRow>> = {
   concatenate: { torch: 'cat', params: ['xs:tensors', 'axis:dim'], defaults: { dim: minusOne } },
   stack: { torch: 'stack', params: ['x:tensors', 'axis:dim'] },
   reshape: { torch: 'reshape', params: [x, 'newshape:shape'] },
-  expand_dims: { torch: 'unsqueeze', params: [x, 'axis:dim'] },
-  squeeze: { torch: 'squeeze', params: [x, 'axis:dim'] },
+  expand_dims: { torch: 'unsqueeze', params: [x, 'axis:dim'], eachAxis: 'ascending' },
+  squeeze: { torch: 'squeeze', params: [x, 'axis:dim'], eachAxis: 'descending' },
   transpose: { torch: 'permute', params: [x, 'axes:dims'] },
   permute_dimensions: { torch: 'permute', params: [x, 'pattern:dims'] },
   zeros_like: unary('zeros_like'),
@@ -119,6 +124,17 @@ export function installKerasOps(session: Session, ops: ModuleValue, backend: Mod
       keywords.delete(order[0]);
       if (r.torch === 'permute' && !keywords.get('dims') && first?.t === 'tensor')
         keywords.set('dims', tuple(first.shape.map((_, i) => ({ t: 'int', v: first.shape.length - 1 - i }))));
+      const axes = keywords.get('dim');
+      if (r.eachAxis && first?.t === 'tensor' && (axes?.t === 'tuple' || axes?.t === 'list')) {
+        const rank = first.shape.length + (r.eachAxis === 'ascending' ? axes.items.length : 0);
+        const known = axes.items.map((v) => (v.t === 'int' ? (v.v < 0 ? v.v + rank : v.v) : undefined));
+        if (known.some((v) => v === undefined)) return unknown(`keras.ops.${name}: axes not known statically`);
+        const order = (known as number[]).sort((p, q) => (r.eachAxis === 'descending' ? q - p : p - q));
+        return order.reduce<Value>(
+          (t, axis) => om.call(target, { positional: [t], keywords: new Map([['dim', { t: 'int', v: axis }]]) }, s),
+          first,
+        );
+      }
       return om.call(target, { positional: first ? [first] : [], keywords }, s);
     });
   };

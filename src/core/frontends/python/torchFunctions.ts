@@ -334,7 +334,9 @@ export function torchFunctions(kit: TorchKit, binop: (op: string, l: Value, r: V
       const out = data.reshape(a, target);
       if (out) return tensorOf(out);
     }
-    return target ? kit.op(b.name, { kind: 'reshape', target: target.map((d) => (isKnown(d) ? d : -1)), includesBatch: true }, x, s) : unknownOp(b, s, 'a target shape not known statically');
+    // A symbolic dim (Keras's batch N) stays itself, so squeeze/unsqueeze keep it; only an unknown one is inferred.
+    const dims = target?.map((d) => (isKnown(d) || typeof d === 'string' ? d : -1));
+    return dims ? kit.op(b.name, { kind: 'reshape', target: dims, includesBatch: true }, x, s) : unknownOp(b, s, 'a target shape not known statically');
   };
   const sizeParam = (b: Bound, p: string): number[] | undefined => b.ints(p);
   table.view = rowOf(['input', '*size'], 'm', (b, s) => reshapeTo(b, sizeParam(b, 'size'), s));
