@@ -494,7 +494,8 @@ class NodeCompiler {
     const rank = this.outShapes[0].length;
     const layout = this.canonical(rank);
     const kind = spec.kind as 'add' | 'multiply' | 'subtract' | 'divide' | 'average' | 'maximum' | 'minimum';
-    const op = { add: tf.add, multiply: tf.mul, subtract: tf.sub, divide: tf.div, average: tf.add, maximum: tf.maximum, minimum: tf.minimum }[kind];
+    const ops = { add: tf.add, multiply: tf.mul, subtract: tf.sub, divide: tf.div, average: tf.add };
+    const op = { ...ops, maximum: tf.maximum, minimum: tf.minimum }[kind];
     return (inputs) => {
       const operands = inputs.map((h) => {
         if (h.tensor.rank === rank) return convertHeld(h, layout);

@@ -115,7 +115,8 @@ describe("Debian's keras_applications 1.0.8 with Keras's modules passed in", fun
     readFileSync(join(__dirname, '../../fixtures/keras-applications/KERAS_APPLICATIONS_1_0_8.json'), 'utf8'),
   ) as Record<string, Partial<AppTruth> & { source: string; params: number }>;
   if (!existsSync(join(site, 'keras_applications/resnet_common.py'))) {
-    it(`is skipped: keras_applications is not installed in ${site} (apt-get install python3-keras-applications)`, function () {
+    const why = `keras_applications is not installed in ${site} (apt-get install python3-keras-applications)`;
+    it(`is skipped: ${why}`, function () {
       this.skip();
     });
     return;
@@ -125,7 +126,8 @@ describe("Debian's keras_applications 1.0.8 with Keras's modules passed in", fun
   for (const [key, golden] of Object.entries(goldens)) {
     if (key.startsWith('_')) continue;
     const [module, name] = key.split('.');
-    it(`${key}: ${golden.layers ? "Keras's totals and every layer's output shape" : "Keras's published totals"}`, () => {
+    const what = golden.layers ? "Keras's totals and every layer's output shape" : "Keras's published totals";
+    it(`${key}: ${what}`, () => {
       const text = [
         'import keras',
         `from keras_applications import ${module}`,

@@ -92,7 +92,9 @@ describe('notebooks as one program', () => {
         ),
         code("X_train = np.load('datasets/train_signs.npy')\n!ls datasets"),
         code(
-          'def block(x, filters):\n    x = layers.Conv2D(filters, 3, padding="same", activation="relu")(x)\n    return layers.MaxPool2D()(x)',
+          'def block(x, filters):\n' +
+            '    x = layers.Conv2D(filters, 3, padding="same", activation="relu")(x)\n' +
+            '    return layers.MaxPool2D()(x)',
         ),
         code(
           'inputs = keras.Input((64, 64, 3))\nx = block(inputs, 8)\nx = block(x, 16)\n' +

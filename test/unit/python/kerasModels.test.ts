@@ -159,7 +159,7 @@ def build():
     assert.deepEqual(inBase, ['conv2d', 'batch_normalization', 'conv2d_1']);
   });
 
-  it("binds the input tensor to a builder's first parameter (def yolo_body(inputs, …)), and skips block helpers", () => {
+  it("binds the input tensor to a builder's first parameter (yolo_body(inputs, …)), skipping block helpers", () => {
     const models = analyze(`from tensorflow.keras import layers, Model
 def conv_block(inputs, filters=8):
     return layers.Conv2D(filters, 3, padding='SAME')(inputs)

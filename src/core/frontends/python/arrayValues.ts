@@ -7,7 +7,8 @@
  */
 import type { IndexItemSpec } from '../../ir/layers';
 import {
-  astype, elementCount, make, maxDataElements, nest, type ArrayLib, type DataArray, type DType, type IndexItem, type Operand,
+  astype, elementCount, make, maxDataElements, nest,
+  type ArrayLib, type DataArray, type DType, type IndexItem, type Operand,
 } from './tensorData';
 import {
   FALSE, TRUE, builtin, float, int, list, numberOf, unknown, type BuiltinValue, type CallArgs, type TensorValue, type Value,

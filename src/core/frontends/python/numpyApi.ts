@@ -45,7 +45,8 @@ function reduceArray(a: data.DataArray | undefined, name: string, axis: Value | 
   const op = reductions[name];
   const ax = axis && axis.t !== 'none' ? numberOf(axis) : undefined;
   if (axis && axis.t !== 'none' && ax === undefined) return unknown(`np.${name}() over an axis not known statically`);
-  const source = ax === undefined && (op === 'cumsum' || op === 'cumprod') ? { shape: [data.elementCount(a)], data: a.data } : a;
+  const scanAll = ax === undefined && (op === 'cumsum' || op === 'cumprod');
+  const source = scanAll ? { shape: [data.elementCount(a)], data: a.data } : a;
   return numpyResult(data.reduce(source, op, ax, keep?.t === 'bool' && keep.v), `np.${name}()`);
 }
 

@@ -180,7 +180,9 @@ export class ObjectModel {
         const sub = this.imports.submodule(obj, name, site);
         if (sub) return sub;
         // Lost here, and the user is told why: the module is one CNN Lens does not read.
-        return obj.open ? unknownAt(`${obj.name}.${name}`, site, this.interp, notModelled(obj, name)) : unknown(`${obj.name}.${name}`);
+        return obj.open
+          ? unknownAt(`${obj.name}.${name}`, site, this.interp, notModelled(obj, name))
+          : unknown(`${obj.name}.${name}`);
       }
       case 'lazy':
         return this.getAttr(obj.resolve(), name, site);

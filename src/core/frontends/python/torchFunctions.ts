@@ -336,7 +336,8 @@ export function torchFunctions(kit: TorchKit, binop: (op: string, l: Value, r: V
     }
     // A symbolic dim (Keras's batch N) stays itself, so squeeze/unsqueeze keep it; only an unknown one is inferred.
     const dims = target?.map((d) => (isKnown(d) || typeof d === 'string' ? d : -1));
-    return dims ? kit.op(b.name, { kind: 'reshape', target: dims, includesBatch: true }, x, s) : unknownOp(b, s, 'a target shape not known statically');
+    if (!dims) return unknownOp(b, s, 'a target shape not known statically');
+    return kit.op(b.name, { kind: 'reshape', target: dims, includesBatch: true }, x, s);
   };
   const sizeParam = (b: Bound, p: string): number[] | undefined => b.ints(p);
   table.view = rowOf(['input', '*size'], 'm', (b, s) => reshapeTo(b, sizeParam(b, 'size'), s));

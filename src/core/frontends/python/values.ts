@@ -267,10 +267,12 @@ export const unknown = (why: string): UnknownValue => (unknownCount++, { t: 'unk
 /** How many unknown values have been made so far (a try block compares before and after). */
 export const unknownsMade = (): number => unknownCount;
 /** Why a name from a module the evaluator does not read (not found, numpy, an unmodelled torch module) is unknown. */
-export const notModelled = (module: string | ModuleValue, name: string): string =>
-  typeof module !== 'string' && module.missing
-    ? `${module.name}.${name}: ${module.missing}`
-    : `${typeof module === 'string' ? module : module.name}.${name}: module '${typeof module === 'string' ? module : module.name}' was not found or is not modelled by CNN Lens`;
+export const notModelled = (module: string | ModuleValue, name: string): string => {
+  const dotted = typeof module === 'string' ? module : module.name;
+  const why =
+    (typeof module !== 'string' && module.missing) || `module '${dotted}' was not found or is not modelled by CNN Lens`;
+  return `${dotted}.${name}: ${why}`;
+};
 
 /** An unknown value lost at a known place (an import that found nothing). */
 export const unknownAt = (

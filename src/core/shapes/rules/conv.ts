@@ -49,7 +49,8 @@ export function convRule(spec: ConvSpec, inputs: readonly Shape[], ctx: RuleCont
   const axes = locateAxes(input, spec.rank, ctx.layout, convName('Conv', spec.rank, ctx));
   if ('code' in axes) return rankMismatch(input, axes);
   const diagnostics: RuleDiagnostic[] = [];
-  const cin = resolveInChannels(input[axes.channelAxis], spec.inChannels, diagnostics, convName('Conv', spec.rank, ctx));
+  const name = convName('Conv', spec.rank, ctx);
+  const cin = resolveInChannels(input[axes.channelAxis], spec.inChannels, diagnostics, name);
   if (isKnown(cin) && cin % spec.groups !== 0) diagnostics.push(error('groups-mismatch', `in_channels (${cin}) must be divisible by groups (${spec.groups})`));
   if (spec.outChannels % spec.groups !== 0) diagnostics.push(error('groups-mismatch', `out_channels (${spec.outChannels}) must be divisible by groups (${spec.groups})`));
   if (ctx.framework === 'pytorch' && spec.padding.mode === 'same' && spec.stride.some((s) => s !== 1)) {
@@ -121,7 +122,8 @@ export function convTransposeRule(spec: ConvTransposeSpec, inputs: readonly Shap
   const axes = locateAxes(input, spec.rank, ctx.layout, convName('ConvTranspose', spec.rank, ctx));
   if ('code' in axes) return rankMismatch(input, axes);
   const diagnostics: RuleDiagnostic[] = [];
-  const cin = resolveInChannels(input[axes.channelAxis], spec.inChannels, diagnostics, convName('ConvTranspose', spec.rank, ctx));
+  const name = convName('ConvTranspose', spec.rank, ctx);
+  const cin = resolveInChannels(input[axes.channelAxis], spec.inChannels, diagnostics, name);
   spec.outputPadding?.forEach((op, i) => {
     if (op >= Math.max(spec.stride[i], spec.dilation[i])) diagnostics.push(error('output-padding', `output_padding (${op}) must be smaller than stride or dilation`));
   });

@@ -116,7 +116,8 @@ export function unknownRule(spec: UnknownSpec, inputs: readonly Shape[], ctx: Ru
   if (spec.declaredShape && inputs[0]) {
     const shape = [inputs[0][0], ...spec.declaredShape];
     const text = `${what}; its output shape is the output_shape it declares`;
-    return { outputs: [shape], weights: [], macs: null, arithmetic: ctx.explain ? [text] : noText, diagnostics: [info('unknown-layer', text)] };
+    const arithmetic = ctx.explain ? [text] : noText;
+    return { outputs: [shape], weights: [], macs: null, arithmetic, diagnostics: [info('unknown-layer', text)] };
   }
   if (inputs.length === 1) {
     return passThrough(inputs, ctx.explain ? [`${what}; assumed to keep its input's shape`] : noText, [info('unknown-layer', `${what}; its output shape is assumed equal to its input's and its parameters are not counted`)]);

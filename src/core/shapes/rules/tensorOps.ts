@@ -128,7 +128,9 @@ export function upsampleRule(spec: UpsampleSpec, inputs: readonly Shape[], ctx: 
   return result(assemble(input, axes, input[axes.channelAxis], dims), ctx.explain ? [...lines, `mode: ${spec.mode}${corners}`] : noText);
 }
 
-const mergeSymbol = { add: '+', multiply: '⊗', subtract: '−', divide: '÷', average: 'avg', maximum: 'max', minimum: 'min' } as const;
+const mergeSymbol = {
+  add: '+', multiply: '⊗', subtract: '−', divide: '÷', average: 'avg', maximum: 'max', minimum: 'min',
+} as const;
 
 export function mergeRule(spec: MergeSpec, inputs: readonly Shape[], ctx: RuleContext): RuleResult {
   if (!inputs.length) return noInput(spec.kind);
