@@ -21,7 +21,7 @@ import { createRequire } from 'node:module';
 import { join } from 'node:path';
 
 import { activationPlan } from '../src/core/analysis/activationPlan.ts';
-import { analyzePython } from '../src/core/frontends/python/analyzePython.ts';
+import { analyzePython } from '../src/core/analysis/analyzeDocument.ts';
 import { browserOrSkip, chromiumFlags, chromiumPath } from './browser.mjs';
 import { report } from './lib.mjs';
 

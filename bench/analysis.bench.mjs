@@ -15,7 +15,8 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-import { PythonProgram, analyzePython } from '../src/core/frontends/python/analyzePython.ts';
+import { PythonProgram } from '../src/core/frontends/python/analyzePython.ts';
+import { analyzePython } from '../src/core/analysis/analyzeDocument.ts';
 import { packageFileStamp } from '../src/node/sourceFiles.ts';
 import { parsePython } from '../src/core/frontends/python/parse.ts';
 import { LayerIndex } from '../src/core/analysis/locate.ts';

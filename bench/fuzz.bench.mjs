@@ -10,9 +10,8 @@
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 
-import { PythonProgram, analyzePython, defaultTimeMs } from '../src/core/frontends/python/analyzePython.ts';
-import { analyzeKerasJson } from '../src/core/frontends/kerasJson.ts';
-import { analyzeOnnx } from '../src/core/frontends/onnx.ts';
+import { PythonProgram, defaultTimeMs } from '../src/core/frontends/python/analyzePython.ts';
+import { analyzeKerasJson, analyzeOnnx, analyzePython } from '../src/core/analysis/analyzeDocument.ts';
 import { lengthFields, mutateJson, mutateOnnx, random, seedOf } from '../test/fuzz/modelFiles/mutators.ts';
 import { mutate } from '../test/fuzz/pythonMutations.ts';
 import { lenet, writeOnnx } from '../test/unit/frontends/onnxWriter.ts';

@@ -10,7 +10,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
-import { analyzePython } from '../src/core/frontends/python/analyzePython.ts';
+import { analyzePython } from '../src/core/analysis/analyzeDocument.ts';
 import { ParseCache } from '../src/core/frontends/python/parse.ts';
 import { LayerIndex } from '../src/core/analysis/locate.ts';
 import { describeNode } from '../src/core/shapes/describe.ts';

@@ -15,7 +15,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 import { modelSnapshot } from '../src/core/analysis/viewGraph.ts';
-import { analyzePython } from '../src/core/frontends/python/analyzePython.ts';
+import { analyzePython } from '../src/core/analysis/analyzeDocument.ts';
 import { repeatedStages } from '../webview/graph/layout.ts';
 import { browserOrSkip, chromiumFlags, chromiumPath } from './browser.mjs';
 import { report } from './lib.mjs';

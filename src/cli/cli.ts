@@ -110,10 +110,10 @@ async function summary(argv: readonly string[], io: CliIo): Promise<number> {
   }
   if (chosen.format === 'json') {
     const weights = verdict ? { weights: verdictJson(chosen.weights!, verdict, index!.path) } : {};
-    const models = result.models.map((m) => summaryJson(m, result.file));
+    const models = result.models.map((m) => summaryJson(m, result.file, result.notebook?.checks));
     io.out(JSON.stringify({ file, diagnostics: diagnosticsJson(result.diagnostics), models, ...weights }, null, 2) + '\n');
   } else {
-    io.out(result.models.map((m) => summaryTable(m, result.file)).join('\n'));
+    io.out(result.models.map((m) => summaryTable(m, result.file, result.notebook?.checks)).join('\n'));
     // The file's own problems, with the notes of its module-level code (where a value was lost).
     if (result.diagnostics.length) io.out(`\n${file}:\n${diagnosticLines(diagnosticsJson(result.diagnostics)).join('\n')}\n`);
     if (verdict) io.out(verdictText(chosen.weights!, verdict, index!.path));

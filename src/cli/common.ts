@@ -10,16 +10,14 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import type { ArgValue } from '../core/frameworks/args';
 import type { Dim } from '../core/ir/dims';
+import { placeText } from '../core/ir/graph';
 import type { Expr } from '../core/frontends/python/ast';
-import { analyzeKerasJson } from '../core/frontends/kerasJson';
-import { analyzeOnnx } from '../core/frontends/onnx';
-import { analyzeKerasArchive } from '../core/frontends/kerasArchive';
-import { analyzeKerasH5, type KerasH5Reader } from '../core/frontends/kerasH5Model';
+import { analyzeDocument } from '../core/analysis/analyzeDocument';
+import { formatOf, type AnalysisHost, type FormatId } from '../core/analysis/formats';
+import type { KerasH5Reader } from '../core/frontends/kerasH5Model';
 import { workerH5Reader, type WorkerH5Reader } from '../node/h5Reader';
-import { isStateDictFile, withTfjsShardWarnings } from '../node/weightsFile';
-import { tfjsShardDiagnostics } from '../core/frontends/tfjsWeights';
 import type { FileAnalysis } from '../core/frontends/modelResult';
-import { PythonProgram, analyzePython } from '../core/frontends/python/analyzePython';
+import { PythonProgram } from '../core/frontends/python/analyzePython';
 import { packageFileStamp, readSourceFile } from '../node/sourceFiles';
 import { parsePython } from '../core/frontends/python/parse';
 
@@ -36,6 +34,7 @@ export const exitUsage = 2;
 
 const maxFileBytes = 10 * 1024 * 1024;
 const maxModelFileBytes = 1024 * 1024 * 1024;
+const maxNotebookBytes = 200 * 1024 * 1024;
 
 /** The options every command takes: which model, and how to build it. */
 export interface ModelOptions {
@@ -128,8 +127,13 @@ export async function analyzeFile(file: string, options: ModelOptions, io: CliIo
     );
     return undefined;
   }
-  // Binary model files hold their weights too, so they may be far larger than any source file.
-  const cap = format === 'onnx' || format === 'h5' || format === 'keras' ? maxModelFileBytes : maxFileBytes;
+  // Binary model files hold their weights too, and notebooks their outputs: far larger than any source file.
+  const cap =
+    format === 'onnx' || format === 'kerasH5' || format === 'kerasArchive'
+      ? maxModelFileBytes
+      : format === 'notebook'
+        ? maxNotebookBytes
+        : maxFileBytes;
   let bytes: Buffer;
   try {
     if (statSync(file).size > cap) {
@@ -142,27 +146,21 @@ export async function analyzeFile(file: string, options: ModelOptions, io: CliIo
     return undefined;
   }
   const path = resolve(file);
-  const view = new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const fileOptions = { input: options.input, timeMs: options.maxTime };
-  const result =
-    format === 'onnx'
-      ? analyzeOnnx(path, view, fileOptions)
-      : format === 'h5'
-        ? await analyzeKerasH5(path, view, h5Reader(), fileOptions)
-        : format === 'keras'
-          ? analyzeKerasArchive(path, view, fileOptions)
-          : format === 'json'
-            ? withTfjsShardWarnings(
-                analyzeKerasJson(path, bytes.toString('utf8'), fileOptions),
-                path,
-                bytes.toString('utf8'),
-                tfjsShardDiagnostics,
-              )
-            : analyzePythonSource(path, bytes.toString('utf8'), options);
+  const document = { uri: path, bytes: new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength) };
+  const budget = { input: options.input, timeMs: options.maxTime, entry: options.model, entryArgs: options.args };
+  const host = analysisHost(path, options);
+  // --warm: analysed once beforehand in the same session, as an editor that already evaluated the
+  // packages it imports would have; the second analysis is what the editor's budget applies to.
+  if (options.warm) await analyzeDocument(document, host, { ...budget, timeMs: Math.max(options.maxTime, 10_000) });
+  const result = await analyzeDocument(document, host, budget);
+  if (result.format === 'notebook' && !result.notebook) {
+    io.err(`cnn-lens: ${file}: ${result.diagnostics[0]?.message ?? 'not a notebook'}\n`);
+    return undefined;
+  }
   if (!result.models.length) {
     const why = result.diagnostics
       .filter((d) => d.severity !== 'info')
-      .map((d) => `  line ${d.range.start.line + 1}: ${d.message}`)
+      .map((d) => `  ${placeText(d.range)}: ${d.message}`)
       .join('\n');
     io.err(
       `cnn-lens: no ${options.model ? `model '${options.model}'` : 'model'} found in ${file}${why ? `\n${why}` : ''}\n`,
@@ -172,51 +170,36 @@ export async function analyzeFile(file: string, options: ModelOptions, io: CliIo
   return result;
 }
 
-/**
- * A Python file's models. With `--warm` the file is analysed once beforehand, as an editor session
- * that has already evaluated the packages it imports would have, and the second analysis is
- * reported: this is what the editor's time budget applies to while you type.
- */
-function analyzePythonSource(path: string, text: string, options: ModelOptions): FileAnalysis {
+/** What the CLI's host supplies: source files and python3's package folders, HDF5 in a worker, sibling files. */
+function analysisHost(path: string, options: ModelOptions): AnalysisHost {
   const ownFolders = [dirname(path)];
-  const host = {
-    read: readSourceFile,
-    searchPaths: options.pythonPath ?? pythonSearchPath(),
-    stamp: (p: string) => packageFileStamp(p, ownFolders),
+  return {
+    source: {
+      read: readSourceFile,
+      // Asked of python3 only when an import needs it, so a model file's analysis never starts python3.
+      get searchPaths() {
+        return options.pythonPath ?? pythonSearchPath();
+      },
+      stamp: (p: string) => packageFileStamp(p, ownFolders),
+    },
+    program: new PythonProgram(),
+    readKerasH5: (bytes, readOptions) => h5Reader()(bytes, readOptions),
+    siblingSize: (name) => fileSize(join(dirname(path), name)),
   };
-  const program = new PythonProgram();
-  const analyse = () =>
-    analyzePython(path, text, {
-      host,
-      program,
-      entry: options.model,
-      entryArgs: options.args,
-      input: options.input,
-      timeMs: options.maxTime,
-    });
-  if (options.warm)
-    analyzePython(path, text, {
-      host,
-      program,
-      entry: options.model,
-      entryArgs: options.args,
-      input: options.input,
-      timeMs: Math.max(options.maxTime, 10_000),
-    });
-  return analyse();
 }
 
-/**
- * Model files by extension (ONNX; Keras .h5 and .keras; Keras to_json and tfjs model.json); anything else is Python
- * source.
- */
-export function modelFileFormat(file: string): 'onnx' | 'h5' | 'keras' | 'json' | 'weights' | 'python' {
-  if (/\.onnx$/i.test(file)) return 'onnx';
-  if (/\.(h5|hdf5)$/i.test(file)) return 'h5';
-  if (/\.keras$/i.test(file)) return 'keras';
-  if (/\.json$/i.test(file)) return 'json';
-  if (isStateDictFile(file)) return 'weights';
-  return 'python';
+/** The registry's format for a file name (ONNX, Keras .h5/.keras/JSON, a notebook, a state_dict; else Python). */
+export function modelFileFormat(file: string): FormatId {
+  return formatOf({ uri: file }).id;
+}
+
+function fileSize(path: string): number | undefined {
+  try {
+    const stat = statSync(path);
+    return stat.isFile() ? stat.size : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 let h5: WorkerH5Reader | undefined;

@@ -32,7 +32,7 @@ export class ActivationsPanel implements vscode.Disposable, vscode.WebviewPanelS
     this.disposables.push(
       vscode.window.registerWebviewPanelSerializer(activationsViewType, this),
       // The panel shows the model as it is now: a new analysis of its document rebuilds it.
-      service.onDidAnalyse((a) => a.uri === this.document?.uri.toString() && this.scheduleUpdate()),
+      service.onDidAnalyse((a) => !!this.document && a.uri === AnalysisService.keyOf(this.document) && this.scheduleUpdate()),
       vscode.window.onDidChangeTextEditorSelection((e) => this.followCursor(e.textEditor)),
     );
   }
@@ -152,9 +152,9 @@ export class ActivationsPanel implements vscode.Disposable, vscode.WebviewPanelS
   }
 
   private followCursor(editor: vscode.TextEditor): void {
-    if (!this.panel || editor.document !== this.document) return;
+    if (!this.panel || !this.document || AnalysisService.keyOf(editor.document) !== AnalysisService.keyOf(this.document)) return;
     const ids = layersAtLine(this.service, editor.document, editor.selection.active.line);
-    if (ids.length) this.post({ type: 'highlight', uri: editor.document.uri.toString(), layerIds: ids });
+    if (ids.length) this.post({ type: 'highlight', uri: AnalysisService.keyOf(editor.document), layerIds: ids });
   }
 
   private post(message: ToActivationsWebview): void {

@@ -8,6 +8,15 @@
 import { Worker } from 'node:worker_threads';
 import type { AnalysisRequest, AnalysisResponse } from '../node/analysisWorker';
 
+/** Must equal the worker's cancelSlots (imported as a type only, so the host bundle holds no engine code). */
+const cancelSlots = 256;
+
+/** A request on its way: its answer, and how to call it off (answered then with `cancelled`). */
+export interface PendingAnalysis {
+  readonly response: Promise<AnalysisResponse>;
+  cancel(): void;
+}
+
 /** Longer than any budget the evaluator grants (10 s per package module, plus the document's). */
 const answerDeadlineMs = 60_000;
 
@@ -15,22 +24,26 @@ export class AnalysisWorkerClient {
   private worker: Worker | undefined;
   private nextId = 1;
   private readonly pending = new Map<number, { resolve: (r: AnalysisResponse) => void; timer: ReturnType<typeof setTimeout> }>();
+  /** Flags both threads see: the worker's thread is busy while it analyses, so a message could not reach it. */
+  private readonly cancelFlags = new Int32Array(new SharedArrayBuffer(cancelSlots * 4));
 
   constructor(private readonly script: string, private readonly log: (message: string) => void) {}
 
-  request(request: Omit<AnalysisRequest, 'id'>): Promise<AnalysisResponse> {
+  request(request: Omit<AnalysisRequest, 'id'>): PendingAnalysis {
     const id = this.nextId++;
     const worker = this.start();
-    return new Promise((resolve) => {
+    Atomics.store(this.cancelFlags, id % cancelSlots, 0);
+    const response = new Promise<AnalysisResponse>((resolve) => {
       const timer = setTimeout(() => this.fail(`the analysis worker gave no answer within ${answerDeadlineMs / 1000} s and was restarted`), answerDeadlineMs);
       this.pending.set(id, { resolve, timer });
       worker.postMessage({ ...request, id });
     });
+    return { response, cancel: () => Atomics.store(this.cancelFlags, id % cancelSlots, 1) };
   }
 
   private start(): Worker {
     if (this.worker) return this.worker;
-    const worker = new Worker(this.script);
+    const worker = new Worker(this.script, { workerData: { cancelFlags: this.cancelFlags.buffer } });
     worker.on('message', (response: AnalysisResponse) => {
       const waiting = this.pending.get(response.id);
       if (!waiting) return;

@@ -6,7 +6,7 @@
  */
 import * as vscode from 'vscode';
 import type { Shape } from '../core/ir/dims';
-import { AnalysisService, loadEngine, type DocumentAnalysis } from './analysisService';
+import { AnalysisService, isHere, loadEngine, type DocumentAnalysis } from './analysisService';
 import type { ModelResult } from './engine';
 
 export class LayerInlayHints implements vscode.InlayHintsProvider {
@@ -30,13 +30,13 @@ export class LayerInlayHints implements vscode.InlayHintsProvider {
     for (const model of analysis.result.models) {
       for (const r of model.analysis.nodeResults) {
         const where = r.node.calledAt;
-        if (!where || where.uri) continue;
+        if (!isHere(analysis, where)) continue;
         const list = calls.get(where.end.line) ?? calls.set(where.end.line, []).get(where.end.line)!;
         list.push({ shape: r.outputShapes[0], at: `${where.start.line}:${where.start.character}:${where.end.character}` });
       }
       for (const m of model.analysis.modules) {
         const where = m.module.definedAt;
-        if (!where || where.uri) continue;
+        if (!isHere(analysis, where)) continue;
         const entry = defs.get(where.end.line) ?? defs.set(where.end.line, { shapes: [], params: 0 }).get(where.end.line)!;
         entry.params += (m.trainable ?? 0) + (m.nonTrainable ?? 0);
         for (const id of m.applications) {
@@ -84,11 +84,14 @@ export class ModelCodeLens implements vscode.CodeLensProvider {
     const analysis = this.service.get(document);
     if (!analysis) return [];
     return analysis.result.models.flatMap((model) => {
-      if (model.range.uri) return [];
+      if (!isHere(analysis, model.range)) return [];
       const range = new vscode.Range(model.range.start.line, 0, model.range.start.line, 0);
       const arg = { uri: document.uri.toString(), model: model.name };
+      // In a notebook: whether a summary the notebook saved (model.summary(), torchinfo) agrees.
+      const saved = loadEngine().savedOutputNote(analysis.result, model.name);
       return [
         new vscode.CodeLens(range, { title: `CNN Lens: ${modelTotals(model)}${analysis.stale ? ' (stale)' : ''}`, command: 'cnnLens.showSummary', arguments: [arg] }),
+        ...(saved ? [new vscode.CodeLens(range, { title: saved, command: '', tooltip: 'compared with the summary this notebook saved when it last ran' })] : []),
         new vscode.CodeLens(range, { title: 'Preview', command: 'cnnLens.openPreviewToSide', arguments: [] }),
         new vscode.CodeLens(range, { title: 'Activations', command: 'cnnLens.stepThroughActivations', arguments: [] }),
         new vscode.CodeLens(range, { title: 'Summary', command: 'cnnLens.showSummary', arguments: [arg] }),
@@ -110,10 +113,19 @@ export function modelTotals(model: ModelResult): string {
 /** A CodeLens is one line above the code: a long reason is cut (the hover and Problems give it whole). */
 const maxLensReason = 80;
 
-/** The model whose definition holds the cursor, else the file's first. */
+/**
+ * The model whose definition holds the cursor, else the document's first. In a notebook cell: the
+ * cell's own, else the last one built in a cell above it (a cell that prints or trains a model
+ * follows the one it uses), else the notebook's first.
+ */
 export function modelAt(analysis: DocumentAnalysis, line: number | undefined): ModelResult | undefined {
   const models = analysis.result.models.filter((m) => !m.range.uri);
-  return models.find((m) => line !== undefined && m.range.start.line <= line && line <= m.range.end.line) ?? models[0];
+  const here = models.filter((m) => isHere(analysis, m.range));
+  const atLine = here.find((m) => line !== undefined && m.range.start.line <= line && line <= m.range.end.line);
+  if (atLine ?? here[0]) return atLine ?? here[0];
+  const cell = analysis.cell;
+  const above = cell === undefined ? [] : models.filter((m) => m.range.cell !== undefined && m.range.cell < cell);
+  return above[above.length - 1] ?? models[0];
 }
 
 export class ModelStatusBar implements vscode.Disposable {

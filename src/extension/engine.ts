@@ -3,8 +3,8 @@
  * activation stays cheap: the Python parser, the evaluator and the shape rules are only read from
  * disk when a document is first analysed. Everything here is re-exported from src/core.
  */
-export { PythonProgram, analyzePython, defaultTimeMs, type ModelResult, type PythonAnalysis } from '../core/frontends/python/analyzePython';
-export { analyzeKerasJson } from '../core/frontends/kerasJson';
+export { PythonProgram, defaultTimeMs, type ModelResult, type PythonAnalysis } from '../core/frontends/python/analyzePython';
+export { analyzeDocument, analyzeKerasArchive, analyzeKerasH5, analyzeKerasJson, analyzeOnnx, analyzePython } from '../core/analysis/analyzeDocument';
 export { reviveFileAnalysis, type FileAnalysis } from '../core/frontends/modelResult';
 export { LayerIndex } from '../core/analysis/locate';
 export { summaryTable } from '../core/analysis/summary';
@@ -17,9 +17,8 @@ export { activationPlan } from '../core/analysis/activationPlan';
 export { dtypeSizes, readSafetensorsHeader, tensorData, tensorRows } from '../core/frontends/safetensors';
 export { bestStateDictFit, describeStateDictFit, fitStateDict, matchKerasWeights, shapeText, stateDictFits } from '../core/analysis/weightFit';
 export { readTfjsWeights, tfjsShardPaths } from '../core/frontends/tfjsWeights';
-export { analyzeOnnx } from '../core/frontends/onnx';
-export { analyzeKerasH5 } from '../core/frontends/kerasH5Model';
-export { analyzeKerasArchive, kerasArchiveParts } from '../core/frontends/kerasArchive';
+export { kerasArchiveParts } from '../core/frontends/kerasArchive';
 export { checkpointTensorData, readTorchCheckpoint } from '../core/frontends/torchCheckpoint';
 export { rolesInferredNote, stateDictRoles } from '../core/frontends/stateDictRoles';
 export { bytesSource } from '../core/frontends/zip';
+export { savedOutputNote } from '../core/analysis/savedOutputs';

@@ -35,7 +35,7 @@ export function activate(context: vscode.ExtensionContext): { activated: true; s
   const weights = new WeightsCheck(service, context.workspaceState, log);
 
   const withModelDocument = (action: (document: vscode.TextDocument) => unknown) => () => {
-    const document = vscode.window.activeTextEditor?.document;
+    const document = activeModelDocument();
     if (!document || !isModelDocument(document)) {
       void vscode.window.showInformationMessage('CNN Lens: open a Python or model file first.');
       return;
@@ -48,7 +48,7 @@ export function activate(context: vscode.ExtensionContext): { activated: true; s
     if (file) return vscode.commands.executeCommand('vscode.openWith', file, modelFileViewType, toSide ? vscode.ViewColumn.Beside : vscode.ViewColumn.Active);
     return withModelDocument((d) => previews.show(d, toSide))();
   };
-  const documentFor = async (arg?: ModelArg) => (arg ? vscode.workspace.openTextDocument(vscode.Uri.parse(arg.uri)) : vscode.window.activeTextEditor?.document);
+  const documentFor = async (arg?: ModelArg) => (arg ? vscode.workspace.openTextDocument(vscode.Uri.parse(arg.uri)) : activeModelDocument());
   const exportAs = (format: 'svg' | 'png') => async () => {
     try {
       const data = await previews.exportDrawing(format);
@@ -94,13 +94,27 @@ export function activate(context: vscode.ExtensionContext): { activated: true; s
     vscode.commands.registerCommand('cnnLens.exportSvg', exportAs('svg')),
     vscode.commands.registerCommand('cnnLens.exportPng', exportAs('png')),
   );
-  // Documents already open when the extension starts.
+  // Documents and notebooks already open when the extension starts.
   for (const document of vscode.workspace.textDocuments) if (AnalysisService.isAnalysable(document)) void Promise.resolve().then(() => service.now(document));
+  for (const notebook of vscode.workspace.notebookDocuments)
+    if (AnalysisService.isNotebook(notebook) && notebook.cellCount) void Promise.resolve().then(() => service.now(notebook.cellAt(0).document));
   log.info('CNN Lens activated');
   return { activated: true, service };
 }
 
 export function deactivate(): void {}
+
+/**
+ * The document a command acts on: the active editor's, else (a notebook's toolbar button, with no
+ * cell editor focused) the notebook's selected cell.
+ */
+function activeModelDocument(): vscode.TextDocument | undefined {
+  const text = vscode.window.activeTextEditor?.document;
+  if (text) return text;
+  const notebook = vscode.window.activeNotebookEditor;
+  if (!notebook?.notebook.cellCount) return undefined;
+  return notebook.notebook.cellAt(Math.min(notebook.selection.start, notebook.notebook.cellCount - 1)).document;
+}
 
 /** The .onnx / .h5 / .keras in the active tab, whether shown in CNN Lens's viewer or opened another way. */
 function binaryModelFileInFocus(): vscode.Uri | undefined {
@@ -110,12 +124,14 @@ function binaryModelFileInFocus(): vscode.Uri | undefined {
 }
 
 /** Writes `# cnn-lens: input=(…)` above a model's definition (above its decorators). */
-async function setInputShape(service: AnalysisService, document: vscode.TextDocument | undefined, modelName?: string): Promise<void> {
-  if (!document) return;
-  const analysis = await service.now(document);
+async function setInputShape(service: AnalysisService, shown: vscode.TextDocument | undefined, modelName?: string): Promise<void> {
+  if (!shown) return;
+  const analysis = await service.now(shown);
   const editor = vscode.window.activeTextEditor;
-  const model = analysis && (analysis.result.models.find((m) => m.name === modelName) ?? modelAt(analysis, editor?.document === document ? editor.selection.active.line : undefined));
-  if (!model) {
+  const model = analysis && (analysis.result.models.find((m) => m.name === modelName) ?? modelAt(analysis, editor?.document === shown ? editor.selection.active.line : undefined));
+  // In a notebook the model may be built in another cell than the one the command came from.
+  const document = model?.range.cell === undefined ? shown : AnalysisService.cellDocument(analysis!.uri, model.range.cell);
+  if (!model || !document) {
     void vscode.window.showInformationMessage('CNN Lens: no model found in this file.');
     return;
   }
@@ -148,7 +164,7 @@ class SummaryDocuments implements vscode.TextDocumentContentProvider {
 
   constructor(private readonly service: AnalysisService) {
     service.onDidAnalyse((a) => {
-      for (const [key, source] of this.sources) if (source.document.uri.toString() === a.uri) this.changed.fire(vscode.Uri.parse(key));
+      for (const [key, source] of this.sources) if (AnalysisService.keyOf(source.document) === a.uri) this.changed.fire(vscode.Uri.parse(key));
     });
   }
 

@@ -6,7 +6,7 @@
  */
 import * as vscode from 'vscode';
 import type { FromGraphWebview, ToGraphWebview } from '../core/protocol/messages';
-import type { AnalysisService } from './analysisService';
+import { AnalysisService } from './analysisService';
 import { layerDefinition, layersAtLine, snapshotFor } from './snapshots';
 import { renderWebviewHtml, webviewOptions } from './webviewHtml';
 
@@ -33,7 +33,7 @@ export class GraphPreviewManager implements vscode.Disposable, vscode.WebviewPan
       vscode.window.registerWebviewPanelSerializer(graphPreviewViewType, this),
       vscode.window.onDidChangeActiveTextEditor((editor) => editor && !this.locked && this.follow(editor.document)),
       // Redraw when a new analysis of the shown document is ready (the service debounces typing).
-      service.onDidAnalyse((a) => a.uri === this.document?.uri.toString() && this.scheduleUpdate()),
+      service.onDidAnalyse((a) => !!this.document && a.uri === AnalysisService.keyOf(this.document) && this.scheduleUpdate()),
       vscode.window.onDidChangeTextEditorSelection((e) => this.highlightAt(e.textEditor)),
     );
   }
@@ -53,7 +53,10 @@ export class GraphPreviewManager implements vscode.Disposable, vscode.WebviewPan
   async deserializeWebviewPanel(panel: vscode.WebviewPanel, state: PersistedState | undefined): Promise<void> {
     this.attach(panel);
     this.setLocked(state?.locked ?? false);
-    const document = state?.uri ? vscode.workspace.textDocuments.find((d) => d.uri.toString() === state.uri) : vscode.window.activeTextEditor?.document;
+    const notebook = vscode.workspace.notebookDocuments.find((n) => n.uri.toString() === state?.uri);
+    const document = state?.uri
+      ? notebook?.cellAt(0).document ?? vscode.workspace.textDocuments.find((d) => d.uri.toString() === state.uri)
+      : vscode.window.activeTextEditor?.document;
     if (document) this.follow(document);
   }
 
@@ -76,7 +79,8 @@ export class GraphPreviewManager implements vscode.Disposable, vscode.WebviewPan
   }
 
   private retitle(): void {
-    if (this.panel && this.document) this.panel.title = `${this.locked ? '[Locked] ' : ''}Graph: ${this.document.uri.path.split('/').pop()}`;
+    const uri = this.document && (AnalysisService.notebookOf(this.document)?.uri ?? this.document.uri);
+    if (this.panel && uri) this.panel.title = `${this.locked ? '[Locked] ' : ''}Graph: ${uri.path.split('/').pop()}`;
   }
 
   /** Asks the webview for its drawing; resolves with the SVG text or a PNG data URL. */
@@ -147,13 +151,16 @@ export class GraphPreviewManager implements vscode.Disposable, vscode.WebviewPan
   revealLine(document: vscode.TextDocument, line: number): void {
     this.show(document, true);
     const ids = layersAtLine(this.service, document, line);
-    if (ids.length) this.post({ type: 'focusLayer', uri: document.uri.toString(), layerIds: ids });
+    if (ids.length) this.post({ type: 'focusLayer', uri: AnalysisService.keyOf(document), layerIds: ids });
   }
 
   /** Highlights, in the preview, the layers called or defined on the editor's current line. */
   private highlightAt(editor: vscode.TextEditor): void {
-    if (!this.panel || editor.document !== this.document) return;
-    this.post({ type: 'highlight', uri: editor.document.uri.toString(), layerIds: layersAtLine(this.service, editor.document, editor.selection.active.line) });
+    if (!this.panel || !this.document || AnalysisService.keyOf(editor.document) !== AnalysisService.keyOf(this.document)) return;
+    // In a notebook the cursor may be in another cell than the one the preview last followed.
+    if (editor.document !== this.document && !this.locked) this.follow(editor.document);
+    const ids = layersAtLine(this.service, editor.document, editor.selection.active.line);
+    this.post({ type: 'highlight', uri: AnalysisService.keyOf(editor.document), layerIds: ids });
   }
 
   private post(message: ToGraphWebview): void {

@@ -6,7 +6,7 @@
  */
 import * as vscode from 'vscode';
 import type { ModuleResult, NodeResult } from '../core/shapes/shapePass';
-import { AnalysisService, loadEngine } from './analysisService';
+import { AnalysisService, isHere, loadEngine } from './analysisService';
 import type { ModelResult } from './engine';
 
 const maxApplicationsShown = 3;
@@ -34,7 +34,7 @@ export class LayerHoverProvider implements vscode.HoverProvider {
         const applications = def.applications.map((id) => model.analysis.nodes.get(id)!).filter((r) => !shown.has(r));
         if (applications.length || !def.applications.length) parts.push(this.describeDefinition(model, def, applications));
       }
-      if (!found.calls.length && !found.definitions.length && model.range.start.line === position.line && !model.range.uri) parts.push(this.describeModel(model));
+      if (!found.calls.length && !found.definitions.length && model.range.start.line === position.line && isHere(analysis, model.range)) parts.push(this.describeModel(model));
       if (parts.length) break;
     }
     if (!parts.length) {

@@ -56,12 +56,8 @@ export class ModelFileEditorProvider implements vscode.CustomReadonlyEditorProvi
       if (size > capMB * 1024 * 1024) return { document: ref, layers: [], message: `${name} is ${(size / 2 ** 20).toFixed(0)} MB, over the ${capMB} MB limit (setting cnnLens.modelFiles.maxSizeMB); not opened.` };
       const bytes = await vscode.workspace.fs.readFile(uri);
       const started = performance.now();
-      const engine = loadEngine();
-      const result: FileAnalysis = /\.onnx$/i.test(name)
-        ? engine.analyzeOnnx(uri.fsPath, bytes)
-        : /\.keras$/i.test(name)
-        ? engine.analyzeKerasArchive(uri.fsPath, bytes)
-        : await engine.analyzeKerasH5(uri.fsPath, bytes, readKerasH5);
+      // A file opened once, not typed into: the readers' own 2 s budget, not the typing budget.
+      const result: FileAnalysis = await loadEngine().analyzeDocument({ uri: uri.fsPath, bytes }, { readKerasH5 }, { timeMs: 2000 });
       this.log.info(`opened ${name} (${(size / 2 ** 20).toFixed(1)} MB) in ${(performance.now() - started).toFixed(0)} ms: ${result.models.length} model(s)`);
       const model = result.models[0];
       // The drawing has no place for a file's warnings yet (a fused BatchNorm, an unknown op): the log keeps them.

@@ -10,7 +10,7 @@ import * as vscode from 'vscode';
 import type { ModelProblem } from '../core/analysis/modelProblems';
 import type { ModelDiagnostic } from '../core/frontends/modelResult';
 import type { SourceRange } from '../core/ir/graph';
-import { AnalysisService, loadEngine, type DocumentAnalysis } from './analysisService';
+import { AnalysisService, isHere, loadEngine, type DocumentAnalysis } from './analysisService';
 
 interface Fix {
   readonly definition: vscode.Range;
@@ -25,6 +25,13 @@ const positionOf: Record<string, number> = { in_channels: 0, in_features: 0, num
 const maxRelated = 20;
 
 const range = (r: SourceRange) => new vscode.Range(r.start.line, r.start.character, r.end.line, r.end.character);
+
+/** The document a range is in: another file, another cell of the notebook, or the one shown (`here`). */
+function placeUri(analysis: DocumentAnalysis, r: SourceRange, here: vscode.Uri): vscode.Uri {
+  if (r.uri) return vscode.Uri.file(r.uri);
+  if (r.cell !== undefined && r.cell !== analysis.cell) return AnalysisService.cellDocument(analysis.uri, r.cell)?.uri ?? here;
+  return here;
+}
 
 /**
  * Which of a model's problems reach Problems: warnings and errors; of the notes, those that lead a
@@ -46,10 +53,24 @@ export class ShapeProblems implements vscode.Disposable, vscode.CodeActionProvid
     this.disposables.push(
       service.onDidAnalyse((a) => this.publish(a)),
       vscode.workspace.onDidCloseTextDocument((d) => this.collection.delete(d.uri)),
+      vscode.workspace.onDidCloseNotebookDocument((n) => n.getCells().forEach((c) => this.collection.delete(c.document.uri))),
     );
   }
 
+  /** A notebook's problems go to the cells they are in; a file's to the file. */
   private publish(analysis: DocumentAnalysis): void {
+    const notebook = vscode.workspace.notebookDocuments.find((n) => n.uri.toString() === analysis.uri);
+    if (!notebook) {
+      this.collection.set(vscode.Uri.parse(analysis.uri), this.diagnosticsOf(analysis, vscode.Uri.parse(analysis.uri)));
+      return;
+    }
+    for (const cell of notebook.getCells()) {
+      const view = this.service.cellView(analysis, cell.index + 1);
+      this.collection.set(cell.document.uri, cell.kind === vscode.NotebookCellKind.Code ? this.diagnosticsOf(view, cell.document.uri) : []);
+    }
+  }
+
+  private diagnosticsOf(analysis: DocumentAnalysis, uri: vscode.Uri): vscode.Diagnostic[] {
     const out: vscode.Diagnostic[] = [];
     const seen = new Set<string>();
     const add = (d: vscode.Diagnostic) => {
@@ -59,35 +80,36 @@ export class ShapeProblems implements vscode.Disposable, vscode.CodeActionProvid
       d.source = 'CNN Lens';
       out.push(d);
     };
-    const uri = vscode.Uri.parse(analysis.uri);
-    // Ranges carrying a uri are in other files: what a problem there led to is shown as related information.
-    const location = (r: SourceRange) => new vscode.Location(r.uri ? vscode.Uri.file(r.uri) : uri, range(r));
+    // Ranges carrying a uri are in other files (a cell, other cells): what a problem there led to is
+    // shown as related information.
+    const location = (r: SourceRange) => new vscode.Location(placeUri(analysis, r, uri), range(r));
     const diagnostic = (d: ModelDiagnostic) => {
       const shown = new vscode.Diagnostic(range(d.range), d.message, severities[d.severity]);
       if (d.related?.length) shown.relatedInformation = d.related.slice(0, maxRelated).map((r) => new vscode.DiagnosticRelatedInformation(location(r.range), r.message));
       return shown;
     };
-    for (const d of analysis.result.diagnostics) if (!d.range.uri) add(diagnostic(d));
+    for (const d of analysis.result.diagnostics) if (isHere(analysis, d.range)) add(diagnostic(d));
     if (!analysis.stale) {
       const { modelProblems, incompleteText } = loadEngine();
       for (const model of analysis.result.models) {
-        if (model.incomplete && !model.incomplete.range.uri) {
+        if (model.incomplete && isHere(analysis, model.incomplete.range)) {
           add(new vscode.Diagnostic(range(model.incomplete.range), `${model.name} is incomplete: ${incompleteText(model.incomplete)}`, vscode.DiagnosticSeverity.Warning));
         }
         for (const p of modelProblems(model, analysis.result.file)) {
-          if (p.range.uri || !shown(p)) continue;
+          if (!isHere(analysis, p.range) || !shown(p)) continue;
           const d = diagnostic(p);
           d.code = p.code;
           const module = p.node?.node.moduleId === undefined ? undefined : model.analysis.graph.modules[p.node.node.moduleId];
           if (p.node && module?.definedAt && !module.definedAt.uri) {
-            d.relatedInformation = [new vscode.DiagnosticRelatedInformation(new vscode.Location(uri, range(module.definedAt)), `${module.name ?? module.className} is defined here`)];
-            if (p.fix) this.fixes.set(d, { definition: range(module.definedAt), ...p.fix });
+            const where = new vscode.Location(placeUri(analysis, module.definedAt, uri), range(module.definedAt));
+            d.relatedInformation = [new vscode.DiagnosticRelatedInformation(where, `${module.name ?? module.className} is defined here`)];
+            if (p.fix && isHere(analysis, module.definedAt)) this.fixes.set(d, { definition: range(module.definedAt), ...p.fix });
           }
           add(d);
         }
       }
     }
-    this.collection.set(uri, out);
+    return out;
   }
 
   provideCodeActions(document: vscode.TextDocument, _range: vscode.Range, context: vscode.CodeActionContext): vscode.CodeAction[] {

@@ -1,7 +1,9 @@
 /**
  * Turns a document's analysis into the snapshot the webviews draw: the layers of its first (or
  * selected) model with their output shapes. It is the host's only bridge from analyses to views,
- * so the preview and the activations panel never look at text themselves.
+ * so the preview and the activations panel never look at text themselves. A notebook cell's
+ * snapshot is the notebook's (one reference for all its cells, so a view keeps its state while the
+ * cursor moves between cells), and a layer clicked in a view is found in whichever cell defines it.
  */
 import * as vscode from 'vscode';
 import type { DocumentRef, GraphSnapshot } from '../core/protocol/messages';
@@ -9,7 +11,9 @@ import { AnalysisService, loadEngine } from './analysisService';
 import { modelAt } from './editorViews';
 
 export function documentRef(document: vscode.TextDocument): DocumentRef {
-  return { uri: document.uri.toString(), version: document.version, name: document.uri.path.split('/').pop() ?? '' };
+  const notebook = AnalysisService.notebookOf(document);
+  const uri = notebook?.uri ?? document.uri;
+  return { uri: uri.toString(), version: notebook?.version ?? document.version, name: uri.path.split('/').pop() ?? '' };
 }
 
 export function snapshotFor(document: vscode.TextDocument, service: AnalysisService): GraphSnapshot {
@@ -38,7 +42,8 @@ export function layersAtLine(service: AnalysisService, document: vscode.TextDocu
 
 /** Where a layer is defined in its document (its module's definition, else the call of a functional op). */
 export function layerDefinition(service: AnalysisService, uri: string, layerId: string): { document: vscode.TextDocument; range: vscode.Range } | undefined {
-  const document = vscode.workspace.textDocuments.find((d) => d.uri.toString() === uri);
+  const notebook = vscode.workspace.notebookDocuments.find((n) => n.uri.toString() === uri);
+  const document = notebook?.cellAt(0).document ?? vscode.workspace.textDocuments.find((d) => d.uri.toString() === uri);
   const analysis = document && service.get(document);
   if (!document || !analysis) return undefined;
   for (const model of analysis.result.models) {
@@ -47,7 +52,9 @@ export function layerDefinition(service: AnalysisService, uri: string, layerId: 
     const module = node.node.moduleId === undefined ? undefined : model.analysis.graph.modules[node.node.moduleId];
     const target = module?.definedAt && !module.definedAt.uri ? module.definedAt : node.node.calledAt;
     if (!target || target.uri) return undefined;
-    return { document, range: new vscode.Range(target.start.line, target.start.character, target.end.line, target.end.character) };
+    const shown = target.cell === undefined ? document : AnalysisService.cellDocument(uri, target.cell);
+    if (!shown) return undefined;
+    return { document: shown, range: new vscode.Range(target.start.line, target.start.character, target.end.line, target.end.character) };
   }
   return undefined;
 }

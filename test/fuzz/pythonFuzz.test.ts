@@ -12,14 +12,10 @@
 import * as assert from 'node:assert/strict';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import {
-  PythonProgram,
-  analyzePython,
-  internalErrorPrefix,
-  type PythonAnalysis,
-} from '../../src/core/frontends/python/analyzePython';
+import { PythonProgram, internalErrorPrefix, type PythonAnalysis } from '../../src/core/frontends/python/analyzePython';
 import { random } from './modelFiles/mutators';
 import { mutate } from './pythonMutations';
+import { analyzePython } from '../../src/core/analysis/analyzeDocument';
 
 const fixtures = join(__dirname, '../fixtures/python');
 const mutationsPerFile = Number(process.env.CNN_LENS_FUZZ_MUTATIONS ?? 100);

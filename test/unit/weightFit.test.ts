@@ -17,9 +17,10 @@ import { join } from 'node:path';
 import { activationPlan } from '../../src/core/analysis/activationPlan';
 import { bestStateDictFit, describeStateDictFit, expectedWeights, fitStateDict, stateDictFits } from '../../src/core/analysis/weightFit';
 import { readSafetensorsHeader } from '../../src/core/frontends/safetensors';
-import { analyzePython, type ModelResult } from '../../src/core/frontends/python/analyzePython';
+import { type ModelResult } from '../../src/core/frontends/python/analyzePython';
 import { runCli as cli } from '../support/runCli';
 import { python, samplesScriptPreamble, torchUnavailableReason } from '../oracle/torchOracle';
+import { analyzePython } from '../../src/core/analysis/analyzeDocument';
 
 const samples = join(__dirname, '../../samples');
 const host = { read: (p: string) => (existsSync(p) ? readFileSync(p, 'utf8') : undefined), searchPaths: [] };

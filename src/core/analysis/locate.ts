@@ -16,9 +16,10 @@ export interface LayersAtLine {
 export class LayerIndex {
   private readonly byLine = new Map<number, { calls: NodeResult[]; definitions: ModuleResult[] }>();
 
-  constructor(analysis: ShapeAnalysis) {
+  /** `cell`: in a notebook, the cell whose lines this index is of (ranges in other cells are left out). */
+  constructor(analysis: ShapeAnalysis, cell?: number) {
     const slot = (range: SourceRange | undefined) => {
-      if (!range || range.uri) return undefined;
+      if (!range || range.uri || range.cell !== cell) return undefined;
       let s = this.byLine.get(range.start.line);
       if (!s) this.byLine.set(range.start.line, (s = { calls: [], definitions: [] }));
       return s;

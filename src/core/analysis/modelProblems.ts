@@ -6,7 +6,7 @@
  * the model, naming `file:line` inside. The completeness verdict is phrased here once, so the
  * CodeLens, the hover, the table and the JSON say the same words.
  */
-import type { SourceRange } from '../ir/graph';
+import { placeText, type SourceRange } from '../ir/graph';
 import { shortPath, type Incompleteness, type ModelDiagnostic } from '../frontends/modelResult';
 import type { RuleDiagnostic } from '../shapes/rule';
 import type { NodeResult, ShapeAnalysis } from '../shapes/shapePass';
@@ -42,7 +42,7 @@ export function modelProblems(model: ProblemsSource, file = ''): ModelProblem[] 
 export function incompleteText(incomplete: Incompleteness, maxReason = Infinity): string {
   const reason =
     incomplete.reason.length > maxReason ? `${incomplete.reason.slice(0, maxReason - 1)}…` : incomplete.reason;
-  return `lost track at line ${incomplete.range.start.line + 1} (${reason})`;
+  return `lost track at ${placeText(incomplete.range)} (${reason})`;
 }
 
 function placeNode(model: ProblemsSource, r: NodeResult, file: string): { range: SourceRange; at?: string } {

@@ -8,8 +8,8 @@
  * throws.
  */
 import type { SourceRange } from '../ir/graph';
-import { analyzeKerasJson, type KerasJsonOptions } from './kerasJson';
-import { atFileTop, type FileAnalysis, type ModelDiagnostic } from './modelResult';
+import { readKerasJson, type KerasJsonOptions } from './kerasJson';
+import { atFileTop, unreadable, type FrontEndResult, type ModelDiagnostic } from './modelResult';
 import { bytesSource, readZipDirectory, storedEntry, storedText } from './zip';
 
 const top: SourceRange = { start: { line: 0, character: 0 }, end: { line: 0, character: 1 } };
@@ -36,9 +36,9 @@ export function kerasArchiveParts(bytes: Uint8Array): { config: unknown; weights
   }
 }
 
-/** Analyses the model a `.keras` archive holds; never throws. */
-export function analyzeKerasArchive(uri: string, bytes: Uint8Array, options: KerasJsonOptions = {}): FileAnalysis {
-  const fail = (message: string): FileAnalysis => ({ file: uri, models: [], diagnostics: [{ severity: 'error', message, range: top }], steps: 0 });
+/** Reads the model a `.keras` archive holds; never throws. */
+export function readKerasArchive(uri: string, bytes: Uint8Array, options: KerasJsonOptions = {}): FrontEndResult {
+  const fail = (message: string) => unreadable(uri, message, top);
   const source = bytesSource(bytes);
   const entries = readZipDirectory(source);
   if ('error' in entries) return fail(`cannot read this .keras file: ${entries.error}`);
@@ -46,7 +46,7 @@ export function analyzeKerasArchive(uri: string, bytes: Uint8Array, options: Ker
   if (!config) return fail(`no config.json in this archive: not a Keras 3 model file (one holds config.json, metadata.json and model.weights.h5; found ${[...entries.keys()].slice(0, 5).join(', ') || 'nothing'})`);
   const text = storedText(source, config);
   if (typeof text !== 'string') return fail(`cannot read this .keras file: ${text.error}`);
-  const analysis = atFileTop(analyzeKerasJson(uri, text, options));
+  const analysis = atFileTop(readKerasJson(uri, text, options));
   const notes: ModelDiagnostic[] = [];
   const metadata = entries.get('metadata.json');
   const metadataText = metadata && storedText(source, metadata);

@@ -12,9 +12,10 @@
  */
 import type { Dim, Shape } from '../ir/dims';
 import type { SourceRange } from '../ir/graph';
-import { analyzeKerasJson } from './kerasJson';
+import type { ShapeAnalysis } from '../shapes/shapePass';
+import { readKerasJson } from './kerasJson';
 import type { KerasH5, ReadKerasH5Options } from './kerasH5';
-import { atFileTop, type FileAnalysis, type ModelDiagnostic, type ModelResult } from './modelResult';
+import { atFileTop, unreadable, type FrontEndResult, type ModelDiagnostic, type ModelDraft } from './modelResult';
 
 /** readKerasH5, or something that runs it elsewhere (src/node/h5Reader.ts: a worker with a deadline). */
 export type KerasH5Reader = (bytes: Uint8Array, options?: ReadKerasH5Options) => Promise<KerasH5 | { error: string }>;
@@ -29,9 +30,14 @@ const top: SourceRange = { start: { line: 0, character: 0 }, end: { line: 0, cha
 /** More mismatches than this say the file belongs to another model; listing them all helps no one. */
 const maxMismatchWarnings = 20;
 
-/** Analyses the model an .h5 file holds; never throws. */
-export async function analyzeKerasH5(uri: string, bytes: Uint8Array, readKerasH5: KerasH5Reader, options: KerasH5ModelOptions = {}): Promise<FileAnalysis> {
-  const fail = (message: string): FileAnalysis => ({ file: uri, models: [], diagnostics: [{ severity: 'error', message, range: top }], steps: 0 });
+/** Reads the model an .h5 file holds; never throws. */
+export async function readKerasH5Model(
+  uri: string,
+  bytes: Uint8Array,
+  readKerasH5: KerasH5Reader,
+  options: KerasH5ModelOptions = {},
+): Promise<FrontEndResult> {
+  const fail = (message: string) => unreadable(uri, message, top);
   try {
     // One read: the config, and each weight's shape from its metadata (no weight data).
     const read = await readKerasH5(bytes, { weights: 'shapes' });
@@ -43,7 +49,7 @@ export async function analyzeKerasH5(uri: string, bytes: Uint8Array, readKerasH5
       );
     // h5 stores model_config as the JSON text of {class_name, config}, the same as to_json().
     const text = JSON.stringify(read.modelConfig);
-    const analysis = atFileTop(analyzeKerasJson(uri, text, { input: options.input, timeMs: options.timeMs }));
+    const analysis = atFileTop(readKerasJson(uri, text, { input: options.input, timeMs: options.timeMs }));
     if (read.layout !== 'keras2-model' || analysis.models.length === 0) return analysis;
     const shapes = new Map(read.weights.map((w) => [w.name, [...w.shape]]));
     return { ...analysis, models: analysis.models.map((model) => withWeightCheck(model, shapes)) };
@@ -53,11 +59,15 @@ export async function analyzeKerasH5(uri: string, bytes: Uint8Array, readKerasH5
   }
 }
 
-/** The model with a warning for every weight whose shape in the file differs from the analysis's. */
-function withWeightCheck(model: ModelResult, shapes: ReadonlyMap<string, readonly number[]>): ModelResult {
+/** The model, checked once shapes are known: a warning for every weight whose shape in the file differs. */
+function withWeightCheck(model: ModelDraft, shapes: ReadonlyMap<string, readonly number[]>): ModelDraft {
+  return { ...model, afterShapes: (analysis) => ({ diagnostics: weightMismatches(analysis, shapes) }) };
+}
+
+function weightMismatches(analysis: ShapeAnalysis, shapes: ReadonlyMap<string, readonly number[]>): ModelDiagnostic[] {
   const warnings: ModelDiagnostic[] = [];
   let mismatches = 0;
-  for (const m of model.analysis.modules) {
+  for (const m of analysis.modules) {
     for (const w of m.weights) {
       const key = `${m.module.name}/${w.name}`;
       const inFile = shapes.get(key);
@@ -67,7 +77,7 @@ function withWeightCheck(model: ModelResult, shapes: ReadonlyMap<string, readonl
     }
   }
   if (mismatches > maxMismatchWarnings) warnings.push({ severity: 'warning', message: `${mismatches - maxMismatchWarnings} more weights differ in shape from the model config`, range: top });
-  return warnings.length ? { ...model, diagnostics: [...model.diagnostics, ...warnings] } : model;
+  return warnings;
 }
 
 /** Same rank and every known dimension equal (a symbolic or unknown dimension fits anything). */

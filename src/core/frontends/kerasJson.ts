@@ -14,8 +14,7 @@ import { kerasLayers } from '../frameworks/kerasLayers';
 import type { Dim, Shape } from '../ir/dims';
 import { GraphBuilder, type LayerModule, type SourceRange, type TensorId } from '../ir/graph';
 import type { LayerSpec } from '../ir/layers';
-import { runShapePass } from '../shapes/shapePass';
-import type { FileAnalysis, ModelDiagnostic, ModelResult } from './modelResult';
+import type { FrontEndResult, ModelDiagnostic, ModelDraft } from './modelResult';
 
 export interface KerasJsonOptions {
   /** Overrides the file's input shape (single-input models), batch included. */
@@ -42,11 +41,11 @@ class Stop extends Error {}
 const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
 const isIndex = (v: unknown): v is number => typeof v === 'number' && Number.isInteger(v) && v >= 0;
 
-/** Analyses one Keras JSON or tfjs `model.json` text; never throws. */
-export function analyzeKerasJson(uri: string, text: string, options: KerasJsonOptions = {}): FileAnalysis {
+/** Reads one Keras JSON or tfjs `model.json` text; never throws. */
+export function readKerasJson(uri: string, text: string, options: KerasJsonOptions = {}): FrontEndResult {
   const ranges = new NameRanges(text);
   const diagnostics: ModelDiagnostic[] = [];
-  const fail = (message: string): FileAnalysis => ({ file: uri, models: [], diagnostics: [...diagnostics, { severity: 'error', message, range: ranges.top }], steps: 0 });
+  const fail = (message: string): FrontEndResult => ({ file: uri, models: [], diagnostics: [...diagnostics, { severity: 'error', message, range: ranges.top }], steps: 0 });
   let json: unknown;
   try {
     json = JSON.parse(text);
@@ -117,7 +116,7 @@ class ModelReader {
     this.deadline = this.now() + (options.timeMs ?? 2000);
   }
 
-  read(): ModelResult {
+  read(): ModelDraft {
     let stopped: string | undefined;
     try {
       const outputs = this.buildModel(this.model, undefined, undefined, 0);
@@ -134,7 +133,7 @@ class ModelReader {
     const range = this.ranges.of(this.name);
     if (stopped) this.diagnostics.push({ severity: 'warning', message: stopped, range });
     const graph = this.builder.build();
-    return { name: this.name, kind: 'file', framework: 'keras', range, inputs: this.inputs, graph, analysis: runShapePass(graph), diagnostics: this.diagnostics, stopped };
+    return { name: this.name, kind: 'file', framework: 'keras', range, inputs: this.inputs, graph, diagnostics: this.diagnostics, stopped };
   }
 
   private report(severity: ModelDiagnostic['severity'], message: string, near?: string): void {

@@ -47,6 +47,29 @@ export interface ModelResult {
   readonly incomplete?: Incompleteness;
 }
 
+/**
+ * A model as its front-end read it, before the shape pass (which the Analysis stage runs once, for
+ * every format): what the source says, and the front-end's checks that need the shapes.
+ */
+export interface ModelDraft extends Omit<ModelResult, 'analysis'> {
+  /** Run once the shapes are known: a guessed output, a file's declared shapes or stored weights. */
+  readonly afterShapes?: (analysis: ShapeAnalysis) => ShapeFindings;
+}
+
+/** What a front-end's check adds once shapes are known: more diagnostics, and an incompleteness if none was found. */
+export interface ShapeFindings {
+  readonly diagnostics?: readonly ModelDiagnostic[];
+  readonly incomplete?: Incompleteness;
+}
+
+/** A front-end's reading of one document: its models as drafts, and the document's own problems. */
+export interface FrontEndResult {
+  readonly file: string;
+  readonly models: readonly ModelDraft[];
+  readonly diagnostics: readonly ModelDiagnostic[];
+  readonly steps: number;
+}
+
 export interface FileAnalysis {
   readonly file: string;
   readonly models: readonly ModelResult[];
@@ -54,6 +77,35 @@ export interface FileAnalysis {
   readonly diagnostics: readonly ModelDiagnostic[];
   /** Evaluation steps spent (0 for formats that are read, not evaluated). */
   readonly steps: number;
+  /** A notebook's code cells and its saved outputs' summaries checked against the models. */
+  readonly notebook?: NotebookFacts;
+}
+
+/** What a notebook's analysis adds: where its code cells are, and what its saved summaries say. */
+export interface NotebookFacts {
+  /** Each code cell, in order: its 1-based number and the line of the analysed program it starts on. */
+  readonly cells: readonly { readonly cell: number; readonly line: number }[];
+  readonly checks: readonly SavedOutputCheck[];
+}
+
+/** A model summary saved in a cell's output (Keras's, torchinfo's, a printed module tree) against the analysis. */
+export interface SavedOutputCheck {
+  readonly cell: number;
+  /** The analysed model it was matched to. */
+  readonly model: string;
+  /** Which summary it was: `keras2`, `keras3`, `torchinfo`, `torch-repr`. */
+  readonly form: string;
+  readonly saved: ParamCounts;
+  readonly ours: ParamCounts;
+  readonly matches: boolean;
+  /** The line that printed it, in its cell. */
+  readonly range: SourceRange;
+}
+
+export interface ParamCounts {
+  readonly total?: number;
+  readonly trainable?: number;
+  readonly nonTrainable?: number;
 }
 
 const fileTop: SourceRange = { start: { line: 0, character: 0 }, end: { line: 0, character: 1 } };
@@ -62,13 +114,23 @@ const fileTop: SourceRange = { start: { line: 0, character: 0 }, end: { line: 0,
  * A model read from JSON inside a binary file (an .h5's model_config, a .keras archive's
  * config.json): its ranges point into text that is nowhere in the file, so every range goes to the top.
  */
-export function atFileTop(analysis: FileAnalysis): FileAnalysis {
+export function atFileTop(analysis: FrontEndResult): FrontEndResult {
   const moved = (ds: readonly ModelDiagnostic[]) => ds.map((d) => ({ ...d, range: fileTop }));
   return {
     ...analysis,
     diagnostics: moved(analysis.diagnostics),
-    models: analysis.models.map((m) => ({ ...m, range: fileTop, diagnostics: moved(m.diagnostics), ...(m.incomplete ? { incomplete: { ...m.incomplete, range: fileTop } } : {}) })),
+    models: analysis.models.map((m) => ({
+      ...m,
+      range: fileTop,
+      diagnostics: moved(m.diagnostics),
+      ...(m.incomplete ? { incomplete: { ...m.incomplete, range: fileTop } } : {}),
+    })),
   };
+}
+
+/** A front-end's failure to read a document at all: no model, and one error saying why. */
+export function unreadable(file: string, message: string, range: SourceRange = fileTop): FrontEndResult {
+  return { file, models: [], diagnostics: [{ severity: 'error', message, range }], steps: 0 };
 }
 
 /**

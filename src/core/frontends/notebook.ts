@@ -21,6 +21,8 @@ export interface NotebookCell {
 export interface Notebook {
   readonly nbformat: number;
   readonly cells: readonly NotebookCell[];
+  /** The kernel's language when the file says (`metadata.kernelspec.language`, `language_info.name`). */
+  readonly language?: string;
 }
 
 /** Where one code cell sits in the program text. */
@@ -76,7 +78,11 @@ export function parseNotebook(json: string): Notebook | { readonly error: string
     if (source === undefined) return { error: `not a notebook: cell ${i + 1} has no source text` };
     cells.push({ number: i + 1, kind, source, outputs: Array.isArray(c.outputs) ? c.outputs : [] });
   }
-  return { nbformat: nbformat ?? 3, cells };
+  const metadata = (root.metadata ?? {}) as { kernelspec?: { language?: unknown }; language_info?: { name?: unknown } };
+  const language = metadata.kernelspec?.language ?? metadata.language_info?.name;
+  if (typeof language === 'string' && !/^python/i.test(language))
+    return { error: `a notebook in ${language}: CNN Lens reads Python notebooks` };
+  return { nbformat: nbformat ?? 3, cells, ...(typeof language === 'string' ? { language } : {}) };
 }
 
 /** A code cell's text with IPython syntax blanked, character for character. */

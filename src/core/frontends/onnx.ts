@@ -17,8 +17,7 @@ import { formatShape, isKnown, type Dim, type Shape } from '../ir/dims';
 import { GraphBuilder, type LayerModule, type SourceRange, type TensorId } from '../ir/graph';
 import type { LayerSpec } from '../ir/layers';
 import { applyRule } from '../shapes/registry';
-import { runShapePass } from '../shapes/shapePass';
-import type { FileAnalysis, ModelDiagnostic, ModelResult } from './modelResult';
+import type { FrontEndResult, ModelDiagnostic, ModelDraft } from './modelResult';
 import { isFloatType, mapNode, type Const, type OpContext } from './onnx/ops';
 import { matchPattern, type GraphView } from './onnx/patterns';
 import { ProtoError, readModel, type OnnxGraph, type OnnxModel, type OnnxNode, type OnnxValueInfo } from './onnx/proto';
@@ -35,9 +34,9 @@ const maxDimension = 2 ** 31 - 1;
 
 class Stop extends Error {}
 
-/** Analyses one .onnx file's bytes; never throws. */
-export function analyzeOnnx(uri: string, bytes: Uint8Array, options: OnnxOptions = {}): FileAnalysis {
-  const fail = (message: string): FileAnalysis => ({
+/** Reads one .onnx file's bytes; never throws. */
+export function readOnnx(uri: string, bytes: Uint8Array, options: OnnxOptions = {}): FrontEndResult {
+  const fail = (message: string): FrontEndResult => ({
     file: uri,
     models: [],
     diagnostics: [{ severity: 'error', message, range: top }],
@@ -115,7 +114,7 @@ class OnnxReader implements OpContext, GraphView {
     return v && 'id' in v ? v.shape : undefined;
   }
 
-  read(): ModelResult {
+  read(): ModelDraft {
     let stopped: string | undefined;
     if (this.model.opset === undefined)
       this.report('warning', 'the file names no opset for the default domain; opset 13 assumed');
@@ -151,8 +150,6 @@ class OnnxReader implements OpContext, GraphView {
     if (stopped) this.report('warning', stopped);
     this.reportFusedBatchNorms();
     const graph = this.builder.build();
-    const analysis = runShapePass(graph);
-    this.compareDeclared(analysis.tensorShapes);
     return {
       name: this.name,
       kind: 'file',
@@ -160,9 +157,9 @@ class OnnxReader implements OpContext, GraphView {
       range: top,
       inputs: this.inputs,
       graph,
-      analysis,
       diagnostics: this.diagnostics,
       stopped,
+      afterShapes: (analysis) => ({ diagnostics: this.compareDeclared(analysis.tensorShapes) }),
     };
   }
 
@@ -439,7 +436,10 @@ class OnnxReader implements OpContext, GraphView {
   }
 
   /** Warns where the file's value_info / output shapes disagree with ours. */
-  private compareDeclared(shapes: readonly Shape[]): void {
+  /** Where the file's declared value_info shapes differ from the ones inferred. */
+  private compareDeclared(shapes: readonly Shape[]): ModelDiagnostic[] {
+    const out: ModelDiagnostic[] = [];
+    const warn = (message: string) => out.push({ severity: 'warning', message, range: top });
     let shown = 0;
     let more = 0;
     const declared: OnnxValueInfo[] = [...this.graph.valueInfo, ...this.graph.outputs];
@@ -452,13 +452,11 @@ class OnnxReader implements OpContext, GraphView {
         ours.length !== info.shape.length || info.shape.some((d, i) => isKnown(d) && isKnown(ours[i]) && d !== ours[i]);
       if (!differs) continue;
       if (shown++ < 20)
-        this.report(
-          'warning',
-          `tensor '${info.name}': the file says ${formatShape(info.shape)}, CNN Lens infers ${formatShape(ours)}`,
-        );
+        warn(`tensor '${info.name}': the file says ${formatShape(info.shape)}, CNN Lens infers ${formatShape(ours)}`);
       else more++;
     }
-    if (more) this.report('warning', `${more} more tensors' shapes disagree with the file's`);
+    if (more) warn(`${more} more tensors' shapes disagree with the file's`);
+    return out;
   }
 }
 

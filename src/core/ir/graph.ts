@@ -22,11 +22,20 @@ export interface Position {
   readonly character: number;
 }
 
-/** Zero-based, end-exclusive, like VS Code's Range. `uri` is set when it is not the analysed file. */
+/**
+ * Zero-based, end-exclusive, like VS Code's Range. `uri` is set when it is not the analysed file. In a
+ * notebook, `cell` is the cell's 1-based number and the lines count from that cell's first line.
+ */
 export interface SourceRange {
   readonly start: Position;
   readonly end: Position;
   readonly uri?: string;
+  readonly cell?: number;
+}
+
+/** `line 12`, or in a notebook `cell 7, line 3`: a place in the analysed document as a person reads it. */
+export function placeText(range: SourceRange): string {
+  return `${range.cell === undefined ? '' : `cell ${range.cell}, `}line ${range.start.line + 1}`;
 }
 
 export interface LayerModule {

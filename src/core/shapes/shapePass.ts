@@ -7,7 +7,7 @@
  * CNN Lens does not know (whose output shape is a guess), a rule's error becomes a note that says so.
  */
 import { isKnown, spatialAxes, type Dim, type Layout, type Shape } from '../ir/dims';
-import type { Graph, LayerModule, LayerNode, TensorId } from '../ir/graph';
+import { placeText, type Graph, type LayerModule, type LayerNode, type TensorId } from '../ir/graph';
 import type { LayerSpec } from '../ir/layers';
 import { applyRule } from './registry';
 import { noText, paramCount, type RuleContext, type RuleDiagnostic, type RuleResult, type WeightTensor } from './rule';
@@ -179,7 +179,7 @@ export function runShapePass(graph: Graph): ShapeAnalysis {
 
 /** `attn (Attention, a layer CNN Lens does not know) at line 12`: what a guessed shape came through. */
 export function unknownLayer(node: LayerNode): string {
-  const line = node.calledAt && !node.calledAt.uri ? ` at line ${node.calledAt.start.line + 1}` : '';
+  const line = node.calledAt && !node.calledAt.uri ? ` at ${placeText(node.calledAt)}` : '';
   const reason = node.spec.kind === 'unknown' ? node.spec.reason : undefined;
   const what = reason ? `${node.className} could not be built: ${reason}` : node.moduleId === undefined ? 'an op CNN Lens does not follow' : `${node.className}, a layer CNN Lens does not know`;
   return `${node.name ?? node.className} (${what})${line}`;

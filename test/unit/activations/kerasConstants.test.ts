@@ -10,7 +10,7 @@ import * as assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import { activationPlan, type ActivationPlan } from '../../../src/core/analysis/activationPlan';
-import { analyzePython } from '../../../src/core/frontends/python/analyzePython';
+import { analyzePython } from '../../../src/core/analysis/analyzeDocument';
 import { buildModel } from '../../../webview/activations/modelBuilder';
 import { disposeWeights, mulberry32, seededWeights, type WeightStore } from '../../../webview/activations/weights';
 

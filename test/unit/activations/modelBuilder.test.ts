@@ -12,7 +12,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { activationPlan, type ActivationPlan } from '../../../src/core/analysis/activationPlan';
-import { analyzePython } from '../../../src/core/frontends/python/analyzePython';
+import { analyzePython } from '../../../src/core/analysis/analyzeDocument';
 import { buildModel, planShapeAtBatch1, toPlanLayout, type RunResult } from '../../../webview/activations/modelBuilder';
 import { convertHeld } from '../../../webview/activations/tensorLayout';
 import { courseFilters, disposeWeights, expectedWeights, mulberry32, seededWeights, weightId, type WeightStore } from '../../../webview/activations/weights';

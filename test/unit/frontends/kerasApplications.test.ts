@@ -10,7 +10,8 @@
 import * as assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { PythonProgram, analyzePython, type ModelResult } from '../../../src/core/frontends/python/analyzePython';
+import { PythonProgram, type ModelResult } from '../../../src/core/frontends/python/analyzePython';
+import { analyzePython } from '../../../src/core/analysis/analyzeDocument';
 
 const kerasSource = process.env.CNN_LENS_KERAS_SRC;
 const truthFile = join(__dirname, '../../fixtures/keras-applications/KERAS_APPS.json');

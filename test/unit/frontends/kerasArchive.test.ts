@@ -14,10 +14,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { activationPlan } from '../../../src/core/analysis/activationPlan';
 import { matchKerasWeights } from '../../../src/core/analysis/weightFit';
-import { analyzeKerasArchive, kerasArchiveParts } from '../../../src/core/frontends/kerasArchive';
+import { kerasArchiveParts } from '../../../src/core/frontends/kerasArchive';
 import { readKerasH5 } from '../../../src/core/frontends/kerasH5';
 import { bytesSource, readZipDirectory } from '../../../src/core/frontends/zip';
-import { analyzeKerasJson } from '../../../src/core/frontends/kerasJson';
+import { analyzeKerasArchive, analyzeKerasJson } from '../../../src/core/analysis/analyzeDocument';
 import { runCli } from '../../support/runCli';
 import { zip } from '../../support/zipWriter';
 

@@ -10,7 +10,8 @@
 import * as assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { analyzePython, type ModelResult } from '../../../src/core/frontends/python/analyzePython';
+import { type ModelResult } from '../../../src/core/frontends/python/analyzePython';
+import { analyzePython } from '../../../src/core/analysis/analyzeDocument';
 
 const course = join(__dirname, '../../fixtures/python/keras/course');
 const kerasSource = process.env.CNN_LENS_KERAS_SRC;

@@ -9,7 +9,7 @@ import * as assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { activationPlan } from '../../../src/core/analysis/activationPlan';
-import { analyzePython } from '../../../src/core/frontends/python/analyzePython';
+import { analyzePython } from '../../../src/core/analysis/analyzeDocument';
 import { halfToFloat, hdf5DeclaredSize, readKerasH5, type KerasH5 } from '../../../src/core/frontends/kerasH5';
 import { matchKerasWeights } from '../../../src/core/analysis/weightFit';
 

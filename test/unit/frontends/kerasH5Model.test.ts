@@ -10,8 +10,7 @@ import * as assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { readKerasH5 } from '../../../src/core/frontends/kerasH5';
-import { analyzeKerasH5 } from '../../../src/core/frontends/kerasH5Model';
-import { analyzeKerasJson } from '../../../src/core/frontends/kerasJson';
+import { analyzeKerasH5, analyzeKerasJson } from '../../../src/core/analysis/analyzeDocument';
 import type { FileAnalysis } from '../../../src/core/frontends/modelResult';
 import { fixtureDir as dir, loadH5wasm, tfjsWeights, writeH5 as writeH5With, type Weight } from './kerasH5Writer';
 

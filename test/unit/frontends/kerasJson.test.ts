@@ -8,7 +8,7 @@
 import * as assert from 'node:assert/strict';
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { analyzeKerasJson } from '../../../src/core/frontends/kerasJson';
+import { analyzeKerasJson } from '../../../src/core/analysis/analyzeDocument';
 
 const dir = join(__dirname, '../../fixtures/models');
 const names = readdirSync(dir).filter((f) => f.endsWith('.expected.json')).map((f) => f.replace('.expected.json', ''));

@@ -5,7 +5,7 @@
  * sentence, and a Keras model split over cells (imports, data loading, model) analysed whole.
  */
 import * as assert from 'node:assert/strict';
-import { analyzePython } from '../../../src/core/frontends/python/analyzePython';
+import { analyzePython } from '../../../src/core/analysis/analyzeDocument';
 import {
   blankMagics,
   cellAt,

@@ -6,7 +6,7 @@
  * missing inputs each give a diagnostic, never an exception or a hang.
  */
 import * as assert from 'node:assert/strict';
-import { analyzeOnnx } from '../../../src/core/frontends/onnx';
+import { analyzeOnnx } from '../../../src/core/analysis/analyzeDocument';
 import type { FileAnalysis } from '../../../src/core/frontends/modelResult';
 import { conv, int64s, lenet, lField, unary, vField, weight, writeOnnx, type GraphDef } from './onnxWriter';
 

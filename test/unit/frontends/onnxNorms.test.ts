@@ -13,7 +13,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { analyzeOnnx } from '../../../src/core/frontends/onnx';
+import { analyzeOnnx } from '../../../src/core/analysis/analyzeDocument';
 import type { ModelResult } from '../../../src/core/frontends/modelResult';
 import { conv, int64s, unary, weight, writeOnnx, type GraphDef, type NodeDef } from './onnxWriter';
 import { python, torchUnavailableReason } from '../../oracle/torchOracle';

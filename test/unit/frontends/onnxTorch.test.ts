@@ -15,7 +15,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { analyzeOnnx } from '../../../src/core/frontends/onnx';
+import { analyzeOnnx } from '../../../src/core/analysis/analyzeDocument';
 import { python, samplesScriptPreamble, torchUnavailableReason } from '../../oracle/torchOracle';
 
 const samples = join(__dirname, '../../../samples');

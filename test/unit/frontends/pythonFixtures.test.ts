@@ -10,8 +10,9 @@ import * as assert from 'node:assert/strict';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { summaryTable } from '../../../src/core/analysis/summary';
-import { analyzePython, type PythonAnalysis } from '../../../src/core/frontends/python/analyzePython';
+import { type PythonAnalysis } from '../../../src/core/frontends/python/analyzePython';
 import { assertGolden, updateCommand } from '../../support/golden';
+import { analyzePython } from '../../../src/core/analysis/analyzeDocument';
 
 const fixtures = join(__dirname, '../../fixtures/python');
 const goldenDir = join(fixtures, 'golden');

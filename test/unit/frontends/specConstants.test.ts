@@ -9,7 +9,7 @@
  * parameters, no MACs), `x.sum([2, 3])` (a sum, not a max) and `a / b` (a divide, not a multiply).
  */
 import * as assert from 'node:assert/strict';
-import { analyzePython } from '../../../src/core/frontends/python/analyzePython';
+import { analyzePython } from '../../../src/core/analysis/analyzeDocument';
 import type { LayerSpec } from '../../../src/core/ir/layers';
 import { applyRule, layerKinds } from '../../../src/core/shapes/registry';
 

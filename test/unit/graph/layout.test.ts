@@ -9,7 +9,7 @@ import * as assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { modelSnapshot } from '../../../src/core/analysis/viewGraph';
-import { analyzePython } from '../../../src/core/frontends/python/analyzePython';
+import { analyzePython } from '../../../src/core/analysis/analyzeDocument';
 import type { GraphSnapshot } from '../../../src/core/protocol/messages';
 import { layoutModel, repeatedStages, type Box, type Layout } from '../../../webview/graph/layout';
 import { isSeriesParallel } from '../../../webview/graph/topology';

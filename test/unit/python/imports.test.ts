@@ -4,9 +4,10 @@
  * module-level names ended with (through sys.modules['__main__']), as Python would have them.
  */
 import * as assert from 'node:assert/strict';
-import { PythonProgram, analyzePython } from '../../../src/core/frontends/python/analyzePython';
+import { PythonProgram } from '../../../src/core/frontends/python/analyzePython';
 import type { SourceHost } from '../../../src/core/frontends/python/imports';
 import { repr, type Value } from '../../../src/core/frontends/python/values';
+import { analyzePython } from '../../../src/core/analysis/analyzeDocument';
 
 /** An in-memory tree under /ws (the user's) and /site (an installed package, stamped). */
 class MemoryHost implements SourceHost {

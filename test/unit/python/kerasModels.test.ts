@@ -6,8 +6,9 @@
  * own (real Keras 3.15.1 built the same models through ../shared/keras-oracle).
  */
 import * as assert from 'node:assert/strict';
-import { analyzePython, type ModelResult } from '../../../src/core/frontends/python/analyzePython';
+import { type ModelResult } from '../../../src/core/frontends/python/analyzePython';
 import type { SourceHost } from '../../../src/core/frontends/python/imports';
+import { analyzePython } from '../../../src/core/analysis/analyzeDocument';
 
 const main = '/ws/main.py';
 

@@ -8,9 +8,10 @@
 import * as assert from 'node:assert/strict';
 import { modelProblems } from '../../../src/core/analysis/modelProblems';
 import { summaryJson, summaryTable } from '../../../src/core/analysis/summary';
-import { analyzePython, type ModelResult } from '../../../src/core/frontends/python/analyzePython';
+import { type ModelResult } from '../../../src/core/frontends/python/analyzePython';
 import type { SourceHost } from '../../../src/core/frontends/python/imports';
 import { reviveFileAnalysis } from '../../../src/core/frontends/modelResult';
+import { analyzePython } from '../../../src/core/analysis/analyzeDocument';
 
 const main = '/ws/main.py';
 

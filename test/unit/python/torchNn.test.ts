@@ -5,7 +5,7 @@
  * layers, and the float sizes torch refuses. Torch runs live when it is installed.
  */
 import * as assert from 'node:assert/strict';
-import { analyzePython } from '../../../src/core/frontends/python/analyzePython';
+import { analyzePython } from '../../../src/core/analysis/analyzeDocument';
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { torchLayerHasAttribute } from '../../../src/core/frameworks/torchLayerAttributes';

@@ -4,7 +4,7 @@
  * pieces and their unpacking, and that known values never reach tensors derived from the input.
  */
 import { strict as assert } from 'node:assert';
-import { analyzePython } from '../../../src/core/frontends/python/analyzePython';
+import { analyzePython } from '../../../src/core/analysis/analyzeDocument';
 import type { Shape } from '../../../src/core/ir/dims';
 import type { IndexItemSpec } from '../../../src/core/ir/layers';
 import { einsumRule } from '../../../src/core/shapes/rules/einsum';

@@ -7,11 +7,17 @@
  */
 import type { ArgValue } from '../../frameworks/args';
 import type { Dim, Shape } from '../../ir/dims';
-import type { Framework, Graph, SourceRange } from '../../ir/graph';
-import { runShapePass } from '../../shapes/shapePass';
-import { guessedOutput, type FileAnalysis, type ModelDiagnostic, type ModelResult } from '../modelResult';
-import type { Stmt } from './ast';
-import { BudgetExceeded, PyRaise } from './errors';
+import { placeText, type Framework, type Graph, type SourceRange } from '../../ir/graph';
+import {
+  guessedOutput,
+  type FileAnalysis,
+  type FrontEndResult,
+  type ModelDiagnostic,
+  type ModelDraft,
+} from '../modelResult';
+import type { CellStart } from './positions';
+import type { Expr, Stmt } from './ast';
+import { AnalysisCancelled, BudgetExceeded, PyRaise } from './errors';
 import {
   callableWithoutArgs,
   derivedTorchInput,
@@ -55,14 +61,16 @@ export interface PythonAnalysisOptions {
   readonly parseCache?: ParseCache;
   /** Reuses the evaluator and the package modules it evaluated (the editor keeps one per workspace). */
   readonly program?: PythonProgram;
+  /** A notebook's program: where each cell starts, so every range is given in its cell. */
+  readonly cells?: readonly CellStart[];
+  /** Asked now and then while evaluating: true stops the analysis (a newer version of the document is waiting). */
+  readonly cancelled?: () => boolean;
 }
 
 export type { ModelDiagnostic, ModelResult } from '../modelResult';
 
-/** A Python file's analysis: the shared result, with Python's kinds of entry point. */
-export interface PythonAnalysis extends FileAnalysis {
-  readonly models: readonly ModelResult[];
-}
+/** A Python file's analysis: the shared result (the Analysis stage runs the shape pass on readPython's drafts). */
+export type PythonAnalysis = FileAnalysis;
 
 /** Keeps any document's analysis within 200 ms unless the caller allows more (the CLI does). */
 export const defaultTimeMs = 200;
@@ -91,12 +99,14 @@ export class PythonProgram {
   }
 }
 
-export function analyzePython(file: string, text: string, options: PythonAnalysisOptions): PythonAnalysis {
+/** Evaluates a Python document and builds its models, up to the shape pass (the Analysis stage runs it). */
+export function readPython(file: string, text: string, options: PythonAnalysisOptions): FrontEndResult {
   const now = options.now ?? (() => Date.now());
   const program = options.program ?? new PythonProgram(options.parseCache);
   const { session, positions } = program;
-  positions.setMain(file);
+  positions.setMain(file, options.cells);
   session.interp.now = now;
+  session.interp.cancelled = options.cancelled;
   // A longer time budget (the CLI's --max-time) buys proportionally more steps; the editor's 200 ms keeps 2 M.
   const maxSteps = options.maxSteps ?? Math.max(2_000_000, 1_000 * (options.timeMs ?? defaultTimeMs));
   session.interp.beginAnalysis({
@@ -108,7 +118,7 @@ export function analyzePython(file: string, text: string, options: PythonAnalysi
   const provenance = new Provenance(positions, file);
 
   const diagnostics: ModelDiagnostic[] = [];
-  const models: ModelResult[] = [];
+  const models: ModelDraft[] = [];
   const fileTop: SourceRange = { start: { line: 0, character: 0 }, end: { line: 0, character: 1 } };
 
   positions.add(file, text);
@@ -135,6 +145,7 @@ export function analyzePython(file: string, text: string, options: PythonAnalysi
     }
     evaluated = true;
   } catch (e) {
+    if (e instanceof AnalysisCancelled) throw e;
     // Out of budget part-way: what the file defined so far is still analysed, under its own budget.
     if (e instanceof BudgetExceeded) diagnostics.push(stoppedAt(e).diagnostic);
     else diagnostics.push(internalError(e, positions.range(file, 0, 0)));
@@ -159,22 +170,31 @@ export function analyzePython(file: string, text: string, options: PythonAnalysi
   const sites = topLevelSites(main.body);
   const lines = positions.index(file)!;
   const factories = new Set(main.body.filter((s) => s.kind === 'def').map((s) => (s as { name: string }).name));
+  const classes = new Set(main.body.filter((s) => s.kind === 'class').map((s) => (s as { name: string }).name));
   const candidates = findCandidates(main.scope.vars, file, sites);
   for (const candidate of candidates) {
     if (options.entry && candidate.name !== options.entry) continue;
     // `model = build_lenet5()` repeats the factory's own entry; keep the factory.
-    if (!options.entry && candidate.kind === 'variable' && callsLocal(main.body, candidate.name, factories)) continue;
+    // So does `model = Net()`, the class's own entry built the same way (a notebook's usual cell).
+    if (
+      !options.entry &&
+      candidate.kind === 'variable' &&
+      callsLocal(main.body, candidate.name, factories, classes) &&
+      !changedAfter(main.body, candidate.name, text)
+    )
+      continue;
     try {
       const result = analyzeEntry(candidate, candidates);
       if (result) models.push(result);
     } catch (e) {
+      if (e instanceof AnalysisCancelled) throw e;
       // A bug in CNN Lens must cost one model, never the whole file or the editor.
       diagnostics.push(internalError(e, positions.range(file, candidate.from, candidate.to)));
     }
   }
   return { file, models, diagnostics, steps: session.interp.steps };
 
-  function analyzeEntry(candidate: EntryCandidate, candidates: readonly EntryCandidate[]): ModelResult | undefined {
+  function analyzeEntry(candidate: EntryCandidate, candidates: readonly EntryCandidate[]): ModelDraft | undefined {
     session.interp.renewBudget(options.timeMs ?? defaultTimeMs);
     session.entryModel = undefined;
     const explicit = !!options.entry;
@@ -292,12 +312,10 @@ export function analyzePython(file: string, text: string, options: PythonAnalysi
     if (stopped) modelDiagnostics.push(stopped.diagnostic);
     const assumed = provenance.guessed(guessFor(candidate, candidates, guessMark), head);
     if (assumed && !modelDiagnostics.some((d) => d.message === assumed.message)) modelDiagnostics.push(assumed);
-    const analysis = runShapePass(graph);
-    const incomplete =
-      provenance.verdict(
-        { stopped: stopped?.place, output, outputTensors, layers: graph.nodes.length, diagnostics: modelDiagnostics },
-        head,
-      ) ?? guessedOutput(analysis, head, file);
+    const incomplete = provenance.verdict(
+      { stopped: stopped?.place, output, outputTensors, layers: graph.nodes.length, diagnostics: modelDiagnostics },
+      head,
+    );
     return {
       name: candidate.name,
       kind: candidate.kind,
@@ -305,10 +323,11 @@ export function analyzePython(file: string, text: string, options: PythonAnalysi
       range,
       inputs,
       graph,
-      analysis,
       diagnostics: modelDiagnostics,
       stopped: stopped?.diagnostic.message,
       incomplete,
+      // An output that is known may still have come through a layer CNN Lens does not know.
+      afterShapes: incomplete ? undefined : (analysis) => ({ incomplete: guessedOutput(analysis, head, file) }),
     };
   }
 
@@ -336,7 +355,7 @@ export function analyzePython(file: string, text: string, options: PythonAnalysi
   } {
     const place = { reason, file: e.file, from: e.from, to: e.from + 1, via: session.interp.via(e.file) };
     const { range, at } = provenance.place(place, fallback);
-    const where = at ? `in ${at}, reached from line ${range.start.line + 1}` : `at line ${range.start.line + 1}`;
+    const where = at ? `in ${at}, reached from ${placeText(range)}` : `at ${placeText(range)}`;
     return { diagnostic: { severity: 'warning', message: `${reason} ${where}`, range, at }, place };
   }
 }
@@ -385,15 +404,37 @@ function internalError(e: unknown, range: SourceRange): ModelDiagnostic {
 }
 
 /** Is top-level `name` assigned from a call to one of this file's own functions? */
-function callsLocal(body: readonly Stmt[], name: string, functions: ReadonlySet<string>): boolean {
+function callsLocal(
+  body: readonly Stmt[],
+  name: string,
+  functions: ReadonlySet<string>,
+  classes: ReadonlySet<string>,
+): boolean {
   return body.some(
     (s) =>
       s.kind === 'assign' &&
       s.targets.some((t) => t.kind === 'name' && t.id === name) &&
       s.value.kind === 'call' &&
       s.value.func.kind === 'name' &&
-      functions.has(s.value.func.id),
+      (functions.has(s.value.func.id) || (classes.has(s.value.func.id) && !s.value.args.length)),
   );
+}
+
+/**
+ * Whether top-level code may change `name`'s model after it is built (`model.fc = …`, a loop that
+ * freezes its parameters): then the variable is a model of its own, not a repeat of its class. Uses
+ * that only read it (`print(model)`, `model.summary()`, `opt = Adam(model.parameters())`) do not.
+ */
+function changedAfter(body: readonly Stmt[], name: string, text: string): boolean {
+  const mentions = new RegExp(`\\b${name}\\b`);
+  const rootIs = (e: Expr): boolean =>
+    e.kind === 'name' ? e.id === name : e.kind === 'attr' || e.kind === 'subscript' ? rootIs(e.object) : false;
+  return body.some((s) => {
+    if (!mentions.test(text.slice(s.from, s.to))) return false;
+    if (s.kind === 'expr') return false;
+    if (s.kind === 'assign') return s.targets.some((t) => t.kind !== 'name' && rootIs(t));
+    return true;
+  });
 }
 
 /** Keeps only the nodes a graph's outputs depend on (a module tracer may hold several models). */

@@ -9,6 +9,17 @@ export class PyRaise {
   constructor(readonly value: Value, readonly file: string, readonly from: number) {}
 }
 
+/**
+ * The analysis was called off (a newer version of the document is waiting): it propagates out of
+ * everything, so nothing half-evaluated is reported, and is never raised inside an import, so a
+ * package module is never left half-evaluated in the session's cache.
+ */
+export class AnalysisCancelled extends Error {
+  constructor() {
+    super('analysis cancelled: a newer version of the document is being analysed');
+  }
+}
+
 export class BudgetExceeded extends Error {
   constructor(readonly reason: 'steps' | 'time' | 'recursion', readonly file: string, readonly from: number) {
     super(`analysis stopped: ${reason === 'recursion' ? 'recursion too deep' : reason === 'time' ? 'time budget exceeded' : 'step budget exceeded'}`);

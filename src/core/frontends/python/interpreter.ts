@@ -9,7 +9,7 @@
  */
 import type { Arg, Expr, Param, Stmt } from './ast';
 import { augAssign, deleteTarget } from './assignments';
-import { BudgetExceeded, PyRaise } from './errors';
+import { AnalysisCancelled, BudgetExceeded, PyRaise } from './errors';
 import { GuessLog } from './guesses';
 import { comprehension, compareChain, formatted, fstring } from './expressions';
 import { execMatch } from './matchStatement';
@@ -64,6 +64,8 @@ export class Interpreter {
 
   private stepLimit: number;
   private deadline: number;
+  /** Asked every 1,024 steps outside imports; true calls the analysis off (see AnalysisCancelled). */
+  cancelled: (() => boolean) | undefined;
 
   constructor(private budget: Budget, public now: () => number) {
     this.stepLimit = budget.maxSteps;
@@ -144,7 +146,10 @@ export class Interpreter {
   /** Counts a step (internal to the evaluator: expressions.ts counts comprehension items). */
   tick(file: string, from: number): void {
     if (++this.steps > this.stepLimit) throw new BudgetExceeded('steps', file, from);
-    if ((this.steps & 1023) === 0 && this.now() > this.deadline) throw new BudgetExceeded('time', file, from);
+    if ((this.steps & 1023) === 0) {
+      if (this.now() > this.deadline) throw new BudgetExceeded('time', file, from);
+      if (!this.importing && this.cancelled?.()) throw new AnalysisCancelled();
+    }
   }
 
   execBlock(body: readonly Stmt[], scope: Scope): Completion {

@@ -32,15 +32,26 @@ export class LineIndex {
   }
 }
 
+/** A notebook cell's place in the program: its number, and the program line it starts on. */
+export interface CellStart {
+  readonly cell: number;
+  readonly line: number;
+}
+
 export class FilePositions implements PositionMap {
   private readonly indexes = new Map<string, LineIndex>();
   private readonly texts = new Map<string, string>();
+  private cells: readonly CellStart[] = [];
 
   constructor(private mainFile: string) {}
 
-  /** The analysed document, whose ranges carry no uri; the positions of other files are kept. */
-  setMain(file: string): void {
+  /**
+   * The analysed document, whose ranges carry no uri; the positions of other files are kept. A
+   * notebook's program gives its cells, in order: its ranges then count lines within their cell.
+   */
+  setMain(file: string, cells: readonly CellStart[] = []): void {
     this.mainFile = file;
+    this.cells = cells;
   }
 
   add(file: string, text: string): LineIndex {
@@ -60,6 +71,21 @@ export class FilePositions implements PositionMap {
     const index = this.indexes.get(file);
     if (!index) return { start: { line: 0, character: 0 }, end: { line: 0, character: 0 }, uri: file };
     const range = { start: index.position(from), end: index.position(to) };
-    return file === this.mainFile ? range : { ...range, uri: file };
+    if (file !== this.mainFile) return { ...range, uri: file };
+    return this.cells.length ? this.inCell(range) : range;
+  }
+
+  /** A program range as its cell's: the cell the range starts in, lines counted from the cell's start. */
+  private inCell(range: { start: Position; end: Position }): SourceRange {
+    let lo = 0;
+    let hi = this.cells.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (this.cells[mid].line <= range.start.line) lo = mid;
+      else hi = mid - 1;
+    }
+    const { cell, line } = this.cells[lo];
+    const shift = (p: Position): Position => ({ line: Math.max(0, p.line - line), character: p.character });
+    return { start: shift(range.start), end: shift(range.end), cell };
   }
 }

@@ -137,12 +137,13 @@ export class Provenance {
   firstLine(from: number, to: number): SourceRange {
     const range = this.positions.range(this.userFile, from, to);
     if (range.end.line === range.start.line) return range;
+    // Measured on the program's own lines: a notebook's ranges count lines within their cell.
     const index = this.positions.index(this.userFile);
-    const lineEnd = index
-      ? index.lineStart(range.start.line + 1) - 1 - index.lineStart(range.start.line)
-      : range.start.character + 1;
+    const line = index?.position(from).line;
+    const lineEnd =
+      index && line !== undefined ? index.lineStart(line + 1) - 1 - index.lineStart(line) : range.start.character + 1;
     return {
-      start: range.start,
+      ...range,
       end: { line: range.start.line, character: Math.max(lineEnd, range.start.character + 1) },
     };
   }
