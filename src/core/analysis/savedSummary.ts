@@ -40,8 +40,10 @@ export function cellSummaries(outputs: readonly unknown[]): SavedSummary[] {
   const lines: string[] = [];
   const origin: { output: number; line: number }[] = [];
   let openStream: string | undefined; // a stream whose last chunk ended mid-line
-  (Array.isArray(outputs) ? outputs : []).forEach((out, index) => {
-    const { text, stream } = outputText(out);
+  const texts = (Array.isArray(outputs) ? outputs : []).map(outputText);
+  // Most outputs are training logs: a cell with no summary marker anywhere is passed over unsplit.
+  if (!texts.some(({ text }) => text !== undefined && SUMMARY_MARKER.test(text))) return [];
+  texts.forEach(({ text, stream }, index) => {
     if (text === undefined) {
       openStream = undefined;
       return;
@@ -69,15 +71,21 @@ export function parseSummaries(text: string): Omit<SavedSummary, 'output'>[] {
   return typeof text === 'string' ? parseLines(text.split('\n')) : [];
 }
 
+/** Text without one of these holds no summary any parser below would read. */
+const SUMMARY_MARKER = /params:|Param #|^[A-Za-z_]\w*\($/m;
+
 function outputText(out: unknown): { text?: string; stream?: string } {
   if (!out || typeof out !== 'object') return {};
   const o = out as Record<string, unknown>;
   const join = (v: unknown) =>
     typeof v === 'string' ? v : Array.isArray(v) && v.every((s) => typeof s === 'string') ? v.join('') : undefined;
-  if (o.output_type === 'stream') return { text: join(o.text), stream: typeof o.name === 'string' ? o.name : '' };
-  if (o.output_type === 'display_data' || o.output_type === 'execute_result') {
+  // nbformat 3 names a stream in `stream` and keeps `pyout` / display text under `text`.
+  const name = o.name ?? o.stream;
+  if (o.output_type === 'stream') return { text: join(o.text), stream: typeof name === 'string' ? name : '' };
+  if (o.output_type === 'display_data' || o.output_type === 'execute_result' || o.output_type === 'pyout') {
     const data = o.data;
     if (data && typeof data === 'object') return { text: join((data as Record<string, unknown>)['text/plain']) };
+    if (o.output_type !== 'execute_result') return { text: join(o.text) };
   }
   return {};
 }

@@ -50,9 +50,11 @@ const sourceText = (v: unknown): string | undefined =>
 export function parseNotebook(json: string): Notebook | { readonly error: string } {
   let doc: unknown;
   try {
-    doc = JSON.parse(json);
+    doc = JSON.parse(json.charCodeAt(0) === 0xfeff ? json.slice(1) : json); // a BOM, as some editors save
   } catch (e) {
-    return { error: `not a notebook: the file is not valid JSON (${(e as Error).message})` };
+    // V8's message may quote the file; only where it broke is kept, so the refusal stays one line.
+    const at = /position (\d+)/.exec((e as Error).message)?.[1];
+    return { error: `not a notebook: the file is not valid JSON${at ? ` (it breaks at character ${at})` : ''}` };
   }
   if (!doc || typeof doc !== 'object' || Array.isArray(doc))
     return { error: 'not a notebook: the JSON is not an object' };
@@ -80,8 +82,10 @@ export function parseNotebook(json: string): Notebook | { readonly error: string
   }
   const metadata = (root.metadata ?? {}) as { kernelspec?: { language?: unknown }; language_info?: { name?: unknown } };
   const language = metadata.kernelspec?.language ?? metadata.language_info?.name;
-  if (typeof language === 'string' && !/^python/i.test(language))
-    return { error: `a notebook in ${language}: CNN Lens reads Python notebooks` };
+  if (typeof language === 'string' && !/^python/i.test(language)) {
+    const named = /^[\w+#.-]{1,40}$/.test(language) ? language : 'another language';
+    return { error: `a notebook in ${named.replace(/\.$/, '')}: CNN Lens reads Python notebooks` };
+  }
   return { nbformat: nbformat ?? 3, cells, ...(typeof language === 'string' ? { language } : {}) };
 }
 
