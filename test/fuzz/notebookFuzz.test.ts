@@ -233,9 +233,6 @@ function mutate(text: string, rnd: Rnd): string {
 const knownBugs = {
   startPastCell:
     'a syntax error at the end of the joined program (a last cell `if x:`) is placed on the line after its cell',
-  endPastCell:
-    'a range is placed in the cell it starts in and its end counted from there, so one that runs on into later ' +
-    'cells (a class, then a `%%bash` cell whose blanked lines it absorbs; an unclosed bracket) ends past its cell',
 };
 type KnownBug = keyof typeof knownBugs;
 const excused = new Map<KnownBug, number>();
@@ -303,7 +300,8 @@ function problemsOf(result: DocumentAnalysisResult, parsed: Notebook | { error: 
     else if (end.line < start.line || (end.line === start.line && end.character < start.character))
       problems.push(`${path} ends at ${at(end)}, before its start`);
     else if (justPast(start)) excuse('startPastCell');
-    else if (end.line > lines.length || (end.line === lines.length && end.character > 0)) excuse('endPastCell');
+    else if (end.line > lines.length || (end.line === lines.length && end.character > 0))
+      problems.push(`${path} ends at ${at(end)}, past cell ${r.cell} (${lines.length} lines)`);
   }
   const spans = notebookProgram(parsed).spans.map(({ cell, line }) => ({ cell, line }));
   if (JSON.stringify(result.notebook?.cells) !== JSON.stringify(spans))

@@ -72,11 +72,13 @@ export class FilePositions implements PositionMap {
     if (!index) return { start: { line: 0, character: 0 }, end: { line: 0, character: 0 }, uri: file };
     const range = { start: index.position(from), end: index.position(to) };
     if (file !== this.mainFile) return { ...range, uri: file };
-    return this.cells.length ? this.inCell(range) : range;
+    return this.cells.length ? this.inCell(range, index) : range;
   }
 
-  /** A program range as its cell's: the cell the range starts in, lines counted from the cell's start. */
-  private inCell(range: { start: Position; end: Position }): SourceRange {
+  /** A program range as its cell's: the cell the range starts in, lines counted from the cell's start. A
+   * range running on into later cells (a class, then blanked magic lines; an unclosed bracket) ends with
+   * its own cell, since an editor range cannot span cells. */
+  private inCell(range: { start: Position; end: Position }, index: LineIndex): SourceRange {
     let lo = 0;
     let hi = this.cells.length - 1;
     while (lo < hi) {
@@ -85,6 +87,11 @@ export class FilePositions implements PositionMap {
       else hi = mid - 1;
     }
     const { cell, line } = this.cells[lo];
+    const next = this.cells[lo + 1]?.line;
+    if (next !== undefined && next > line && range.end.line >= next) {
+      const last = next - 1;
+      range = { start: range.start, end: { line: last, character: index.lineStart(next) - 1 - index.lineStart(last) } };
+    }
     const shift = (p: Position): Position => ({ line: Math.max(0, p.line - line), character: p.character });
     return { start: shift(range.start), end: shift(range.end), cell };
   }
