@@ -124,7 +124,13 @@ const notebook: Format = {
     const parsed = doc.notebook ?? parseNotebook(doc.text);
     if ('error' in parsed) return { result: unreadable(doc.uri, `${parsed.error}.`, top) };
     const program = notebookProgram(parsed);
-    const result = readPythonText(doc.uri, program.text, host, budget, cancelled, program.spans);
+    const read = readPythonText(doc.uri, program.text, host, budget, cancelled, program.spans);
+    const skipped = program.skipped.map(({ cell, line, character, message }): ModelDiagnostic => ({
+      severity: 'error',
+      message: `syntax error: ${message}; Jupyter cannot run this cell, so CNN Lens leaves it out`,
+      range: { start: { line, character }, end: { line, character: character + 1 }, cell },
+    }));
+    const result = skipped.length ? { ...read, diagnostics: [...skipped, ...read.diagnostics] } : read;
     return { result: inFirstCell(result, program.spans[0]?.cell ?? 1), notebook: parsed };
   },
 };

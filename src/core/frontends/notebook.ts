@@ -9,6 +9,8 @@
  * saved-summary check.
  */
 
+import { bracketErrors } from './python/sourceText';
+
 export interface NotebookCell {
   /** 1-based, counting every cell as Jupyter numbers them in the file. */
   readonly number: number;
@@ -38,6 +40,9 @@ export interface CellSpan {
 export interface NotebookProgram {
   readonly text: string;
   readonly spans: readonly CellSpan[];
+  /** Cells left out of the program because Jupyter could not compile them: where, and why. */
+  readonly skipped: readonly { readonly cell: number; readonly line: number; readonly character: number;
+    readonly message: string }[];
 }
 
 /** Cell magics whose body is Python (run, timed or captured); any other cell magic's body is not. */
@@ -103,14 +108,24 @@ export function notebookProgram(notebook: Notebook): NotebookProgram {
   let text = '';
   let line = 0;
   const spans: CellSpan[] = [];
+  const skipped: NotebookProgram['skipped'][number][] = [];
   for (const cell of notebook.cells) {
     if (cell.kind !== 'code') continue;
-    const body = blankMagics(cell.source);
+    let body = blankMagics(cell.source);
+    // Jupyter compiles each cell alone: one whose bracket never closes fails by itself, where joined
+    // to the next cells it would swallow them. It is left out, blanked in place, and said so.
+    const broken = bracketErrors(body)[0];
+    if (broken) {
+      const before = body.slice(0, broken.from).split('\n');
+      skipped.push({ cell: cell.number, line: before.length - 1, character: before[before.length - 1].length,
+        message: broken.message });
+      body = body.replace(/[^\n]/g, ' ');
+    }
     spans.push({ cell: cell.number, start: text.length, end: text.length + body.length, line });
     text += `${body}\n`;
     line += body.split('\n').length;
   }
-  return { text, spans };
+  return { text, spans, skipped };
 }
 
 /** The cell and 0-based line within it of a program offset; undefined between cells. */

@@ -5,7 +5,7 @@
  * sentence, and a Keras model split over cells (imports, data loading, model) analysed whole.
  */
 import * as assert from 'node:assert/strict';
-import { analyzePython } from '../../../src/core/analysis/analyzeDocument';
+import { analyzeDocument, analyzePython } from '../../../src/core/analysis/analyzeDocument';
 import {
   blankMagics,
   cellAt,
@@ -116,5 +116,21 @@ describe('notebooks as one program', () => {
     const modelLine = program.text.slice(0, program.text.indexOf('model = keras.Model')).split('\n').length - 1;
     assert.equal(model.range.start.line, modelLine);
     assert.deepEqual(cellAt(program, program.text.indexOf('model = keras.Model')), { cell: 4, line: 3 });
+  });
+
+  it('leaves out a cell Jupyter could not compile, so its unclosed bracket does not swallow the next cells', async () => {
+    const json = nb4([
+      code('import torch.nn as nn\nprint((1,'),
+      code('net = nn.Sequential(nn.Conv2d(3, 8, 3), nn.ReLU(), nn.Conv2d(8, 4, 1))'),
+    ]);
+    const program = notebookProgram(parsed(json));
+    assert.deepEqual(program.skipped, [{ cell: 1, line: 1, character: 5, message: "'(' was never closed" }]);
+    const result = await analyzeDocument({ uri: '/a/nb.ipynb', text: json }, {}, { timeMs: 5000 });
+    const error = result.diagnostics.find((d) => d.severity === 'error');
+    assert.match(error?.message ?? '', /'\(' was never closed; Jupyter cannot run this cell/);
+    assert.equal(error?.range.cell, 1);
+    // The import was in the skipped cell, so `nn` is unknown and the model says where it lost track.
+    assert.ok(result.models.every((m) => m.incomplete || m.analysis.totals.params === 260), JSON.stringify(
+      result.models.map((m) => [m.name, m.analysis.totals.params, m.incomplete?.reason])));
   });
 });

@@ -72,6 +72,22 @@ class Net(nn.Module):
     assert.equal(model.incomplete.range.uri, undefined, 'the verdict is in the analysed file');
   });
 
+  it('loses track at an undefined item of a Sequential instead of dropping it from the model', () => {
+    const source = `${header}
+class Net(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.features = nn.Sequential(conv_bn(3, 16), nn.MaxPool2d(2), nn.AdaptiveAvgPool2d(1))
+        self.fc = nn.Linear(16, 10)
+
+    def forward(self, x):
+        return self.fc(torch.flatten(self.features(x), 1))
+`;
+    const model = only(analyze(source).models);
+    assert.ok(model.incomplete, 'a Sequential missing its first item is not the whole model');
+    assert.ok(!model.diagnostics.some((d) => d.severity === 'error'), 'no confident error on unknown shapes');
+  });
+
   it('leads with the cause and folds the cascade under it', () => {
     const model = only(analyze(unknownImport).models);
     const leads = model.diagnostics.filter((d) => d.related);

@@ -52,6 +52,10 @@ export interface ModuleState {
   container?: ContainerKind;
   /** Tensors the module owns directly (`nn.Parameter` attributes, `register_parameter`). */
   params?: Map<string, ParameterState>;
+  /** A Sequential's items CNN Lens could not know (an undefined helper's result), each with how many
+   * known children came before it: forward passes the tensor through them, so the loss is reported
+   * there instead of the item silently dropping out of the model. */
+  unknownItems?: { readonly value: Value; readonly before: number }[];
   /** A lazy layer before its first call: the size it still has to read from its input. */
   lazy?: {
     readonly base: string;
@@ -448,6 +452,8 @@ export function installTorchNn(session: Session, nn: ModuleValue): void {
         const param = v && parameterState(v);
         if (v && isModule(v)) register(self, name, v);
         else if (param) registerParameter(self, name, param);
+        else if (v?.t === 'unknown' && kind === 'sequential')
+          (state.unknownItems ??= []).push({ value: v, before: state.children.size });
       };
       if (
         kind === 'dict' ||
@@ -477,8 +483,14 @@ export function installTorchNn(session: Session, nn: ModuleValue): void {
     'forward',
     method('forward', (self, a, s) => {
       let x: Value = a.positional[0] ?? NONE;
-      for (const child of moduleState(self)!.children.values())
-        x = om.call(child, { positional: [x], keywords: new Map() }, s);
+      const state = moduleState(self)!;
+      const through = (f: Value) => (x = om.call(f, { positional: [x], keywords: new Map() }, s));
+      const unknownsAt = (i: number) => state.unknownItems?.filter((u) => u.before === i).forEach((u) => through(u.value));
+      [...state.children.values()].forEach((child, i) => {
+        unknownsAt(i);
+        through(child);
+      });
+      unknownsAt(state.children.size);
       return x;
     }),
   );
