@@ -33,7 +33,7 @@ interface Check {
   saved: { total?: number; trainable?: number; nonTrainable?: number };
   ours: { total?: number; trainable?: number; nonTrainable?: number };
   matches: boolean;
-  range: { cell?: number };
+  line: number;
 }
 interface Json {
   file: string;
@@ -119,10 +119,10 @@ describe('cnn-lens summary on notebooks', function () {
     const j = await json(kerasCourse);
     const checks = j.models.flatMap((m) => m.savedOutputs ?? []);
     assert.deepEqual(
-      checks.map((c) => [c.cell, c.range.cell, c.model, c.form, c.matches, c.saved, c.ours]),
+      checks.map((c) => [c.cell, c.line, c.model, c.form, c.matches, c.saved, c.ours]),
       [
-        [11, 11, 'model', 'keras3', true, ...Array(2).fill({ total: 14_241, trainable: 14_145, nonTrainable: 96 })],
-        [17, 17, 'res_model', 'keras3', true, ...Array(2).fill({ total: 2_014, trainable: 1_934, nonTrainable: 80 })],
+        [11, 1, 'model', 'keras3', true, ...Array(2).fill({ total: 14_241, trainable: 14_145, nonTrainable: 96 })],
+        [17, 11, 'res_model', 'keras3', true, ...Array(2).fill({ total: 2_014, trainable: 1_934, nonTrainable: 80 })],
       ],
     );
     assert.deepEqual(model(j, 'happy_model').savedOutputs, [], 'the check belongs to the variable the cell printed');
@@ -149,7 +149,7 @@ describe('cnn-lens summary on notebooks', function () {
     const j = await json(torchinfo);
     assert.deepEqual(j.diagnostics, [{ severity: 'warning', message: warning.slice(9), line: 1, cell: 9 }]);
     const [stale] = model(j, 'Classifier').savedOutputs!;
-    assert.deepEqual([stale.cell, stale.range.cell, stale.form, stale.matches], [9, 9, 'torchinfo', false]);
+    assert.deepEqual([stale.cell, stale.line, stale.form, stale.matches], [9, 1, 'torchinfo', false]);
     assert.deepEqual(stale.saved, { total: 61_290, trainable: 61_290, nonTrainable: 0 });
     assert.deepEqual(stale.ours, { total: 66_090, trainable: 66_090, nonTrainable: 0 });
     assert.deepEqual(

@@ -56,8 +56,11 @@ export interface JsonModel {
   layers: JsonLayer[];
   diagnostics: JsonDiagnostic[];
   /** In a notebook: the summaries its cells saved for this model, against ours. */
-  savedOutputs?: SavedOutputCheck[];
+  savedOutputs?: JsonSavedOutput[];
 }
+
+/** A saved-output check as the JSON gives it: placed by `cell` and 1-based `line`, like everything else. */
+export type JsonSavedOutput = Omit<SavedOutputCheck, 'range'> & { line: number };
 
 /** Diagnostics (a file's or a model's) in the JSON schema. */
 export function diagnosticsJson(diagnostics: readonly ModelDiagnostic[]): JsonDiagnostic[] {
@@ -138,7 +141,13 @@ export function summaryJson(model: SummaryModel, file = '', saved: readonly Save
     totals: { params: t.params ?? 0, trainable: t.trainable ?? 0, nonTrainable: t.nonTrainable ?? 0, macs: t.macs ?? 0, peakActivationBytes: t.peakActivationBytes },
     layers,
     diagnostics,
-    ...(saved.length ? { savedOutputs: saved.filter((c) => c.model === model.name) } : {}),
+    ...(saved.length
+      ? {
+          savedOutputs: saved
+            .filter((c) => c.model === model.name)
+            .map(({ range, ...check }) => ({ ...check, line: range.start.line + 1 })),
+        }
+      : {}),
   };
 }
 
@@ -191,7 +200,7 @@ const summaryForms: Record<string, string> = {
 };
 
 /** `Saved output (cell 7, torchinfo): 61,706 params ✓ matches` or what differs. */
-function savedOutputLine(c: SavedOutputCheck): string {
+function savedOutputLine(c: JsonSavedOutput): string {
   const where = `Saved output (cell ${c.cell}, ${summaryForms[c.form] ?? c.form})`;
   const counts = (p: SavedOutputCheck['saved']) =>
     `${formatInt(p.total ?? null)}${p.nonTrainable ? ` (${formatInt(p.nonTrainable)} non-trainable)` : ''}`;
