@@ -222,19 +222,27 @@ function bigCells() {
 }
 
 // The notebook as VS Code holds it (output items as bytes), and the request's cells made from it exactly as
-// analysisService.ts's notebookCells does: stdout and text/plain items up to 1 MB kept, images and bigger items not.
+// analysisService.ts's notebookCells does: stdout and text/plain items up to 1 MB, only in cells that printed
+// a summary.
 const stdoutMime = 'application/vnd.code.notebook.stdout';
 const utf8 = (s) => new TextEncoder().encode(s);
 const inEditor = (cells) => cells.map((c) => ({ kind: c.cell_type, text: c.source, outputs: c.outputs?.map((o) =>
   o.output_type === 'stream' ? [{ mime: stdoutMime, data: utf8(o.text) }] : Object.entries(o.data).map(([mime, v]) =>
     ({ mime, data: mime === 'image/png' ? Buffer.from(v, 'base64') : utf8(v) }))) ?? [] }));
-function notebookCells(cells) {
+const SUMMARY_MARKER = /params:|Param #|^[A-Za-z_]\w*\($/m; // savedSummary.ts's, as engine.ts exports it
+const editDecoded = new WeakMap(); // the extension decodes each output item once; a first open has none yet
+function notebookCells(cells, decoded = editDecoded) {
   const decoder = new TextDecoder();
-  return { nbformat: 4, cells: cells.map((c, i) => ({ number: i + 1, kind: c.kind, source: c.text,
-    outputs: c.kind !== 'code' ? [] : c.outputs.flatMap((items) => items
+  const textOf = (data) => decoded.get(data) ?? decoded.set(data, decoder.decode(data)).get(data);
+  return { nbformat: 4, cells: cells.map((c, i) => {
+    const texts = c.kind !== 'code' ? [] : c.outputs.flatMap((items) => items
       .filter((it) => (it.mime === stdoutMime || it.mime === 'text/plain') && it.data.byteLength <= 1024 * 1024)
-      .map((it) => it.mime === stdoutMime ? { output_type: 'stream', name: 'stdout', text: decoder.decode(it.data) }
-        : { output_type: 'display_data', data: { 'text/plain': decoder.decode(it.data) } })) })) };
+      .map((it) => ({ stream: it.mime === stdoutMime, text: textOf(it.data) })));
+    const outputs = !texts.some((t) => SUMMARY_MARKER.test(t.text)) ? [] : texts.map(({ stream, text }) => stream
+      ? { output_type: 'stream', name: 'stdout', text }
+      : { output_type: 'display_data', data: { 'text/plain': text } });
+    return { number: i + 1, kind: c.kind, source: c.text, outputs };
+  }) };
 }
 const asPython = (cells) => cells.filter((c) => c.cell_type === 'code')
   .map((c) => c.source.split('\n').filter((l) => !/^\s*[%!]/.test(l)).join('\n')).join('\n\n') + '\n';
@@ -338,7 +346,7 @@ try {
   const bigHeld = inEditor(big);
   const opened = (i, worker) => settle(join(dir, 'big.ipynb'), () => {
     bigHeld[1].text = `${big[1].source}\n# opened ${i}`;
-    return { notebook: notebookCells(bigHeld), cell: 2 };
+    return { notebook: notebookCells(bigHeld, new WeakMap()), cell: 2 };
   }, worker);
   const open = await timed((i) => opened(i), 7, 2);
   const bigPy = asPython(big);

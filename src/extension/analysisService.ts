@@ -356,21 +356,31 @@ const cellScheme = 'vscode-notebook-cell';
  * read (stdout and text/plain, where model summaries are printed), and no item over 1 MB: images
  * and long logs are never decoded, so a notebook with 20 MB of outputs costs what its text costs.
  */
+const decoder = new TextDecoder();
+/** Output text decoded once per output item: a keystroke re-sends the cells, not re-decodes their logs. */
+const decodedOutputs = new WeakMap<Uint8Array, string>();
+function outputText(data: Uint8Array): string {
+  let text = decodedOutputs.get(data);
+  if (text === undefined) decodedOutputs.set(data, (text = decoder.decode(data)));
+  return text;
+}
+
 function notebookCells(notebook: vscode.NotebookDocument): Notebook {
-  const decoder = new TextDecoder();
+  const { SUMMARY_MARKER } = loadEngine();
   const cells = notebook.getCells().map((c, i): NotebookCell => {
     const code = c.kind === vscode.NotebookCellKind.Code;
-    const outputs = !code
+    const texts = !code
       ? []
       : c.outputs.flatMap((o) =>
           o.items
             .filter((item) => (item.mime === stdoutMime || item.mime === 'text/plain') && item.data.byteLength <= maxOutputItemBytes)
-            .map((item) => {
-              const text = decoder.decode(item.data);
-              return item.mime === stdoutMime
-                ? { output_type: 'stream', name: 'stdout', text }
-                : { output_type: 'display_data', data: { 'text/plain': text } };
-            }),
+            .map((item) => ({ stream: item.mime === stdoutMime, text: outputText(item.data) })),
+        );
+    // Only a cell that printed a summary needs its outputs in the worker; training logs stay here.
+    const outputs = !texts.some((t) => SUMMARY_MARKER.test(t.text))
+      ? []
+      : texts.map(({ stream, text }) =>
+          stream ? { output_type: 'stream', name: 'stdout', text } : { output_type: 'display_data', data: { 'text/plain': text } },
         );
     const kind = !code ? 'markdown' : c.document.languageId === 'python' ? 'code' : 'raw';
     return { number: i + 1, kind, source: c.document.getText(), outputs };

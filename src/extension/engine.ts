@@ -22,3 +22,4 @@ export { checkpointTensorData, readTorchCheckpoint } from '../core/frontends/tor
 export { rolesInferredNote, stateDictRoles } from '../core/frontends/stateDictRoles';
 export { bytesSource } from '../core/frontends/zip';
 export { savedOutputNote } from '../core/analysis/savedOutputs';
+export { SUMMARY_MARKER } from '../core/analysis/savedSummary';

@@ -72,7 +72,7 @@ export function parseSummaries(text: string): Omit<SavedSummary, 'output'>[] {
 }
 
 /** Text without one of these holds no summary any parser below would read. */
-const SUMMARY_MARKER = /params:|Param #|^[A-Za-z_]\w*\($/m;
+export const SUMMARY_MARKER = /params:|Param #|^[A-Za-z_]\w*\($/m;
 
 function outputText(out: unknown): { text?: string; stream?: string } {
   if (!out || typeof out !== 'object') return {};
