@@ -271,11 +271,18 @@ async function run(buildMs = 0): Promise<void> {
   }
   if (token !== runToken) return tensor.dispose();
   const started = performance.now();
-  result = built.run(tensor);
-  // Wait for the backend to finish before timing: reading one small value syncs it.
-  const last = [...result.outputs.values()].pop();
-  if (last) await last.data();
-  tensor.dispose();
+  try {
+    result = built.run(tensor);
+    // Wait for the backend to finish before timing: reading one small value syncs it.
+    const last = [...result.outputs.values()].pop();
+    if (last) await last.data();
+  } catch (error) {
+    // A bug of ours must say so in the panel, never leave it at "Running…".
+    status.textContent = `Could not run the model: ${(error as Error).message}`;
+    return;
+  } finally {
+    tensor.dispose();
+  }
   const runMs = performance.now() - started;
   const ran = result.ran.length;
   const stopped = result.stopped;

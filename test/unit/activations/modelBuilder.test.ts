@@ -12,7 +12,8 @@ import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { activationPlan, type ActivationPlan } from '../../../src/core/analysis/activationPlan';
-import { analyzePython } from '../../../src/core/analysis/analyzeDocument';
+import type { FileAnalysis } from '../../../src/core/frontends/modelResult';
+import { analyzeDocument, analyzePython } from '../../../src/core/analysis/analyzeDocument';
 import { buildModel, planShapeAtBatch1, toPlanLayout, type RunResult } from '../../../webview/activations/modelBuilder';
 import { convertHeld } from '../../../webview/activations/tensorLayout';
 import { courseFilters, disposeWeights, expectedWeights, mulberry32, seededWeights, weightId, type WeightStore } from '../../../webview/activations/weights';
@@ -21,13 +22,24 @@ import { runInTorch, torchFixtures, torchUnavailableReason, type JsonTensor, typ
 const samples = join(__dirname, '../../../samples');
 const host = { read: (p: string) => { try { return readFileSync(p, 'utf8'); } catch { return undefined; } }, searchPaths: [] };
 
-/** Every model in a source text, as activation plans; `input` overrides the declared input shape. */
-function plansOf(path: string, text: string, input?: readonly number[]): { plan: ActivationPlan; macs: number }[] {
-  const result = analyzePython(path, text, { host, timeMs: 10_000, now: () => 0, input });
+type Plans = { plan: ActivationPlan; macs: number }[];
+
+function plansFrom(path: string, result: FileAnalysis): Plans {
   return result.models.map((m) => ({
     plan: activationPlan(m.analysis, { uri: path, version: 1, name: path.split('/').pop()! }, m.name),
     macs: m.analysis.nodeResults.reduce((sum, r) => sum + (r.macs ?? 0), 0),
   }));
+}
+
+/** Every model in a source text, as activation plans; `input` overrides the declared input shape. */
+function plansOf(path: string, text: string, input?: readonly number[]): Plans {
+  return plansFrom(path, analyzePython(path, text, { host, timeMs: 10_000, now: () => 0, input }));
+}
+
+/** A sample's plans: a notebook's code cells are one program, as the editor analyses them. */
+async function samplePlans(path: string, text: string, input?: readonly number[]): Promise<Plans> {
+  if (!path.endsWith('.ipynb')) return plansOf(path, text, input);
+  return plansFrom(path, await analyzeDocument({ uri: path, text }, { source: host }, { timeMs: 10_000, input }));
 }
 
 function planOf(name: string, text: string): ActivationPlan {
@@ -64,18 +76,21 @@ describe('model builder on the samples', function () {
   this.timeout(240_000); // the slowest sample ~12 s idle; 58 s measured on a machine loaded 5×
   // tfjs's cpu backend is plain JavaScript: ~2 s per GMAC. Models above this run at a smaller input.
   const macBudget = 1.2e9;
-  const files = readdirSync(samples).filter((f) => f.endsWith('.py'));
+  // The notebook too: its models come from several cells, and only the model's own input is fed.
+  const files = readdirSync(samples).filter((f) => f.endsWith('.py') || f.endsWith('.ipynb'));
 
-  it('finds sample models in both frameworks', () => {
-    const frameworks = new Set(files.flatMap((f) => plansOf(join(samples, f), readFileSync(join(samples, f), 'utf8')).map((p) => p.plan.framework)));
+  it('finds sample models in both frameworks', async () => {
+    const read = (f: string) => samplePlans(join(samples, f), readFileSync(join(samples, f), 'utf8'));
+    const plans = await Promise.all(files.map(read));
+    const frameworks = new Set(plans.flat().map((p) => p.plan.framework));
     assert.deepEqual([...frameworks].sort(), ['keras', 'pytorch']);
   });
 
   for (const file of files) {
-    it(`runs every layer of ${file} with the shapes the analysis gives`, () => {
+    it(`runs every layer of ${file} with the shapes the analysis gives`, async () => {
       const path = join(samples, file);
       const text = readFileSync(path, 'utf8');
-      const found = plansOf(path, text);
+      const found = await samplePlans(path, text);
       assert.ok(found.length, `a model in ${file}`);
       for (let { plan, macs } of found) {
         // Halve the image until the forward pass fits the budget (shapes are re-derived by the analysis).
@@ -83,7 +98,7 @@ describe('model builder on the samples', function () {
           const shape = planShapeAtBatch1(plan.inputs[0].shape)!;
           const spatial = plan.layout === 'channels_first' ? [2, 3] : [1, 2];
           const smaller = shape.map((d, i) => (spatial.includes(i) ? Math.floor(d / 2) : d));
-          ({ plan, macs } = plansOf(path, text, smaller).find((p) => p.plan.model === plan.model)!);
+          ({ plan, macs } = (await samplePlans(path, text, smaller)).find((p) => p.plan.model === plan.model)!);
         }
         const before = tf.memory().numTensors;
         const weights = seededWeights(plan, 1);

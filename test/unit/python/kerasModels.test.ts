@@ -39,6 +39,26 @@ model = keras.Sequential([keras.Input(shape=(32, 32, 3)), layers.Conv2D(8, 5, ac
     assert.equal(model.analysis.totals.params, 63_338);
   });
 
+  it("lists a factory once when a cell calls it into a variable the factory also names locally", () => {
+    // The factory's own `model = …` is a local: it does not make the module's `model` a second model.
+    const factory = `from tensorflow import keras
+from tensorflow.keras import layers
+def build(input_shape=(32, 32, 3)):
+    model = keras.Sequential([keras.Input(shape=input_shape), layers.Conv2D(8, 3), layers.Flatten(), layers.Dense(2)])
+    return model
+model = build()
+model.summary()
+`;
+    assert.deepEqual(analyze(factory).map((m) => m.name), ['build']);
+    // A function that rebinds the module's `model` through `global` does change it: both are listed.
+    const rebinds = `${factory}def widen():
+    global model
+    model = keras.Sequential([keras.Input(shape=(64, 64, 3)), layers.Conv2D(8, 3)])
+widen()
+`;
+    assert.deepEqual(analyze(rebinds).map((m) => m.name), ['build', 'model']);
+  });
+
   it('analyses module-level .add() chains whose first layer gives input_shape, through every alias', () => {
     const model = only(`from keras.models import Sequential
 from keras.layers.convolutional import Conv2D

@@ -432,6 +432,9 @@ function changedAfter(body: readonly Stmt[], name: string, text: string): boolea
   return body.some((s) => {
     if (!mentions.test(text.slice(s.from, s.to))) return false;
     if (s.kind === 'expr') return false;
+    // A function's or class's own `model = …` is a local; only a `global model` in it reaches ours.
+    if (s.kind === 'def' || s.kind === 'class')
+      return new RegExp(`\\bglobal\\b[^\\n]*\\b${name}\\b`).test(text.slice(s.from, s.to));
     if (s.kind === 'assign') return s.targets.some((t) => t.kind !== 'name' && rootIs(t));
     return true;
   });
@@ -449,7 +452,8 @@ function pruneToOutputs(graph: Graph): Graph {
       for (const t of node.inputs) needed.add(t);
     }
   }
-  if (keep.every(Boolean)) return graph;
+  // An input no kept node reads (another model's `keras.Input`) goes too, even when every node stays.
+  if (keep.every(Boolean) && graph.inputs.every((i) => needed.has(i.tensorId))) return graph;
   return {
     ...graph,
     nodes: graph.nodes.filter((_, i) => keep[i]),
