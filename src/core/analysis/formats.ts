@@ -240,5 +240,7 @@ export function formatOf(document: Pick<DocumentInput, 'uri' | 'kind' | 'bytes'>
 /** The document's text for a text format: given, else decoded from its bytes (undefined if not UTF-8). */
 export function documentText(document: DocumentInput): string | undefined {
   if (document.text !== undefined) return document.text;
+  // An editor's notebook comes as cells; its file's JSON is not needed.
+  if (document.notebook) return '';
   return document.bytes ? decodeUtf8(document.bytes) : undefined;
 }

@@ -8,6 +8,7 @@
 import * as assert from 'node:assert/strict';
 import { AnalysisCancelled, analyzeDocument, analyzeOnnx } from '../../../src/core/analysis/analyzeDocument';
 import { formatOf } from '../../../src/core/analysis/formats';
+import { parseNotebook } from '../../../src/core/frontends/notebook';
 import { PythonProgram } from '../../../src/core/frontends/python/analyzePython';
 import { placeText } from '../../../src/core/ir/graph';
 import { incompleteText } from '../../../src/core/analysis/modelProblems';
@@ -120,6 +121,14 @@ describe('the Analysis stage', () => {
   it("reads a notebook's text from its bytes as the CLI hands them over", async () => {
     const text = nb([{ cell_type: 'code', source: torchNet }]);
     const r = await analyzeDocument({ uri: '/a/nb.ipynb', bytes: utf8(text) }, host, budget);
+    assert.equal(r.models[0].analysis.totals.params, 3 * 8 * 9 + 8);
+  });
+
+  it("reads a notebook from its cells alone, as an editor hands them over (no file text)", async () => {
+    const cells = parseNotebook(nb([{ cell_type: 'code', source: torchNet }]));
+    assert.ok(!('error' in cells));
+    const r = await analyzeDocument({ uri: '/a/nb.ipynb', notebook: cells }, host, budget);
+    assert.deepEqual(r.diagnostics, []);
     assert.equal(r.models[0].analysis.totals.params, 3 * 8 * 9 + 8);
   });
 });
