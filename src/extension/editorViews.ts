@@ -114,16 +114,28 @@ export function modelTotals(model: ModelResult): string {
 const maxLensReason = 80;
 
 /**
- * The model whose definition holds the cursor, else the document's first. In a notebook cell: the
- * cell's own, else the last one built in a cell above it (a cell that prints or trains a model
- * follows the one it uses), else the notebook's first.
+ * The model whose definition holds the cursor, else one that calls or defines a layer on the
+ * cursor's line (a helper block used by the second model), else the document's first. In a
+ * notebook cell: the cell's own, else one whose layers this cell builds (a helper function's cell),
+ * else the last one built in a cell above it (a cell that prints or trains a model follows the one
+ * it uses), else the notebook's first.
  */
 export function modelAt(analysis: DocumentAnalysis, line: number | undefined): ModelResult | undefined {
   const models = analysis.result.models.filter((m) => !m.range.uri);
   const here = models.filter((m) => isHere(analysis, m.range));
   const atLine = here.find((m) => line !== undefined && m.range.start.line <= line && line <= m.range.end.line);
-  if (atLine ?? here[0]) return atLine ?? here[0];
+  const uses = (m: ModelResult, onLine: boolean) => {
+    const index = analysis.indexes.get(m);
+    if (!index || index.empty) return false;
+    if (!onLine) return true;
+    const found = line === undefined ? undefined : index.at(line);
+    return !!found && (found.calls.length > 0 || found.definitions.length > 0);
+  };
+  const usedHere = atLine ?? models.find((m) => uses(m, true)) ?? here[0];
+  if (usedHere) return usedHere;
   const cell = analysis.cell;
+  const builtHere = cell === undefined ? undefined : models.find((m) => uses(m, false));
+  if (builtHere) return builtHere;
   const above = cell === undefined ? [] : models.filter((m) => m.range.cell !== undefined && m.range.cell < cell);
   return above[above.length - 1] ?? models[0];
 }

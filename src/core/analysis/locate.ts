@@ -28,6 +28,11 @@ export class LayerIndex {
     for (const m of analysis.modules) slot(m.module.definedAt)?.definitions.push(m);
   }
 
+  /** Whether no layer of the model is called or defined on these lines (this cell's, in a notebook). */
+  get empty(): boolean {
+    return this.byLine.size === 0;
+  }
+
   /** What sits on `line`; `character` narrows to the ranges that contain it when several do. */
   at(line: number, character?: number): LayersAtLine {
     const s = this.byLine.get(line);
