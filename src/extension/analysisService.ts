@@ -232,7 +232,10 @@ export class AnalysisService implements vscode.Disposable {
     const document = 'document' in target ? target.document : undefined;
     if (document?.isClosed || ('notebook' in target && target.notebook.isClosed)) return undefined;
     const uri = 'notebook' in target ? target.notebook.uri : target.document.uri;
-    const notebook = 'notebook' in target ? notebookCells(target.notebook) : undefined;
+    // Read in slices: a 20 MB notebook's first read would otherwise hold the host for ~30 ms.
+    const wanted = () => this.version(target) === version;
+    const notebook = 'notebook' in target ? await notebookCells(target.notebook, wanted) : undefined;
+    if ('notebook' in target && !notebook) return undefined;
     const text = document?.getText() ?? '';
     if (text.length > maxFileBytes) {
       this.log.warn(`${uri.fsPath}: larger than 10 MB, not analysed`);
@@ -365,27 +368,46 @@ function outputText(data: Uint8Array): string {
   return text;
 }
 
-function notebookCells(notebook: vscode.NotebookDocument): Notebook {
-  const { SUMMARY_MARKER } = loadEngine();
-  const cells = notebook.getCells().map((c, i): NotebookCell => {
-    const code = c.kind === vscode.NotebookCellKind.Code;
-    const texts = !code
-      ? []
-      : c.outputs.flatMap((o) =>
-          o.items
-            .filter((item) => (item.mime === stdoutMime || item.mime === 'text/plain') && item.data.byteLength <= maxOutputItemBytes)
-            .map((item) => ({ stream: item.mime === stdoutMime, text: outputText(item.data) })),
-        );
-    // Only a cell that printed a summary needs its outputs in the worker; training logs stay here.
-    const outputs = !texts.some((t) => SUMMARY_MARKER.test(t.text))
-      ? []
-      : texts.map(({ stream, text }) =>
-          stream ? { output_type: 'stream', name: 'stdout', text } : { output_type: 'display_data', data: { 'text/plain': text } },
-        );
-    const kind = !code ? 'markdown' : c.document.languageId === 'python' ? 'code' : 'raw';
-    return { number: i + 1, kind, source: c.document.getText(), outputs };
-  });
+/** The longest the host reads a notebook's cells before it lets other work (typing, hovers) run. */
+const readSliceMs = 2;
+const nextTask = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+/** The notebook's cells, read a slice at a time; undefined when a newer version made it unwanted meanwhile. */
+async function notebookCells(notebook: vscode.NotebookDocument, wanted: () => boolean): Promise<Notebook | undefined> {
+  const cells: NotebookCell[] = [];
+  let sliceStart = performance.now();
+  for (const [i, cell] of notebook.getCells().entries()) {
+    if (performance.now() - sliceStart > readSliceMs) {
+      await nextTask();
+      if (!wanted() || notebook.isClosed) return undefined;
+      sliceStart = performance.now();
+    }
+    cells.push(notebookCell(cell, i));
+  }
   return { nbformat: 4, cells };
+}
+
+/** One cell: its text, and its text outputs only when they hold a model summary (the saved-output check). */
+function notebookCell(c: vscode.NotebookCell, i: number): NotebookCell {
+  const { SUMMARY_MARKER } = loadEngine();
+  const code = c.kind === vscode.NotebookCellKind.Code;
+  const isText = (item: vscode.NotebookCellOutputItem) =>
+    (item.mime === stdoutMime || item.mime === 'text/plain') && item.data.byteLength <= maxOutputItemBytes;
+  const texts = !code
+    ? []
+    : c.outputs.flatMap((o) =>
+        o.items.filter(isText).map((item) => ({ stream: item.mime === stdoutMime, text: outputText(item.data) })),
+      );
+  // Only a cell that printed a summary needs its outputs in the worker; training logs stay here.
+  const outputs = !texts.some((t) => SUMMARY_MARKER.test(t.text))
+    ? []
+    : texts.map(({ stream, text }) =>
+        stream
+          ? { output_type: 'stream', name: 'stdout', text }
+          : { output_type: 'display_data', data: { 'text/plain': text } },
+      );
+  const kind = !code ? 'markdown' : c.document.languageId === 'python' ? 'code' : 'raw';
+  return { number: i + 1, kind, source: c.document.getText(), outputs };
 }
 
 /** `1,3,224,224` or `(1, 3, 224, 224)` → dims; empty or invalid → undefined. */
