@@ -28,11 +28,17 @@ export class ActivationsPanel implements vscode.Disposable, vscode.WebviewPanelS
   private pendingUpdate: ReturnType<typeof setTimeout> | undefined;
   private readonly disposables: vscode.Disposable[] = [];
 
-  constructor(private readonly extensionUri: vscode.Uri, private readonly log: vscode.LogOutputChannel, private readonly service: AnalysisService) {
+  constructor(
+    private readonly extensionUri: vscode.Uri,
+    private readonly log: vscode.LogOutputChannel,
+    private readonly service: AnalysisService,
+  ) {
     this.disposables.push(
       vscode.window.registerWebviewPanelSerializer(activationsViewType, this),
       // The panel shows the model as it is now: a new analysis of its document rebuilds it.
-      service.onDidAnalyse((a) => !!this.document && a.uri === AnalysisService.keyOf(this.document) && this.scheduleUpdate()),
+      service.onDidAnalyse(
+        (a) => !!this.document && a.uri === AnalysisService.keyOf(this.document) && this.scheduleUpdate(),
+      ),
       vscode.window.onDidChangeTextEditorSelection((e) => this.followCursor(e.textEditor)),
     );
   }
@@ -40,7 +46,14 @@ export class ActivationsPanel implements vscode.Disposable, vscode.WebviewPanelS
   show(document: vscode.TextDocument): void {
     this.document = document;
     if (!this.panel) {
-      this.attach(vscode.window.createWebviewPanel(activationsViewType, 'Activations', { viewColumn: vscode.ViewColumn.Beside, preserveFocus: true }, webviewOptions(this.extensionUri)));
+      this.attach(
+        vscode.window.createWebviewPanel(
+          activationsViewType,
+          'Activations',
+          { viewColumn: vscode.ViewColumn.Beside, preserveFocus: true },
+          webviewOptions(this.extensionUri),
+        ),
+      );
     } else {
       this.panel.reveal(vscode.ViewColumn.Beside, true);
       this.sendModel();
@@ -49,7 +62,12 @@ export class ActivationsPanel implements vscode.Disposable, vscode.WebviewPanelS
   }
 
   async deserializeWebviewPanel(panel: vscode.WebviewPanel, state: PersistedState | undefined): Promise<void> {
-    const document = state?.uri ? await vscode.workspace.openTextDocument(vscode.Uri.parse(state.uri)).then((d) => d, () => undefined) : undefined;
+    const document = state?.uri
+      ? await vscode.workspace.openTextDocument(vscode.Uri.parse(state.uri)).then(
+          (d) => d,
+          () => undefined,
+        )
+      : undefined;
     this.document = document ?? vscode.window.activeTextEditor?.document;
     this.attach(panel);
     if (this.document) panel.title = `Activations: ${this.document.uri.path.split('/').pop()}`;
@@ -58,12 +76,20 @@ export class ActivationsPanel implements vscode.Disposable, vscode.WebviewPanelS
   private attach(panel: vscode.WebviewPanel): void {
     this.panel = panel;
     panel.webview.options = webviewOptions(this.extensionUri);
-    panel.webview.html = renderWebviewHtml(panel.webview, this.extensionUri, { bundle: 'activations', title: 'CNN Lens activations', allowWasm: true });
+    panel.webview.html = renderWebviewHtml(panel.webview, this.extensionUri, {
+      bundle: 'activations',
+      title: 'CNN Lens activations',
+      allowWasm: true,
+    });
     panel.webview.onDidReceiveMessage((m: FromActivationsWebview) => void this.onMessage(m), null, this.disposables);
-    panel.onDidDispose(() => {
-      this.panel = undefined;
-      this.document = undefined;
-    }, null, this.disposables);
+    panel.onDidDispose(
+      () => {
+        this.panel = undefined;
+        this.document = undefined;
+      },
+      null,
+      this.disposables,
+    );
   }
 
   private scheduleUpdate(): void {
@@ -75,19 +101,39 @@ export class ActivationsPanel implements vscode.Disposable, vscode.WebviewPanelS
   private sendModel(): void {
     const document = this.document;
     if (!this.panel || !document) return;
-    const images: ImageRef[] = sampleImages.map((name) => ({ name, url: this.panel!.webview.asWebviewUri(vscode.Uri.joinPath(this.extensionUri, 'media', 'images', name)).toString() }));
-    const memoryBudgetBytes = vscode.workspace.getConfiguration('cnnLens').get<number>('activations.memoryBudgetMB', 512) * 1024 * 1024;
+    const images: ImageRef[] = sampleImages.map((name) => ({
+      name,
+      url: this.panel!.webview.asWebviewUri(vscode.Uri.joinPath(this.extensionUri, 'media', 'images', name)).toString(),
+    }));
+    const memoryBudgetBytes =
+      vscode.workspace.getConfiguration('cnnLens').get<number>('activations.memoryBudgetMB', 512) * 1024 * 1024;
     const analysis = AnalysisService.isAnalysable(document) ? this.service.getOrStart(document) : undefined;
-    const line = vscode.window.activeTextEditor?.document === document ? vscode.window.activeTextEditor.selection.active.line : undefined;
+    const line =
+      vscode.window.activeTextEditor?.document === document
+        ? vscode.window.activeTextEditor.selection.active.line
+        : undefined;
     const model = analysis && modelAt(analysis, line);
     if (!model) {
-      this.post({ type: 'model', plan: null, layers: [], images, memoryBudgetBytes, message: snapshotFor(document, this.service).message ?? 'No model to run.' });
+      this.post({
+        type: 'model',
+        plan: null,
+        layers: [],
+        images,
+        memoryBudgetBytes,
+        message: snapshotFor(document, this.service).message ?? 'No model to run.',
+      });
       return;
     }
     const ref = documentRef(document);
     const label = `${model.name} (${model.framework})`;
     const plan = loadEngine().activationPlan(model.analysis, ref, label);
-    this.post({ type: 'model', plan, layers: loadEngine().modelSnapshot(model.analysis, ref, label, model.inputs[0]).layers, images, memoryBudgetBytes });
+    this.post({
+      type: 'model',
+      plan,
+      layers: loadEngine().modelSnapshot(model.analysis, ref, label, model.inputs[0]).layers,
+      images,
+      memoryBudgetBytes,
+    });
   }
 
   private async onMessage(message: FromActivationsWebview): Promise<void> {
@@ -100,7 +146,9 @@ export class ActivationsPanel implements vscode.Disposable, vscode.WebviewPanelS
         this.log.info(`tfjs backend in the activations panel: ${message.name}`);
         break;
       case 'ran':
-        this.log.info(`activations: built in ${message.buildMs.toFixed(0)} ms, ran ${message.layers} layers in ${message.runMs.toFixed(0)} ms on ${message.backend}`);
+        this.log.info(
+          `activations: built in ${message.buildMs.toFixed(0)} ms, ran ${message.layers} layers in ${message.runMs.toFixed(0)} ms on ${message.backend}`,
+        );
         break;
       case 'pickImage':
         await this.pickImage();
@@ -115,22 +163,43 @@ export class ActivationsPanel implements vscode.Disposable, vscode.WebviewPanelS
   }
 
   private async pickImage(): Promise<void> {
-    const [file] = (await vscode.window.showOpenDialog({ canSelectMany: false, filters: { Images: ['png', 'jpg', 'jpeg'] }, openLabel: 'Run this image' })) ?? [];
+    const [file] =
+      (await vscode.window.showOpenDialog({
+        canSelectMany: false,
+        filters: { Images: ['png', 'jpg', 'jpeg'] },
+        openLabel: 'Run this image',
+      })) ?? [];
     if (!file) return;
     const bytes = await vscode.workspace.fs.readFile(file);
     if (bytes.byteLength > maxImageBytes) {
-      void vscode.window.showWarningMessage(`CNN Lens: ${file.path.split('/').pop()} is larger than ${maxImageBytes / 1024 / 1024} MB.`);
+      void vscode.window.showWarningMessage(
+        `CNN Lens: ${file.path.split('/').pop()} is larger than ${maxImageBytes / 1024 / 1024} MB.`,
+      );
       return;
     }
     const type = /\.png$/i.test(file.path) ? 'image/png' : 'image/jpeg';
-    this.post({ type: 'image', image: { name: file.path.split('/').pop() ?? 'image', url: `data:${type};base64,${Buffer.from(bytes).toString('base64')}` } });
+    this.post({
+      type: 'image',
+      image: {
+        name: file.path.split('/').pop() ?? 'image',
+        url: `data:${type};base64,${Buffer.from(bytes).toString('base64')}`,
+      },
+    });
   }
 
   private async pickWeights(): Promise<void> {
-    const [file] = (await vscode.window.showOpenDialog({ canSelectMany: false, filters: weightsFileFilters, openLabel: 'Load these weights' })) ?? [];
+    const [file] =
+      (await vscode.window.showOpenDialog({
+        canSelectMany: false,
+        filters: weightsFileFilters,
+        openLabel: 'Load these weights',
+      })) ?? [];
     if (!file || !this.document) return;
     const analysis = this.service.get(this.document);
-    const line = vscode.window.activeTextEditor?.document === this.document ? vscode.window.activeTextEditor.selection.active.line : undefined;
+    const line =
+      vscode.window.activeTextEditor?.document === this.document
+        ? vscode.window.activeTextEditor.selection.active.line
+        : undefined;
     const model = analysis && modelAt(analysis, line);
     if (!model) return;
     const plan = loadEngine().activationPlan(model.analysis, documentRef(this.document), model.name);
@@ -152,7 +221,12 @@ export class ActivationsPanel implements vscode.Disposable, vscode.WebviewPanelS
   }
 
   private followCursor(editor: vscode.TextEditor): void {
-    if (!this.panel || !this.document || AnalysisService.keyOf(editor.document) !== AnalysisService.keyOf(this.document)) return;
+    if (
+      !this.panel ||
+      !this.document ||
+      AnalysisService.keyOf(editor.document) !== AnalysisService.keyOf(this.document)
+    )
+      return;
     const ids = layersAtLine(this.service, editor.document, editor.selection.active.line);
     if (ids.length) this.post({ type: 'highlight', uri: AnalysisService.keyOf(editor.document), layerIds: ids });
   }

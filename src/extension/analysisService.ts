@@ -66,7 +66,10 @@ export class AnalysisService implements vscode.Disposable {
   private readonly disposables: vscode.Disposable[] = [];
   /** The worker thread that analyses (and keeps the package modules it evaluated). */
   private worker: AnalysisWorkerClient | undefined;
-  private readonly running = new Map<string, { version: number; done: Promise<DocumentAnalysis | undefined>; cancel(): void }>();
+  private readonly running = new Map<
+    string,
+    { version: number; done: Promise<DocumentAnalysis | undefined>; cancel(): void }
+  >();
   /** A notebook's version for analyses: bumped on every change to it or to one of its cells. */
   private readonly notebookVersions = new Map<string, number>();
   /** Per-cell views of notebook analyses, made when a cell's provider first asks. */
@@ -168,7 +171,11 @@ export class AnalysisService implements vscode.Disposable {
    * a .json whose text names layer classes. Other JSON files are left alone.
    */
   static isModelJson(document: vscode.TextDocument): boolean {
-    return /\.json$/i.test(document.uri.path) && AnalysisService.local(document) && /"class_name"\s*:/.test(document.getText(new vscode.Range(0, 0, 400, 0)));
+    return (
+      /\.json$/i.test(document.uri.path) &&
+      AnalysisService.local(document) &&
+      /"class_name"\s*:/.test(document.getText(new vscode.Range(0, 0, 400, 0)))
+    );
   }
 
   /** A document this service analyses: Python source or a model saved as JSON. */
@@ -177,7 +184,9 @@ export class AnalysisService implements vscode.Disposable {
   }
 
   private static local(document: vscode.TextDocument): boolean {
-    return document.uri.scheme === 'file' || document.uri.scheme === 'untitled' || document.uri.scheme === 'vscode-remote';
+    return (
+      document.uri.scheme === 'file' || document.uri.scheme === 'untitled' || document.uri.scheme === 'vscode-remote'
+    );
   }
 
   private key(target: Target): string {
@@ -185,7 +194,7 @@ export class AnalysisService implements vscode.Disposable {
   }
 
   private version(target: Target): number {
-    return 'notebook' in target ? this.notebookVersions.get(this.key(target)) ?? 0 : target.document.version;
+    return 'notebook' in target ? (this.notebookVersions.get(this.key(target)) ?? 0) : target.document.version;
   }
 
   /** A Jupyter notebook (VS Code's own notebook editor, or the Jupyter extension's: both use this type). */
@@ -194,18 +203,26 @@ export class AnalysisService implements vscode.Disposable {
   }
 
   private schedule(target: Target, delay: number): void {
-    if ('notebook' in target ? !AnalysisService.isNotebook(target.notebook) : !AnalysisService.isAnalysable(target.document)) return;
+    if (
+      'notebook' in target
+        ? !AnalysisService.isNotebook(target.notebook)
+        : !AnalysisService.isAnalysable(target.document)
+    )
+      return;
     const key = this.key(target);
     if ('notebook' in target) this.notebookVersions.set(key, (this.notebookVersions.get(key) ?? 0) + 1);
     // The analysis of an older version is no longer wanted: the worker stops it at its next check.
     const running = this.running.get(key);
     if (running && running.version !== this.version(target)) running.cancel();
     clearTimeout(this.timers.get(key));
-    this.timers.set(key, setTimeout(() => {
-      this.timers.delete(key);
-      // A newer edit may have arrived while this one waited: analyse what is there now.
-      void this.analyse(target);
-    }, delay));
+    this.timers.set(
+      key,
+      setTimeout(() => {
+        this.timers.delete(key);
+        // A newer edit may have arrived while this one waited: analyse what is there now.
+        void this.analyse(target);
+      }, delay),
+    );
   }
 
   /**
@@ -227,7 +244,11 @@ export class AnalysisService implements vscode.Disposable {
     return done;
   }
 
-  private async analyseNow(target: Target, version: number, onCancel: (cancel: () => void) => void): Promise<DocumentAnalysis | undefined> {
+  private async analyseNow(
+    target: Target,
+    version: number,
+    onCancel: (cancel: () => void) => void,
+  ): Promise<DocumentAnalysis | undefined> {
     const key = this.key(target);
     const document = 'document' in target ? target.document : undefined;
     if (document?.isClosed || ('notebook' in target && target.notebook.isClosed)) return undefined;
@@ -245,14 +266,20 @@ export class AnalysisService implements vscode.Disposable {
       // Asked on the first analysis, not at activation; documents are re-analysed when it answers.
       this.searchPathsAsked = true;
       void this.findSearchPaths().then(() => {
-        for (const d of vscode.workspace.textDocuments) if (this.cache.has(d.uri.toString())) this.scheduleDocument(d, 0);
-        for (const n of vscode.workspace.notebookDocuments) if (this.cache.has(n.uri.toString())) this.schedule({ notebook: n }, 0);
+        for (const d of vscode.workspace.textDocuments)
+          if (this.cache.has(d.uri.toString())) this.scheduleDocument(d, 0);
+        for (const n of vscode.workspace.notebookDocuments)
+          if (this.cache.has(n.uri.toString())) this.schedule({ notebook: n }, 0);
       });
     }
     const config = vscode.workspace.getConfiguration('cnnLens', uri);
     const started = performance.now();
     this.worker ??= new AnalysisWorkerClient(join(__dirname, 'analysisWorker.js'), (m) => this.log.error(m));
-    const kind: FormatId = notebook ? 'notebook' : document && AnalysisService.isPython(document) ? 'python' : 'kerasJson';
+    const kind: FormatId = notebook
+      ? 'notebook'
+      : document && AnalysisService.isPython(document)
+        ? 'python'
+        : 'kerasJson';
     const pending = this.worker.request({
       file: uri.fsPath || uri.path,
       version,
@@ -284,20 +311,23 @@ export class AnalysisService implements vscode.Disposable {
     const previous = this.cache.get(key);
     const broken = !result.models.length && result.diagnostics.some((d) => d.severity === 'error');
     // Half-typed code: keep showing the last good models, marked stale, instead of flickering.
-    const analysis: DocumentAnalysis = broken && previous && previous.result.models.length
-      ? { ...previous, version, stale: true, result: { ...previous.result, diagnostics: result.diagnostics } }
-      : {
-          uri: key,
-          version,
-          result,
-          stale: false,
-          elapsedMs,
-          dependencies: new Set(response.dependencies),
-          // A notebook's lines are its cells': each cell's view builds its own index (cellView).
-          indexes: new Map(notebook ? [] : result.models.map((m) => [m, new LayerIndex(m.analysis)])),
-        };
+    const analysis: DocumentAnalysis =
+      broken && previous && previous.result.models.length
+        ? { ...previous, version, stale: true, result: { ...previous.result, diagnostics: result.diagnostics } }
+        : {
+            uri: key,
+            version,
+            result,
+            stale: false,
+            elapsedMs,
+            dependencies: new Set(response.dependencies),
+            // A notebook's lines are its cells': each cell's view builds its own index (cellView).
+            indexes: new Map(notebook ? [] : result.models.map((m) => [m, new LayerIndex(m.analysis)])),
+          };
     this.cache.set(key, analysis);
-    this.log.debug(`analysed ${uri.fsPath} v${version} in ${elapsedMs.toFixed(1)} ms (${response.elapsedMs.toFixed(1)} ms in the worker): ${result.models.length} model(s), ${result.steps} steps${analysis.stale ? ' (kept the last good analysis)' : ''}`);
+    this.log.debug(
+      `analysed ${uri.fsPath} v${version} in ${elapsedMs.toFixed(1)} ms (${response.elapsedMs.toFixed(1)} ms in the worker): ${result.models.length} model(s), ${result.steps} steps${analysis.stale ? ' (kept the last good analysis)' : ''}`,
+    );
     this.changed.fire(analysis);
     return analysis;
   }
@@ -412,7 +442,10 @@ function notebookCell(c: vscode.NotebookCell, i: number): NotebookCell {
 
 /** `1,3,224,224` or `(1, 3, 224, 224)` → dims; empty or invalid → undefined. */
 export function parseShape(text: string | undefined): Dim[] | undefined {
-  const parts = (text ?? '').replace(/[()[\]\s]/g, '').split(',').filter(Boolean);
+  const parts = (text ?? '')
+    .replace(/[()[\]\s]/g, '')
+    .split(',')
+    .filter(Boolean);
   if (!parts.length) return undefined;
   const dims = parts.map((p) => (/^(N|None)$/i.test(p) ? 'N' : Number(p)));
   return dims.every((d) => d === 'N' || (Number.isInteger(d) && (d as number) > 0)) ? dims : undefined;

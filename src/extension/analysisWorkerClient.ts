@@ -23,18 +23,27 @@ const answerDeadlineMs = 60_000;
 export class AnalysisWorkerClient {
   private worker: Worker | undefined;
   private nextId = 1;
-  private readonly pending = new Map<number, { resolve: (r: AnalysisResponse) => void; timer: ReturnType<typeof setTimeout> }>();
+  private readonly pending = new Map<
+    number,
+    { resolve: (r: AnalysisResponse) => void; timer: ReturnType<typeof setTimeout> }
+  >();
   /** Flags both threads see: the worker's thread is busy while it analyses, so a message could not reach it. */
   private readonly cancelFlags = new Int32Array(new SharedArrayBuffer(cancelSlots * 4));
 
-  constructor(private readonly script: string, private readonly log: (message: string) => void) {}
+  constructor(
+    private readonly script: string,
+    private readonly log: (message: string) => void,
+  ) {}
 
   request(request: Omit<AnalysisRequest, 'id'>): PendingAnalysis {
     const id = this.nextId++;
     const worker = this.start();
     Atomics.store(this.cancelFlags, id % cancelSlots, 0);
     const response = new Promise<AnalysisResponse>((resolve) => {
-      const timer = setTimeout(() => this.fail(`the analysis worker gave no answer within ${answerDeadlineMs / 1000} s and was restarted`), answerDeadlineMs);
+      const timer = setTimeout(
+        () => this.fail(`the analysis worker gave no answer within ${answerDeadlineMs / 1000} s and was restarted`),
+        answerDeadlineMs,
+      );
       this.pending.set(id, { resolve, timer });
       worker.postMessage({ ...request, id });
     });

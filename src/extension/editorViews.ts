@@ -32,12 +32,16 @@ export class LayerInlayHints implements vscode.InlayHintsProvider {
         const where = r.node.calledAt;
         if (!isHere(analysis, where)) continue;
         const list = calls.get(where.end.line) ?? calls.set(where.end.line, []).get(where.end.line)!;
-        list.push({ shape: r.outputShapes[0], at: `${where.start.line}:${where.start.character}:${where.end.character}` });
+        list.push({
+          shape: r.outputShapes[0],
+          at: `${where.start.line}:${where.start.character}:${where.end.character}`,
+        });
       }
       for (const m of model.analysis.modules) {
         const where = m.module.definedAt;
         if (!isHere(analysis, where)) continue;
-        const entry = defs.get(where.end.line) ?? defs.set(where.end.line, { shapes: [], params: 0 }).get(where.end.line)!;
+        const entry =
+          defs.get(where.end.line) ?? defs.set(where.end.line, { shapes: [], params: 0 }).get(where.end.line)!;
         entry.params += (m.trainable ?? 0) + (m.nonTrainable ?? 0);
         for (const id of m.applications) {
           const r = model.analysis.nodes.get(id);
@@ -57,12 +61,22 @@ export class LayerInlayHints implements vscode.InlayHintsProvider {
         const runs = onLine.filter((c) => c.at === last.at);
         const first = formatShape(runs[0].shape);
         const final = formatShape(last.shape);
-        shapeText = runs.length === 1 ? `→ ${final}` : first === final ? `→ ${final} (×${runs.length})` : `→ ${first} … ${final} (×${runs.length})`;
+        shapeText =
+          runs.length === 1
+            ? `→ ${final}`
+            : first === final
+              ? `→ ${final} (×${runs.length})`
+              : `→ ${first} … ${final} (×${runs.length})`;
       } else if (def?.shapes.length) {
         const distinct = [...new Set(def.shapes.map((s) => formatShape(s)))];
-        shapeText = distinct.length === 1 ? `→ ${distinct[0]}${def.shapes.length > 1 ? ` (×${def.shapes.length})` : ''}` : `→ ${distinct[0]} … ${distinct[distinct.length - 1]} (×${def.shapes.length})`;
+        shapeText =
+          distinct.length === 1
+            ? `→ ${distinct[0]}${def.shapes.length > 1 ? ` (×${def.shapes.length})` : ''}`
+            : `→ ${distinct[0]} … ${distinct[distinct.length - 1]} (×${def.shapes.length})`;
       }
-      const text = [shapeText, mode === 'shapesAndParams' && def?.params ? `${formatCompact(def.params)} params` : ''].filter(Boolean).join(' · ');
+      const text = [shapeText, mode === 'shapesAndParams' && def?.params ? `${formatCompact(def.params)} params` : '']
+        .filter(Boolean)
+        .join(' · ');
       if (!text) continue;
       const hint = new vscode.InlayHint(document.lineAt(line).range.end, ` ${text}`, vscode.InlayHintKind.Type);
       hint.paddingLeft = true;
@@ -90,8 +104,20 @@ export class ModelCodeLens implements vscode.CodeLensProvider {
       // In a notebook: whether a summary the notebook saved (model.summary(), torchinfo) agrees.
       const saved = loadEngine().savedOutputNote(analysis.result, model.name);
       return [
-        new vscode.CodeLens(range, { title: `CNN Lens: ${modelTotals(model)}${analysis.stale ? ' (stale)' : ''}`, command: 'cnnLens.showSummary', arguments: [arg] }),
-        ...(saved ? [new vscode.CodeLens(range, { title: saved, command: '', tooltip: 'compared with the summary this notebook saved when it last ran' })] : []),
+        new vscode.CodeLens(range, {
+          title: `CNN Lens: ${modelTotals(model)}${analysis.stale ? ' (stale)' : ''}`,
+          command: 'cnnLens.showSummary',
+          arguments: [arg],
+        }),
+        ...(saved
+          ? [
+              new vscode.CodeLens(range, {
+                title: saved,
+                command: '',
+                tooltip: 'compared with the summary this notebook saved when it last ran',
+              }),
+            ]
+          : []),
         new vscode.CodeLens(range, { title: 'Preview', command: 'cnnLens.openPreviewToSide', arguments: [] }),
         new vscode.CodeLens(range, { title: 'Activations', command: 'cnnLens.stepThroughActivations', arguments: [] }),
         new vscode.CodeLens(range, { title: 'Summary', command: 'cnnLens.showSummary', arguments: [arg] }),

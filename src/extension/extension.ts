@@ -45,16 +45,26 @@ export function activate(context: vscode.ExtensionContext): { activated: true; s
   // A binary model file's preview is its viewer: "Open Graph Preview" on one opens that viewer.
   const openPreview = (toSide: boolean) => () => {
     const file = binaryModelFileInFocus();
-    if (file) return vscode.commands.executeCommand('vscode.openWith', file, modelFileViewType, toSide ? vscode.ViewColumn.Beside : vscode.ViewColumn.Active);
+    if (file)
+      return vscode.commands.executeCommand(
+        'vscode.openWith',
+        file,
+        modelFileViewType,
+        toSide ? vscode.ViewColumn.Beside : vscode.ViewColumn.Active,
+      );
     return withModelDocument((d) => previews.show(d, toSide))();
   };
-  const documentFor = async (arg?: ModelArg) => (arg ? vscode.workspace.openTextDocument(vscode.Uri.parse(arg.uri)) : activeModelDocument());
+  const documentFor = async (arg?: ModelArg) =>
+    arg ? vscode.workspace.openTextDocument(vscode.Uri.parse(arg.uri)) : activeModelDocument();
   const exportAs = (format: 'svg' | 'png') => async () => {
     try {
       const data = await previews.exportDrawing(format);
       const target = await vscode.window.showSaveDialog({ filters: { [format.toUpperCase()]: [format] } });
       if (!target) return;
-      const bytes = format === 'svg' ? Buffer.from(data, 'utf8') : Buffer.from(data.replace(/^data:image\/png;base64,/, ''), 'base64');
+      const bytes =
+        format === 'svg'
+          ? Buffer.from(data, 'utf8')
+          : Buffer.from(data.replace(/^data:image\/png;base64,/, ''), 'base64');
       await vscode.workspace.fs.writeFile(target, bytes);
     } catch (error) {
       void vscode.window.showErrorMessage(`CNN Lens: ${(error as Error).message}`);
@@ -75,29 +85,41 @@ export function activate(context: vscode.ExtensionContext): { activated: true; s
     vscode.languages.registerInlayHintsProvider(python, new LayerInlayHints(service)),
     vscode.languages.registerCodeLensProvider(modelSources, new ModelCodeLens(service)),
     vscode.languages.registerCodeLensProvider(python, weights),
-    vscode.languages.registerCodeActionsProvider(python, problems, { providedCodeActionKinds: ShapeProblems.providedCodeActionKinds }),
+    vscode.languages.registerCodeActionsProvider(python, problems, {
+      providedCodeActionKinds: ShapeProblems.providedCodeActionKinds,
+    }),
     vscode.workspace.registerTextDocumentContentProvider(summaryScheme, summaries),
     vscode.commands.registerCommand('cnnLens.openPreview', openPreview(false)),
     vscode.commands.registerCommand('cnnLens.openPreviewToSide', openPreview(true)),
-    vscode.commands.registerCommand('cnnLens.stepThroughActivations', withModelDocument((d) => activations.show(d))),
+    vscode.commands.registerCommand(
+      'cnnLens.stepThroughActivations',
+      withModelDocument((d) => activations.show(d)),
+    ),
     vscode.commands.registerCommand('cnnLens.showSummary', async (arg?: ModelArg) => {
       const document = await documentFor(arg);
       if (document && isModelDocument(document)) await summaries.open(document, arg?.model);
       else void vscode.window.showInformationMessage('CNN Lens: open a Python or model file first.');
     }),
-    vscode.commands.registerCommand('cnnLens.setInputShape', async (arg?: ModelArg) => setInputShape(service, await documentFor(arg), arg?.model)),
+    vscode.commands.registerCommand('cnnLens.setInputShape', async (arg?: ModelArg) =>
+      setInputShape(service, await documentFor(arg), arg?.model),
+    ),
     vscode.commands.registerCommand('cnnLens.revealInGraph', async (arg?: { uri: string; line: number }) => {
-      const document = arg ? await vscode.workspace.openTextDocument(vscode.Uri.parse(arg.uri)) : vscode.window.activeTextEditor?.document;
-      if (document && isModelDocument(document)) previews.revealLine(document, arg?.line ?? vscode.window.activeTextEditor?.selection.active.line ?? 0);
+      const document = arg
+        ? await vscode.workspace.openTextDocument(vscode.Uri.parse(arg.uri))
+        : vscode.window.activeTextEditor?.document;
+      if (document && isModelDocument(document))
+        previews.revealLine(document, arg?.line ?? vscode.window.activeTextEditor?.selection.active.line ?? 0);
     }),
     vscode.commands.registerCommand('cnnLens.togglePreviewLock', () => previews.toggleLock()),
     vscode.commands.registerCommand('cnnLens.exportSvg', exportAs('svg')),
     vscode.commands.registerCommand('cnnLens.exportPng', exportAs('png')),
   );
   // Documents and notebooks already open when the extension starts.
-  for (const document of vscode.workspace.textDocuments) if (AnalysisService.isAnalysable(document)) void Promise.resolve().then(() => service.now(document));
+  for (const document of vscode.workspace.textDocuments)
+    if (AnalysisService.isAnalysable(document)) void Promise.resolve().then(() => service.now(document));
   for (const notebook of vscode.workspace.notebookDocuments)
-    if (AnalysisService.isNotebook(notebook) && notebook.cellCount) void Promise.resolve().then(() => service.now(notebook.cellAt(0).document));
+    if (AnalysisService.isNotebook(notebook) && notebook.cellCount)
+      void Promise.resolve().then(() => service.now(notebook.cellAt(0).document));
   log.info('CNN Lens activated');
   return { activated: true, service };
 }
@@ -124,13 +146,21 @@ function binaryModelFileInFocus(): vscode.Uri | undefined {
 }
 
 /** Writes `# cnn-lens: input=(…)` above a model's definition (above its decorators). */
-async function setInputShape(service: AnalysisService, shown: vscode.TextDocument | undefined, modelName?: string): Promise<void> {
+async function setInputShape(
+  service: AnalysisService,
+  shown: vscode.TextDocument | undefined,
+  modelName?: string,
+): Promise<void> {
   if (!shown) return;
   const analysis = await service.now(shown);
   const editor = vscode.window.activeTextEditor;
-  const model = analysis && (analysis.result.models.find((m) => m.name === modelName) ?? modelAt(analysis, editor?.document === shown ? editor.selection.active.line : undefined));
+  const model =
+    analysis &&
+    (analysis.result.models.find((m) => m.name === modelName) ??
+      modelAt(analysis, editor?.document === shown ? editor.selection.active.line : undefined));
   // In a notebook the model may be built in another cell than the one the command came from.
-  const document = model?.range.cell === undefined ? shown : AnalysisService.cellDocument(analysis!.uri, model.range.cell);
+  const document =
+    model?.range.cell === undefined ? shown : AnalysisService.cellDocument(analysis!.uri, model.range.cell);
   if (!model || !document) {
     void vscode.window.showInformationMessage('CNN Lens: no model found in this file.');
     return;
@@ -149,7 +179,9 @@ async function setInputShape(service: AnalysisService, shown: vscode.TextDocumen
   while (line > 0 && /^\s*(@|#\s*cnn-lens:)/.test(document.lineAt(line - 1).text)) line--;
   const indent = /^\s*/.exec(document.lineAt(model.range.start.line).text)![0];
   const comment = `${indent}# cnn-lens: input=(${dims.map((d) => (d === 'N' ? 'None' : d)).join(', ')})`;
-  const existing = [...Array(model.range.start.line - line + 1).keys()].map((i) => line + i).find((l) => /#\s*cnn-lens:\s*input=/.test(document.lineAt(l).text));
+  const existing = [...Array(model.range.start.line - line + 1).keys()]
+    .map((i) => line + i)
+    .find((l) => /#\s*cnn-lens:\s*input=/.test(document.lineAt(l).text));
   const edit = new vscode.WorkspaceEdit();
   if (existing !== undefined) edit.replace(document.uri, document.lineAt(existing).range, comment);
   else edit.insert(document.uri, new vscode.Position(line, 0), `${comment}\n`);
@@ -164,15 +196,23 @@ class SummaryDocuments implements vscode.TextDocumentContentProvider {
 
   constructor(private readonly service: AnalysisService) {
     service.onDidAnalyse((a) => {
-      for (const [key, source] of this.sources) if (AnalysisService.keyOf(source.document) === a.uri) this.changed.fire(vscode.Uri.parse(key));
+      for (const [key, source] of this.sources)
+        if (AnalysisService.keyOf(source.document) === a.uri) this.changed.fire(vscode.Uri.parse(key));
     });
   }
 
   async open(document: vscode.TextDocument, model?: string): Promise<void> {
     const name = document.uri.path.split('/').pop();
-    const uri = vscode.Uri.from({ scheme: summaryScheme, path: `/${name}${model ? `.${model}` : ''}.summary.txt`, query: document.uri.toString() });
+    const uri = vscode.Uri.from({
+      scheme: summaryScheme,
+      path: `/${name}${model ? `.${model}` : ''}.summary.txt`,
+      query: document.uri.toString(),
+    });
     this.sources.set(uri.toString(), { document, model });
-    await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(uri), { viewColumn: vscode.ViewColumn.Beside, preview: true });
+    await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(uri), {
+      viewColumn: vscode.ViewColumn.Beside,
+      preview: true,
+    });
   }
 
   async provideTextDocumentContent(uri: vscode.Uri): Promise<string> {

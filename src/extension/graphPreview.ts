@@ -28,12 +28,17 @@ export class GraphPreviewManager implements vscode.Disposable, vscode.WebviewPan
   private readonly exportWaiters: ((m: { format: 'svg' | 'png'; data: string }) => void)[] = [];
   private readonly disposables: vscode.Disposable[] = [];
 
-  constructor(private readonly extensionUri: vscode.Uri, private readonly service: AnalysisService) {
+  constructor(
+    private readonly extensionUri: vscode.Uri,
+    private readonly service: AnalysisService,
+  ) {
     this.disposables.push(
       vscode.window.registerWebviewPanelSerializer(graphPreviewViewType, this),
       vscode.window.onDidChangeActiveTextEditor((editor) => editor && !this.locked && this.follow(editor.document)),
       // Redraw when a new analysis of the shown document is ready (the service debounces typing).
-      service.onDidAnalyse((a) => !!this.document && a.uri === AnalysisService.keyOf(this.document) && this.scheduleUpdate()),
+      service.onDidAnalyse(
+        (a) => !!this.document && a.uri === AnalysisService.keyOf(this.document) && this.scheduleUpdate(),
+      ),
       vscode.window.onDidChangeTextEditorSelection((e) => this.highlightAt(e.textEditor)),
     );
   }
@@ -44,7 +49,12 @@ export class GraphPreviewManager implements vscode.Disposable, vscode.WebviewPan
     if (this.panel) {
       this.panel.reveal(column, toSide);
     } else {
-      const panel = vscode.window.createWebviewPanel(graphPreviewViewType, '', { viewColumn: column, preserveFocus: toSide }, webviewOptions(this.extensionUri));
+      const panel = vscode.window.createWebviewPanel(
+        graphPreviewViewType,
+        '',
+        { viewColumn: column, preserveFocus: toSide },
+        webviewOptions(this.extensionUri),
+      );
       this.attach(panel);
     }
     this.follow(document);
@@ -55,7 +65,7 @@ export class GraphPreviewManager implements vscode.Disposable, vscode.WebviewPan
     this.setLocked(state?.locked ?? false);
     const notebook = vscode.workspace.notebookDocuments.find((n) => n.uri.toString() === state?.uri);
     const document = state?.uri
-      ? notebook?.cellAt(0).document ?? vscode.workspace.textDocuments.find((d) => d.uri.toString() === state.uri)
+      ? (notebook?.cellAt(0).document ?? vscode.workspace.textDocuments.find((d) => d.uri.toString() === state.uri))
       : vscode.window.activeTextEditor?.document;
     if (document) this.follow(document);
   }
@@ -96,13 +106,21 @@ export class GraphPreviewManager implements vscode.Disposable, vscode.WebviewPan
     this.panel = panel;
     panel.webview.options = webviewOptions(this.extensionUri);
     panel.iconPath = vscode.Uri.joinPath(this.extensionUri, 'media', 'icon.svg');
-    panel.webview.html = renderWebviewHtml(panel.webview, this.extensionUri, { bundle: 'graph', title: 'CNN Lens graph', worker: 'graphLayout.js' });
+    panel.webview.html = renderWebviewHtml(panel.webview, this.extensionUri, {
+      bundle: 'graph',
+      title: 'CNN Lens graph',
+      worker: 'graphLayout.js',
+    });
     panel.webview.onDidReceiveMessage((m: FromGraphWebview) => this.onMessage(m), null, this.disposables);
-    panel.onDidDispose(() => {
-      this.panel = undefined;
-      this.document = undefined;
-      this.setLocked(false);
-    }, null, this.disposables);
+    panel.onDidDispose(
+      () => {
+        this.panel = undefined;
+        this.document = undefined;
+        this.setLocked(false);
+      },
+      null,
+      this.disposables,
+    );
   }
 
   private follow(document: vscode.TextDocument): void {
@@ -114,7 +132,10 @@ export class GraphPreviewManager implements vscode.Disposable, vscode.WebviewPan
 
   private scheduleUpdate(): void {
     clearTimeout(this.pendingUpdate);
-    this.pendingUpdate = setTimeout(() => this.document && this.post({ type: 'snapshot', snapshot: snapshotFor(this.document, this.service) }), updateDelayMs);
+    this.pendingUpdate = setTimeout(
+      () => this.document && this.post({ type: 'snapshot', snapshot: snapshotFor(this.document, this.service) }),
+      updateDelayMs,
+    );
   }
 
   private onMessage(message: FromGraphWebview): void {
@@ -139,9 +160,14 @@ export class GraphPreviewManager implements vscode.Disposable, vscode.WebviewPan
     const found = layerDefinition(this.service, uri, layerId);
     if (!found) return;
     const { document, range } = found;
-    const column = vscode.window.visibleTextEditors.find((e) => e.document === document)?.viewColumn ?? vscode.ViewColumn.One;
+    const column =
+      vscode.window.visibleTextEditors.find((e) => e.document === document)?.viewColumn ?? vscode.ViewColumn.One;
     // The selection change this causes comes back as a highlight of the same layer: no loop.
-    const editor = await vscode.window.showTextDocument(document, { viewColumn: column, selection: range, preserveFocus: false });
+    const editor = await vscode.window.showTextDocument(document, {
+      viewColumn: column,
+      selection: range,
+      preserveFocus: false,
+    });
     // Cursor at the start of the definition, where the line index finds it, so the highlight that
     // comes back for the new selection still holds the clicked layer.
     editor.selection = new vscode.Selection(range.end, range.start);
@@ -156,7 +182,12 @@ export class GraphPreviewManager implements vscode.Disposable, vscode.WebviewPan
 
   /** Highlights, in the preview, the layers called or defined on the editor's current line. */
   private highlightAt(editor: vscode.TextEditor): void {
-    if (!this.panel || !this.document || AnalysisService.keyOf(editor.document) !== AnalysisService.keyOf(this.document)) return;
+    if (
+      !this.panel ||
+      !this.document ||
+      AnalysisService.keyOf(editor.document) !== AnalysisService.keyOf(this.document)
+    )
+      return;
     // In a notebook the cursor may be in another cell than the one the preview last followed.
     if (editor.document !== this.document && !this.locked) this.follow(editor.document);
     const ids = layersAtLine(this.service, editor.document, editor.selection.active.line);

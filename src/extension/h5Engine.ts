@@ -16,7 +16,12 @@ if (!isMainThread && parentPort && (workerData as Record<string, unknown> | unde
   process.stderr.write = (() => true) as typeof process.stderr.write;
   port.on('message', async ({ id, bytes, options }: H5Request) => {
     const result = await readKerasH5(bytes, options);
-    const buffers = 'error' in result ? [] : [...new Set(result.weights.map((w) => w.data.buffer))].filter((b): b is ArrayBuffer => b instanceof ArrayBuffer);
+    const buffers =
+      'error' in result
+        ? []
+        : [...new Set(result.weights.map((w) => w.data.buffer))].filter(
+            (b): b is ArrayBuffer => b instanceof ArrayBuffer,
+          );
     port.postMessage({ id, result } satisfies H5Reply, buffers);
   });
 }

@@ -32,22 +32,40 @@ export class LayerHoverProvider implements vscode.HoverProvider {
       }
       for (const def of found.definitions) {
         const applications = def.applications.map((id) => model.analysis.nodes.get(id)!).filter((r) => !shown.has(r));
-        if (applications.length || !def.applications.length) parts.push(this.describeDefinition(model, def, applications));
+        if (applications.length || !def.applications.length)
+          parts.push(this.describeDefinition(model, def, applications));
       }
-      if (!found.calls.length && !found.definitions.length && model.range.start.line === position.line && isHere(analysis, model.range)) parts.push(this.describeModel(model));
+      if (
+        !found.calls.length &&
+        !found.definitions.length &&
+        model.range.start.line === position.line &&
+        isHere(analysis, model.range)
+      )
+        parts.push(this.describeModel(model));
       if (parts.length) break;
     }
     if (!parts.length) {
       // On `class Bottleneck(nn.Module):` — how the block behaves where the models use it.
       const className = /^\s*class\s+(\w+)/.exec(document.lineAt(position.line).text)?.[1];
-      if (className) for (const model of analysis.result.models) {
-        const block = this.describeBlock(model, className);
-        if (block) parts.push(block);
-      }
+      if (className)
+        for (const model of analysis.result.models) {
+          const block = this.describeBlock(model, className);
+          if (block) parts.push(block);
+        }
     }
     if (!parts.length) return undefined;
-    const md = new vscode.MarkdownString(parts.join('\n\n---\n\n') + (analysis.stale ? '\n\n*(from the last version that analysed; the current text has errors)*' : ''));
-    md.isTrusted = { enabledCommands: ['cnnLens.revealInGraph', 'cnnLens.openPreviewToSide', 'cnnLens.stepThroughActivations', 'cnnLens.showSummary'] };
+    const md = new vscode.MarkdownString(
+      parts.join('\n\n---\n\n') +
+        (analysis.stale ? '\n\n*(from the last version that analysed; the current text has errors)*' : ''),
+    );
+    md.isTrusted = {
+      enabledCommands: [
+        'cnnLens.revealInGraph',
+        'cnnLens.openPreviewToSide',
+        'cnnLens.stepThroughActivations',
+        'cnnLens.showSummary',
+      ],
+    };
     return new vscode.Hover(md);
   }
 
@@ -63,12 +81,16 @@ export class LayerHoverProvider implements vscode.HoverProvider {
     const name = def.module.name ?? def.module.className;
     const params = (def.trainable ?? 0) + (def.nonTrainable ?? 0);
     const header = `**${escape(name)}** · \`${def.module.className}\` · ${formatInt(params)} params${def.nonTrainable ? ` (${formatInt(def.nonTrainable)} non-trainable)` : ''}`;
-    if (!applications.length) return `${header}\n\nnever applied in this forward pass${model.framework === 'pytorch' ? ' (PyTorch still counts its parameters)' : ' (Keras builds no weights for it)'}`;
+    if (!applications.length)
+      return `${header}\n\nnever applied in this forward pass${model.framework === 'pytorch' ? ' (PyTorch still counts its parameters)' : ' (Keras builds no weights for it)'}`;
     const shown = applications.slice(0, maxApplicationsShown).map((r) => {
       const [, shapes, ...rest] = describeNode(r);
       return `\`${shapes}\`\n\`\`\`text\n${rest.join('\n')}\n\`\`\``;
     });
-    const more = applications.length > maxApplicationsShown ? `\n\n… and ${applications.length - maxApplicationsShown} more application(s)` : '';
+    const more =
+      applications.length > maxApplicationsShown
+        ? `\n\n… and ${applications.length - maxApplicationsShown} more application(s)`
+        : '';
     return `${header}${applications.length > 1 ? ` · applied ${applications.length}×` : ''}\n\n${shown.join('\n\n')}${more}\n${this.links()}`;
   }
 
@@ -80,16 +102,29 @@ export class LayerHoverProvider implements vscode.HoverProvider {
       for (let g = groupId; g; g = model.analysis.graph.groups.get(g)?.parentId) if (g === target) return true;
       return false;
     };
-    const rows = groups.map((g) => {
-      const nodes = model.analysis.nodeResults.filter((r) => inside(r.node.groupId, g.id));
-      if (!nodes.length) return undefined;
-      const modules = new Set(nodes.map((r) => r.node.moduleId).filter((id): id is number => id !== undefined));
-      const params = [...modules].reduce((sum, id) => sum + (model.analysis.modules[id].trainable ?? 0) + (model.analysis.modules[id].nonTrainable ?? 0), 0);
-      return `| \`${g.name || className}\` | \`${formatShape(nodes[0].inputShapes[0])} → ${formatShape(nodes[nodes.length - 1].outputShapes[0])}\` | ${formatInt(params)} |`;
-    }).filter(Boolean);
+    const rows = groups
+      .map((g) => {
+        const nodes = model.analysis.nodeResults.filter((r) => inside(r.node.groupId, g.id));
+        if (!nodes.length) return undefined;
+        const modules = new Set(nodes.map((r) => r.node.moduleId).filter((id): id is number => id !== undefined));
+        const params = [...modules].reduce(
+          (sum, id) =>
+            sum + (model.analysis.modules[id].trainable ?? 0) + (model.analysis.modules[id].nonTrainable ?? 0),
+          0,
+        );
+        return `| \`${g.name || className}\` | \`${formatShape(nodes[0].inputShapes[0])} → ${formatShape(nodes[nodes.length - 1].outputShapes[0])}\` | ${formatInt(params)} |`;
+      })
+      .filter(Boolean);
     if (!rows.length) return undefined;
     const shown = rows.slice(0, 8);
-    return [`**${escape(className)}** in \`${escape(model.name)}\`: used ${rows.length}×`, '', '| instance | shapes | params |', '|---|---|---:|', ...shown, rows.length > shown.length ? `\n… and ${rows.length - shown.length} more` : ''].join('\n');
+    return [
+      `**${escape(className)}** in \`${escape(model.name)}\`: used ${rows.length}×`,
+      '',
+      '| instance | shapes | params |',
+      '|---|---|---:|',
+      ...shown,
+      rows.length > shown.length ? `\n… and ${rows.length - shown.length} more` : '',
+    ].join('\n');
   }
 
   private describeModel(model: ModelResult): string {
@@ -98,7 +133,9 @@ export class LayerHoverProvider implements vscode.HoverProvider {
     const { incompleteText } = loadEngine();
     return [
       `**${escape(model.name)}** (${model.framework})`,
-      ...(model.incomplete ? [`**incomplete:** ${escape(incompleteText(model.incomplete))}; the totals below leave out what follows`] : []),
+      ...(model.incomplete
+        ? [`**incomplete:** ${escape(incompleteText(model.incomplete))}; the totals below leave out what follows`]
+        : []),
       `\`${model.inputs.map((s) => formatShape(s)).join(', ')} → ${t.outputShapes.map((s) => formatShape(s)).join(', ')}\``,
       `${formatInt(t.params)} params (${formatInt(t.trainable)} trainable, ${formatInt(t.nonTrainable)} non-trainable) · ${formatCompact(t.macs)}MACs · peak activations ${formatBytes(t.peakActivationBytes)}`,
       this.links(),
@@ -106,7 +143,9 @@ export class LayerHoverProvider implements vscode.HoverProvider {
   }
 
   private links(): string {
-    const reveal = this.at ? `command:cnnLens.revealInGraph?${encodeURIComponent(JSON.stringify([this.at]))}` : 'command:cnnLens.openPreviewToSide';
+    const reveal = this.at
+      ? `command:cnnLens.revealInGraph?${encodeURIComponent(JSON.stringify([this.at]))}`
+      : 'command:cnnLens.openPreviewToSide';
     return `[Reveal in Graph](${reveal}) · [Show Activations](command:cnnLens.stepThroughActivations) · [Summary](command:cnnLens.showSummary)`;
   }
 }

@@ -15,15 +15,25 @@ import { renderWebviewHtml, webviewOptions } from './webviewHtml';
 export const modelFileViewType = 'cnnLens.modelFile';
 
 class ModelFileDocument implements vscode.CustomDocument {
-  constructor(readonly uri: vscode.Uri, readonly snapshot: GraphSnapshot) {}
+  constructor(
+    readonly uri: vscode.Uri,
+    readonly snapshot: GraphSnapshot,
+  ) {}
   dispose(): void {}
 }
 
 export class ModelFileEditorProvider implements vscode.CustomReadonlyEditorProvider<ModelFileDocument> {
-  constructor(private readonly extensionUri: vscode.Uri, private readonly log: vscode.LogOutputChannel) {}
+  constructor(
+    private readonly extensionUri: vscode.Uri,
+    private readonly log: vscode.LogOutputChannel,
+  ) {}
 
   static register(extensionUri: vscode.Uri, log: vscode.LogOutputChannel): vscode.Disposable {
-    return vscode.window.registerCustomEditorProvider(modelFileViewType, new ModelFileEditorProvider(extensionUri, log), { supportsMultipleEditorsPerDocument: true });
+    return vscode.window.registerCustomEditorProvider(
+      modelFileViewType,
+      new ModelFileEditorProvider(extensionUri, log),
+      { supportsMultipleEditorsPerDocument: true },
+    );
   }
 
   async openCustomDocument(uri: vscode.Uri): Promise<ModelFileDocument> {
@@ -32,7 +42,11 @@ export class ModelFileEditorProvider implements vscode.CustomReadonlyEditorProvi
 
   async resolveCustomEditor(document: ModelFileDocument, panel: vscode.WebviewPanel): Promise<void> {
     panel.webview.options = webviewOptions(this.extensionUri);
-    panel.webview.html = renderWebviewHtml(panel.webview, this.extensionUri, { bundle: 'graph', title: 'CNN Lens model', worker: 'graphLayout.js' });
+    panel.webview.html = renderWebviewHtml(panel.webview, this.extensionUri, {
+      bundle: 'graph',
+      title: 'CNN Lens model',
+      worker: 'graphLayout.js',
+    });
     const post = (message: ToGraphWebview) => void panel.webview.postMessage(message);
     panel.webview.onDidReceiveMessage(async (message: FromGraphWebview) => {
       if (message.type === 'ready') post({ type: 'snapshot', snapshot: document.snapshot });
@@ -40,8 +54,17 @@ export class ModelFileEditorProvider implements vscode.CustomReadonlyEditorProvi
       if (message.type === 'export') post({ type: 'requestExport', format: message.format });
       if (message.type === 'exported' && message.data) {
         const base = document.uri.path.replace(/\.[^./]+$/, '');
-        const target = await vscode.window.showSaveDialog({ defaultUri: document.uri.with({ path: `${base}.${message.format}` }), filters: { [message.format.toUpperCase()]: [message.format] } });
-        if (target) await vscode.workspace.fs.writeFile(target, message.format === 'svg' ? Buffer.from(message.data, 'utf8') : Buffer.from(message.data.replace(/^data:image\/png;base64,/, ''), 'base64'));
+        const target = await vscode.window.showSaveDialog({
+          defaultUri: document.uri.with({ path: `${base}.${message.format}` }),
+          filters: { [message.format.toUpperCase()]: [message.format] },
+        });
+        if (target)
+          await vscode.workspace.fs.writeFile(
+            target,
+            message.format === 'svg'
+              ? Buffer.from(message.data, 'utf8')
+              : Buffer.from(message.data.replace(/^data:image\/png;base64,/, ''), 'base64'),
+          );
       }
     });
   }
@@ -53,12 +76,23 @@ export class ModelFileEditorProvider implements vscode.CustomReadonlyEditorProvi
     const capMB = vscode.workspace.getConfiguration('cnnLens').get<number>('modelFiles.maxSizeMB', 512);
     try {
       const { size } = await vscode.workspace.fs.stat(uri);
-      if (size > capMB * 1024 * 1024) return { document: ref, layers: [], message: `${name} is ${(size / 2 ** 20).toFixed(0)} MB, over the ${capMB} MB limit (setting cnnLens.modelFiles.maxSizeMB); not opened.` };
+      if (size > capMB * 1024 * 1024)
+        return {
+          document: ref,
+          layers: [],
+          message: `${name} is ${(size / 2 ** 20).toFixed(0)} MB, over the ${capMB} MB limit (setting cnnLens.modelFiles.maxSizeMB); not opened.`,
+        };
       const bytes = await vscode.workspace.fs.readFile(uri);
       const started = performance.now();
       // A file opened once, not typed into: the readers' own 2 s budget, not the typing budget.
-      const result: FileAnalysis = await loadEngine().analyzeDocument({ uri: uri.fsPath, bytes }, { readKerasH5 }, { timeMs: 2000 });
-      this.log.info(`opened ${name} (${(size / 2 ** 20).toFixed(1)} MB) in ${(performance.now() - started).toFixed(0)} ms: ${result.models.length} model(s)`);
+      const result: FileAnalysis = await loadEngine().analyzeDocument(
+        { uri: uri.fsPath, bytes },
+        { readKerasH5 },
+        { timeMs: 2000 },
+      );
+      this.log.info(
+        `opened ${name} (${(size / 2 ** 20).toFixed(1)} MB) in ${(performance.now() - started).toFixed(0)} ms: ${result.models.length} model(s)`,
+      );
       const model = result.models[0];
       // The drawing has no place for a file's warnings yet (a fused BatchNorm, an unknown op): the log keeps them.
       for (const d of model?.diagnostics ?? []) if (d.severity !== 'info') this.log.warn(`${name}: ${d.message}`);

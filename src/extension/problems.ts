@@ -18,7 +18,11 @@ interface Fix {
   readonly value: number;
 }
 
-const severities = { error: vscode.DiagnosticSeverity.Error, warning: vscode.DiagnosticSeverity.Warning, info: vscode.DiagnosticSeverity.Hint } as const;
+const severities = {
+  error: vscode.DiagnosticSeverity.Error,
+  warning: vscode.DiagnosticSeverity.Warning,
+  info: vscode.DiagnosticSeverity.Hint,
+} as const;
 /** Where a wrong number sits in a constructor call: its keyword, else its position. */
 const positionOf: Record<string, number> = { in_channels: 0, in_features: 0, num_features: 0, num_channels: 1 };
 /** A folded cascade lists its first consequences; the rest are counted in the message. */
@@ -29,7 +33,8 @@ const range = (r: SourceRange) => new vscode.Range(r.start.line, r.start.charact
 /** The document a range is in: another file, another cell of the notebook, or the one shown (`here`). */
 function placeUri(analysis: DocumentAnalysis, r: SourceRange, here: vscode.Uri): vscode.Uri {
   if (r.uri) return vscode.Uri.file(r.uri);
-  if (r.cell !== undefined && r.cell !== analysis.cell) return AnalysisService.cellDocument(analysis.uri, r.cell)?.uri ?? here;
+  if (r.cell !== undefined && r.cell !== analysis.cell)
+    return AnalysisService.cellDocument(analysis.uri, r.cell)?.uri ?? here;
   return here;
 }
 
@@ -53,7 +58,9 @@ export class ShapeProblems implements vscode.Disposable, vscode.CodeActionProvid
     this.disposables.push(
       service.onDidAnalyse((a) => this.publish(a)),
       vscode.workspace.onDidCloseTextDocument((d) => this.collection.delete(d.uri)),
-      vscode.workspace.onDidCloseNotebookDocument((n) => n.getCells().forEach((c) => this.collection.delete(c.document.uri))),
+      vscode.workspace.onDidCloseNotebookDocument((n) =>
+        n.getCells().forEach((c) => this.collection.delete(c.document.uri)),
+      ),
     );
   }
 
@@ -66,7 +73,10 @@ export class ShapeProblems implements vscode.Disposable, vscode.CodeActionProvid
     }
     for (const cell of notebook.getCells()) {
       const view = this.service.cellView(analysis, cell.index + 1);
-      this.collection.set(cell.document.uri, cell.kind === vscode.NotebookCellKind.Code ? this.diagnosticsOf(view, cell.document.uri) : []);
+      this.collection.set(
+        cell.document.uri,
+        cell.kind === vscode.NotebookCellKind.Code ? this.diagnosticsOf(view, cell.document.uri) : [],
+      );
     }
   }
 
@@ -85,7 +95,10 @@ export class ShapeProblems implements vscode.Disposable, vscode.CodeActionProvid
     const location = (r: SourceRange) => new vscode.Location(placeUri(analysis, r, uri), range(r));
     const diagnostic = (d: ModelDiagnostic) => {
       const shown = new vscode.Diagnostic(range(d.range), d.message, severities[d.severity]);
-      if (d.related?.length) shown.relatedInformation = d.related.slice(0, maxRelated).map((r) => new vscode.DiagnosticRelatedInformation(location(r.range), r.message));
+      if (d.related?.length)
+        shown.relatedInformation = d.related
+          .slice(0, maxRelated)
+          .map((r) => new vscode.DiagnosticRelatedInformation(location(r.range), r.message));
       return shown;
     };
     for (const d of analysis.result.diagnostics) if (isHere(analysis, d.range)) add(diagnostic(d));
@@ -93,17 +106,27 @@ export class ShapeProblems implements vscode.Disposable, vscode.CodeActionProvid
       const { modelProblems, incompleteText } = loadEngine();
       for (const model of analysis.result.models) {
         if (model.incomplete && isHere(analysis, model.incomplete.range)) {
-          add(new vscode.Diagnostic(range(model.incomplete.range), `${model.name} is incomplete: ${incompleteText(model.incomplete)}`, vscode.DiagnosticSeverity.Warning));
+          add(
+            new vscode.Diagnostic(
+              range(model.incomplete.range),
+              `${model.name} is incomplete: ${incompleteText(model.incomplete)}`,
+              vscode.DiagnosticSeverity.Warning,
+            ),
+          );
         }
         for (const p of modelProblems(model, analysis.result.file)) {
           if (!isHere(analysis, p.range) || !shown(p)) continue;
           const d = diagnostic(p);
           d.code = p.code;
-          const module = p.node?.node.moduleId === undefined ? undefined : model.analysis.graph.modules[p.node.node.moduleId];
+          const module =
+            p.node?.node.moduleId === undefined ? undefined : model.analysis.graph.modules[p.node.node.moduleId];
           if (p.node && module?.definedAt && !module.definedAt.uri) {
             const where = new vscode.Location(placeUri(analysis, module.definedAt, uri), range(module.definedAt));
-            d.relatedInformation = [new vscode.DiagnosticRelatedInformation(where, `${module.name ?? module.className} is defined here`)];
-            if (p.fix && isHere(analysis, module.definedAt)) this.fixes.set(d, { definition: range(module.definedAt), ...p.fix });
+            d.relatedInformation = [
+              new vscode.DiagnosticRelatedInformation(where, `${module.name ?? module.className} is defined here`),
+            ];
+            if (p.fix && isHere(analysis, module.definedAt))
+              this.fixes.set(d, { definition: range(module.definedAt), ...p.fix });
           }
           add(d);
         }
@@ -112,7 +135,11 @@ export class ShapeProblems implements vscode.Disposable, vscode.CodeActionProvid
     return out;
   }
 
-  provideCodeActions(document: vscode.TextDocument, _range: vscode.Range, context: vscode.CodeActionContext): vscode.CodeAction[] {
+  provideCodeActions(
+    document: vscode.TextDocument,
+    _range: vscode.Range,
+    context: vscode.CodeActionContext,
+  ): vscode.CodeAction[] {
     const actions: vscode.CodeAction[] = [];
     for (const diagnostic of context.diagnostics) {
       const fix = this.fixes.get(diagnostic);

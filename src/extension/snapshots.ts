@@ -19,10 +19,17 @@ export function documentRef(document: vscode.TextDocument): DocumentRef {
 export function snapshotFor(document: vscode.TextDocument, service: AnalysisService): GraphSnapshot {
   const ref = documentRef(document);
   const analysis = AnalysisService.isAnalysable(document) ? service.getOrStart(document) : undefined;
-  const line = vscode.window.activeTextEditor?.document === document ? vscode.window.activeTextEditor.selection.active.line : undefined;
+  const line =
+    vscode.window.activeTextEditor?.document === document
+      ? vscode.window.activeTextEditor.selection.active.line
+      : undefined;
   const model = analysis && modelAt(analysis, line);
   if (!model) {
-    const message = analysis ? `No model found in ${ref.name}.` : AnalysisService.isAnalysable(document) ? `Analysing ${ref.name}…` : `${ref.name} is not a file CNN Lens analyses yet.`;
+    const message = analysis
+      ? `No model found in ${ref.name}.`
+      : AnalysisService.isAnalysable(document)
+        ? `Analysing ${ref.name}…`
+        : `${ref.name} is not a file CNN Lens analyses yet.`;
     return { document: ref, layers: [], message };
   }
   return loadEngine().modelSnapshot(model.analysis, ref, `${model.name} (${model.framework})`, model.inputs[0]);
@@ -41,7 +48,11 @@ export function layersAtLine(service: AnalysisService, document: vscode.TextDocu
 }
 
 /** Where a layer is defined in its document (its module's definition, else the call of a functional op). */
-export function layerDefinition(service: AnalysisService, uri: string, layerId: string): { document: vscode.TextDocument; range: vscode.Range } | undefined {
+export function layerDefinition(
+  service: AnalysisService,
+  uri: string,
+  layerId: string,
+): { document: vscode.TextDocument; range: vscode.Range } | undefined {
   const notebook = vscode.workspace.notebookDocuments.find((n) => n.uri.toString() === uri);
   const document = notebook?.cellAt(0).document ?? vscode.workspace.textDocuments.find((d) => d.uri.toString() === uri);
   const analysis = document && service.get(document);
@@ -54,7 +65,10 @@ export function layerDefinition(service: AnalysisService, uri: string, layerId: 
     if (!target || target.uri) return undefined;
     const shown = target.cell === undefined ? document : AnalysisService.cellDocument(uri, target.cell);
     if (!shown) return undefined;
-    return { document: shown, range: new vscode.Range(target.start.line, target.start.character, target.end.line, target.end.character) };
+    return {
+      document: shown,
+      range: new vscode.Range(target.start.line, target.start.character, target.end.line, target.end.character),
+    };
   }
   return undefined;
 }

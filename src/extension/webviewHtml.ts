@@ -22,7 +22,10 @@ export function webviewOptions(extensionUri: vscode.Uri): vscode.WebviewOptions 
   return {
     enableScripts: true,
     enableFindWidget: false,
-    localResourceRoots: [vscode.Uri.joinPath(extensionUri, 'dist', 'webview'), vscode.Uri.joinPath(extensionUri, 'media')],
+    localResourceRoots: [
+      vscode.Uri.joinPath(extensionUri, 'dist', 'webview'),
+      vscode.Uri.joinPath(extensionUri, 'media'),
+    ],
   };
 }
 
@@ -59,7 +62,11 @@ export function renderWebviewHtml(webview: vscode.Webview, extensionUri: vscode.
  * A page with no script at all, for views that are only a document (the weights file viewer): the
  * policy allows the extension's stylesheet and nothing else.
  */
-export function renderStaticWebviewHtml(webview: vscode.Webview, extensionUri: vscode.Uri, page: { readonly stylesheet: string; readonly title: string; readonly body: string }): string {
+export function renderStaticWebviewHtml(
+  webview: vscode.Webview,
+  extensionUri: vscode.Uri,
+  page: { readonly stylesheet: string; readonly title: string; readonly body: string },
+): string {
   const css = webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, 'media', page.stylesheet)).toString();
   return `<!DOCTYPE html>
 <html lang="en">

@@ -45,11 +45,17 @@ export interface WorkerH5Reader {
 }
 
 /** `script`: the h5 bundle (a .js file), or its TypeScript source when running under tsx. */
-export function workerH5Reader(script: string, deadlineMs: (bytes: number) => number = defaultH5DeadlineMs): WorkerH5Reader {
+export function workerH5Reader(
+  script: string,
+  deadlineMs: (bytes: number) => number = defaultH5DeadlineMs,
+): WorkerH5Reader {
   /** A worker and the reads it owes; a worker that is stopped or dies answers all of its own. */
   interface Running {
     readonly worker: Worker;
-    readonly pending: Map<number, { resolve: (r: KerasH5 | { error: string }) => void; timer: ReturnType<typeof setTimeout> }>;
+    readonly pending: Map<
+      number,
+      { resolve: (r: KerasH5 | { error: string }) => void; timer: ReturnType<typeof setTimeout> }
+    >;
   }
   let current: Running | undefined;
   let nextId = 0;
@@ -64,7 +70,10 @@ export function workerH5Reader(script: string, deadlineMs: (bytes: number) => nu
   const start = (): Running => {
     // Run from source (the tests), the worker registers tsx itself: loaders do not reach workers.
     const worker = script.endsWith('.ts')
-      ? new Worker(`require(${JSON.stringify(require.resolve(tsxRegister))}).register(); require(${JSON.stringify(script)});`, { eval: true, workerData: { [h5WorkerFlag]: true } })
+      ? new Worker(
+          `require(${JSON.stringify(require.resolve(tsxRegister))}).register(); require(${JSON.stringify(script)});`,
+          { eval: true, workerData: { [h5WorkerFlag]: true } },
+        )
       : new Worker(script, { workerData: { [h5WorkerFlag]: true } });
     const running: Running = { worker, pending: new Map() };
     worker.unref();
@@ -80,7 +89,11 @@ export function workerH5Reader(script: string, deadlineMs: (bytes: number) => nu
     worker.on('exit', () => settleAll(running, 'the HDF5 reader stopped unexpectedly'));
     return running;
   };
-  const send = (bytes: Uint8Array, options: ReadKerasH5Options, handOver: boolean): Promise<KerasH5 | { error: string }> =>
+  const send = (
+    bytes: Uint8Array,
+    options: ReadKerasH5Options,
+    handOver: boolean,
+  ): Promise<KerasH5 | { error: string }> =>
     new Promise((resolve) => {
       const running = (current ??= start());
       const id = ++nextId;
@@ -90,12 +103,18 @@ export function workerH5Reader(script: string, deadlineMs: (bytes: number) => nu
         // Whatever else this worker was reading is lost with it; those reads are told so.
         settleAll(running, 'the HDF5 reader was stopped with another file that hung it');
         void running.worker.terminate();
-        resolve({ error: `HDF5 did not finish reading the file within ${(ms / 1000).toFixed(0)} s and was stopped; the file is probably damaged` });
+        resolve({
+          error: `HDF5 did not finish reading the file within ${(ms / 1000).toFixed(0)} s and was stopped; the file is probably damaged`,
+        });
       }, ms);
       running.pending.set(id, { resolve, timer });
       running.worker.ref();
-      const owned = bytes.buffer instanceof ArrayBuffer && bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength;
-      running.worker.postMessage({ id, bytes, options } satisfies H5Request, handOver && owned ? [bytes.buffer as ArrayBuffer] : []);
+      const owned =
+        bytes.buffer instanceof ArrayBuffer && bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength;
+      running.worker.postMessage(
+        { id, bytes, options } satisfies H5Request,
+        handOver && owned ? [bytes.buffer as ArrayBuffer] : [],
+      );
     });
   return {
     read: (bytes, options = {}) => send(bytes, options, false),

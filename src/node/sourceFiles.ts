@@ -22,7 +22,8 @@ export function readSourceFile(path: string): string | undefined {
 
 /** `mtime:size` for a file outside `ownFolders`, or undefined (inside them, or unreadable). */
 export function packageFileStamp(path: string, ownFolders: readonly string[]): string | undefined {
-  if (ownFolders.some((folder) => path === folder || path.startsWith(folder.endsWith(sep) ? folder : folder + sep))) return undefined;
+  if (ownFolders.some((folder) => path === folder || path.startsWith(folder.endsWith(sep) ? folder : folder + sep)))
+    return undefined;
   try {
     const s = statSync(path);
     return `${s.mtimeMs}:${s.size}`;
