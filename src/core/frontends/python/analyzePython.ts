@@ -172,26 +172,38 @@ export function readPython(file: string, text: string, options: PythonAnalysisOp
   const factories = new Set(main.body.filter((s) => s.kind === 'def').map((s) => (s as { name: string }).name));
   const classes = new Set(main.body.filter((s) => s.kind === 'class').map((s) => (s as { name: string }).name));
   const candidates = findCandidates(main.scope.vars, file, sites);
-  for (const candidate of candidates) {
+  const drafts = new Map<EntryCandidate, ModelDraft>();
+  const byName = new Map<string, ModelDraft>();
+  // Functions and classes first, so that a variable built by one is compared with the model it built.
+  const order = [
+    ...candidates.filter((c) => c.kind !== 'variable'),
+    ...candidates.filter((c) => c.kind === 'variable'),
+  ];
+  for (const candidate of order) {
     if (options.entry && candidate.name !== options.entry) continue;
-    // `model = build_lenet5()` repeats the factory's own entry; keep the factory.
-    // So does `model = Net()`, the class's own entry built the same way (a notebook's usual cell).
-    if (
-      !options.entry &&
-      candidate.kind === 'variable' &&
-      callsLocal(main.body, candidate.name, factories, classes) &&
-      !changedAfter(main.body, candidate.name, text)
-    )
-      continue;
+    const call =
+      !options.entry && candidate.kind === 'variable' && !changedAfter(main.body, candidate.name, text)
+        ? localCall(main.body, candidate.name, factories, classes)
+        : undefined;
+    const built = call && byName.get(call.callee);
+    // `model = build_lenet5()` repeats the factory's own entry; keep the factory. So does `model = Net()`,
+    // the class's own entry built the same way (a notebook's usual cell).
+    if (built && !call.withArgs) continue;
     try {
       const result = analyzeEntry(candidate, candidates);
-      if (result) models.push(result);
+      // `model = ResNet50(input_shape=(64, 64, 3), classes=6)`, its defaults again, is the factory's model too;
+      // `small = happy_model(input_shape=(32, 32, 3))`, or a factory no entry could call, is a model of its own.
+      if (!result || (built && sameModel(result, built))) continue;
+      drafts.set(candidate, result);
+      byName.set(candidate.name, result);
     } catch (e) {
       if (e instanceof AnalysisCancelled) throw e;
       // A bug in CNN Lens must cost one model, never the whole file or the editor.
       diagnostics.push(internalError(e, positions.range(file, candidate.from, candidate.to)));
     }
   }
+  // In the file's order, as before: the first model is the one a preview or `render` shows.
+  models.push(...candidates.flatMap((c) => drafts.get(c) ?? []));
   return { file, models, diagnostics, steps: session.interp.steps };
 
   function analyzeEntry(candidate: EntryCandidate, candidates: readonly EntryCandidate[]): ModelDraft | undefined {
@@ -403,21 +415,32 @@ function internalError(e: unknown, range: SourceRange): ModelDiagnostic {
   return { severity: 'warning', message: `${internalErrorPrefix}: ${message}`, range };
 }
 
-/** Is top-level `name` assigned from a call to one of this file's own functions? */
-function callsLocal(
+/** The call of one of this file's own functions or classes that top-level `name` is assigned from, if it is. */
+function localCall(
   body: readonly Stmt[],
   name: string,
   functions: ReadonlySet<string>,
   classes: ReadonlySet<string>,
-): boolean {
-  return body.some(
-    (s) =>
-      s.kind === 'assign' &&
-      s.targets.some((t) => t.kind === 'name' && t.id === name) &&
-      s.value.kind === 'call' &&
-      s.value.func.kind === 'name' &&
-      (functions.has(s.value.func.id) || (classes.has(s.value.func.id) && !s.value.args.length)),
-  );
+): { callee: string; withArgs: boolean } | undefined {
+  for (const s of body) {
+    if (s.kind !== 'assign' || !s.targets.some((t) => t.kind === 'name' && t.id === name)) continue;
+    if (s.value.kind !== 'call' || s.value.func.kind !== 'name') continue;
+    const callee = s.value.func.id;
+    if (functions.has(callee) || classes.has(callee)) return { callee, withArgs: s.value.args.length > 0 };
+  }
+  return undefined;
+}
+
+/** Two builds of the same model: the same layers with the same settings, on the same inputs (names aside). */
+function sameModel(a: ModelDraft, b: ModelDraft): boolean {
+  const shape = (d: ModelDraft) =>
+    JSON.stringify([
+      d.inputs,
+      d.graph.nodes.map((n) => [n.className, n.spec, n.inputs, n.outputs]),
+      d.graph.outputs,
+      d.incomplete ? 'incomplete' : '',
+    ]);
+  return shape(a) === shape(b);
 }
 
 /**
@@ -426,19 +449,74 @@ function callsLocal(
  * that only read it (`print(model)`, `model.summary()`, `opt = Adam(model.parameters())`) do not.
  */
 function changedAfter(body: readonly Stmt[], name: string, text: string): boolean {
-  const mentions = new RegExp(`\\b${name}\\b`);
+  const mentions = (span: { from: number; to: number }) =>
+    new RegExp(`\\b${name}\\b`).test(text.slice(span.from, span.to));
   const rootIs = (e: Expr): boolean =>
     e.kind === 'name' ? e.id === name : e.kind === 'attr' || e.kind === 'subscript' ? rootIs(e.object) : false;
-  return body.some((s) => {
-    if (!mentions.test(text.slice(s.from, s.to))) return false;
-    if (s.kind === 'expr') return false;
-    // A function's or class's own `model = …` is a local; only a `global model` in it reaches ours.
-    if (s.kind === 'def' || s.kind === 'class')
-      return new RegExp(`\\bglobal\\b[^\\n]*\\b${name}\\b`).test(text.slice(s.from, s.to));
-    if (s.kind === 'assign') return s.targets.some((t) => t.kind !== 'name' && rootIs(t));
-    return true;
-  });
+  const blocks = (s: Stmt): readonly Stmt[] =>
+    s.kind === 'if'
+      ? [...s.branches.flatMap((b) => b.body), ...s.orelse]
+      : s.kind === 'for' || s.kind === 'while'
+        ? [...s.body, ...s.orelse]
+        : s.kind === 'with'
+          ? s.body
+          : s.kind === 'try'
+            ? [...s.body, ...s.handlers.flatMap((h) => h.body), ...s.orelse, ...s.finally]
+            : [];
+  // An attribute or item set anywhere in a block: `layer.trainable = False` in a loop over the model's layers.
+  const setsParts = (stmts: readonly Stmt[]): boolean =>
+    stmts.some(
+      (s) =>
+        (s.kind === 'assign' && s.targets.some((t) => t.kind !== 'name')) ||
+        ((s.kind === 'augassign' || s.kind === 'annassign') && s.target.kind !== 'name') ||
+        setsParts(blocks(s)),
+    );
+  const changes = (s: Stmt): boolean => {
+    if (!mentions(s)) return false;
+    switch (s.kind) {
+      case 'expr':
+        // `model.add(layers.Dense(10))` grows a Sequential; `model.summary()`, `model.fit(…)` only read it.
+        return (
+          s.value.kind === 'call' &&
+          s.value.func.kind === 'attr' &&
+          rootIs(s.value.func.object) &&
+          mutatingMethods.has(s.value.func.name)
+        );
+      case 'def':
+      case 'class':
+        // A function's or class's own `model = …` is a local; only a `global model` in it reaches ours.
+        return new RegExp(`\\bglobal\\b[^\\n]*\\b${name}\\b`).test(text.slice(s.from, s.to));
+      case 'assign':
+        return s.targets.some((t) => t.kind !== 'name' && rootIs(t));
+      case 'for':
+        // `for layer in model.layers: layer.trainable = False` changes the model through the loop's variable.
+        return (mentions(s.iter) && setsParts(s.body)) || blocks(s).some(changes);
+      case 'if':
+      case 'while':
+      case 'with':
+      case 'try':
+        return blocks(s).some(changes);
+      default:
+        return true;
+    }
+  };
+  return body.some(changes);
 }
+
+/** Methods that change a model's layers or what they take: a variable they are called on is a model of its own. */
+const mutatingMethods = new Set([
+  'add',
+  'pop',
+  'build',
+  'add_module',
+  'register_module',
+  'register_parameter',
+  'register_buffer',
+  'append',
+  'extend',
+  'insert',
+  'requires_grad_',
+]);
 
 /** Keeps only the nodes a graph's outputs depend on (a module tracer may hold several models). */
 function pruneToOutputs(graph: Graph): Graph {

@@ -166,7 +166,8 @@ export function installKeras(
   const newLayer = (cls: ClassValue, a: CallArgs, s: CallSite, prefix: string): InstanceValue => {
     const name = a.keywords.get('name');
     const state: KerasLayerState = {
-      name: name?.t === 'str' ? namer.claim(name.v) : namer.next(prefix),
+      // A name the code gives is kept as given (Keras numbers only the names it makes up).
+      name: name?.t === 'str' ? name.v : namer.next(prefix),
       site: s,
       inputShape: shapeOf(a.keywords.get('input_shape')),
     };
