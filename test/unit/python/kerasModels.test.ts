@@ -59,6 +59,33 @@ widen()
     assert.deepEqual(analyze(rebinds).map((m) => m.name), ['build', 'model']);
   });
 
+  it('lists a factory that needs arguments through the variable that calls it, and each different build', () => {
+    const source = `from tensorflow import keras
+from tensorflow.keras import layers
+def convolutional_model(input_shape):
+    inputs = keras.Input(shape=input_shape)
+    x = layers.Conv2D(8, 4, padding="same", name="conv")(inputs)
+    return keras.Model(inputs, layers.Dense(6)(layers.Flatten()(x)))
+def happy(input_shape=(64, 64, 3)):
+    return keras.Sequential([keras.Input(shape=input_shape), layers.Conv2D(4, 3, name="conv_a"), layers.Flatten()])
+conv_model = convolutional_model((64, 64, 3))
+happy_model = happy()
+for layer in happy_model.layers:
+    print(layer.name)
+same = happy(input_shape=(64, 64, 3))
+small = happy(input_shape=(32, 32, 3))
+grown = happy()
+grown.add(layers.Dense(2))
+`;
+    const models = analyze(source);
+    // happy_model and same repeat happy()'s model; a loop that only reads a model leaves it the same.
+    assert.deepEqual(models.map((m) => m.name), ['happy', 'conv_model', 'small', 'grown']);
+    const byName = new Map(models.map((m) => [m.name, m]));
+    assert.equal(byName.get('conv_model')!.analysis.totals.params, 4 * 4 * 3 * 8 + 8 + (64 * 64 * 8 * 6 + 6));
+    assert.deepEqual(rows(byName.get('small')!).slice(0, 1), ['conv_a Nx30x30x4'], 'a given name is kept as given');
+    assert.deepEqual(rows(byName.get('grown')!).slice(-1), ['dense_1 Nx2'], '.add() grows the variable\'s own model');
+  });
+
   it('analyses module-level .add() chains whose first layer gives input_shape, through every alias', () => {
     const model = only(`from keras.models import Sequential
 from keras.layers.convolutional import Conv2D

@@ -433,13 +433,18 @@ function localCall(
 
 /** Two builds of the same model: the same layers with the same settings, on the same inputs (names aside). */
 function sameModel(a: ModelDraft, b: ModelDraft): boolean {
-  const shape = (d: ModelDraft) =>
-    JSON.stringify([
+  const shape = (d: ModelDraft) => {
+    // Tensor ids count from wherever the build's tracer started: compare them by first use instead.
+    const ids = new Map<number, number>();
+    const id = (t: number) => ids.get(t) ?? (ids.set(t, ids.size), ids.size - 1);
+    return JSON.stringify([
       d.inputs,
-      d.graph.nodes.map((n) => [n.className, n.spec, n.inputs, n.outputs]),
-      d.graph.outputs,
+      d.graph.inputs.map((i) => id(i.tensorId)),
+      d.graph.nodes.map((n) => [n.className, n.spec, n.inputs.map(id), n.outputs.map(id)]),
+      d.graph.outputs.map(id),
       d.incomplete ? 'incomplete' : '',
     ]);
+  };
   return shape(a) === shape(b);
 }
 
