@@ -72,6 +72,7 @@ conv_model = convolutional_model((64, 64, 3))
 happy_model = happy()
 for layer in happy_model.layers:
     print(layer.name)
+assert happy_model.layers[0].name.startswith('conv'), "an assert only reads the model"
 same = happy(input_shape=(64, 64, 3))
 small = happy(input_shape=(32, 32, 3))
 grown = happy()
@@ -84,6 +85,18 @@ grown.add(layers.Dense(2))
     assert.equal(byName.get('conv_model')!.analysis.totals.params, 4 * 4 * 3 * 8 + 8 + (64 * 64 * 8 * 6 + 6));
     assert.deepEqual(rows(byName.get('small')!).slice(0, 1), ['conv_a Nx30x30x4'], 'a given name is kept as given');
     assert.deepEqual(rows(byName.get('grown')!).slice(-1), ['dense_1 Nx2'], '.add() grows the variable\'s own model');
+  });
+
+  it("keeps an incomplete functional model's own input shape instead of running it on a guessed one", () => {
+    const model = only(`import tensorflow as tf
+from tensorflow.keras import layers
+def alpaca(image_shape=(160, 160)):
+    inputs = tf.keras.Input(shape=image_shape + (3,))
+    x = mystery_backbone(inputs)
+    return tf.keras.Model(inputs, layers.Dense(1)(layers.GlobalAveragePooling2D()(x)))
+`);
+    assert.ok(model.incomplete, 'the backbone is unknown, and it says so');
+    assert.deepEqual(model.inputs, [['N', 160, 160, 3]]);
   });
 
   it('analyses module-level .add() chains whose first layer gives input_shape, through every alias', () => {

@@ -215,6 +215,7 @@ export function readPython(file: string, text: string, options: PythonAnalysisOp
     const commentInput = inputFromComment(text, lines, candidate.from);
     const head = provenance.firstLine(candidate.from, candidate.to);
     const guessMark = session.interp.guesses.mark();
+    const diagnosticsMark = session.interp.diagnostics.length;
     let stopped: ReturnType<typeof stoppedAt> | undefined;
     let output: Value | undefined;
     let outputTensors = 0;
@@ -278,6 +279,10 @@ export function readPython(file: string, text: string, options: PythonAnalysisOp
         if (state.outputs && state.inputs) {
           inputs = state.inputs.map((t) => t.shape);
           outputTensors = outputOf(tracer, tuple(state.outputs));
+        } else if (state.lostOutputs && state.inputs) {
+          // `keras.Model(inputs, outputs)` whose outputs were lost on the way: not run again on a guessed input.
+          inputs = state.inputs.map((t) => t.shape);
+          output = state.lostOutputs;
         } else {
           if (tracer.framework === 'pytorch') tracer = session.startTrace(candidate.name, 'keras');
           const firstShape = state.sequence?.map((l) => kerasState(l)?.inputShape).find((s) => s);
@@ -297,6 +302,8 @@ export function readPython(file: string, text: string, options: PythonAnalysisOp
           outputTensors = outputOf(tracer, output);
         }
       } else {
+        // Not a model (`conv_block(inputs=None)` returns a tuple): what calling it said is not the next model's.
+        session.interp.diagnostics.splice(diagnosticsMark);
         if (explicit)
           diagnostics.push({
             severity: 'warning',
@@ -487,6 +494,11 @@ function changedAfter(body: readonly Stmt[], name: string, text: string): boolea
           rootIs(s.value.func.object) &&
           mutatingMethods.has(s.value.func.name)
         );
+      case 'assert':
+      case 'pass':
+      case 'import':
+      case 'importfrom':
+        return false;
       case 'def':
       case 'class':
         // A function's or class's own `model = …` is a local; only a `global model` in it reaches ours.

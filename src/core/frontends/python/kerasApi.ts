@@ -430,6 +430,8 @@ export function installKeras(
         const given = a.positional[1] ?? a.keywords.get('outputs');
         if (given) session.tensorArg(given, s, 'keras.Model outputs');
         state.lostOutputs = given;
+        // Its inputs are still the code's own (a model shown as incomplete keeps its real input shape).
+        if (inputs) state.inputs = inputs;
       }
       const name = a.keywords.get('name');
       if (state && name?.t === 'str') state.name = name.v;
