@@ -41,6 +41,7 @@ import { Provenance } from './provenance';
 import { Session } from './session';
 import type { Tracer } from './tracer';
 import { assignPaths, leafLayers } from './torchNn';
+import { runShapePass } from '../../shapes/shapePass';
 import { Scope, raisedText, repr, str, tuple, unknown, type ModuleValue, type TensorValue, type Value } from './values';
 
 export interface PythonAnalysisOptions {
@@ -222,6 +223,7 @@ export function readPython(file: string, text: string, options: PythonAnalysisOp
     let framework: Framework = 'pytorch';
     let inputs: Shape[] = [];
     let tracer = session.startTrace(candidate.name, 'pytorch');
+    let inputFit: { assumed: Shape; derived: Shape; misfit: string } | undefined;
     try {
       let model: Value = candidate.value;
       if (candidate.kind === 'class' && candidate.value.t === 'class') {
@@ -261,12 +263,33 @@ export function readPython(file: string, text: string, options: PythonAnalysisOp
       if (isTorchModel(model)) {
         framework = 'pytorch';
         assignPaths(model);
-        const shape = options.input ?? commentInput ?? options.defaultInput ?? derivedTorchInput(model);
-        inputs = [shape];
-        const x = tracer.input(shape, 'x');
-        output = session.om.call(model, { positional: [x], keywords: new Map() }, site);
-        outputTensors = outputOf(tracer, output);
-        for (const layer of leafLayers(model)) tracer.declare(layer);
+        const declared = options.input ?? commentInput ?? options.defaultInput;
+        const trace = (shape: Shape) => {
+          inputs = [shape];
+          const x = tracer.input(shape, 'x');
+          output = session.om.call(model, { positional: [x], keywords: new Map() }, site);
+          outputTensors = outputOf(tracer, output);
+          for (const layer of leafLayers(model)) tracer.declare(layer);
+        };
+        const derived = declared ?? derivedTorchInput(model);
+        const callMark = session.interp.diagnostics.length;
+        trace(derived);
+        // No input declared, and the guessed 224×224 contradicts the model's own sizes (CIFAR's
+        // `nn.Linear(16 * 5 * 5, 120)` after two convs): the first common image size it fits is assumed.
+        const misfit = !declared && derived.length > 2 ? featuresMisfit(tracer.build()) : undefined;
+        if (misfit) {
+          const fitted = imageSides.find((side) => {
+            session.interp.diagnostics.splice(callMark);
+            tracer = session.startTrace(candidate.name, 'pytorch');
+            trace([...derived.slice(0, 2), ...derived.slice(2).map(() => side)]);
+            return !featuresMisfit(tracer.build());
+          });
+          if (fitted === undefined) {
+            session.interp.diagnostics.splice(callMark);
+            tracer = session.startTrace(candidate.name, 'pytorch');
+            trace(derived);
+          } else inputFit = { assumed: inputs[0], misfit, derived };
+        }
       } else if (isKerasModel(model)) {
         framework = 'keras';
         const state = kerasState(model)!;
@@ -329,6 +352,15 @@ export function readPython(file: string, text: string, options: PythonAnalysisOp
     const range = positions.range(file, candidate.from, candidate.to);
     const modelDiagnostics = provenance.fold(session.interp.diagnostics.splice(0), head);
     if (stopped) modelDiagnostics.push(stopped.diagnostic);
+    if (inputFit)
+      modelDiagnostics.push({
+        severity: 'info',
+        message:
+          `input ${formatShapeText(inputFit.assumed)} assumed: none is declared, and at ` +
+          `${formatShapeText(inputFit.derived)} ${inputFit.misfit}; declare it with ` +
+          `\`# cnn-lens: input=(${inputFit.assumed.join(', ')})\` above the class`,
+        range,
+      });
     const assumed = provenance.guessed(guessFor(candidate, candidates, guessMark), head);
     if (assumed && !modelDiagnostics.some((d) => d.message === assumed.message)) modelDiagnostics.push(assumed);
     const incomplete = provenance.verdict(
@@ -554,4 +586,24 @@ function pruneToOutputs(graph: Graph): Graph {
     nodes: graph.nodes.filter((_, i) => keep[i]),
     inputs: graph.inputs.filter((i) => needed.has(i.tensorId)),
   };
+}
+
+/** Square image sides tried, most common first, when the guessed input contradicts a model's own sizes. */
+const imageSides = [32, 28, 64, 96, 128, 256, 299, 227, 48, 160, 112, 84, 150, 192, 320, 384, 512, 16, 40, 36, 24];
+
+/**
+ * Where a model's fixed sizes contradict the input it was traced on: the first layer whose shape
+ * rule fails, in words ("fc1 fails (Linear expects 400 input features but receives 44,944)").
+ */
+function featuresMisfit(graph: Graph): string | undefined {
+  const analysis = runShapePass(graph);
+  for (const r of analysis.nodeResults) {
+    const failed = r.diagnostics.find((d) => d.severity === 'error');
+    if (failed) return `${r.node.name ?? r.node.className} fails (${failed.message})`;
+  }
+  return undefined;
+}
+
+function formatShapeText(shape: Shape): string {
+  return shape.map((d) => d ?? '?').join('×');
 }
