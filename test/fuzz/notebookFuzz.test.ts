@@ -230,10 +230,7 @@ function mutate(text: string, rnd: Rnd): string {
  * Known src bugs, reported to the lead: each case one of them excuses is counted and printed, not
  * failed. Delete an entry once its bug is fixed, and the cases it excused fail again.
  */
-const knownBugs = {
-  startPastCell:
-    'a syntax error at the end of the joined program (a last cell `if x:`) is placed on the line after its cell',
-};
+const knownBugs: Record<string, string> = {};
 type KnownBug = keyof typeof knownBugs;
 const excused = new Map<KnownBug, number>();
 const excuse = (bug: KnownBug) => excused.set(bug, (excused.get(bug) ?? 0) + 1);
@@ -292,14 +289,11 @@ function problemsOf(result: DocumentAnalysisResult, parsed: Notebook | { error: 
     }
     const { start, end } = r;
     const inside = (p: Range['start']) => p.line < lines.length && p.character <= lines[p.line].length;
-    // The start of the line after the cell's last: a range's exclusive end, or (known bug) an error at its end.
-    const justPast = (p: Range['start']) => p.line === lines.length && p.character === 0;
     const at = (p: Range['start']) => `${p.line}:${p.character}`;
-    if (start.line < 0 || start.character < 0 || !(inside(start) || justPast(start)))
+    if (start.line < 0 || start.character < 0 || !inside(start))
       problems.push(`${path} starts at ${at(start)}, outside cell ${r.cell} (${lines.length} lines)`);
     else if (end.line < start.line || (end.line === start.line && end.character < start.character))
       problems.push(`${path} ends at ${at(end)}, before its start`);
-    else if (justPast(start)) excuse('startPastCell');
     else if (end.line > lines.length || (end.line === lines.length && end.character > 0))
       problems.push(`${path} ends at ${at(end)}, past cell ${r.cell} (${lines.length} lines)`);
   }

@@ -124,6 +124,15 @@ describe('the Analysis stage', () => {
     assert.equal(r.models[0].analysis.totals.params, 3 * 8 * 9 + 8);
   });
 
+  it("places a syntax error at the very end of the last cell on that cell's last line", async () => {
+    for (const [source, line] of [['if x:', 0], ['y = 2\nif x:\n', 2]] as const) {
+      const r = await analyzeDocument({ uri: '/a/nb.ipynb', text: nb([{ cell_type: 'code', source }]) }, host, budget);
+      const error = r.diagnostics.find((d) => d.severity === 'error');
+      assert.ok(error, JSON.stringify(r.diagnostics));
+      assert.deepEqual([error.range.cell, error.range.start.line, error.range.end.line], [1, line, line], source);
+    }
+  });
+
   it("reads a notebook from its cells alone, as an editor hands them over (no file text)", async () => {
     const cells = parseNotebook(nb([{ cell_type: 'code', source: torchNet }]));
     assert.ok(!('error' in cells));

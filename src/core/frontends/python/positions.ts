@@ -87,10 +87,13 @@ export class FilePositions implements PositionMap {
       else hi = mid - 1;
     }
     const { cell, line } = this.cells[lo];
-    const next = this.cells[lo + 1]?.line;
-    if (next !== undefined && next > line && range.end.line >= next) {
+    // The program gives every cell a closing newline: the last cell ends before the program's last line.
+    const next = this.cells[lo + 1]?.line ?? index.lineCount - 1;
+    if (next > line && range.end.line >= next) {
       const last = next - 1;
-      range = { start: range.start, end: { line: last, character: index.lineStart(next) - 1 - index.lineStart(last) } };
+      const end = { line: last, character: index.lineStart(next) - 1 - index.lineStart(last) };
+      // Past the last cell (a syntax error at the end of the program, after `if x:`): its last line's end.
+      range = { start: range.start.line >= next ? end : range.start, end };
     }
     const shift = (p: Position): Position => ({ line: Math.max(0, p.line - line), character: p.character });
     return { start: shift(range.start), end: shift(range.end), cell };
