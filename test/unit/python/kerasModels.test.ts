@@ -99,6 +99,20 @@ def alpaca(image_shape=(160, 160)):
     assert.deepEqual(model.inputs, [['N', 160, 160, 3]]);
   });
 
+  it("builds a Sequential that has no Input for the shape given to model.build()", () => {
+    const model = only(`from tensorflow.keras import layers, models
+model = models.Sequential()
+model.add(layers.Conv2D(32, (3, 3), activation='relu'))
+model.add(layers.MaxPooling2D((2, 2)))
+model.add(layers.Flatten())
+model.add(layers.Dense(10))
+model.build((None, 28, 28, 1))
+`);
+    assert.deepEqual(model.inputs, [['N', 28, 28, 1]]);
+    assert.deepEqual(rows(model), ['conv2d Nx26x26x32', 'max_pooling2d Nx13x13x32', 'flatten Nx5408', 'dense Nx10']);
+    assert.equal(model.analysis.totals.params, 320 + 54_090);
+  });
+
   it('analyses module-level .add() chains whose first layer gives input_shape, through every alias', () => {
     const model = only(`from keras.models import Sequential
 from keras.layers.convolutional import Conv2D

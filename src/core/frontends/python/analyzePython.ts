@@ -308,7 +308,7 @@ export function readPython(file: string, text: string, options: PythonAnalysisOp
           output = state.lostOutputs;
         } else {
           if (tracer.framework === 'pytorch') tracer = session.startTrace(candidate.name, 'keras');
-          const firstShape = state.sequence?.map((l) => kerasState(l)?.inputShape).find((s) => s);
+          const firstShape = state.builtShape ?? state.sequence?.map((l) => kerasState(l)?.inputShape).find((s) => s);
           const shape: Dim[] = options.input
             ? [...options.input]
             : (commentInput ??

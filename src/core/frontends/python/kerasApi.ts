@@ -36,6 +36,8 @@ export interface KerasLayerState {
   layer?: LayerState;
   name: string;
   inputShape?: (number | null)[];
+  /** A model's `build(input_shape)`, batch left out. */
+  builtShape?: (number | null)[];
   /** Sequential: its layers; functional Model: its inputs and outputs. */
   sequence?: Value[];
   inputs?: TensorValue[];
@@ -416,6 +418,16 @@ export function installKeras(
   layerClass.attrs.set(
     'add_weight',
     method('add_weight', (self, a, s) => addWeight(self, a, s)),
+  );
+  // `model.build((None, 28, 28, 1))`: the input shape a model without an Input layer is built for.
+  modelClass.attrs.set(
+    'build',
+    method('build', (self, a) => {
+      const state = kerasState(self);
+      const shape = shapeOf(a.positional[0] ?? a.keywords.get('input_shape'));
+      if (state && shape && shape.length > 1) state.builtShape = shape.slice(1);
+      return NONE;
+    }),
   );
   modelClass.attrs.set(
     '__init__',
