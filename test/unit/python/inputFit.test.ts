@@ -46,7 +46,7 @@ describe('the input of a PyTorch model that declares none', () => {
     const note = net.diagnostics.find((d) => d.message.startsWith('input 1×3×32×32 assumed'));
     assert.ok(note, JSON.stringify(net.diagnostics));
     assert.equal(note.severity, 'info');
-    assert.match(note.message, /at 1×3×224×224 fc1 fails \(Linear expects 400 input features but receives 44,944/);
+    assert.match(note.message, /at 1×3×224×224, fc1 fails: Linear expects 400 input features but receives 44,944/);
     assert.match(note.message, /# cnn-lens: input=\(1, 3, 32, 32\)/);
   });
 

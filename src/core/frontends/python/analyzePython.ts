@@ -357,8 +357,8 @@ export function readPython(file: string, text: string, options: PythonAnalysisOp
         severity: 'info',
         message:
           `input ${formatShapeText(inputFit.assumed)} assumed: none is declared, and at ` +
-          `${formatShapeText(inputFit.derived)} ${inputFit.misfit}; declare it with ` +
-          `\`# cnn-lens: input=(${inputFit.assumed.join(', ')})\` above the class`,
+          `${formatShapeText(inputFit.derived)}, ${inputFit.misfit}; declare it with ` +
+          `\`# cnn-lens: input=(${inputFit.assumed.join(', ')})\` above the model`,
         range,
       });
     const assumed = provenance.guessed(guessFor(candidate, candidates, guessMark), head);
@@ -593,13 +593,14 @@ const imageSides = [32, 28, 64, 96, 128, 256, 299, 227, 48, 160, 112, 84, 150, 1
 
 /**
  * Where a model's fixed sizes contradict the input it was traced on: the first layer whose shape
- * rule fails, in words ("fc1 fails (Linear expects 400 input features but receives 44,944)").
+ * rule fails, in words ("fc1 fails: Linear expects 400 input features but receives 44,944 …").
  */
 function featuresMisfit(graph: Graph): string | undefined {
   const analysis = runShapePass(graph);
   for (const r of analysis.nodeResults) {
     const failed = r.diagnostics.find((d) => d.severity === 'error');
-    if (failed) return `${r.node.name ?? r.node.className} fails (${failed.message})`;
+    const name = r.node.name ?? r.node.className;
+    if (failed) return `${/^\d+$/.test(name) ? `layer ${name}` : name} fails: ${failed.message}`;
   }
   return undefined;
 }
