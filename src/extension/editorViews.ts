@@ -132,7 +132,7 @@ export function modelTotals(model: ModelResult): string {
   const { formatShape, formatCompact, formatInt, incompleteText } = loadEngine();
   const t = model.analysis.totals;
   const params = t.params !== null && t.params < 1e6 ? formatInt(t.params) : formatCompact(t.params);
-  const totals = `${params} params · ${formatCompact(t.macs)}MACs · ${model.inputs.map((s) => formatShape(s)).join(', ')} → ${t.outputShapes.map((s) => formatShape(s)).join(', ') || '?'}`;
+  const totals = `${params} params · ${formatCompact(t.macs)}MACs · ${model.inputs.map((s) => formatShape(s)).join(', ') || '?'} → ${t.outputShapes.map((s) => formatShape(s)).join(', ') || '?'}`;
   return model.incomplete ? `${totals} · incomplete: ${incompleteText(model.incomplete, maxLensReason)}` : totals;
 }
 

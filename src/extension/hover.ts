@@ -136,7 +136,7 @@ export class LayerHoverProvider implements vscode.HoverProvider {
       ...(model.incomplete
         ? [`**incomplete:** ${escape(incompleteText(model.incomplete))}; the totals below leave out what follows`]
         : []),
-      `\`${model.inputs.map((s) => formatShape(s)).join(', ')} → ${t.outputShapes.map((s) => formatShape(s)).join(', ')}\``,
+      `\`${model.inputs.map((s) => formatShape(s)).join(', ') || '?'} → ${t.outputShapes.map((s) => formatShape(s)).join(', ')}\``,
       `${formatInt(t.params)} params (${formatInt(t.trainable)} trainable, ${formatInt(t.nonTrainable)} non-trainable) · ${formatCompact(t.macs)}MACs · peak activations ${formatBytes(t.peakActivationBytes)}`,
       this.links(),
     ].join('\n\n');

@@ -170,7 +170,7 @@ export function summaryTable(model: SummaryModel, file = '', saved: readonly Sav
   const rule = '─'.repeat(widths.reduce((a, b) => a + b + 3, -3));
   const t = analysis.totals;
   const out = [
-    `Model: ${model.name} (${model.framework}) · input ${model.inputs.map((s) => formatShape(s)).join(', ')}`,
+    `Model: ${model.name} (${model.framework}) · input ${model.inputs.map((s) => formatShape(s)).join(', ') || '?'}`,
     ...(model.incomplete ? [`Incomplete: ${incompleteText(model.incomplete)}`] : []),
     rule,
     line(header),

@@ -99,6 +99,24 @@ def alpaca(image_shape=(160, 160)):
     assert.deepEqual(model.inputs, [['N', 160, 160, 3]]);
   });
 
+  it('keeps a model whose Input shape comes from data never loaded incomplete, with no error on a guess', () => {
+    const model = only(`from keras.layers import Input, Conv2D, Flatten, Dense
+from keras.models import Model
+from kt_utils import *
+X_train, Y_train = load_dataset()
+def HappyModel(input_shape):
+    X_input = Input(input_shape)
+    X = Dense(1)(Flatten()(Conv2D(32, (7, 7))(X_input)))
+    return Model(inputs=X_input, outputs=X, name='HappyModel')
+happyModel = HappyModel(X_train.shape[1:])
+`);
+    assert.ok(model.incomplete, 'it says it lost track');
+    assert.deepEqual(model.inputs, [], 'no made-up input');
+    const errors = model.analysis.nodeResults.flatMap((r) => r.diagnostics.filter((d) => d.severity === 'error'));
+    assert.deepEqual(errors, []);
+    assert.ok(!model.diagnostics.some((d) => d.severity === 'error'), JSON.stringify(model.diagnostics));
+  });
+
   it("builds a Sequential that has no Input for the shape given to model.build()", () => {
     const model = only(`from tensorflow.keras import layers, models
 model = models.Sequential()

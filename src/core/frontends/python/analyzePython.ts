@@ -302,9 +302,9 @@ export function readPython(file: string, text: string, options: PythonAnalysisOp
         if (state.outputs && state.inputs) {
           inputs = state.inputs.map((t) => t.shape);
           outputTensors = outputOf(tracer, tuple(state.outputs));
-        } else if (state.lostOutputs && state.inputs) {
+        } else if (state.lostOutputs) {
           // `keras.Model(inputs, outputs)` whose outputs were lost on the way: not run again on a guessed input.
-          inputs = state.inputs.map((t) => t.shape);
+          inputs = state.inputs?.map((t) => t.shape) ?? [];
           output = state.lostOutputs;
         } else {
           if (tracer.framework === 'pytorch') tracer = session.startTrace(candidate.name, 'keras');

@@ -20,6 +20,7 @@ import {
   builtin,
   int,
   list,
+  repr,
   str,
   tuple,
   unknown,
@@ -531,11 +532,17 @@ export function installKeras(
     layerAttrs[cls.toLowerCase()] = merge(cls);
 
   const input = fn('Input', (a, s) => {
-    const batchShape = shapeOf(a.keywords.get('batch_shape') ?? a.keywords.get('batch_input_shape'));
-    const shape =
-      batchShape?.slice(1) ??
-      shapeOf(a.positional[0] ?? a.keywords.get('shape') ?? a.keywords.get('input_shape')) ??
-      [];
+    const givenBatch = a.keywords.get('batch_shape') ?? a.keywords.get('batch_input_shape');
+    const given = a.positional[0] ?? a.keywords.get('shape') ?? a.keywords.get('input_shape');
+    const batchShape = shapeOf(givenBatch);
+    const shape = batchShape?.slice(1) ?? shapeOf(given);
+    // `Input(X_train.shape[1:])` of data never loaded: the model's input is unknown, not a 1-D tensor.
+    if (!shape) {
+      const lost = givenBatch ?? given;
+      return lost?.t === 'unknown'
+        ? lost
+        : unknown(lost ? `Input(shape=${repr(lost)}): not a shape` : 'Input() without a shape');
+    }
     const batch = batchShape?.[0] ?? a.keywords.get('batch_size');
     const n = typeof batch === 'number' ? batch : batch?.t === 'int' ? batch.v : 'N';
     const tensor = session.tracer?.input([n, ...shape], 'input', 'keras');
