@@ -3,7 +3,8 @@
  * channels → 1×3×224×224). When the model's own fixed sizes contradict that guess (a tutorial's
  * `nn.Linear(16 * 5 * 5, 120)` after two convolutions wants 32×32), a guessed input must not turn
  * into a confident error: the first common image size the model fits is assumed, and the model
- * says so. A model that fits no size keeps the derived input and its error. Programs of our own.
+ * says so. A model that fits no size keeps the derived input and its error. A tensor the file itself
+ * feeds the model comes before any guess. Programs of our own.
  */
 import * as assert from 'node:assert/strict';
 import { analyzePython } from '../../../src/core/analysis/analyzeDocument';
@@ -64,6 +65,26 @@ describe('the input of a PyTorch model that declares none', () => {
 `);
     assert.deepEqual(net.inputs, [[1, 1, 28, 28]]);
     assert.deepEqual(errors(net), []);
+  });
+
+  it('takes the input the file itself feeds the model (a non-square one no guess would find)', () => {
+    const net = only(`class Net(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.conv = nn.Conv2d(1, 8, 3)
+        self.fc = nn.Linear(8 * 26 * 20, 10)
+
+    def forward(self, x):
+        return self.fc(torch.flatten(self.conv(x), 1))
+
+
+net = Net()
+x = torch.randn(2, 1, 28, 22)
+print(net(x).shape)
+`);
+    assert.deepEqual(net.inputs, [[2, 1, 28, 22]]);
+    assert.deepEqual(errors(net), []);
+    assert.ok(!net.diagnostics.some((d) => /assumed/.test(d.message)), 'the code said it: nothing is assumed');
   });
 
   it('keeps a declared input and its error: only a guess is revised', () => {

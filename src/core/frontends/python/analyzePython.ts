@@ -133,7 +133,12 @@ export function readPython(file: string, text: string, options: PythonAnalysisOp
     scope.vars.set('__file__', str(file));
     program.loader.beginAnalysis(options.host, file, { t: 'module', name: '__main__', attrs: scope.vars });
     moduleTracer = session.startTrace('<module>');
-    return executeModule(session.interp, ast.body, scope, '__main__');
+    session.recordingFedInputs = true;
+    try {
+      return executeModule(session.interp, ast.body, scope, '__main__');
+    } finally {
+      session.recordingFedInputs = false;
+    }
   };
   let evaluated = false;
   try {
@@ -271,12 +276,14 @@ export function readPython(file: string, text: string, options: PythonAnalysisOp
           outputTensors = outputOf(tracer, output);
           for (const layer of leafLayers(model)) tracer.declare(layer);
         };
-        const derived = declared ?? derivedTorchInput(model);
+        // What the file itself feeds the model (`net(torch.randn(1, 1, 28, 22))`) before any guess.
+        const fed = declared ? undefined : session.fedInputs.get(candidate.value)?.[0];
+        const derived = declared ?? fed ?? derivedTorchInput(model);
         const callMark = session.interp.diagnostics.length;
         trace(derived);
-        // No input declared, and the guessed 224×224 contradicts the model's own sizes (CIFAR's
+        // No input declared or fed, and the guessed 224×224 contradicts the model's own sizes (CIFAR's
         // `nn.Linear(16 * 5 * 5, 120)` after two convs): the first common image size it fits is assumed.
-        const misfit = !declared && derived.length > 2 ? featuresMisfit(tracer.build()) : undefined;
+        const misfit = !declared && !fed && derived.length > 2 ? featuresMisfit(tracer.build()) : undefined;
         if (misfit) {
           const fitted = imageSides.find((side) => {
             session.interp.diagnostics.splice(callMark);

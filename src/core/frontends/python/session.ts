@@ -17,6 +17,13 @@ export class Session {
   tracer: Tracer | undefined;
   /** The model an entry analyses: it is the graph itself, where any other model it calls is a nested group. */
   entryModel: Value | undefined;
+  /**
+   * While the file's own top-level code runs: the shapes of the tensors it feeds a module (`net(x)`
+   * with `x = torch.randn(1, 1, 28, 22)`), by the instance and by its class. An entry without a
+   * declared input is traced on these before any guess.
+   */
+  readonly fedInputs = new WeakMap<object, Shape[]>();
+  recordingFedInputs = false;
   /** Libraries that keep per-model state (Keras's layer-name counter) reset it here. */
   /** Called with the trace's name; `<module>` is the analysed file's own top level starting afresh. */
   readonly onTraceStart: ((name: string) => void)[] = [];

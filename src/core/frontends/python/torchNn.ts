@@ -5,6 +5,7 @@
  * class of the torch.nn catalog as a leaf whose application becomes an IR node. Module paths are
  * assigned after construction exactly as `named_modules()` would: first registration wins.
  */
+import type { Shape } from '../../ir/dims';
 import { torchLayerHasAttribute } from '../../frameworks/torchLayerAttributes';
 import { declaredWeights } from '../../shapes/shapePass';
 import { PyRaise } from './errors';
@@ -113,6 +114,13 @@ export function installTorchNn(session: Session, nn: ModuleValue): void {
   };
   /** How many forward passes are running: parameters read as tensors only inside one. */
   let forwardDepth = 0;
+  /** The first tensors of fully known shape the file's top-level code feeds this module (see Session.fedInputs). */
+  const recordFed = (self: InstanceValue, positional: readonly Value[]) => {
+    const known = (v: Value) => v.t === 'tensor' && v.shape.every((d) => typeof d === 'number');
+    const shapes = positional.map((v) => (known(v) ? (v as TensorValue).shape : undefined));
+    if (!shapes.length || shapes.some((s) => !s)) return;
+    for (const key of [self, self.cls]) if (!session.fedInputs.has(key)) session.fedInputs.set(key, shapes as Shape[]);
+  };
   /** A parameter as the code reading it sees it: a tensor in forward, the Parameter object before. */
   const parameterValue = (param: ParameterState, site: CallSite): Value =>
     forwardDepth > 0
@@ -199,6 +207,7 @@ export function installTorchNn(session: Session, nn: ModuleValue): void {
     call(self, args, site) {
       const state = moduleState(self);
       if (!state) return unknown(`calling a ${self.cls.name} that was never constructed`);
+      if (session.recordingFedInputs && forwardDepth === 0) recordFed(self, args.positional);
       const forward = forwardOf(self);
       // A built-in layer runs as a leaf, unless a subclass gives it a forward of its own.
       if (state.layer && forward?.t !== 'func') return applyLeaf(session, self, args, site);
