@@ -268,7 +268,7 @@ export function readPython(file: string, text: string, options: PythonAnalysisOp
       if (isTorchModel(model)) {
         framework = 'pytorch';
         assignPaths(model);
-        const declared = options.input ?? commentInput ?? options.defaultInput;
+        const declared = options.input ?? commentInput;
         const trace = (shape: Shape) => {
           inputs = [shape];
           const x = tracer.input(shape, 'x');
@@ -278,12 +278,13 @@ export function readPython(file: string, text: string, options: PythonAnalysisOp
         };
         // What the file itself feeds the model (`net(torch.randn(1, 1, 28, 22))`) before any guess.
         const fed = declared ? undefined : session.fedInputs.get(candidate.value)?.[0];
-        const derived = declared ?? fed ?? derivedTorchInput(model);
+        const setting = declared ?? fed ?? options.defaultInput;
+        const derived = setting ?? derivedTorchInput(model);
         const callMark = session.interp.diagnostics.length;
         trace(derived);
         // No input declared or fed, and the guessed 224×224 contradicts the model's own sizes (CIFAR's
         // `nn.Linear(16 * 5 * 5, 120)` after two convs): the first common image size it fits is assumed.
-        const misfit = !declared && !fed && derived.length > 2 ? featuresMisfit(tracer.build()) : undefined;
+        const misfit = !setting && derived.length > 2 ? featuresMisfit(tracer.build()) : undefined;
         if (misfit) {
           const fitted = imageSides.find((side) => {
             session.interp.diagnostics.splice(callMark);
