@@ -492,7 +492,11 @@ function sameModel(a: ModelDraft, b: ModelDraft): boolean {
       d.incomplete ? 'incomplete' : '',
     ]);
   };
-  return shape(a) === shape(b);
+  try {
+    return shape(a) === shape(b);
+  } catch {
+    return false; // a spec JSON cannot hold (a cycle, a bigint): both are listed, as before
+  }
 }
 
 /**
