@@ -4,7 +4,8 @@
  * `nn.Linear(16 * 5 * 5, 120)` after two convolutions wants 32×32), a guessed input must not turn
  * into a confident error: the first common image size the model fits is assumed, and the model
  * says so. A model that fits no size keeps the derived input and its error. A tensor the file itself
- * feeds the model comes before any guess. Programs of our own.
+ * feeds the model, or the input size it gives torchinfo's or torchsummary's summary(), comes before
+ * any guess. Programs of our own.
  */
 import * as assert from 'node:assert/strict';
 import { analyzePython } from '../../../src/core/analysis/analyzeDocument';
@@ -85,6 +86,29 @@ print(net(x).shape)
     assert.deepEqual(net.inputs, [[2, 1, 28, 22]]);
     assert.deepEqual(errors(net), []);
     assert.ok(!net.diagnostics.some((d) => /assumed/.test(d.message)), 'the code said it: nothing is assumed');
+  });
+
+  it("takes the input size given to torchinfo's or torchsummary's summary() (the latter without batch)", () => {
+    const model = (call: string) => `from torchinfo import summary as info
+from torchsummary import summary
+class Net(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.conv = nn.Conv2d(1, 8, 3)
+        self.fc = nn.Linear(8 * 26 * 20, 10)
+
+    def forward(self, x):
+        return self.fc(torch.flatten(self.conv(x), 1))
+
+
+${call}
+`;
+    const viaInfo = only(model('info(Net(), input_size=(4, 1, 28, 22))'));
+    assert.deepEqual(viaInfo.inputs, [[4, 1, 28, 22]]);
+    assert.deepEqual(errors(viaInfo), []);
+    const viaSummary = only(model("summary(Net(), (1, 28, 22), device='cpu')"));
+    assert.deepEqual(viaSummary.inputs, [[1, 1, 28, 22]]);
+    assert.deepEqual(errors(viaSummary), []);
   });
 
   it('keeps a declared input and its error: only a guess is revised', () => {

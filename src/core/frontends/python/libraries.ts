@@ -1,9 +1,12 @@
 /**
  * Assembles the modelled libraries a session can import: the standard-library models, and the
  * torch module tree (torch, torch.nn, torch.nn.functional, torch.nn.init, torch.utils.checkpoint,
- * torch.hub, torch.jit, torch.autograd.Function). Anything below a modelled package that is not modelled itself is an
+ * torch.hub, torch.jit, torch.autograd.Function), and torchinfo's and torchsummary's summary() for the
+ * input size they are given. Anything below a modelled package that is not modelled itself is an
  * open module whose attributes are unknown values. Keras comes from kerasApi.ts.
  */
+import type { Shape } from '../../ir/dims';
+import { toArg } from './callArgs';
 import type { Session } from './session';
 import { stdlibModules } from './stdlib';
 import { installTorchNn } from './torchNn';
@@ -65,6 +68,19 @@ export function installLibraries(session: Session): void {
   module('torch.jit');
   module('torch._C');
   module('torch.distributed');
+  // The model-summary helpers notebooks call to print a model: the input size they are given is the
+  // model's input, as a tensor the code fed it would be. torchsummary's leaves the batch out.
+  const summary = (withBatch: boolean) =>
+    builtin('summary', (a) => {
+      const model = a.positional[0] ?? a.keywords.get('model');
+      const given = a.positional[1] ?? a.keywords.get('input_size');
+      const size = given && toArg(given);
+      const dims = Array.isArray(size) && size.length && size.every((d) => typeof d === 'number') ? size : undefined;
+      if (model?.t === 'instance' && dims) session.recordFed(model, [withBatch ? dims : [1, ...dims]] as Shape[]);
+      return unknown('the summary a model-summary helper prints');
+    });
+  module('torchinfo', { summary: summary(true) });
+  module('torchsummary', { summary: summary(false) });
   installTorchNn(session, nn);
   installTorchOps(session, torch, functional);
   libraries.set('torch.jit', torch.attrs.get('jit') as ModuleValue);

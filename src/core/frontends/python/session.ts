@@ -8,7 +8,7 @@ import type { Framework } from '../../ir/graph';
 import { Interpreter, type Budget } from './interpreter';
 import { ObjectModel } from './objects';
 import { Tracer, type PositionMap } from './tracer';
-import { unknown, type CallSite, type ModuleValue, type TensorValue, type Value } from './values';
+import { unknown, type CallSite, type InstanceValue, type ModuleValue, type TensorValue, type Value } from './values';
 
 export class Session {
   readonly interp: Interpreter;
@@ -24,6 +24,12 @@ export class Session {
    */
   readonly fedInputs = new WeakMap<object, Shape[]>();
   recordingFedInputs = false;
+
+  /** Notes shapes the top-level code feeds `model` (the first feed wins), by the instance and by its class. */
+  recordFed(model: InstanceValue, shapes: Shape[]): void {
+    if (!this.recordingFedInputs) return;
+    for (const key of [model, model.cls]) if (!this.fedInputs.has(key)) this.fedInputs.set(key, shapes);
+  }
   /** Libraries that keep per-model state (Keras's layer-name counter) reset it here. */
   /** Called with the trace's name; `<module>` is the analysed file's own top level starting afresh. */
   readonly onTraceStart: ((name: string) => void)[] = [];

@@ -118,8 +118,7 @@ export function installTorchNn(session: Session, nn: ModuleValue): void {
   const recordFed = (self: InstanceValue, positional: readonly Value[]) => {
     const known = (v: Value) => v.t === 'tensor' && v.shape.every((d) => typeof d === 'number');
     const shapes = positional.map((v) => (known(v) ? (v as TensorValue).shape : undefined));
-    if (!shapes.length || shapes.some((s) => !s)) return;
-    for (const key of [self, self.cls]) if (!session.fedInputs.has(key)) session.fedInputs.set(key, shapes as Shape[]);
+    if (shapes.length && shapes.every((s) => s)) session.recordFed(self, shapes as Shape[]);
   };
   /** A parameter as the code reading it sees it: a tensor in forward, the Parameter object before. */
   const parameterValue = (param: ParameterState, site: CallSite): Value =>
