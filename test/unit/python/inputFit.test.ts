@@ -21,6 +21,17 @@ function only(body: string): ModelResult {
   return models[0];
 }
 
+/** A conv, then a Linear whose input size pins the image size: `convThenLinear(1, '8 * 26 * 20')` wants 28×22. */
+const convThenLinear = (channels: number, features: string) => `class Net(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.conv = nn.Conv2d(${channels}, 8, 3)
+        self.fc = nn.Linear(${features}, 10)
+
+    def forward(self, x):
+        return self.fc(torch.flatten(self.conv(x), 1))
+`;
+
 const errors = (m: ModelResult) => [
   ...m.diagnostics.filter((d) => d.severity === 'error').map((d) => d.message),
   ...m.analysis.nodeResults.flatMap((r) => r.diagnostics.filter((d) => d.severity === 'error').map((d) => d.message)),
@@ -69,15 +80,7 @@ describe('the input of a PyTorch model that declares none', () => {
   });
 
   it('takes the input the file itself feeds the model (a non-square one no guess would find)', () => {
-    const net = only(`class Net(nn.Module):
-    def __init__(self):
-        super().__init__()
-        self.conv = nn.Conv2d(1, 8, 3)
-        self.fc = nn.Linear(8 * 26 * 20, 10)
-
-    def forward(self, x):
-        return self.fc(torch.flatten(self.conv(x), 1))
-
+    const net = only(`${convThenLinear(1, '8 * 26 * 20')}
 
 net = Net()
 x = torch.randn(2, 1, 28, 22)
@@ -91,15 +94,7 @@ print(net(x).shape)
   it("takes the input size given to torchinfo's or torchsummary's summary() (the latter without batch)", () => {
     const model = (call: string) => `from torchinfo import summary as info
 from torchsummary import summary
-class Net(nn.Module):
-    def __init__(self):
-        super().__init__()
-        self.conv = nn.Conv2d(1, 8, 3)
-        self.fc = nn.Linear(8 * 26 * 20, 10)
-
-    def forward(self, x):
-        return self.fc(torch.flatten(self.conv(x), 1))
-
+${convThenLinear(1, '8 * 26 * 20')}
 
 ${call}
 `;
@@ -112,30 +107,13 @@ ${call}
   });
 
   it('keeps a declared input and its error: only a guess is revised', () => {
-    const net = only(`# cnn-lens: input=(1, 3, 64, 64)
-class Net(nn.Module):
-    def __init__(self):
-        super().__init__()
-        self.conv = nn.Conv2d(3, 8, 3)
-        self.fc = nn.Linear(8 * 30 * 30, 10)
-
-    def forward(self, x):
-        return self.fc(torch.flatten(self.conv(x), 1))
-`);
+    const net = only(`# cnn-lens: input=(1, 3, 64, 64)\n${convThenLinear(3, '8 * 30 * 30')}`);
     assert.deepEqual(net.inputs, [[1, 3, 64, 64]]);
     assert.equal(errors(net).length, 1);
   });
 
   it('keeps the derived input and the error when no common size fits', () => {
-    const net = only(`class Net(nn.Module):
-    def __init__(self):
-        super().__init__()
-        self.conv = nn.Conv2d(3, 8, 3)
-        self.fc = nn.Linear(8 * 7 * 5, 10)
-
-    def forward(self, x):
-        return self.fc(torch.flatten(self.conv(x), 1))
-`);
+    const net = only(convThenLinear(3, '8 * 7 * 5'));
     assert.deepEqual(net.inputs, [[1, 3, 224, 224]]);
     assert.equal(errors(net).length, 1);
     assert.ok(!net.diagnostics.some((d) => /assumed/.test(d.message)));

@@ -6,7 +6,7 @@
  * time budget.
  */
 import type { ArgValue } from '../../frameworks/args';
-import type { Dim, Shape } from '../../ir/dims';
+import { formatShape, type Dim, type Shape } from '../../ir/dims';
 import { placeText, type Framework, type Graph, type SourceRange } from '../../ir/graph';
 import {
   guessedOutput,
@@ -178,7 +178,7 @@ export function readPython(file: string, text: string, options: PythonAnalysisOp
   const factories = new Set(main.body.filter((s) => s.kind === 'def').map((s) => (s as { name: string }).name));
   const classes = new Set(main.body.filter((s) => s.kind === 'class').map((s) => (s as { name: string }).name));
   const candidates = findCandidates(main.scope.vars, file, sites);
-  const drafts = new Map<EntryCandidate, ModelDraft>();
+  // By entry name (one binding per name in the module's scope).
   const byName = new Map<string, ModelDraft>();
   // Functions and classes first, so that a variable built by one is compared with the model it built.
   const order = [
@@ -200,7 +200,6 @@ export function readPython(file: string, text: string, options: PythonAnalysisOp
       // `model = ResNet50(input_shape=(64, 64, 3), classes=6)`, its defaults again, is the factory's model too;
       // `small = happy_model(input_shape=(32, 32, 3))`, or a factory no entry could call, is a model of its own.
       if (!result || (built && sameModel(result, built))) continue;
-      drafts.set(candidate, result);
       byName.set(candidate.name, result);
     } catch (e) {
       if (e instanceof AnalysisCancelled) throw e;
@@ -209,7 +208,7 @@ export function readPython(file: string, text: string, options: PythonAnalysisOp
     }
   }
   // In the file's order, as before: the first model is the one a preview or `render` shows.
-  models.push(...candidates.flatMap((c) => drafts.get(c) ?? []));
+  models.push(...candidates.flatMap((c) => byName.get(c.name) ?? []));
   return { file, models, diagnostics, steps: session.interp.steps };
 
   function analyzeEntry(candidate: EntryCandidate, candidates: readonly EntryCandidate[]): ModelDraft | undefined {
@@ -281,22 +280,23 @@ export function readPython(file: string, text: string, options: PythonAnalysisOp
         const setting = declared ?? fed ?? options.defaultInput;
         const derived = setting ?? derivedTorchInput(model);
         const callMark = session.interp.diagnostics.length;
+        // A trace again from scratch: what the last one said and recorded is dropped.
+        const retrace = (shape: Shape) => {
+          session.interp.diagnostics.splice(callMark);
+          tracer = session.startTrace(candidate.name, 'pytorch');
+          trace(shape);
+        };
         trace(derived);
         // No input declared or fed, and the guessed 224×224 contradicts the model's own sizes (CIFAR's
         // `nn.Linear(16 * 5 * 5, 120)` after two convs): the first common image size it fits is assumed.
-        const misfit = !setting && derived.length > 2 ? featuresMisfit(tracer.build()) : undefined;
+        const misfit = !setting && derived.length > 2 ? shapeMisfit(tracer.build()) : undefined;
         if (misfit) {
           const fitted = imageSides.find((side) => {
-            session.interp.diagnostics.splice(callMark);
-            tracer = session.startTrace(candidate.name, 'pytorch');
-            trace([...derived.slice(0, 2), ...derived.slice(2).map(() => side)]);
-            return !featuresMisfit(tracer.build());
+            retrace([...derived.slice(0, 2), ...derived.slice(2).map(() => side)]);
+            return !shapeMisfit(tracer.build());
           });
-          if (fitted === undefined) {
-            session.interp.diagnostics.splice(callMark);
-            tracer = session.startTrace(candidate.name, 'pytorch');
-            trace(derived);
-          } else inputFit = { assumed: inputs[0], misfit, derived };
+          if (fitted === undefined) retrace(derived);
+          else inputFit = { assumed: inputs[0], misfit, derived };
         }
       } else if (isKerasModel(model)) {
         framework = 'keras';
@@ -364,8 +364,8 @@ export function readPython(file: string, text: string, options: PythonAnalysisOp
       modelDiagnostics.push({
         severity: 'info',
         message:
-          `input ${formatShapeText(inputFit.assumed)} assumed: none is declared, and at ` +
-          `${formatShapeText(inputFit.derived)}, ${inputFit.misfit}; declare it with ` +
+          `input ${formatShape(inputFit.assumed)} assumed: none is declared, and at ` +
+          `${formatShape(inputFit.derived)}, ${inputFit.misfit}; declare it with ` +
           `\`# cnn-lens: input=(${inputFit.assumed.join(', ')})\` above the model`,
         range,
       });
@@ -607,7 +607,7 @@ const imageSides = [32, 28, 64, 96, 128, 256, 299, 227, 48, 160, 112, 84, 150, 1
  * Where a model's fixed sizes contradict the input it was traced on: the first layer whose shape
  * rule fails, in words ("fc1 fails: Linear expects 400 input features but receives 44,944 …").
  */
-function featuresMisfit(graph: Graph): string | undefined {
+function shapeMisfit(graph: Graph): string | undefined {
   const analysis = runShapePass(graph);
   for (const r of analysis.nodeResults) {
     const failed = r.diagnostics.find((d) => d.severity === 'error');
@@ -615,8 +615,4 @@ function featuresMisfit(graph: Graph): string | undefined {
     if (failed) return `${/^\d+$/.test(name) ? `layer ${name}` : name} fails: ${failed.message}`;
   }
   return undefined;
-}
-
-function formatShapeText(shape: Shape): string {
-  return shape.map((d) => d ?? '?').join('×');
 }
