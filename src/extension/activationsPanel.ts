@@ -147,7 +147,8 @@ export class ActivationsPanel implements vscode.Disposable, vscode.WebviewPanelS
         break;
       case 'ran':
         this.log.info(
-          `activations: built in ${message.buildMs.toFixed(0)} ms, ran ${message.layers} layers in ${message.runMs.toFixed(0)} ms on ${message.backend}`,
+          `activations: built in ${message.buildMs.toFixed(0)} ms, ran ${message.layers} layers ` +
+            `in ${message.runMs.toFixed(0)} ms on ${message.backend}`,
         );
         break;
       case 'pickImage':

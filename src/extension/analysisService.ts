@@ -326,7 +326,9 @@ export class AnalysisService implements vscode.Disposable {
           };
     this.cache.set(key, analysis);
     this.log.debug(
-      `analysed ${uri.fsPath} v${version} in ${elapsedMs.toFixed(1)} ms (${response.elapsedMs.toFixed(1)} ms in the worker): ${result.models.length} model(s), ${result.steps} steps${analysis.stale ? ' (kept the last good analysis)' : ''}`,
+      `analysed ${uri.fsPath} v${version} in ${elapsedMs.toFixed(1)} ms ` +
+        `(${response.elapsedMs.toFixed(1)} ms in the worker): ${result.models.length} model(s), ${result.steps} steps` +
+        (analysis.stale ? ' (kept the last good analysis)' : ''),
     );
     this.changed.fire(analysis);
     return analysis;

@@ -129,10 +129,11 @@ export class ModelCodeLens implements vscode.CodeLensProvider {
 
 /** `61,706 params · 423 k MACs · 1×1×32×32 → 1×10`, then `incomplete: lost track at line N (why)` if it is. */
 export function modelTotals(model: ModelResult): string {
-  const { formatShape, formatCompact, formatInt, incompleteText } = loadEngine();
+  const { formatShapes, formatCompact, formatInt, incompleteText } = loadEngine();
   const t = model.analysis.totals;
   const params = t.params !== null && t.params < 1e6 ? formatInt(t.params) : formatCompact(t.params);
-  const totals = `${params} params · ${formatCompact(t.macs)}MACs · ${model.inputs.map((s) => formatShape(s)).join(', ') || '?'} → ${t.outputShapes.map((s) => formatShape(s)).join(', ') || '?'}`;
+  const shapes = `${formatShapes(model.inputs)} → ${formatShapes(t.outputShapes)}`;
+  const totals = `${params} params · ${formatCompact(t.macs)}MACs · ${shapes}`;
   return model.incomplete ? `${totals} · incomplete: ${incompleteText(model.incomplete, maxLensReason)}` : totals;
 }
 
@@ -190,8 +191,12 @@ export class ModelStatusBar implements vscode.Disposable {
     }
     const { formatCompact } = loadEngine();
     const t = model.analysis.totals;
-    this.item.text = `$(${model.incomplete ? 'warning' : 'type-hierarchy'}) ${model.name}: ${formatCompact(t.params)} params · ${formatCompact(t.macs)}MACs${model.incomplete ? ' (incomplete)' : ''}`;
-    this.item.tooltip = `CNN Lens: ${modelTotals(model)}${analysis!.stale ? ' (stale: the current text has errors)' : ''}. Click for the summary.`;
+    const icon = model.incomplete ? 'warning' : 'type-hierarchy';
+    this.item.text =
+      `$(${icon}) ${model.name}: ${formatCompact(t.params)} params · ${formatCompact(t.macs)}MACs` +
+      (model.incomplete ? ' (incomplete)' : '');
+    const stale = analysis!.stale ? ' (stale: the current text has errors)' : '';
+    this.item.tooltip = `CNN Lens: ${modelTotals(model)}${stale}. Click for the summary.`;
     this.item.show();
   }
 

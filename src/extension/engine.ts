@@ -22,7 +22,7 @@ export { LayerIndex } from '../core/analysis/locate';
 export { summaryTable } from '../core/analysis/summary';
 export { incompleteText, modelProblems } from '../core/analysis/modelProblems';
 export { describeNode } from '../core/shapes/describe';
-export { formatShape } from '../core/ir/dims';
+export { formatShape, formatShapes } from '../core/ir/dims';
 export { modelSnapshot } from '../core/analysis/viewGraph';
 export { formatBytes, formatCompact, formatInt } from '../core/shapes/format';
 export { activationPlan } from '../core/analysis/activationPlan';

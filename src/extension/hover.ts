@@ -80,9 +80,13 @@ export class LayerHoverProvider implements vscode.HoverProvider {
     const { describeNode, formatInt } = loadEngine();
     const name = def.module.name ?? def.module.className;
     const params = (def.trainable ?? 0) + (def.nonTrainable ?? 0);
-    const header = `**${escape(name)}** · \`${def.module.className}\` · ${formatInt(params)} params${def.nonTrainable ? ` (${formatInt(def.nonTrainable)} non-trainable)` : ''}`;
-    if (!applications.length)
-      return `${header}\n\nnever applied in this forward pass${model.framework === 'pytorch' ? ' (PyTorch still counts its parameters)' : ' (Keras builds no weights for it)'}`;
+    const nonTrainable = def.nonTrainable ? ` (${formatInt(def.nonTrainable)} non-trainable)` : '';
+    const header = `**${escape(name)}** · \`${def.module.className}\` · ${formatInt(params)} params${nonTrainable}`;
+    if (!applications.length) {
+      const counted =
+        model.framework === 'pytorch' ? ' (PyTorch still counts its parameters)' : ' (Keras builds no weights for it)';
+      return `${header}\n\nnever applied in this forward pass${counted}`;
+    }
     const shown = applications.slice(0, maxApplicationsShown).map((r) => {
       const [, shapes, ...rest] = describeNode(r);
       return `\`${shapes}\`\n\`\`\`text\n${rest.join('\n')}\n\`\`\``;
@@ -91,7 +95,8 @@ export class LayerHoverProvider implements vscode.HoverProvider {
       applications.length > maxApplicationsShown
         ? `\n\n… and ${applications.length - maxApplicationsShown} more application(s)`
         : '';
-    return `${header}${applications.length > 1 ? ` · applied ${applications.length}×` : ''}\n\n${shown.join('\n\n')}${more}\n${this.links()}`;
+    const applied = applications.length > 1 ? ` · applied ${applications.length}×` : '';
+    return `${header}${applied}\n\n${shown.join('\n\n')}${more}\n${this.links()}`;
   }
 
   private describeBlock(model: ModelResult, className: string): string | undefined {
@@ -112,7 +117,9 @@ export class LayerHoverProvider implements vscode.HoverProvider {
             sum + (model.analysis.modules[id].trainable ?? 0) + (model.analysis.modules[id].nonTrainable ?? 0),
           0,
         );
-        return `| \`${g.name || className}\` | \`${formatShape(nodes[0].inputShapes[0])} → ${formatShape(nodes[nodes.length - 1].outputShapes[0])}\` | ${formatInt(params)} |`;
+        const [first, last] = [nodes[0], nodes[nodes.length - 1]];
+        const inOut = `${formatShape(first.inputShapes[0])} → ${formatShape(last.outputShapes[0])}`;
+        return `| \`${g.name || className}\` | \`${inOut}\` | ${formatInt(params)} |`;
       })
       .filter(Boolean);
     if (!rows.length) return undefined;
@@ -128,7 +135,7 @@ export class LayerHoverProvider implements vscode.HoverProvider {
   }
 
   private describeModel(model: ModelResult): string {
-    const { formatShape, formatInt, formatCompact, formatBytes } = loadEngine();
+    const { formatShape, formatShapes, formatInt, formatCompact, formatBytes } = loadEngine();
     const t = model.analysis.totals;
     const { incompleteText } = loadEngine();
     return [
@@ -136,8 +143,10 @@ export class LayerHoverProvider implements vscode.HoverProvider {
       ...(model.incomplete
         ? [`**incomplete:** ${escape(incompleteText(model.incomplete))}; the totals below leave out what follows`]
         : []),
-      `\`${model.inputs.map((s) => formatShape(s)).join(', ') || '?'} → ${t.outputShapes.map((s) => formatShape(s)).join(', ')}\``,
-      `${formatInt(t.params)} params (${formatInt(t.trainable)} trainable, ${formatInt(t.nonTrainable)} non-trainable) · ${formatCompact(t.macs)}MACs · peak activations ${formatBytes(t.peakActivationBytes)}`,
+      `\`${formatShapes(model.inputs)} → ${t.outputShapes.map((s) => formatShape(s)).join(', ')}\``,
+      `${formatInt(t.params)} params (${formatInt(t.trainable)} trainable, ` +
+        `${formatInt(t.nonTrainable)} non-trainable) · ${formatCompact(t.macs)}MACs · ` +
+        `peak activations ${formatBytes(t.peakActivationBytes)}`,
       this.links(),
     ].join('\n\n');
   }
@@ -146,7 +155,10 @@ export class LayerHoverProvider implements vscode.HoverProvider {
     const reveal = this.at
       ? `command:cnnLens.revealInGraph?${encodeURIComponent(JSON.stringify([this.at]))}`
       : 'command:cnnLens.openPreviewToSide';
-    return `[Reveal in Graph](${reveal}) · [Show Activations](command:cnnLens.stepThroughActivations) · [Summary](command:cnnLens.showSummary)`;
+    return (
+      `[Reveal in Graph](${reveal}) · [Show Activations](command:cnnLens.stepThroughActivations)` +
+      ' · [Summary](command:cnnLens.showSummary)'
+    );
   }
 }
 

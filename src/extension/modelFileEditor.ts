@@ -80,7 +80,9 @@ export class ModelFileEditorProvider implements vscode.CustomReadonlyEditorProvi
         return {
           document: ref,
           layers: [],
-          message: `${name} is ${(size / 2 ** 20).toFixed(0)} MB, over the ${capMB} MB limit (setting cnnLens.modelFiles.maxSizeMB); not opened.`,
+          message:
+            `${name} is ${(size / 2 ** 20).toFixed(0)} MB, over the ${capMB} MB limit ` +
+            '(setting cnnLens.modelFiles.maxSizeMB); not opened.',
         };
       const bytes = await vscode.workspace.fs.readFile(uri);
       const started = performance.now();
@@ -91,7 +93,8 @@ export class ModelFileEditorProvider implements vscode.CustomReadonlyEditorProvi
         { timeMs: 2000 },
       );
       this.log.info(
-        `opened ${name} (${(size / 2 ** 20).toFixed(1)} MB) in ${(performance.now() - started).toFixed(0)} ms: ${result.models.length} model(s)`,
+        `opened ${name} (${(size / 2 ** 20).toFixed(1)} MB) in ${(performance.now() - started).toFixed(0)} ms: ` +
+          `${result.models.length} model(s)`,
       );
       const model = result.models[0];
       // The drawing has no place for a file's warnings yet (a fused BatchNorm, an unknown op): the log keeps them.

@@ -104,7 +104,9 @@ export function workerH5Reader(
         settleAll(running, 'the HDF5 reader was stopped with another file that hung it');
         void running.worker.terminate();
         resolve({
-          error: `HDF5 did not finish reading the file within ${(ms / 1000).toFixed(0)} s and was stopped; the file is probably damaged`,
+          error:
+            `HDF5 did not finish reading the file within ${(ms / 1000).toFixed(0)} s and was stopped; ` +
+            'the file is probably damaged',
         });
       }, ms);
       running.pending.set(id, { resolve, timer });

@@ -120,10 +120,11 @@ describe('cnn-lens summary on notebooks', function () {
     assert.ok(tableSection(r.out, 'res_model').includes(saved[1]), 'each check under its own model');
     const j = await json(kerasCourse);
     const checks = j.models.flatMap((m) => m.savedOutputs ?? []);
+    const happy = { total: 14_241, trainable: 14_145, nonTrainable: 96 };
     assert.deepEqual(
       checks.map((c) => [c.cell, c.line, c.model, c.form, c.matches, c.saved, c.ours]),
       [
-        [11, 1, 'happy_model', 'keras3', true, ...Array(2).fill({ total: 14_241, trainable: 14_145, nonTrainable: 96 })],
+        [11, 1, 'happy_model', 'keras3', true, ...Array(2).fill(happy)],
         [17, 11, 'res_model', 'keras3', true, ...Array(2).fill({ total: 2_014, trainable: 1_934, nonTrainable: 80 })],
       ],
     );

@@ -4,7 +4,7 @@
  * two never disagree. A model whose evaluation lost track says so first (`complete: false` and
  * where), and every problem is given at a line of the analysed file.
  */
-import { formatShape, type Dim, type Shape } from '../ir/dims';
+import { formatShape, formatShapes, type Dim, type Shape } from '../ir/dims';
 import type { Framework, SourceRange } from '../ir/graph';
 import { formatBytes, formatCompact, formatInt } from '../shapes/format';
 import type { Incompleteness, ModelDiagnostic, SavedOutputCheck } from '../frontends/modelResult';
@@ -170,7 +170,7 @@ export function summaryTable(model: SummaryModel, file = '', saved: readonly Sav
   const rule = '─'.repeat(widths.reduce((a, b) => a + b + 3, -3));
   const t = analysis.totals;
   const out = [
-    `Model: ${model.name} (${model.framework}) · input ${model.inputs.map((s) => formatShape(s)).join(', ') || '?'}`,
+    `Model: ${model.name} (${model.framework}) · input ${formatShapes(model.inputs)}`,
     ...(model.incomplete ? [`Incomplete: ${incompleteText(model.incomplete)}`] : []),
     rule,
     line(header),
@@ -181,7 +181,7 @@ export function summaryTable(model: SummaryModel, file = '', saved: readonly Sav
     `Trainable params: ${formatInt(t.trainable)}`,
     `Non-trainable params: ${formatInt(t.nonTrainable)}`,
     `Total MACs: ${formatInt(t.macs)} (${formatCompact(t.macs)})`,
-    `Output: ${t.outputShapes.map((s) => formatShape(s)).join(', ') || '?'}`,
+    `Output: ${formatShapes(t.outputShapes)}`,
     `Peak activation memory (float32, inference): ${formatBytes(t.peakActivationBytes)}`,
     ...(json.savedOutputs ?? []).map(savedOutputLine),
   ];

@@ -52,6 +52,11 @@ export function formatShape(shape: Shape | null | undefined, separator = '×'): 
   return shape.map((d) => (d === null ? '?' : String(d))).join(separator);
 }
 
+/** Several shapes, `1×3×32×32, 1×10`; `?` when there are none (a model whose inputs are unknown). */
+export function formatShapes(shapes: readonly Shape[]): string {
+  return shapes.map((s) => formatShape(s)).join(', ') || '?';
+}
+
 /**
  * NumPy/PyTorch broadcasting of two shapes. Returns the result, or an explanation when two known
  * dims differ and neither is 1.
